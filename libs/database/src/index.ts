@@ -1,0 +1,4 @@
+export * from './queryable';
+export * from './migrations';
+export * from './embedded-postgres';
+export * from './pool';

@@ -1,0 +1,83 @@
+import type { Pool, PoolClient } from 'pg';
+
+export interface Migration {
+  /** Strictly increasing within a component; never renumber a migration that has shipped. */
+  version: number;
+  name: string;
+  up: string;
+}
+
+export interface MigrationSet {
+  /** Each component (event store, vault, read models, …) versions its own schema. */
+  component: string;
+  migrations: Migration[];
+}
+
+const LEDGER = `
+CREATE TABLE IF NOT EXISTS schema_migrations (
+  component  text        NOT NULL,
+  version    integer     NOT NULL,
+  name       text        NOT NULL,
+  applied_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (component, version)
+)`;
+
+/**
+ * Applies the pending migrations of a set, each in its own transaction, in version order.
+ * An advisory lock per component keeps two instances starting together from racing.
+ */
+export async function runMigrations(pool: Pool, set: MigrationSet): Promise<number[]> {
+  assertOrdered(set);
+  const client = await pool.connect();
+  try {
+    await client.query(LEDGER).catch(ignoreConcurrentCreate);
+    await client.query('SELECT pg_advisory_lock(hashtext($1))', [`migrations:${set.component}`]);
+    try {
+      return await applyPending(client, set);
+    } finally {
+      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`migrations:${set.component}`]);
+    }
+  } finally {
+    client.release();
+  }
+}
+
+async function applyPending(client: PoolClient, set: MigrationSet): Promise<number[]> {
+  const done = await client.query<{ version: number }>(
+    'SELECT version FROM schema_migrations WHERE component = $1',
+    [set.component],
+  );
+  const applied = new Set(done.rows.map((r) => r.version));
+  const ran: number[] = [];
+  for (const m of set.migrations) {
+    if (applied.has(m.version)) continue;
+    await client.query('BEGIN');
+    try {
+      await client.query(m.up);
+      await client.query('INSERT INTO schema_migrations (component, version, name) VALUES ($1, $2, $3)', [
+        set.component,
+        m.version,
+        m.name,
+      ]);
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK');
+      throw new Error(`migration ${set.component}#${m.version} (${m.name}) failed: ${(err as Error).message}`);
+    }
+    ran.push(m.version);
+  }
+  return ran;
+}
+
+function assertOrdered(set: MigrationSet): void {
+  set.migrations.forEach((m, i) => {
+    if (i > 0 && m.version <= set.migrations[i - 1].version) {
+      throw new Error(`migrations of ${set.component} must have strictly increasing versions`);
+    }
+  });
+}
+
+// Two processes may create the ledger at the same instant; the loser sees a unique violation on pg_type.
+function ignoreConcurrentCreate(err: { code?: string }): void {
+  if (err.code !== '23505' && err.code !== '42P07') throw err;
+}
