@@ -6,7 +6,7 @@ const base = {
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test'],
   moduleNameMapper: { '^@libs/(.*)$': '<rootDir>/libs/$1/src' },
   // Type-checking is `npm run typecheck`; tests only transpile, which keeps 2-core runs fast.
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] },
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json', diagnostics: false }] },
 };
 
 module.exports = {

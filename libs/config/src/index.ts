@@ -1,0 +1,4 @@
+export * from './config-error';
+export * from './define-config';
+export * from './namespaces';
+export * from './config.module';

@@ -1,0 +1,67 @@
+import { ArrayNotEmpty, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { defineConfig } from './define-config';
+
+export class HttpConfig {
+  @IsString()
+  host!: string;
+
+  /** 0 lets the OS pick a free port (tests). */
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  port!: number;
+}
+
+export const httpConfig = (defaultPort: number) =>
+  defineConfig('http', HttpConfig, {
+    host: { name: 'HTTP_HOST', default: '127.0.0.1' },
+    port: { name: 'HTTP_PORT', parse: 'int', default: String(defaultPort) },
+  });
+
+export class DatabaseConfig {
+  /** Unset means "embedded": the engine starts PGlite in process (npm start, demos). */
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL' })
+  url?: string;
+
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  poolSize!: number;
+}
+
+export const databaseConfig = defineConfig('database', DatabaseConfig, {
+  url: { name: 'DATABASE_URL', secret: true },
+  poolSize: { name: 'DATABASE_POOL_SIZE', parse: 'int', default: '10' },
+});
+
+export class KafkaConfig {
+  @ArrayNotEmpty()
+  @Matches(/^[\w.-]+:\d+$/, { each: true, message: 'each broker must be host:port' })
+  brokers!: string[];
+
+  @IsString()
+  clientId!: string;
+
+  /** Lets several environments (or test runs) share one cluster without sharing topics. */
+  @IsOptional()
+  @Matches(/^[a-zA-Z0-9._-]*$/)
+  topicPrefix?: string;
+}
+
+export const kafkaConfig = defineConfig('kafka', KafkaConfig, {
+  brokers: { name: 'KAFKA_BROKERS', parse: 'list', default: '127.0.0.1:9092' },
+  clientId: { name: 'KAFKA_CLIENT_ID', default: 'stocksync' },
+  topicPrefix: { name: 'KAFKA_TOPIC_PREFIX' },
+});
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export class LogConfig {
+  @IsIn(LOG_LEVELS)
+  level!: (typeof LOG_LEVELS)[number];
+}
+
+export const logConfig = defineConfig('log', LogConfig, {
+  level: { name: 'LOG_LEVEL', default: 'info' },
+});

@@ -1,0 +1,5 @@
+export * from './metrics-registry';
+export * from './logger';
+export * from './health';
+export * from './tokens';
+export * from './observability.module';

@@ -1,0 +1,45 @@
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { KafkaConfig } from '@libs/config';
+import { HealthCheck } from '@libs/observability';
+import { type Admin, Kafka, logLevel } from 'kafkajs';
+
+/** Ready when the cluster answers a metadata request; one admin connection is kept and reused. */
+@Injectable()
+export class KafkaHealthCheck extends HealthCheck implements OnApplicationShutdown {
+  readonly name = 'kafka';
+  private admin?: Admin;
+
+  constructor(private readonly config: KafkaConfig) {
+    super();
+  }
+
+  async check(): Promise<void> {
+    if (!this.admin) {
+      const kafka = new Kafka({
+        clientId: `${this.config.clientId}-health`,
+        brokers: this.config.brokers,
+        logLevel: logLevel.NOTHING,
+        connectionTimeout: 1500,
+        retry: { retries: 0 },
+      });
+      this.admin = kafka.admin();
+      try {
+        await this.admin.connect();
+      } catch (err) {
+        this.admin = undefined;
+        throw err;
+      }
+    }
+    try {
+      await this.admin.describeCluster();
+    } catch (err) {
+      await this.admin.disconnect().catch(() => undefined);
+      this.admin = undefined;
+      throw err;
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.admin?.disconnect().catch(() => undefined);
+  }
+}

@@ -1,0 +1,32 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { ConfigModule, databaseConfig, httpConfig, kafkaConfig, logConfig, type ConfigDefinition } from '@libs/config';
+import { ObservabilityModule } from '@libs/observability';
+import { KafkaHealthCheck } from './kafka-health';
+import { PostgresHealthCheck, PostgresModule } from './postgres.module';
+
+export interface AppDescriptor {
+  name: string;
+  defaultPort: number;
+  /** Namespaces beyond the ones every app reads (http, database, kafka, log). */
+  config?: ConfigDefinition<object>[];
+}
+
+/** What every StockSync app has: validated config, PostgreSQL, Kafka readiness, /health and /metrics, JSON logs. */
+@Module({})
+export class PlatformModule {
+  static forApp(app: AppDescriptor): DynamicModule {
+    return {
+      module: PlatformModule,
+      imports: [
+        ConfigModule.forRoot([httpConfig(app.defaultPort), databaseConfig, kafkaConfig, logConfig, ...(app.config ?? [])]),
+        PostgresModule,
+        ObservabilityModule.forRoot({ app: app.name, healthChecks: [PostgresHealthCheck, KafkaHealthCheck] }),
+      ],
+      providers: [KafkaHealthCheck, { provide: APP_NAME, useValue: app.name }],
+      exports: [KafkaHealthCheck, APP_NAME],
+      global: true,
+    };
+  }
+}
+
+export const APP_NAME = Symbol('APP_NAME');

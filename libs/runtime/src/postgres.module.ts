@@ -1,0 +1,65 @@
+import { Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { createPool, type EmbeddedPostgres, startEmbeddedPostgres } from '@libs/database';
+import { DatabaseConfig } from '@libs/config';
+import { HealthCheck } from '@libs/observability';
+import type { Pool } from 'pg';
+
+export const PG_POOL = Symbol('PG_POOL');
+
+/** The connection an app works through: the configured server, or an in-process PGlite when none is set. */
+@Injectable()
+export class PostgresConnection implements OnApplicationShutdown {
+  private embedded?: EmbeddedPostgres;
+  pool!: Pool;
+  url!: string;
+  isEmbedded = false;
+
+  constructor(private readonly config: DatabaseConfig) {}
+
+  async open(): Promise<this> {
+    if (this.config.url) {
+      this.url = this.config.url;
+    } else {
+      this.embedded = await startEmbeddedPostgres();
+      this.url = this.embedded.url;
+      this.isEmbedded = true;
+    }
+    this.pool = createPool({ url: this.url, embedded: this.isEmbedded, max: this.config.poolSize });
+    // An idle client that loses its server must not crash the process; the pool replaces it.
+    this.pool.on('error', () => undefined);
+    return this;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.pool?.end();
+    await this.embedded?.stop();
+  }
+}
+
+@Injectable()
+export class PostgresHealthCheck extends HealthCheck {
+  readonly name = 'postgres';
+
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {
+    super();
+  }
+
+  async check(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+}
+
+@Global()
+@Module({
+  providers: [
+    {
+      provide: PostgresConnection,
+      useFactory: (config: DatabaseConfig) => new PostgresConnection(config).open(),
+      inject: [DatabaseConfig],
+    },
+    { provide: PG_POOL, useFactory: (c: PostgresConnection) => c.pool, inject: [PostgresConnection] },
+    PostgresHealthCheck,
+  ],
+  exports: [PostgresConnection, PG_POOL, PostgresHealthCheck],
+})
+export class PostgresModule {}

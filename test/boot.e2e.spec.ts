@@ -1,0 +1,46 @@
+import type { INestApplication } from '@nestjs/common';
+import { startApp } from '@libs/runtime';
+import { createTestDatabase, type TestDatabase } from '@libs/testing';
+import { APPS } from './apps';
+
+describe('every app boots against the real PostgreSQL and Kafka', () => {
+  let db: TestDatabase;
+  const running: { name: string; app: INestApplication; url: string }[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase('boot');
+    process.env.DATABASE_URL = db.url;
+    process.env.HTTP_PORT = '0';
+    process.env.LOG_LEVEL = 'warn';
+    // All eight apps run side by side in this process, each on its own port, like a small deployment.
+    for (const [name, module] of Object.entries(APPS)) {
+      const started = await startApp(module);
+      running.push({ name, ...started });
+    }
+  });
+
+  afterAll(async () => {
+    for (const r of running) await r.app.close();
+    await db?.drop();
+  });
+
+  it.each(Object.keys(APPS))('%s answers /health, /health/ready and /metrics', async (name) => {
+    const { url } = running.find((r) => r.name === name)!;
+
+    const live = await fetch(`${url}/health`);
+    expect(live.status).toBe(200);
+    expect(await live.json()).toEqual({ status: 'ok' });
+
+    const ready = await fetch(`${url}/health/ready`);
+    const report = await ready.json();
+    expect(report).toEqual({ status: 'ok', checks: { postgres: { status: 'up' }, kafka: { status: 'up' } } });
+    expect(ready.status).toBe(200);
+
+    const metrics = await fetch(`${url}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(metrics.headers.get('content-type')).toMatch(/^text\/plain/);
+    const text = await metrics.text();
+    expect(text).toMatch(/^# HELP stocksync_process_/m);
+    expect(text).toContain(`app="${name}"`);
+  });
+});
