@@ -28,4 +28,5 @@ module.exports = {
     },
   ],
   testTimeout: 60000,
+  reporters: ['default', '<rootDir>/test/summary-reporter.js'],
 };
