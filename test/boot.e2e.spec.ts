@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { startApp } from '@libs/runtime';
 import { createTestDatabase, type TestDatabase } from '@libs/testing';
-import { APPS } from './apps';
+import { APPS } from '../apps/engine/src/apps';
 
 describe('every app boots against the real PostgreSQL and Kafka', () => {
   let db: TestDatabase;
@@ -40,7 +40,7 @@ describe('every app boots against the real PostgreSQL and Kafka', () => {
     expect(metrics.status).toBe(200);
     expect(metrics.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = await metrics.text();
-    expect(text).toMatch(/^# HELP stocksync_process_/m);
+    expect(text).toMatch(/^# HELP stocksync_process_cpu_user_seconds_total /m);
     expect(text).toContain(`app="${name}"`);
   });
 });

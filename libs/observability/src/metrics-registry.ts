@@ -9,7 +9,7 @@ export class MetricsRegistry {
 
   constructor(app: string) {
     this.registry.setDefaultLabels({ app });
-    collectDefaultMetrics({ register: this.registry, prefix: 'stocksync_process_' });
+    collectDefaultMetrics({ register: this.registry, prefix: 'stocksync_' });
   }
 
   contentType(): string {
