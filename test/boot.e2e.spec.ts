@@ -7,6 +7,8 @@ describe('every app boots against the real PostgreSQL and Kafka', () => {
   let db: TestDatabase;
   const running: { name: string; app: INestApplication; url: string }[] = [];
 
+  const savedEnv = { ...process.env };
+
   beforeAll(async () => {
     db = await createTestDatabase('boot');
     process.env.DATABASE_URL = db.url;
@@ -21,6 +23,7 @@ describe('every app boots against the real PostgreSQL and Kafka', () => {
 
   afterAll(async () => {
     for (const r of running) await r.app.close();
+    process.env = savedEnv;
     await db?.drop();
   });
 

@@ -23,21 +23,22 @@ export function serverUrl(): string {
 /** A fresh database per suite so parallel suites and repeated runs never see each other's rows. */
 export async function createTestDatabase(label: string, poolSize = 5): Promise<TestDatabase> {
   const name = `ss_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase().slice(0, 30)}_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: serverUrl() });
+  const server = serverUrl();
+  const admin = new Client({ connectionString: server });
   await admin.connect();
   try {
     await admin.query(`CREATE DATABASE ${name}`);
   } finally {
     await admin.end();
   }
-  const url = withDatabase(serverUrl(), name);
+  const url = withDatabase(server, name);
   const pool = new Pool({ connectionString: url, max: poolSize });
   return {
     url,
     pool,
     async drop() {
       await pool.end();
-      const c = new Client({ connectionString: serverUrl() });
+      const c = new Client({ connectionString: server });
       await c.connect();
       try {
         await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
