@@ -1,0 +1,65 @@
+import { decideAdjustStock } from './decisions/adjust-stock';
+import { decideRedeemCardKey, decideVoidCardKey } from './decisions/card-key-lifecycle';
+import { decideSetChannelPolicy } from './decisions/channel-policy';
+import { contextOf, rejectCommand } from './decisions/decision-helpers';
+import { decideCloseDedicatedPool, decideOpenDedicatedPool } from './decisions/dedicated-pools';
+import {
+  decideConfirmReservation,
+  decideExpireReservations,
+  decideRecordDelivery,
+  decideReleaseReservation,
+} from './decisions/order-lifecycle';
+import { decideRegisterSku } from './decisions/register-sku';
+import { decideImportCardKeys, decideReceiveStock } from './decisions/receive-stock';
+import { decideReserveStock } from './decisions/reserve-stock';
+import { InventoryCommand } from './inventory-commands';
+import { InventoryEvent } from './inventory-events';
+import { InventoryState } from './inventory-state';
+import { withLowStockSignals } from './low-stock';
+
+/**
+ * Pure: the answer depends only on the command (which carries "now") and the state. Never throws for a
+ * business reason; a command that cannot be carried out is answered with a rejection event, and a
+ * command that is already done (a redelivery) is answered with no events at all.
+ */
+export function decide(command: InventoryCommand, state: InventoryState): InventoryEvent[] {
+  if (state.sku !== null && command.data.sku !== state.sku) return rejectCommand(command, 'SKU_MISMATCH');
+  return withLowStockSignals(state, decideCommand(command, state), contextOf(command));
+}
+
+function decideCommand(command: InventoryCommand, state: InventoryState): InventoryEvent[] {
+  switch (command.type) {
+    case 'RegisterSku':
+      return decideRegisterSku(command, state);
+    case 'ReceiveStock':
+      return decideReceiveStock(command, state);
+    case 'ImportCardKeys':
+      return decideImportCardKeys(command, state);
+    case 'ReserveStock':
+      return decideReserveStock(command, state);
+    case 'ConfirmReservation':
+      return decideConfirmReservation(command, state);
+    case 'RecordDelivery':
+      return decideRecordDelivery(command, state);
+    case 'ReleaseReservation':
+      return decideReleaseReservation(command, state);
+    case 'ExpireReservations':
+      return decideExpireReservations(command, state);
+    case 'AdjustStock':
+      return decideAdjustStock(command, state);
+    case 'RedeemCardKey':
+      return decideRedeemCardKey(command, state);
+    case 'VoidCardKey':
+      return decideVoidCardKey(command, state);
+    case 'SetChannelPolicy':
+      return decideSetChannelPolicy(command, state);
+    case 'OpenDedicatedPool':
+      return decideOpenDedicatedPool(command, state);
+    case 'CloseDedicatedPool':
+      return decideCloseDedicatedPool(command, state);
+    default: {
+      const unreachable: never = command;
+      return unreachable;
+    }
+  }
+}

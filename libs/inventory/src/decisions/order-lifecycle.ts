@@ -1,0 +1,150 @@
+import { ConfirmReservation, ExpireReservations, RecordDelivery, ReleaseReservation } from '../inventory-commands';
+import {
+  DeliveryRecorded,
+  InventoryEvent,
+  ReservationConfirmed,
+  ReservationExpired,
+  ReservationReleased,
+} from '../inventory-events';
+import { InventoryState, OrderRecord } from '../inventory-state';
+import { orderKey } from '../order-key';
+import { mapEntries, mapGet } from '../persistent-map';
+import { ReasonCode } from '../reason-codes';
+import { peekUnits } from '../unit-queue';
+import { contextOf, isId, isInstant, noteOf, preconditionFailure, rejectCommand } from './decision-helpers';
+
+type OrderCommand = ConfirmReservation | RecordDelivery | ReleaseReservation;
+
+function findOrder(command: OrderCommand, state: InventoryState): OrderRecord | ReasonCode {
+  const failure = preconditionFailure(command, state);
+  if (failure !== null) return failure;
+  const { channel, channelOrderId } = command.data;
+  if (!isId(channel) || !isId(channelOrderId)) return 'INVALID_REFERENCE';
+  return mapGet(state.orders, orderKey(channel, channelOrderId)) ?? 'RESERVATION_NOT_FOUND';
+}
+
+/**
+ * Payment turns the reservation into a sale. Card keys are picked here, first received first out, and
+ * not at reservation, so a key is never bound to an order that is not paid for. A confirmation that
+ * arrives after expiresAt but before the expiry sweep still wins: the stock is still held for it.
+ */
+export function decideConfirmReservation(command: ConfirmReservation, state: InventoryState): InventoryEvent[] {
+  const order = findOrder(command, state);
+  if (typeof order === 'string') return rejectCommand(command, order);
+  switch (order.status) {
+    case 'confirmed':
+    case 'delivered':
+      return [];
+    case 'rejected':
+      return rejectCommand(command, 'ORDER_REJECTED');
+    case 'released':
+      return rejectCommand(command, 'RESERVATION_RELEASED');
+    case 'expired':
+      return rejectCommand(command, 'RESERVATION_EXPIRED');
+    case 'reserved':
+      break;
+    default: {
+      const unreachable: never = order.status;
+      return unreachable;
+    }
+  }
+
+  let allocatedUnitIds: string[] = [];
+  let loopUnitIds: string[] = [];
+  if (state.kind === 'cardKey') {
+    const counted = order.lines.reduce((sum, line) => sum + line.quantity - line.endless, 0);
+    const endless = order.lines.reduce((sum, line) => sum + line.endless, 0);
+    allocatedUnitIds = peekUnits(state.unitQueue, counted, (unitId) => mapGet(state.units, unitId)?.status === 'available');
+    // Unreachable while on hand ≥ reserved holds; answered rather than thrown so the order still gets a reply.
+    if (allocatedUnitIds.length < counted) return rejectCommand(command, 'INSUFFICIENT_STOCK');
+    if (endless > 0 && state.loopUnitIds.length === 0) return rejectCommand(command, 'INSUFFICIENT_STOCK');
+    loopUnitIds = Array.from({ length: endless }, (_, i) => state.loopUnitIds[i % state.loopUnitIds.length] as string);
+  }
+  const confirmed: ReservationConfirmed = {
+    type: 'ReservationConfirmed',
+    data: {
+      ...contextOf(command),
+      channel: order.channel,
+      channelOrderId: order.channelOrderId,
+      quantity: order.quantity,
+      allocatedUnitIds,
+      loopUnitIds,
+    },
+  };
+  return [confirmed];
+}
+
+/** Records that the allocated keys reached the buyer; the connector reveals secrets only once. */
+export function decideRecordDelivery(command: RecordDelivery, state: InventoryState): InventoryEvent[] {
+  const order = findOrder(command, state);
+  if (typeof order === 'string') return rejectCommand(command, order);
+  if (order.status === 'delivered') return [];
+  if (order.status !== 'confirmed') return rejectCommand(command, 'NOT_CONFIRMED');
+  const delivered: DeliveryRecorded = {
+    type: 'DeliveryRecorded',
+    data: {
+      ...contextOf(command),
+      channel: order.channel,
+      channelOrderId: order.channelOrderId,
+      unitIds: [...order.allocatedUnitIds, ...order.loopUnitIds],
+    },
+  };
+  return [delivered];
+}
+
+/** A cancel. Releasing what holds nothing (already released, expired or rejected) is a silent no-op. */
+export function decideReleaseReservation(command: ReleaseReservation, state: InventoryState): InventoryEvent[] {
+  const order = findOrder(command, state);
+  if (typeof order === 'string') return rejectCommand(command, order);
+  switch (order.status) {
+    case 'released':
+    case 'expired':
+    case 'rejected':
+      return [];
+    case 'confirmed':
+    case 'delivered':
+      return rejectCommand(command, 'ALREADY_CONFIRMED');
+    case 'reserved': {
+      const released: ReservationReleased = {
+        type: 'ReservationReleased',
+        data: {
+          ...contextOf(command),
+          channel: order.channel,
+          channelOrderId: order.channelOrderId,
+          quantity: order.quantity,
+          note: noteOf(command.data.note),
+        },
+      };
+      return [released];
+    }
+    default: {
+      const unreachable: never = order.status;
+      return unreachable;
+    }
+  }
+}
+
+/** Every reservation whose expiresAt ≤ now, oldest first, one event per order. */
+export function decideExpireReservations(command: ExpireReservations, state: InventoryState): InventoryEvent[] {
+  const { now } = command.data;
+  if (!isInstant(now)) return rejectCommand(command, 'INVALID_TIME');
+  const due = mapEntries(state.openReservations)
+    .filter(([, expiresAt]) => expiresAt <= now)
+    .sort(([keyA, a], [keyB, b]) => a - b || (keyA < keyB ? -1 : keyA > keyB ? 1 : 0));
+  const expired: ReservationExpired[] = [];
+  for (const [key, expiresAt] of due) {
+    const order = mapGet(state.orders, key);
+    if (order === undefined) continue;
+    expired.push({
+      type: 'ReservationExpired',
+      data: {
+        ...contextOf(command),
+        channel: order.channel,
+        channelOrderId: order.channelOrderId,
+        quantity: order.quantity,
+        expiresAt,
+      },
+    });
+  }
+  return expired;
+}

@@ -1,0 +1,57 @@
+import { ImportCardKeys, ReceiveStock } from '../inventory-commands';
+import { CardKeysImported, ImportedUnit, SkippedUnit, StockReceived } from '../inventory-events';
+import { InventoryState } from '../inventory-state';
+import { mapHas } from '../persistent-map';
+import { contextOf, isId, isPositiveCount, preconditionFailure, rejectCommand } from './decision-helpers';
+
+export function decideReceiveStock(command: ReceiveStock, state: InventoryState) {
+  const failure = preconditionFailure(command, state);
+  if (failure !== null) return rejectCommand(command, failure);
+  const { batchId, quantity } = command.data;
+  if (state.kind !== 'quantity') return rejectCommand(command, 'KIND_MISMATCH');
+  if (!isId(batchId)) return rejectCommand(command, 'INVALID_REFERENCE');
+  if (mapHas(state.batches, batchId)) return [];
+  if (!isPositiveCount(quantity)) return rejectCommand(command, 'INVALID_QUANTITY');
+  const received: StockReceived = { type: 'StockReceived', data: { ...contextOf(command), batchId, quantity } };
+  return [received];
+}
+
+/**
+ * Adds every unit whose fingerprint and unit id are new, and reports the others in the same event, so a
+ * thousand-key import never fails as a whole because of a few duplicates.
+ */
+export function decideImportCardKeys(command: ImportCardKeys, state: InventoryState) {
+  const failure = preconditionFailure(command, state);
+  if (failure !== null) return rejectCommand(command, failure);
+  const { batchId, units } = command.data;
+  if (state.kind !== 'cardKey') return rejectCommand(command, 'KIND_MISMATCH');
+  if (!isId(batchId)) return rejectCommand(command, 'INVALID_REFERENCE');
+  if (mapHas(state.batches, batchId)) return [];
+  if (!Array.isArray(units) || units.length === 0) return rejectCommand(command, 'INVALID_QUANTITY');
+
+  const added: ImportedUnit[] = [];
+  const skipped: SkippedUnit[] = [];
+  const fingerprintsInBatch = new Set<string>();
+  const unitIdsInBatch = new Set<string>();
+  for (const unit of units) {
+    const { unitId, fingerprint } = unit;
+    if (!isId(unitId) || !isId(fingerprint)) {
+      skipped.push({ unitId: String(unitId ?? ''), fingerprint: String(fingerprint ?? ''), reason: 'INVALID_UNIT' });
+    } else if (fingerprintsInBatch.has(fingerprint)) {
+      skipped.push({ unitId, fingerprint, reason: 'DUPLICATE_IN_BATCH' });
+    } else if (mapHas(state.fingerprints, fingerprint)) {
+      skipped.push({ unitId, fingerprint, reason: 'ALREADY_IN_POOL' });
+    } else if (unitIdsInBatch.has(unitId) || mapHas(state.units, unitId)) {
+      skipped.push({ unitId, fingerprint, reason: 'UNIT_ID_TAKEN' });
+    } else {
+      fingerprintsInBatch.add(fingerprint);
+      unitIdsInBatch.add(unitId);
+      added.push({ unitId, fingerprint, loop: unit.loop === true });
+    }
+  }
+  const imported: CardKeysImported = {
+    type: 'CardKeysImported',
+    data: { ...contextOf(command), batchId, units: added, skipped },
+  };
+  return [imported];
+}

@@ -1,0 +1,90 @@
+import { ReserveStock } from '../inventory-commands';
+import { InventoryEvent, ReservationRejected, StockReserved } from '../inventory-events';
+import { InventoryState, ReservedLine } from '../inventory-state';
+import { orderKey } from '../order-key';
+import { own } from '../own';
+import { mapHas } from '../persistent-map';
+import { ReasonCode } from '../reason-codes';
+import { generalAvailable, isEndless, poolFree } from '../stock-levels';
+import { contextOf, isId, isInstant, isPositiveCount, rejectCommand } from './decision-helpers';
+
+/**
+ * All or nothing per order. The first answer for a (channel, order id) is final: a repeat emits
+ * nothing, and an order once rejected stays rejected even if stock arrives later — a platform retries a
+ * failed purchase under a new order id, so accepting the old id later would only sell to a buyer who
+ * has already been told no.
+ */
+export function decideReserveStock(command: ReserveStock, state: InventoryState): InventoryEvent[] {
+  const { channel, channelOrderId } = command.data;
+  if (!isId(channel) || !isId(channelOrderId)) return rejectCommand(command, 'INVALID_REFERENCE');
+  if (mapHas(state.orders, orderKey(channel, channelOrderId))) return [];
+  const planned = plan(command, state);
+  if (typeof planned === 'string') return [rejection(command, planned)];
+  const reserved: StockReserved = {
+    type: 'StockReserved',
+    data: {
+      ...contextOf(command),
+      channel,
+      channelOrderId,
+      lines: planned,
+      quantity: planned.reduce((sum, line) => sum + line.quantity, 0),
+      expiresAt: command.data.expiresAt,
+    },
+  };
+  return [reserved];
+}
+
+function plan(command: ReserveStock, state: InventoryState): ReservedLine[] | ReasonCode {
+  const { now, expiresAt, lines } = command.data;
+  if (state.kind === null) return 'UNKNOWN_SKU';
+  if (!isInstant(now) || !isInstant(expiresAt) || expiresAt <= now) return 'INVALID_TIME';
+  if (!Array.isArray(lines) || lines.length === 0) return 'INVALID_QUANTITY';
+  if (!lines.every((line) => isPositiveCount(line.quantity))) return 'INVALID_QUANTITY';
+  if (!lines.every((line) => line.poolId === undefined || line.poolId === null || isId(line.poolId))) {
+    return 'INVALID_REFERENCE';
+  }
+  const total = lines.reduce((sum, line) => sum + line.quantity, 0);
+  if (state.perOrderCap !== null && total > state.perOrderCap) return 'OVER_ORDER_CAP';
+
+  const perPool = new Map<string, number>();
+  for (const line of lines) {
+    if (isId(line.poolId)) perPool.set(line.poolId, (perPool.get(line.poolId) ?? 0) + line.quantity);
+  }
+  for (const [poolId, quantity] of perPool) {
+    const pool = own(state.pools, poolId);
+    if (pool === undefined) return 'POOL_NOT_FOUND';
+    if (pool.status === 'closed') return 'POOL_CLOSED';
+    if (pool.perOrderCap !== null && quantity > pool.perOrderCap) return 'OVER_ORDER_CAP';
+    if (quantity > poolFree(pool)) return 'INSUFFICIENT_POOL_STOCK';
+  }
+
+  if (state.kind === 'unlimited') {
+    return lines.map((line) => ({ quantity: line.quantity, poolId: null, endless: line.quantity }));
+  }
+  // Counted stock first; loop keys only cover what counted stock cannot, and never a pool's part.
+  let countedLeft = generalAvailable(state);
+  const endless = isEndless(state);
+  const planned: ReservedLine[] = [];
+  for (const line of lines) {
+    if (isId(line.poolId)) {
+      planned.push({ quantity: line.quantity, poolId: line.poolId, endless: 0 });
+      continue;
+    }
+    const fromStock = Math.min(line.quantity, Math.max(0, countedLeft));
+    if (fromStock < line.quantity && !endless) return 'INSUFFICIENT_STOCK';
+    countedLeft -= fromStock;
+    planned.push({ quantity: line.quantity, poolId: null, endless: line.quantity - fromStock });
+  }
+  return planned;
+}
+
+function rejection(command: ReserveStock, reason: ReasonCode): ReservationRejected {
+  const { channel, channelOrderId, lines } = command.data;
+  const requested = Array.isArray(lines)
+    ? lines.reduce((sum, line) => sum + (isPositiveCount(line.quantity) ? line.quantity : 0), 0)
+    : 0;
+  return {
+    type: 'ReservationRejected',
+    data: { ...contextOf(command), channel, channelOrderId, reason, requested },
+  };
+}

@@ -1,0 +1,262 @@
+import { InventoryEvent, ReservationConfirmed, StockReserved } from './inventory-events';
+import {
+  CardKeyUnit,
+  DedicatedPool,
+  InventoryState,
+  OrderRecord,
+  OrderStatus,
+  ReservedLine,
+  StockCounters,
+} from './inventory-state';
+import { orderKey } from './order-key';
+import { own } from './own';
+import { mapDelete, mapGet, mapSet, PersistentMap } from './persistent-map';
+import { enqueueUnits, settleHead, UnitQueue } from './unit-queue';
+
+/** Pure: returns a new state and never touches the one it is given. */
+export function evolve(state: InventoryState, event: InventoryEvent): InventoryState {
+  switch (event.type) {
+    case 'SkuRegistered':
+      return {
+        ...state,
+        sku: event.data.sku,
+        kind: event.data.kind,
+        lowStockThreshold: event.data.lowStockThreshold,
+        perOrderCap: event.data.perOrderCap,
+      };
+    case 'StockReceived': {
+      const { quantity, batchId } = event.data;
+      return {
+        ...state,
+        counters: bump(state.counters, { received: quantity, onHand: quantity }),
+        batches: mapSet(state.batches, batchId, { added: quantity, skipped: 0 }),
+      };
+    }
+    case 'CardKeysImported': {
+      const { batchId, units, skipped } = event.data;
+      let unitMap = state.units;
+      let fingerprints = state.fingerprints;
+      const singles: string[] = [];
+      const loops: string[] = [];
+      for (const unit of units) {
+        unitMap = mapSet(unitMap, unit.unitId, {
+          fingerprint: unit.fingerprint,
+          loop: unit.loop,
+          status: 'available',
+          orderKey: null,
+          batchId,
+        });
+        fingerprints = mapSet(fingerprints, unit.fingerprint, unit.unitId);
+        (unit.loop ? loops : singles).push(unit.unitId);
+      }
+      return {
+        ...state,
+        units: unitMap,
+        fingerprints,
+        unitQueue: enqueueUnits(state.unitQueue, singles),
+        loopUnitIds: loops.length === 0 ? state.loopUnitIds : [...state.loopUnitIds, ...loops],
+        counters: bump(state.counters, { received: singles.length, onHand: singles.length }),
+        batches: mapSet(state.batches, batchId, { added: units.length, skipped: skipped.length }),
+      };
+    }
+    case 'StockReserved':
+      return reserve(state, event);
+    case 'ReservationRejected': {
+      const { channel, channelOrderId, reason } = event.data;
+      const record: OrderRecord = {
+        channel,
+        channelOrderId,
+        status: 'rejected',
+        reason,
+        lines: [],
+        quantity: 0,
+        expiresAt: null,
+        allocatedUnitIds: [],
+        loopUnitIds: [],
+      };
+      return { ...state, orders: mapSet(state.orders, orderKey(channel, channelOrderId), record) };
+    }
+    case 'ReservationConfirmed':
+      return confirm(state, event);
+    case 'DeliveryRecorded': {
+      const key = orderKey(event.data.channel, event.data.channelOrderId);
+      const record = mapGet(state.orders, key);
+      if (record === undefined) return state;
+      let units = state.units;
+      for (const unitId of record.allocatedUnitIds) {
+        const unit = mapGet(units, unitId);
+        if (unit !== undefined && unit.status === 'allocated') units = mapSet(units, unitId, { ...unit, status: 'delivered' });
+      }
+      return { ...state, units, orders: mapSet(state.orders, key, { ...record, status: 'delivered' }) };
+    }
+    case 'ReservationReleased':
+      return endReservation(state, event.data.channel, event.data.channelOrderId, 'released');
+    case 'ReservationExpired':
+      return endReservation(state, event.data.channel, event.data.channelOrderId, 'expired');
+    case 'StockAdjusted': {
+      const { delta, adjustmentId } = event.data;
+      return {
+        ...state,
+        counters: bump(state.counters, { adjusted: -delta, onHand: delta }),
+        adjustments: mapSet(state.adjustments, adjustmentId, delta),
+      };
+    }
+    case 'CardKeyRedeemed':
+      return updateUnit(state, event.data.unitId, (unit) => ({ ...unit, status: 'redeemed' }));
+    case 'CardKeyVoided': {
+      const { unitId, previousStatus, loop } = event.data;
+      const next = updateUnit(state, unitId, (unit) => ({ ...unit, status: 'voided' }));
+      if (loop) return { ...next, loopUnitIds: next.loopUnitIds.filter((id) => id !== unitId) };
+      const unsold = previousStatus === 'available';
+      return {
+        ...next,
+        counters: bump(next.counters, unsold ? { onHand: -1, adjusted: 1, voided: 1 } : { voided: 1 }),
+        unitQueue: unsold ? settle(next.unitQueue, next.units) : next.unitQueue,
+      };
+    }
+    case 'ChannelPolicySet':
+      return { ...state, channelPolicies: { ...state.channelPolicies, [event.data.channel]: event.data.policy } };
+    case 'DedicatedPoolOpened': {
+      const { poolId, quantity, perOrderCap } = event.data;
+      const pool: DedicatedPool = { poolId, status: 'open', quantity, reserved: 0, sold: 0, returned: 0, perOrderCap };
+      return { ...state, pools: { ...state.pools, [poolId]: pool } };
+    }
+    case 'DedicatedPoolClosed': {
+      const pool = own(state.pools, event.data.poolId);
+      if (pool === undefined) return state;
+      const closed: DedicatedPool = { ...pool, status: 'closed', returned: event.data.returned };
+      return { ...state, pools: { ...state.pools, [pool.poolId]: closed } };
+    }
+    case 'LowStockAlerted':
+      return { ...state, lowStockAlertActive: true };
+    case 'LowStockCleared':
+      return { ...state, lowStockAlertActive: false };
+    case 'CommandRejected':
+      return state;
+    default: {
+      const unreachable: never = event;
+      return unreachable;
+    }
+  }
+}
+
+function reserve(state: InventoryState, event: StockReserved): InventoryState {
+  const { channel, channelOrderId, lines, quantity, expiresAt } = event.data;
+  const key = orderKey(channel, channelOrderId);
+  const record: OrderRecord = {
+    channel,
+    channelOrderId,
+    status: 'reserved',
+    reason: null,
+    lines,
+    quantity,
+    expiresAt,
+    allocatedUnitIds: [],
+    loopUnitIds: [],
+  };
+  const { counted, endless } = split(lines);
+  return {
+    ...state,
+    orders: mapSet(state.orders, key, record),
+    openReservations: mapSet(state.openReservations, key, expiresAt),
+    counters: bump(state.counters, { reserved: counted, endlessReserved: endless }),
+    pools: movePools(state.pools, lines, (pool, q) => ({ ...pool, reserved: pool.reserved + q })),
+  };
+}
+
+function confirm(state: InventoryState, event: ReservationConfirmed): InventoryState {
+  const { channel, channelOrderId, allocatedUnitIds, loopUnitIds } = event.data;
+  const key = orderKey(channel, channelOrderId);
+  const record = mapGet(state.orders, key);
+  if (record === undefined) return state;
+  const { counted, endless } = split(record.lines);
+  let units = state.units;
+  for (const unitId of allocatedUnitIds) {
+    const unit = mapGet(units, unitId);
+    if (unit !== undefined) units = mapSet(units, unitId, { ...unit, status: 'allocated', orderKey: key });
+  }
+  return {
+    ...state,
+    units,
+    unitQueue: allocatedUnitIds.length === 0 ? state.unitQueue : settle(state.unitQueue, units),
+    orders: mapSet(state.orders, key, { ...record, status: 'confirmed', allocatedUnitIds, loopUnitIds }),
+    openReservations: mapDelete(state.openReservations, key),
+    counters: bump(state.counters, {
+      reserved: -counted,
+      onHand: -counted,
+      delivered: counted,
+      endlessReserved: -endless,
+      endlessDelivered: endless,
+    }),
+    pools: movePools(state.pools, record.lines, (pool, q) => ({
+      ...pool,
+      reserved: pool.reserved - q,
+      sold: pool.sold + q,
+    })),
+  };
+}
+
+function endReservation(
+  state: InventoryState,
+  channel: string,
+  channelOrderId: string,
+  status: Extract<OrderStatus, 'released' | 'expired'>,
+): InventoryState {
+  const key = orderKey(channel, channelOrderId);
+  const record = mapGet(state.orders, key);
+  if (record === undefined) return state;
+  const { counted, endless } = split(record.lines);
+  return {
+    ...state,
+    orders: mapSet(state.orders, key, { ...record, status }),
+    openReservations: mapDelete(state.openReservations, key),
+    counters: bump(state.counters, { reserved: -counted, endlessReserved: -endless }),
+    pools: movePools(state.pools, record.lines, (pool, q) => ({ ...pool, reserved: pool.reserved - q })),
+  };
+}
+
+function split(lines: readonly ReservedLine[]): { counted: number; endless: number } {
+  let counted = 0;
+  let endless = 0;
+  for (const line of lines) {
+    counted += line.quantity - line.endless;
+    endless += line.endless;
+  }
+  return { counted, endless };
+}
+
+function movePools(
+  pools: InventoryState['pools'],
+  lines: readonly ReservedLine[],
+  move: (pool: DedicatedPool, quantity: number) => DedicatedPool,
+): InventoryState['pools'] {
+  let next = pools;
+  for (const line of lines) {
+    if (line.poolId === null) continue;
+    const pool = own(next, line.poolId);
+    if (pool === undefined) continue;
+    next = { ...next, [line.poolId]: move(pool, line.quantity) };
+  }
+  return next;
+}
+
+function updateUnit(
+  state: InventoryState,
+  unitId: string,
+  change: (unit: CardKeyUnit) => CardKeyUnit,
+): InventoryState {
+  const unit = mapGet(state.units, unitId);
+  return unit === undefined ? state : { ...state, units: mapSet(state.units, unitId, change(unit)) };
+}
+
+function settle(queue: UnitQueue, units: PersistentMap<CardKeyUnit>): UnitQueue {
+  return settleHead(queue, (unitId) => mapGet(units, unitId)?.status === 'available');
+}
+
+function bump(counters: StockCounters, delta: Partial<Record<keyof StockCounters, number>>): StockCounters {
+  const next: { -readonly [K in keyof StockCounters]: number } = { ...counters };
+  for (const [name, change] of Object.entries(delta) as Array<[keyof StockCounters, number]>) {
+    next[name] = counters[name] + change;
+  }
+  return next;
+}

@@ -1,0 +1,16 @@
+export * from './decider';
+export * from './inventory-decider';
+export * from './inventory-commands';
+export * from './inventory-events';
+export * from './inventory-state';
+export * from './reason-codes';
+export * from './stock-kind';
+export * from './stock-levels';
+export * from './channel-targets';
+export * from './outcomes';
+export * from './order-key';
+export { decide } from './decide';
+export { evolve } from './evolve';
+export { emptyMap, mapEntries, mapGet, mapHas, mapValues } from './persistent-map';
+export type { PersistentMap, TrieBranch, TrieLeaf, TrieNode } from './persistent-map';
+export type { UnitQueue } from './unit-queue';

@@ -1,0 +1,100 @@
+import { AdjustmentReason, StockKind } from './stock-kind';
+
+/**
+ * Every command names its SKU (the stream it is for), the time it is decided at and, optionally, who
+ * asked. `now` and every other instant are epoch milliseconds (UTC): numbers compare without parsing
+ * and survive JSON unchanged. The decider never reads a clock.
+ */
+export interface CommandContext {
+  readonly sku: string;
+  readonly now: number;
+  readonly actor?: string;
+}
+
+type Command<Type extends string, Data> = { readonly type: Type; readonly data: CommandContext & Data };
+
+export type RegisterSku = Command<
+  'RegisterSku',
+  { kind: StockKind; lowStockThreshold?: number | null; perOrderCap?: number | null }
+>;
+
+/** Counted stock arrives; `batchId` makes a redelivered receipt a no-op. */
+export type ReceiveStock = Command<'ReceiveStock', { batchId: string; quantity: number }>;
+
+export interface CardKeyUnitInput {
+  readonly unitId: string;
+  readonly fingerprint: string;
+  readonly loop?: boolean;
+}
+
+/** A card-key batch (上货): ids and keyed fingerprints only; the secrets stay in the vault. */
+export type ImportCardKeys = Command<'ImportCardKeys', { batchId: string; units: readonly CardKeyUnitInput[] }>;
+
+export interface OrderLineInput {
+  readonly quantity: number;
+  /** Reserve from this dedicated pool instead of general stock. */
+  readonly poolId?: string | null;
+}
+
+export type ReserveStock = Command<
+  'ReserveStock',
+  { channel: string; channelOrderId: string; lines: readonly OrderLineInput[]; expiresAt: number }
+>;
+
+export type ConfirmReservation = Command<'ConfirmReservation', { channel: string; channelOrderId: string }>;
+
+export type RecordDelivery = Command<'RecordDelivery', { channel: string; channelOrderId: string }>;
+
+export type ReleaseReservation = Command<
+  'ReleaseReservation',
+  { channel: string; channelOrderId: string; note?: string }
+>;
+
+/** Expires every reservation whose expiresAt ≤ now. */
+export type ExpireReservations = Command<'ExpireReservations', Record<never, never>>;
+
+export type AdjustStock = Command<
+  'AdjustStock',
+  { adjustmentId: string; delta: number; reason: AdjustmentReason; note?: string }
+>;
+
+export type RedeemCardKey = Command<'RedeemCardKey', { unitId: string }>;
+
+export type VoidCardKey = Command<'VoidCardKey', { unitId: string; note?: string }>;
+
+export type SetChannelPolicy = Command<
+  'SetChannelPolicy',
+  {
+    channel: string;
+    bufferQuantity?: number;
+    sharePercent?: number;
+    maxListed?: number | null;
+    endWhenAtOrBelow?: number | null;
+    unlimitedListed?: number;
+  }
+>;
+
+export type OpenDedicatedPool = Command<
+  'OpenDedicatedPool',
+  { poolId: string; quantity: number; perOrderCap?: number | null }
+>;
+
+export type CloseDedicatedPool = Command<'CloseDedicatedPool', { poolId: string }>;
+
+export type InventoryCommand =
+  | RegisterSku
+  | ReceiveStock
+  | ImportCardKeys
+  | ReserveStock
+  | ConfirmReservation
+  | RecordDelivery
+  | ReleaseReservation
+  | ExpireReservations
+  | AdjustStock
+  | RedeemCardKey
+  | VoidCardKey
+  | SetChannelPolicy
+  | OpenDedicatedPool
+  | CloseDedicatedPool;
+
+export type InventoryCommandType = InventoryCommand['type'];

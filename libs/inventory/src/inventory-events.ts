@@ -1,0 +1,141 @@
+import { ChannelPolicy, ReservedLine, UnitStatus } from './inventory-state';
+import { InventoryCommandType } from './inventory-commands';
+import { ReasonCode, SkipReason } from './reason-codes';
+import { AdjustmentReason, StockKind } from './stock-kind';
+
+/** `at` is the deciding command's `now` (epoch ms); `actor` is who asked, null when nobody was named. */
+export interface EventContext {
+  readonly sku: string;
+  readonly at: number;
+  readonly actor: string | null;
+}
+
+type Event<Type extends string, Data> = { readonly type: Type; readonly data: EventContext & Data };
+
+export type SkuRegistered = Event<
+  'SkuRegistered',
+  { kind: StockKind; lowStockThreshold: number | null; perOrderCap: number | null }
+>;
+
+export type StockReceived = Event<'StockReceived', { batchId: string; quantity: number }>;
+
+export interface ImportedUnit {
+  readonly unitId: string;
+  readonly fingerprint: string;
+  readonly loop: boolean;
+}
+
+export interface SkippedUnit {
+  readonly unitId: string;
+  readonly fingerprint: string;
+  readonly reason: SkipReason;
+}
+
+/** The batch's full result: what was added and what was reported instead (duplicates, invalid rows). */
+export type CardKeysImported = Event<
+  'CardKeysImported',
+  { batchId: string; units: readonly ImportedUnit[]; skipped: readonly SkippedUnit[] }
+>;
+
+export type StockReserved = Event<
+  'StockReserved',
+  { channel: string; channelOrderId: string; lines: readonly ReservedLine[]; quantity: number; expiresAt: number }
+>;
+
+/** The order's final answer: remembered, so the same order id is answered the same way forever. */
+export type ReservationRejected = Event<
+  'ReservationRejected',
+  { channel: string; channelOrderId: string; reason: ReasonCode; requested: number }
+>;
+
+export type ReservationConfirmed = Event<
+  'ReservationConfirmed',
+  {
+    channel: string;
+    channelOrderId: string;
+    quantity: number;
+    /** Single-use card keys, first received first allocated. Empty for other kinds. */
+    allocatedUnitIds: readonly string[];
+    /** Loop keys handed out for the endless part of the order; an id may repeat. */
+    loopUnitIds: readonly string[];
+  }
+>;
+
+export type DeliveryRecorded = Event<
+  'DeliveryRecorded',
+  { channel: string; channelOrderId: string; unitIds: readonly string[] }
+>;
+
+export type ReservationReleased = Event<
+  'ReservationReleased',
+  { channel: string; channelOrderId: string; quantity: number; note: string | null }
+>;
+
+export type ReservationExpired = Event<
+  'ReservationExpired',
+  { channel: string; channelOrderId: string; quantity: number; expiresAt: number }
+>;
+
+export type StockAdjusted = Event<
+  'StockAdjusted',
+  { adjustmentId: string; delta: number; reason: AdjustmentReason; note: string | null }
+>;
+
+export type CardKeyRedeemed = Event<'CardKeyRedeemed', { unitId: string; channel: string; channelOrderId: string }>;
+
+export type CardKeyVoided = Event<
+  'CardKeyVoided',
+  { unitId: string; previousStatus: UnitStatus; loop: boolean; note: string | null }
+>;
+
+export type ChannelPolicySet = Event<'ChannelPolicySet', { channel: string; policy: ChannelPolicy }>;
+
+export type DedicatedPoolOpened = Event<
+  'DedicatedPoolOpened',
+  { poolId: string; quantity: number; perOrderCap: number | null }
+>;
+
+export type DedicatedPoolClosed = Event<'DedicatedPoolClosed', { poolId: string; returned: number }>;
+
+export type LowStockAlerted = Event<'LowStockAlerted', { onHand: number; threshold: number }>;
+
+export type LowStockCleared = Event<'LowStockCleared', { onHand: number; threshold: number }>;
+
+/**
+ * Any other command that cannot be carried out. It changes no state, so repeating it is harmless; the
+ * ids tell the caller which order, unit, pool or batch the answer is about.
+ */
+export type CommandRejected = Event<
+  'CommandRejected',
+  {
+    command: InventoryCommandType;
+    reason: ReasonCode;
+    channel: string | null;
+    channelOrderId: string | null;
+    ref: string | null;
+  }
+>;
+
+export type InventoryEvent =
+  | SkuRegistered
+  | StockReceived
+  | CardKeysImported
+  | StockReserved
+  | ReservationRejected
+  | ReservationConfirmed
+  | DeliveryRecorded
+  | ReservationReleased
+  | ReservationExpired
+  | StockAdjusted
+  | CardKeyRedeemed
+  | CardKeyVoided
+  | ChannelPolicySet
+  | DedicatedPoolOpened
+  | DedicatedPoolClosed
+  | LowStockAlerted
+  | LowStockCleared
+  | CommandRejected;
+
+export type InventoryEventType = InventoryEvent['type'];
+
+export const REJECTION_EVENT_TYPES = ['ReservationRejected', 'CommandRejected'] as const;

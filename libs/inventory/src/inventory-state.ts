@@ -1,0 +1,139 @@
+import { emptyMap, PersistentMap } from './persistent-map';
+import { ReasonCode } from './reason-codes';
+import { StockKind } from './stock-kind';
+import { emptyUnitQueue, UnitQueue } from './unit-queue';
+
+/**
+ * Counters over counted stock (quantity units and single-use card keys), kept so that the invariants
+ * can be checked at every version:
+ *   received − adjusted − delivered = onHand,   onHand − reserved ≥ 0.
+ * `adjusted` is the net number of units taken out by adjustments and by voiding unsold keys (a positive
+ * count correction makes it smaller). "Endless" supply — unlimited SKUs and loop keys — never touches
+ * these counters; it is counted apart in `endlessReserved` / `endlessDelivered`.
+ */
+export interface StockCounters {
+  readonly received: number;
+  readonly adjusted: number;
+  readonly delivered: number;
+  readonly onHand: number;
+  readonly reserved: number;
+  readonly endlessReserved: number;
+  readonly endlessDelivered: number;
+  readonly voided: number;
+}
+
+export type UnitStatus = 'available' | 'allocated' | 'delivered' | 'redeemed' | 'voided';
+
+export interface CardKeyUnit {
+  readonly fingerprint: string;
+  /** A loop key (循环卡密) is handed out again and again and never leaves stock by delivery. */
+  readonly loop: boolean;
+  readonly status: UnitStatus;
+  readonly orderKey: string | null;
+  readonly batchId: string;
+}
+
+export type OrderStatus = 'rejected' | 'reserved' | 'confirmed' | 'delivered' | 'released' | 'expired';
+
+export interface ReservedLine {
+  readonly quantity: number;
+  readonly poolId: string | null;
+  /** The part of `quantity` served by endless supply (unlimited SKU or loop keys), not by counted stock. */
+  readonly endless: number;
+}
+
+export interface OrderRecord {
+  readonly channel: string;
+  readonly channelOrderId: string;
+  readonly status: OrderStatus;
+  readonly reason: ReasonCode | null;
+  readonly lines: readonly ReservedLine[];
+  readonly quantity: number;
+  readonly expiresAt: number | null;
+  readonly allocatedUnitIds: readonly string[];
+  readonly loopUnitIds: readonly string[];
+}
+
+export interface DedicatedPool {
+  readonly poolId: string;
+  readonly status: 'open' | 'closed';
+  readonly quantity: number;
+  readonly reserved: number;
+  readonly sold: number;
+  readonly returned: number;
+  readonly perOrderCap: number | null;
+}
+
+/** Steps, in this order: buffer → share % (rounded down) → max listed → "end when" floor → not below 0. */
+export interface ChannelPolicy {
+  readonly bufferQuantity: number;
+  readonly sharePercent: number;
+  readonly maxListed: number | null;
+  readonly endWhenAtOrBelow: number | null;
+  /** What this channel lists while the stock is endless (unlimited SKU, or a live loop key). */
+  readonly unlimitedListed: number;
+}
+
+export interface BatchRecord {
+  readonly added: number;
+  readonly skipped: number;
+}
+
+/**
+ * Plain JSON only: the state is snapshotted with JSON.stringify and read back with JSON.parse. Large
+ * collections are persistent maps (see persistent-map.ts) so that evolving one event stays cheap.
+ */
+export interface InventoryState {
+  readonly sku: string | null;
+  readonly kind: StockKind | null;
+  readonly lowStockThreshold: number | null;
+  readonly perOrderCap: number | null;
+  readonly counters: StockCounters;
+  readonly lowStockAlertActive: boolean;
+  readonly orders: PersistentMap<OrderRecord>;
+  /** Order key → expiresAt, for the orders still holding stock. */
+  readonly openReservations: PersistentMap<number>;
+  readonly units: PersistentMap<CardKeyUnit>;
+  /** Fingerprint → unit id, for every key ever received, so a secret is never added twice. */
+  readonly fingerprints: PersistentMap<string>;
+  readonly unitQueue: UnitQueue;
+  /** Live loop keys in order of receipt. */
+  readonly loopUnitIds: readonly string[];
+  readonly batches: PersistentMap<BatchRecord>;
+  /** Adjustment id → delta, so a retried adjustment is applied once. */
+  readonly adjustments: PersistentMap<number>;
+  readonly pools: Readonly<Record<string, DedicatedPool>>;
+  readonly channelPolicies: Readonly<Record<string, ChannelPolicy>>;
+}
+
+export const ZERO_COUNTERS: StockCounters = {
+  received: 0,
+  adjusted: 0,
+  delivered: 0,
+  onHand: 0,
+  reserved: 0,
+  endlessReserved: 0,
+  endlessDelivered: 0,
+  voided: 0,
+};
+
+export function initialInventoryState(): InventoryState {
+  return {
+    sku: null,
+    kind: null,
+    lowStockThreshold: null,
+    perOrderCap: null,
+    counters: ZERO_COUNTERS,
+    lowStockAlertActive: false,
+    orders: emptyMap(),
+    openReservations: emptyMap(),
+    units: emptyMap(),
+    fingerprints: emptyMap(),
+    unitQueue: emptyUnitQueue(),
+    loopUnitIds: [],
+    batches: emptyMap(),
+    adjustments: emptyMap(),
+    pools: {},
+    channelPolicies: {},
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * Stable reason codes carried by rejection events. Connectors and HTTP adapters map them to their own
+ * answers, so a code is never renamed once published; new codes are only added.
+ */
+export const REASON_CODES = [
+  'UNKNOWN_SKU',
+  'SKU_MISMATCH',
+  'ALREADY_REGISTERED',
+  'KIND_MISMATCH',
+  'INVALID_QUANTITY',
+  'INVALID_SETTING',
+  'INVALID_TIME',
+  'INVALID_REFERENCE',
+  'INSUFFICIENT_STOCK',
+  'INSUFFICIENT_POOL_STOCK',
+  'OVER_ORDER_CAP',
+  'POOL_NOT_FOUND',
+  'POOL_CLOSED',
+  'POOL_ALREADY_EXISTS',
+  'RESERVATION_NOT_FOUND',
+  'RESERVATION_RELEASED',
+  'RESERVATION_EXPIRED',
+  'ORDER_REJECTED',
+  'ALREADY_CONFIRMED',
+  'NOT_CONFIRMED',
+  'BELOW_RESERVED',
+  'UNIT_NOT_FOUND',
+  'UNIT_NOT_DELIVERED',
+  'UNIT_ALREADY_REDEEMED',
+  'UNIT_VOIDED',
+  'UNIT_IS_LOOP_KEY',
+  'LOOP_KEY_IN_USE',
+] as const;
+
+export type ReasonCode = (typeof REASON_CODES)[number];
+
+/** Why a unit of a card-key batch was reported instead of added. */
+export const SKIP_REASONS = ['DUPLICATE_IN_BATCH', 'ALREADY_IN_POOL', 'UNIT_ID_TAKEN', 'INVALID_UNIT'] as const;
+
+export type SkipReason = (typeof SKIP_REASONS)[number];
