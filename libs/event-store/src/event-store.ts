@@ -1,0 +1,54 @@
+import type { GlobalCheckpoint, ReadAllResult } from './checkpoint';
+import type {
+  AppendResult,
+  EventToAppend,
+  ExpectedVersion,
+  ReadStreamOptions,
+  RecordedEvent,
+  Snapshot,
+  StreamAppend,
+} from './recorded-event';
+import type { SubscribeOptions, Subscription } from './subscription';
+
+/**
+ * The event store port. An abstract class rather than an interface so that it can serve directly as a
+ * dependency-injection token; this lib itself stays framework-free.
+ *
+ * Errors: VersionConflictError (EVENT_STORE.VERSION_CONFLICT), EventIdConflictError
+ * (EVENT_STORE.EVENT_ID_CONFLICT), InvalidAppendError (EVENT_STORE.INVALID_APPEND).
+ */
+export abstract class EventStore {
+  /**
+   * Appends to one stream if its version matches. Re-appending events that are all already stored in this
+   * stream succeeds without writing and returns the stored events (`duplicate: true`), whatever the expected
+   * version: a redelivered command is absorbed, not rejected.
+   */
+  abstract appendToStream(
+    streamId: string,
+    expectedVersion: ExpectedVersion,
+    events: EventToAppend[],
+  ): Promise<AppendResult>;
+
+  /** Appends to several distinct streams in one transaction: all commit or none do. Results keep input order. */
+  abstract appendToStreams(appends: StreamAppend[]): Promise<AppendResult[]>;
+
+  /** Events of one stream in version order. */
+  abstract readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+
+  /**
+   * Up to `maxCount` events after `from` in global order, never including an event that an earlier
+   * still-running transaction could precede: whatever this returns is final and gap-free.
+   */
+  abstract readAll(from: GlobalCheckpoint, maxCount: number): Promise<ReadAllResult>;
+
+  /** The stored events among the given ids (unknown ids are absent), in global order. */
+  abstract readEventsByIds(eventIds: string[]): Promise<RecordedEvent[]>;
+
+  /** Delivers every event after `options.from`, in global order, until stop(). */
+  abstract subscribe(options: SubscribeOptions): Subscription;
+
+  /** Keeps the snapshot if it is newer than the stored one of the same stream and type. */
+  abstract saveSnapshot(snapshot: Snapshot): Promise<void>;
+
+  abstract loadSnapshot(streamId: string, type: string): Promise<Snapshot | null>;
+}

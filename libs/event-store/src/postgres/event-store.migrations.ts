@@ -1,0 +1,63 @@
+import type { MigrationSet } from '@libs/database';
+
+/** Advisory-lock class (first key of the two-key form) reserved for per-stream append locks. */
+export const STREAM_LOCK_CLASS = 774_501;
+
+export const eventStoreMigrations: MigrationSet = {
+  component: 'event-store',
+  migrations: [
+    {
+      version: 1,
+      name: 'events, streams and snapshots',
+      up: `
+CREATE TABLE event_streams (
+  stream_id  text        PRIMARY KEY,
+  version    bigint      NOT NULL CHECK (version >= 0),
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE events (
+  global_position bigint GENERATED ALWAYS AS IDENTITY,
+  event_id        uuid        NOT NULL,
+  stream_id       text        NOT NULL,
+  version         bigint      NOT NULL CHECK (version >= 1),
+  type            text        NOT NULL,
+  data            jsonb       NOT NULL,
+  metadata        jsonb       NOT NULL DEFAULT '{}'::jsonb,
+  occurred_at     timestamptz NOT NULL,
+  recorded_at     timestamptz NOT NULL DEFAULT now(),
+  -- The writing transaction: readers of the global order only go below the oldest running one.
+  transaction_id  xid8        NOT NULL DEFAULT pg_current_xact_id(),
+  CONSTRAINT events_pkey PRIMARY KEY (global_position),
+  CONSTRAINT events_event_id_key UNIQUE (event_id),
+  CONSTRAINT events_stream_version_key UNIQUE (stream_id, version)
+);
+
+CREATE INDEX events_global_order_idx ON events (transaction_id, global_position);
+
+CREATE TABLE event_snapshots (
+  stream_id     text        NOT NULL,
+  snapshot_type text        NOT NULL,
+  version       bigint      NOT NULL CHECK (version >= 1),
+  state         jsonb       NOT NULL,
+  created_at    timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (stream_id, snapshot_type)
+);
+
+-- Takes the append locks of the given streams, in one global order (by lock key) so writers of overlapping
+-- stream sets cannot deadlock. Advisory locks do not assign a transaction id: called first in the append
+-- transaction, it makes sure the transaction's id is assigned only once every stream it writes is locked.
+CREATE FUNCTION event_store_lock_streams(stream_ids text[]) RETURNS void
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  lock_key integer;
+BEGIN
+  FOR lock_key IN SELECT DISTINCT hashtext(s) FROM unnest(stream_ids) AS s ORDER BY 1 LOOP
+    PERFORM pg_advisory_xact_lock(${STREAM_LOCK_CLASS}, lock_key);
+  END LOOP;
+END
+$fn$;
+`,
+    },
+  ],
+};

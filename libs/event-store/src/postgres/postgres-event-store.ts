@@ -1,0 +1,294 @@
+import { runMigrations, type Queryable } from '@libs/database';
+import type { Pool, PoolClient } from 'pg';
+import { isUuid, planStreamAppend, validateAppends, type AppendPlan } from '../append-rules';
+import type { GlobalCheckpoint, ReadAllResult } from '../checkpoint';
+import { EventIdConflictError, VersionConflictError } from '../errors';
+import { EventStore } from '../event-store';
+import type {
+  AppendResult,
+  EventToAppend,
+  ExpectedVersion,
+  ReadStreamOptions,
+  RecordedEvent,
+  Snapshot,
+  StreamAppend,
+} from '../recorded-event';
+import { PollingSubscription, type SubscribeOptions, type Subscription } from '../subscription';
+import { WakeSignal } from '../wake-signal';
+import { eventStoreMigrations } from './event-store.migrations';
+import { selectEvents } from './event-rows';
+
+export interface PostgresEventStoreOptions {
+  /** Share one signal between stores of one process so a subscription wakes on any of their appends. */
+  wakeSignal?: WakeSignal;
+}
+
+export async function migrateEventStore(pool: Pool): Promise<number[]> {
+  return runMigrations(pool, eventStoreMigrations);
+}
+
+/**
+ * The event store on PostgreSQL (server or embedded PGlite). Each append transaction locks its streams with
+ * advisory locks before it writes anything, so the order of transaction ids on a stream is its version order;
+ * readers of the global order stop below the oldest running transaction, so no late commit is ever skipped.
+ */
+export class PostgresEventStore extends EventStore {
+  private readonly appended: WakeSignal;
+
+  constructor(
+    private readonly pool: Pool,
+    options: PostgresEventStoreOptions = {},
+  ) {
+    super();
+    this.appended = options.wakeSignal ?? new WakeSignal();
+  }
+
+  /** Applies pending migrations, then returns the store. */
+  static async create(pool: Pool, options: PostgresEventStoreOptions = {}): Promise<PostgresEventStore> {
+    await migrateEventStore(pool);
+    return new PostgresEventStore(pool, options);
+  }
+
+  async appendToStream(
+    streamId: string,
+    expectedVersion: ExpectedVersion,
+    events: EventToAppend[],
+  ): Promise<AppendResult> {
+    const [result] = await this.appendToStreams([{ streamId, expectedVersion, events }]);
+    return result;
+  }
+
+  async appendToStreams(appends: StreamAppend[]): Promise<AppendResult[]> {
+    const valid = validateAppends(appends);
+    if (valid.length === 0) return [];
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      try {
+        const results = await appendInTransaction(client, valid);
+        await client.query('COMMIT');
+        if (results.some((r) => !r.duplicate && r.events.length > 0)) this.appended.notify();
+        return results;
+      } catch (error) {
+        await client.query('ROLLBACK').catch((rollbackError: Error) => {
+          broken = rollbackError;
+        });
+        throw translateUniqueViolation(error, valid);
+      }
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    return selectEvents(this.pool, 'WHERE stream_id = $1 AND version >= $2 ORDER BY version LIMIT $3', [
+      streamId,
+      options.fromVersion ?? 1,
+      options.maxCount ?? null,
+    ]);
+  }
+
+  async readAll(from: GlobalCheckpoint, maxCount: number): Promise<ReadAllResult> {
+    // Everything below the snapshot's xmin has committed or aborted, and no transaction started later can get a
+    // lower id: the rows returned here can never be preceded by one that appears afterwards.
+    const events = await selectEvents(
+      this.pool,
+      `WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+         AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+       ORDER BY transaction_id, global_position
+       LIMIT $3`,
+      [String(from.transactionId), from.globalPosition, maxCount],
+    );
+    const last = events[events.length - 1];
+    return {
+      events,
+      checkpoint: last
+        ? { transactionId: last.transactionId, globalPosition: last.globalPosition }
+        : { ...from },
+    };
+  }
+
+  async readEventsByIds(eventIds: string[]): Promise<RecordedEvent[]> {
+    const ids = eventIds.filter(isUuid).map((id) => id.toLowerCase());
+    if (ids.length === 0) return [];
+    return selectEvents(
+      this.pool,
+      'WHERE event_id = ANY($1::uuid[]) ORDER BY transaction_id, global_position',
+      [ids],
+    );
+  }
+
+  subscribe(options: SubscribeOptions): Subscription {
+    return new PollingSubscription((from, max) => this.readAll(from, max), this.appended, options);
+  }
+
+  async saveSnapshot(snapshot: Snapshot): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO event_snapshots (stream_id, snapshot_type, version, state) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (stream_id, snapshot_type) DO UPDATE
+         SET version = EXCLUDED.version, state = EXCLUDED.state, created_at = now()
+         WHERE event_snapshots.version < EXCLUDED.version`,
+      [snapshot.streamId, snapshot.type, snapshot.version, JSON.stringify(snapshot.state)],
+    );
+  }
+
+  async loadSnapshot(streamId: string, type: string): Promise<Snapshot | null> {
+    const { rows } = await this.pool.query<{ version: string; state: unknown }>(
+      'SELECT version, state FROM event_snapshots WHERE stream_id = $1 AND snapshot_type = $2',
+      [streamId, type],
+    );
+    if (rows.length === 0) return null;
+    return { streamId, type, version: Number(rows[0].version), state: rows[0].state };
+  }
+}
+
+async function appendInTransaction(client: PoolClient, appends: StreamAppend[]): Promise<AppendResult[]> {
+  const streamIds = appends.map((a) => a.streamId);
+  // First statement on purpose: nothing before it may write, or the transaction id would predate the locks.
+  await client.query('SELECT event_store_lock_streams($1::text[])', [streamIds]);
+  const versions = await currentVersions(client, streamIds);
+  const stored = await storedEvents(client, appends);
+  const plans = appends.map((append) =>
+    planStreamAppend(
+      append,
+      versions.get(append.streamId) ?? 0,
+      append.events.flatMap((e) => stored.get(e.eventId) ?? []),
+    ),
+  );
+  const written = await insertEvents(client, appends, plans);
+  return appends.map((append, i) => {
+    const plan = plans[i];
+    if (plan.kind === 'duplicate') {
+      const last = plan.events[plan.events.length - 1];
+      return {
+        streamId: append.streamId,
+        events: plan.events,
+        nextExpectedVersion: last.version,
+        duplicate: true,
+      };
+    }
+    const events = written.get(append.streamId) ?? [];
+    return {
+      streamId: append.streamId,
+      events,
+      nextExpectedVersion: plan.firstVersion - 1 + append.events.length,
+      duplicate: false,
+    };
+  });
+}
+
+async function currentVersions(db: Queryable, streamIds: string[]): Promise<Map<string, number>> {
+  const { rows } = await db.query<{ stream_id: string; version: string }>(
+    'SELECT stream_id, version FROM event_streams WHERE stream_id = ANY($1::text[])',
+    [streamIds],
+  );
+  return new Map(rows.map((r) => [r.stream_id, Number(r.version)]));
+}
+
+async function storedEvents(db: Queryable, appends: StreamAppend[]): Promise<Map<string, RecordedEvent>> {
+  const ids = appends.flatMap((a) => a.events.map((e) => e.eventId));
+  if (ids.length === 0) return new Map();
+  const events = await selectEvents(db, 'WHERE event_id = ANY($1::uuid[])', [ids]);
+  return new Map(events.map((e) => [e.eventId, e]));
+}
+
+interface InsertedRow {
+  event_id: string;
+  global_position: string;
+  transaction_id: string;
+  recorded_at: Date;
+}
+
+/** One statement for every event of every stream, plus the stream version bump. */
+async function insertEvents(
+  db: Queryable,
+  appends: StreamAppend[],
+  plans: AppendPlan[],
+): Promise<Map<string, RecordedEvent[]>> {
+  const now = new Date();
+  const pending: Omit<RecordedEvent, 'globalPosition' | 'transactionId' | 'recordedAt'>[] = [];
+  const streamIds: string[] = [];
+  const streamVersions: number[] = [];
+  appends.forEach((append, i) => {
+    const plan = plans[i];
+    if (plan.kind !== 'write' || append.events.length === 0) return;
+    append.events.forEach((event, k) =>
+      pending.push({
+        eventId: event.eventId,
+        streamId: append.streamId,
+        version: plan.firstVersion + k,
+        type: event.type,
+        data: event.data ?? null,
+        metadata: event.metadata ?? {},
+        occurredAt: event.occurredAt ?? now,
+      }),
+    );
+    streamIds.push(append.streamId);
+    streamVersions.push(plan.firstVersion - 1 + append.events.length);
+  });
+  const byStream = new Map<string, RecordedEvent[]>();
+  if (pending.length === 0) return byStream;
+
+  const { rows } = await db.query<InsertedRow>(
+    `WITH inserted AS (
+       INSERT INTO events (event_id, stream_id, version, type, data, metadata, occurred_at)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::jsonb[], $6::jsonb[],
+                            $7::timestamptz[])
+       RETURNING event_id, global_position, transaction_id, recorded_at
+     ), bumped AS (
+       INSERT INTO event_streams (stream_id, version)
+       SELECT * FROM unnest($8::text[], $9::bigint[])
+       ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version, updated_at = now()
+     )
+     SELECT event_id, global_position, transaction_id::text AS transaction_id, recorded_at FROM inserted`,
+    [
+      pending.map((e) => e.eventId),
+      pending.map((e) => e.streamId),
+      pending.map((e) => e.version),
+      pending.map((e) => e.type),
+      pending.map((e) => JSON.stringify(e.data)),
+      pending.map((e) => JSON.stringify(e.metadata)),
+      pending.map((e) => e.occurredAt),
+      streamIds,
+      streamVersions,
+    ],
+  );
+  const positions = new Map(rows.map((r) => [r.event_id, r]));
+  for (const event of pending) {
+    const row = positions.get(event.eventId)!;
+    const recorded: RecordedEvent = {
+      ...event,
+      // What a later read returns: jsonb normalises the data (key order, undefined members dropped).
+      data: JSON.parse(JSON.stringify(event.data)),
+      metadata: JSON.parse(JSON.stringify(event.metadata)),
+      recordedAt: row.recorded_at,
+      globalPosition: Number(row.global_position),
+      transactionId: Number(row.transaction_id),
+    };
+    const list = byStream.get(event.streamId) ?? [];
+    list.push(recorded);
+    byStream.set(event.streamId, list);
+  }
+  return byStream;
+}
+
+/**
+ * The stream locks make these unreachable between writers of this store; they guard against any other writer.
+ * A duplicate event id can still arrive from a concurrent append to another stream (not covered by our locks).
+ */
+function translateUniqueViolation(error: unknown, appends: StreamAppend[]): unknown {
+  const pgError = error as { code?: string; constraint?: string; detail?: string };
+  if (pgError.code !== '23505') return error;
+  if (pgError.constraint === 'events_event_id_key') {
+    const id = /\(event_id\)=\(([0-9a-f-]+)\)/.exec(pgError.detail ?? '')?.[1] ?? 'unknown';
+    const owner = appends.find((a) => a.events.some((e) => e.eventId === id));
+    return new EventIdConflictError(owner?.streamId ?? 'unknown', 'other_stream', [id]);
+  }
+  if (pgError.constraint === 'events_stream_version_key') {
+    const match = /\(stream_id, version\)=\((.*), (\d+)\)/.exec(pgError.detail ?? '');
+    const append = appends.find((a) => a.streamId === match?.[1]) ?? appends[0];
+    return new VersionConflictError(append.streamId, append.expectedVersion, match ? Number(match[2]) : -1);
+  }
+  return error;
+}

@@ -1,0 +1,104 @@
+import { type GlobalCheckpoint, type ReadAllResult } from './checkpoint';
+import type { RecordedEvent } from './recorded-event';
+import { WakeSignal } from './wake-signal';
+
+export interface SubscribeOptions {
+  /** The checkpoint the subscriber stored last (START_CHECKPOINT for everything); delivery starts after it. */
+  from: GlobalCheckpoint;
+  /**
+   * Receives the next events in global order. `checkpoint` is the position to store once they are handled,
+   * ideally in the same transaction as their effects. A throw means "not handled": the same events come again.
+   */
+  handle(events: RecordedEvent[], checkpoint: GlobalCheckpoint): Promise<void>;
+  /** Events per delivery; default 500. */
+  batchSize?: number;
+  /** How long to wait when caught up before reading again; default 100 ms. */
+  pollIntervalMs?: number;
+  /** First delay after a failed read or handle, doubled per failure up to 30 s; default 200 ms. */
+  retryDelayMs?: number;
+  /** Told about every failed read or handle before the retry. */
+  onError?(error: unknown, consecutiveFailures: number): void;
+}
+
+export interface Subscription {
+  /** The position after the last handled delivery. */
+  readonly checkpoint: GlobalCheckpoint;
+  /** Ends the loop after the delivery in progress, if any, and resolves once it has ended. */
+  stop(): Promise<void>;
+}
+
+type ReadAll = (from: GlobalCheckpoint, maxCount: number) => Promise<ReadAllResult>;
+
+const MAX_RETRY_DELAY_MS = 30_000;
+
+/**
+ * A subscription that polls the global order. It never skips: it advances only past events it has delivered,
+ * and the reader only returns events that can no longer be preceded by a late commit.
+ */
+export class PollingSubscription implements Subscription {
+  private current: GlobalCheckpoint;
+  private stopped = false;
+  private readonly stopRequested = new WakeSignal();
+  private readonly loop: Promise<void>;
+
+  constructor(
+    private readonly readAll: ReadAll,
+    private readonly appended: WakeSignal,
+    private readonly options: SubscribeOptions,
+  ) {
+    this.current = { ...options.from };
+    this.loop = this.run();
+  }
+
+  get checkpoint(): GlobalCheckpoint {
+    return { ...this.current };
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.stopRequested.notify();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    const batchSize = this.options.batchSize ?? 500;
+    const pollIntervalMs = this.options.pollIntervalMs ?? 100;
+    let failures = 0;
+    while (!this.stopped) {
+      const seen = this.appended.generation;
+      try {
+        const { events, checkpoint } = await this.readAll(this.current, batchSize);
+        if (events.length > 0 && !this.stopped) {
+          await this.options.handle(events, checkpoint);
+          this.current = checkpoint;
+        }
+        failures = 0;
+        if (events.length < batchSize) await this.sleep(pollIntervalMs, seen);
+      } catch (error) {
+        failures += 1;
+        this.options.onError?.(error, failures);
+        const base = this.options.retryDelayMs ?? 200;
+        await this.sleep(Math.min(base * 2 ** (failures - 1), MAX_RETRY_DELAY_MS));
+      }
+    }
+  }
+
+  /** Sleeps until the timeout, an append in this process (when `seenAppendGeneration` is given), or stop(). */
+  private sleep(ms: number, seenAppendGeneration?: number): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (seenAppendGeneration !== undefined && seenAppendGeneration !== this.appended.generation) {
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const removers: (() => void)[] = [];
+      const wake = () => {
+        clearTimeout(timer);
+        removers.forEach((remove) => remove());
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      removers.push(this.stopRequested.listen(wake));
+      if (seenAppendGeneration !== undefined) removers.push(this.appended.listen(wake));
+    });
+  }
+}
