@@ -1,0 +1,220 @@
+import type {
+  AppendResult,
+  EventMetadata,
+  EventStore,
+  EventToAppend,
+  RecordedEvent,
+} from '@libs/event-store';
+import { saveSnapshotQuietly } from './command-handler';
+import { retryOnVersionConflict } from './conflict-retry';
+import type { Decider, DomainEvent } from './decider';
+import { deterministicEventId } from './deterministic-event-id';
+import { toEventToAppend } from './event-envelope';
+import { resolveOptions, type CommandHandlingOptions, type ResolvedOptions } from './options';
+import {
+  crossesSnapshotBoundary,
+  loadStreamState,
+  storedOutcome,
+  toDomainEvent,
+  type StreamState,
+} from './stream-state';
+
+export interface BatchCommand<C> {
+  streamId: string;
+  command: C;
+  /** Required: event ids derive from it, which is what makes a redelivered batch harmless. */
+  commandId: string;
+  metadata?: EventMetadata;
+}
+
+/**
+ * `applied`: decided now (possibly to no events). `duplicate`: applied by an earlier delivery (or earlier in this
+ * batch); `events` is that first outcome. `failed`: decide or evolve threw; the command changed nothing.
+ */
+export type BatchItemStatus = 'applied' | 'duplicate' | 'failed';
+
+export interface BatchItemResult<E> {
+  streamId: string;
+  commandId: string;
+  status: BatchItemStatus;
+  events: E[];
+  recorded: RecordedEvent[];
+  error?: unknown;
+}
+
+export interface BatchResult<S, E> {
+  /** One per command, in input order. */
+  items: BatchItemResult<E>[];
+  /** Each stream's state and version after the commit. */
+  streams: Map<string, StreamState<S>>;
+  attempts: number;
+}
+
+interface StreamWork<S> {
+  loaded: StreamState<S>;
+  state: S;
+  pending: EventToAppend[];
+}
+
+type Draft<E> =
+  | { status: 'applied'; events: E[]; offset: number }
+  | { status: 'duplicate'; prior: RecordedEvent }
+  | { status: 'duplicate'; sameAs: number }
+  | { status: 'failed'; error: unknown };
+
+/**
+ * Handles a batch of commands for many streams as one transaction: each stream's commands are decided in order,
+ * each on the state the previous ones left, and every stream's events are appended together. On a version
+ * conflict the whole batch is reloaded and decided again, a bounded number of times.
+ */
+export class BatchCommandHandler<C, S, E extends DomainEvent> {
+  private readonly options: ResolvedOptions;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly decider: Decider<C, S, E>,
+    options: CommandHandlingOptions,
+  ) {
+    this.options = resolveOptions(options);
+  }
+
+  async handleBatch(commands: BatchCommand<C>[]): Promise<BatchResult<S, E>> {
+    if (commands.length === 0) return { items: [], streams: new Map(), attempts: 0 };
+    return retryOnVersionConflict(this.options.maxAttempts, this.options.retryBackoffMs, (attempt) =>
+      this.attempt(commands, attempt),
+    );
+  }
+
+  private async attempt(commands: BatchCommand<C>[], attempts: number): Promise<BatchResult<S, E>> {
+    const work = await this.loadStreams(commands);
+    // Looked up after loading: a delivery that commits in between moves the version, so our append conflicts
+    // and the retry finds it here.
+    const firstIds = commands.map((c) => deterministicEventId(c.streamId, c.commandId, 0));
+    const prior = new Map((await this.store.readEventsByIds(firstIds)).map((e) => [e.eventId, e]));
+
+    const drafts = this.decideAll(commands, firstIds, prior, work);
+    const appends = [...work].filter(([, w]) => w.pending.length > 0);
+    const results = await this.store.appendToStreams(
+      appends.map(([streamId, w]) => ({ streamId, expectedVersion: w.loaded.version, events: w.pending })),
+    );
+    const written = new Map(results.map((r) => [r.streamId, r]));
+    const streams = await this.settleStreams(work, written);
+    const items = await this.finishItems(commands, drafts, written);
+    return { items, streams, attempts };
+  }
+
+  private async loadStreams(commands: BatchCommand<C>[]): Promise<Map<string, StreamWork<S>>> {
+    const streamIds = [...new Set(commands.map((c) => c.streamId))];
+    const loaded = await Promise.all(
+      streamIds.map((id) =>
+        loadStreamState(this.store, this.decider, id, this.options.snapshotType, this.options.readPageSize),
+      ),
+    );
+    return new Map(
+      streamIds.map((id, i) => [id, { loaded: loaded[i], state: loaded[i].state, pending: [] }]),
+    );
+  }
+
+  private decideAll(
+    commands: BatchCommand<C>[],
+    firstIds: string[],
+    prior: Map<string, RecordedEvent>,
+    work: Map<string, StreamWork<S>>,
+  ): Draft<E>[] {
+    const firstSeen = new Map<string, number>();
+    return commands.map((command, i): Draft<E> => {
+      const earlier = firstSeen.get(firstIds[i]);
+      if (earlier !== undefined) return { status: 'duplicate', sameAs: earlier };
+      firstSeen.set(firstIds[i], i);
+      const stored = prior.get(firstIds[i]);
+      if (stored) return { status: 'duplicate', prior: stored };
+
+      const stream = work.get(command.streamId)!;
+      try {
+        const events = this.decider.decide(command.command, stream.state);
+        const state = events.reduce((s, e) => this.decider.evolve(s, e), stream.state);
+        const offset = stream.pending.length;
+        stream.pending.push(
+          ...events.map((e, k) =>
+            toEventToAppend(
+              e,
+              deterministicEventId(command.streamId, command.commandId, k),
+              command.commandId,
+              command.metadata,
+            ),
+          ),
+        );
+        stream.state = state;
+        return { status: 'applied', events, offset };
+      } catch (error) {
+        // One faulty command must not hold back the rest of the batch; it is reported, not retried.
+        return { status: 'failed', error };
+      }
+    });
+  }
+
+  private async settleStreams(
+    work: Map<string, StreamWork<S>>,
+    written: Map<string, AppendResult>,
+  ): Promise<Map<string, StreamState<S>>> {
+    const streams = new Map<string, StreamState<S>>();
+    for (const [streamId, w] of work) {
+      const result = written.get(streamId);
+      if (!result) {
+        streams.set(streamId, w.loaded);
+      } else if (result.duplicate) {
+        // Every event was already stored by a concurrent delivery: our folded state may not be the stream's.
+        streams.set(
+          streamId,
+          await loadStreamState(
+            this.store,
+            this.decider,
+            streamId,
+            this.options.snapshotType,
+            this.options.readPageSize,
+          ),
+        );
+      } else {
+        const version = result.nextExpectedVersion;
+        streams.set(streamId, { state: w.state, version });
+        if (crossesSnapshotBoundary(w.loaded.version, version, this.options.snapshotEvery)) {
+          await saveSnapshotQuietly(this.store, this.options, streamId, version, w.state);
+        }
+      }
+    }
+    return streams;
+  }
+
+  private async finishItems(
+    commands: BatchCommand<C>[],
+    drafts: Draft<E>[],
+    written: Map<string, AppendResult>,
+  ): Promise<BatchItemResult<E>[]> {
+    const items: BatchItemResult<E>[] = [];
+    for (const [i, draft] of drafts.entries()) {
+      const { streamId, commandId } = commands[i];
+      const base = { streamId, commandId };
+      if (draft.status === 'failed') {
+        items.push({ ...base, status: 'failed', events: [], recorded: [], error: draft.error });
+      } else if (draft.status === 'applied') {
+        const stored = written.get(streamId)?.events ?? [];
+        const recorded = stored.slice(draft.offset, draft.offset + draft.events.length);
+        items.push({ ...base, status: 'applied', events: draft.events, recorded });
+      } else if ('sameAs' in draft) {
+        const first = items[draft.sameAs];
+        items.push({ ...base, status: 'duplicate', events: first.events, recorded: first.recorded });
+      } else {
+        const recorded = await storedOutcome(this.store, streamId, draft.prior, (k) =>
+          deterministicEventId(streamId, commandId, k),
+        );
+        items.push({
+          ...base,
+          status: 'duplicate',
+          events: recorded.map((r) => toDomainEvent<E>(r)),
+          recorded,
+        });
+      }
+    }
+    return items;
+  }
+}

@@ -1,0 +1,15 @@
+/** The shape every aggregate's events share: a discriminating type and a JSON payload. */
+export interface DomainEvent {
+  type: string;
+  data: unknown;
+}
+
+/**
+ * An aggregate as pure functions. State must be plain JSON: snapshots store it with JSON.stringify and hand it
+ * back parsed.
+ */
+export interface Decider<C, S, E extends DomainEvent> {
+  decide(command: C, state: S): E[];
+  evolve(state: S, event: E): S;
+  initialState(): S;
+}
