@@ -1,0 +1,162 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayNotEmpty,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  MaxLength,
+  Min,
+  NotEquals,
+  ValidateNested,
+} from 'class-validator';
+import { defineTopic } from './define-topic';
+import { ExactlyOneOf, IsChannel, IsIdentifier } from './fields';
+
+/*
+ * stock.channel-events: what happened on a channel, written by the connectors, one message per SKU.
+ * An order with several SKUs becomes one message per SKU (same channel order id); each SKU answers on its own.
+ */
+
+export class OrderLine {
+  @IsInt()
+  @Min(1)
+  quantity!: number;
+
+  /** Reserve from this dedicated pool (独立库存池) instead of general stock. */
+  @IsOptional()
+  @IsIdentifier()
+  poolId?: string | null;
+}
+
+export class OrderPlaced {
+  @IsChannel()
+  channel!: string;
+
+  @IsIdentifier()
+  channelOrderId!: string;
+
+  @IsIdentifier()
+  sku!: string;
+
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => OrderLine)
+  lines!: OrderLine[];
+
+  /** When an unpaid reservation lapses (ISO 8601 with offset). */
+  @IsISO8601({ strict: true })
+  expiresAt!: string;
+}
+
+export class OrderPaid {
+  @IsChannel()
+  channel!: string;
+
+  @IsIdentifier()
+  channelOrderId!: string;
+
+  @IsIdentifier()
+  sku!: string;
+}
+
+export class OrderCancelled {
+  @IsChannel()
+  channel!: string;
+
+  @IsIdentifier()
+  channelOrderId!: string;
+
+  @IsIdentifier()
+  sku!: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  note?: string;
+}
+
+/** A card-key unit by reference: the secret stays in the vault, only its id and keyed fingerprint travel. */
+export class CardKeyUnitRef {
+  @IsIdentifier()
+  unitId!: string;
+
+  @IsIdentifier()
+  fingerprint!: string;
+
+  /** A loop key (循环卡密) is reusable and never runs out by delivery. */
+  @IsOptional()
+  @IsBoolean()
+  loop?: boolean;
+}
+
+@ExactlyOneOf(['quantity', 'units'])
+export class StockRestocked {
+  @IsIdentifier()
+  sku!: string;
+
+  /** The same batch id twice adds nothing. */
+  @IsIdentifier()
+  batchId!: string;
+
+  /** Counted stock: how many units arrived. Exactly one of `quantity` and `units`. */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  quantity?: number;
+
+  /** Card-key stock: the units of an import batch (上货). */
+  @IsOptional()
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayMaxSize(10_000)
+  @ValidateNested({ each: true })
+  @Type(() => CardKeyUnitRef)
+  units?: CardKeyUnitRef[];
+}
+
+export const ADJUSTMENT_REASONS = ['count-correction', 'reconciliation'] as const;
+
+export class StockAdjusted {
+  @IsIdentifier()
+  sku!: string;
+
+  /** The same adjustment id twice changes nothing. */
+  @IsIdentifier()
+  adjustmentId!: string;
+
+  @IsInt()
+  @NotEquals(0)
+  delta!: number;
+
+  @IsIn(ADJUSTMENT_REASONS)
+  reason!: (typeof ADJUSTMENT_REASONS)[number];
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  note?: string;
+}
+
+export const ChannelEventsTopic = defineTopic({
+  id: 'channelEvents',
+  name: 'stock.channel-events',
+  description: 'Orders, payments, cancellations, restocks and adjustments reported by the channel connectors.',
+  defaultPartitions: 6,
+  cleanupPolicy: 'delete',
+  keyDescription: 'SKU',
+  key: (payload) => payload.sku,
+  messages: {
+    'order.placed': { schemaVersion: 1, payload: OrderPlaced },
+    'order.paid': { schemaVersion: 1, payload: OrderPaid },
+    'order.cancelled': { schemaVersion: 1, payload: OrderCancelled },
+    'stock.restocked': { schemaVersion: 1, payload: StockRestocked },
+    'stock.adjusted': { schemaVersion: 1, payload: StockAdjusted },
+  },
+});

@@ -1,0 +1,40 @@
+import { IsInt, Min } from 'class-validator';
+import { defineTopic } from './define-topic';
+import { IsChannel, IsIdentifier } from './fields';
+
+/*
+ * stock.channel-targets: the full-set quantity each channel should list for each SKU, written by the projector
+ * (through its outbox) and read by the connectors. Compacted: the broker keeps at least the latest target per
+ * channel:SKU, so a connector that starts from the beginning learns every current target.
+ */
+
+export class ChannelTargetSet {
+  @IsChannel()
+  channel!: string;
+
+  @IsIdentifier()
+  sku!: string;
+
+  /** Full-set quantity to list; never negative. */
+  @IsInt()
+  @Min(0)
+  quantity!: number;
+
+  /** The SKU stream version this target was computed at: a connector drops a push older than the last one sent. */
+  @IsInt()
+  @Min(0)
+  skuVersion!: number;
+}
+
+export const ChannelTargetsTopic = defineTopic({
+  id: 'channelTargets',
+  name: 'stock.channel-targets',
+  description: 'Latest full-set quantity per channel and SKU, tagged with the SKU version.',
+  defaultPartitions: 6,
+  cleanupPolicy: 'compact',
+  keyDescription: 'channel:SKU',
+  key: (payload) => `${payload.channel}:${payload.sku}`,
+  messages: {
+    'channel-target.set': { schemaVersion: 1, payload: ChannelTargetSet },
+  },
+});

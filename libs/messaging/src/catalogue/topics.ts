@@ -1,0 +1,19 @@
+import { ChannelEventsTopic } from './channel-events';
+import { ChannelTargetsTopic } from './channel-targets';
+import { DeadLettersTopic } from './dead-letters';
+import { OrderOutcomesTopic } from './order-outcomes';
+
+/** Every topic StockSync uses, declared once. Code passes these definitions around, never topic names. */
+export const Topics = {
+  channelEvents: ChannelEventsTopic,
+  orderOutcomes: OrderOutcomesTopic,
+  channelTargets: ChannelTargetsTopic,
+  deadLetters: DeadLettersTopic,
+} as const;
+
+export type TopicId = keyof typeof Topics;
+
+export const ALL_TOPICS = Object.values(Topics);
+
+/** Partition counts by topic id, e.g. `{ channelEvents: 12 }`; topics not named keep their default. */
+export type PartitionOverrides = Partial<Record<TopicId, number>>;

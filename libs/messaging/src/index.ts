@@ -1,0 +1,17 @@
+// Public surface of libs/messaging. Nothing else is imported from outside this lib.
+import 'reflect-metadata';
+export * from './catalogue/define-topic';
+export * from './catalogue/topics';
+export * from './catalogue/channel-events';
+export * from './catalogue/order-outcomes';
+export * from './catalogue/channel-targets';
+export * from './catalogue/dead-letters';
+export { CHANNEL_PATTERN, REASON_CODE_PATTERN } from './catalogue/fields';
+export * from './envelope';
+export * from './errors';
+export { decodeRecord, encodeMessage, type DecodeResult, type EncodedMessage, type OutgoingMessage } from './codec';
+export * from './message-bus';
+export * from './options';
+export { murmur2, partitionForKey } from './partitioner';
+export { InMemoryMessageBus, type InMemoryMessageBusOptions, type RawRecordInput } from './in-memory/in-memory-message-bus';
+export { KafkaMessageBus, type KafkaConsumerTuning, type KafkaMessageBusOptions, type KafkaProducerTuning } from './kafka/kafka-message-bus';

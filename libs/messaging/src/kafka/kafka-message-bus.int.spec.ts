@@ -1,0 +1,57 @@
+import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
+import { KafkaMessageBus } from './kafka-message-bus';
+import { ALL_TOPICS } from '../catalogue/topics';
+import { silentLogger } from '../options';
+import { partitionForKey } from '../partitioner';
+import { describeMessageBusContract } from '../testing/message-bus.contract';
+
+const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
+if (brokers.length === 0) {
+  throw new Error('KAFKA_BROKERS is not set: the int tier runs against a real broker (see deploy/local/kafka/README.md)');
+}
+
+// One raw client per suite, for writing bytes no bus would accept and for deleting the test topics afterwards.
+const kafka = new Kafka({ clientId: 'messaging-contract-raw', brokers, logLevel: logLevel.NOTHING });
+let rawProducer: Producer | undefined;
+let admin: Admin | undefined;
+const createdTopics: string[] = [];
+
+describeMessageBusContract('kafka', {
+  createBus: (prefix, { handlerRetry }) => {
+    const bus = new KafkaMessageBus({
+      source: 'contract-test',
+      brokers,
+      topicPrefix: prefix,
+      handlerRetry,
+      logger: silentLogger,
+      // Short fetch waits and heartbeats keep joins, stops and redeliveries fast in tests.
+      consumer: { maxWaitTimeMs: 100, heartbeatIntervalMs: 500, sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000 },
+    });
+    createdTopics.push(...ALL_TOPICS.map((t) => bus.topicName(t)));
+    return bus;
+  },
+  produceRaw: async (bus, topic, record) => {
+    if (!rawProducer) {
+      rawProducer = kafka.producer({ allowAutoTopicCreation: false });
+      await rawProducer.connect();
+    }
+    const partition = record.key === null ? 0 : partitionForKey(record.key, bus.partitionCount(topic));
+    const [meta] = await rawProducer.send({
+      topic: bus.topicName(topic),
+      acks: -1,
+      messages: [{ key: record.key, value: record.value, headers: record.headers, partition }],
+    });
+    return { partition: meta.partition, offset: meta.baseOffset! };
+  },
+  deliveryTimeoutMs: 20_000,
+  afterAll: async () => {
+    await rawProducer?.disconnect();
+    admin = kafka.admin();
+    await admin.connect();
+    try {
+      await admin.deleteTopics({ topics: createdTopics, timeout: 10_000 }).catch(() => undefined);
+    } finally {
+      await admin.disconnect();
+    }
+  },
+});

@@ -1,0 +1,52 @@
+import type { PartitionOverrides } from './catalogue/topics';
+
+/** pino-compatible: a pino logger can be passed as is. */
+export interface MessagingLogger {
+  debug?(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/** Hooks for metrics (the observability lib turns them into Prometheus counters and histograms). */
+export interface MessageBusObserver {
+  batchHandled?(event: { topic: string; groupId: string; partition: number; messages: number; seconds: number }): void;
+  handlerFailed?(event: { topic: string; groupId: string; partition: number; attempt: number; retryable: boolean; error: unknown }): void;
+  deadLettered?(event: { topic: string; groupId: string; partition: number; offset: string; reasonCode: string }): void;
+}
+
+export interface HandlerRetryPolicy {
+  /** Handler calls for one batch (and then for each message of it alone) before the message is dead-lettered. */
+  maxAttempts: number;
+  initialBackoffMs: number;
+  maxBackoffMs: number;
+}
+
+export const DEFAULT_HANDLER_RETRY: HandlerRetryPolicy = { maxAttempts: 5, initialBackoffMs: 200, maxBackoffMs: 10_000 };
+
+export interface MessageBusOptions {
+  /** Written into every envelope this bus publishes (`source`), e.g. `inventory-service`. */
+  source: string;
+  /** Prepended to every catalogue name (KAFKA_TOPIC_PREFIX), e.g. `staging.` or a unique prefix per test run. */
+  topicPrefix?: string;
+  /** Partition counts for topics created by this bus; others use the catalogue default. */
+  partitions?: PartitionOverrides;
+  handlerRetry?: Partial<HandlerRetryPolicy>;
+  logger?: MessagingLogger;
+  observer?: MessageBusObserver;
+}
+
+/** Warnings and errors as JSON lines on stderr; info and debug are dropped. */
+export const stderrLogger: MessagingLogger = {
+  info: () => undefined,
+  warn: (obj, msg) => process.stderr.write(`${JSON.stringify({ level: 'warn', msg, ...serialisable(obj) })}\n`),
+  error: (obj, msg) => process.stderr.write(`${JSON.stringify({ level: 'error', msg, ...serialisable(obj) })}\n`),
+};
+
+export const silentLogger: MessagingLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+function serialisable(obj: object): object {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) out[k] = v instanceof Error ? { message: v.message, name: v.name } : v;
+  return out;
+}

@@ -1,0 +1,418 @@
+import type { AnyTopic } from '../catalogue/define-topic';
+import { OrderLine, OrderPlaced, StockAdjusted } from '../catalogue/channel-events';
+import { Topics } from '../catalogue/topics';
+import type { OutgoingMessage } from '../codec';
+import type { EnvelopeOf } from '../envelope';
+import { MessagingErrorCodes, RetryableHandlerError } from '../errors';
+import type { MessageBatch, MessageBus, PublishReceipt, ReceivedMessage, Subscription } from '../message-bus';
+import type { HandlerRetryPolicy } from '../options';
+import { partitionForKey } from '../partitioner';
+
+/**
+ * The behaviour every MessageBus adapter must show, run against the in-memory bus (unit tier) and against a
+ * real Kafka broker (int tier). Each test gets a fresh bus with its own topic prefix.
+ */
+export interface ContractHarness {
+  /** A new, not yet started bus whose topics are named with `prefix`. */
+  createBus(prefix: string, options: { handlerRetry: HandlerRetryPolicy }): MessageBus;
+  /** Writes bytes as an outside producer would, with no validation. */
+  produceRaw(
+    bus: MessageBus,
+    topic: AnyTopic,
+    record: { key: string | null; value: Buffer | string; headers?: Record<string, string> },
+  ): Promise<{ partition: number; offset: string }>;
+  /** Upper bound for a message to reach a consumer, in ms. */
+  deliveryTimeoutMs: number;
+  afterAll?(): Promise<void>;
+}
+
+type ChannelEvents = typeof Topics.channelEvents;
+type DeadLetters = typeof Topics.deadLetters;
+
+const RETRY: HandlerRetryPolicy = { maxAttempts: 3, initialBackoffMs: 10, maxBackoffMs: 40 };
+
+let counter = 0;
+function uniquePrefix(): string {
+  const base = process.env.KAFKA_TOPIC_PREFIX ?? '';
+  counter += 1;
+  return `${base}contract-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}-${counter}.`;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitFor(description: string, predicate: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${description}`);
+    await sleep(20);
+  }
+}
+
+function restock(sku: string, quantity: number, eventId?: string): OutgoingMessage<ChannelEvents> {
+  return { type: 'stock.restocked', eventId, payload: { sku, batchId: `batch-${sku}-${quantity}`, quantity } };
+}
+
+function adjustment(sku: string, delta: number, note?: string): OutgoingMessage<ChannelEvents> {
+  return {
+    type: 'stock.adjusted',
+    payload: { sku, adjustmentId: `adj-${sku}-${delta}-${Math.random()}`, delta, reason: 'count-correction', note },
+  };
+}
+
+function orderPlaced(sku: string, channelOrderId: string): OutgoingMessage<ChannelEvents> {
+  return {
+    type: 'order.placed',
+    payload: { channel: 'taobao', channelOrderId, sku, lines: [{ quantity: 1 }], expiresAt: '2030-01-01T00:00:00.000Z' },
+  };
+}
+
+/** A handler that records what it sees. */
+function collector<D extends AnyTopic>() {
+  const messages: ReceivedMessage<D>[] = [];
+  const batches: MessageBatch<D>[] = [];
+  return {
+    messages,
+    batches,
+    handler: async (batch: MessageBatch<D>) => {
+      batches.push(batch);
+      messages.push(...batch.messages);
+    },
+  };
+}
+
+export function describeMessageBusContract(name: string, harness: ContractHarness): void {
+  describe(`MessageBus contract: ${name}`, () => {
+    const buses: MessageBus[] = [];
+    const T = harness.deliveryTimeoutMs;
+
+    function newBus(): MessageBus {
+      const bus = harness.createBus(uniquePrefix(), { handlerRetry: RETRY });
+      buses.push(bus);
+      return bus;
+    }
+
+    afterEach(async () => {
+      await Promise.all(buses.splice(0).map((b) => b.stop()));
+    });
+
+    afterAll(async () => {
+      await harness.afterAll?.();
+    });
+
+    it('round-trips typed envelopes; each key lands in its murmur2 partition, as the receipts say', async () => {
+      const bus = newBus();
+      const seen = collector<ChannelEvents>();
+      // Subscribing before start is allowed: the consumer begins with the bus.
+      await bus.subscribe(Topics.channelEvents, 'round-trip', seen.handler);
+      await bus.start();
+
+      const skus = ['sku-a', 'sku-b', 'sku-c', 'sku-d', 'sku-e', 'sku-f', 'SKU-中文-1'];
+      const outgoing = skus.flatMap((sku, i) => [orderPlaced(sku, `order-${i}`), restock(sku, i + 1)]);
+      const receipts = await bus.publish(Topics.channelEvents, outgoing);
+
+      expect(receipts).toHaveLength(outgoing.length);
+      const partitions = bus.partitionCount(Topics.channelEvents);
+      expect(partitions).toBe(Topics.channelEvents.defaultPartitions);
+      receipts.forEach((r, i) => {
+        expect(r.topic).toBe(bus.topicName(Topics.channelEvents));
+        expect(r.key).toBe(skus[Math.floor(i / 2)]);
+        expect(r.partition).toBe(partitionForKey(r.key, partitions));
+      });
+
+      await waitFor('all messages', () => seen.messages.length >= outgoing.length, T);
+      expect(seen.messages).toHaveLength(outgoing.length);
+      for (const batch of seen.batches) {
+        expect(batch.groupId).toBe('round-trip');
+        expect(batch.topic).toBe(Topics.channelEvents);
+        for (const m of batch.messages) expect(m.partition).toBe(batch.partition);
+      }
+      const byEventId = new Map<string, PublishReceipt>(receipts.map((r) => [r.eventId, r]));
+      for (const m of seen.messages) {
+        const receipt = byEventId.get(m.envelope.eventId);
+        expect(receipt).toBeDefined();
+        expect({ partition: m.partition, offset: m.offset, key: m.key }).toEqual({
+          partition: receipt!.partition,
+          offset: receipt!.offset,
+          key: receipt!.key,
+        });
+        expect(m.envelope.schemaVersion).toBe(1);
+        expect(m.envelope.source).toBe('contract-test');
+        expect(m.envelope.correlationId).toBe(m.envelope.eventId);
+        expect(Number.isNaN(Date.parse(m.envelope.occurredAt))).toBe(false);
+      }
+      const placed = seen.messages.find((m) => m.envelope.type === 'order.placed')!.envelope as Extract<
+        EnvelopeOf<ChannelEvents>,
+        { type: 'order.placed' }
+      >;
+      expect(placed.payload).toBeInstanceOf(OrderPlaced);
+      expect(placed.payload.lines[0]).toBeInstanceOf(OrderLine);
+      expect(placed.payload.channel).toBe('taobao');
+    });
+
+    it('keeps the order of messages with the same key', async () => {
+      const bus = newBus();
+      await bus.start();
+      const seen = collector<ChannelEvents>();
+      await bus.subscribe(Topics.channelEvents, 'ordering', seen.handler);
+
+      const sends: Promise<PublishReceipt[]>[] = [];
+      for (let round = 0; round < 10; round++) {
+        // Each publish awaits the previous one: per-key order is promised for sequential publishes.
+        await Promise.all(sends.splice(0));
+        sends.push(
+          bus.publish(Topics.channelEvents, [
+            adjustment('hot-sku', round * 3 + 1),
+            adjustment('other-sku', round + 1),
+            adjustment('hot-sku', round * 3 + 2),
+            adjustment('hot-sku', round * 3 + 3),
+          ]),
+        );
+      }
+      await Promise.all(sends);
+
+      await waitFor('40 messages', () => seen.messages.length >= 40, T);
+      const hot = seen.messages.filter((m) => m.key === 'hot-sku');
+      expect(hot.map((m) => (m.envelope.payload as StockAdjusted).delta)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+      expect(new Set(hot.map((m) => m.partition)).size).toBe(1);
+      const offsets = hot.map((m) => BigInt(m.offset));
+      offsets.slice(1).forEach((o, i) => expect(o > offsets[i]).toBe(true));
+    });
+
+    it('dead-letters invalid records with reason, position and original bytes; the valid record behind them is processed', async () => {
+      const bus = newBus();
+      await bus.start();
+      const seen = collector<ChannelEvents>();
+      const dead = collector<DeadLetters>();
+      await Promise.all([
+        bus.subscribe(Topics.channelEvents, 'dlq-consumer', seen.handler),
+        bus.subscribe(Topics.deadLetters, 'dlq-reader', dead.handler),
+      ]);
+
+      const sku = 'sku-poison';
+      const envelope = (type: string, schemaVersion: number, payload: object) =>
+        JSON.stringify({
+          eventId: `evt-${type}-${schemaVersion}`,
+          type,
+          schemaVersion,
+          source: 'somebody-else',
+          occurredAt: '2026-01-01T00:00:00.000Z',
+          correlationId: 'corr-1',
+          payload,
+        });
+      const invalid: Array<{ value: Buffer | string; key?: string; code: string }> = [
+        { value: '{"eventId": "broken', code: MessagingErrorCodes.INVALID_JSON },
+        { value: Buffer.from([0xff, 0xfe, 0x00, 0x7b]), code: MessagingErrorCodes.INVALID_JSON },
+        { value: JSON.stringify({ hello: 'world' }), code: MessagingErrorCodes.INVALID_ENVELOPE },
+        { value: envelope('order.teleported', 1, { sku }), code: MessagingErrorCodes.UNKNOWN_TYPE },
+        { value: envelope('stock.restocked', 99, { sku, batchId: 'b', quantity: 1 }), code: MessagingErrorCodes.UNKNOWN_SCHEMA_VERSION },
+        { value: envelope('stock.restocked', 1, { sku, batchId: 'b', quantity: -5 }), code: MessagingErrorCodes.VALIDATION_FAILED },
+        {
+          value: envelope('stock.restocked', 1, { sku, batchId: 'b', quantity: 1, secret: 'ABCD-EFGH' }),
+          code: MessagingErrorCodes.VALIDATION_FAILED,
+        },
+        { value: envelope('stock.restocked', 1, { sku: 'another-sku', batchId: 'b', quantity: 1 }), code: MessagingErrorCodes.KEY_MISMATCH },
+      ];
+      const positions: Array<{ partition: number; offset: string }> = [];
+      for (const bad of invalid) {
+        positions.push(
+          await harness.produceRaw(bus, Topics.channelEvents, { key: sku, value: bad.value, headers: { 'x-origin': 'contract-test' } }),
+        );
+      }
+      const [valid] = await bus.publish(Topics.channelEvents, [restock(sku, 7)]);
+      expect(new Set([...positions.map((p) => p.partition), valid.partition]).size).toBe(1);
+
+      await waitFor('the valid message', () => seen.messages.length >= 1, T);
+      await waitFor(`${invalid.length} dead letters`, () => dead.messages.length >= invalid.length, T);
+      expect(seen.messages.map((m) => m.envelope.eventId)).toEqual([valid.eventId]);
+
+      const letters = dead.messages.map((m) => m.envelope.payload);
+      expect(letters.map((l) => l.reasonCode)).toEqual(invalid.map((i) => i.code));
+      letters.forEach((letter, i) => {
+        const original = invalid[i].value;
+        expect(Buffer.from(letter.valueBase64!, 'base64')).toEqual(Buffer.isBuffer(original) ? original : Buffer.from(original, 'utf8'));
+        expect(letter).toMatchObject({
+          sourceTopic: bus.topicName(Topics.channelEvents),
+          sourcePartition: positions[i].partition,
+          sourceOffset: positions[i].offset,
+          consumerGroup: 'dlq-consumer',
+          attempts: 0,
+          key: sku,
+          headers: { 'x-origin': 'contract-test' },
+        });
+        expect(letter.reason.length).toBeGreaterThan(0);
+      });
+      expect(letters[3].originalType).toBe('order.teleported');
+      expect(letters[3].originalEventId).toBe('evt-order.teleported-1');
+      expect(dead.messages[3].envelope.correlationId).toBe('corr-1');
+      expect(letters[5].reason).toContain('quantity');
+      expect(letters[6].reason).toContain('secret');
+    });
+
+    it('retries a failing handler, then dead-letters only the message that keeps failing', async () => {
+      const bus = newBus();
+      await bus.start();
+      const calls: string[][] = [];
+      const processed: string[] = [];
+      const dead = collector<DeadLetters>();
+      await Promise.all([
+        bus.subscribe(Topics.channelEvents, 'poison-consumer', async (batch) => {
+          calls.push(batch.messages.map((m) => m.envelope.eventId));
+          if (batch.messages.some((m) => (m.envelope.payload as StockAdjusted).note === 'poison')) {
+            throw new Error('cannot apply this adjustment');
+          }
+          processed.push(...batch.messages.map((m) => m.envelope.eventId));
+        }),
+        bus.subscribe(Topics.deadLetters, 'poison-dlq-reader', dead.handler),
+      ]);
+
+      const [first, poison, last] = await bus.publish(Topics.channelEvents, [
+        adjustment('sku-p', 1),
+        adjustment('sku-p', 2, 'poison'),
+        adjustment('sku-p', 3),
+      ]);
+
+      await waitFor('the message behind the poison one', () => processed.includes(last.eventId), T);
+      await waitFor('the dead letter', () => dead.messages.length >= 1, T);
+      expect(processed).toEqual([first.eventId, last.eventId]);
+      // The poison message alone was tried exactly maxAttempts times before it was set aside.
+      expect(calls.filter((c) => c.length === 1 && c[0] === poison.eventId)).toHaveLength(RETRY.maxAttempts);
+      const letter = dead.messages[0].envelope.payload;
+      expect(letter).toMatchObject({
+        reasonCode: MessagingErrorCodes.HANDLER_FAILED,
+        attempts: RETRY.maxAttempts,
+        originalEventId: poison.eventId,
+        originalType: 'stock.adjusted',
+        sourcePartition: poison.partition,
+        sourceOffset: poison.offset,
+        consumerGroup: 'poison-consumer',
+      });
+      expect(letter.reason).toContain('cannot apply this adjustment');
+      expect(JSON.parse(Buffer.from(letter.valueBase64!, 'base64').toString('utf8')).eventId).toBe(poison.eventId);
+    });
+
+    it('redelivers after a failure that heals, and never dead-letters a RetryableHandlerError', async () => {
+      const bus = newBus();
+      await bus.start();
+      const failures = [new Error('deadlock detected'), ...Array.from({ length: 5 }, () => new RetryableHandlerError('database restarting'))];
+      const processed: string[] = [];
+      let calls = 0;
+      const dead = collector<DeadLetters>();
+      await Promise.all([
+        bus.subscribe(Topics.channelEvents, 'healing-consumer', async (batch) => {
+          calls += 1;
+          const failure = failures.shift();
+          if (failure) throw failure;
+          processed.push(...batch.messages.map((m) => m.envelope.eventId));
+        }),
+        bus.subscribe(Topics.deadLetters, 'healing-dlq-reader', dead.handler),
+      ]);
+      const [receipt] = await bus.publish(Topics.channelEvents, [restock('sku-heal', 3)]);
+
+      await waitFor('the healed message', () => processed.length >= 1, T);
+      expect(processed).toEqual([receipt.eventId]);
+      expect(calls).toBe(7);
+      await sleep(200);
+      expect(dead.messages).toHaveLength(0);
+    });
+
+    it('gives 100 concurrent single-message publishes 100 distinct offsets (T4)', async () => {
+      const bus = newBus();
+      await bus.start();
+      const seen = collector<ChannelEvents>();
+      await bus.subscribe(Topics.channelEvents, 'concurrent', seen.handler);
+
+      const receipts = (
+        await Promise.all(Array.from({ length: 100 }, (_, i) => bus.publish(Topics.channelEvents, [restock(`sku-${i % 10}`, i + 1)])))
+      ).flat();
+
+      expect(receipts).toHaveLength(100);
+      expect(new Set(receipts.map((r) => `${r.partition}:${r.offset}`)).size).toBe(100);
+      // Per partition the offsets are exactly 0..n-1: nothing lost, nothing written twice.
+      const perPartition = new Map<number, bigint[]>();
+      for (const r of receipts) perPartition.set(r.partition, [...(perPartition.get(r.partition) ?? []), BigInt(r.offset)]);
+      for (const offsets of perPartition.values()) {
+        expect(offsets.sort((a, b) => (a < b ? -1 : 1))).toEqual(offsets.map((_, i) => BigInt(i)));
+      }
+      await waitFor('100 messages', () => seen.messages.length >= 100, T);
+      expect(new Set(seen.messages.map((m) => m.envelope.eventId))).toEqual(new Set(receipts.map((r) => r.eventId)));
+    });
+
+    it('resumes a restarted consumer from its committed offsets, without loss or replay', async () => {
+      const bus = newBus();
+      await bus.start();
+      const firstRun = collector<ChannelEvents>();
+      const subscription = await bus.subscribe(Topics.channelEvents, 'restartable', firstRun.handler);
+      const before = await bus.publish(
+        Topics.channelEvents,
+        Array.from({ length: 10 }, (_, i) => restock(`sku-r${i % 4}`, i + 1)),
+      );
+      await waitFor('the first 10', () => firstRun.messages.length >= 10, T);
+      await subscription.stop();
+
+      const after = await bus.publish(
+        Topics.channelEvents,
+        Array.from({ length: 10 }, (_, i) => restock(`sku-r${i % 4}`, i + 100)),
+      );
+      const secondRun = collector<ChannelEvents>();
+      await bus.subscribe(Topics.channelEvents, 'restartable', secondRun.handler);
+      await waitFor('the next 10', () => secondRun.messages.length >= 10, T);
+      await sleep(300);
+
+      expect(firstRun.messages.map((m) => m.envelope.eventId).sort()).toEqual(before.map((r) => r.eventId).sort());
+      expect(secondRun.messages.map((m) => m.envelope.eventId).sort()).toEqual(after.map((r) => r.eventId).sort());
+    });
+
+    it('on stop, lets the batch in progress finish and commits it', async () => {
+      const bus = newBus();
+      await bus.start();
+      const events: string[] = [];
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const handled: string[] = [];
+      const subscription: Subscription = await bus.subscribe(Topics.channelEvents, 'graceful', async (batch) => {
+        events.push('handler-started');
+        await gate;
+        handled.push(...batch.messages.map((m) => m.envelope.eventId));
+        events.push('handler-finished');
+      });
+      const sent = await bus.publish(Topics.channelEvents, [restock('sku-g', 1), restock('sku-g', 2), restock('sku-g', 3)]);
+
+      await waitFor('the handler to start', () => events.includes('handler-started'), T);
+      const stopped = subscription.stop().then(() => events.push('stopped'));
+      await sleep(100);
+      release();
+      await stopped;
+      expect(events.indexOf('handler-finished')).toBeLessThan(events.indexOf('stopped'));
+
+      await waitFor('all three handled', () => handled.length >= 3, T);
+      const next = collector<ChannelEvents>();
+      await bus.subscribe(Topics.channelEvents, 'graceful', next.handler);
+      const [marker] = await bus.publish(Topics.channelEvents, [restock('sku-g', 4)]);
+      await waitFor('the marker', () => next.messages.length >= 1, T);
+      await sleep(200);
+      expect(handled.sort()).toEqual(sent.map((r) => r.eventId).sort());
+      expect(next.messages.map((m) => m.envelope.eventId)).toEqual([marker.eventId]);
+    });
+
+    it('rejects an invalid message at publish time and sends nothing', async () => {
+      const bus = newBus();
+      await bus.start();
+      await expect(
+        bus.publish(Topics.channelEvents, [restock('sku-ok', 1), { type: 'stock.restocked', payload: { sku: 'sku-bad', batchId: 'b', quantity: 0 } }]),
+      ).rejects.toMatchObject({ code: MessagingErrorCodes.INVALID_MESSAGE });
+      await expect(
+        bus.publish(Topics.orderOutcomes, [
+          {
+            type: 'card-keys.allocated',
+            payload: { channel: 'shop', channelOrderId: 'o-1', sku: 's', unitIds: ['u-1'], skuVersion: 3, secret: 'x' } as never,
+          },
+        ]),
+      ).rejects.toMatchObject({ code: MessagingErrorCodes.INVALID_MESSAGE });
+      const seen = collector<ChannelEvents>();
+      await bus.subscribe(Topics.channelEvents, 'nothing-sent', seen.handler);
+      const [marker] = await bus.publish(Topics.channelEvents, [restock('sku-ok', 2)]);
+      await waitFor('the marker', () => seen.messages.length >= 1, T);
+      expect(seen.messages.map((m) => m.envelope.eventId)).toEqual([marker.eventId]);
+    });
+  });
+}
