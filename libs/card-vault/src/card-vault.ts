@@ -1,0 +1,342 @@
+import { runMigrations } from '@libs/database';
+import type { Pool, PoolClient } from 'pg';
+import { cardVaultMigrations } from './card-vault.migrations';
+import { CardVaultError } from './errors';
+import { assertValidKeys, type CardVaultKeys } from './keyring';
+import { fingerprintOf, normalizeSecret, open, seal, type SealedSecret } from './secret-crypto';
+
+export interface CardToStore {
+  unitId: string;
+  secret: string;
+}
+
+export interface StoredCard {
+  unitId: string;
+  /** Hex HMAC-SHA256; safe to put in events and read models. */
+  fingerprint: string;
+}
+
+/**
+ * `already_stored`: this unit id already holds this secret (a replayed import).
+ * `secret_in_pool`: the SKU already has this secret under `existingUnitId` (or an earlier item of the batch).
+ */
+export interface DuplicateCard extends StoredCard {
+  reason: 'already_stored' | 'secret_in_pool';
+  existingUnitId: string;
+}
+
+/** `unit_id_taken`: the unit id holds a different secret or another SKU's. `invalid_secret`: empty or too long. */
+export interface RejectedCard {
+  unitId: string;
+  reason: 'unit_id_taken' | 'invalid_secret';
+}
+
+export interface StoreBatchResult {
+  stored: StoredCard[];
+  duplicates: DuplicateCard[];
+  rejected: RejectedCard[];
+}
+
+export interface RevealContext {
+  orderId: string;
+  channel: string;
+  /** Who asked: a service name or an operator id. */
+  actor: string;
+}
+
+export interface RevealRecord extends RevealContext {
+  unitId: string;
+  keyId: string;
+  revealedAt: Date;
+}
+
+export interface RotationResult {
+  reencrypted: number;
+  /** Rows still under another key (locked by a reveal, over `maxRows`, or failed); run again once fixed. */
+  remaining: number;
+  /** Rows left as they were: their key is not in the keyring (UNKNOWN_KEY) or they fail authentication. */
+  failed: { unitId: string; code: string }[];
+}
+
+type Outcome = { stored: StoredCard } | { duplicate: DuplicateCard } | { rejected: RejectedCard };
+
+interface Candidate {
+  index: number;
+  unitId: string;
+  fingerprint: Buffer;
+  sealed: SealedSecret;
+}
+
+interface SealedRow {
+  unit_id: string;
+  key_id: string;
+  iv: Buffer;
+  ciphertext: Buffer;
+  auth_tag: Buffer;
+}
+
+/**
+ * Card-key secrets, encrypted with AES-256-GCM before they leave the process: PostgreSQL (and its logs) only
+ * ever see ciphertext and keyed fingerprints. Revealing a secret is recorded in the same transaction.
+ */
+export class CardVault {
+  constructor(
+    private readonly pool: Pool,
+    private readonly keys: CardVaultKeys,
+  ) {
+    assertValidKeys(keys);
+  }
+
+  static async create(pool: Pool, keys: CardVaultKeys): Promise<CardVault> {
+    const vault = new CardVault(pool, keys);
+    await runMigrations(pool, cardVaultMigrations);
+    return vault;
+  }
+
+  /** The fingerprint a secret gets in this vault (after trimming), for matching without decrypting. */
+  fingerprint(secret: string): string {
+    return fingerprintOf(this.keys.fingerprintKey, normalizeSecret(secret)).toString('hex');
+  }
+
+  async store(sku: string, card: CardToStore): Promise<StoreBatchResult> {
+    return this.storeBatch(sku, [card]);
+  }
+
+  /**
+   * Stores a batch of one SKU's cards in one statement. Duplicates and rejections are reported per card, never
+   * thrown, so a thousand-key import with a few bad lines still stores the good ones; replaying it stores nothing.
+   */
+  async storeBatch(sku: string, cards: CardToStore[]): Promise<StoreBatchResult> {
+    // Outcomes are collected by input index so that every list in the result follows the input order.
+    const outcomes = new Map<number, Outcome>();
+    const byFingerprint = new Map<string, string>();
+    const unitIds = new Set<string>();
+    const candidates: Candidate[] = [];
+    cards.forEach((card, index) => {
+      let secret: string;
+      try {
+        secret = normalizeSecret(card.secret);
+      } catch {
+        outcomes.set(index, { rejected: { unitId: card.unitId, reason: 'invalid_secret' } });
+        return;
+      }
+      const fingerprint = fingerprintOf(this.keys.fingerprintKey, secret);
+      const hex = fingerprint.toString('hex');
+      const earlier = byFingerprint.get(hex);
+      if (earlier !== undefined) {
+        const reason = earlier === card.unitId ? 'already_stored' : 'secret_in_pool';
+        outcomes.set(index, {
+          duplicate: { unitId: card.unitId, fingerprint: hex, reason, existingUnitId: earlier },
+        });
+      } else if (unitIds.has(card.unitId)) {
+        outcomes.set(index, { rejected: { unitId: card.unitId, reason: 'unit_id_taken' } });
+      } else {
+        byFingerprint.set(hex, card.unitId);
+        unitIds.add(card.unitId);
+        candidates.push({
+          index,
+          unitId: card.unitId,
+          fingerprint,
+          sealed: seal(this.activeKey(), card.unitId, secret),
+        });
+      }
+    });
+    if (candidates.length > 0) await this.insertCandidates(sku, candidates, outcomes);
+
+    const result: StoreBatchResult = { stored: [], duplicates: [], rejected: [] };
+    for (const [, outcome] of [...outcomes].sort(([a], [b]) => a - b)) {
+      if ('stored' in outcome) result.stored.push(outcome.stored);
+      else if ('duplicate' in outcome) result.duplicates.push(outcome.duplicate);
+      else result.rejected.push(outcome.rejected);
+    }
+    return result;
+  }
+
+  private async insertCandidates(sku: string, candidates: Candidate[], outcomes: Map<number, Outcome>) {
+    // ON CONFLICT DO NOTHING covers both the unit id and the (sku, fingerprint) key, so concurrent imports of
+    // the same keys never fail; what was not inserted is classified afterwards.
+    const inserted = await this.pool.query<{ unit_id: string }>(
+      `INSERT INTO card_keys (unit_id, sku, fingerprint, key_id, iv, ciphertext, auth_tag)
+       SELECT u, $2, f, $3, i, c, t FROM unnest($1::text[], $4::bytea[], $5::bytea[], $6::bytea[], $7::bytea[])
+         AS x(u, f, i, c, t)
+       ON CONFLICT DO NOTHING
+       RETURNING unit_id`,
+      [
+        candidates.map((c) => c.unitId),
+        sku,
+        this.keys.activeKeyId,
+        candidates.map((c) => c.fingerprint),
+        candidates.map((c) => c.sealed.iv),
+        candidates.map((c) => c.sealed.ciphertext),
+        candidates.map((c) => c.sealed.authTag),
+      ],
+    );
+    const storedNow = new Set(inserted.rows.map((r) => r.unit_id));
+    const holders = await this.unitsHoldingFingerprints(
+      sku,
+      candidates.filter((c) => !storedNow.has(c.unitId)).map((c) => c.fingerprint),
+    );
+    for (const candidate of candidates) {
+      const hex = candidate.fingerprint.toString('hex');
+      const holder = holders.get(hex);
+      if (storedNow.has(candidate.unitId)) {
+        outcomes.set(candidate.index, { stored: { unitId: candidate.unitId, fingerprint: hex } });
+      } else if (holder !== undefined) {
+        const reason = holder === candidate.unitId ? 'already_stored' : 'secret_in_pool';
+        outcomes.set(candidate.index, {
+          duplicate: { unitId: candidate.unitId, fingerprint: hex, reason, existingUnitId: holder },
+        });
+      } else {
+        outcomes.set(candidate.index, { rejected: { unitId: candidate.unitId, reason: 'unit_id_taken' } });
+      }
+    }
+  }
+
+  /**
+   * Decrypts a unit's secret for delivery and records who revealed it for which order. The record commits
+   * before the secret is returned: no record, no secret.
+   */
+  async reveal(unitId: string, context: RevealContext): Promise<string> {
+    for (const [name, value] of Object.entries(context)) {
+      if (typeof value !== 'string' || value.length === 0) {
+        throw new CardVaultError('CARD_VAULT.INVALID_REVEAL', `reveal of ${unitId} needs a ${name}`);
+      }
+    }
+    return this.inTransaction(async (client) => {
+      // FOR SHARE: a concurrent rotation cannot swap the ciphertext between our read and our record.
+      const { rows } = await client.query<SealedRow>(
+        'SELECT unit_id, key_id, iv, ciphertext, auth_tag FROM card_keys WHERE unit_id = $1 FOR SHARE',
+        [unitId],
+      );
+      if (rows.length === 0)
+        throw new CardVaultError('CARD_VAULT.UNKNOWN_UNIT', `no card key for unit ${unitId}`);
+      const secret = this.decrypt(rows[0]);
+      await client.query(
+        `INSERT INTO card_key_reveals (unit_id, order_id, channel, actor, key_id) VALUES ($1, $2, $3, $4, $5)`,
+        [unitId, context.orderId, context.channel, context.actor, rows[0].key_id],
+      );
+      return secret;
+    });
+  }
+
+  async reveals(unitId: string): Promise<RevealRecord[]> {
+    const { rows } = await this.pool.query<{
+      unit_id: string;
+      order_id: string;
+      channel: string;
+      actor: string;
+      key_id: string;
+      revealed_at: Date;
+    }>(
+      `SELECT unit_id, order_id, channel, actor, key_id, revealed_at FROM card_key_reveals
+       WHERE unit_id = $1 ORDER BY reveal_id`,
+      [unitId],
+    );
+    return rows.map((r) => ({
+      unitId: r.unit_id,
+      orderId: r.order_id,
+      channel: r.channel,
+      actor: r.actor,
+      keyId: r.key_id,
+      revealedAt: r.revealed_at,
+    }));
+  }
+
+  /**
+   * Re-encrypts rows under the active key, `batchSize` rows per transaction, skipping rows a reveal holds.
+   * Safe to run while the vault is in use and to run again; stops after `maxRows`.
+   */
+  async rotate(options: { batchSize?: number; maxRows?: number } = {}): Promise<RotationResult> {
+    const batchSize = options.batchSize ?? 500;
+    const maxRows = options.maxRows ?? Number.MAX_SAFE_INTEGER;
+    const failed: RotationResult['failed'] = [];
+    let reencrypted = 0;
+    let after = '';
+    // Keyset pagination by unit id: a row that cannot be decrypted is reported once, not picked up forever.
+    while (reencrypted < maxRows) {
+      const page = await this.inTransaction(async (client) => {
+        const { rows } = await client.query<SealedRow>(
+          `SELECT unit_id, key_id, iv, ciphertext, auth_tag FROM card_keys WHERE key_id <> $1 AND unit_id > $2
+           ORDER BY unit_id LIMIT $3 FOR UPDATE SKIP LOCKED`,
+          [this.keys.activeKeyId, after, Math.min(batchSize, maxRows - reencrypted)],
+        );
+        const resealed: ({ unitId: string } & SealedSecret)[] = [];
+        for (const row of rows) {
+          try {
+            resealed.push({ unitId: row.unit_id, ...seal(this.activeKey(), row.unit_id, this.decrypt(row)) });
+          } catch (error) {
+            if (!(error instanceof CardVaultError)) throw error;
+            failed.push({ unitId: row.unit_id, code: error.code });
+          }
+        }
+        if (resealed.length > 0) {
+          await client.query(
+            `UPDATE card_keys k SET key_id = $1, iv = x.i, ciphertext = x.c, auth_tag = x.t, rotated_at = now()
+             FROM unnest($2::text[], $3::bytea[], $4::bytea[], $5::bytea[]) AS x(u, i, c, t)
+             WHERE k.unit_id = x.u`,
+            [
+              this.keys.activeKeyId,
+              resealed.map((r) => r.unitId),
+              resealed.map((r) => r.iv),
+              resealed.map((r) => r.ciphertext),
+              resealed.map((r) => r.authTag),
+            ],
+          );
+        }
+        return { seen: rows.length, last: rows[rows.length - 1]?.unit_id, done: resealed.length };
+      });
+      reencrypted += page.done;
+      if (page.seen === 0 || page.last === undefined) break;
+      after = page.last;
+    }
+    const { rows } = await this.pool.query<{ n: string }>(
+      'SELECT count(*) AS n FROM card_keys WHERE key_id <> $1',
+      [this.keys.activeKeyId],
+    );
+    return { reencrypted, remaining: Number(rows[0].n), failed };
+  }
+
+  private activeKey(): Buffer {
+    return this.keys.keys[this.keys.activeKeyId];
+  }
+
+  private decrypt(row: SealedRow): string {
+    const key = this.keys.keys[row.key_id];
+    if (!key) {
+      throw new CardVaultError(
+        'CARD_VAULT.UNKNOWN_KEY',
+        `unit ${row.unit_id} is under key ${row.key_id}, not in the keyring`,
+      );
+    }
+    return open(key, row.unit_id, { iv: row.iv, ciphertext: row.ciphertext, authTag: row.auth_tag });
+  }
+
+  private async unitsHoldingFingerprints(sku: string, fingerprints: Buffer[]): Promise<Map<string, string>> {
+    if (fingerprints.length === 0) return new Map();
+    const { rows } = await this.pool.query<{ unit_id: string; fingerprint: Buffer }>(
+      'SELECT unit_id, fingerprint FROM card_keys WHERE sku = $1 AND fingerprint = ANY($2::bytea[])',
+      [sku, fingerprints],
+    );
+    return new Map(rows.map((r) => [r.fingerprint.toString('hex'), r.unit_id]));
+  }
+
+  private async inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      try {
+        const result = await work(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch((rollbackError: Error) => {
+          broken = rollbackError;
+        });
+        throw error;
+      }
+    } finally {
+      client.release(broken);
+    }
+  }
+}

@@ -1,0 +1,14 @@
+export * from './errors';
+export { parseKeyring, type CardVaultKeys } from './keyring';
+export { cardVaultMigrations } from './card-vault.migrations';
+export {
+  CardVault,
+  type CardToStore,
+  type DuplicateCard,
+  type RejectedCard,
+  type RevealContext,
+  type RevealRecord,
+  type RotationResult,
+  type StoreBatchResult,
+  type StoredCard,
+} from './card-vault';

@@ -1,0 +1,203 @@
+import { randomUUID } from 'node:crypto';
+import { CardVault, cardVaultMigrations } from '@libs/card-vault';
+import { runMigrations } from '@libs/database';
+import { createTestDatabase, type TestDatabase } from '@libs/testing';
+import { testKeys } from './keys';
+
+const reveal = { orderId: 'tb-1001', channel: 'taobao', actor: 'delivery-service' };
+
+describe('CardVault on PostgreSQL', () => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('card_vault', 6);
+    // drop() force-closes connections that may still be shutting down; that is not a test failure.
+    db.pool.on('error', () => undefined);
+    await runMigrations(db.pool, cardVaultMigrations);
+  });
+  afterAll(() => db.drop());
+
+  const sku = () => `sku-${randomUUID()}`;
+  const unit = () => `unit-${randomUUID()}`;
+
+  it('stores a batch, reports duplicates and rejections per card, and stores nothing on replay', async () => {
+    const vault = await CardVault.create(db.pool, testKeys());
+    const s = sku();
+    const [u1, u2, u3, u4, u5] = [unit(), unit(), unit(), unit(), unit()];
+    const first = await vault.storeBatch(s, [
+      { unitId: u1, secret: 'KEY-AAAA' },
+      { unitId: u2, secret: 'KEY-BBBB' },
+      { unitId: u3, secret: ' KEY-AAAA\r\n' },
+      { unitId: u4, secret: '   ' },
+    ]);
+    expect(first.stored.map((c) => c.unitId)).toEqual([u1, u2]);
+    expect(first.stored[0].fingerprint).toBe(vault.fingerprint('KEY-AAAA'));
+    expect(first.duplicates).toEqual([
+      {
+        unitId: u3,
+        fingerprint: vault.fingerprint('KEY-AAAA'),
+        reason: 'secret_in_pool',
+        existingUnitId: u1,
+      },
+    ]);
+    expect(first.rejected).toEqual([{ unitId: u4, reason: 'invalid_secret' }]);
+
+    const replay = await vault.storeBatch(s, [
+      { unitId: u1, secret: 'KEY-AAAA' },
+      { unitId: u2, secret: 'KEY-BBBB' },
+      { unitId: u5, secret: 'KEY-BBBB' },
+      { unitId: u1, secret: 'KEY-CCCC' },
+    ]);
+    expect(replay.stored).toEqual([]);
+    expect(replay.duplicates.map((d) => [d.unitId, d.reason, d.existingUnitId])).toEqual([
+      [u1, 'already_stored', u1],
+      [u2, 'already_stored', u2],
+      [u5, 'secret_in_pool', u2],
+    ]);
+    expect(replay.rejected).toEqual([{ unitId: u1, reason: 'unit_id_taken' }]);
+
+    // The same secret may be sold under another SKU: duplicates are per SKU.
+    const elsewhere = await vault.store(sku(), { unitId: unit(), secret: 'KEY-AAAA' });
+    expect(elsewhere.stored).toHaveLength(1);
+  });
+
+  it('stores a thousand keys in one call', async () => {
+    const vault = new CardVault(db.pool, testKeys());
+    const cards = Array.from({ length: 1000 }, (_, i) => ({
+      unitId: unit(),
+      secret: `BULK-${i}-${randomUUID()}`,
+    }));
+    const result = await vault.storeBatch(sku(), cards);
+    expect(result.stored).toHaveLength(1000);
+  });
+
+  it('reveals a secret only with a recorded reveal', async () => {
+    const vault = new CardVault(db.pool, testKeys());
+    const u = unit();
+    await vault.store(sku(), { unitId: u, secret: '  ACCOUNT: alice / PASS: s3cret!  ' });
+    expect(await vault.reveals(u)).toEqual([]);
+    expect(await vault.reveal(u, reveal)).toBe('ACCOUNT: alice / PASS: s3cret!');
+    const records = await vault.reveals(u);
+    expect(records).toEqual([{ unitId: u, ...reveal, keyId: 'k1', revealedAt: expect.any(Date) }]);
+  });
+
+  it('fails with stable codes on unknown units, missing context, missing keys and tampering', async () => {
+    const keys = testKeys();
+    const vault = new CardVault(db.pool, keys);
+    await expect(vault.reveal(unit(), reveal)).rejects.toMatchObject({ code: 'CARD_VAULT.UNKNOWN_UNIT' });
+    const u = unit();
+    await vault.store(sku(), { unitId: u, secret: 'KEY-TAMPER' });
+    await expect(vault.reveal(u, { ...reveal, actor: '' })).rejects.toMatchObject({
+      code: 'CARD_VAULT.INVALID_REVEAL',
+    });
+
+    const withoutKey = new CardVault(db.pool, {
+      ...testKeys('k2', ['k2']),
+      fingerprintKey: keys.fingerprintKey,
+    });
+    await expect(withoutKey.reveal(u, reveal)).rejects.toMatchObject({ code: 'CARD_VAULT.UNKNOWN_KEY' });
+
+    // A ciphertext moved onto another unit's row must not decrypt as that unit's secret.
+    const v = unit();
+    await vault.store(sku(), { unitId: v, secret: 'KEY-VICTIM' });
+    await db.pool.query(
+      `UPDATE card_keys SET iv = s.iv, ciphertext = s.ciphertext, auth_tag = s.auth_tag
+       FROM card_keys s WHERE card_keys.unit_id = $1 AND s.unit_id = $2`,
+      [v, u],
+    );
+    await expect(vault.reveal(v, reveal)).rejects.toMatchObject({ code: 'CARD_VAULT.DECRYPTION_FAILED' });
+    expect(await vault.reveals(v)).toEqual([]);
+  });
+
+  it('re-encrypts every row to the active key and still reveals them', async () => {
+    // Rotation covers the whole table: its own database, so other tests' keys are not in the way.
+    const own = await createTestDatabase('card_vault_rotation', 3);
+    own.pool.on('error', () => undefined);
+    try {
+      await rotationScenario(own);
+    } finally {
+      await own.drop();
+    }
+  });
+
+  it('reports rows it cannot decrypt and rotates the rest', async () => {
+    const keys = testKeys('k1', ['k1']);
+    const unknown = new CardVault(db.pool, testKeys('lost', ['lost']));
+    const lostUnit = unit();
+    await unknown.store(sku(), { unitId: lostUnit, secret: 'UNDER-A-LOST-KEY' });
+    const vault = new CardVault(db.pool, {
+      ...keys,
+      keys: { ...keys.keys, k2: testKeys().keys.k1 },
+      activeKeyId: 'k2',
+    });
+    const result = await vault.rotate({ batchSize: 3 });
+    expect(result.failed).toContainEqual({ unitId: lostUnit, code: 'CARD_VAULT.UNKNOWN_KEY' });
+    expect(result.remaining).toBeGreaterThanOrEqual(result.failed.length);
+  });
+
+  async function rotationScenario(own: TestDatabase): Promise<void> {
+    const old = testKeys('k1', ['k1']);
+    const before = await CardVault.create(own.pool, old);
+    const s = sku();
+    const cards = Array.from({ length: 25 }, (_, i) => ({ unitId: unit(), secret: `ROTATE-${i}` }));
+    await before.storeBatch(s, cards);
+
+    const next = { ...old, activeKeyId: 'k2', keys: { ...old.keys, k2: testKeys('k2', ['k2']).keys.k2 } };
+    const after = new CardVault(own.pool, next);
+    const rotation = await after.rotate({ batchSize: 7 });
+    expect(rotation.remaining).toBe(0);
+    expect(rotation).toEqual({ reencrypted: 25, remaining: 0, failed: [] });
+    const { rows } = await own.pool.query('SELECT DISTINCT key_id FROM card_keys WHERE sku = $1', [s]);
+    expect(rows).toEqual([{ key_id: 'k2' }]);
+
+    const k2Only = new CardVault(own.pool, { ...next, keys: { k2: next.keys.k2 } });
+    expect(await k2Only.reveal(cards[3].unitId, reveal)).toBe('ROTATE-3');
+    expect(await k2Only.rotate()).toEqual({ reencrypted: 0, remaining: 0, failed: [] });
+    // Fingerprints do not depend on the encryption key: duplicates are still found after rotation.
+    expect((await k2Only.store(s, { unitId: unit(), secret: 'ROTATE-4' })).duplicates).toHaveLength(1);
+  }
+
+  it('keeps secrets out of every table except as ciphertext', async () => {
+    const vault = new CardVault(db.pool, testKeys());
+    const secrets = ['PLAIN-SECRET-7f3a9c', 'account=bob;password=Hunter2-zz91'];
+    const units = secrets.map(() => unit());
+    await vault.storeBatch(
+      sku(),
+      secrets.map((secret, i) => ({ unitId: units[i], secret })),
+    );
+    for (const u of units) await vault.reveal(u, reveal);
+
+    const dump = await dumpDatabase(db);
+    expect(dump).toContain(units[0]);
+    for (const secret of secrets) {
+      const forms = [
+        secret,
+        Buffer.from(secret).toString('hex'),
+        Buffer.from(secret).toString('base64'),
+        Buffer.from(secret).toString('base64url'),
+      ];
+      for (const form of forms) expect(dump.toLowerCase()).not.toContain(form.toLowerCase());
+    }
+    const { rows } = await db.pool.query<{ ciphertext: Buffer }>(
+      'SELECT ciphertext FROM card_keys WHERE unit_id = $1',
+      [units[0]],
+    );
+    expect(rows[0].ciphertext.length).toBe(Buffer.byteLength(secrets[0]));
+  });
+});
+
+/** Every row of every user table, as JSON text (bytea appears as \x-hex). */
+async function dumpDatabase(db: TestDatabase): Promise<string> {
+  const { rows: tables } = await db.pool.query<{ name: string }>(
+    `SELECT format('%I.%I', schemaname, tablename) AS name FROM pg_tables
+     WHERE schemaname NOT IN ('pg_catalog', 'information_schema')`,
+  );
+  const parts: string[] = [];
+  for (const { name } of tables) {
+    const { rows } = await db.pool.query<{ row: string }>(
+      `SELECT row_to_json(t)::text AS row FROM ${name} t`,
+    );
+    parts.push(...rows.map((r) => r.row));
+  }
+  return parts.join('\n');
+}
