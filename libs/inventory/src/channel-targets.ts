@@ -12,7 +12,8 @@ export const DEFAULT_CHANNEL_POLICY: ChannelPolicy = {
   unlimitedListed: DEFAULT_UNLIMITED_LISTED,
 };
 
-export type Availability = { readonly endless: true } | { readonly endless: false; readonly quantity: number };
+export type Availability =
+  { readonly endless: true } | { readonly endless: false; readonly quantity: number };
 
 /** What the channels share: general availability, i.e. after dedicated pools have taken their part. */
 export function availabilityForChannels(state: InventoryState): Availability {
@@ -32,7 +33,9 @@ export function availabilityForChannels(state: InventoryState): Availability {
  */
 export function channelTarget(availability: Availability, policy: ChannelPolicy): number {
   if (availability.endless) {
-    return policy.maxListed === null ? policy.unlimitedListed : Math.min(policy.unlimitedListed, policy.maxListed);
+    return policy.maxListed === null
+      ? policy.unlimitedListed
+      : Math.min(policy.unlimitedListed, policy.maxListed);
   }
   let listed = availability.quantity - policy.bufferQuantity;
   listed = Math.floor((listed * policy.sharePercent) / 100);

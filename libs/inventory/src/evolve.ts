@@ -85,7 +85,8 @@ export function evolve(state: InventoryState, event: InventoryEvent): InventoryS
       let units = state.units;
       for (const unitId of record.allocatedUnitIds) {
         const unit = mapGet(units, unitId);
-        if (unit !== undefined && unit.status === 'allocated') units = mapSet(units, unitId, { ...unit, status: 'delivered' });
+        if (unit !== undefined && unit.status === 'allocated')
+          units = mapSet(units, unitId, { ...unit, status: 'delivered' });
       }
       return { ...state, units, orders: mapSet(state.orders, key, { ...record, status: 'delivered' }) };
     }
@@ -115,10 +116,21 @@ export function evolve(state: InventoryState, event: InventoryEvent): InventoryS
       };
     }
     case 'ChannelPolicySet':
-      return { ...state, channelPolicies: { ...state.channelPolicies, [event.data.channel]: event.data.policy } };
+      return {
+        ...state,
+        channelPolicies: { ...state.channelPolicies, [event.data.channel]: event.data.policy },
+      };
     case 'DedicatedPoolOpened': {
       const { poolId, quantity, perOrderCap } = event.data;
-      const pool: DedicatedPool = { poolId, status: 'open', quantity, reserved: 0, sold: 0, returned: 0, perOrderCap };
+      const pool: DedicatedPool = {
+        poolId,
+        status: 'open',
+        quantity,
+        reserved: 0,
+        sold: 0,
+        returned: 0,
+        perOrderCap,
+      };
       return { ...state, pools: { ...state.pools, [poolId]: pool } };
     }
     case 'DedicatedPoolClosed': {

@@ -28,7 +28,10 @@ export interface CardKeyUnitInput {
 }
 
 /** A card-key batch (上货): ids and keyed fingerprints only; the secrets stay in the vault. */
-export type ImportCardKeys = Command<'ImportCardKeys', { batchId: string; units: readonly CardKeyUnitInput[] }>;
+export type ImportCardKeys = Command<
+  'ImportCardKeys',
+  { batchId: string; units: readonly CardKeyUnitInput[] }
+>;
 
 export interface OrderLineInput {
   readonly quantity: number;

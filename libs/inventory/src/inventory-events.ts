@@ -39,7 +39,13 @@ export type CardKeysImported = Event<
 
 export type StockReserved = Event<
   'StockReserved',
-  { channel: string; channelOrderId: string; lines: readonly ReservedLine[]; quantity: number; expiresAt: number }
+  {
+    channel: string;
+    channelOrderId: string;
+    lines: readonly ReservedLine[];
+    quantity: number;
+    expiresAt: number;
+  }
 >;
 
 /** The order's final answer: remembered, so the same order id is answered the same way forever. */
@@ -81,7 +87,10 @@ export type StockAdjusted = Event<
   { adjustmentId: string; delta: number; reason: AdjustmentReason; note: string | null }
 >;
 
-export type CardKeyRedeemed = Event<'CardKeyRedeemed', { unitId: string; channel: string; channelOrderId: string }>;
+export type CardKeyRedeemed = Event<
+  'CardKeyRedeemed',
+  { unitId: string; channel: string; channelOrderId: string }
+>;
 
 export type CardKeyVoided = Event<
   'CardKeyVoided',

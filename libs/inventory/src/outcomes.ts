@@ -18,11 +18,19 @@ export type OrderOutcome =
     }
   | { readonly status: 'released' | 'expired'; readonly quantity: number };
 
-export function orderRecordOf(state: InventoryState, channel: string, channelOrderId: string): OrderRecord | null {
+export function orderRecordOf(
+  state: InventoryState,
+  channel: string,
+  channelOrderId: string,
+): OrderRecord | null {
   return mapGet(state.orders, orderKey(channel, channelOrderId)) ?? null;
 }
 
-export function outcomeOf(state: InventoryState, channel: string, channelOrderId: string): OrderOutcome | null {
+export function outcomeOf(
+  state: InventoryState,
+  channel: string,
+  channelOrderId: string,
+): OrderOutcome | null {
   const record = orderRecordOf(state, channel, channelOrderId);
   if (record === null) return null;
   switch (record.status) {

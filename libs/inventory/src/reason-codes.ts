@@ -35,6 +35,11 @@ export const REASON_CODES = [
 export type ReasonCode = (typeof REASON_CODES)[number];
 
 /** Why a unit of a card-key batch was reported instead of added. */
-export const SKIP_REASONS = ['DUPLICATE_IN_BATCH', 'ALREADY_IN_POOL', 'UNIT_ID_TAKEN', 'INVALID_UNIT'] as const;
+export const SKIP_REASONS = [
+  'DUPLICATE_IN_BATCH',
+  'ALREADY_IN_POOL',
+  'UNIT_ID_TAKEN',
+  'INVALID_UNIT',
+] as const;
 
 export type SkipReason = (typeof SKIP_REASONS)[number];

@@ -40,7 +40,8 @@ export interface StockLevels {
 
 export function stockLevels(state: InventoryState): StockLevels {
   const held = heldInPools(state);
-  const { received, adjusted, delivered, onHand, reserved, endlessReserved, endlessDelivered } = state.counters;
+  const { received, adjusted, delivered, onHand, reserved, endlessReserved, endlessDelivered } =
+    state.counters;
   return {
     kind: state.kind,
     received,

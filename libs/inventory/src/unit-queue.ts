@@ -31,7 +31,11 @@ export function enqueueUnits(queue: UnitQueue, unitIds: readonly string[]): Unit
 }
 
 /** The first `count` ids from the head that `isAvailable` accepts; fewer if the queue runs out. */
-export function peekUnits(queue: UnitQueue, count: number, isAvailable: (unitId: string) => boolean): string[] {
+export function peekUnits(
+  queue: UnitQueue,
+  count: number,
+  isAvailable: (unitId: string) => boolean,
+): string[] {
   const picked: string[] = [];
   let offset = queue.head;
   for (const chunk of queue.chunks) {

@@ -33,7 +33,9 @@ export function given(events: InventoryEvent[]) {
           expect(produced).toHaveLength(1);
           const [rejection] = produced;
           expect(REJECTION_EVENT_TYPES).toContain(rejection?.type);
-          expect(rejection?.type === 'ReservationRejected' || rejection?.type === 'CommandRejected').toBe(true);
+          expect(rejection?.type === 'ReservationRejected' || rejection?.type === 'CommandRejected').toBe(
+            true,
+          );
           if (rejection?.type === 'ReservationRejected' || rejection?.type === 'CommandRejected') {
             expect(rejection.data.reason).toBe(reason);
           }

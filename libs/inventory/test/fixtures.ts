@@ -1,9 +1,4 @@
-import {
-  CommandContext,
-  EventContext,
-  InventoryCommand,
-  InventoryEvent,
-} from '@libs/inventory';
+import { CommandContext, EventContext, InventoryCommand, InventoryEvent } from '@libs/inventory';
 
 export const SKU = 'SKU-1';
 /** 2026-01-01T00:00:00Z, epoch milliseconds. */
@@ -29,11 +24,15 @@ export function event<T extends InventoryEvent['type']>(
   return { type, data: { sku: SKU, at: T0, actor: null, ...data } } as unknown as EventOf<T>;
 }
 
-export const registeredQuantity = (lowStockThreshold: number | null = null, perOrderCap: number | null = null) =>
-  event('SkuRegistered', { kind: 'quantity', lowStockThreshold, perOrderCap });
+export const registeredQuantity = (
+  lowStockThreshold: number | null = null,
+  perOrderCap: number | null = null,
+) => event('SkuRegistered', { kind: 'quantity', lowStockThreshold, perOrderCap });
 
-export const registeredCardKeys = (lowStockThreshold: number | null = null, perOrderCap: number | null = null) =>
-  event('SkuRegistered', { kind: 'cardKey', lowStockThreshold, perOrderCap });
+export const registeredCardKeys = (
+  lowStockThreshold: number | null = null,
+  perOrderCap: number | null = null,
+) => event('SkuRegistered', { kind: 'cardKey', lowStockThreshold, perOrderCap });
 
 export const registeredUnlimited = (perOrderCap: number | null = null) =>
   event('SkuRegistered', { kind: 'unlimited', lowStockThreshold: null, perOrderCap });
@@ -45,7 +44,11 @@ export const received = (quantity: number, batchId = `batch-${quantity}`) =>
 export const keysImported = (count: number, batchId = 'keys-1', first = 1, loop = false) =>
   event('CardKeysImported', {
     batchId,
-    units: Array.from({ length: count }, (_, i) => ({ unitId: `k${first + i}`, fingerprint: `f${first + i}`, loop })),
+    units: Array.from({ length: count }, (_, i) => ({
+      unitId: `k${first + i}`,
+      fingerprint: `f${first + i}`,
+      loop,
+    })),
     skipped: [],
   });
 

@@ -64,7 +64,13 @@ export function decideVoidCardKey(command: VoidCardKey, state: InventoryState): 
   }
   const voided: CardKeyVoided = {
     type: 'CardKeyVoided',
-    data: { ...contextOf(command), unitId, previousStatus: unit.status, loop: unit.loop, note: noteOf(command.data.note) },
+    data: {
+      ...contextOf(command),
+      unitId,
+      previousStatus: unit.status,
+      loop: unit.loop,
+      note: noteOf(command.data.note),
+    },
   };
   return [voided];
 }

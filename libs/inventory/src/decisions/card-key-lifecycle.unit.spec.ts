@@ -1,9 +1,18 @@
 import { stockLevels } from '@libs/inventory';
 import { given } from '../../test/decider-specification';
-import { command, confirmed, event, keysImported, registeredCardKeys, registeredQuantity, reserved } from '../../test/fixtures';
+import {
+  command,
+  confirmed,
+  event,
+  keysImported,
+  registeredCardKeys,
+  registeredQuantity,
+  reserved,
+} from '../../test/fixtures';
 
 const redeem = (unitId: string) => command('RedeemCardKey', { unitId, actor: 'merchant:1' });
-const voidKey = (unitId: string, note?: string) => command('VoidCardKey', note === undefined ? { unitId } : { unitId, note });
+const voidKey = (unitId: string, note?: string) =>
+  command('VoidCardKey', note === undefined ? { unitId } : { unitId, note });
 const sold = [registeredCardKeys(), keysImported(3), reserved('o1', 1), confirmed('o1', 1, ['k1'])];
 
 describe('RedeemCardKey', () => {
@@ -11,7 +20,14 @@ describe('RedeemCardKey', () => {
     it('marks it redeemed, naming the order', () => {
       given(sold)
         .when(redeem('k1'))
-        .then([event('CardKeyRedeemed', { unitId: 'k1', channel: 'taobao', channelOrderId: 'o1', actor: 'merchant:1' })]);
+        .then([
+          event('CardKeyRedeemed', {
+            unitId: 'k1',
+            channel: 'taobao',
+            channelOrderId: 'o1',
+            actor: 'merchant:1',
+          }),
+        ]);
     });
 
     it('emits nothing when it is redeemed again', () => {
@@ -25,10 +41,15 @@ describe('RedeemCardKey', () => {
     it('rejects an unsold, an unknown, a voided and a loop key', () => {
       given(sold).when(redeem('k2')).thenRejects('UNIT_NOT_DELIVERED');
       given(sold).when(redeem('k9')).thenRejects('UNIT_NOT_FOUND');
-      given([...sold, event('CardKeyVoided', { unitId: 'k1', previousStatus: 'allocated', loop: false, note: null })])
+      given([
+        ...sold,
+        event('CardKeyVoided', { unitId: 'k1', previousStatus: 'allocated', loop: false, note: null }),
+      ])
         .when(redeem('k1'))
         .thenRejects('UNIT_VOIDED');
-      given([...sold, keysImported(1, 'loop', 50, true)]).when(redeem('k50')).thenRejects('UNIT_IS_LOOP_KEY');
+      given([...sold, keysImported(1, 'loop', 50, true)])
+        .when(redeem('k50'))
+        .thenRejects('UNIT_IS_LOOP_KEY');
     });
   });
 
@@ -43,12 +64,17 @@ describe('VoidCardKey', () => {
   describe('when the key is unsold', () => {
     it('takes it out of stock, counted as an adjustment', () => {
       const result = given(sold).when(voidKey('k2', 'leaked'));
-      result.then([event('CardKeyVoided', { unitId: 'k2', previousStatus: 'available', loop: false, note: 'leaked' })]);
+      result.then([
+        event('CardKeyVoided', { unitId: 'k2', previousStatus: 'available', loop: false, note: 'leaked' }),
+      ]);
       expect(stockLevels(result.state)).toMatchObject({ received: 3, adjusted: 1, delivered: 1, onHand: 1 });
     });
 
     it('emits nothing when it is voided again', () => {
-      given([...sold, event('CardKeyVoided', { unitId: 'k2', previousStatus: 'available', loop: false, note: null })])
+      given([
+        ...sold,
+        event('CardKeyVoided', { unitId: 'k2', previousStatus: 'available', loop: false, note: null }),
+      ])
         .when(voidKey('k2'))
         .thenNothing();
     });
@@ -56,14 +82,18 @@ describe('VoidCardKey', () => {
 
   describe('when every unsold key is reserved', () => {
     it('refuses to void one, which would oversell', () => {
-      given([registeredCardKeys(), keysImported(2), reserved('o1', 2)]).when(voidKey('k1')).thenRejects('BELOW_RESERVED');
+      given([registeredCardKeys(), keysImported(2), reserved('o1', 2)])
+        .when(voidKey('k1'))
+        .thenRejects('BELOW_RESERVED');
     });
   });
 
   describe('when the key was delivered', () => {
     it('marks it void without touching stock', () => {
       const result = given(sold).when(voidKey('k1'));
-      result.then([event('CardKeyVoided', { unitId: 'k1', previousStatus: 'allocated', loop: false, note: null })]);
+      result.then([
+        event('CardKeyVoided', { unitId: 'k1', previousStatus: 'allocated', loop: false, note: null }),
+      ]);
       expect(stockLevels(result.state)).toMatchObject({ onHand: 2, adjusted: 0 });
     });
   });
@@ -81,12 +111,16 @@ describe('VoidCardKey', () => {
 
     it('withdraws it while no order counts on it, and the SKU is no longer endless', () => {
       const result = given(loop).when(voidKey('k50'));
-      result.then([event('CardKeyVoided', { unitId: 'k50', previousStatus: 'available', loop: true, note: null })]);
+      result.then([
+        event('CardKeyVoided', { unitId: 'k50', previousStatus: 'available', loop: true, note: null }),
+      ]);
       expect(stockLevels(result.state)).toMatchObject({ endless: false, onHand: 0, adjusted: 0 });
     });
 
     it('refuses while an open reservation counts on it', () => {
-      given([...loop, reserved('o1', 2, { endless: 2 })]).when(voidKey('k50')).thenRejects('LOOP_KEY_IN_USE');
+      given([...loop, reserved('o1', 2, { endless: 2 })])
+        .when(voidKey('k50'))
+        .thenRejects('LOOP_KEY_IN_USE');
     });
   });
 });

@@ -3,7 +3,14 @@ import { SetChannelPolicy } from '../inventory-commands';
 import { ChannelPolicySet, InventoryEvent } from '../inventory-events';
 import { ChannelPolicy, InventoryState } from '../inventory-state';
 import { own } from '../own';
-import { contextOf, isCount, isId, optionalLimit, preconditionFailure, rejectCommand } from './decision-helpers';
+import {
+  contextOf,
+  isCount,
+  isId,
+  optionalLimit,
+  preconditionFailure,
+  rejectCommand,
+} from './decision-helpers';
 
 /** Replaces the channel's whole policy; fields left out take the defaults, not the previous values. */
 export function decideSetChannelPolicy(command: SetChannelPolicy, state: InventoryState): InventoryEvent[] {
@@ -15,7 +22,10 @@ export function decideSetChannelPolicy(command: SetChannelPolicy, state: Invento
   if (policy === null) return rejectCommand(command, 'INVALID_SETTING');
   const current = own(state.channelPolicies, channel);
   if (current !== undefined && samePolicy(current, policy)) return [];
-  const set: ChannelPolicySet = { type: 'ChannelPolicySet', data: { ...contextOf(command), channel, policy } };
+  const set: ChannelPolicySet = {
+    type: 'ChannelPolicySet',
+    data: { ...contextOf(command), channel, policy },
+  };
   return [set];
 }
 

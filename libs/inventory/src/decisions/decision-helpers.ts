@@ -51,7 +51,10 @@ export function isId(value: unknown): value is string {
 }
 
 /** Optional limits: absent and null both mean "no limit". */
-export function optionalLimit(value: number | null | undefined, valid: (v: unknown) => boolean): number | null | false {
+export function optionalLimit(
+  value: number | null | undefined,
+  valid: (v: unknown) => boolean,
+): number | null | false {
   if (value === undefined || value === null) return null;
   return valid(value) ? value : false;
 }

@@ -43,7 +43,10 @@ export function decideOpenDedicatedPool(command: OpenDedicatedPool, state: Inven
  * Returns the pool's unreserved rest to general stock. Reservations already taken from it stay valid;
  * if they are released or expire later, their units go back to general stock too.
  */
-export function decideCloseDedicatedPool(command: CloseDedicatedPool, state: InventoryState): InventoryEvent[] {
+export function decideCloseDedicatedPool(
+  command: CloseDedicatedPool,
+  state: InventoryState,
+): InventoryEvent[] {
   const failure = preconditionFailure(command, state);
   if (failure !== null) return rejectCommand(command, failure);
   const { poolId } = command.data;

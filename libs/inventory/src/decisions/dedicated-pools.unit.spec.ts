@@ -30,11 +30,15 @@ describe('OpenDedicatedPool', () => {
     });
 
     it('emits nothing for a repeated identical opening', () => {
-      given([...stocked, opened('flash', 6)]).when(open('flash', 6)).thenNothing();
+      given([...stocked, opened('flash', 6)])
+        .when(open('flash', 6))
+        .thenNothing();
     });
 
     it('rejects a different pool under a used id, and a closed pool', () => {
-      given([...stocked, opened('flash', 6)]).when(open('flash', 5)).thenRejects('POOL_ALREADY_EXISTS');
+      given([...stocked, opened('flash', 6)])
+        .when(open('flash', 5))
+        .thenRejects('POOL_ALREADY_EXISTS');
       given([...stocked, opened('flash', 6), event('DedicatedPoolClosed', { poolId: 'flash', returned: 6 })])
         .when(open('flash', 6))
         .thenRejects('POOL_CLOSED');
@@ -43,7 +47,9 @@ describe('OpenDedicatedPool', () => {
 
   describe('when general stock is short', () => {
     it('rejects with INSUFFICIENT_STOCK', () => {
-      given([...stocked, reserved('o1', 5)]).when(open('flash', 6)).thenRejects('INSUFFICIENT_STOCK');
+      given([...stocked, reserved('o1', 5)])
+        .when(open('flash', 6))
+        .thenRejects('INSUFFICIENT_STOCK');
     });
   });
 
@@ -55,7 +61,9 @@ describe('OpenDedicatedPool', () => {
 
   it('rejects a zero quantity and an invalid cap', () => {
     given(stocked).when(open('flash', 0)).thenRejects('INVALID_QUANTITY');
-    given(stocked).when(open('flash', 2, 0)).thenRejects('INVALID_SETTING');
+    given(stocked)
+      .when(open('flash', 2, 0))
+      .thenRejects('INVALID_SETTING');
   });
 });
 
@@ -70,7 +78,9 @@ describe('ReserveStock with a dedicated pool', () => {
     });
 
     it('applies the pool per-order cap', () => {
-      given(pooled).when(reserve('o1', 3, { poolId: 'flash' })).thenRejects('OVER_ORDER_CAP');
+      given(pooled)
+        .when(reserve('o1', 3, { poolId: 'flash' }))
+        .thenRejects('OVER_ORDER_CAP');
     });
 
     it('keeps general orders away from pooled units', () => {
@@ -78,7 +88,12 @@ describe('ReserveStock with a dedicated pool', () => {
     });
 
     it('rejects when the pool is spent', () => {
-      given([...pooled, reserved('o1', 2, { poolId: 'flash' }), reserved('o2', 2, { poolId: 'flash' }), reserved('o3', 2, { poolId: 'flash' })])
+      given([
+        ...pooled,
+        reserved('o1', 2, { poolId: 'flash' }),
+        reserved('o2', 2, { poolId: 'flash' }),
+        reserved('o3', 2, { poolId: 'flash' }),
+      ])
         .when(reserve('o4', 1, { poolId: 'flash' }))
         .thenRejects('INSUFFICIENT_POOL_STOCK');
     });
@@ -97,8 +112,16 @@ describe('ReserveStock with a dedicated pool', () => {
     });
 
     it('counts a pool sale as delivered and as sold from the pool', () => {
-      const { state } = given([...pooled, reserved('o1', 2, { poolId: 'flash' })]).when(command('ConfirmReservation', { channel: 'taobao', channelOrderId: 'o1' }));
-      expect(stockLevels(state)).toMatchObject({ delivered: 2, onHand: 8, reserved: 0, heldInPools: 4, available: 4 });
+      const { state } = given([...pooled, reserved('o1', 2, { poolId: 'flash' })]).when(
+        command('ConfirmReservation', { channel: 'taobao', channelOrderId: 'o1' }),
+      );
+      expect(stockLevels(state)).toMatchObject({
+        delivered: 2,
+        onHand: 8,
+        reserved: 0,
+        heldInPools: 4,
+        available: 4,
+      });
       expect(state.pools['flash']).toMatchObject({ sold: 2, reserved: 0 });
     });
   });
@@ -113,7 +136,12 @@ describe('ReserveStock with a dedicated pool', () => {
 
   describe('when a card-key SKU has a pool', () => {
     it('allocates pooled orders from the same first-in-first-out keys', () => {
-      given([registeredCardKeys(), keysImported(4), opened('flash', 2), reserved('o1', 1, { poolId: 'flash' })])
+      given([
+        registeredCardKeys(),
+        keysImported(4),
+        opened('flash', 2),
+        reserved('o1', 1, { poolId: 'flash' }),
+      ])
         .when(command('ConfirmReservation', { channel: 'taobao', channelOrderId: 'o1' }))
         .then([confirmed('o1', 1, ['k1'])]);
     });
@@ -132,14 +160,18 @@ describe('CloseDedicatedPool', () => {
 
     it('lets reservations taken from it come back to general stock when released', () => {
       const closed = event('DedicatedPoolClosed', { poolId: 'flash', returned: 4 });
-      const { state } = given([...pooled, closed]).when(command('ReleaseReservation', { channel: 'taobao', channelOrderId: 'o1' }));
+      const { state } = given([...pooled, closed]).when(
+        command('ReleaseReservation', { channel: 'taobao', channelOrderId: 'o1' }),
+      );
       expect(stockLevels(state)).toMatchObject({ reserved: 0, available: 10 });
     });
   });
 
   describe('when the pool is already closed', () => {
     it('emits nothing', () => {
-      given([...pooled, event('DedicatedPoolClosed', { poolId: 'flash', returned: 4 })]).when(close('flash')).thenNothing();
+      given([...pooled, event('DedicatedPoolClosed', { poolId: 'flash', returned: 4 })])
+        .when(close('flash'))
+        .thenNothing();
     });
   });
 

@@ -1,4 +1,9 @@
-import { ConfirmReservation, ExpireReservations, RecordDelivery, ReleaseReservation } from '../inventory-commands';
+import {
+  ConfirmReservation,
+  ExpireReservations,
+  RecordDelivery,
+  ReleaseReservation,
+} from '../inventory-commands';
 import {
   DeliveryRecorded,
   InventoryEvent,
@@ -28,7 +33,10 @@ function findOrder(command: OrderCommand, state: InventoryState): OrderRecord | 
  * not at reservation, so a key is never bound to an order that is not paid for. A confirmation that
  * arrives after expiresAt but before the expiry sweep still wins: the stock is still held for it.
  */
-export function decideConfirmReservation(command: ConfirmReservation, state: InventoryState): InventoryEvent[] {
+export function decideConfirmReservation(
+  command: ConfirmReservation,
+  state: InventoryState,
+): InventoryEvent[] {
   const order = findOrder(command, state);
   if (typeof order === 'string') return rejectCommand(command, order);
   switch (order.status) {
@@ -54,11 +62,18 @@ export function decideConfirmReservation(command: ConfirmReservation, state: Inv
   if (state.kind === 'cardKey') {
     const counted = order.lines.reduce((sum, line) => sum + line.quantity - line.endless, 0);
     const endless = order.lines.reduce((sum, line) => sum + line.endless, 0);
-    allocatedUnitIds = peekUnits(state.unitQueue, counted, (unitId) => mapGet(state.units, unitId)?.status === 'available');
+    allocatedUnitIds = peekUnits(
+      state.unitQueue,
+      counted,
+      (unitId) => mapGet(state.units, unitId)?.status === 'available',
+    );
     // Unreachable while on hand ≥ reserved holds; answered rather than thrown so the order still gets a reply.
     if (allocatedUnitIds.length < counted) return rejectCommand(command, 'INSUFFICIENT_STOCK');
     if (endless > 0 && state.loopUnitIds.length === 0) return rejectCommand(command, 'INSUFFICIENT_STOCK');
-    loopUnitIds = Array.from({ length: endless }, (_, i) => state.loopUnitIds[i % state.loopUnitIds.length] as string);
+    loopUnitIds = Array.from(
+      { length: endless },
+      (_, i) => state.loopUnitIds[i % state.loopUnitIds.length] as string,
+    );
   }
   const confirmed: ReservationConfirmed = {
     type: 'ReservationConfirmed',
@@ -93,7 +108,10 @@ export function decideRecordDelivery(command: RecordDelivery, state: InventorySt
 }
 
 /** A cancel. Releasing what holds nothing (already released, expired or rejected) is a silent no-op. */
-export function decideReleaseReservation(command: ReleaseReservation, state: InventoryState): InventoryEvent[] {
+export function decideReleaseReservation(
+  command: ReleaseReservation,
+  state: InventoryState,
+): InventoryEvent[] {
   const order = findOrder(command, state);
   if (typeof order === 'string') return rejectCommand(command, order);
   switch (order.status) {
@@ -125,7 +143,10 @@ export function decideReleaseReservation(command: ReleaseReservation, state: Inv
 }
 
 /** Every reservation whose expiresAt ≤ now, oldest first, one event per order. */
-export function decideExpireReservations(command: ExpireReservations, state: InventoryState): InventoryEvent[] {
+export function decideExpireReservations(
+  command: ExpireReservations,
+  state: InventoryState,
+): InventoryEvent[] {
   const { now } = command.data;
   if (!isInstant(now)) return rejectCommand(command, 'INVALID_TIME');
   const due = mapEntries(state.openReservations)

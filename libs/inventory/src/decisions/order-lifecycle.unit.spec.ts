@@ -23,7 +23,13 @@ describe('ConfirmReservation', () => {
     it('turns the reserved units into delivered ones', () => {
       const result = given(quantityReserved).when(confirm('o1'));
       result.then([confirmed('o1', 3)]);
-      expect(stockLevels(result.state)).toMatchObject({ received: 10, delivered: 3, onHand: 7, reserved: 0, available: 7 });
+      expect(stockLevels(result.state)).toMatchObject({
+        received: 10,
+        delivered: 3,
+        onHand: 7,
+        reserved: 0,
+        available: 7,
+      });
       expect(outcomeOf(result.state, 'taobao', 'o1')).toEqual({
         status: 'confirmed',
         quantity: 3,
@@ -33,9 +39,11 @@ describe('ConfirmReservation', () => {
     });
 
     it('still confirms after expiresAt if the expiry sweep has not run: the stock is still held', () => {
-      given(quantityReserved).when(command('ConfirmReservation', { channel: 'taobao', channelOrderId: 'o1', now: T0 + 60 * MINUTE })).then([
-        { ...confirmed('o1', 3), data: { ...confirmed('o1', 3).data, at: T0 + 60 * MINUTE } },
-      ]);
+      given(quantityReserved)
+        .when(
+          command('ConfirmReservation', { channel: 'taobao', channelOrderId: 'o1', now: T0 + 60 * MINUTE }),
+        )
+        .then([{ ...confirmed('o1', 3), data: { ...confirmed('o1', 3).data, at: T0 + 60 * MINUTE } }]);
     });
   });
 
@@ -49,18 +57,32 @@ describe('ConfirmReservation', () => {
     });
 
     it('skips voided keys', () => {
-      const voided = event('CardKeyVoided', { unitId: 'k1', previousStatus: 'available', loop: false, note: null });
-      given([...keys, voided, reserved('o1', 2)]).when(confirm('o1')).then([confirmed('o1', 2, ['k2', 'k3'])]);
+      const voided = event('CardKeyVoided', {
+        unitId: 'k1',
+        previousStatus: 'available',
+        loop: false,
+        note: null,
+      });
+      given([...keys, voided, reserved('o1', 2)])
+        .when(confirm('o1'))
+        .then([confirmed('o1', 2, ['k2', 'k3'])]);
     });
 
     it('hands out the loop key for the part counted stock could not cover', () => {
-      given([registeredCardKeys(), keysImported(1), keysImported(1, 'loop', 50, true), reserved('o1', 3, { endless: 2 })])
+      given([
+        registeredCardKeys(),
+        keysImported(1),
+        keysImported(1, 'loop', 50, true),
+        reserved('o1', 3, { endless: 2 }),
+      ])
         .when(confirm('o1'))
         .then([confirmed('o1', 3, ['k1'], ['k50', 'k50'])]);
     });
 
     it('never gives a key to two orders', () => {
-      const { state } = given([...keys, reserved('o1', 2), confirmed('o1', 2, ['k1', 'k2'])]).when(confirm('o1'));
+      const { state } = given([...keys, reserved('o1', 2), confirmed('o1', 2, ['k1', 'k2'])]).when(
+        confirm('o1'),
+      );
       expect(outcomeOf(state, 'taobao', 'o1')).toMatchObject({ allocatedUnitIds: ['k1', 'k2'] });
     });
   });
@@ -69,23 +91,43 @@ describe('ConfirmReservation', () => {
     it('confirms without counted stock', () => {
       const result = given([registeredUnlimited(), reserved('o1', 4, { endless: 4 })]).when(confirm('o1'));
       result.then([confirmed('o1', 4)]);
-      expect(stockLevels(result.state)).toMatchObject({ delivered: 0, endlessDelivered: 4, endlessReserved: 0 });
+      expect(stockLevels(result.state)).toMatchObject({
+        delivered: 0,
+        endlessDelivered: 4,
+        endlessReserved: 0,
+      });
     });
   });
 
   describe('when the order is already confirmed', () => {
     it('emits nothing for a repeated payment notice and keeps the first allocation', () => {
-      const result = given([registeredCardKeys(), keysImported(3), reserved('o1', 1), confirmed('o1', 1, ['k1'])]).when(
-        confirm('o1'),
-      );
+      const result = given([
+        registeredCardKeys(),
+        keysImported(3),
+        reserved('o1', 1),
+        confirmed('o1', 1, ['k1']),
+      ]).when(confirm('o1'));
       result.thenNothing();
-      expect(outcomeOf(result.state, 'taobao', 'o1')).toMatchObject({ status: 'confirmed', allocatedUnitIds: ['k1'] });
+      expect(outcomeOf(result.state, 'taobao', 'o1')).toMatchObject({
+        status: 'confirmed',
+        allocatedUnitIds: ['k1'],
+      });
     });
   });
 
   describe('when there is no open reservation', () => {
-    const released = event('ReservationReleased', { channel: 'taobao', channelOrderId: 'o1', quantity: 3, note: null });
-    const expired = event('ReservationExpired', { channel: 'taobao', channelOrderId: 'o1', quantity: 3, expiresAt: T0 });
+    const released = event('ReservationReleased', {
+      channel: 'taobao',
+      channelOrderId: 'o1',
+      quantity: 3,
+      note: null,
+    });
+    const expired = event('ReservationExpired', {
+      channel: 'taobao',
+      channelOrderId: 'o1',
+      quantity: 3,
+      expiresAt: T0,
+    });
     const rejected = event('ReservationRejected', {
       channel: 'taobao',
       channelOrderId: 'o1',
@@ -97,8 +139,12 @@ describe('ConfirmReservation', () => {
       given([registeredQuantity()]).when(confirm('o1')).thenRejects('RESERVATION_NOT_FOUND');
     });
     it('rejects a released, an expired and a rejected order', () => {
-      given([...quantityReserved, released]).when(confirm('o1')).thenRejects('RESERVATION_RELEASED');
-      given([...quantityReserved, expired]).when(confirm('o1')).thenRejects('RESERVATION_EXPIRED');
+      given([...quantityReserved, released])
+        .when(confirm('o1'))
+        .thenRejects('RESERVATION_RELEASED');
+      given([...quantityReserved, expired])
+        .when(confirm('o1'))
+        .thenRejects('RESERVATION_EXPIRED');
       given([registeredQuantity(), rejected]).when(confirm('o1')).thenRejects('ORDER_REJECTED');
     });
     it('rejects a confirmation for an unregistered SKU', () => {
@@ -111,13 +157,21 @@ describe('RecordDelivery', () => {
   const delivered = [registeredCardKeys(), keysImported(2), reserved('o1', 1), confirmed('o1', 1, ['k1'])];
 
   it('records that the allocated keys reached the buyer', () => {
-    const result = given(delivered).when(command('RecordDelivery', { channel: 'taobao', channelOrderId: 'o1' }));
+    const result = given(delivered).when(
+      command('RecordDelivery', { channel: 'taobao', channelOrderId: 'o1' }),
+    );
     result.then([event('DeliveryRecorded', { channel: 'taobao', channelOrderId: 'o1', unitIds: ['k1'] })]);
-    expect(outcomeOf(result.state, 'taobao', 'o1')).toMatchObject({ status: 'delivered', allocatedUnitIds: ['k1'] });
+    expect(outcomeOf(result.state, 'taobao', 'o1')).toMatchObject({
+      status: 'delivered',
+      allocatedUnitIds: ['k1'],
+    });
   });
 
   it('emits nothing the second time', () => {
-    given([...delivered, event('DeliveryRecorded', { channel: 'taobao', channelOrderId: 'o1', unitIds: ['k1'] })])
+    given([
+      ...delivered,
+      event('DeliveryRecorded', { channel: 'taobao', channelOrderId: 'o1', unitIds: ['k1'] }),
+    ])
       .when(command('RecordDelivery', { channel: 'taobao', channelOrderId: 'o1' }))
       .thenNothing();
   });
@@ -133,7 +187,12 @@ describe('ReleaseReservation', () => {
   describe('when the reservation is open', () => {
     it('returns the units to available stock', () => {
       const result = given(quantityReserved).when(
-        command('ReleaseReservation', { channel: 'taobao', channelOrderId: 'o1', note: 'buyer cancelled', actor: 'connector:taobao' }),
+        command('ReleaseReservation', {
+          channel: 'taobao',
+          channelOrderId: 'o1',
+          note: 'buyer cancelled',
+          actor: 'connector:taobao',
+        }),
       );
       result.then([
         event('ReservationReleased', {
@@ -151,19 +210,35 @@ describe('ReleaseReservation', () => {
 
   describe('when nothing is held any more', () => {
     it('emits nothing for a repeated cancel', () => {
-      const released = event('ReservationReleased', { channel: 'taobao', channelOrderId: 'o1', quantity: 3, note: null });
-      given([...quantityReserved, released]).when(release('o1')).thenNothing();
+      const released = event('ReservationReleased', {
+        channel: 'taobao',
+        channelOrderId: 'o1',
+        quantity: 3,
+        note: null,
+      });
+      given([...quantityReserved, released])
+        .when(release('o1'))
+        .thenNothing();
     });
 
     it('emits nothing for a cancel after expiry', () => {
-      const expired = event('ReservationExpired', { channel: 'taobao', channelOrderId: 'o1', quantity: 3, expiresAt: T0 });
-      given([...quantityReserved, expired]).when(release('o1')).thenNothing();
+      const expired = event('ReservationExpired', {
+        channel: 'taobao',
+        channelOrderId: 'o1',
+        quantity: 3,
+        expiresAt: T0,
+      });
+      given([...quantityReserved, expired])
+        .when(release('o1'))
+        .thenNothing();
     });
   });
 
   describe('when the order is paid for', () => {
     it('rejects the cancel', () => {
-      given([...quantityReserved, confirmed('o1', 3)]).when(release('o1')).thenRejects('ALREADY_CONFIRMED');
+      given([...quantityReserved, confirmed('o1', 3)])
+        .when(release('o1'))
+        .thenRejects('ALREADY_CONFIRMED');
     });
   });
 
@@ -187,8 +262,20 @@ describe('ExpireReservations', () => {
     it('expires every reservation with expiresAt ≤ now, oldest first', () => {
       const result = given(open).when(command('ExpireReservations', { now: T0 + 10 * MINUTE }));
       result.then([
-        event('ReservationExpired', { channel: 'taobao', channelOrderId: 'a', quantity: 3, expiresAt: T0 + 5 * MINUTE, at: T0 + 10 * MINUTE }),
-        event('ReservationExpired', { channel: 'taobao', channelOrderId: 'b', quantity: 2, expiresAt: T0 + 10 * MINUTE, at: T0 + 10 * MINUTE }),
+        event('ReservationExpired', {
+          channel: 'taobao',
+          channelOrderId: 'a',
+          quantity: 3,
+          expiresAt: T0 + 5 * MINUTE,
+          at: T0 + 10 * MINUTE,
+        }),
+        event('ReservationExpired', {
+          channel: 'taobao',
+          channelOrderId: 'b',
+          quantity: 2,
+          expiresAt: T0 + 10 * MINUTE,
+          at: T0 + 10 * MINUTE,
+        }),
       ]);
       expect(stockLevels(result.state)).toMatchObject({ reserved: 1, available: 9 });
     });
@@ -196,7 +283,9 @@ describe('ExpireReservations', () => {
 
   describe('when nothing is due', () => {
     it('emits nothing', () => {
-      given(open).when(command('ExpireReservations', { now: T0 + MINUTE })).thenNothing();
+      given(open)
+        .when(command('ExpireReservations', { now: T0 + MINUTE }))
+        .thenNothing();
     });
   });
 

@@ -12,7 +12,10 @@ export function decideReceiveStock(command: ReceiveStock, state: InventoryState)
   if (!isId(batchId)) return rejectCommand(command, 'INVALID_REFERENCE');
   if (mapHas(state.batches, batchId)) return [];
   if (!isPositiveCount(quantity)) return rejectCommand(command, 'INVALID_QUANTITY');
-  const received: StockReceived = { type: 'StockReceived', data: { ...contextOf(command), batchId, quantity } };
+  const received: StockReceived = {
+    type: 'StockReceived',
+    data: { ...contextOf(command), batchId, quantity },
+  };
   return [received];
 }
 
@@ -36,7 +39,11 @@ export function decideImportCardKeys(command: ImportCardKeys, state: InventorySt
   for (const unit of units) {
     const { unitId, fingerprint } = unit;
     if (!isId(unitId) || !isId(fingerprint)) {
-      skipped.push({ unitId: String(unitId ?? ''), fingerprint: String(fingerprint ?? ''), reason: 'INVALID_UNIT' });
+      skipped.push({
+        unitId: String(unitId ?? ''),
+        fingerprint: String(fingerprint ?? ''),
+        reason: 'INVALID_UNIT',
+      });
     } else if (fingerprintsInBatch.has(fingerprint)) {
       skipped.push({ unitId, fingerprint, reason: 'DUPLICATE_IN_BATCH' });
     } else if (mapHas(state.fingerprints, fingerprint)) {

@@ -13,7 +13,9 @@ import {
 describe('ReceiveStock', () => {
   describe('when the SKU is not registered', () => {
     it('rejects with UNKNOWN_SKU', () => {
-      given([]).when(command('ReceiveStock', { batchId: 'b1', quantity: 5 })).thenRejects('UNKNOWN_SKU');
+      given([])
+        .when(command('ReceiveStock', { batchId: 'b1', quantity: 5 }))
+        .thenRejects('UNKNOWN_SKU');
     });
   });
 
@@ -39,7 +41,9 @@ describe('ReceiveStock', () => {
     });
 
     it('rejects an empty batch id', () => {
-      given([registeredQuantity()]).when(command('ReceiveStock', { batchId: '', quantity: 1 })).thenRejects('INVALID_REFERENCE');
+      given([registeredQuantity()])
+        .when(command('ReceiveStock', { batchId: '', quantity: 1 }))
+        .thenRejects('INVALID_REFERENCE');
     });
 
     it('rejects a card-key batch', () => {
@@ -51,7 +55,9 @@ describe('ReceiveStock', () => {
 
   describe('when the SKU is unlimited', () => {
     it('rejects receipts: there is nothing to count', () => {
-      given([registeredUnlimited()]).when(command('ReceiveStock', { batchId: 'b1', quantity: 5 })).thenRejects('KIND_MISMATCH');
+      given([registeredUnlimited()])
+        .when(command('ReceiveStock', { batchId: 'b1', quantity: 5 }))
+        .thenRejects('KIND_MISMATCH');
     });
   });
 });
@@ -126,7 +132,9 @@ describe('ImportCardKeys', () => {
     });
 
     it('rejects an empty batch', () => {
-      given([registeredCardKeys()]).when(command('ImportCardKeys', { batchId: 'b1', units: [] })).thenRejects('INVALID_QUANTITY');
+      given([registeredCardKeys()])
+        .when(command('ImportCardKeys', { batchId: 'b1', units: [] }))
+        .thenRejects('INVALID_QUANTITY');
     });
   });
 

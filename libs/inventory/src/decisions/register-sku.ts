@@ -2,7 +2,15 @@ import { RegisterSku } from '../inventory-commands';
 import { SkuRegistered } from '../inventory-events';
 import { InventoryState } from '../inventory-state';
 import { STOCK_KINDS } from '../stock-kind';
-import { contextOf, isCount, isId, isInstant, isPositiveCount, optionalLimit, rejectCommand } from './decision-helpers';
+import {
+  contextOf,
+  isCount,
+  isId,
+  isInstant,
+  isPositiveCount,
+  optionalLimit,
+  rejectCommand,
+} from './decision-helpers';
 
 export function decideRegisterSku(command: RegisterSku, state: InventoryState) {
   const { sku, now, kind, lowStockThreshold, perOrderCap } = command.data;

@@ -18,14 +18,24 @@ describe('RegisterSku', () => {
     });
 
     it('rejects an unknown kind, a negative threshold or a zero cap', () => {
-      given([]).when(command('RegisterSku', { kind: 'bogus' as never })).thenRejects('INVALID_SETTING');
-      given([]).when(command('RegisterSku', { kind: 'quantity', lowStockThreshold: -1 })).thenRejects('INVALID_SETTING');
-      given([]).when(command('RegisterSku', { kind: 'quantity', perOrderCap: 0 })).thenRejects('INVALID_SETTING');
+      given([])
+        .when(command('RegisterSku', { kind: 'bogus' as never }))
+        .thenRejects('INVALID_SETTING');
+      given([])
+        .when(command('RegisterSku', { kind: 'quantity', lowStockThreshold: -1 }))
+        .thenRejects('INVALID_SETTING');
+      given([])
+        .when(command('RegisterSku', { kind: 'quantity', perOrderCap: 0 }))
+        .thenRejects('INVALID_SETTING');
     });
 
     it('rejects an empty SKU id and an invalid time', () => {
-      given([]).when(command('RegisterSku', { kind: 'quantity', sku: '' })).thenRejects('INVALID_REFERENCE');
-      given([]).when(command('RegisterSku', { kind: 'quantity', now: Number.NaN })).thenRejects('INVALID_TIME');
+      given([])
+        .when(command('RegisterSku', { kind: 'quantity', sku: '' }))
+        .thenRejects('INVALID_REFERENCE');
+      given([])
+        .when(command('RegisterSku', { kind: 'quantity', now: Number.NaN }))
+        .thenRejects('INVALID_TIME');
     });
   });
 
@@ -37,7 +47,9 @@ describe('RegisterSku', () => {
     });
 
     it('rejects a different registration', () => {
-      given([registeredQuantity()]).when(command('RegisterSku', { kind: 'cardKey' })).thenRejects('ALREADY_REGISTERED');
+      given([registeredQuantity()])
+        .when(command('RegisterSku', { kind: 'cardKey' }))
+        .thenRejects('ALREADY_REGISTERED');
     });
   });
 

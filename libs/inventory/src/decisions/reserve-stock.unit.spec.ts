@@ -21,7 +21,12 @@ describe('ReserveStock', () => {
     it('rejects the order with UNKNOWN_SKU and remembers it', () => {
       const result = given([]).when(reserve('o1', 1));
       result.then([
-        event('ReservationRejected', { channel: 'taobao', channelOrderId: 'o1', reason: 'UNKNOWN_SKU', requested: 1 }),
+        event('ReservationRejected', {
+          channel: 'taobao',
+          channelOrderId: 'o1',
+          reason: 'UNKNOWN_SKU',
+          requested: 1,
+        }),
       ]);
       expect(outcomeOf(result.state, 'taobao', 'o1')).toEqual({ status: 'rejected', reason: 'UNKNOWN_SKU' });
     });
@@ -37,7 +42,11 @@ describe('ReserveStock', () => {
     it('moves the quantity from available to reserved', () => {
       const { state } = given(inStock).when(reserve('o1', 3));
       expect(stockLevels(state)).toMatchObject({ onHand: 10, reserved: 3, available: 7 });
-      expect(outcomeOf(state, 'taobao', 'o1')).toEqual({ status: 'reserved', quantity: 3, expiresAt: T0 + 15 * MINUTE });
+      expect(outcomeOf(state, 'taobao', 'o1')).toEqual({
+        status: 'reserved',
+        quantity: 3,
+        expiresAt: T0 + 15 * MINUTE,
+      });
     });
 
     it('keeps orders of different channels apart even with the same order id', () => {
@@ -48,7 +57,14 @@ describe('ReserveStock', () => {
 
     it('reserves every line of a multi-line order', () => {
       given(inStock)
-        .when(command('ReserveStock', { channel: 'shop', channelOrderId: 'o1', lines: [{ quantity: 2 }, { quantity: 1 }], expiresAt: T0 + MINUTE }))
+        .when(
+          command('ReserveStock', {
+            channel: 'shop',
+            channelOrderId: 'o1',
+            lines: [{ quantity: 2 }, { quantity: 1 }],
+            expiresAt: T0 + MINUTE,
+          }),
+        )
         .then([
           event('StockReserved', {
             channel: 'shop',
@@ -71,12 +87,21 @@ describe('ReserveStock', () => {
       given(inStock).when(reserve('o1', 0)).thenRejects('INVALID_QUANTITY');
       given(inStock).when(reserve('o2', 1.5)).thenRejects('INVALID_QUANTITY');
       given(inStock)
-        .when(command('ReserveStock', { channel: 'taobao', channelOrderId: 'o3', lines: [], expiresAt: T0 + MINUTE }))
+        .when(
+          command('ReserveStock', {
+            channel: 'taobao',
+            channelOrderId: 'o3',
+            lines: [],
+            expiresAt: T0 + MINUTE,
+          }),
+        )
         .thenRejects('INVALID_QUANTITY');
     });
 
     it('rejects an expiry that is not after now', () => {
-      given(inStock).when(reserve('o1', 1, { expiresAt: T0 })).thenRejects('INVALID_TIME');
+      given(inStock)
+        .when(reserve('o1', 1, { expiresAt: T0 }))
+        .thenRejects('INVALID_TIME');
     });
 
     it('rejects an order without an order id, without remembering it', () => {
@@ -89,14 +114,21 @@ describe('ReserveStock', () => {
 
     it('rejects the whole order, all or nothing', () => {
       const result = given(lowStock).when(
-        command('ReserveStock', { channel: 'taobao', channelOrderId: 'o1', lines: [{ quantity: 2 }, { quantity: 1 }], expiresAt: T0 + MINUTE }),
+        command('ReserveStock', {
+          channel: 'taobao',
+          channelOrderId: 'o1',
+          lines: [{ quantity: 2 }, { quantity: 1 }],
+          expiresAt: T0 + MINUTE,
+        }),
       );
       result.thenRejects('INSUFFICIENT_STOCK');
       expect(stockLevels(result.state)).toMatchObject({ reserved: 0, available: 2 });
     });
 
     it('counts other reservations as taken', () => {
-      given([...lowStock, reserved('o1', 2)]).when(reserve('o2', 1)).thenRejects('INSUFFICIENT_STOCK');
+      given([...lowStock, reserved('o1', 2)])
+        .when(reserve('o2', 1))
+        .thenRejects('INSUFFICIENT_STOCK');
     });
   });
 
@@ -122,7 +154,10 @@ describe('ReserveStock', () => {
       });
       const result = given([registeredQuantity(), rejected, received(10)]).when(reserve('o1', 3));
       result.thenNothing();
-      expect(outcomeOf(result.state, 'taobao', 'o1')).toEqual({ status: 'rejected', reason: 'INSUFFICIENT_STOCK' });
+      expect(outcomeOf(result.state, 'taobao', 'o1')).toEqual({
+        status: 'rejected',
+        reason: 'INSUFFICIENT_STOCK',
+      });
     });
   });
 
@@ -134,7 +169,9 @@ describe('ReserveStock', () => {
     });
 
     it('still applies the per-order cap', () => {
-      given([registeredUnlimited(2)]).when(reserve('o1', 3)).thenRejects('OVER_ORDER_CAP');
+      given([registeredUnlimited(2)])
+        .when(reserve('o1', 3))
+        .thenRejects('OVER_ORDER_CAP');
     });
   });
 
@@ -142,13 +179,17 @@ describe('ReserveStock', () => {
     const pool = [registeredCardKeys(), keysImported(2, 'b1'), keysImported(1, 'b2', 100, true)];
 
     it('takes single-use keys first and covers only the rest with the loop key', () => {
-      given(pool).when(reserve('o1', 5)).then([reserved('o1', 5, { endless: 3 })]);
+      given(pool)
+        .when(reserve('o1', 5))
+        .then([reserved('o1', 5, { endless: 3 })]);
     });
   });
 
   describe('when a card-key pool has only single-use keys', () => {
     it('cannot reserve more keys than it holds', () => {
-      given([registeredCardKeys(), keysImported(2)]).when(reserve('o1', 3)).thenRejects('INSUFFICIENT_STOCK');
+      given([registeredCardKeys(), keysImported(2)])
+        .when(reserve('o1', 3))
+        .thenRejects('INSUFFICIENT_STOCK');
     });
   });
 });
