@@ -117,8 +117,10 @@ class KafkaSubscription implements Subscription {
   async begin(): Promise<void> {
     if (this.stopping || this.running) return;
     this.running = true;
+    let timer: NodeJS.Timeout | undefined;
+    let off: (() => void) | undefined;
     const joined = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
+      timer = setTimeout(
         () =>
           reject(
             new MessagingError(
@@ -128,11 +130,7 @@ class KafkaSubscription implements Subscription {
           ),
         this.tuning.joinTimeoutMs,
       );
-      const off = this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
-        clearTimeout(timer);
-        off();
-        resolve();
-      });
+      off = this.consumer.on(this.consumer.events.GROUP_JOIN, () => resolve());
     });
     try {
       await this.consumer.connect();
@@ -145,9 +143,11 @@ class KafkaSubscription implements Subscription {
       });
       await joined;
     } catch (err) {
-      joined.catch(() => undefined);
-      await this.stop();
+      await this.stop().catch(() => undefined);
       throw err;
+    } finally {
+      clearTimeout(timer);
+      off?.();
     }
   }
 

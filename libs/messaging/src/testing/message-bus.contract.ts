@@ -155,20 +155,15 @@ export function describeMessageBusContract(name: string, harness: ContractHarnes
       const seen = collector<ChannelEvents>();
       await bus.subscribe(Topics.channelEvents, 'ordering', seen.handler);
 
-      const sends: Promise<PublishReceipt[]>[] = [];
+      // Per-key order is promised for publishes that follow each other (each awaited before the next).
       for (let round = 0; round < 10; round++) {
-        // Each publish awaits the previous one: per-key order is promised for sequential publishes.
-        await Promise.all(sends.splice(0));
-        sends.push(
-          bus.publish(Topics.channelEvents, [
-            adjustment('hot-sku', round * 3 + 1),
-            adjustment('other-sku', round + 1),
-            adjustment('hot-sku', round * 3 + 2),
-            adjustment('hot-sku', round * 3 + 3),
-          ]),
-        );
+        await bus.publish(Topics.channelEvents, [
+          adjustment('hot-sku', round * 3 + 1),
+          adjustment('other-sku', round + 1),
+          adjustment('hot-sku', round * 3 + 2),
+          adjustment('hot-sku', round * 3 + 3),
+        ]);
       }
-      await Promise.all(sends);
 
       await waitFor('40 messages', () => seen.messages.length >= 40, T);
       const hot = seen.messages.filter((m) => m.key === 'hot-sku');
@@ -392,6 +387,31 @@ export function describeMessageBusContract(name: string, harness: ContractHarnes
       await sleep(200);
       expect(handled.sort()).toEqual(sent.map((r) => r.eventId).sort());
       expect(next.messages.map((m) => m.envelope.eventId)).toEqual([marker.eventId]);
+    });
+
+    it('shares the partitions among the members of a group, and hands them over when a member leaves', async () => {
+      const bus = newBus();
+      await bus.start();
+      const a = collector<ChannelEvents>();
+      const b = collector<ChannelEvents>();
+      const memberA = await bus.subscribe(Topics.channelEvents, 'shared-group', a.handler);
+      await bus.subscribe(Topics.channelEvents, 'shared-group', b.handler);
+
+      const skus = Array.from({ length: 24 }, (_, i) => `sku-shared-${i}`);
+      const first = await bus.publish(Topics.channelEvents, skus.map((sku) => restock(sku, 1)));
+      await waitFor('24 messages over both members', () => a.messages.length + b.messages.length >= 24, T);
+      const partitionsOf = (c: typeof a) => new Set(c.messages.map((m) => m.partition));
+      expect(a.messages.length).toBeGreaterThan(0);
+      expect(b.messages.length).toBeGreaterThan(0);
+      expect([...partitionsOf(a)].filter((p) => partitionsOf(b).has(p))).toEqual([]);
+
+      await memberA.stop();
+      const second = await bus.publish(Topics.channelEvents, skus.map((sku) => restock(sku, 2)));
+      const secondIds = new Set(second.map((r) => r.eventId));
+      await waitFor('the remaining member to take every partition', () => b.messages.filter((m) => secondIds.has(m.envelope.eventId)).length >= 24, T);
+      await sleep(200);
+      const all = [...a.messages, ...b.messages].map((m) => m.envelope.eventId);
+      expect(all.sort()).toEqual([...first, ...second].map((r) => r.eventId).sort());
     });
 
     it('rejects an invalid message at publish time and sends nothing', async () => {

@@ -1,0 +1,133 @@
+import { Topics } from './catalogue/topics';
+import { CardKeyUnitRef, StockRestocked } from './catalogue/channel-events';
+import { decodeRecord, encodeMessage } from './codec';
+import { MessagingErrorCodes } from './errors';
+
+const envelope = (overrides: Record<string, unknown> = {}, payload: Record<string, unknown> = {}) =>
+  Buffer.from(
+    JSON.stringify({
+      eventId: 'e-1',
+      type: 'stock.restocked',
+      schemaVersion: 1,
+      source: 'connector-shop',
+      occurredAt: '2026-03-01T10:00:00.000Z',
+      correlationId: 'c-1',
+      payload: { sku: 'S1', batchId: 'b1', quantity: 5, ...payload },
+      ...overrides,
+    }),
+  );
+
+describe('encodeMessage', () => {
+  it('fills in the envelope and derives the key', () => {
+    const encoded = encodeMessage(
+      Topics.channelTargets,
+      { type: 'channel-target.set', payload: { channel: 'taobao', sku: 'S1', quantity: 4, skuVersion: 12 } },
+      'projector',
+    );
+    expect(encoded.key).toBe('taobao:S1');
+    const value = JSON.parse(encoded.value.toString('utf8'));
+    expect(value).toMatchObject({
+      eventId: encoded.eventId,
+      correlationId: encoded.eventId,
+      type: 'channel-target.set',
+      schemaVersion: 1,
+      source: 'projector',
+      payload: { channel: 'taobao', sku: 'S1', quantity: 4, skuVersion: 12 },
+    });
+    expect(Date.parse(value.occurredAt)).not.toBeNaN();
+  });
+
+  it('keeps a given eventId, correlationId and occurredAt', () => {
+    const encoded = encodeMessage(
+      Topics.orderOutcomes,
+      {
+        type: 'order.rejected',
+        eventId: 'outcome-1',
+        correlationId: 'order-evt-9',
+        occurredAt: new Date('2026-02-03T04:05:06.000Z'),
+        payload: { channel: 'taobao', channelOrderId: 'T-1', sku: 'S1', answers: 'order.placed', reasonCode: 'INSUFFICIENT_STOCK', skuVersion: 3 },
+      },
+      'inventory-service',
+    );
+    expect(JSON.parse(encoded.value.toString())).toMatchObject({
+      eventId: 'outcome-1',
+      correlationId: 'order-evt-9',
+      occurredAt: '2026-02-03T04:05:06.000Z',
+    });
+  });
+
+  it.each([
+    ['a negative quantity', { type: 'channel-target.set', payload: { channel: 'taobao', sku: 'S1', quantity: -1, skuVersion: 1 } }],
+    ['a channel with a colon', { type: 'channel-target.set', payload: { channel: 'tao:bao', sku: 'S1', quantity: 1, skuVersion: 1 } }],
+    ['an unknown property', { type: 'channel-target.set', payload: { channel: 'shop', sku: 'S1', quantity: 1, skuVersion: 1, extra: 1 } }],
+    ['an unknown type', { type: 'channel-target.deleted', payload: { channel: 'shop', sku: 'S1' } }],
+  ])('refuses %s with MESSAGING.INVALID_MESSAGE', (_label, message) => {
+    expect(() => encodeMessage(Topics.channelTargets, message as never, 'projector')).toThrow(
+      expect.objectContaining({ code: MessagingErrorCodes.INVALID_MESSAGE }),
+    );
+  });
+
+  it('refuses a secret next to the unit ids of an allocation', () => {
+    expect(() =>
+      encodeMessage(
+        Topics.orderOutcomes,
+        {
+          type: 'card-keys.allocated',
+          payload: { channel: 'shop', channelOrderId: 'o', sku: 'S', unitIds: ['u1'], skuVersion: 1, secrets: ['KEY-1'] } as never,
+        },
+        'inventory-service',
+      ),
+    ).toThrow(/secrets/);
+  });
+
+  it('needs exactly one of quantity and units on a restock', () => {
+    const restock = (payload: object) => () =>
+      encodeMessage(Topics.channelEvents, { type: 'stock.restocked', payload: payload as never }, 'connector-shop');
+    expect(restock({ sku: 'S', batchId: 'b', quantity: 2 })).not.toThrow();
+    expect(restock({ sku: 'S', batchId: 'b', units: [{ unitId: 'u1', fingerprint: 'f1' }] })).not.toThrow();
+    expect(restock({ sku: 'S', batchId: 'b' })).toThrow(/exactly one of quantity, units/);
+    expect(restock({ sku: 'S', batchId: 'b', quantity: 1, units: [{ unitId: 'u1', fingerprint: 'f1' }] })).toThrow(/exactly one/);
+    expect(restock({ sku: 'S', batchId: 'b', units: [{ unitId: 'u1' }] })).toThrow(/units\.0\.fingerprint/);
+  });
+});
+
+describe('decodeRecord', () => {
+  it('returns a typed envelope with payload class instances', () => {
+    const result = decodeRecord(Topics.channelEvents, 'S1', envelope({}, { quantity: undefined, units: [{ unitId: 'u1', fingerprint: 'f1', loop: true }] }));
+    expect(result.ok).toBe(true);
+    if (!result.ok || result.envelope.type !== 'stock.restocked') throw new Error('expected a restock');
+    expect(result.envelope.payload).toBeInstanceOf(StockRestocked);
+    expect(result.envelope.payload.units?.[0]).toBeInstanceOf(CardKeyUnitRef);
+    expect(result.envelope).toMatchObject({ eventId: 'e-1', correlationId: 'c-1', source: 'connector-shop' });
+  });
+
+  it.each([
+    ['an empty value', Buffer.alloc(0), MessagingErrorCodes.INVALID_JSON],
+    ['text that is not JSON', Buffer.from('not json'), MessagingErrorCodes.INVALID_JSON],
+    ['bytes that are not UTF-8', Buffer.from([0xc3, 0x28]), MessagingErrorCodes.INVALID_JSON],
+    ['a JSON array', Buffer.from('[1,2]'), MessagingErrorCodes.INVALID_ENVELOPE],
+    ['a missing eventId', envelope({ eventId: undefined }), MessagingErrorCodes.INVALID_ENVELOPE],
+    ['a non-ISO occurredAt', envelope({ occurredAt: 'yesterday' }), MessagingErrorCodes.INVALID_ENVELOPE],
+    ['a payload that is a string', envelope({ payload: 'x' }), MessagingErrorCodes.INVALID_ENVELOPE],
+    ['an unknown type', envelope({ type: 'stock.vanished' }), MessagingErrorCodes.UNKNOWN_TYPE],
+    ['a type of another topic', envelope({ type: 'channel-target.set' }), MessagingErrorCodes.UNKNOWN_TYPE],
+    ['a prototype property as type', envelope({ type: 'toString' }), MessagingErrorCodes.UNKNOWN_TYPE],
+    ['an unknown schema version', envelope({ schemaVersion: 2 }), MessagingErrorCodes.UNKNOWN_SCHEMA_VERSION],
+    ['a quantity given as a string', envelope({}, { quantity: '5' }), MessagingErrorCodes.VALIDATION_FAILED],
+    ['an extra payload property', envelope({}, { price: 10 }), MessagingErrorCodes.VALIDATION_FAILED],
+  ])('dead-letters %s', (_label, value, code) => {
+    const result = decodeRecord(Topics.channelEvents, 'S1', value);
+    expect(result).toMatchObject({ ok: false, code });
+    if (!result.ok) expect(result.reason.length).toBeGreaterThan(0);
+  });
+
+  it('flags a record whose key is not the payload SKU', () => {
+    expect(decodeRecord(Topics.channelEvents, 'S2', envelope())).toMatchObject({
+      ok: false,
+      code: MessagingErrorCodes.KEY_MISMATCH,
+      eventId: 'e-1',
+      type: 'stock.restocked',
+    });
+    expect(decodeRecord(Topics.channelEvents, null, envelope())).toMatchObject({ ok: false, code: MessagingErrorCodes.KEY_MISMATCH });
+  });
+});
