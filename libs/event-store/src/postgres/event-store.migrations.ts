@@ -57,6 +57,27 @@ BEGIN
   END LOOP;
 END
 $fn$;
+
+-- Locks the streams, then (in a new statement, hence a new snapshot that sees what earlier lock holders
+-- committed) returns their current versions and any already stored events with the given ids: the whole read
+-- side of an append in one round trip.
+CREATE FUNCTION event_store_begin_append(p_stream_ids text[], p_event_ids uuid[])
+RETURNS TABLE (kind text, stream_id text, version bigint, event_id uuid, type text, data jsonb, metadata jsonb,
+               occurred_at timestamptz, recorded_at timestamptz, global_position bigint, transaction_id text)
+LANGUAGE plpgsql AS $fn$
+#variable_conflict use_column
+BEGIN
+  PERFORM event_store_lock_streams(p_stream_ids);
+  RETURN QUERY
+    SELECT 'stream'::text, s.stream_id, s.version, NULL::uuid, NULL::text, NULL::jsonb, NULL::jsonb,
+           NULL::timestamptz, NULL::timestamptz, NULL::bigint, NULL::text
+      FROM event_streams s WHERE s.stream_id = ANY (p_stream_ids)
+    UNION ALL
+    SELECT 'event'::text, e.stream_id, e.version, e.event_id, e.type, e.data, e.metadata,
+           e.occurred_at, e.recorded_at, e.global_position, e.transaction_id::text
+      FROM events e WHERE e.event_id = ANY (p_event_ids);
+END
+$fn$;
 `,
     },
   ],

@@ -16,7 +16,7 @@ import type {
 import { PollingSubscription, type SubscribeOptions, type Subscription } from '../subscription';
 import { WakeSignal } from '../wake-signal';
 import { eventStoreMigrations } from './event-store.migrations';
-import { selectEvents } from './event-rows';
+import { selectEvents, toRecordedEvent, type EventRow } from './event-rows';
 
 export interface PostgresEventStoreOptions {
   /** Share one signal between stores of one process so a subscription wakes on any of their appends. */
@@ -144,11 +144,7 @@ export class PostgresEventStore extends EventStore {
 }
 
 async function appendInTransaction(client: PoolClient, appends: StreamAppend[]): Promise<AppendResult[]> {
-  const streamIds = appends.map((a) => a.streamId);
-  // First statement on purpose: nothing before it may write, or the transaction id would predate the locks.
-  await client.query('SELECT event_store_lock_streams($1::text[])', [streamIds]);
-  const versions = await currentVersions(client, streamIds);
-  const stored = await storedEvents(client, appends);
+  const { versions, stored } = await lockAndRead(client, appends);
   const plans = appends.map((append) =>
     planStreamAppend(
       append,
@@ -178,19 +174,25 @@ async function appendInTransaction(client: PoolClient, appends: StreamAppend[]):
   });
 }
 
-async function currentVersions(db: Queryable, streamIds: string[]): Promise<Map<string, number>> {
-  const { rows } = await db.query<{ stream_id: string; version: string }>(
-    'SELECT stream_id, version FROM event_streams WHERE stream_id = ANY($1::text[])',
-    [streamIds],
+/**
+ * First statement of the transaction on purpose: nothing before it may write, or the transaction id would be
+ * assigned before the stream locks are held and a stream's global order could disagree with its versions.
+ */
+async function lockAndRead(
+  client: PoolClient,
+  appends: StreamAppend[],
+): Promise<{ versions: Map<string, number>; stored: Map<string, RecordedEvent> }> {
+  const { rows } = await client.query<EventRow & { kind: 'stream' | 'event' }>(
+    'SELECT * FROM event_store_begin_append($1::text[], $2::uuid[])',
+    [appends.map((a) => a.streamId), appends.flatMap((a) => a.events.map((e) => e.eventId))],
   );
-  return new Map(rows.map((r) => [r.stream_id, Number(r.version)]));
-}
-
-async function storedEvents(db: Queryable, appends: StreamAppend[]): Promise<Map<string, RecordedEvent>> {
-  const ids = appends.flatMap((a) => a.events.map((e) => e.eventId));
-  if (ids.length === 0) return new Map();
-  const events = await selectEvents(db, 'WHERE event_id = ANY($1::uuid[])', [ids]);
-  return new Map(events.map((e) => [e.eventId, e]));
+  const versions = new Map<string, number>();
+  const stored = new Map<string, RecordedEvent>();
+  for (const row of rows) {
+    if (row.kind === 'stream') versions.set(row.stream_id, Number(row.version));
+    else stored.set(row.event_id, toRecordedEvent(row));
+  }
+  return { versions, stored };
 }
 
 interface InsertedRow {
