@@ -1,6 +1,6 @@
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import { KafkaMessageBus } from './kafka-message-bus';
-import { ALL_TOPICS } from '../catalogue/topics';
+import { ALL_TOPICS, Topics } from '../catalogue/topics';
 import { silentLogger } from '../options';
 import { partitionForKey } from '../partitioner';
 import { describeMessageBusContract } from '../testing/message-bus.contract';
@@ -54,4 +54,39 @@ describeMessageBusContract('kafka', {
       await admin.disconnect();
     }
   },
+});
+
+describe('KafkaMessageBus on a real broker', () => {
+  it('keeps its group membership through a batch that outlasts the session timeout', async () => {
+    const sessionTimeoutMs = 6_000; // the broker's group.min.session.timeout.ms
+    const bus = new KafkaMessageBus({
+      source: 'contract-test',
+      brokers,
+      topicPrefix: `${process.env.KAFKA_TOPIC_PREFIX ?? ''}long-batch-${Date.now().toString(36)}.`,
+      logger: silentLogger,
+      consumer: { maxWaitTimeMs: 100, heartbeatIntervalMs: 1_000, sessionTimeoutMs, rebalanceTimeoutMs: 10_000 },
+    });
+    createdTopics.push(...ALL_TOPICS.map((t) => bus.topicName(t)));
+    await bus.start();
+    try {
+      const calls: string[][] = [];
+      await bus.subscribe(Topics.channelEvents, 'slow-consumer', async (batch) => {
+        calls.push(batch.messages.map((m) => m.envelope.eventId));
+        if (calls.length === 1) await new Promise((r) => setTimeout(r, sessionTimeoutMs + 2_000));
+      });
+      const [slow] = await bus.publish(Topics.channelEvents, [
+        { type: 'stock.restocked', payload: { sku: 'sku-slow', batchId: 'b1', quantity: 1 } },
+      ]);
+      const deadline = Date.now() + 30_000;
+      while (calls.length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      const [next] = await bus.publish(Topics.channelEvents, [
+        { type: 'stock.restocked', payload: { sku: 'sku-slow', batchId: 'b2', quantity: 1 } },
+      ]);
+      while (!calls.flat().includes(next.eventId) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      // Had the member been evicted, its commit would have failed and the slow batch would come back.
+      expect(calls).toEqual([[slow.eventId], [next.eventId]]);
+    } finally {
+      await bus.stop();
+    }
+  }, 40_000);
 });
