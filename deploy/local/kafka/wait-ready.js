@@ -17,7 +17,8 @@ function parseArgs(argv) {
     args[name] = argv[i + 1];
   }
   args.timeout = Number(args.timeout);
-  if (!Number.isFinite(args.timeout) || args.timeout <= 0) throw new Error('--timeout must be a positive number of seconds');
+  if (!Number.isFinite(args.timeout) || args.timeout <= 0)
+    throw new Error('--timeout must be a positive number of seconds');
   return args;
 }
 

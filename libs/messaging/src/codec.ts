@@ -29,14 +29,23 @@ export const CONTENT_TYPE_HEADER = 'content-type';
 const CONTENT_TYPE = 'application/vnd.stocksync.envelope+json';
 
 function schemaFor(topic: AnyTopic, type: string): MessageSchema | undefined {
-  return Object.prototype.hasOwnProperty.call(topic.messages, type) ? (topic.messages[type] as MessageSchema) : undefined;
+  return Object.prototype.hasOwnProperty.call(topic.messages, type)
+    ? (topic.messages[type] as MessageSchema)
+    : undefined;
 }
 
 /** Validates and serialises one message; throws MESSAGING.INVALID_MESSAGE without sending anything. */
-export function encodeMessage<D extends AnyTopic>(topic: D, message: OutgoingMessage<D>, source: string): EncodedMessage {
+export function encodeMessage<D extends AnyTopic>(
+  topic: D,
+  message: OutgoingMessage<D>,
+  source: string,
+): EncodedMessage {
   const schema = schemaFor(topic, message.type);
   if (!schema) {
-    throw new MessagingError(MessagingErrorCodes.INVALID_MESSAGE, `${topic.name} has no message type "${message.type}"`);
+    throw new MessagingError(
+      MessagingErrorCodes.INVALID_MESSAGE,
+      `${topic.name} has no message type "${message.type}"`,
+    );
   }
   const checked = validateAs(schema.payload, message.payload);
   if (!checked.ok) {
@@ -48,7 +57,9 @@ export function encodeMessage<D extends AnyTopic>(topic: D, message: OutgoingMes
   }
   const eventId = message.eventId ?? randomUUID();
   const occurredAt =
-    message.occurredAt instanceof Date ? message.occurredAt.toISOString() : (message.occurredAt ?? new Date().toISOString());
+    message.occurredAt instanceof Date
+      ? message.occurredAt.toISOString()
+      : (message.occurredAt ?? new Date().toISOString());
   const envelope: Envelope = {
     eventId,
     type: message.type,
@@ -60,7 +71,10 @@ export function encodeMessage<D extends AnyTopic>(topic: D, message: OutgoingMes
   };
   const envelopeCheck = validateAs(EnvelopeFields, envelope, false);
   if (!envelopeCheck.ok) {
-    throw new MessagingError(MessagingErrorCodes.INVALID_MESSAGE, `envelope: ${envelopeCheck.problems.join('; ')}`);
+    throw new MessagingError(
+      MessagingErrorCodes.INVALID_MESSAGE,
+      `envelope: ${envelopeCheck.problems.join('; ')}`,
+    );
   }
   return {
     key: topic.key(checked.value),
@@ -88,7 +102,11 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * Turns a consumed record back into a typed envelope, or says precisely why it cannot: bad bytes are data
  * for the dead-letter topic, never an exception.
  */
-export function decodeRecord<D extends AnyTopic>(topic: D, key: string | null, value: Uint8Array | null): DecodeResult<D> {
+export function decodeRecord<D extends AnyTopic>(
+  topic: D,
+  key: string | null,
+  value: Uint8Array | null,
+): DecodeResult<D> {
   if (!value || value.length === 0) {
     return { ok: false, code: MessagingErrorCodes.INVALID_JSON, reason: 'empty record value' };
   }
@@ -96,7 +114,11 @@ export function decodeRecord<D extends AnyTopic>(topic: D, key: string | null, v
   try {
     parsed = JSON.parse(utf8.decode(value));
   } catch (err) {
-    return { ok: false, code: MessagingErrorCodes.INVALID_JSON, reason: `not UTF-8 JSON: ${(err as Error).message}` };
+    return {
+      ok: false,
+      code: MessagingErrorCodes.INVALID_JSON,
+      reason: `not UTF-8 JSON: ${(err as Error).message}`,
+    };
   }
   const envelope = validateAs(EnvelopeFields, parsed, false);
   if (!envelope.ok) {
@@ -106,7 +128,12 @@ export function decodeRecord<D extends AnyTopic>(topic: D, key: string | null, v
   const known = { eventId, type, correlationId };
   const schema = schemaFor(topic, type);
   if (!schema) {
-    return { ok: false, code: MessagingErrorCodes.UNKNOWN_TYPE, reason: `${topic.name} has no message type "${type}"`, ...known };
+    return {
+      ok: false,
+      code: MessagingErrorCodes.UNKNOWN_TYPE,
+      reason: `${topic.name} has no message type "${type}"`,
+      ...known,
+    };
   }
   if (schemaVersion !== schema.schemaVersion) {
     return {
@@ -118,7 +145,12 @@ export function decodeRecord<D extends AnyTopic>(topic: D, key: string | null, v
   }
   const payload = validateAs(schema.payload, envelope.value.payload);
   if (!payload.ok) {
-    return { ok: false, code: MessagingErrorCodes.VALIDATION_FAILED, reason: `${type}: ${payload.problems.join('; ')}`, ...known };
+    return {
+      ok: false,
+      code: MessagingErrorCodes.VALIDATION_FAILED,
+      reason: `${type}: ${payload.problems.join('; ')}`,
+      ...known,
+    };
   }
   const expectedKey = topic.key(payload.value);
   if (key !== expectedKey) {

@@ -45,7 +45,14 @@ describe('encodeMessage', () => {
         eventId: 'outcome-1',
         correlationId: 'order-evt-9',
         occurredAt: new Date('2026-02-03T04:05:06.000Z'),
-        payload: { channel: 'taobao', channelOrderId: 'T-1', sku: 'S1', answers: 'order.placed', reasonCode: 'INSUFFICIENT_STOCK', skuVersion: 3 },
+        payload: {
+          channel: 'taobao',
+          channelOrderId: 'T-1',
+          sku: 'S1',
+          answers: 'order.placed',
+          reasonCode: 'INSUFFICIENT_STOCK',
+          skuVersion: 3,
+        },
       },
       'inventory-service',
     );
@@ -57,9 +64,21 @@ describe('encodeMessage', () => {
   });
 
   it.each([
-    ['a negative quantity', { type: 'channel-target.set', payload: { channel: 'taobao', sku: 'S1', quantity: -1, skuVersion: 1 } }],
-    ['a channel with a colon', { type: 'channel-target.set', payload: { channel: 'tao:bao', sku: 'S1', quantity: 1, skuVersion: 1 } }],
-    ['an unknown property', { type: 'channel-target.set', payload: { channel: 'shop', sku: 'S1', quantity: 1, skuVersion: 1, extra: 1 } }],
+    [
+      'a negative quantity',
+      { type: 'channel-target.set', payload: { channel: 'taobao', sku: 'S1', quantity: -1, skuVersion: 1 } },
+    ],
+    [
+      'a channel with a colon',
+      { type: 'channel-target.set', payload: { channel: 'tao:bao', sku: 'S1', quantity: 1, skuVersion: 1 } },
+    ],
+    [
+      'an unknown property',
+      {
+        type: 'channel-target.set',
+        payload: { channel: 'shop', sku: 'S1', quantity: 1, skuVersion: 1, extra: 1 },
+      },
+    ],
     ['an unknown type', { type: 'channel-target.deleted', payload: { channel: 'shop', sku: 'S1' } }],
   ])('refuses %s with MESSAGING.INVALID_MESSAGE', (_label, message) => {
     expect(() => encodeMessage(Topics.channelTargets, message as never, 'projector')).toThrow(
@@ -73,7 +92,14 @@ describe('encodeMessage', () => {
         Topics.orderOutcomes,
         {
           type: 'card-keys.allocated',
-          payload: { channel: 'shop', channelOrderId: 'o', sku: 'S', unitIds: ['u1'], skuVersion: 1, secrets: ['KEY-1'] } as never,
+          payload: {
+            channel: 'shop',
+            channelOrderId: 'o',
+            sku: 'S',
+            unitIds: ['u1'],
+            skuVersion: 1,
+            secrets: ['KEY-1'],
+          } as never,
         },
         'inventory-service',
       ),
@@ -82,18 +108,28 @@ describe('encodeMessage', () => {
 
   it('needs exactly one of quantity and units on a restock', () => {
     const restock = (payload: object) => () =>
-      encodeMessage(Topics.channelEvents, { type: 'stock.restocked', payload: payload as never }, 'connector-shop');
+      encodeMessage(
+        Topics.channelEvents,
+        { type: 'stock.restocked', payload: payload as never },
+        'connector-shop',
+      );
     expect(restock({ sku: 'S', batchId: 'b', quantity: 2 })).not.toThrow();
     expect(restock({ sku: 'S', batchId: 'b', units: [{ unitId: 'u1', fingerprint: 'f1' }] })).not.toThrow();
     expect(restock({ sku: 'S', batchId: 'b' })).toThrow(/exactly one of quantity, units/);
-    expect(restock({ sku: 'S', batchId: 'b', quantity: 1, units: [{ unitId: 'u1', fingerprint: 'f1' }] })).toThrow(/exactly one/);
+    expect(
+      restock({ sku: 'S', batchId: 'b', quantity: 1, units: [{ unitId: 'u1', fingerprint: 'f1' }] }),
+    ).toThrow(/exactly one/);
     expect(restock({ sku: 'S', batchId: 'b', units: [{ unitId: 'u1' }] })).toThrow(/units\.0\.fingerprint/);
   });
 });
 
 describe('decodeRecord', () => {
   it('returns a typed envelope with payload class instances', () => {
-    const result = decodeRecord(Topics.channelEvents, 'S1', envelope({}, { quantity: undefined, units: [{ unitId: 'u1', fingerprint: 'f1', loop: true }] }));
+    const result = decodeRecord(
+      Topics.channelEvents,
+      'S1',
+      envelope({}, { quantity: undefined, units: [{ unitId: 'u1', fingerprint: 'f1', loop: true }] }),
+    );
     expect(result.ok).toBe(true);
     if (!result.ok || result.envelope.type !== 'stock.restocked') throw new Error('expected a restock');
     expect(result.envelope.payload).toBeInstanceOf(StockRestocked);
@@ -128,6 +164,9 @@ describe('decodeRecord', () => {
       eventId: 'e-1',
       type: 'stock.restocked',
     });
-    expect(decodeRecord(Topics.channelEvents, null, envelope())).toMatchObject({ ok: false, code: MessagingErrorCodes.KEY_MISMATCH });
+    expect(decodeRecord(Topics.channelEvents, null, envelope())).toMatchObject({
+      ok: false,
+      code: MessagingErrorCodes.KEY_MISMATCH,
+    });
   });
 });

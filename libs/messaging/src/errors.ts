@@ -66,5 +66,8 @@ export class RetryableHandlerError extends Error {
 }
 
 export function isRetryable(err: unknown): boolean {
-  return err instanceof RetryableHandlerError || (typeof err === 'object' && err !== null && (err as { retryable?: unknown }).retryable === true);
+  return (
+    err instanceof RetryableHandlerError ||
+    (typeof err === 'object' && err !== null && (err as { retryable?: unknown }).retryable === true)
+  );
 }

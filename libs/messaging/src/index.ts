@@ -9,9 +9,24 @@ export * from './catalogue/dead-letters';
 export { CHANNEL_PATTERN, REASON_CODE_PATTERN } from './catalogue/fields';
 export * from './envelope';
 export * from './errors';
-export { decodeRecord, encodeMessage, type DecodeResult, type EncodedMessage, type OutgoingMessage } from './codec';
+export {
+  decodeRecord,
+  encodeMessage,
+  type DecodeResult,
+  type EncodedMessage,
+  type OutgoingMessage,
+} from './codec';
 export * from './message-bus';
 export * from './options';
 export { murmur2, partitionForKey } from './partitioner';
-export { InMemoryMessageBus, type InMemoryMessageBusOptions, type RawRecordInput } from './in-memory/in-memory-message-bus';
-export { KafkaMessageBus, type KafkaConsumerTuning, type KafkaMessageBusOptions, type KafkaProducerTuning } from './kafka/kafka-message-bus';
+export {
+  InMemoryMessageBus,
+  type InMemoryMessageBusOptions,
+  type RawRecordInput,
+} from './in-memory/in-memory-message-bus';
+export {
+  KafkaMessageBus,
+  type KafkaConsumerTuning,
+  type KafkaMessageBusOptions,
+  type KafkaProducerTuning,
+} from './kafka/kafka-message-bus';

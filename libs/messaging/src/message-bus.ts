@@ -71,7 +71,10 @@ export abstract class MessageBus {
    * receipt per message in the same order. A validation failure throws MESSAGING.INVALID_MESSAGE and sends
    * nothing.
    */
-  abstract publish<D extends AnyTopic>(topic: D, messages: readonly OutgoingMessage<D>[]): Promise<PublishReceipt[]>;
+  abstract publish<D extends AnyTopic>(
+    topic: D,
+    messages: readonly OutgoingMessage<D>[],
+  ): Promise<PublishReceipt[]>;
 
   /**
    * Delivers per-partition batches of decoded, validated envelopes to `handler`, one batch at a time per

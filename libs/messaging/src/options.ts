@@ -10,9 +10,28 @@ export interface MessagingLogger {
 
 /** Hooks for metrics (the observability lib turns them into Prometheus counters and histograms). */
 export interface MessageBusObserver {
-  batchHandled?(event: { topic: string; groupId: string; partition: number; messages: number; seconds: number }): void;
-  handlerFailed?(event: { topic: string; groupId: string; partition: number; attempt: number; retryable: boolean; error: unknown }): void;
-  deadLettered?(event: { topic: string; groupId: string; partition: number; offset: string; reasonCode: string }): void;
+  batchHandled?(event: {
+    topic: string;
+    groupId: string;
+    partition: number;
+    messages: number;
+    seconds: number;
+  }): void;
+  handlerFailed?(event: {
+    topic: string;
+    groupId: string;
+    partition: number;
+    attempt: number;
+    retryable: boolean;
+    error: unknown;
+  }): void;
+  deadLettered?(event: {
+    topic: string;
+    groupId: string;
+    partition: number;
+    offset: string;
+    reasonCode: string;
+  }): void;
 }
 
 export interface HandlerRetryPolicy {
@@ -22,7 +41,11 @@ export interface HandlerRetryPolicy {
   maxBackoffMs: number;
 }
 
-export const DEFAULT_HANDLER_RETRY: HandlerRetryPolicy = { maxAttempts: 5, initialBackoffMs: 200, maxBackoffMs: 10_000 };
+export const DEFAULT_HANDLER_RETRY: HandlerRetryPolicy = {
+  maxAttempts: 5,
+  initialBackoffMs: 200,
+  maxBackoffMs: 10_000,
+};
 
 export interface MessageBusOptions {
   /** Written into every envelope this bus publishes (`source`), e.g. `inventory-service`. */
@@ -39,14 +62,21 @@ export interface MessageBusOptions {
 /** Warnings and errors as JSON lines on stderr; info and debug are dropped. */
 export const stderrLogger: MessagingLogger = {
   info: () => undefined,
-  warn: (obj, msg) => process.stderr.write(`${JSON.stringify({ level: 'warn', msg, ...serialisable(obj) })}\n`),
-  error: (obj, msg) => process.stderr.write(`${JSON.stringify({ level: 'error', msg, ...serialisable(obj) })}\n`),
+  warn: (obj, msg) =>
+    process.stderr.write(`${JSON.stringify({ level: 'warn', msg, ...serialisable(obj) })}\n`),
+  error: (obj, msg) =>
+    process.stderr.write(`${JSON.stringify({ level: 'error', msg, ...serialisable(obj) })}\n`),
 };
 
-export const silentLogger: MessagingLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+export const silentLogger: MessagingLogger = {
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
 
 function serialisable(obj: object): object {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(obj)) out[k] = v instanceof Error ? { message: v.message, name: v.name } : v;
+  for (const [k, v] of Object.entries(obj))
+    out[k] = v instanceof Error ? { message: v.message, name: v.name } : v;
   return out;
 }

@@ -31,6 +31,7 @@ export function murmur2(data: Uint8Array): number {
 }
 
 export function partitionForKey(key: string, partitions: number): number {
-  if (!Number.isInteger(partitions) || partitions < 1) throw new Error(`invalid partition count ${partitions}`);
+  if (!Number.isInteger(partitions) || partitions < 1)
+    throw new Error(`invalid partition count ${partitions}`);
   return (murmur2(Buffer.from(key, 'utf8')) & 0x7fffffff) % partitions;
 }

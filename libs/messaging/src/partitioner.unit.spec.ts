@@ -16,7 +16,9 @@ describe('murmur2 partitioner', () => {
   it('agrees with the kafkajs default partitioner for multi-byte keys', () => {
     // kafkajs ships the same algorithm; keep both in step for non-ASCII SKUs too.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const kafkajsMurmur2 = require('kafkajs/src/producer/partitioners/default/murmur2') as (key: Buffer) => number;
+    const kafkajsMurmur2 = require('kafkajs/src/producer/partitioners/default/murmur2') as (
+      key: Buffer,
+    ) => number;
     for (const key of ['', 'a', 'ab', 'abc', 'abcd', 'SKU-中文-1', 'taobao:order-12345', '卡密']) {
       expect(murmur2(Buffer.from(key, 'utf8'))).toBe(kafkajsMurmur2(Buffer.from(key, 'utf8')));
     }

@@ -147,7 +147,8 @@ export class StockAdjusted {
 export const ChannelEventsTopic = defineTopic({
   id: 'channelEvents',
   name: 'stock.channel-events',
-  description: 'Orders, payments, cancellations, restocks and adjustments reported by the channel connectors.',
+  description:
+    'Orders, payments, cancellations, restocks and adjustments reported by the channel connectors.',
   defaultPartitions: 6,
   cleanupPolicy: 'delete',
   keyDescription: 'SKU',

@@ -1,4 +1,15 @@
-import { IsBase64, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
+import {
+  IsBase64,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  Min,
+} from 'class-validator';
 import { MessagingErrorCodes, type DeadLetterReasonCode } from '../errors';
 import { defineTopic } from './define-topic';
 
@@ -81,7 +92,8 @@ export class DeadLetter {
 export const DeadLettersTopic = defineTopic({
   id: 'deadLetters',
   name: 'stock.dlq',
-  description: 'Records any consumer set aside (invalid, or the handler kept failing), with reason and original bytes.',
+  description:
+    'Records any consumer set aside (invalid, or the handler kept failing), with reason and original bytes.',
   defaultPartitions: 1,
   cleanupPolicy: 'delete',
   keyDescription: 'source topic:partition',

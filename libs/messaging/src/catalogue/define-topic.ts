@@ -37,7 +37,9 @@ export type AnyTopic = TopicDefinition<string, any>;
 
 export type MessagesOf<D extends AnyTopic> = D['messages'];
 export type MessageTypeOf<D extends AnyTopic> = keyof MessagesOf<D> & string;
-export type PayloadOf<D extends AnyTopic, T extends MessageTypeOf<D> = MessageTypeOf<D>> = PayloadOfSchema<MessagesOf<D>[T]>;
+export type PayloadOf<D extends AnyTopic, T extends MessageTypeOf<D> = MessageTypeOf<D>> = PayloadOfSchema<
+  MessagesOf<D>[T]
+>;
 
 export function defineTopic<const Id extends string, M extends MessageSchemas>(
   definition: TopicDefinition<Id, M>,

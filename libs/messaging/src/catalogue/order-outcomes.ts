@@ -44,7 +44,9 @@ export class OrderRejected {
   answers!: AnsweredEvent;
 
   /** The domain's stable reason code, e.g. INSUFFICIENT_STOCK, OVER_ORDER_CAP, UNKNOWN_SKU. */
-  @Matches(REASON_CODE_PATTERN, { message: '$property must be an upper-case reason code like INSUFFICIENT_STOCK' })
+  @Matches(REASON_CODE_PATTERN, {
+    message: '$property must be an upper-case reason code like INSUFFICIENT_STOCK',
+  })
   reasonCode!: string;
 
   @IsInt()

@@ -3,7 +3,9 @@ import { topicName } from './define-topic';
 
 describe('topic catalogue', () => {
   it('declares each topic once, with the agreed names, partitions and cleanup policies', () => {
-    expect(ALL_TOPICS.map((t) => [t.id, t.name, t.defaultPartitions, t.cleanupPolicy, t.keyDescription])).toEqual([
+    expect(
+      ALL_TOPICS.map((t) => [t.id, t.name, t.defaultPartitions, t.cleanupPolicy, t.keyDescription]),
+    ).toEqual([
       ['channelEvents', 'stock.channel-events', 6, 'delete', 'SKU'],
       ['orderOutcomes', 'stock.order-outcomes', 6, 'delete', 'channel:channelOrderId'],
       ['channelTargets', 'stock.channel-targets', 6, 'compact', 'channel:SKU'],
@@ -14,8 +16,12 @@ describe('topic catalogue', () => {
 
   it('derives each key from the payload', () => {
     expect(Topics.channelEvents.key({ sku: 'S1', channel: 'taobao', channelOrderId: 'o1' })).toBe('S1');
-    expect(Topics.orderOutcomes.key({ channel: 'pinduoduo', channelOrderId: 'o:7' } as never)).toBe('pinduoduo:o:7');
-    expect(Topics.channelTargets.key({ channel: 'shop', sku: 'S1', quantity: 3, skuVersion: 9 })).toBe('shop:S1');
+    expect(Topics.orderOutcomes.key({ channel: 'pinduoduo', channelOrderId: 'o:7' } as never)).toBe(
+      'pinduoduo:o:7',
+    );
+    expect(Topics.channelTargets.key({ channel: 'shop', sku: 'S1', quantity: 3, skuVersion: 9 })).toBe(
+      'shop:S1',
+    );
   });
 
   it('prefixes names for an environment or a test run', () => {

@@ -20,12 +20,16 @@ async function until(predicate: () => boolean): Promise<void> {
 describe('InMemoryMessageBus lifecycle', () => {
   it('refuses to publish before start and after stop', async () => {
     const bus = new InMemoryMessageBus({ source: 'test', logger: silentLogger });
-    await expect(bus.publish(Topics.channelEvents, [restock('S', 1)])).rejects.toMatchObject({ code: MessagingErrorCodes.NOT_STARTED });
+    await expect(bus.publish(Topics.channelEvents, [restock('S', 1)])).rejects.toMatchObject({
+      code: MessagingErrorCodes.NOT_STARTED,
+    });
     await bus.start();
     await bus.publish(Topics.channelEvents, [restock('S', 1)]);
     await bus.stop();
     await bus.stop();
-    await expect(bus.publish(Topics.channelEvents, [restock('S', 1)])).rejects.toMatchObject({ code: MessagingErrorCodes.NOT_STARTED });
+    await expect(bus.publish(Topics.channelEvents, [restock('S', 1)])).rejects.toMatchObject({
+      code: MessagingErrorCodes.NOT_STARTED,
+    });
     await expect(bus.subscribe(Topics.channelEvents, 'g', async () => undefined)).rejects.toMatchObject({
       code: MessagingErrorCodes.NOT_STARTED,
     });
@@ -40,7 +44,8 @@ describe('InMemoryMessageBus lifecycle', () => {
       Topics.channelEvents,
       'latest',
       async (batch) => {
-        for (const m of batch.messages) if (m.envelope.type === 'stock.restocked') seen.push(m.envelope.payload.quantity!);
+        for (const m of batch.messages)
+          if (m.envelope.type === 'stock.restocked') seen.push(m.envelope.payload.quantity!);
       },
       { fromBeginning: false },
     );
@@ -51,10 +56,16 @@ describe('InMemoryMessageBus lifecycle', () => {
   });
 
   it('honours partition overrides', async () => {
-    const bus = new InMemoryMessageBus({ source: 'test', logger: silentLogger, partitions: { channelEvents: 12 } });
+    const bus = new InMemoryMessageBus({
+      source: 'test',
+      logger: silentLogger,
+      partitions: { channelEvents: 12 },
+    });
     expect(bus.partitionCount(Topics.channelEvents)).toBe(12);
     expect(bus.partitionCount(Topics.deadLetters)).toBe(1);
-    expect(() => new InMemoryMessageBus({ source: 'test', partitions: { channelTargets: 0 } })).toThrow('invalid partition count');
+    expect(() => new InMemoryMessageBus({ source: 'test', partitions: { channelTargets: 0 } })).toThrow(
+      'invalid partition count',
+    );
   });
 
   it('logs and skips an unreadable record on the dead-letter topic instead of dead-lettering it again', async () => {
@@ -94,6 +105,11 @@ describe('InMemoryMessageBus lifecycle', () => {
     bus.appendRaw(Topics.channelEvents, { key: 'S', value: '{' });
     await until(() => events.filter((e) => e.startsWith('dead:')).length >= 2);
     await bus.stop();
-    expect(events).toEqual(['failed:1', 'failed:2', `dead:${MessagingErrorCodes.HANDLER_FAILED}`, `dead:${MessagingErrorCodes.INVALID_JSON}`]);
+    expect(events).toEqual([
+      'failed:1',
+      'failed:2',
+      `dead:${MessagingErrorCodes.HANDLER_FAILED}`,
+      `dead:${MessagingErrorCodes.INVALID_JSON}`,
+    ]);
   });
 });

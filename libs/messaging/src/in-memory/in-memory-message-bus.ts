@@ -117,7 +117,10 @@ class InMemorySubscription implements Subscription {
         } catch (err) {
           // Only the transport can fail here (a dead letter that could not be written): redeliver after a pause.
           failures += 1;
-          this.bus.logger.error({ topic: this.topicName, partition, groupId: this.groupId, err }, 'batch failed; redelivering');
+          this.bus.logger.error(
+            { topic: this.topicName, partition, groupId: this.groupId, err },
+            'batch failed; redelivering',
+          );
           await sleep(backoffMs(this.bus.retry, failures), this.abort.signal);
         } finally {
           this.group.busy[partition] = false;
@@ -179,10 +182,15 @@ export class InMemoryMessageBus extends BaseMessageBus {
 
   async start(): Promise<void> {
     if (this.state === 'started') return;
-    if (this.state !== 'new') throw new MessagingError(MessagingErrorCodes.NOT_STARTED, 'a stopped bus cannot be restarted');
+    if (this.state !== 'new')
+      throw new MessagingError(MessagingErrorCodes.NOT_STARTED, 'a stopped bus cannot be restarted');
     for (const topic of ALL_TOPICS) {
       const name = this.topicName(topic);
-      if (!this.logs.has(name)) this.logs.set(name, Array.from({ length: this.partitionCount(topic) }, () => []));
+      if (!this.logs.has(name))
+        this.logs.set(
+          name,
+          Array.from({ length: this.partitionCount(topic) }, () => []),
+        );
     }
     this.state = 'started';
     for (const subscription of this.pending.splice(0)) subscription.begin();
@@ -197,7 +205,10 @@ export class InMemoryMessageBus extends BaseMessageBus {
     this.state = 'stopped';
   }
 
-  async publish<D extends AnyTopic>(topic: D, messages: readonly OutgoingMessage<D>[]): Promise<PublishReceipt[]> {
+  async publish<D extends AnyTopic>(
+    topic: D,
+    messages: readonly OutgoingMessage<D>[],
+  ): Promise<PublishReceipt[]> {
     this.assertStarted();
     const encoded = messages.map((m) => encodeMessage(topic, m, this.source));
     const name = this.topicName(topic);
@@ -217,11 +228,18 @@ export class InMemoryMessageBus extends BaseMessageBus {
   /** Appends bytes as an outside producer would (no validation): tests and tools that inject bad records. */
   appendRaw(topic: AnyTopic, input: RawRecordInput): { partition: number; offset: string } {
     this.assertStarted();
-    const key = input.key == null ? null : Buffer.isBuffer(input.key) ? input.key : Buffer.from(input.key, 'utf8');
-    const partition = input.partition ?? (key ? partitionForKey(key.toString('utf8'), this.partitionCount(topic)) : 0);
+    const key =
+      input.key == null ? null : Buffer.isBuffer(input.key) ? input.key : Buffer.from(input.key, 'utf8');
+    const partition =
+      input.partition ?? (key ? partitionForKey(key.toString('utf8'), this.partitionCount(topic)) : 0);
     const result = this.append(this.topicName(topic), {
       key,
-      value: input.value === null ? null : Buffer.isBuffer(input.value) ? input.value : Buffer.from(input.value, 'utf8'),
+      value:
+        input.value === null
+          ? null
+          : Buffer.isBuffer(input.value)
+            ? input.value
+            : Buffer.from(input.value, 'utf8'),
       headers: input.headers ?? {},
       partition,
     });
@@ -243,30 +261,50 @@ export class InMemoryMessageBus extends BaseMessageBus {
     let group = this.groups.get(groupKey);
     if (!group) {
       const fromBeginning = options.fromBeginning ?? true;
-      const lengths = this.logs.get(name)?.map((p) => p.length) ?? new Array<number>(this.partitionCount(topic)).fill(0);
+      const lengths =
+        this.logs.get(name)?.map((p) => p.length) ?? new Array<number>(this.partitionCount(topic)).fill(0);
       group = new ConsumerGroup(lengths.map((length) => (fromBeginning ? 0 : length)));
       this.groups.set(groupKey, group);
     }
-    const subscription = new InMemorySubscription(topic, name, groupId, handler as unknown as BatchHandler<AnyTopic>, group, this.context);
+    const subscription = new InMemorySubscription(
+      topic,
+      name,
+      groupId,
+      handler as unknown as BatchHandler<AnyTopic>,
+      group,
+      this.context,
+    );
     this.subscriptions.push(subscription);
     if (this.state === 'started') subscription.begin();
     else this.pending.push(subscription);
     return subscription;
   }
 
-  private append(name: string, record: { key: Buffer | null; value: Buffer | null; headers: Record<string, string>; partition: number }) {
+  private append(
+    name: string,
+    record: { key: Buffer | null; value: Buffer | null; headers: Record<string, string>; partition: number },
+  ) {
     const partitions = this.logs.get(name);
     if (!partitions) throw new Error(`unknown topic ${name}`);
     const log = partitions[record.partition];
     if (!log) throw new Error(`${name} has no partition ${record.partition}`);
     const offset = String(log.length);
-    log.push({ key: record.key, value: record.value, headers: { ...record.headers }, offset, timestamp: String(Date.now()) });
+    log.push({
+      key: record.key,
+      value: record.value,
+      headers: { ...record.headers },
+      offset,
+      timestamp: String(Date.now()),
+    });
     return { partition: record.partition, offset };
   }
 
   private assertStarted(): void {
     if (this.state !== 'started' && this.state !== 'stopping') {
-      throw new MessagingError(MessagingErrorCodes.NOT_STARTED, `the bus is ${this.state === 'new' ? 'not started' : 'stopped'}`);
+      throw new MessagingError(
+        MessagingErrorCodes.NOT_STARTED,
+        `the bus is ${this.state === 'new' ? 'not started' : 'stopped'}`,
+      );
     }
   }
 }

@@ -4,7 +4,12 @@ import { describeMessageBusContract } from '../testing/message-bus.contract';
 
 describeMessageBusContract('in-memory', {
   createBus: (prefix, { handlerRetry }) =>
-    new InMemoryMessageBus({ source: 'contract-test', topicPrefix: prefix, handlerRetry, logger: silentLogger }),
+    new InMemoryMessageBus({
+      source: 'contract-test',
+      topicPrefix: prefix,
+      handlerRetry,
+      logger: silentLogger,
+    }),
   produceRaw: async (bus, topic, record) => (bus as InMemoryMessageBus).appendRaw(topic, record),
   deliveryTimeoutMs: 2_000,
 });

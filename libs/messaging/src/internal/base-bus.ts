@@ -2,7 +2,13 @@ import type { AnyTopic } from '../catalogue/define-topic';
 import { topicName } from '../catalogue/define-topic';
 import { ALL_TOPICS, Topics, type TopicId } from '../catalogue/topics';
 import { MessageBus } from '../message-bus';
-import { DEFAULT_HANDLER_RETRY, stderrLogger, type HandlerRetryPolicy, type MessageBusOptions, type MessagingLogger } from '../options';
+import {
+  DEFAULT_HANDLER_RETRY,
+  stderrLogger,
+  type HandlerRetryPolicy,
+  type MessageBusOptions,
+  type MessagingLogger,
+} from '../options';
 import { BatchProcessor, type DeadLetterRequest } from './batch-processor';
 import { deadLetterMessage } from './dead-letter';
 
@@ -24,7 +30,8 @@ export abstract class BaseMessageBus extends MessageBus {
     this.retry = { ...DEFAULT_HANDLER_RETRY, ...options.handlerRetry };
     for (const topic of ALL_TOPICS) {
       const count = options.partitions?.[topic.id as TopicId] ?? topic.defaultPartitions;
-      if (!Number.isInteger(count) || count < 1) throw new Error(`invalid partition count ${count} for ${topic.name}`);
+      if (!Number.isInteger(count) || count < 1)
+        throw new Error(`invalid partition count ${count} for ${topic.name}`);
       this.partitions.set(this.topicName(topic), count);
     }
   }

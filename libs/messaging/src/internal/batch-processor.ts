@@ -58,7 +58,10 @@ interface Item<D extends AnyTopic> {
   message: ReceivedMessage<D>;
 }
 
-type Outcome = { kind: 'done' } | { kind: 'abandoned' } | { kind: 'failed'; error: unknown; attempts: number; firstFailedAt: string };
+type Outcome =
+  | { kind: 'done' }
+  | { kind: 'abandoned' }
+  | { kind: 'failed'; error: unknown; attempts: number; firstFailedAt: string };
 
 /**
  * The delivery semantics both adapters share, so they cannot drift apart:
@@ -76,7 +79,11 @@ type Outcome = { kind: 'done' } | { kind: 'abandoned' } | { kind: 'failed'; erro
 export class BatchProcessor {
   constructor(private readonly config: BatchProcessorConfig) {}
 
-  async process<D extends AnyTopic>(session: PartitionSession, records: RawRecord[], handler: BatchHandler<D>): Promise<'done' | 'abandoned'> {
+  async process<D extends AnyTopic>(
+    session: PartitionSession,
+    records: RawRecord[],
+    handler: BatchHandler<D>,
+  ): Promise<'done' | 'abandoned'> {
     const timer = setInterval(() => {
       session.heartbeat().catch(() => undefined);
     }, this.config.heartbeatIntervalMs);
@@ -130,7 +137,11 @@ export class BatchProcessor {
   }
 
   /** Hands a run of valid messages to the handler; false when the batch was abandoned (left uncommitted). */
-  private async deliver<D extends AnyTopic>(session: PartitionSession, items: Item<D>[], handler: BatchHandler<D>): Promise<boolean> {
+  private async deliver<D extends AnyTopic>(
+    session: PartitionSession,
+    items: Item<D>[],
+    handler: BatchHandler<D>,
+  ): Promise<boolean> {
     if (items.length === 0) return true;
     const outcome = await this.attempt(session, items, handler);
     if (outcome.kind === 'done') {
@@ -141,7 +152,12 @@ export class BatchProcessor {
     if (items.length > 1) {
       // Find the message that fails: replay one at a time, each with a fresh retry budget.
       this.config.logger.warn(
-        { topic: session.topicName, partition: session.partition, groupId: session.groupId, messages: items.length },
+        {
+          topic: session.topicName,
+          partition: session.partition,
+          groupId: session.groupId,
+          messages: items.length,
+        },
         'batch keeps failing; replaying its messages one by one',
       );
       for (const item of items) {
@@ -166,7 +182,11 @@ export class BatchProcessor {
     return true;
   }
 
-  private async attempt<D extends AnyTopic>(session: PartitionSession, items: Item<D>[], handler: BatchHandler<D>): Promise<Outcome> {
+  private async attempt<D extends AnyTopic>(
+    session: PartitionSession,
+    items: Item<D>[],
+    handler: BatchHandler<D>,
+  ): Promise<Outcome> {
     const { retry, logger, observer } = this.config;
     let attempts = 0;
     let transientFailures = 0;
@@ -214,7 +234,10 @@ export class BatchProcessor {
         if (retryable) {
           attempts -= 1;
           transientFailures += 1;
-          logger.warn(context, 'handler failed (retryable); retrying until it succeeds or the consumer stops');
+          logger.warn(
+            context,
+            'handler failed (retryable); retrying until it succeeds or the consumer stops',
+          );
         } else if (attempts >= retry.maxAttempts) {
           logger.error(context, 'handler failed; retries exhausted');
           return { kind: 'failed', error, attempts, firstFailedAt };

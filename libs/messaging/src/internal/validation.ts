@@ -8,7 +8,11 @@ export type Validated<P> = { ok: true; value: P } | { ok: false; problems: strin
  * plainToInstance + validateSync. Unknown properties are errors, not silently dropped: a payload carrying a
  * field the schema does not know (a card-key secret, say) is rejected rather than half-read.
  */
-export function validateAs<P extends object>(cls: PayloadClass<P>, plain: unknown, strict = true): Validated<P> {
+export function validateAs<P extends object>(
+  cls: PayloadClass<P>,
+  plain: unknown,
+  strict = true,
+): Validated<P> {
   if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
     return { ok: false, problems: ['must be a JSON object'] };
   }

@@ -7,7 +7,9 @@ import { describeMessageBusContract } from '../testing/message-bus.contract';
 
 const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
 if (brokers.length === 0) {
-  throw new Error('KAFKA_BROKERS is not set: the int tier runs against a real broker (see deploy/local/kafka/README.md)');
+  throw new Error(
+    'KAFKA_BROKERS is not set: the int tier runs against a real broker (see deploy/local/kafka/README.md)',
+  );
 }
 
 // One raw client per suite, for writing bytes no bus would accept and for deleting the test topics afterwards.
@@ -25,7 +27,12 @@ describeMessageBusContract('kafka', {
       handlerRetry,
       logger: silentLogger,
       // Short fetch waits and heartbeats keep joins, stops and redeliveries fast in tests.
-      consumer: { maxWaitTimeMs: 100, heartbeatIntervalMs: 500, sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000 },
+      consumer: {
+        maxWaitTimeMs: 100,
+        heartbeatIntervalMs: 500,
+        sessionTimeoutMs: 10_000,
+        rebalanceTimeoutMs: 10_000,
+      },
     });
     createdTopics.push(...ALL_TOPICS.map((t) => bus.topicName(t)));
     return bus;
@@ -64,7 +71,12 @@ describe('KafkaMessageBus on a real broker', () => {
       brokers,
       topicPrefix: `${process.env.KAFKA_TOPIC_PREFIX ?? ''}long-batch-${Date.now().toString(36)}.`,
       logger: silentLogger,
-      consumer: { maxWaitTimeMs: 100, heartbeatIntervalMs: 1_000, sessionTimeoutMs, rebalanceTimeoutMs: 10_000 },
+      consumer: {
+        maxWaitTimeMs: 100,
+        heartbeatIntervalMs: 1_000,
+        sessionTimeoutMs,
+        rebalanceTimeoutMs: 10_000,
+      },
     });
     createdTopics.push(...ALL_TOPICS.map((t) => bus.topicName(t)));
     await bus.start();
@@ -82,7 +94,8 @@ describe('KafkaMessageBus on a real broker', () => {
       const [next] = await bus.publish(Topics.channelEvents, [
         { type: 'stock.restocked', payload: { sku: 'sku-slow', batchId: 'b2', quantity: 1 } },
       ]);
-      while (!calls.flat().includes(next.eventId) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      while (!calls.flat().includes(next.eventId) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
       // Had the member been evicted, its commit would have failed and the slow batch would come back.
       expect(calls).toEqual([[slow.eventId], [next.eventId]]);
     } finally {

@@ -159,7 +159,14 @@ class KafkaSubscription implements Subscription {
     return this.stopped;
   }
 
-  private async eachBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload) {
+  private async eachBatch({
+    batch,
+    resolveOffset,
+    heartbeat,
+    commitOffsetsIfNecessary,
+    isRunning,
+    isStale,
+  }: EachBatchPayload) {
     const session: PartitionSession = {
       topic: this.topic,
       topicName: batch.topic,
@@ -172,7 +179,12 @@ class KafkaSubscription implements Subscription {
       commit: async (offset) => {
         resolveOffset(offset);
         await commitOffsetsIfNecessary({
-          topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(offset) + 1n).toString() }] }],
+          topics: [
+            {
+              topic: batch.topic,
+              partitions: [{ partition: batch.partition, offset: (BigInt(offset) + 1n).toString() }],
+            },
+          ],
         });
       },
     };
@@ -211,7 +223,8 @@ export class KafkaMessageBus extends BaseMessageBus {
 
   constructor(private readonly kafkaOptions: KafkaMessageBusOptions) {
     super(kafkaOptions);
-    if (!kafkaOptions.brokers?.length) throw new Error('KafkaMessageBusOptions.brokers is required (KAFKA_BROKERS)');
+    if (!kafkaOptions.brokers?.length)
+      throw new Error('KafkaMessageBusOptions.brokers is required (KAFKA_BROKERS)');
     this.kafka = new Kafka({
       clientId: kafkaOptions.clientId ?? kafkaOptions.source,
       brokers: kafkaOptions.brokers,
@@ -243,12 +256,15 @@ export class KafkaMessageBus extends BaseMessageBus {
       partitionsConsumedConcurrently: consumer.partitionsConsumedConcurrently ?? 1,
       joinTimeoutMs: consumer.joinTimeoutMs ?? 60000,
     };
-    this.processor = this.createProcessor(Math.max(100, Math.floor(this.consumerTuning.heartbeatIntervalMs / 3)));
+    this.processor = this.createProcessor(
+      Math.max(100, Math.floor(this.consumerTuning.heartbeatIntervalMs / 3)),
+    );
   }
 
   async start(): Promise<void> {
     if (this.state === 'started') return;
-    if (this.state !== 'new') throw new MessagingError(MessagingErrorCodes.NOT_STARTED, `cannot start a bus that is ${this.state}`);
+    if (this.state !== 'new')
+      throw new MessagingError(MessagingErrorCodes.NOT_STARTED, `cannot start a bus that is ${this.state}`);
     this.state = 'starting';
     try {
       await this.prepareTopics();
@@ -271,7 +287,10 @@ export class KafkaMessageBus extends BaseMessageBus {
     this.state = 'stopped';
   }
 
-  async publish<D extends AnyTopic>(topic: D, messages: readonly OutgoingMessage<D>[]): Promise<PublishReceipt[]> {
+  async publish<D extends AnyTopic>(
+    topic: D,
+    messages: readonly OutgoingMessage<D>[],
+  ): Promise<PublishReceipt[]> {
     if (this.state !== 'started' && this.state !== 'stopping') {
       throw new MessagingError(MessagingErrorCodes.NOT_STARTED, `cannot publish: the bus is ${this.state}`);
     }
@@ -285,7 +304,12 @@ export class KafkaMessageBus extends BaseMessageBus {
       const metadata = await this.producer.send({
         topic: name,
         acks: -1,
-        messages: placed.map((e) => ({ key: e.key, value: e.value, headers: e.headers, partition: e.partition })),
+        messages: placed.map((e) => ({
+          key: e.key,
+          value: e.value,
+          headers: e.headers,
+          partition: e.partition,
+        })),
       });
       // One record batch per partition, in send order: offset = the batch's base offset + rank in it.
       const base = new Map(metadata.map((m) => [m.partition, BigInt(m.baseOffset ?? m.offset ?? '-1')]));
@@ -294,8 +318,15 @@ export class KafkaMessageBus extends BaseMessageBus {
         const r = rank.get(e.partition) ?? 0n;
         rank.set(e.partition, r + 1n);
         const first = base.get(e.partition);
-        if (first === undefined || first < 0n) throw new Error(`no offset returned for ${name}[${e.partition}]`);
-        receipts.push({ eventId: e.eventId, topic: name, key: e.key, partition: e.partition, offset: (first + r).toString() });
+        if (first === undefined || first < 0n)
+          throw new Error(`no offset returned for ${name}[${e.partition}]`);
+        receipts.push({
+          eventId: e.eventId,
+          topic: name,
+          key: e.key,
+          partition: e.partition,
+          offset: (first + r).toString(),
+        });
       }
     }
     return receipts;
@@ -321,7 +352,10 @@ export class KafkaMessageBus extends BaseMessageBus {
       allowAutoTopicCreation: false,
     });
     consumer.on(consumer.events.CRASH, ({ payload }) =>
-      this.logger.error({ topic: this.topicName(topic), groupId, err: payload.error, restart: payload.restart }, 'consumer crashed'),
+      this.logger.error(
+        { topic: this.topicName(topic), groupId, err: payload.error, restart: payload.restart },
+        'consumer crashed',
+      ),
     );
     const subscription = new KafkaSubscription(
       topic,
@@ -375,13 +409,20 @@ export class KafkaMessageBus extends BaseMessageBus {
       for (const t of metadata.topics) {
         const wanted = this.partitions.get(t.name);
         if (wanted !== undefined && wanted !== t.partitions.length) {
-          this.logger.warn({ topic: t.name, wanted, actual: t.partitions.length }, 'topic exists with another partition count; using it');
+          this.logger.warn(
+            { topic: t.name, wanted, actual: t.partitions.length },
+            'topic exists with another partition count; using it',
+          );
         }
         this.partitions.set(t.name, t.partitions.length);
       }
       const configs = await admin.describeConfigs({
         includeSynonyms: false,
-        resources: names.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ['cleanup.policy'] })),
+        resources: names.map((name) => ({
+          type: ConfigResourceTypes.TOPIC,
+          name,
+          configNames: ['cleanup.policy'],
+        })),
       });
       for (const resource of configs.resources) {
         const topic = ALL_TOPICS.find((t) => this.topicName(t) === resource.resourceName);

@@ -49,20 +49,36 @@ async function waitFor(description: string, predicate: () => boolean, timeoutMs:
 }
 
 function restock(sku: string, quantity: number, eventId?: string): OutgoingMessage<ChannelEvents> {
-  return { type: 'stock.restocked', eventId, payload: { sku, batchId: `batch-${sku}-${quantity}`, quantity } };
+  return {
+    type: 'stock.restocked',
+    eventId,
+    payload: { sku, batchId: `batch-${sku}-${quantity}`, quantity },
+  };
 }
 
 function adjustment(sku: string, delta: number, note?: string): OutgoingMessage<ChannelEvents> {
   return {
     type: 'stock.adjusted',
-    payload: { sku, adjustmentId: `adj-${sku}-${delta}-${Math.random()}`, delta, reason: 'count-correction', note },
+    payload: {
+      sku,
+      adjustmentId: `adj-${sku}-${delta}-${Math.random()}`,
+      delta,
+      reason: 'count-correction',
+      note,
+    },
   };
 }
 
 function orderPlaced(sku: string, channelOrderId: string): OutgoingMessage<ChannelEvents> {
   return {
     type: 'order.placed',
-    payload: { channel: 'taobao', channelOrderId, sku, lines: [{ quantity: 1 }], expiresAt: '2030-01-01T00:00:00.000Z' },
+    payload: {
+      channel: 'taobao',
+      channelOrderId,
+      sku,
+      lines: [{ quantity: 1 }],
+      expiresAt: '2030-01-01T00:00:00.000Z',
+    },
   };
 }
 
@@ -167,7 +183,9 @@ export function describeMessageBusContract(name: string, harness: ContractHarnes
 
       await waitFor('40 messages', () => seen.messages.length >= 40, T);
       const hot = seen.messages.filter((m) => m.key === 'hot-sku');
-      expect(hot.map((m) => (m.envelope.payload as StockAdjusted).delta)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+      expect(hot.map((m) => (m.envelope.payload as StockAdjusted).delta)).toEqual(
+        Array.from({ length: 30 }, (_, i) => i + 1),
+      );
       expect(new Set(hot.map((m) => m.partition)).size).toBe(1);
       const offsets = hot.map((m) => BigInt(m.offset));
       offsets.slice(1).forEach((o, i) => expect(o > offsets[i]).toBe(true));
@@ -199,18 +217,31 @@ export function describeMessageBusContract(name: string, harness: ContractHarnes
         { value: Buffer.from([0xff, 0xfe, 0x00, 0x7b]), code: MessagingErrorCodes.INVALID_JSON },
         { value: JSON.stringify({ hello: 'world' }), code: MessagingErrorCodes.INVALID_ENVELOPE },
         { value: envelope('order.teleported', 1, { sku }), code: MessagingErrorCodes.UNKNOWN_TYPE },
-        { value: envelope('stock.restocked', 99, { sku, batchId: 'b', quantity: 1 }), code: MessagingErrorCodes.UNKNOWN_SCHEMA_VERSION },
-        { value: envelope('stock.restocked', 1, { sku, batchId: 'b', quantity: -5 }), code: MessagingErrorCodes.VALIDATION_FAILED },
+        {
+          value: envelope('stock.restocked', 99, { sku, batchId: 'b', quantity: 1 }),
+          code: MessagingErrorCodes.UNKNOWN_SCHEMA_VERSION,
+        },
+        {
+          value: envelope('stock.restocked', 1, { sku, batchId: 'b', quantity: -5 }),
+          code: MessagingErrorCodes.VALIDATION_FAILED,
+        },
         {
           value: envelope('stock.restocked', 1, { sku, batchId: 'b', quantity: 1, secret: 'ABCD-EFGH' }),
           code: MessagingErrorCodes.VALIDATION_FAILED,
         },
-        { value: envelope('stock.restocked', 1, { sku: 'another-sku', batchId: 'b', quantity: 1 }), code: MessagingErrorCodes.KEY_MISMATCH },
+        {
+          value: envelope('stock.restocked', 1, { sku: 'another-sku', batchId: 'b', quantity: 1 }),
+          code: MessagingErrorCodes.KEY_MISMATCH,
+        },
       ];
       const positions: Array<{ partition: number; offset: string }> = [];
       for (const bad of invalid) {
         positions.push(
-          await harness.produceRaw(bus, Topics.channelEvents, { key: sku, value: bad.value, headers: { 'x-origin': 'contract-test' } }),
+          await harness.produceRaw(bus, Topics.channelEvents, {
+            key: sku,
+            value: bad.value,
+            headers: { 'x-origin': 'contract-test' },
+          }),
         );
       }
       const [valid] = await bus.publish(Topics.channelEvents, [restock(sku, 7)]);
@@ -224,7 +255,9 @@ export function describeMessageBusContract(name: string, harness: ContractHarnes
       expect(letters.map((l) => l.reasonCode)).toEqual(invalid.map((i) => i.code));
       letters.forEach((letter, i) => {
         const original = invalid[i].value;
-        expect(Buffer.from(letter.valueBase64!, 'base64')).toEqual(Buffer.isBuffer(original) ? original : Buffer.from(original, 'utf8'));
+        expect(Buffer.from(letter.valueBase64!, 'base64')).toEqual(
+          Buffer.isBuffer(original) ? original : Buffer.from(original, 'utf8'),
+        );
         expect(letter).toMatchObject({
           sourceTopic: bus.topicName(Topics.channelEvents),
           sourcePartition: positions[i].partition,
@@ -282,13 +315,18 @@ export function describeMessageBusContract(name: string, harness: ContractHarnes
         consumerGroup: 'poison-consumer',
       });
       expect(letter.reason).toContain('cannot apply this adjustment');
-      expect(JSON.parse(Buffer.from(letter.valueBase64!, 'base64').toString('utf8')).eventId).toBe(poison.eventId);
+      expect(JSON.parse(Buffer.from(letter.valueBase64!, 'base64').toString('utf8')).eventId).toBe(
+        poison.eventId,
+      );
     });
 
     it('redelivers after a failure that heals, and never dead-letters a RetryableHandlerError', async () => {
       const bus = newBus();
       await bus.start();
-      const failures = [new Error('deadlock detected'), ...Array.from({ length: 5 }, () => new RetryableHandlerError('database restarting'))];
+      const failures = [
+        new Error('deadlock detected'),
+        ...Array.from({ length: 5 }, () => new RetryableHandlerError('database restarting')),
+      ];
       const processed: string[] = [];
       let calls = 0;
       const dead = collector<DeadLetters>();
@@ -317,19 +355,26 @@ export function describeMessageBusContract(name: string, harness: ContractHarnes
       await bus.subscribe(Topics.channelEvents, 'concurrent', seen.handler);
 
       const receipts = (
-        await Promise.all(Array.from({ length: 100 }, (_, i) => bus.publish(Topics.channelEvents, [restock(`sku-${i % 10}`, i + 1)])))
+        await Promise.all(
+          Array.from({ length: 100 }, (_, i) =>
+            bus.publish(Topics.channelEvents, [restock(`sku-${i % 10}`, i + 1)]),
+          ),
+        )
       ).flat();
 
       expect(receipts).toHaveLength(100);
       expect(new Set(receipts.map((r) => `${r.partition}:${r.offset}`)).size).toBe(100);
       // Per partition the offsets are exactly 0..n-1: nothing lost, nothing written twice.
       const perPartition = new Map<number, bigint[]>();
-      for (const r of receipts) perPartition.set(r.partition, [...(perPartition.get(r.partition) ?? []), BigInt(r.offset)]);
+      for (const r of receipts)
+        perPartition.set(r.partition, [...(perPartition.get(r.partition) ?? []), BigInt(r.offset)]);
       for (const offsets of perPartition.values()) {
         expect(offsets.sort((a, b) => (a < b ? -1 : 1))).toEqual(offsets.map((_, i) => BigInt(i)));
       }
       await waitFor('100 messages', () => seen.messages.length >= 100, T);
-      expect(new Set(seen.messages.map((m) => m.envelope.eventId))).toEqual(new Set(receipts.map((r) => r.eventId)));
+      expect(new Set(seen.messages.map((m) => m.envelope.eventId))).toEqual(
+        new Set(receipts.map((r) => r.eventId)),
+      );
     });
 
     it('resumes a restarted consumer from its committed offsets, without loss or replay', async () => {
@@ -353,8 +398,12 @@ export function describeMessageBusContract(name: string, harness: ContractHarnes
       await waitFor('the next 10', () => secondRun.messages.length >= 10, T);
       await sleep(300);
 
-      expect(firstRun.messages.map((m) => m.envelope.eventId).sort()).toEqual(before.map((r) => r.eventId).sort());
-      expect(secondRun.messages.map((m) => m.envelope.eventId).sort()).toEqual(after.map((r) => r.eventId).sort());
+      expect(firstRun.messages.map((m) => m.envelope.eventId).sort()).toEqual(
+        before.map((r) => r.eventId).sort(),
+      );
+      expect(secondRun.messages.map((m) => m.envelope.eventId).sort()).toEqual(
+        after.map((r) => r.eventId).sort(),
+      );
     });
 
     it('on stop, lets the batch in progress finish and commits it', async () => {
@@ -364,13 +413,21 @@ export function describeMessageBusContract(name: string, harness: ContractHarnes
       let release!: () => void;
       const gate = new Promise<void>((resolve) => (release = resolve));
       const handled: string[] = [];
-      const subscription: Subscription = await bus.subscribe(Topics.channelEvents, 'graceful', async (batch) => {
-        events.push('handler-started');
-        await gate;
-        handled.push(...batch.messages.map((m) => m.envelope.eventId));
-        events.push('handler-finished');
-      });
-      const sent = await bus.publish(Topics.channelEvents, [restock('sku-g', 1), restock('sku-g', 2), restock('sku-g', 3)]);
+      const subscription: Subscription = await bus.subscribe(
+        Topics.channelEvents,
+        'graceful',
+        async (batch) => {
+          events.push('handler-started');
+          await gate;
+          handled.push(...batch.messages.map((m) => m.envelope.eventId));
+          events.push('handler-finished');
+        },
+      );
+      const sent = await bus.publish(Topics.channelEvents, [
+        restock('sku-g', 1),
+        restock('sku-g', 2),
+        restock('sku-g', 3),
+      ]);
 
       await waitFor('the handler to start', () => events.includes('handler-started'), T);
       const stopped = subscription.stop().then(() => events.push('stopped'));
@@ -398,7 +455,10 @@ export function describeMessageBusContract(name: string, harness: ContractHarnes
       await bus.subscribe(Topics.channelEvents, 'shared-group', b.handler);
 
       const skus = Array.from({ length: 24 }, (_, i) => `sku-shared-${i}`);
-      const first = await bus.publish(Topics.channelEvents, skus.map((sku) => restock(sku, 1)));
+      const first = await bus.publish(
+        Topics.channelEvents,
+        skus.map((sku) => restock(sku, 1)),
+      );
       await waitFor('24 messages over both members', () => a.messages.length + b.messages.length >= 24, T);
       const partitionsOf = (c: typeof a) => new Set(c.messages.map((m) => m.partition));
       expect(a.messages.length).toBeGreaterThan(0);
@@ -406,9 +466,16 @@ export function describeMessageBusContract(name: string, harness: ContractHarnes
       expect([...partitionsOf(a)].filter((p) => partitionsOf(b).has(p))).toEqual([]);
 
       await memberA.stop();
-      const second = await bus.publish(Topics.channelEvents, skus.map((sku) => restock(sku, 2)));
+      const second = await bus.publish(
+        Topics.channelEvents,
+        skus.map((sku) => restock(sku, 2)),
+      );
       const secondIds = new Set(second.map((r) => r.eventId));
-      await waitFor('the remaining member to take every partition', () => b.messages.filter((m) => secondIds.has(m.envelope.eventId)).length >= 24, T);
+      await waitFor(
+        'the remaining member to take every partition',
+        () => b.messages.filter((m) => secondIds.has(m.envelope.eventId)).length >= 24,
+        T,
+      );
       await sleep(200);
       const all = [...a.messages, ...b.messages].map((m) => m.envelope.eventId);
       expect(all.sort()).toEqual([...first, ...second].map((r) => r.eventId).sort());
@@ -418,13 +485,23 @@ export function describeMessageBusContract(name: string, harness: ContractHarnes
       const bus = newBus();
       await bus.start();
       await expect(
-        bus.publish(Topics.channelEvents, [restock('sku-ok', 1), { type: 'stock.restocked', payload: { sku: 'sku-bad', batchId: 'b', quantity: 0 } }]),
+        bus.publish(Topics.channelEvents, [
+          restock('sku-ok', 1),
+          { type: 'stock.restocked', payload: { sku: 'sku-bad', batchId: 'b', quantity: 0 } },
+        ]),
       ).rejects.toMatchObject({ code: MessagingErrorCodes.INVALID_MESSAGE });
       await expect(
         bus.publish(Topics.orderOutcomes, [
           {
             type: 'card-keys.allocated',
-            payload: { channel: 'shop', channelOrderId: 'o-1', sku: 's', unitIds: ['u-1'], skuVersion: 3, secret: 'x' } as never,
+            payload: {
+              channel: 'shop',
+              channelOrderId: 'o-1',
+              sku: 's',
+              unitIds: ['u-1'],
+              skuVersion: 3,
+              secret: 'x',
+            } as never,
           },
         ]),
       ).rejects.toMatchObject({ code: MessagingErrorCodes.INVALID_MESSAGE });
