@@ -30,6 +30,15 @@ export interface Subscription {
 type ReadAll = (from: GlobalCheckpoint, maxCount: number) => Promise<ReadAllResult>;
 
 const MAX_RETRY_DELAY_MS = 30_000;
+/**
+ * After an append in this process wakes the loop, events can still be held back for a moment by another
+ * transaction that is open somewhere in the cluster (the safe-position rule); poll this often for a while rather
+ * than waiting a whole poll interval.
+ */
+const EAGER_POLL_MS = 20;
+const EAGER_WINDOW_MS = 5_000;
+
+type WakeReason = 'timeout' | 'append' | 'stop';
 
 /**
  * A subscription that polls the global order. It never skips: it advances only past events it has delivered,
@@ -64,6 +73,7 @@ export class PollingSubscription implements Subscription {
     const batchSize = this.options.batchSize ?? 500;
     const pollIntervalMs = this.options.pollIntervalMs ?? 100;
     let failures = 0;
+    let eagerUntil = 0;
     while (!this.stopped) {
       const seen = this.appended.generation;
       try {
@@ -73,7 +83,14 @@ export class PollingSubscription implements Subscription {
           this.current = checkpoint;
         }
         failures = 0;
-        if (events.length < batchSize) await this.sleep(pollIntervalMs, seen);
+        if (events.length < batchSize) {
+          const eager = events.length === 0 && Date.now() < eagerUntil;
+          const reason = await this.sleep(
+            eager ? Math.min(EAGER_POLL_MS, pollIntervalMs) : pollIntervalMs,
+            seen,
+          );
+          if (reason === 'append') eagerUntil = Date.now() + EAGER_WINDOW_MS;
+        }
       } catch (error) {
         failures += 1;
         this.options.onError?.(error, failures);
@@ -84,21 +101,21 @@ export class PollingSubscription implements Subscription {
   }
 
   /** Sleeps until the timeout, an append in this process (when `seenAppendGeneration` is given), or stop(). */
-  private sleep(ms: number, seenAppendGeneration?: number): Promise<void> {
-    if (this.stopped) return Promise.resolve();
+  private sleep(ms: number, seenAppendGeneration?: number): Promise<WakeReason> {
+    if (this.stopped) return Promise.resolve('stop');
     if (seenAppendGeneration !== undefined && seenAppendGeneration !== this.appended.generation) {
-      return Promise.resolve();
+      return Promise.resolve('append');
     }
     return new Promise((resolve) => {
       const removers: (() => void)[] = [];
-      const wake = () => {
+      const wake = (reason: WakeReason) => () => {
         clearTimeout(timer);
         removers.forEach((remove) => remove());
-        resolve();
+        resolve(reason);
       };
-      const timer = setTimeout(wake, ms);
-      removers.push(this.stopRequested.listen(wake));
-      if (seenAppendGeneration !== undefined) removers.push(this.appended.listen(wake));
+      const timer = setTimeout(wake('timeout'), ms);
+      removers.push(this.stopRequested.listen(wake('stop')));
+      if (seenAppendGeneration !== undefined) removers.push(this.appended.listen(wake('append')));
     });
   }
 }

@@ -193,8 +193,9 @@ describe('PostgresEventStore on PostgreSQL', () => {
     const e = event('Wake');
     const t0 = Date.now();
     await store.appendToStream(streamId(), 'no_stream', [e]);
-    await waitFor(() => delivered.includes(e.eventId), 5_000);
-    expect(Date.now() - t0).toBeLessThan(2_000);
+    await waitFor(() => delivered.includes(e.eventId), 8_000);
+    // Far below the poll interval; not tight, since another open transaction in the cluster can hold it back.
+    expect(Date.now() - t0).toBeLessThan(5_000);
     await subscription.stop();
   });
 
