@@ -13,6 +13,7 @@ import type { AnyTopic } from '../catalogue/define-topic';
 import { ALL_TOPICS } from '../catalogue/topics';
 import { encodeMessage, type EncodedMessage, type OutgoingMessage } from '../codec';
 import { MessagingError, MessagingErrorCodes } from '../errors';
+import { sleep } from '../internal/backoff';
 import { BaseMessageBus } from '../internal/base-bus';
 import type { BatchProcessor, PartitionSession, RawRecord } from '../internal/batch-processor';
 import type { BatchHandler, PublishReceipt, SubscribeOptions, Subscription } from '../message-bus';
@@ -56,6 +57,8 @@ export interface KafkaMessageBusOptions extends MessageBusOptions {
   replicationFactor?: number;
   connectionTimeoutMs?: number;
   requestTimeoutMs?: number;
+  /** How long start() keeps retrying topic creation and metadata while the cluster settles. Default 30000. */
+  startTimeoutMs?: number;
   consumer?: KafkaConsumerTuning;
   producer?: KafkaProducerTuning;
   /** kafkajs's own log lines go to `logger` from this level up. Default 'warn'. */
@@ -373,6 +376,20 @@ export class KafkaMessageBus extends BaseMessageBus {
     return subscription;
   }
 
+  /** Retries a start-up step on any broker error (the cluster may still be settling) until `startTimeoutMs`. */
+  private async untilReady<T>(step: string, attempt: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + (this.kafkaOptions.startTimeoutMs ?? 30_000);
+    for (let n = 1; ; n++) {
+      try {
+        return await attempt();
+      } catch (err) {
+        if (err instanceof MessagingError || Date.now() >= deadline) throw err;
+        this.logger.debug?.({ step, attempt: n, err }, 'start-up step failed; retrying');
+        await sleep(Math.min(1_000, 50 * 2 ** n));
+      }
+    }
+  }
+
   private *chunks(encoded: EncodedMessage[]): Generator<EncodedMessage[]> {
     let chunk: EncodedMessage[] = [];
     let bytes = 0;
@@ -391,21 +408,32 @@ export class KafkaMessageBus extends BaseMessageBus {
 
   private async prepareTopics(): Promise<void> {
     const admin = this.kafka.admin();
-    await admin.connect();
+    await this.untilReady('connect', () => admin.connect());
     try {
       const names = ALL_TOPICS.map((t) => this.topicName(t));
       if (this.kafkaOptions.createTopics ?? true) {
-        await admin.createTopics({
-          waitForLeaders: true,
-          topics: ALL_TOPICS.map((t) => ({
-            topic: this.topicName(t),
-            numPartitions: this.partitionCount(t),
-            replicationFactor: this.kafkaOptions.replicationFactor ?? -1,
-            configEntries: [{ name: 'cleanup.policy', value: t.cleanupPolicy }],
-          })),
-        });
+        await this.untilReady('create topics', () =>
+          admin.createTopics({
+            waitForLeaders: true,
+            topics: ALL_TOPICS.map((t) => ({
+              topic: this.topicName(t),
+              numPartitions: this.partitionCount(t),
+              replicationFactor: this.kafkaOptions.replicationFactor ?? -1,
+              configEntries: [{ name: 'cleanup.policy', value: t.cleanupPolicy }],
+            })),
+          }),
+        );
       }
-      const metadata = await admin.fetchTopicMetadata({ topics: names });
+      // In KRaft a new topic can briefly answer "does not host this topic-partition" (kafkajs#1563) even after
+      // waitForLeaders: poll until every partition reports a leader.
+      const metadata = await this.untilReady('topic leaders', async () => {
+        const m = await admin.fetchTopicMetadata({ topics: names });
+        const leaderless = m.topics.flatMap((t) =>
+          t.partitions.filter((p) => p.leader < 0).map((p) => `${t.name}[${p.partitionId}]`),
+        );
+        if (leaderless.length > 0) throw new Error(`no leader yet for ${leaderless.join(', ')}`);
+        return m;
+      });
       for (const t of metadata.topics) {
         const wanted = this.partitions.get(t.name);
         if (wanted !== undefined && wanted !== t.partitions.length) {
