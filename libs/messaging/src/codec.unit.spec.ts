@@ -1,5 +1,6 @@
-import { Topics } from './catalogue/topics';
+import { ALL_TOPICS, Topics } from './catalogue/topics';
 import { CardKeyUnitRef, StockRestocked } from './catalogue/channel-events';
+import type { AnyTopic, MessageSchemas } from './catalogue/define-topic';
 import { decodeRecord, encodeMessage } from './codec';
 import { MessagingErrorCodes } from './errors';
 
@@ -86,6 +87,22 @@ describe('encodeMessage', () => {
     );
   });
 
+  it('accepts an allocation by unit ids and checks each id', () => {
+    const allocation = (unitIds: unknown) => () =>
+      encodeMessage(
+        Topics.orderOutcomes,
+        {
+          type: 'card-keys.allocated',
+          payload: { channel: 'shop', channelOrderId: 'o-1', sku: 'S', unitIds, skuVersion: 4 } as never,
+        },
+        'inventory-service',
+      );
+    expect(allocation(['unit-1', 'unit-2'])()).toMatchObject({ key: 'shop:o-1' });
+    expect(allocation([])).toThrow(/unitIds/);
+    expect(allocation(['unit 1'])).toThrow(/whitespace/);
+    expect(allocation([42])).toThrow(/string/);
+  });
+
   it('refuses a secret next to the unit ids of an allocation', () => {
     expect(() =>
       encodeMessage(
@@ -168,5 +185,92 @@ describe('decodeRecord', () => {
       ok: false,
       code: MessagingErrorCodes.KEY_MISMATCH,
     });
+  });
+});
+
+describe('every message type in the catalogue', () => {
+  const samples: Record<string, Record<string, object>> = {
+    channelEvents: {
+      'order.placed': {
+        channel: 'pinduoduo',
+        channelOrderId: 'P-1',
+        sku: 'S1',
+        lines: [{ quantity: 2 }, { quantity: 1, poolId: 'flash-1' }],
+        expiresAt: '2026-06-01T12:15:00+08:00',
+      },
+      'order.paid': { channel: 'pinduoduo', channelOrderId: 'P-1', sku: 'S1' },
+      'order.cancelled': {
+        channel: 'substation-7',
+        channelOrderId: 'P-1',
+        sku: 'S1',
+        note: 'buyer cancelled',
+      },
+      'stock.restocked': {
+        sku: 'S1',
+        batchId: 'import-9',
+        units: [{ unitId: 'u-1', fingerprint: 'hmac-1', loop: false }],
+      },
+      'stock.adjusted': { sku: 'S1', adjustmentId: 'adj-1', delta: -2, reason: 'reconciliation' },
+    },
+    orderOutcomes: {
+      'order.accepted': {
+        channel: 'shop',
+        channelOrderId: 'O-1',
+        sku: 'S1',
+        answers: 'order.paid',
+        skuVersion: 8,
+      },
+      'order.rejected': {
+        channel: 'shop',
+        channelOrderId: 'O-1',
+        sku: 'S1',
+        answers: 'order.placed',
+        reasonCode: 'OVER_ORDER_CAP',
+        skuVersion: 8,
+      },
+      'card-keys.allocated': {
+        channel: 'shop',
+        channelOrderId: 'O-1',
+        sku: 'S1',
+        unitIds: ['u-1'],
+        skuVersion: 9,
+      },
+    },
+    channelTargets: {
+      'channel-target.set': { channel: 'miniprogram', sku: 'S1', quantity: 0, skuVersion: 9 },
+    },
+    deadLetters: {
+      'message.dead-lettered': {
+        reasonCode: MessagingErrorCodes.INVALID_JSON,
+        reason: 'not UTF-8 JSON',
+        consumerGroup: 'inventory-service',
+        attempts: 0,
+        sourceTopic: 'stock.channel-events',
+        sourcePartition: 3,
+        sourceOffset: '42',
+        sourceTimestamp: '1767225600000',
+        key: 'S1',
+        valueBase64: Buffer.from('{').toString('base64'),
+        headers: { 'x-trace': 'abc' },
+      },
+    },
+  };
+
+  it('has a sample here', () => {
+    for (const topic of ALL_TOPICS)
+      expect(Object.keys(samples[topic.id]).sort()).toEqual(Object.keys(topic.messages).sort());
+  });
+
+  it.each(
+    ALL_TOPICS.flatMap((topic) =>
+      Object.keys(topic.messages).map((type) => [topic.name, type, topic as AnyTopic] as const),
+    ),
+  )('%s %s survives encode and decode', (_name, type, topic) => {
+    const payload = samples[topic.id][type];
+    const encoded = encodeMessage(topic, { type, payload } as never, 'test');
+    const decoded = decodeRecord(topic, encoded.key, encoded.value);
+    expect(decoded).toMatchObject({ ok: true, envelope: { type, payload } });
+    const schema = (topic.messages as MessageSchemas)[type];
+    if (decoded.ok) expect(decoded.envelope.payload).toBeInstanceOf(schema.payload);
   });
 });

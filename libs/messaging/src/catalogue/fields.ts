@@ -13,11 +13,12 @@ export function IsChannel(): PropertyDecorator {
   return Matches(CHANNEL_PATTERN, { message: '$property must be a lower-case channel code like "taobao"' });
 }
 
-export function IsIdentifier(): PropertyDecorator {
+/** `{ each: true }` applies the rules to every element of an array property. */
+export function IsIdentifier(options: { each?: boolean } = {}): PropertyDecorator {
   return (target, property) => {
-    IsString()(target, property);
-    Length(1, 128)(target, property);
-    Matches(ID_PATTERN, { message: '$property must not contain whitespace' })(target, property);
+    IsString(options)(target, property);
+    Length(1, 128, options)(target, property);
+    Matches(ID_PATTERN, { ...options, message: '$property must not contain whitespace' })(target, property);
   };
 }
 

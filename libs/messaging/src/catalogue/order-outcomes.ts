@@ -71,7 +71,7 @@ export class CardKeysAllocated {
   @IsArray()
   @ArrayNotEmpty()
   @ArrayMaxSize(1000)
-  @IsIdentifier()
+  @IsIdentifier({ each: true })
   unitIds!: string[];
 
   @IsInt()
