@@ -19,10 +19,13 @@ export default async function globalSetup(): Promise<void> {
     );
   }
   const port = process.env.STOCKSYNC_TEST_KAFKA_PORT ?? '19092';
+  const env = { ...process.env, KAFKA_PORT: port };
+  // A broker another run already started on this port is used, not claimed: its owner stops it.
+  const alreadyRunning = spawnSync('bash', [KAFKA_SCRIPT, 'status'], { env }).status === 0;
   execFileSync('bash', [KAFKA_SCRIPT, 'start'], {
     stdio: 'inherit',
-    env: { ...process.env, KAFKA_PORT: port, KAFKA_DATA_DIR: process.env.KAFKA_DATA_DIR ?? '' },
+    env,
   });
   process.env.KAFKA_BROKERS = `127.0.0.1:${port}`;
-  process.env.STOCKSYNC_TEST_STARTED_KAFKA = '1';
+  if (!alreadyRunning) process.env.STOCKSYNC_TEST_STARTED_KAFKA = '1';
 }

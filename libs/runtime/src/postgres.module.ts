@@ -3,6 +3,7 @@ import { createPool, type EmbeddedPostgres, startEmbeddedPostgres } from '@libs/
 import { DatabaseConfig } from '@libs/config';
 import { HealthCheck } from '@libs/observability';
 import type { Pool } from 'pg';
+import { embeddedInfrastructure } from './embedded-infrastructure';
 
 export const PG_POOL = Symbol('PG_POOL');
 
@@ -17,7 +18,11 @@ export class PostgresConnection implements OnApplicationShutdown {
   constructor(private readonly config: DatabaseConfig) {}
 
   async open(): Promise<this> {
-    if (this.config.url) {
+    const shared = embeddedInfrastructure();
+    if (shared) {
+      this.url = shared.databaseUrl;
+      this.isEmbedded = true;
+    } else if (this.config.url) {
       this.url = this.config.url;
     } else {
       this.embedded = await startEmbeddedPostgres();

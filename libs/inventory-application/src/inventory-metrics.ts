@@ -1,0 +1,49 @@
+import { Counter, Histogram, type Registry } from 'prom-client';
+
+/** What the inventory service reports about its decisions; registered on the app's one registry. */
+export class InventoryMetrics {
+  readonly commands: Counter<'command' | 'result'>;
+  readonly eventsAppended: Counter;
+  readonly batchSize: Histogram;
+  readonly batchSeconds: Histogram;
+  readonly rejectedReservations: Counter<'reason'>;
+  readonly expirySweeps: Counter<'result'>;
+
+  constructor(registry: Registry) {
+    this.commands = new Counter({
+      name: 'stocksync_commands_total',
+      help: 'Commands decided, by command type and result (applied, duplicate, failed).',
+      labelNames: ['command', 'result'],
+      registers: [registry],
+    });
+    this.eventsAppended = new Counter({
+      name: 'stocksync_events_appended_total',
+      help: 'Events appended to the event store by the inventory service.',
+      registers: [registry],
+    });
+    this.batchSize = new Histogram({
+      name: 'stocksync_command_batch_size',
+      help: 'Commands per batch committed in one transaction.',
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000],
+      registers: [registry],
+    });
+    this.batchSeconds = new Histogram({
+      name: 'stocksync_decision_batch_seconds',
+      help: 'Time to load, decide and append one batch of commands.',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    });
+    this.rejectedReservations = new Counter({
+      name: 'stocksync_reservations_rejected_total',
+      help: 'Reservations rejected, by reason code.',
+      labelNames: ['reason'],
+      registers: [registry],
+    });
+    this.expirySweeps = new Counter({
+      name: 'stocksync_reservation_expiry_sweeps_total',
+      help: 'Expiry sweeps run, by result (ok, failed).',
+      labelNames: ['result'],
+      registers: [registry],
+    });
+  }
+}

@@ -1,0 +1,111 @@
+import { EVENT_ID_NAMESPACE, uuidV5, type BatchItemResult } from '@libs/command-handling';
+import { outcomeOf, type InventoryEvent, type InventoryState } from '@libs/inventory';
+import type { OrderOutcomesTopic, OutgoingMessage } from '@libs/messaging';
+import type { ChannelEventEnvelope } from './channel-event-commands';
+
+export type OutcomeMessage = OutgoingMessage<typeof OrderOutcomesTopic>;
+
+type OrderEnvelope = Extract<ChannelEventEnvelope, { type: 'order.placed' | 'order.paid' | 'order.cancelled' }>;
+
+function isOrderEvent(e: ChannelEventEnvelope): e is OrderEnvelope {
+  return e.type === 'order.placed' || e.type === 'order.paid' || e.type === 'order.cancelled';
+}
+
+interface Decision {
+  accepted: boolean;
+  reasonCode?: string;
+  unitIds?: readonly string[];
+}
+
+/**
+ * The answers a connector gets for one order event. A repeated delivery is answered from the same stored
+ * decision with the same message ids, so a connector that sees an answer twice can drop the copy.
+ */
+export function outcomesFor(
+  envelope: ChannelEventEnvelope,
+  item: BatchItemResult<InventoryEvent>,
+  state: InventoryState,
+  streamVersion: number,
+): OutcomeMessage[] {
+  if (!isOrderEvent(envelope) || item.status === 'failed') return [];
+  const { channel, channelOrderId, sku } = envelope.payload;
+  const decision = decisionFromEvents(envelope.type, item.events) ?? decisionFromState(envelope.type, state, channel, channelOrderId);
+  const skuVersion = item.recorded.length > 0 ? item.recorded[item.recorded.length - 1].version : streamVersion;
+  const id = (kind: string) => uuidV5(`${envelope.eventId}/${kind}`, EVENT_ID_NAMESPACE);
+  const common = { correlationId: envelope.correlationId, occurredAt: new Date() };
+  const answers = envelope.type;
+
+  if (!decision.accepted) {
+    return [
+      {
+        ...common,
+        type: 'order.rejected',
+        eventId: id('rejected'),
+        payload: { channel, channelOrderId, sku, answers, reasonCode: decision.reasonCode ?? 'ORDER_REJECTED', skuVersion },
+      },
+    ];
+  }
+  const out: OutcomeMessage[] = [
+    { ...common, type: 'order.accepted', eventId: id('accepted'), payload: { channel, channelOrderId, sku, answers, skuVersion } },
+  ];
+  if (decision.unitIds && decision.unitIds.length > 0) {
+    out.push({
+      ...common,
+      type: 'card-keys.allocated',
+      eventId: id('allocated'),
+      payload: { channel, channelOrderId, sku, unitIds: [...decision.unitIds], skuVersion },
+    });
+  }
+  return out;
+}
+
+function decisionFromEvents(type: OrderEnvelope['type'], events: InventoryEvent[]): Decision | null {
+  for (const e of events) {
+    switch (e.type) {
+      case 'ReservationRejected':
+      case 'CommandRejected':
+        return { accepted: false, reasonCode: e.data.reason };
+      case 'StockReserved':
+        if (type === 'order.placed') return { accepted: true };
+        break;
+      case 'ReservationConfirmed':
+        if (type === 'order.paid') return { accepted: true, unitIds: [...e.data.allocatedUnitIds, ...e.data.loopUnitIds] };
+        break;
+      case 'ReservationReleased':
+        if (type === 'order.cancelled') return { accepted: true };
+        break;
+      default:
+        break;
+    }
+  }
+  return null;
+}
+
+/** A repeat that emitted nothing (the decider's idempotency) is answered from the order's recorded state. */
+function decisionFromState(
+  type: OrderEnvelope['type'],
+  state: InventoryState,
+  channel: string,
+  channelOrderId: string,
+): Decision {
+  const outcome = outcomeOf(state, channel, channelOrderId);
+  if (outcome === null) return { accepted: false, reasonCode: 'RESERVATION_NOT_FOUND' };
+  if (outcome.status === 'rejected') return { accepted: false, reasonCode: outcome.reason };
+  switch (type) {
+    case 'order.placed':
+      return { accepted: true };
+    case 'order.paid':
+      if (outcome.status === 'confirmed' || outcome.status === 'delivered') {
+        return { accepted: true, unitIds: [...outcome.allocatedUnitIds, ...outcome.loopUnitIds] };
+      }
+      return { accepted: false, reasonCode: outcome.status === 'expired' ? 'RESERVATION_EXPIRED' : 'RESERVATION_RELEASED' };
+    case 'order.cancelled':
+      return outcome.status === 'released' || outcome.status === 'expired'
+        ? { accepted: true }
+        : { accepted: false, reasonCode: 'ALREADY_CONFIRMED' };
+    default: {
+      const unreachable: never = type;
+      return unreachable;
+    }
+  }
+}

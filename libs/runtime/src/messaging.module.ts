@@ -1,0 +1,57 @@
+import {
+  type BeforeApplicationShutdown,
+  type DynamicModule,
+  Injectable,
+  Module,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { KafkaConfig } from '@libs/config';
+import { KafkaMessageBus, MessageBus, type MessagingLogger } from '@libs/messaging';
+import { LOGGER } from '@libs/observability';
+import type { Logger } from 'pino';
+import { embeddedInfrastructure } from './embedded-infrastructure';
+import { APP_NAME } from './platform.module';
+
+/**
+ * Starts the bus once every module has made its subscriptions (they begin at start) and stops it — each
+ * subscription finishing and committing its batch — before the database connections close.
+ */
+@Injectable()
+class MessageBusLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  constructor(private readonly bus: MessageBus) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!embeddedInfrastructure()) await this.bus.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    if (!embeddedInfrastructure()) await this.bus.stop();
+  }
+}
+
+@Module({})
+export class MessagingModule {
+  static forRoot(): DynamicModule {
+    return {
+      module: MessagingModule,
+      global: true,
+      providers: [
+        {
+          provide: MessageBus,
+          useFactory: (config: KafkaConfig, source: string, logger: Logger) =>
+            embeddedInfrastructure()?.bus ??
+            new KafkaMessageBus({
+              source,
+              brokers: config.brokers,
+              clientId: `${config.clientId}-${source}`,
+              topicPrefix: config.topicPrefix,
+              logger: logger as unknown as MessagingLogger,
+            }),
+          inject: [KafkaConfig, APP_NAME, LOGGER],
+        },
+        MessageBusLifecycle,
+      ],
+      exports: [MessageBus],
+    };
+  }
+}
