@@ -265,10 +265,15 @@ function settle(queue: UnitQueue, units: PersistentMap<CardKeyUnit>): UnitQueue 
   return settleHead(queue, (unitId) => mapGet(units, unitId)?.status === 'available');
 }
 
-function bump(counters: StockCounters, delta: Partial<Record<keyof StockCounters, number>>): StockCounters {
-  const next: { -readonly [K in keyof StockCounters]: number } = { ...counters };
-  for (const [name, change] of Object.entries(delta) as Array<[keyof StockCounters, number]>) {
-    next[name] = counters[name] + change;
-  }
-  return next;
+function bump(counters: StockCounters, delta: Partial<StockCounters>): StockCounters {
+  return {
+    received: counters.received + (delta.received ?? 0),
+    adjusted: counters.adjusted + (delta.adjusted ?? 0),
+    delivered: counters.delivered + (delta.delivered ?? 0),
+    onHand: counters.onHand + (delta.onHand ?? 0),
+    reserved: counters.reserved + (delta.reserved ?? 0),
+    endlessReserved: counters.endlessReserved + (delta.endlessReserved ?? 0),
+    endlessDelivered: counters.endlessDelivered + (delta.endlessDelivered ?? 0),
+    voided: counters.voided + (delta.voided ?? 0),
+  };
 }

@@ -222,6 +222,32 @@ describe('inventory decider properties (random command sequences)', () => {
     );
   });
 
+  it('raises the low-stock alert once per downward crossing and holds it exactly while stock is low', () => {
+    fc.assert(
+      fc.property(scenario(), (s) => {
+        let moved = false;
+        runScenario(s, ({ before, after, events }) => {
+          const level = (state: InventoryState) => (isEndless(state) ? null : state.counters.onHand);
+          if (after.kind !== null && level(after) !== level(before) && before.kind !== null) moved = true;
+          const threshold = after.lowStockThreshold;
+          const afterLevel = level(after);
+          const low = threshold !== null && afterLevel !== null && afterLevel <= threshold;
+          check(after.lowStockAlertActive === (moved && low), 'alert raised exactly while low', {
+            moved,
+            low,
+            events,
+          });
+          const raised = events.filter((event) => event.type === 'LowStockAlerted').length;
+          check(
+            raised === (!before.lowStockAlertActive && after.lowStockAlertActive ? 1 : 0),
+            'one alert per crossing',
+          );
+        });
+      }),
+      RUNS,
+    );
+  });
+
   it('keeps the state plain JSON: a reloaded snapshot decides exactly like the live state', () => {
     fc.assert(
       fc.property(scenario(), (s) => {

@@ -1,15 +1,6 @@
-import { evolve } from './evolve';
 import { EventContext, InventoryEvent } from './inventory-events';
 import { InventoryState } from './inventory-state';
 import { isEndless } from './stock-levels';
-
-const STOCK_MOVING: ReadonlySet<InventoryEvent['type']> = new Set<InventoryEvent['type']>([
-  'StockReceived',
-  'CardKeysImported',
-  'ReservationConfirmed',
-  'StockAdjusted',
-  'CardKeyVoided',
-]);
 
 /**
  * 库存预警 on on-hand stock, not on availability: on hand moves only on receipts, sales, adjustments and
@@ -23,20 +14,67 @@ export function withLowStockSignals(
   events: InventoryEvent[],
   context: EventContext,
 ): InventoryEvent[] {
-  if (!events.some((event) => STOCK_MOVING.has(event.type))) return events;
-  const next = events.reduce(evolve, state);
-  const threshold = next.lowStockThreshold;
-  if (threshold === null) return events;
+  const threshold = state.lowStockThreshold;
+  if (threshold === null || state.kind === null) return events;
+  const after = levelAfter(state, events);
+  if (after === undefined) return events;
   const before = watchedLevel(state);
-  const after = watchedLevel(next);
-  const data = { ...context, actor: null, onHand: next.counters.onHand, threshold };
-  if (!next.lowStockAlertActive && after !== null && after <= threshold && after !== before) {
+  const data = { sku: context.sku, at: context.at, actor: null, onHand: after.onHand, threshold };
+  if (
+    !state.lowStockAlertActive &&
+    after.level !== null &&
+    after.level <= threshold &&
+    after.level !== before
+  ) {
     return [...events, { type: 'LowStockAlerted', data }];
   }
-  if (next.lowStockAlertActive && (after === null || after > threshold)) {
+  if (state.lowStockAlertActive && (after.level === null || after.level > threshold)) {
     return [...events, { type: 'LowStockCleared', data }];
   }
   return events;
+}
+
+/**
+ * On-hand stock and endlessness after the decided events, without evolving them: this runs on every
+ * sale of a hot SKU. Undefined when no event moved stock. The property tests hold it to the evolved state.
+ */
+function levelAfter(
+  state: InventoryState,
+  events: readonly InventoryEvent[],
+): { onHand: number; level: number | null } | undefined {
+  let moved = false;
+  let onHand = state.counters.onHand;
+  let loops = state.loopUnitIds.length;
+  for (const event of events) {
+    switch (event.type) {
+      case 'StockReceived':
+        onHand += event.data.quantity;
+        break;
+      case 'CardKeysImported':
+        for (const unit of event.data.units) {
+          if (unit.loop) loops += 1;
+          else onHand += 1;
+        }
+        break;
+      case 'ReservationConfirmed':
+        if (state.kind === 'quantity') onHand -= event.data.quantity;
+        else onHand -= event.data.allocatedUnitIds.length;
+        break;
+      case 'StockAdjusted':
+        onHand += event.data.delta;
+        break;
+      case 'CardKeyVoided':
+        if (event.data.loop) loops -= 1;
+        else if (event.data.previousStatus === 'available') onHand -= 1;
+        break;
+      default:
+        continue;
+    }
+    moved = true;
+  }
+  if (!moved) return undefined;
+  const endless = state.kind === 'unlimited' || (state.kind === 'cardKey' && loops > 0);
+  return { onHand, level: endless ? null : onHand };
 }
 
 function watchedLevel(state: InventoryState): number | null {

@@ -24,7 +24,7 @@ export interface TrieBranch<V> {
 const BITS = 5;
 const FAN_OUT = 1 << BITS;
 const MASK = FAN_OUT - 1;
-const LEAF_CAPACITY = 32;
+const LEAF_CAPACITY = 16;
 // 6 levels use 30 of the hash's 32 bits; below that, colliding keys share one leaf without limit.
 const MAX_DEPTH = 6;
 

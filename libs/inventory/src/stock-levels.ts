@@ -8,7 +8,7 @@ export function poolFree(pool: DedicatedPool): number {
 /** Units set aside in open dedicated pools and not yet reserved or sold there. */
 export function heldInPools(state: InventoryState): number {
   let held = 0;
-  for (const pool of Object.values(state.pools)) held += poolFree(pool);
+  for (const poolId in state.pools) held += poolFree(state.pools[poolId] as DedicatedPool);
   return held;
 }
 

@@ -25,7 +25,7 @@ export function decideAdjustStock(command: AdjustStock, state: InventoryState): 
   if (generalAvailable(state) + delta < 0) return rejectCommand(command, 'BELOW_RESERVED');
   const adjusted: StockAdjusted = {
     type: 'StockAdjusted',
-    data: { ...contextOf(command), adjustmentId, delta, reason, note: noteOf(command.data.note) },
+    data: { adjustmentId, delta, reason, note: noteOf(command.data.note), ...contextOf(command) },
   };
   return [adjusted];
 }

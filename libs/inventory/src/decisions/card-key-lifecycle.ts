@@ -27,10 +27,10 @@ export function decideRedeemCardKey(command: RedeemCardKey, state: InventoryStat
       const redeemed: CardKeyRedeemed = {
         type: 'CardKeyRedeemed',
         data: {
-          ...contextOf(command),
           unitId,
           channel: order?.channel ?? '',
           channelOrderId: order?.channelOrderId ?? '',
+          ...contextOf(command),
         },
       };
       return [redeemed];
@@ -65,11 +65,11 @@ export function decideVoidCardKey(command: VoidCardKey, state: InventoryState): 
   const voided: CardKeyVoided = {
     type: 'CardKeyVoided',
     data: {
-      ...contextOf(command),
       unitId,
       previousStatus: unit.status,
       loop: unit.loop,
       note: noteOf(command.data.note),
+      ...contextOf(command),
     },
   };
   return [voided];

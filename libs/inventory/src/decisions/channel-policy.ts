@@ -24,7 +24,7 @@ export function decideSetChannelPolicy(command: SetChannelPolicy, state: Invento
   if (current !== undefined && samePolicy(current, policy)) return [];
   const set: ChannelPolicySet = {
     type: 'ChannelPolicySet',
-    data: { ...contextOf(command), channel, policy },
+    data: { channel, policy, ...contextOf(command) },
   };
   return [set];
 }

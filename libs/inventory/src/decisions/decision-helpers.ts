@@ -3,6 +3,10 @@ import { CommandRejected, EventContext } from '../inventory-events';
 import { InventoryState } from '../inventory-state';
 import { ReasonCode } from '../reason-codes';
 
+/**
+ * Spread it last in an event's data literal: Node 20's V8 takes a slow path, microseconds per event,
+ * when properties are added after a spread.
+ */
 export function contextOf(command: InventoryCommand): EventContext {
   const { sku, now, actor } = command.data;
   return { sku, at: isInstant(now) ? now : 0, actor: typeof actor === 'string' ? actor : null };
@@ -16,12 +20,12 @@ export function rejectCommand(command: InventoryCommand, reason: ReasonCode): Co
     {
       type: 'CommandRejected',
       data: {
-        ...contextOf(command),
         command: command.type,
         reason,
         channel: isId(data['channel']) ? data['channel'] : null,
         channelOrderId: isId(data['channelOrderId']) ? data['channelOrderId'] : null,
         ref,
+        ...contextOf(command),
       },
     },
   ];

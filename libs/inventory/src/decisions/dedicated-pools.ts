@@ -34,7 +34,7 @@ export function decideOpenDedicatedPool(command: OpenDedicatedPool, state: Inven
   if (generalAvailable(state) < quantity) return rejectCommand(command, 'INSUFFICIENT_STOCK');
   const opened: DedicatedPoolOpened = {
     type: 'DedicatedPoolOpened',
-    data: { ...contextOf(command), poolId, quantity, perOrderCap: cap },
+    data: { poolId, quantity, perOrderCap: cap, ...contextOf(command) },
   };
   return [opened];
 }
@@ -55,7 +55,7 @@ export function decideCloseDedicatedPool(
   if (pool.status === 'closed') return [];
   const closed: DedicatedPoolClosed = {
     type: 'DedicatedPoolClosed',
-    data: { ...contextOf(command), poolId, returned: poolFree(pool) },
+    data: { poolId, returned: poolFree(pool), ...contextOf(command) },
   };
   return [closed];
 }

@@ -78,12 +78,12 @@ export function decideConfirmReservation(
   const confirmed: ReservationConfirmed = {
     type: 'ReservationConfirmed',
     data: {
-      ...contextOf(command),
       channel: order.channel,
       channelOrderId: order.channelOrderId,
       quantity: order.quantity,
       allocatedUnitIds,
       loopUnitIds,
+      ...contextOf(command),
     },
   };
   return [confirmed];
@@ -98,10 +98,10 @@ export function decideRecordDelivery(command: RecordDelivery, state: InventorySt
   const delivered: DeliveryRecorded = {
     type: 'DeliveryRecorded',
     data: {
-      ...contextOf(command),
       channel: order.channel,
       channelOrderId: order.channelOrderId,
       unitIds: [...order.allocatedUnitIds, ...order.loopUnitIds],
+      ...contextOf(command),
     },
   };
   return [delivered];
@@ -126,11 +126,11 @@ export function decideReleaseReservation(
       const released: ReservationReleased = {
         type: 'ReservationReleased',
         data: {
-          ...contextOf(command),
           channel: order.channel,
           channelOrderId: order.channelOrderId,
           quantity: order.quantity,
           note: noteOf(command.data.note),
+          ...contextOf(command),
         },
       };
       return [released];
@@ -159,11 +159,11 @@ export function decideExpireReservations(
     expired.push({
       type: 'ReservationExpired',
       data: {
-        ...contextOf(command),
         channel: order.channel,
         channelOrderId: order.channelOrderId,
         quantity: order.quantity,
         expiresAt,
+        ...contextOf(command),
       },
     });
   }

@@ -14,7 +14,7 @@ export function decideReceiveStock(command: ReceiveStock, state: InventoryState)
   if (!isPositiveCount(quantity)) return rejectCommand(command, 'INVALID_QUANTITY');
   const received: StockReceived = {
     type: 'StockReceived',
-    data: { ...contextOf(command), batchId, quantity },
+    data: { batchId, quantity, ...contextOf(command) },
   };
   return [received];
 }
@@ -58,7 +58,7 @@ export function decideImportCardKeys(command: ImportCardKeys, state: InventorySt
   }
   const imported: CardKeysImported = {
     type: 'CardKeysImported',
-    data: { ...contextOf(command), batchId, units: added, skipped },
+    data: { batchId, units: added, skipped, ...contextOf(command) },
   };
   return [imported];
 }

@@ -28,7 +28,7 @@ export function decideRegisterSku(command: RegisterSku, state: InventoryState) {
   }
   const registered: SkuRegistered = {
     type: 'SkuRegistered',
-    data: { ...contextOf(command), kind, lowStockThreshold: threshold, perOrderCap: cap },
+    data: { kind, lowStockThreshold: threshold, perOrderCap: cap, ...contextOf(command) },
   };
   return [registered];
 }

@@ -23,12 +23,12 @@ export function decideReserveStock(command: ReserveStock, state: InventoryState)
   const reserved: StockReserved = {
     type: 'StockReserved',
     data: {
-      ...contextOf(command),
       channel,
       channelOrderId,
       lines: planned,
       quantity: planned.reduce((sum, line) => sum + line.quantity, 0),
       expiresAt: command.data.expiresAt,
+      ...contextOf(command),
     },
   };
   return [reserved];
@@ -85,6 +85,6 @@ function rejection(command: ReserveStock, reason: ReasonCode): ReservationReject
     : 0;
   return {
     type: 'ReservationRejected',
-    data: { ...contextOf(command), channel, channelOrderId, reason, requested },
+    data: { channel, channelOrderId, reason, requested, ...contextOf(command) },
   };
 }
