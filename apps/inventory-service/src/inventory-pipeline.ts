@@ -1,0 +1,57 @@
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { EventStore } from '@libs/event-store';
+import {
+  ChannelEventProcessor,
+  createInventoryBatchHandler,
+  InventoryMetrics,
+  ReservationExpirySweeper,
+} from '@libs/inventory-application';
+import { ChannelEventsTopic, MessageBus, type Subscription } from '@libs/messaging';
+import { LOGGER, MetricsRegistry } from '@libs/observability';
+import { PG_POOL } from '@libs/runtime';
+import type { Pool } from 'pg';
+import type { Logger } from 'pino';
+import { InventoryServiceConfig } from './inventory-service.config';
+
+/** Subscribes the decider to the channel events (the bus starts it) and runs the expiry sweeper. */
+@Injectable()
+export class InventoryPipeline implements OnModuleInit, OnApplicationShutdown {
+  private subscription?: Subscription;
+  private sweeper?: ReservationExpirySweeper;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly bus: MessageBus,
+    private readonly config: InventoryServiceConfig,
+    private readonly metricsRegistry: MetricsRegistry,
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const metrics = new InventoryMetrics(this.metricsRegistry.registry);
+    const handler = createInventoryBatchHandler(this.store, {
+      snapshotEvery: this.config.snapshotEvery,
+      onSnapshotError: (err, streamId) => this.logger.warn({ err, streamId }, 'snapshot not saved'),
+    });
+    const processor = new ChannelEventProcessor(handler, this.bus, Date.now, metrics);
+    this.subscription = await this.bus.subscribe(ChannelEventsTopic, this.config.consumerGroup, processor.handle);
+    this.sweeper = new ReservationExpirySweeper(
+      this.pool,
+      handler,
+      {
+        intervalMs: this.config.sweepIntervalMs,
+        // The read models may not exist yet on a fresh database: the projector creates them.
+        onError: (err) => this.logger.warn({ err: (err as Error).message }, 'reservation expiry sweep failed'),
+      },
+      Date.now,
+      metrics,
+    );
+    this.sweeper.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.sweeper?.stop();
+    await this.subscription?.stop();
+  }
+}
