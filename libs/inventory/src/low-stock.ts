@@ -67,8 +67,24 @@ function levelAfter(
         if (event.data.loop) loops -= 1;
         else if (event.data.previousStatus === 'available') onHand -= 1;
         break;
-      default:
+      case 'SkuRegistered':
+      case 'StockReserved':
+      case 'ReservationRejected':
+      case 'DeliveryRecorded':
+      case 'ReservationReleased':
+      case 'ReservationExpired':
+      case 'CardKeyRedeemed':
+      case 'ChannelPolicySet':
+      case 'DedicatedPoolOpened':
+      case 'DedicatedPoolClosed':
+      case 'LowStockAlerted':
+      case 'LowStockCleared':
+      case 'CommandRejected':
         continue;
+      default: {
+        const unreachable: never = event;
+        return unreachable;
+      }
     }
     moved = true;
   }
