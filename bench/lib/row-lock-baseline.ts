@@ -5,6 +5,8 @@ export interface RowLockResult {
   attempts: number;
   accepted: number;
   seconds: number;
+  /** Orders answered (accepted or refused) per second: the same measure as the engine's decisions/s. */
+  decidedPerSecond: number;
   acceptedPerSecond: number;
 }
 
@@ -31,7 +33,6 @@ export async function runRowLockBaseline(
         next++;
         const r = await pool.query('UPDATE bench_stock SET qty = qty - 1 WHERE sku = $1 AND qty >= 1', ['HOT']);
         accepted += r.rowCount ?? 0;
-        if (accepted >= options.units) break;
       }
     };
     await Promise.all(Array.from({ length: options.clients }, client));
@@ -39,7 +40,7 @@ export async function runRowLockBaseline(
     const { rows } = await pool.query<{ qty: number }>('SELECT qty FROM bench_stock WHERE sku = $1', ['HOT']);
     if (rows[0].qty !== options.units - accepted) throw new Error('baseline bookkeeping is inconsistent');
     await pool.query('DROP TABLE bench_stock');
-    return { units: options.units, attempts: next, accepted, seconds, acceptedPerSecond: accepted / seconds };
+    return { units: options.units, attempts: next, accepted, seconds, decidedPerSecond: next / seconds, acceptedPerSecond: accepted / seconds };
   } finally {
     await pool.end();
   }

@@ -21,5 +21,5 @@ export class InventoryServiceConfig {
 export const inventoryServiceConfig = defineConfig('inventory', InventoryServiceConfig, {
   consumerGroup: { name: 'INVENTORY_CONSUMER_GROUP', default: 'inventory-service' },
   sweepIntervalMs: { name: 'RESERVATION_SWEEP_INTERVAL_MS', parse: 'int', default: '5000' },
-  snapshotEvery: { name: 'SNAPSHOT_EVERY', parse: 'int', default: '200' },
+  snapshotEvery: { name: 'SNAPSHOT_EVERY', parse: 'int', default: '1000' },
 });

@@ -11,6 +11,7 @@ import type { Decider, DomainEvent } from './decider';
 import { deterministicEventId } from './deterministic-event-id';
 import { toEventToAppend } from './event-envelope';
 import { resolveOptions, type CommandHandlingOptions, type ResolvedOptions } from './options';
+import type { StreamStateCache } from './stream-state-cache';
 import {
   crossesSnapshotBoundary,
   loadStreamState,
@@ -74,6 +75,8 @@ export class BatchCommandHandler<C, S, E extends DomainEvent> {
     private readonly store: EventStore,
     private readonly decider: Decider<C, S, E>,
     options: CommandHandlingOptions,
+    /** Optional: keeps committed states between batches (see StreamStateCache for why that is safe). */
+    private readonly cache?: StreamStateCache<S>,
   ) {
     this.options = resolveOptions(options);
   }
@@ -86,6 +89,17 @@ export class BatchCommandHandler<C, S, E extends DomainEvent> {
   }
 
   private async attempt(commands: BatchCommand<C>[], attempts: number): Promise<BatchResult<S, E>> {
+    // A retry means some stream moved under us: whatever the cache held for this batch is stale.
+    if (attempts > 1) for (const c of commands) this.cache?.delete(c.streamId);
+    try {
+      return await this.decideAndAppend(commands, attempts);
+    } catch (error) {
+      for (const c of commands) this.cache?.delete(c.streamId);
+      throw error;
+    }
+  }
+
+  private async decideAndAppend(commands: BatchCommand<C>[], attempts: number): Promise<BatchResult<S, E>> {
     const work = await this.loadStreams(commands);
     // Looked up after loading: a delivery that commits in between moves the version, so our append conflicts
     // and the retry finds it here.
@@ -106,8 +120,10 @@ export class BatchCommandHandler<C, S, E extends DomainEvent> {
   private async loadStreams(commands: BatchCommand<C>[]): Promise<Map<string, StreamWork<S>>> {
     const streamIds = [...new Set(commands.map((c) => c.streamId))];
     const loaded = await Promise.all(
-      streamIds.map((id) =>
-        loadStreamState(this.store, this.decider, id, this.options.snapshotType, this.options.readPageSize),
+      streamIds.map(
+        (id) =>
+          this.cache?.get(id) ??
+          loadStreamState(this.store, this.decider, id, this.options.snapshotType, this.options.readPageSize),
       ),
     );
     return new Map(
@@ -162,8 +178,10 @@ export class BatchCommandHandler<C, S, E extends DomainEvent> {
       const result = written.get(streamId);
       if (!result) {
         streams.set(streamId, w.loaded);
+        this.cache?.set(streamId, w.loaded);
       } else if (result.duplicate) {
         // Every event was already stored by a concurrent delivery: our folded state may not be the stream's.
+        this.cache?.delete(streamId);
         streams.set(
           streamId,
           await loadStreamState(
@@ -177,6 +195,7 @@ export class BatchCommandHandler<C, S, E extends DomainEvent> {
       } else {
         const version = result.nextExpectedVersion;
         streams.set(streamId, { state: w.state, version });
+        this.cache?.set(streamId, { state: w.state, version });
         if (crossesSnapshotBoundary(w.loaded.version, version, this.options.snapshotEvery)) {
           await saveSnapshotQuietly(this.store, this.options, streamId, version, w.state);
         }

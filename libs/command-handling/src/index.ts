@@ -12,3 +12,4 @@ export {
   type BatchItemStatus,
   type BatchResult,
 } from './batch-command-handler';
+export { StreamStateCache } from './stream-state-cache';

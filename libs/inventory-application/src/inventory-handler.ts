@@ -1,13 +1,24 @@
-import { BatchCommandHandler, type CommandHandlingOptions } from '@libs/command-handling';
+import { BatchCommandHandler, StreamStateCache, type CommandHandlingOptions } from '@libs/command-handling';
 import type { EventStore } from '@libs/event-store';
 import { inventoryDecider, type InventoryCommand, type InventoryEvent, type InventoryState } from '@libs/inventory';
 import { INVENTORY_SNAPSHOT_TYPE } from './sku-stream';
 
 export type InventoryBatchHandler = BatchCommandHandler<InventoryCommand, InventoryState, InventoryEvent>;
 
+export interface InventoryHandlerOptions extends Partial<CommandHandlingOptions> {
+  /** SKUs whose state stays in memory between batches; 0 reloads every batch. Default 10,000. */
+  cachedSkus?: number;
+}
+
 export function createInventoryBatchHandler(
   store: EventStore,
-  options: Partial<CommandHandlingOptions> = {},
+  { cachedSkus = 10_000, ...options }: InventoryHandlerOptions = {},
 ): InventoryBatchHandler {
-  return new BatchCommandHandler(store, inventoryDecider, { snapshotType: INVENTORY_SNAPSHOT_TYPE, ...options });
+  const cache = cachedSkus > 0 ? new StreamStateCache<InventoryState>(cachedSkus) : undefined;
+  return new BatchCommandHandler(
+    store,
+    inventoryDecider,
+    { snapshotType: INVENTORY_SNAPSHOT_TYPE, snapshotEvery: 1000, ...options },
+    cache,
+  );
 }
