@@ -1,38 +1,114 @@
 import 'reflect-metadata';
+import { parseArgs } from 'node:util';
 import { startEmbeddedPostgres } from '@libs/database';
-import { startApp, type StartedApp } from '@libs/runtime';
+import { EventStore } from '@libs/event-store';
+import { createInventoryBatchHandler } from '@libs/inventory-application';
+import { InMemoryMessageBus } from '@libs/messaging';
+import { PG_POOL, startApp, useEmbeddedInfrastructure, type StartedApp } from '@libs/runtime';
+import type { Pool } from 'pg';
 import { APPS } from './apps';
+import { seedCatalogue, simulatedCatalogue } from './simulation/catalogue';
+import { ChannelListings } from './simulation/channel-listings';
+import { ChannelTraffic } from './simulation/channel-traffic';
+import { LiveView } from './simulation/live-view';
 
-const HELP = `Usage: npm start [-- --help]
+const HELP = `Usage: npm start [-- options]
 
-Runs every StockSync app in one process. Without DATABASE_URL an embedded PostgreSQL (PGlite) is started
-and shared by all apps; without KAFKA_BROKERS the apps report Kafka as not ready on /health/ready.
-Each app listens on its default port (HTTP_PORT is ignored here); Ctrl-C stops everything.`;
+Runs the whole StockSync engine in one process with nothing installed but Node: an embedded PostgreSQL
+(PGlite), an in-memory message bus, every app (inventory-service, projector, reconciler, connectors, api)
+and four simulated channels (taobao, pinduoduo, miniprogram, shop) placing, paying, cancelling and
+abandoning orders and restocking. The terminal shows each SKU's stock and each channel's listing.
+
+Options:
+  --skus N            SKUs in the simulated catalogue (default 12)
+  --rate N            orders per second across all channels (default 8)
+  --ttl SECONDS       how long an unpaid reservation holds stock (default 20)
+  --duration SECONDS  stop by itself after this long (default: run until Ctrl-C)
+  --seed N            seed of the simulated traffic (default: time)
+  --no-view           print a one-line summary instead of the table
+  -h, --help          this text
+
+Every app also serves /health, /health/ready and /metrics on its default port (api 3000,
+inventory-service 3001, projector 3002, reconciler 3003, connectors 3010-3013).`;
 
 async function main(): Promise<void> {
-  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  const { values } = parseArgs({
+    options: {
+      skus: { type: 'string', default: '12' },
+      rate: { type: 'string', default: '8' },
+      ttl: { type: 'string', default: '20' },
+      duration: { type: 'string' },
+      seed: { type: 'string' },
+      'no-view': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
     console.log(HELP);
     return;
   }
-  const embedded = process.env.DATABASE_URL ? undefined : await startEmbeddedPostgres();
-  if (embedded) process.env.DATABASE_URL = embedded.url;
-  delete process.env.HTTP_PORT;
+  const options = {
+    skus: positiveInt('--skus', values.skus),
+    rate: positiveInt('--rate', values.rate),
+    ttlMs: positiveInt('--ttl', values.ttl) * 1000,
+    durationMs: values.duration ? positiveInt('--duration', values.duration) * 1000 : undefined,
+    seed: values.seed ? positiveInt('--seed', values.seed) : undefined,
+  };
+
+  const postgres = await startEmbeddedPostgres();
+  const bus = new InMemoryMessageBus({ source: 'stocksync-engine' });
+  useEmbeddedInfrastructure({ databaseUrl: postgres.url, bus });
   process.env.LOG_LEVEL ??= 'warn';
+  process.env.RESERVATION_SWEEP_INTERVAL_MS ??= '2000';
+  delete process.env.HTTP_PORT;
 
-  const started: { name: string; app: StartedApp }[] = [];
-  for (const [name, module] of Object.entries(APPS)) {
-    started.push({ name, app: await startApp(module) });
+  const apps: { name: string; started: StartedApp }[] = [];
+  for (const [name, module] of Object.entries(APPS)) apps.push({ name, started: await startApp(module) });
+  const inventory = apps.find((a) => a.name === 'inventory-service')!.started.app;
+
+  const skus = simulatedCatalogue(options.skus);
+  const listings = new ChannelListings();
+  await listings.attach(bus);
+  const traffic = new ChannelTraffic(bus, skus, listings, { ordersPerSecond: options.rate, reservationTtlMs: options.ttlMs, seed: options.seed });
+  await traffic.attach();
+  await bus.start();
+  await seedCatalogue(createInventoryBatchHandler(inventory.get(EventStore)), skus);
+  traffic.start();
+
+  const view = new LiveView(inventory.get<Pool>(PG_POOL), listings, traffic.stats);
+  if (values['no-view']) {
+    const timer = setInterval(() => void view.render().catch(() => undefined), 5000);
+    timer.unref();
+  } else {
+    view.start();
   }
-  for (const s of started) console.log(`${s.name.padEnd(22)} ${s.app.url}/health  ${s.app.url}/metrics`);
-  console.log(embedded ? `embedded PostgreSQL at ${embedded.url}` : 'PostgreSQL from DATABASE_URL');
 
+  let stopping = false;
   const stop = async () => {
-    for (const s of started.reverse()) await s.app.app.close();
-    await embedded?.stop();
+    if (stopping) return;
+    stopping = true;
+    view.stop();
+    await traffic.stop();
+    await bus.stop();
+    for (const a of apps.reverse()) await a.started.app.close();
+    useEmbeddedInfrastructure(undefined);
+    await postgres.stop();
+    const s = traffic.stats;
+    console.log(`stopped: ${s.placed} orders placed, ${s.accepted} accepted, ${s.rejected} rejected, ${s.paid} paid, ${s.cancelled} cancelled, ${s.restocks} restocks`);
     process.exit(0);
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  if (options.durationMs) setTimeout(stop, options.durationMs);
+}
+
+function positiveInt(flag: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0) {
+    console.error(`${flag} must be a positive whole number, got ${JSON.stringify(text)}`);
+    process.exit(2);
+  }
+  return n;
 }
 
 main().catch((err: Error) => {

@@ -2,6 +2,7 @@ import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { KafkaConfig } from '@libs/config';
 import { HealthCheck } from '@libs/observability';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
+import { embeddedInfrastructure } from './embedded-infrastructure';
 
 /** Ready when the cluster answers a metadata request; one admin connection is kept and reused. */
 @Injectable()
@@ -14,6 +15,8 @@ export class KafkaHealthCheck extends HealthCheck implements OnApplicationShutdo
   }
 
   async check(): Promise<void> {
+    // The one-process engine runs on its in-memory bus: there is no broker to ask.
+    if (embeddedInfrastructure()) return;
     if (!this.admin) {
       const kafka = new Kafka({
         clientId: `${this.config.clientId}-health`,
