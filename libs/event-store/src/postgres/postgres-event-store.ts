@@ -232,29 +232,33 @@ async function insertEvents(
   const byStream = new Map<string, RecordedEvent[]>();
   if (pending.length === 0) return byStream;
 
+  // One JSON document for all rows: far cheaper for the client than escaping five parameter arrays element by
+  // element, and PostgreSQL parses it in one go.
+  const rowsJson = JSON.stringify(
+    pending.map((e) => ({
+      event_id: e.eventId,
+      stream_id: e.streamId,
+      version: e.version,
+      type: e.type,
+      data: e.data,
+      metadata: e.metadata,
+      occurred_at: e.occurredAt,
+    })),
+  );
   const { rows } = await db.query<InsertedRow>(
     `WITH inserted AS (
        INSERT INTO events (event_id, stream_id, version, type, data, metadata, occurred_at)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::jsonb[], $6::jsonb[],
-                            $7::timestamptz[])
+       SELECT r.event_id, r.stream_id, r.version, r.type, r.data, r.metadata, r.occurred_at
+         FROM jsonb_to_recordset($1::jsonb) AS r(event_id uuid, stream_id text, version bigint, type text,
+                                                 data jsonb, metadata jsonb, occurred_at timestamptz)
        RETURNING event_id, global_position, transaction_id, recorded_at
      ), bumped AS (
        INSERT INTO event_streams (stream_id, version)
-       SELECT * FROM unnest($8::text[], $9::bigint[])
+       SELECT * FROM unnest($2::text[], $3::bigint[])
        ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version, updated_at = now()
      )
      SELECT event_id, global_position, transaction_id::text AS transaction_id, recorded_at FROM inserted`,
-    [
-      pending.map((e) => e.eventId),
-      pending.map((e) => e.streamId),
-      pending.map((e) => e.version),
-      pending.map((e) => e.type),
-      pending.map((e) => JSON.stringify(e.data)),
-      pending.map((e) => JSON.stringify(e.metadata)),
-      pending.map((e) => e.occurredAt),
-      streamIds,
-      streamVersions,
-    ],
+    [rowsJson, streamIds, streamVersions],
   );
   const positions = new Map(rows.map((r) => [r.event_id, r]));
   for (const event of pending) {
