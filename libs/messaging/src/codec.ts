@@ -69,7 +69,7 @@ export function encodeMessage<D extends AnyTopic>(
     correlationId: message.correlationId ?? eventId,
     payload: checked.value,
   };
-  const envelopeCheck = validateAs(EnvelopeFields, envelope, false);
+  const envelopeCheck = validateAs(EnvelopeFields, withoutPayloadBody(envelope), false);
   if (!envelopeCheck.ok) {
     throw new MessagingError(
       MessagingErrorCodes.INVALID_MESSAGE,
@@ -120,7 +120,7 @@ export function decodeRecord<D extends AnyTopic>(
       reason: `not UTF-8 JSON: ${(err as Error).message}`,
     };
   }
-  const envelope = validateAs(EnvelopeFields, parsed, false);
+  const envelope = validateAs(EnvelopeFields, withoutPayloadBody(parsed), false);
   if (!envelope.ok) {
     return { ok: false, code: MessagingErrorCodes.INVALID_ENVELOPE, reason: envelope.problems.join('; ') };
   }
@@ -143,7 +143,7 @@ export function decodeRecord<D extends AnyTopic>(
       ...known,
     };
   }
-  const payload = validateAs(schema.payload, envelope.value.payload);
+  const payload = validateAs(schema.payload, (parsed as { payload: unknown }).payload);
   if (!payload.ok) {
     return {
       ok: false,
@@ -174,4 +174,15 @@ export function decodeRecord<D extends AnyTopic>(
       payload: payload.value,
     } as EnvelopeOf<D>,
   };
+}
+
+/**
+ * The envelope's own fields, with an object payload replaced by `{}`: the payload is validated by its own class,
+ * and letting class-transformer walk it a second time for the envelope check doubled the cost of every message.
+ */
+function withoutPayloadBody(plain: unknown): unknown {
+  if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) return plain;
+  const payload = (plain as { payload?: unknown }).payload;
+  const isObject = typeof payload === 'object' && payload !== null && !Array.isArray(payload);
+  return { ...plain, payload: isObject ? {} : payload };
 }
