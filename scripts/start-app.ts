@@ -8,4 +8,4 @@ if (!name || name === 'engine' || !existsSync(entry)) {
   console.error('usage: npm run start:app -- <inventory-service|projector|reconciler|api|connector-taobao|…>');
   process.exit(2);
 }
-require(entry);
+void import(entry);

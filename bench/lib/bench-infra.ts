@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@libs/testing';
 
@@ -41,6 +42,5 @@ export function percentile(sorted: number[], p: number): number {
 }
 
 export function machine(): string {
-  const os = require('node:os') as typeof import('node:os');
-  return `${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  return `${cpus().length} cores (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 }
