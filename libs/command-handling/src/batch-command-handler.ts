@@ -55,6 +55,8 @@ interface StreamWork<S> {
   loaded: StreamState<S>;
   state: S;
   pending: EventToAppend[];
+  /** Loaded from the stream-state cache rather than from the store. */
+  fromCache: boolean;
 }
 
 type Draft<E> =
@@ -107,7 +109,9 @@ export class BatchCommandHandler<C, S, E extends DomainEvent> {
     const prior = new Map((await this.store.readEventsByIds(firstIds)).map((e) => [e.eventId, e]));
 
     const drafts = this.decideAll(commands, firstIds, prior, work);
-    const appends = [...work].filter(([, w]) => w.pending.length > 0);
+    // A cached stream whose commands decided to append nothing is still checked at its version (an append of
+    // zero events): a decision to do nothing taken on a stale cached state must be redone like any other.
+    const appends = [...work].filter(([, w]) => w.pending.length > 0 || w.fromCache);
     const results = await this.store.appendToStreams(
       appends.map(([streamId, w]) => ({ streamId, expectedVersion: w.loaded.version, events: w.pending })),
     );
@@ -119,15 +123,19 @@ export class BatchCommandHandler<C, S, E extends DomainEvent> {
 
   private async loadStreams(commands: BatchCommand<C>[]): Promise<Map<string, StreamWork<S>>> {
     const streamIds = [...new Set(commands.map((c) => c.streamId))];
+    const cached = streamIds.map((id) => this.cache?.get(id));
     const loaded = await Promise.all(
       streamIds.map(
-        (id) =>
-          this.cache?.get(id) ??
+        (id, i) =>
+          cached[i] ??
           loadStreamState(this.store, this.decider, id, this.options.snapshotType, this.options.readPageSize),
       ),
     );
     return new Map(
-      streamIds.map((id, i) => [id, { loaded: loaded[i], state: loaded[i].state, pending: [] }]),
+      streamIds.map((id, i) => [
+        id,
+        { loaded: loaded[i], state: loaded[i].state, pending: [], fromCache: cached[i] !== undefined },
+      ]),
     );
   }
 

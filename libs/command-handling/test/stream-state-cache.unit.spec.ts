@@ -13,7 +13,12 @@ const cmd = (streamId: string, command: CounterCommand): BatchCommand<CounterCom
 describe('BatchCommandHandler with a stream-state cache', () => {
   it('does not reload a stream it wrote last', async () => {
     const store = new RecordingEventStore();
-    const handler = new BatchCommandHandler(store, counterDecider, options, new StreamStateCache<CounterState>());
+    const handler = new BatchCommandHandler(
+      store,
+      counterDecider,
+      options,
+      new StreamStateCache<CounterState>(),
+    );
     await handler.handleBatch([cmd('a', add(1))]);
     const readsAfterFirst = store.calls.readStream.length;
     await handler.handleBatch([cmd('a', add(2))]);
@@ -24,13 +29,33 @@ describe('BatchCommandHandler with a stream-state cache', () => {
 
   it('when another writer moved the stream, conflicts, reloads and decides on the fresh state', async () => {
     const store = new RecordingEventStore();
-    const handler = new BatchCommandHandler(store, counterDecider, options, new StreamStateCache<CounterState>());
+    const handler = new BatchCommandHandler(
+      store,
+      counterDecider,
+      options,
+      new StreamStateCache<CounterState>(),
+    );
     await handler.handleBatch([cmd('a', add(1))]);
     store.interfere(1); // +100 from elsewhere, unknown to the cache
     const result = await handler.handleBatch([cmd('a', add(-50))]);
     expect(result.attempts).toBe(2);
     expect(result.items[0].events[0].type).toBe('Added');
     expect(result.streams.get('a')).toEqual({ state: { total: 51, events: 3 }, version: 3 });
+  });
+
+  it('checks the version of a cached stream even when its commands append nothing', async () => {
+    const store = new RecordingEventStore();
+    const handler = new BatchCommandHandler(
+      store,
+      counterDecider,
+      options,
+      new StreamStateCache<CounterState>(),
+    );
+    await handler.handleBatch([cmd('a', add(1))]);
+    await store.inner.appendToStream('a', 1, [{ eventId: randomUUID(), type: 'Added', data: { amount: 5 } }]);
+    const result = await handler.handleBatch([cmd('a', { type: 'Nothing' })]);
+    expect(result.attempts).toBe(2);
+    expect(result.streams.get('a')).toEqual({ state: { total: 6, events: 2 }, version: 2 });
   });
 
   it('evicts the least recently used stream beyond its capacity', () => {

@@ -90,6 +90,14 @@ export function eventStoreContract(
         expect(result.events[0].version).toBe(2);
       });
 
+      it('treats an append of no events as a version check that writes nothing', async () => {
+        const s = streamId();
+        await store.appendToStream(s, 'no_stream', [event('A')]);
+        expect(await store.appendToStream(s, 1, [])).toMatchObject({ nextExpectedVersion: 1, events: [] });
+        await expect(store.appendToStream(s, 0, [])).rejects.toBeInstanceOf(VersionConflictError);
+        expect(await store.readStream(s)).toHaveLength(1);
+      });
+
       it('reads a stream from a version, bounded by a count', async () => {
         const s = streamId();
         await store.appendToStream(
