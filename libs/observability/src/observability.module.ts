@@ -17,7 +17,8 @@ export class ObservabilityModule {
   static forRoot(options: ObservabilityOptions): DynamicModule {
     const checkTokens = options.healthChecks ?? [];
     const providers: Provider[] = [
-      { provide: MetricsRegistry, useValue: new MetricsRegistry(options.app) },
+      // A factory, not a value: two apps of one process (tests, the one-process engine) each get their own registry.
+      { provide: MetricsRegistry, useFactory: () => new MetricsRegistry(options.app) },
       { provide: LOGGER, useFactory: (log: LogConfig) => createLogger(options.app, log.level), inject: [LogConfig] },
       {
         provide: HEALTH_CHECKS,

@@ -33,6 +33,8 @@ export async function createTestDatabase(label: string, poolSize = 5): Promise<T
   }
   const url = withDatabase(server, name);
   const pool = new Pool({ connectionString: url, max: poolSize });
+  // The final DROP … WITH (FORCE) ends any client still connected; that is expected, not a test failure.
+  pool.on('error', () => undefined);
   return {
     url,
     pool,
