@@ -42,7 +42,7 @@ describe('PostgresEventStore on PostgreSQL', () => {
     const { rows } = await db.pool.query(
       "SELECT version FROM schema_migrations WHERE component = 'event-store'",
     );
-    expect(rows.map((r) => r.version)).toEqual([1]);
+    expect(rows.map((r) => r.version)).toEqual([1, 2]);
   });
 
   // T8: 64 writers read the same version; one wins, the others conflict and retry until all are in.
