@@ -82,11 +82,20 @@ export class PostgresEventStore extends EventStore {
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
-    return selectEvents(this.pool, 'WHERE stream_id = $1 AND version >= $2 ORDER BY version LIMIT $3', [
-      streamId,
-      options.fromVersion ?? 1,
-      options.maxCount ?? null,
-    ]);
+    const from = options.fromVersion ?? 1;
+    if (options.maxCount === undefined) {
+      return selectEvents(this.pool, 'WHERE stream_id = $1 AND version >= $2 ORDER BY version', [
+        streamId,
+        from,
+      ]);
+    }
+    // Versions have no gaps, so a page is a version range: bounded work whatever plan the statistics suggest
+    // (with stale statistics a LIMIT alone sorted every later event of the stream, for every page).
+    return selectEvents(
+      this.pool,
+      'WHERE stream_id = $1 AND version >= $2 AND version < $2 + $3 ORDER BY version LIMIT $3',
+      [streamId, from, options.maxCount],
+    );
   }
 
   async readAll(from: GlobalCheckpoint, maxCount: number): Promise<ReadAllResult> {
