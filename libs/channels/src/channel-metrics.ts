@@ -1,0 +1,90 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { CircuitState } from './outbound/circuit-breaker';
+
+const created = new WeakMap<Registry, ChannelMetrics>();
+
+/** What the connectors report; labels are channel, result and error code only (never SKU or order ids). */
+export class ChannelMetrics {
+  readonly pushes: Counter<'channel' | 'result'>;
+  readonly pushCalls: Counter<'channel' | 'result'>;
+  readonly pushErrors: Counter<'channel' | 'code'>;
+  readonly circuitState: Gauge<'channel'>;
+  readonly targetToAck: Histogram<'channel'>;
+  readonly targets: Counter<'channel' | 'result'>;
+  readonly notifications: Counter<'channel' | 'result'>;
+  readonly deliveries: Counter<'channel' | 'result'>;
+  readonly undeliveredPaidOrders: Gauge<'channel'>;
+
+  /** One instance per registry: prom-client refuses a second metric of the same name on a registry. */
+  static for(registry: Registry): ChannelMetrics {
+    let metrics = created.get(registry);
+    if (!metrics) {
+      metrics = new ChannelMetrics(registry);
+      created.set(registry, metrics);
+    }
+    return metrics;
+  }
+
+  private constructor(registry: Registry) {
+    const registers = [registry];
+    this.pushes = new Counter({
+      name: 'stocksync_channel_pushes_total',
+      help: 'SKU quantities pushed to a platform, by channel and result (acknowledged, refused, failed, dropped).',
+      labelNames: ['channel', 'result'],
+      registers,
+    });
+    this.pushCalls = new Counter({
+      name: 'stocksync_channel_push_calls_total',
+      help: 'Stock-update API calls made, by channel and result (ok, failed); pushes / calls is the batching ratio.',
+      labelNames: ['channel', 'result'],
+      registers,
+    });
+    this.pushErrors = new Counter({
+      name: 'stocksync_channel_push_errors_total',
+      help: 'Push failures and refusals, by channel and platform or transport error code.',
+      labelNames: ['channel', 'code'],
+      registers,
+    });
+    this.circuitState = new Gauge({
+      name: 'stocksync_channel_circuit_state',
+      help: 'Circuit of the channel push path: 0 closed, 1 half-open, 2 open.',
+      labelNames: ['channel'],
+      registers,
+    });
+    this.targetToAck = new Histogram({
+      name: 'stocksync_channel_target_to_ack_seconds',
+      help: 'From a channel target being published to the platform acknowledging that value.',
+      labelNames: ['channel'],
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      registers,
+    });
+    this.targets = new Counter({
+      name: 'stocksync_channel_targets_total',
+      help: 'Channel targets received, by channel and what the push queue did (queued, replaced, stale).',
+      labelNames: ['channel', 'result'],
+      registers,
+    });
+    this.notifications = new Counter({
+      name: 'stocksync_channel_notifications_total',
+      help: 'Order notifications received, by channel and result (emitted, duplicate, rejected, invalid, ignored).',
+      labelNames: ['channel', 'result'],
+      registers,
+    });
+    this.deliveries = new Counter({
+      name: 'stocksync_card_key_deliveries_total',
+      help: 'Card-key delivery attempts, by channel and result (delivered, retried, failed).',
+      labelNames: ['channel', 'result'],
+      registers,
+    });
+    this.undeliveredPaidOrders = new Gauge({
+      name: 'stocksync_paid_undelivered_orders',
+      help: 'Orders with card keys allocated but not delivered for longer than the alert threshold.',
+      labelNames: ['channel'],
+      registers,
+    });
+  }
+
+  setCircuit(channel: string, state: CircuitState): void {
+    this.circuitState.set({ channel }, state === 'closed' ? 0 : state === 'half-open' ? 1 : 2);
+  }
+}

@@ -1,0 +1,59 @@
+import type { MigrationSet } from '@libs/database';
+
+/** Tables owned by the connectors (one database per connector app, or shared: every row names its channel). */
+export const channelsMigrations: MigrationSet = {
+  component: 'channels',
+  migrations: [
+    {
+      version: 1,
+      name: 'push state, notification inbox, card-key deliveries',
+      up: `
+-- What each channel was told to list, what was sent and what the platform acknowledged, per SKU. The
+-- projector's channel_stock and the reconciler read it; only the connectors write it.
+CREATE TABLE channel_push_state (
+  channel              text        NOT NULL,
+  sku                  text        NOT NULL,
+  desired_version      bigint,
+  desired_quantity     integer,
+  desired_published_at timestamptz,
+  last_pushed_version  bigint,
+  last_pushed_quantity integer,
+  last_pushed_at       timestamptz,
+  last_acked_version   bigint,
+  last_acked_quantity  integer,
+  last_acked_at        timestamptz,
+  -- A refusal (PDD promotion slot) or the last failure; cleared by the next acknowledgement.
+  last_error_code      text,
+  last_error_at        timestamptz,
+  PRIMARY KEY (channel, sku)
+);
+
+-- One row per (platform, order id, status) ever accepted: a repeated notice finds its row and emits nothing.
+CREATE TABLE channel_notifications (
+  channel      text        NOT NULL,
+  order_id     text        NOT NULL,
+  status       text        NOT NULL,
+  received_at  timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (channel, order_id, status)
+);
+
+-- One row per card key to hand over; the primary key is what makes delivery happen once.
+CREATE TABLE card_key_deliveries (
+  channel       text        NOT NULL,
+  order_id      text        NOT NULL,
+  unit_id       text        NOT NULL,
+  sku           text        NOT NULL,
+  state         text        NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'failed')),
+  attempts      integer     NOT NULL DEFAULT 0,
+  last_error    text,
+  allocated_at  timestamptz NOT NULL DEFAULT now(),
+  next_attempt_at timestamptz NOT NULL DEFAULT now(),
+  delivered_at  timestamptz,
+  alerted_at    timestamptz,
+  PRIMARY KEY (channel, order_id, unit_id)
+);
+CREATE INDEX card_key_deliveries_pending_idx ON card_key_deliveries (next_attempt_at) WHERE state = 'pending';
+`,
+    },
+  ],
+};

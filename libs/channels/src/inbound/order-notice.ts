@@ -1,0 +1,82 @@
+import { uuidV5, EVENT_ID_NAMESPACE } from '@libs/command-handling';
+import type { ChannelEventsTopic, OutgoingMessage } from '@libs/messaging';
+
+export const ORDER_STATUSES = ['placed', 'paid', 'cancelled'] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+/** A platform's order notification, read into platform-neutral terms by that platform's parser. */
+export interface OrderNotice {
+  channel: string;
+  orderId: string;
+  status: OrderStatus;
+  lines: { sku: string; quantity: number }[];
+  /** When an unpaid order lapses on the platform; a default hold applies when the platform does not say. */
+  expiresAt?: string;
+}
+
+/** A notification that is well-formed but not about stock (a shipment, a review…): acknowledged, not emitted. */
+export interface IgnoredNotice {
+  ignored: string;
+}
+
+export class NoticeFormatError extends Error {
+  readonly code = 'WEBHOOK.INVALID_NOTICE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'NoticeFormatError';
+  }
+}
+
+export type NoticeParser = (body: unknown) => OrderNotice | IgnoredNotice;
+
+type ChannelEvent = OutgoingMessage<typeof ChannelEventsTopic>;
+
+/**
+ * The channel events of a notice, one per SKU, each with an id derived from (platform, order id, status, SKU):
+ * the same fact always gets the same id, which the inventory service uses as its command id.
+ *
+ * A payment notice also carries the placement of the order (same id as the placement notice would have): the
+ * platforms do not promise order, and a payment that overtakes its placement must still find a reservation.
+ */
+export function channelEventsOf(notice: OrderNotice, nowMs: number, defaultHoldMs: number): ChannelEvent[] {
+  const bySku = new Map<string, number[]>();
+  for (const line of notice.lines) bySku.set(line.sku, [...(bySku.get(line.sku) ?? []), line.quantity]);
+  const { channel, orderId: channelOrderId } = notice;
+  const id = (status: OrderStatus, sku: string) =>
+    uuidV5(`${channel}:${channelOrderId}:${status}:${sku}`, EVENT_ID_NAMESPACE);
+  const placed = (): ChannelEvent[] =>
+    [...bySku].map(([sku, quantities]) => ({
+      type: 'order.placed',
+      eventId: id('placed', sku),
+      payload: {
+        channel,
+        channelOrderId,
+        sku,
+        lines: quantities.map((quantity) => ({ quantity })),
+        expiresAt: notice.expiresAt ?? new Date(nowMs + defaultHoldMs).toISOString(),
+      },
+    }));
+  switch (notice.status) {
+    case 'placed':
+      return placed();
+    case 'paid':
+      return [
+        ...placed(),
+        ...[...bySku.keys()].map(
+          (sku): ChannelEvent => ({ type: 'order.paid', eventId: id('paid', sku), payload: { channel, channelOrderId, sku } }),
+        ),
+      ];
+    case 'cancelled':
+      return [...bySku.keys()].map(
+        (sku): ChannelEvent => ({
+          type: 'order.cancelled',
+          eventId: id('cancelled', sku),
+          payload: { channel, channelOrderId, sku },
+        }),
+      );
+    default: {
+      const never: never = notice.status;
+      return never;
+    }
+  }
+}

@@ -1,0 +1,100 @@
+import { ChannelEventsTopic, type MessageBus } from '@libs/messaging';
+import type { ChannelMetrics } from '../channel-metrics';
+import { NotificationInbox } from './notification-inbox';
+import { channelEventsOf, NoticeFormatError, type NoticeParser } from './order-notice';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyRequest } from './webhook-signature';
+
+export interface WebhookRequest {
+  method: string;
+  /** Path and query as on the request line. */
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  rawBody: Buffer;
+}
+
+export interface WebhookResponse {
+  status: number;
+  body: { ok: boolean; result?: string; code?: string; message?: string };
+}
+
+export interface WebhookReceiverOptions {
+  channel: string;
+  /** Accepted signing secrets (more than one while rotating). Empty: every request is refused. */
+  secrets: readonly string[];
+  parse: NoticeParser;
+  /** Hold for an unpaid order when the platform gives no expiry. */
+  defaultHoldMs: number;
+  windowSeconds?: number;
+}
+
+/**
+ * The inbound path without the HTTP framework: verify, parse, dedupe, translate, publish. 401 for anything
+ * unsigned or stale (nothing emitted), 400 for a signed but unreadable notice, 503 when publishing failed (the
+ * platform retries), 200 otherwise, duplicates included, so the platform stops redelivering.
+ */
+export class WebhookReceiver {
+  private readonly inbox: NotificationInbox;
+
+  constructor(
+    private readonly options: WebhookReceiverOptions,
+    pool: ConstructorParameters<typeof NotificationInbox>[0],
+    private readonly bus: MessageBus,
+    private readonly metrics: ChannelMetrics,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.inbox = new NotificationInbox(pool);
+  }
+
+  async handle(request: WebhookRequest): Promise<WebhookResponse> {
+    const channel = this.options.channel;
+    if (this.options.secrets.length === 0) {
+      this.metrics.notifications.inc({ channel, result: 'rejected' });
+      return { status: 401, body: { ok: false, code: 'WEBHOOK.NOT_CONFIGURED', message: 'no webhook secret is configured' } };
+    }
+    const check = verifyRequest(
+      this.options.secrets,
+      {
+        method: request.method,
+        path: request.path,
+        body: request.rawBody,
+        timestampHeader: header(request.headers, TIMESTAMP_HEADER),
+        signatureHeader: header(request.headers, SIGNATURE_HEADER),
+      },
+      this.now(),
+      this.options.windowSeconds,
+    );
+    if (!check.ok) {
+      this.metrics.notifications.inc({ channel, result: 'rejected' });
+      return { status: 401, body: { ok: false, code: check.code, message: 'signature verification failed' } };
+    }
+    let notice;
+    try {
+      notice = this.options.parse(JSON.parse(request.rawBody.toString('utf8')));
+    } catch (err) {
+      this.metrics.notifications.inc({ channel, result: 'invalid' });
+      const message = err instanceof NoticeFormatError ? err.message : 'the body is not JSON';
+      return { status: 400, body: { ok: false, code: 'WEBHOOK.INVALID_NOTICE', message } };
+    }
+    if ('ignored' in notice) {
+      this.metrics.notifications.inc({ channel, result: 'ignored' });
+      return { status: 200, body: { ok: true, result: 'ignored' } };
+    }
+    const events = channelEventsOf({ ...notice, channel }, this.now(), this.options.defaultHoldMs);
+    try {
+      const result = await this.inbox.accept({ ...notice, channel }, () => this.bus.publish(ChannelEventsTopic, events));
+      this.metrics.notifications.inc({ channel, result });
+      return { status: 200, body: { ok: true, result } };
+    } catch (err) {
+      this.metrics.notifications.inc({ channel, result: 'failed' });
+      const code = (err as { code?: string }).code === 'MESSAGING.INVALID_MESSAGE' ? 'WEBHOOK.INVALID_NOTICE' : 'WEBHOOK.UNAVAILABLE';
+      return code === 'WEBHOOK.INVALID_NOTICE'
+        ? { status: 400, body: { ok: false, code, message: (err as Error).message } }
+        : { status: 503, body: { ok: false, code, message: 'the notice could not be recorded; retry' } };
+    }
+  }
+}
+
+function header(headers: WebhookRequest['headers'], name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}

@@ -1,0 +1,195 @@
+import type { ChannelMetrics } from '../channel-metrics';
+import { type BackoffPolicy, retryDelayMs } from './backoff';
+import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker';
+import { LatestTargetQueue } from './latest-target-queue';
+import type { PlatformAdapter } from './platform-adapter';
+import { PlatformCallError } from './platform-errors';
+import type { PushStateStore } from './push-state-store';
+import type { StockTarget } from './stock-target';
+import { TokenBucket } from './token-bucket';
+
+export interface ChannelPusherOptions {
+  /** Calls per second allowed for the platform app key, and the burst. */
+  ratePerSecond: number;
+  burst: number;
+  /** Calls in flight at once. */
+  concurrency: number;
+  backoff: BackoffPolicy;
+  circuit: CircuitBreakerOptions;
+}
+
+export interface PusherLogger {
+  warn(obj: object, msg: string): void;
+}
+
+/**
+ * Drains one channel's push queue into its platform: token bucket, batching to the adapter's limit, circuit
+ * breaker, and backoff that honours Retry-After. Everything here belongs to one channel, so a platform that is
+ * throttled or down only ever waits on itself.
+ */
+export class ChannelPusher {
+  readonly queue = new LatestTargetQueue();
+  readonly breaker: CircuitBreaker;
+  private readonly bucket: TokenBucket;
+  private running = false;
+  private loops: Promise<void>[] = [];
+  private readonly idlers = new Set<() => void>();
+  private consecutiveFailures = 0;
+  private retryNotBefore = 0;
+  private readonly sleepers = new Set<() => void>();
+
+  constructor(
+    private readonly adapter: PlatformAdapter,
+    private readonly store: PushStateStore,
+    private readonly metrics: ChannelMetrics,
+    private readonly options: ChannelPusherOptions,
+    private readonly logger?: PusherLogger,
+  ) {
+    const channel = adapter.channel;
+    this.bucket = new TokenBucket(options.ratePerSecond, options.burst);
+    this.breaker = new CircuitBreaker(options.circuit, Date.now, (state) => metrics.setCircuit(channel, state));
+    metrics.setCircuit(channel, 'closed');
+  }
+
+  get channel(): string {
+    return this.adapter.channel;
+  }
+
+  /** Restores the recorded state and re-queues targets that were received but never acknowledged. */
+  async start(): Promise<void> {
+    for (const row of await this.store.load(this.channel)) {
+      this.queue.seed(row.sku, row.lastPushedVersion, row.lastAckedVersion);
+      if (row.desiredVersion !== null && row.desiredQuantity !== null) {
+        this.queue.offer({
+          sku: row.sku,
+          quantity: row.desiredQuantity,
+          skuVersion: row.desiredVersion,
+          publishedAt: row.desiredPublishedAt ?? Date.now(),
+        });
+      }
+    }
+    this.running = true;
+    this.loops = Array.from({ length: Math.max(1, this.options.concurrency) }, () => this.loop());
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    for (const wakeUp of [...this.idlers, ...this.sleepers]) wakeUp();
+    await Promise.all(this.loops);
+  }
+
+  /** Records the targets as desired (durably, before the caller commits its offsets), then queues them. */
+  async offer(targets: readonly StockTarget[]): Promise<void> {
+    await this.store.recordDesired(this.channel, targets);
+    for (const t of targets) this.metrics.targets.inc({ channel: this.channel, result: this.queue.offer(t) });
+    for (const wakeUp of [...this.idlers]) wakeUp();
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      if (this.queue.size === 0) {
+        await this.idle();
+        continue;
+      }
+      const backoffLeft = this.retryNotBefore - Date.now();
+      if (backoffLeft > 0) {
+        await this.sleep(backoffLeft);
+        continue;
+      }
+      // Tokens first, then the circuit: a half-open trial slot is only taken when the call can go out now.
+      const waitMs = this.bucket.msUntilAvailable();
+      if (waitMs > 0) {
+        await this.sleep(waitMs);
+        continue;
+      }
+      if (!this.breaker.tryAcquire()) {
+        await this.sleep(Math.max(10, this.breaker.msUntilTrial()));
+        continue;
+      }
+      this.bucket.tryTake();
+      const batch = this.queue.take(this.adapter.maxBatchSize);
+      if (batch.length === 0) {
+        this.breaker.releaseTrial();
+        continue;
+      }
+      await this.pushBatch(batch);
+    }
+  }
+
+  private idle(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        this.idlers.delete(done);
+        resolve();
+      };
+      this.idlers.add(done);
+    });
+  }
+
+  private async pushBatch(batch: StockTarget[]): Promise<void> {
+    const channel = this.channel;
+    for (const t of batch) this.queue.markPushed(t);
+    try {
+      await this.store.recordPushed(channel, batch);
+      const results = await this.adapter.push(batch);
+      this.breaker.onSuccess();
+      this.consecutiveFailures = 0;
+      this.metrics.pushCalls.inc({ channel, result: 'ok' });
+      const bySku = new Map(batch.map((t) => [t.sku, t]));
+      const acked: StockTarget[] = [];
+      const now = Date.now();
+      for (const result of results) {
+        const target = bySku.get(result.sku);
+        if (!target) continue;
+        if (result.outcome === 'acknowledged') {
+          acked.push(target);
+          this.queue.markAcknowledged(target);
+          this.metrics.pushes.inc({ channel, result: 'acknowledged' });
+          this.metrics.targetToAck.observe({ channel }, Math.max(0, now - target.publishedAt) / 1000);
+        } else {
+          // A refusal is the platform's decision about this SKU, not a failure of the call: recorded, alerted
+          // through the metric, and left for reconciliation to retry.
+          this.metrics.pushes.inc({ channel, result: 'refused' });
+          this.metrics.pushErrors.inc({ channel, code: result.code });
+          await this.store.recordError(channel, [result.sku], result.code);
+          this.logger?.warn({ channel, sku: result.sku, code: result.code, reason: result.message }, 'platform refused a stock update');
+        }
+      }
+      await this.store.recordAcknowledged(channel, acked);
+    } catch (err) {
+      this.onCallFailed(batch, err);
+    }
+  }
+
+  private onCallFailed(batch: StockTarget[], err: unknown): void {
+    const channel = this.channel;
+    const failure =
+      err instanceof PlatformCallError ? err : new PlatformCallError('UNEXPECTED', (err as Error).message, true);
+    this.metrics.pushCalls.inc({ channel, result: 'failed' });
+    this.metrics.pushErrors.inc({ channel, code: failure.code });
+    if (failure.retryable) {
+      this.breaker.onFailure();
+      this.consecutiveFailures += 1;
+      this.queue.retry(batch);
+      this.metrics.pushes.inc({ channel, result: 'failed' }, batch.length);
+      const delay = retryDelayMs(this.consecutiveFailures, this.options.backoff, failure.retryAfterMs);
+      this.retryNotBefore = Math.max(this.retryNotBefore, Date.now() + delay);
+    } else {
+      this.metrics.pushes.inc({ channel, result: 'dropped' }, batch.length);
+      void this.store.recordError(channel, batch.map((t) => t.sku), failure.code).catch(() => undefined);
+    }
+    this.logger?.warn({ channel, code: failure.code, skus: batch.length, retryable: failure.retryable }, 'stock push failed');
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.sleepers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.sleepers.add(done);
+    });
+  }
+}

@@ -1,0 +1,61 @@
+import { parseRetryAfterMs } from './backoff';
+import { PlatformCallError } from './platform-errors';
+
+export interface HttpCallOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  timeoutMs: number;
+}
+
+export interface HttpCallResult {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+/**
+ * One HTTP call with a hard timeout. Transport failures, timeouts, 429 and 5xx become retryable
+ * PlatformCallErrors (429 and 503 carry Retry-After); other statuses are returned for the adapter to read,
+ * because platforms report their own errors inside 200 bodies.
+ */
+export async function httpCall(url: string, options: HttpCallOptions): Promise<HttpCallResult> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: options.method ?? 'POST',
+      headers: options.headers,
+      body: options.body,
+      signal: AbortSignal.timeout(options.timeoutMs),
+    });
+  } catch (err) {
+    const name = (err as Error).name;
+    if (name === 'TimeoutError' || name === 'AbortError') {
+      throw new PlatformCallError('TIMEOUT', `no answer within ${options.timeoutMs} ms`, true);
+    }
+    throw new PlatformCallError('NETWORK', `call failed: ${(err as Error).message}`, true);
+  }
+  let text: string;
+  try {
+    text = await response.text();
+  } catch (err) {
+    throw new PlatformCallError('NETWORK', `reading the answer failed: ${(err as Error).message}`, true);
+  }
+  if (response.status === 429 || response.status >= 500) {
+    throw new PlatformCallError(
+      `HTTP_${response.status}`,
+      `platform answered ${response.status}`,
+      true,
+      parseRetryAfterMs(response.headers.get('retry-after')),
+    );
+  }
+  return { status: response.status, headers: response.headers, text };
+}
+
+export function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new PlatformCallError('BAD_RESPONSE', `${what}: the answer is not JSON`, true);
+  }
+}

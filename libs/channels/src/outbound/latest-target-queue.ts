@@ -1,0 +1,78 @@
+import type { StockTarget } from './stock-target';
+
+export type OfferResult = 'queued' | 'replaced' | 'stale';
+
+/**
+ * The push queue of one channel. It holds at most one target per SKU, the one with the highest version, so a
+ * platform that was throttled for minutes catches up with one call per SKU carrying the latest value instead of
+ * replaying every intermediate one. A target older than the last one sent, or not newer than the last one the
+ * platform acknowledged, is dropped: a full-set push of an old value would move the listing backwards.
+ */
+export class LatestTargetQueue {
+  private readonly pending = new Map<string, StockTarget>();
+  private readonly lastPushed = new Map<string, number>();
+  private readonly lastAcked = new Map<string, number>();
+
+  /** Restores what was recorded before a restart. */
+  seed(sku: string, pushedVersion: number | null, ackedVersion: number | null): void {
+    if (pushedVersion !== null) this.lastPushed.set(sku, pushedVersion);
+    if (ackedVersion !== null) this.lastAcked.set(sku, ackedVersion);
+  }
+
+  offer(target: StockTarget): OfferResult {
+    if (this.isStale(target)) return 'stale';
+    const current = this.pending.get(target.sku);
+    if (current && current.skuVersion >= target.skuVersion) return 'stale';
+    // Keeping the original publish time of a replaced target would overstate latency; the newest one counts.
+    this.pending.set(target.sku, target);
+    return current ? 'replaced' : 'queued';
+  }
+
+  /** Removes and returns up to `max` targets, oldest-queued SKU first (a SKU keeps its place when replaced). */
+  take(max: number): StockTarget[] {
+    const batch: StockTarget[] = [];
+    for (const [sku, target] of this.pending) {
+      if (batch.length >= max) break;
+      batch.push(target);
+      this.pending.delete(sku);
+    }
+    return batch;
+  }
+
+  markPushed(target: StockTarget): void {
+    if ((this.lastPushed.get(target.sku) ?? -1) < target.skuVersion) this.lastPushed.set(target.sku, target.skuVersion);
+  }
+
+  markAcknowledged(target: StockTarget): void {
+    if ((this.lastAcked.get(target.sku) ?? -1) < target.skuVersion) this.lastAcked.set(target.sku, target.skuVersion);
+  }
+
+  /** Puts back targets whose push failed, unless a newer target for the SKU arrived meanwhile. */
+  retry(targets: readonly StockTarget[]): void {
+    for (const t of targets) {
+      if ((this.lastAcked.get(t.sku) ?? -1) >= t.skuVersion) continue;
+      const newer = this.pending.get(t.sku);
+      if (newer && newer.skuVersion >= t.skuVersion) continue;
+      this.pending.set(t.sku, t);
+    }
+  }
+
+  get size(): number {
+    return this.pending.size;
+  }
+
+  lastPushedVersion(sku: string): number | undefined {
+    return this.lastPushed.get(sku);
+  }
+
+  lastAckedVersion(sku: string): number | undefined {
+    return this.lastAcked.get(sku);
+  }
+
+  private isStale(target: StockTarget): boolean {
+    const pushed = this.lastPushed.get(target.sku);
+    const acked = this.lastAcked.get(target.sku);
+    // Equal to the last pushed version is allowed: that push may have failed or never been acknowledged.
+    return (pushed !== undefined && target.skuVersion < pushed) || (acked !== undefined && target.skuVersion <= acked);
+  }
+}

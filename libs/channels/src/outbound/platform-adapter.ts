@@ -1,0 +1,41 @@
+import type { ListingPage, PushItemResult, StockTarget } from './stock-target';
+
+/** A card key handed to the buyer: revealed from the vault just before the call, never stored by the connector. */
+export interface CardKeyToDeliver {
+  unitId: string;
+  secret: string;
+}
+
+/**
+ * What a connector needs from one platform, written against that platform's real API semantics. Adapters never
+ * decide what to push (that is the queue's job) and never retry (that is the pusher's): they make one call and
+ * say what happened.
+ */
+export interface PlatformAdapter {
+  /** The channel code used on the topics (`taobao`, `pinduoduo`, `miniprogram`, `shop`). */
+  readonly channel: string;
+  /** SKUs one push call may carry (Taobao: 20; PDD and WeChat: 1). */
+  readonly maxBatchSize: number;
+  /**
+   * Pushes full-set quantities. Resolves with one result per target (acknowledged or refused); throws
+   * PlatformCallError when the call as a whole failed.
+   */
+  push(targets: readonly StockTarget[]): Promise<PushItemResult[]>;
+  /** One page of listed stock, for reconciliation. */
+  readListings(cursor: string | undefined, pageSize: number): Promise<ListingPage>;
+  /**
+   * Delivers card keys of one order. Must be idempotent on (order id, unit id): a delivery repeated after a
+   * crash must not hand the buyer a second key.
+   */
+  deliverCardKeys(channelOrderId: string, sku: string, cards: readonly CardKeyToDeliver[]): Promise<void>;
+}
+
+/** Every listing of a platform, page by page. */
+export async function* readAllListings(adapter: PlatformAdapter, pageSize = 100): AsyncGenerator<ListingPage> {
+  let cursor: string | undefined;
+  do {
+    const page = await adapter.readListings(cursor, pageSize);
+    yield page;
+    cursor = page.nextCursor;
+  } while (cursor !== undefined);
+}

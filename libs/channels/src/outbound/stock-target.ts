@@ -1,0 +1,28 @@
+/** A full-set quantity a channel should list for one SKU, tagged with the SKU version it was computed at. */
+export interface StockTarget {
+  sku: string;
+  quantity: number;
+  skuVersion: number;
+  /** When the projector published the target (epoch ms): the start of the target-to-ack latency. */
+  publishedAt: number;
+}
+
+/** What the platform did with one SKU of a push. */
+export type PushItemResult =
+  | { sku: string; outcome: 'acknowledged' }
+  /** The platform refused this SKU for a business reason (PDD promotion slot…): not retried, left for reconciliation. */
+  | { sku: string; outcome: 'refused'; code: string; message: string };
+
+/** One listing as the platform shows it, for reconciliation. */
+export interface ListedStock {
+  sku: string;
+  quantity: number;
+  /** false when the item is delisted (WeChat: how a 0 is expressed). */
+  listed: boolean;
+}
+
+export interface ListingPage {
+  items: ListedStock[];
+  /** Absent on the last page. */
+  nextCursor?: string;
+}

@@ -1,0 +1,151 @@
+import { createHash } from 'node:crypto';
+import type { IgnoredNotice, OrderNotice, OrderStatus } from '../inbound/order-notice';
+import { NoticeFormatError } from '../inbound/order-notice';
+import { httpCall, parseJson } from '../outbound/http-call';
+import type { CardKeyToDeliver, PlatformAdapter } from '../outbound/platform-adapter';
+import { PlatformCallError } from '../outbound/platform-errors';
+import type { ListingPage, PushItemResult, StockTarget } from '../outbound/stock-target';
+import { list, obj, optionalTime, positiveInt, str } from './notice-fields';
+
+export interface PinduoduoAdapterOptions {
+  baseUrl: string;
+  clientId: string;
+  clientSecret: string;
+  timeoutMs: number;
+}
+
+interface PddError {
+  error_code: number;
+  error_msg: string;
+  sub_msg?: string;
+}
+
+/** The refusal code recorded in channel_push_state and counted in stocksync_channel_push_errors_total. */
+export const PDD_PROMOTION_SLOT_REFUSAL = 'PDD.PROMOTION_SLOT_DECREASE';
+const PROMOTION_SLOT_TEXT = '在资源位上的商品不能减少库存';
+/** Throttling as the platform reports it (the simulator's code; the public list of codes is incomplete). */
+const PDD_THROTTLED = 70_031;
+
+/**
+ * Pinduoduo `pdd.goods.quantity.update`, full-set (update_type=1), one SKU per call, addressed by goods_id +
+ * outer_id. An item placed in a promotion slot (资源位) refuses any decrease: that SKU is reported as refused
+ * (recorded, counted, logged) and left for reconciliation to retry once the promotion ends; other SKUs go on.
+ */
+export class PinduoduoAdapter implements PlatformAdapter {
+  readonly channel = 'pinduoduo';
+  readonly maxBatchSize = 1;
+  private readonly goodsOfSku = new Map<string, string>();
+
+  constructor(private readonly options: PinduoduoAdapterOptions) {}
+
+  async push(targets: readonly StockTarget[]): Promise<PushItemResult[]> {
+    if (targets.some((t) => !this.goodsOfSku.has(t.sku))) await this.learnGoods();
+    const results: PushItemResult[] = [];
+    for (const t of targets) {
+      const goodsId = this.goodsOfSku.get(t.sku);
+      if (goodsId === undefined) {
+        results.push({ sku: t.sku, outcome: 'refused', code: 'PDD.SKU_NOT_LISTED', message: 'no goods carry this outer_id' });
+        continue;
+      }
+      const answer = await this.call('pdd.goods.quantity.update', { goods_id: goodsId, outer_id: t.sku, quantity: String(t.quantity), update_type: '1' });
+      const error = answer.error_response as PddError | undefined;
+      if (!error) {
+        results.push({ sku: t.sku, outcome: 'acknowledged' });
+      } else if ((error.sub_msg ?? '').includes(PROMOTION_SLOT_TEXT)) {
+        results.push({ sku: t.sku, outcome: 'refused', code: PDD_PROMOTION_SLOT_REFUSAL, message: error.sub_msg! });
+      } else {
+        throw pddFailure(error);
+      }
+    }
+    return results;
+  }
+
+  async readListings(cursor: string | undefined, pageSize: number): Promise<ListingPage> {
+    const page = Number(cursor ?? '1');
+    const answer = await this.call('pdd.goods.list.get', { page: String(page), page_size: String(pageSize) });
+    if (answer.error_response) throw pddFailure(answer.error_response as PddError);
+    const body = answer.goods_list_get_response as {
+      total_count: number;
+      goods_list: { goods_id: string; sku_list: { outer_id: string; sku_quantity: number; is_sku_onsale: number }[] }[];
+    };
+    const items = body.goods_list.flatMap((g) =>
+      g.sku_list.map((s) => {
+        this.goodsOfSku.set(s.outer_id, String(g.goods_id));
+        return { sku: s.outer_id, quantity: s.sku_quantity, listed: s.is_sku_onsale === 1 };
+      }),
+    );
+    return { items, nextCursor: page * pageSize < body.total_count ? String(page + 1) : undefined };
+  }
+
+  /** The simulated platform's delivery call (PDD's virtual-goods delivery is not modelled). */
+  async deliverCardKeys(channelOrderId: string, sku: string, cards: readonly CardKeyToDeliver[]): Promise<void> {
+    const r = await httpCall(`${this.options.baseUrl}/_sim/card-keys`, {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ orderId: channelOrderId, sku, cards }),
+      timeoutMs: this.options.timeoutMs,
+    });
+    if (r.status !== 200) throw new PlatformCallError(`HTTP_${r.status}`, 'delivery refused', false);
+  }
+
+  private async learnGoods(): Promise<void> {
+    let cursor: string | undefined;
+    do {
+      cursor = (await this.readListings(cursor, 100)).nextCursor;
+    } while (cursor !== undefined);
+  }
+
+  private async call(type: string, params: Record<string, string>): Promise<Record<string, unknown>> {
+    const all: Record<string, string> = {
+      ...params,
+      type,
+      client_id: this.options.clientId,
+      timestamp: String(Math.floor(Date.now() / 1000)),
+      data_type: 'JSON',
+    };
+    all.sign = pddSign(all, this.options.clientSecret);
+    const r = await httpCall(`${this.options.baseUrl}/api/router`, {
+      headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8' },
+      body: new URLSearchParams(all).toString(),
+      timeoutMs: this.options.timeoutMs,
+    });
+    return parseJson(r.text, type) as Record<string, unknown>;
+  }
+}
+
+export function pddSign(params: Record<string, string>, secret: string): string {
+  const text = Object.keys(params)
+    .filter((k) => k !== 'sign')
+    .sort()
+    .map((k) => `${k}${params[k]}`)
+    .join('');
+  return createHash('md5').update(`${secret}${text}${secret}`).digest('hex').toUpperCase();
+}
+
+function pddFailure(error: PddError): PlatformCallError {
+  const retryable = error.error_code === PDD_THROTTLED || error.error_code >= 50_000;
+  return new PlatformCallError(`PDD.${error.error_code}`, error.sub_msg ?? error.error_msg, retryable, error.error_code === PDD_THROTTLED ? 1000 : undefined);
+}
+
+const PDD_EVENTS: Record<string, OrderStatus | undefined> = {
+  'pdd_trade_TradeCreate': 'placed',
+  'pdd_trade_TradeBuyerPay': 'paid',
+  'pdd_trade_TradeClose': 'cancelled',
+};
+
+/** `{type: pdd_trade_*, order_sn, item_list: [{outer_id, goods_count}], pay_deadline?}` */
+export function parsePinduoduoNotice(body: unknown): OrderNotice | IgnoredNotice {
+  const b = obj(body, 'body');
+  if (typeof b.type !== 'string') throw new NoticeFormatError('type must be a message type');
+  const status = PDD_EVENTS[b.type];
+  if (!status) return { ignored: `type ${b.type}` };
+  return {
+    channel: 'pinduoduo',
+    orderId: str(b.order_sn, 'order_sn'),
+    status,
+    lines: list(b.item_list, 'item_list').map((o, i) => {
+      const line = obj(o, `item_list[${i}]`);
+      return { sku: str(line.outer_id, `item_list[${i}].outer_id`), quantity: positiveInt(line.goods_count, `item_list[${i}].goods_count`) };
+    }),
+    expiresAt: optionalTime(b.pay_deadline, 'pay_deadline'),
+  };
+}

@@ -1,0 +1,178 @@
+import { createHmac } from 'node:crypto';
+import type { IgnoredNotice, OrderNotice, OrderStatus } from '../inbound/order-notice';
+import { NoticeFormatError } from '../inbound/order-notice';
+import { httpCall, parseJson } from '../outbound/http-call';
+import type { CardKeyToDeliver, PlatformAdapter } from '../outbound/platform-adapter';
+import { PlatformCallError } from '../outbound/platform-errors';
+import type { ListingPage, PushItemResult, StockTarget } from '../outbound/stock-target';
+import { list, obj, optionalTime, positiveInt, str } from './notice-fields';
+
+export interface TaobaoAdapterOptions {
+  baseUrl: string;
+  appKey: string;
+  appSecret: string;
+  timeoutMs: number;
+}
+
+interface TopError {
+  code: number;
+  msg: string;
+  sub_code?: string;
+  sub_msg?: string;
+}
+
+/** At most 20 SKUs per `taobao.skus.quantity.update`. */
+export const TAOBAO_MAX_SKUS_PER_CALL = 20;
+
+/**
+ * Taobao through TOP. Always full-set (type=1): an incremental update would clamp an over-large decrement to 0
+ * silently and drift from the truth. SKUs are addressed by outer_id (the seller's code = our SKU) under their
+ * item's num_iid, learnt from the listing read; one `taobao.skus.quantity.update` per item, ≤ 20 SKUs each.
+ */
+export class TaobaoAdapter implements PlatformAdapter {
+  readonly channel = 'taobao';
+  readonly maxBatchSize = TAOBAO_MAX_SKUS_PER_CALL;
+  private readonly itemOfSku = new Map<string, string>();
+
+  constructor(private readonly options: TaobaoAdapterOptions) {}
+
+  async push(targets: readonly StockTarget[]): Promise<PushItemResult[]> {
+    if (targets.some((t) => !this.itemOfSku.has(t.sku))) await this.learnItems();
+    const results: PushItemResult[] = [];
+    const byItem = new Map<string, StockTarget[]>();
+    for (const t of targets) {
+      const item = this.itemOfSku.get(t.sku);
+      if (item === undefined) {
+        results.push({ sku: t.sku, outcome: 'refused', code: 'TAOBAO.SKU_NOT_LISTED', message: 'no item on sale carries this outer_id' });
+        continue;
+      }
+      byItem.set(item, [...(byItem.get(item) ?? []), t]);
+    }
+    for (const [numIid, group] of byItem) {
+      for (let i = 0; i < group.length; i += TAOBAO_MAX_SKUS_PER_CALL) {
+        const chunk = group.slice(i, i + TAOBAO_MAX_SKUS_PER_CALL);
+        const answer = await this.call('taobao.skus.quantity.update', {
+          num_iid: numIid,
+          type: '1',
+          outerid_quantities: chunk.map((t) => `${t.sku}:${t.quantity}`).join(';'),
+        });
+        const error = answer.error_response as TopError | undefined;
+        if (error && /not-exist/.test(error.sub_code ?? '')) {
+          this.itemOfSku.clear();
+          results.push(...chunk.map((t): PushItemResult => ({ sku: t.sku, outcome: 'refused', code: 'TAOBAO.SKU_NOT_LISTED', message: error.sub_msg ?? error.msg })));
+          continue;
+        }
+        if (error) throw topFailure(error);
+        results.push(...chunk.map((t): PushItemResult => ({ sku: t.sku, outcome: 'acknowledged' })));
+      }
+    }
+    return results;
+  }
+
+  async readListings(cursor: string | undefined, pageSize: number): Promise<ListingPage> {
+    const pageNo = Number(cursor ?? '1');
+    const answer = await this.call('taobao.items.onsale.get', { page_no: String(pageNo), page_size: String(pageSize) });
+    if (answer.error_response) throw topFailure(answer.error_response as TopError);
+    const body = answer.items_onsale_get_response as {
+      total_results: number;
+      items: { item: { num_iid: string; approve_status: string; skus: { sku: { outer_id: string; quantity: number }[] } }[] };
+    };
+    const items = body.items.item.flatMap((item) =>
+      item.skus.sku.map((s) => {
+        this.itemOfSku.set(s.outer_id, String(item.num_iid));
+        return { sku: s.outer_id, quantity: s.quantity, listed: item.approve_status === 'onsale' };
+      }),
+    );
+    return { items, nextCursor: pageNo * pageSize < body.total_results ? String(pageNo + 1) : undefined };
+  }
+
+  /**
+   * The simulated platform's delivery call. Taobao's virtual-goods delivery (自动发货 through the buyer's
+   * messages) is not modelled; the contract kept is idempotency on (order, unit).
+   */
+  async deliverCardKeys(channelOrderId: string, sku: string, cards: readonly CardKeyToDeliver[]): Promise<void> {
+    const r = await httpCall(`${this.options.baseUrl}/_sim/card-keys`, {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ orderId: channelOrderId, sku, cards }),
+      timeoutMs: this.options.timeoutMs,
+    });
+    if (r.status !== 200) throw new PlatformCallError(`HTTP_${r.status}`, 'delivery refused', false);
+  }
+
+  private async learnItems(): Promise<void> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.readListings(cursor, 100);
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+  }
+
+  private async call(method: string, params: Record<string, string>): Promise<Record<string, unknown>> {
+    const all: Record<string, string> = {
+      ...params,
+      method,
+      app_key: this.options.appKey,
+      timestamp: new Date().toISOString().replace('T', ' ').slice(0, 19),
+      format: 'json',
+      v: '2.0',
+      sign_method: 'hmac-sha256',
+    };
+    all.sign = topSign(all, this.options.appSecret);
+    const r = await httpCall(`${this.options.baseUrl}/router/rest`, {
+      headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8' },
+      body: new URLSearchParams(all).toString(),
+      timeoutMs: this.options.timeoutMs,
+    });
+    return parseJson(r.text, method) as Record<string, unknown>;
+  }
+}
+
+export function topSign(params: Record<string, string>, secret: string): string {
+  const text = Object.keys(params)
+    .filter((k) => k !== 'sign')
+    .sort()
+    .map((k) => `${k}${params[k]}`)
+    .join('');
+  return createHmac('sha256', secret).update(text).digest('hex').toUpperCase();
+}
+
+function topFailure(error: TopError): PlatformCallError {
+  if (error.code === 7) {
+    // "This ban will last for N more seconds": the platform says when it reopens.
+    const seconds = /(\d+)\s+more\s+seconds/.exec(error.sub_msg ?? '');
+    return new PlatformCallError('TAOBAO.APP_CALL_LIMITED', error.msg, true, seconds ? Number(seconds[1]) * 1000 : undefined);
+  }
+  // isp.* sub codes and code 15 without an isv cause are the platform's own trouble: worth retrying.
+  const retryable = (error.sub_code ?? '').startsWith('isp.') || error.code === 15;
+  return new PlatformCallError(`TAOBAO.${error.sub_code ?? error.code}`, error.sub_msg ?? error.msg, retryable);
+}
+
+const TAOBAO_STATUS: Record<string, OrderStatus | undefined> = {
+  WAIT_BUYER_PAY: 'placed',
+  WAIT_SELLER_SEND_GOODS: 'paid',
+  TRADE_CLOSED: 'cancelled',
+  TRADE_CLOSED_BY_TAOBAO: 'cancelled',
+};
+
+/**
+ * A trade message as Taobao's message service (TMC) carries it: `{topic, content: {tid, status, orders:
+ * [{outer_sku_id, num}], pay_deadline?}}`. Statuses after payment (shipped, signed, …) are not stock facts.
+ */
+export function parseTaobaoNotice(body: unknown): OrderNotice | IgnoredNotice {
+  const content = obj(obj(body, 'body').content, 'content');
+  const status = TAOBAO_STATUS[String(content.status)];
+  if (!status) {
+    if (typeof content.status !== 'string') throw new NoticeFormatError('content.status must be a trade status');
+    return { ignored: `status ${content.status}` };
+  }
+  return {
+    channel: 'taobao',
+    orderId: str(content.tid, 'content.tid'),
+    status,
+    lines: list(content.orders, 'content.orders').map((o, i) => {
+      const line = obj(o, `content.orders[${i}]`);
+      return { sku: str(line.outer_sku_id, `content.orders[${i}].outer_sku_id`), quantity: positiveInt(line.num, `content.orders[${i}].num`) };
+    }),
+    expiresAt: optionalTime(content.pay_deadline, 'content.pay_deadline'),
+  };
+}

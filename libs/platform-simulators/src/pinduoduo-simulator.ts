@@ -1,0 +1,121 @@
+import { createHash } from 'node:crypto';
+import { readForm, type SimAnswer, SimulatedPlatform, type SimRequest, type SimResponse } from './simulated-platform';
+
+/** PDD open platform signature: upper-case MD5 of secret + sorted key+value pairs + secret, `sign` excluded. */
+export function pddSign(params: Record<string, string>, secret: string): string {
+  const text = Object.keys(params)
+    .filter((k) => k !== 'sign')
+    .sort()
+    .map((k) => `${k}${params[k]}`)
+    .join('');
+  return createHash('md5').update(`${secret}${text}${secret}`).digest('hex').toUpperCase();
+}
+
+/** 在资源位上的商品不能减少库存: the promotion-slot refusal. The numeric code is this simulator's choice. */
+export const PDD_PROMOTION_SLOT_ERROR = { code: 70_031_001, message: '在资源位上的商品不能减少库存' } as const;
+
+/**
+ * Pinduoduo open platform router: POST /api/router, form-encoded, `type` names the API, `client_id` + `sign`.
+ *
+ * - `pdd.goods.quantity.update`: goods_id + sku_id or outer_id, quantity, update_type 1 full (default) or 2
+ *   incremental. One SKU per call. An item in a promotion slot (资源位) refuses any decrease.
+ * - `pdd.goods.list.get`: page / page_size over goods with their SKUs (outer_id = our SKU code).
+ * Errors are `error_response` with `error_code`, `error_msg`, `sub_msg`; throttling has its own code
+ * (the numeric codes here are the simulator's, the real list is not public).
+ */
+export class PinduoduoSimulator extends SimulatedPlatform {
+  readonly name = 'pinduoduo';
+
+  constructor(
+    private readonly clientId = 'stocksync-test',
+    private readonly clientSecret = 'pdd-client-secret',
+  ) {
+    super();
+  }
+
+  protected isStockApi(api: string): boolean {
+    return api === 'pdd.goods.quantity.update';
+  }
+
+  protected throttledAnswer(retryAfterSeconds: number): SimResponse {
+    return error(70_031, '调用过于频繁，请稍后再试', `retry after ${retryAfterSeconds} s`);
+  }
+
+  protected async handle(request: SimRequest): Promise<SimAnswer> {
+    if (request.method === 'POST' && request.url.pathname === '/_sim/card-keys') {
+      const body = JSON.parse(request.body.toString('utf8')) as { orderId: string; sku: string; cards: { unitId: string; secret: string }[] };
+      return { status: 200, json: this.deliver(body.orderId, body.sku, body.cards) };
+    }
+    if (request.method !== 'POST' || request.url.pathname !== '/api/router') return { status: 404, json: { error: 'not found' } };
+    const params = readForm(request.body);
+    if (params.client_id !== this.clientId || params.sign !== pddSign(params, this.clientSecret)) {
+      return error(10_019, '签名错误', 'invalid client_id or sign');
+    }
+    switch (params.type) {
+      case 'pdd.goods.quantity.update':
+        return this.quantityUpdate(params);
+      case 'pdd.goods.list.get':
+        return this.listGet(params);
+      default:
+        return error(10_001, '接口不存在', params.type);
+    }
+  }
+
+  private quantityUpdate(p: Record<string, string>): SimAnswer {
+    const api = 'pdd.goods.quantity.update';
+    const listing = [...this.listings.values()].find(
+      (l) => l.itemId === p.goods_id && (p.sku_id !== undefined ? l.skuId === p.sku_id : l.sku === p.outer_id),
+    );
+    const fault = this.fault(api, listing ? [listing.sku] : []);
+    if (fault) return fault;
+    if (!listing) return this.refuse(api, [], error(50_001, '商品不存在', 'goods or sku not found'));
+    const updateType = p.update_type ?? '1';
+    const quantity = Number(p.quantity);
+    if (!Number.isInteger(quantity) || (updateType === '1' && quantity < 0) || !['1', '2'].includes(updateType)) {
+      return this.refuse(api, [listing.sku], error(10_000, '参数错误', 'quantity'));
+    }
+    const next = updateType === '1' ? quantity : listing.quantity + quantity;
+    if (next < 0) return this.refuse(api, [listing.sku], error(50_002, '库存不足', 'quantity would be negative'));
+    if (listing.promotionSlot && next < listing.quantity) {
+      return this.refuse(api, [listing.sku], error(PDD_PROMOTION_SLOT_ERROR.code, '业务服务错误', PDD_PROMOTION_SLOT_ERROR.message));
+    }
+    listing.quantity = next;
+    this.record(api, [listing.sku], 'ok');
+    return { status: 200, json: { goods_quantity_update_response: { is_success: true } } };
+  }
+
+  private listGet(p: Record<string, string>): SimAnswer {
+    const goods = new Map<string, { sku: string; skuId: string; quantity: number; listed: boolean }[]>();
+    for (const l of this.listings.values()) goods.set(l.itemId, [...(goods.get(l.itemId) ?? []), l]);
+    const ids = [...goods.keys()].sort();
+    const pageSize = Math.min(100, Math.max(1, Number(p.page_size ?? 100)));
+    const page = Math.max(1, Number(p.page ?? 1));
+    this.record('pdd.goods.list.get', [], 'ok');
+    return {
+      status: 200,
+      json: {
+        goods_list_get_response: {
+          total_count: ids.length,
+          goods_list: ids.slice((page - 1) * pageSize, page * pageSize).map((id) => {
+            const skus = goods.get(id)!;
+            return {
+              goods_id: id,
+              is_onsale: skus.some((s) => s.listed) ? 1 : 0,
+              goods_quantity: skus.reduce((n, s) => n + s.quantity, 0),
+              sku_list: skus.map((s) => ({ sku_id: s.skuId, outer_id: s.sku, sku_quantity: s.quantity, is_sku_onsale: s.listed ? 1 : 0 })),
+            };
+          }),
+        },
+      },
+    };
+  }
+
+  private refuse(api: string, skus: string[], answer: SimResponse): SimResponse {
+    this.record(api, skus, String((answer.json as { error_response: { error_code: number } }).error_response.error_code));
+    return answer;
+  }
+}
+
+function error(errorCode: number, errorMsg: string, subMsg: string): SimResponse {
+  return { status: 200, json: { error_response: { error_code: errorCode, error_msg: errorMsg, sub_msg: subMsg, request_id: Math.random().toString(36).slice(2) } } };
+}

@@ -1,0 +1,96 @@
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyRequest } from '@libs/channels';
+import { readJson, type SimAnswer, SimulatedPlatform, type SimRequest, type SimResponse } from './simulated-platform';
+
+export const SHOP_MAX_ITEMS_PER_CALL = 100;
+
+/**
+ * An in-house shop (发卡网 site or 分站) implementing the StockSync shop contract v1
+ * (apps/connector-shop/openapi.yaml): requests signed like our webhooks, JSON errors with stable codes.
+ *
+ * - PUT /v1/stock {items: [{sku, quantity, version}]}, at most 100: full-set quantities; the shop keeps the
+ *   highest version per SKU and answers `stale` for an older one (acknowledged, nothing changed).
+ * - GET /v1/stock?cursor=&limit=: listed stock, paged by SKU.
+ * - POST /v1/orders/{orderId}/card-keys {sku, cards: [{unitId, secret}]}: idempotent per (order, unit).
+ * A quantity of 0 is listed as sold out; nothing is ever delisted by a push.
+ */
+export class ShopSimulator extends SimulatedPlatform {
+  readonly name = 'shop';
+  private readonly versions = new Map<string, number>();
+
+  constructor(private readonly apiSecret = 'shop-api-secret') {
+    super();
+  }
+
+  protected isStockApi(api: string): boolean {
+    return api === 'PUT /v1/stock';
+  }
+
+  protected throttledAnswer(retryAfterSeconds: number): SimResponse {
+    return { status: 429, headers: { 'retry-after': String(retryAfterSeconds) }, json: { code: 'SHOP.RATE_LIMITED', message: 'slow down' } };
+  }
+
+  protected async handle(request: SimRequest): Promise<SimAnswer> {
+    const path = request.url.pathname + request.url.search;
+    const check = verifyRequest([this.apiSecret], {
+      method: request.method,
+      path,
+      body: request.body,
+      timestampHeader: header(request.headers[TIMESTAMP_HEADER]),
+      signatureHeader: header(request.headers[SIGNATURE_HEADER]),
+    });
+    if (!check.ok) return { status: 401, json: { code: 'SHOP.UNAUTHORIZED', message: check.code } };
+    if (request.method === 'PUT' && request.url.pathname === '/v1/stock') return this.putStock(readJson(request.body));
+    if (request.method === 'GET' && request.url.pathname === '/v1/stock') return this.getStock(request.url.searchParams);
+    const delivery = /^\/v1\/orders\/([^/]+)\/card-keys$/.exec(request.url.pathname);
+    if (request.method === 'POST' && delivery) {
+      const body = readJson(request.body) as { sku?: string; cards?: { unitId: string; secret: string }[] };
+      if (!body.sku || !Array.isArray(body.cards) || body.cards.length === 0) {
+        return { status: 400, json: { code: 'SHOP.INVALID_REQUEST', message: 'sku and cards are required' } };
+      }
+      return { status: 200, json: this.deliver(decodeURIComponent(delivery[1]), body.sku, body.cards) };
+    }
+    return { status: 404, json: { code: 'SHOP.NOT_FOUND', message: 'no such route' } };
+  }
+
+  private putStock(body: Record<string, unknown>): SimAnswer {
+    const api = 'PUT /v1/stock';
+    const items = Array.isArray(body.items) ? (body.items as { sku: string; quantity: number; version: number }[]) : [];
+    const fault = this.fault(api, items.map((i) => i.sku));
+    if (fault) return fault;
+    const valid = items.every((i) => typeof i.sku === 'string' && Number.isInteger(i.quantity) && i.quantity >= 0 && Number.isInteger(i.version));
+    if (items.length === 0 || items.length > SHOP_MAX_ITEMS_PER_CALL || !valid) {
+      this.record(api, [], 'SHOP.INVALID_REQUEST');
+      return { status: 400, json: { code: 'SHOP.INVALID_REQUEST', message: `1 to ${SHOP_MAX_ITEMS_PER_CALL} items of {sku, quantity ≥ 0, version}` } };
+    }
+    const results = items.map((i) => {
+      if ((this.versions.get(i.sku) ?? -1) > i.version) return { sku: i.sku, status: 'stale' };
+      this.versions.set(i.sku, i.version);
+      this.setListing(i.sku, i.quantity);
+      return { sku: i.sku, status: 'applied' };
+    });
+    this.record(api, items.map((i) => i.sku), 'ok');
+    return { status: 200, json: { results } };
+  }
+
+  private getStock(query: URLSearchParams): SimAnswer {
+    const limit = Math.min(500, Math.max(1, Number(query.get('limit') ?? 100)));
+    const cursor = query.get('cursor') ?? '';
+    const skus = [...this.listings.keys()].sort().filter((s) => s > cursor);
+    const page = skus.slice(0, limit);
+    this.record('GET /v1/stock', [], 'ok');
+    return {
+      status: 200,
+      json: {
+        items: page.map((sku) => {
+          const l = this.listings.get(sku)!;
+          return { sku, quantity: l.quantity, listed: l.listed, version: this.versions.get(sku) ?? null };
+        }),
+        nextCursor: skus.length > limit ? page[page.length - 1] : null,
+      },
+    };
+  }
+}
+
+function header(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}

@@ -1,0 +1,228 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One SKU as the platform lists it. */
+export interface SimulatedListing {
+  sku: string;
+  /** The platform's item (Taobao num_iid, PDD goods_id, WeChat product): several SKUs may share one. */
+  itemId: string;
+  /** The platform's own SKU id. */
+  skuId: string;
+  quantity: number;
+  listed: boolean;
+  /** PDD: the item sits in a promotion slot (资源位) and refuses a decrease. */
+  promotionSlot: boolean;
+}
+
+export interface Faults {
+  /** Added to every answer. */
+  latencyMs: number;
+  /** Until this epoch ms every stock call gets the platform's throttling error. */
+  throttledUntil: number;
+  /** The next N stock calls get HTTP 429 with this Retry-After (seconds). */
+  tooManyRequests: number;
+  retryAfterSeconds: number;
+  /** The next N stock calls get HTTP 503. */
+  serverErrors: number;
+  /** The next N stock calls are never answered (the client's timeout fires). */
+  hangs: number;
+  /** Calls allowed per window before the platform's throttling error (0: no limit). */
+  rateLimit: { calls: number; windowMs: number };
+}
+
+export interface CallRecord {
+  at: number;
+  /** API method or route. */
+  api: string;
+  /** SKUs the call addressed. */
+  skus: string[];
+  /** What the simulator answered: ok, an error code, or a fault. */
+  result: string;
+}
+
+export interface DeliveredCard {
+  orderId: string;
+  sku: string;
+  unitId: string;
+  secret: string;
+  at: number;
+}
+
+export interface SimRequest {
+  method: string;
+  url: URL;
+  headers: IncomingMessage['headers'];
+  body: Buffer;
+}
+
+export interface SimResponse {
+  status: number;
+  headers?: Record<string, string>;
+  json: unknown;
+}
+
+const HANG = Symbol('hang');
+
+/** An answer, or HANG: the simulator never answers (a timeout on the client's side). */
+export type SimAnswer = SimResponse | typeof HANG;
+
+/**
+ * What every simulated platform shares: an HTTP server on loopback, listings, configurable faults, a record
+ * of every call, idempotent card-key deliveries, and a sender of order notifications. Each subclass speaks its
+ * platform's request and error formats.
+ */
+export abstract class SimulatedPlatform {
+  readonly listings = new Map<string, SimulatedListing>();
+  readonly calls: CallRecord[] = [];
+  readonly deliveries = new Map<string, DeliveredCard>();
+  readonly faults: Faults = {
+    latencyMs: 0,
+    throttledUntil: 0,
+    tooManyRequests: 0,
+    retryAfterSeconds: 1,
+    serverErrors: 0,
+    hangs: 0,
+    rateLimit: { calls: 0, windowMs: 1000 },
+  };
+  private server?: Server;
+  private recentCalls: number[] = [];
+  url = '';
+
+  abstract readonly name: string;
+
+  async start(port = 0, host = '127.0.0.1'): Promise<string> {
+    this.server = createServer((req, res) => void this.onRequest(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
+    const address = this.server.address() as AddressInfo;
+    this.url = `http://${host}:${address.port}`;
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server) return;
+    const server = this.server;
+    this.server = undefined;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  setListing(sku: string, quantity: number, options: Partial<Omit<SimulatedListing, 'sku' | 'quantity'>> = {}): SimulatedListing {
+    const existing = this.listings.get(sku);
+    const listing: SimulatedListing = {
+      sku,
+      itemId: options.itemId ?? existing?.itemId ?? this.defaultItemId(sku),
+      skuId: options.skuId ?? existing?.skuId ?? String(900000 + this.listings.size),
+      quantity,
+      listed: options.listed ?? existing?.listed ?? true,
+      promotionSlot: options.promotionSlot ?? existing?.promotionSlot ?? false,
+    };
+    this.listings.set(sku, listing);
+    return listing;
+  }
+
+  /** Stock calls made (not listing reads), optionally since a time. */
+  stockCalls(since = 0): CallRecord[] {
+    return this.calls.filter((c) => c.at >= since && this.isStockApi(c.api));
+  }
+
+  protected defaultItemId(_sku: string): string {
+    return String(500000 + this.listings.size);
+  }
+
+  protected abstract isStockApi(api: string): boolean;
+
+  /** The platform's own answer when it throttles (WeChat 300000, Taobao code 7, …). */
+  protected abstract throttledAnswer(retryAfterSeconds: number): SimResponse;
+
+  protected abstract handle(request: SimRequest): Promise<SimAnswer>;
+
+  /**
+   * Applies the configured faults to a stock call; returns the fault's answer, HANG, or undefined to proceed.
+   * Subclasses call it once they know which API was called.
+   */
+  protected fault(api: string, skus: string[]): SimResponse | typeof HANG | undefined {
+    const now = Date.now();
+    const f = this.faults;
+    const record = (result: string) => this.calls.push({ at: now, api, skus, result });
+    if (f.hangs > 0) {
+      f.hangs -= 1;
+      record('hang');
+      return HANG;
+    }
+    if (f.serverErrors > 0) {
+      f.serverErrors -= 1;
+      record('http-503');
+      return { status: 503, json: { error: 'service unavailable' } };
+    }
+    if (f.tooManyRequests > 0) {
+      f.tooManyRequests -= 1;
+      record('http-429');
+      return { status: 429, headers: { 'retry-after': String(f.retryAfterSeconds) }, json: { error: 'too many requests' } };
+    }
+    if (now < f.throttledUntil) {
+      record('throttled');
+      return this.throttledAnswer(Math.ceil((f.throttledUntil - now) / 1000));
+    }
+    if (f.rateLimit.calls > 0) {
+      this.recentCalls = this.recentCalls.filter((t) => t > now - f.rateLimit.windowMs);
+      if (this.recentCalls.length >= f.rateLimit.calls) {
+        record('throttled');
+        return this.throttledAnswer(Math.ceil(f.rateLimit.windowMs / 1000));
+      }
+      this.recentCalls.push(now);
+    }
+    return undefined;
+  }
+
+  protected record(api: string, skus: string[], result: string): void {
+    this.calls.push({ at: Date.now(), api, skus, result });
+  }
+
+  /** Idempotent on (order, unit): a repeated delivery of the same key is acknowledged, not handed over again. */
+  protected deliver(orderId: string, sku: string, cards: { unitId: string; secret: string }[]): { delivered: number; duplicates: number } {
+    let delivered = 0;
+    for (const card of cards) {
+      const key = `${orderId}:${card.unitId}`;
+      if (this.deliveries.has(key)) continue;
+      this.deliveries.set(key, { orderId, sku, unitId: card.unitId, secret: card.secret, at: Date.now() });
+      delivered += 1;
+    }
+    return { delivered, duplicates: cards.length - delivered };
+  }
+
+  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const request: SimRequest = {
+        method: req.method ?? 'GET',
+        url: new URL(req.url ?? '/', 'http://simulator'),
+        headers: req.headers,
+        body: Buffer.concat(chunks),
+      };
+      const answer = await this.handle(request);
+      if (this.faults.latencyMs > 0) await new Promise((r) => setTimeout(r, this.faults.latencyMs));
+      if (answer === HANG) return;
+      res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
+      res.end(JSON.stringify(answer.json));
+    } catch (err) {
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: (err as Error).message }));
+    }
+  }
+}
+
+export { HANG };
+
+export function readForm(body: Buffer): Record<string, string> {
+  return Object.fromEntries(new URLSearchParams(body.toString('utf8')));
+}
+
+export function readJson(body: Buffer): Record<string, unknown> {
+  try {
+    const value = JSON.parse(body.toString('utf8') || '{}');
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
