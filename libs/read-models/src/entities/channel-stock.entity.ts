@@ -1,0 +1,40 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { bigintAsNumber } from './column-types';
+
+/** Per channel and SKU: the target announced to the connectors, and what the connector pushed and saw acknowledged. */
+@Entity({ name: 'channel_stock', synchronize: false })
+@Index('channel_stock_sku_idx', ['sku'])
+export class ChannelStock {
+  @PrimaryColumn('text')
+  channel!: string;
+
+  @PrimaryColumn('text')
+  sku!: string;
+
+  @Column('integer', { nullable: true })
+  target!: number | null;
+
+  @Column('bigint', { name: 'target_version', nullable: true, transformer: bigintAsNumber })
+  targetVersion!: number | null;
+
+  @Column('timestamptz', { name: 'target_published_at', nullable: true })
+  targetPublishedAt!: Date | null;
+
+  @Column('integer', { name: 'last_pushed', nullable: true })
+  lastPushed!: number | null;
+
+  @Column('bigint', { name: 'last_pushed_version', nullable: true, transformer: bigintAsNumber })
+  lastPushedVersion!: number | null;
+
+  @Column('timestamptz', { name: 'last_pushed_at', nullable: true })
+  lastPushedAt!: Date | null;
+
+  @Column('integer', { name: 'last_acked', nullable: true })
+  lastAcked!: number | null;
+
+  @Column('bigint', { name: 'last_acked_version', nullable: true, transformer: bigintAsNumber })
+  lastAckedVersion!: number | null;
+
+  @Column('timestamptz', { name: 'last_acked_at', nullable: true })
+  lastAckedAt!: Date | null;
+}

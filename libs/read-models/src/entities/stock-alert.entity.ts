@@ -1,0 +1,26 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/** The latest low-stock alert of a SKU (库存预警); `open` while it is raised. */
+@Entity({ name: 'stock_alerts', synchronize: false })
+export class StockAlert {
+  @PrimaryColumn('text')
+  sku!: string;
+
+  @Column('text')
+  kind!: string;
+
+  @Column('integer')
+  threshold!: number;
+
+  @Column('integer', { name: 'on_hand' })
+  onHand!: number;
+
+  @Column('timestamptz', { name: 'raised_at' })
+  raisedAt!: Date;
+
+  @Column('timestamptz', { name: 'cleared_at', nullable: true })
+  clearedAt!: Date | null;
+
+  @Column('boolean')
+  open!: boolean;
+}

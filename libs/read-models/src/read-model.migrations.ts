@@ -1,0 +1,162 @@
+import { runMigrations, type MigrationSet } from '@libs/database';
+import type { Pool } from 'pg';
+
+/**
+ * The read models the projector writes and analysts, the api, the reconciler and the expiry sweeper read.
+ * Column meanings: libs/read-models/README.md.
+ */
+export const readModelMigrations: MigrationSet = {
+  component: 'read-models',
+  migrations: [
+    {
+      version: 1,
+      name: 'stock, channels, reservations, movements, card keys, alerts, projection state and outbox',
+      up: `
+CREATE TABLE sku_stock (
+  sku                 text        PRIMARY KEY,
+  kind                text        NOT NULL CONSTRAINT sku_stock_kind_check CHECK (kind IN ('quantity', 'cardKey', 'unlimited')),
+  received            integer     NOT NULL,
+  adjusted            integer     NOT NULL,
+  delivered           integer     NOT NULL,
+  on_hand             integer     NOT NULL,
+  reserved            integer     NOT NULL,
+  held_in_pools       integer     NOT NULL,
+  available           integer     NOT NULL,
+  endless             boolean     NOT NULL,
+  endless_reserved    integer     NOT NULL,
+  endless_delivered   integer     NOT NULL,
+  low_stock_threshold integer,
+  version             bigint      NOT NULL,
+  updated_at          timestamptz NOT NULL
+);
+
+CREATE TABLE channel_stock (
+  channel             text        NOT NULL,
+  sku                 text        NOT NULL,
+  target              integer,
+  target_version      bigint,
+  target_published_at timestamptz,
+  last_pushed         integer,
+  last_pushed_version bigint,
+  last_pushed_at      timestamptz,
+  last_acked          integer,
+  last_acked_version  bigint,
+  last_acked_at       timestamptz,
+  CONSTRAINT channel_stock_pkey PRIMARY KEY (channel, sku)
+);
+CREATE INDEX channel_stock_sku_idx ON channel_stock (sku);
+
+CREATE TABLE reservations (
+  channel            text        NOT NULL,
+  channel_order_id   text        NOT NULL,
+  sku                text        NOT NULL,
+  quantity           integer     NOT NULL,
+  status             text        NOT NULL CONSTRAINT reservations_status_check
+                       CHECK (status IN ('reserved', 'confirmed', 'delivered', 'released', 'expired', 'rejected')),
+  reason             text,
+  expires_at         timestamptz,
+  allocated_unit_ids text[]      NOT NULL,
+  loop_unit_ids      text[]      NOT NULL,
+  created_at         timestamptz NOT NULL,
+  updated_at         timestamptz NOT NULL,
+  updated_version    bigint      NOT NULL,
+  CONSTRAINT reservations_pkey PRIMARY KEY (channel, channel_order_id, sku)
+);
+-- Serves the expiry sweeper's "SELECT DISTINCT sku FROM reservations WHERE status = 'reserved' AND
+-- expires_at <= $1": only open reservations are indexed, so the index stays as small as the unpaid orders.
+CREATE INDEX reservations_open_expiry_idx ON reservations (expires_at, sku) WHERE status = 'reserved';
+CREATE INDEX reservations_sku_idx ON reservations (sku);
+
+CREATE TABLE stock_movements (
+  id                  bigint      PRIMARY KEY,
+  event_id            uuid        NOT NULL,
+  sku                 text        NOT NULL,
+  version             bigint      NOT NULL,
+  event_type          text        NOT NULL,
+  channel             text,
+  channel_order_id    text,
+  quantity            integer     NOT NULL,
+  delta_on_hand       integer     NOT NULL,
+  delta_reserved      integer     NOT NULL,
+  delta_held_in_pools integer     NOT NULL,
+  delta_available     integer     NOT NULL,
+  on_hand_after       integer     NOT NULL,
+  available_after     integer     NOT NULL,
+  reason              text,
+  ref                 text,
+  note                text,
+  actor               text,
+  occurred_at         timestamptz NOT NULL,
+  CONSTRAINT stock_movements_event_id_key UNIQUE (event_id),
+  CONSTRAINT stock_movements_sku_version_key UNIQUE (sku, version)
+);
+CREATE INDEX stock_movements_occurred_at_idx ON stock_movements (occurred_at);
+
+CREATE TABLE card_key_counts (
+  sku      text    NOT NULL,
+  batch_id text    NOT NULL,
+  state    text    NOT NULL CONSTRAINT card_key_counts_state_check
+             CHECK (state IN ('available', 'allocated', 'delivered', 'redeemed', 'voided')),
+  count    integer NOT NULL,
+  CONSTRAINT card_key_counts_pkey PRIMARY KEY (sku, batch_id, state)
+);
+
+CREATE TABLE stock_alerts (
+  sku        text        PRIMARY KEY,
+  kind       text        NOT NULL,
+  threshold  integer     NOT NULL,
+  on_hand    integer     NOT NULL,
+  raised_at  timestamptz NOT NULL,
+  cleared_at timestamptz,
+  open       boolean     NOT NULL
+);
+
+CREATE TABLE projection_checkpoints (
+  name            text        PRIMARY KEY,
+  transaction_id  bigint      NOT NULL,
+  global_position bigint      NOT NULL,
+  updated_at      timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE projection_sku_state (
+  sku           text   PRIMARY KEY,
+  version       bigint NOT NULL,
+  state_version bigint NOT NULL,
+  state         jsonb
+);
+
+CREATE TABLE target_outbox (
+  id              bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  channel         text        NOT NULL,
+  sku             text        NOT NULL,
+  quantity        integer     NOT NULL,
+  version         bigint      NOT NULL,
+  occurred_at     timestamptz NOT NULL,
+  created_at      timestamptz NOT NULL DEFAULT now(),
+  published_at    timestamptz,
+  rejected_reason text
+);
+-- The relay reads only what is still to send, in id order.
+CREATE INDEX target_outbox_pending_idx ON target_outbox (id) WHERE published_at IS NULL AND rejected_reason IS NULL;
+`,
+    },
+  ],
+};
+
+export async function migrateReadModels(pool: Pool): Promise<number[]> {
+  return runMigrations(pool, readModelMigrations);
+}
+
+/**
+ * The tables that are a pure function of the event store: a rebuild empties them and replays every event.
+ * `channel_stock` (what was announced, pushed and acknowledged), `target_outbox` and the checkpoints are not:
+ * they record what happened outside the store.
+ */
+export const READ_MODEL_TABLES = [
+  'sku_stock',
+  'reservations',
+  'stock_movements',
+  'card_key_counts',
+  'stock_alerts',
+  'projection_sku_state',
+] as const;
