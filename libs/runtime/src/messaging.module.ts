@@ -7,7 +7,8 @@ import {
 } from '@nestjs/common';
 import { KafkaConfig } from '@libs/config';
 import { KafkaMessageBus, MessageBus, type MessagingLogger } from '@libs/messaging';
-import { LOGGER } from '@libs/observability';
+import { LOGGER, MetricsRegistry } from '@libs/observability';
+import { messagingMetrics } from './messaging-metrics';
 import type { Logger } from 'pino';
 import { embeddedInfrastructure } from './embedded-infrastructure';
 import { APP_NAME } from './platform.module';
@@ -38,7 +39,7 @@ export class MessagingModule {
       providers: [
         {
           provide: MessageBus,
-          useFactory: (config: KafkaConfig, source: string, logger: Logger) =>
+          useFactory: (config: KafkaConfig, source: string, logger: Logger, metrics: MetricsRegistry) =>
             embeddedInfrastructure()?.bus ??
             new KafkaMessageBus({
               source,
@@ -46,8 +47,9 @@ export class MessagingModule {
               clientId: `${config.clientId}-${source}`,
               topicPrefix: config.topicPrefix,
               logger: logger as unknown as MessagingLogger,
+              observer: messagingMetrics(metrics.registry),
             }),
-          inject: [KafkaConfig, APP_NAME, LOGGER],
+          inject: [KafkaConfig, APP_NAME, LOGGER, MetricsRegistry],
         },
         MessageBusLifecycle,
       ],

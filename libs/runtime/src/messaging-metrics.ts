@@ -1,0 +1,39 @@
+import type { MessageBusObserver } from '@libs/messaging';
+import { Counter, Histogram, type Registry } from 'prom-client';
+
+/** Turns the bus's hooks into Prometheus series on the app's registry. Topic and group are bounded labels. */
+export function messagingMetrics(registry: Registry): MessageBusObserver {
+  const handled = new Counter({
+    name: 'stocksync_messages_handled_total',
+    help: 'Messages handled by a consumer, by topic and group.',
+    labelNames: ['topic', 'group'],
+    registers: [registry],
+  });
+  const batchSeconds = new Histogram({
+    name: 'stocksync_message_batch_seconds',
+    help: 'Time a consumer took to handle one partition batch.',
+    labelNames: ['topic', 'group'],
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const failures = new Counter({
+    name: 'stocksync_handler_failures_total',
+    help: 'Failed handler attempts (each is retried or dead-lettered).',
+    labelNames: ['topic', 'group'],
+    registers: [registry],
+  });
+  const deadLetters = new Counter({
+    name: 'stocksync_dead_letters_total',
+    help: 'Messages written to stock.dlq, by source topic and reason code.',
+    labelNames: ['topic', 'reason'],
+    registers: [registry],
+  });
+  return {
+    batchHandled: ({ topic, groupId, messages, seconds }) => {
+      handled.inc({ topic, group: groupId }, messages);
+      batchSeconds.observe({ topic, group: groupId }, seconds);
+    },
+    handlerFailed: ({ topic, groupId }) => failures.inc({ topic, group: groupId }),
+    deadLettered: ({ topic, reasonCode }) => deadLetters.inc({ topic, reason: reasonCode }),
+  };
+}
