@@ -5,3 +5,4 @@ export * from './taobao-simulator';
 export * from './pinduoduo-simulator';
 export * from './miniprogram-simulator';
 export * from './shop-simulator';
+export * from './embedded-platform';

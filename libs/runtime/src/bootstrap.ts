@@ -11,7 +11,8 @@ export interface StartedApp {
 
 /** Creates and starts an app module; shared by every main.ts, the e2e tests and the one-process engine. */
 export async function startApp(module: Type<unknown>): Promise<StartedApp> {
-  const app = await NestFactory.create(module, { bufferLogs: true, abortOnError: false });
+  // rawBody: signed webhooks are verified over the bytes as sent, not over re-serialised JSON.
+  const app = await NestFactory.create(module, { bufferLogs: true, abortOnError: false, rawBody: true });
   const logger = app.get<Logger>(LOGGER);
   app.useLogger(new PinoNestLogger(logger));
   app.enableShutdownHooks();

@@ -1,0 +1,18 @@
+import { type ConnectorSpec, parsePinduoduoNotice, PinduoduoAdapter } from '@libs/channels';
+import { PinduoduoSimulator, startEmbeddedPlatform } from '@libs/platform-simulators';
+
+/**
+ * Pinduoduo: `pdd.goods.quantity.update`, one SKU per call; a promotion-slot refusal is recorded and left for
+ * reconciliation. The only public rate figure ("3,000 a minute or fewer") is low confidence: default 40 calls/s.
+ */
+export const pinduoduoConnector: ConnectorSpec = {
+  app: 'connector-pinduoduo',
+  channel: 'pinduoduo',
+  defaultPort: 3011,
+  webhookPath: '/webhooks/pinduoduo',
+  defaults: { ratePerSecond: 40, burst: 10 },
+  parseNotice: parsePinduoduoNotice,
+  createAdapter: (c, config) =>
+    new PinduoduoAdapter({ baseUrl: c.baseUrl, clientId: c.appKey, clientSecret: c.appSecret, timeoutMs: config.requestTimeoutMs }),
+  startEmbeddedPlatform: () => startEmbeddedPlatform(({ appKey, appSecret }) => new PinduoduoSimulator(appKey, appSecret)),
+};

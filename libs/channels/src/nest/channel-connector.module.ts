@@ -1,0 +1,67 @@
+import { Controller, type DynamicModule, Get, Module, Post, Query, Req, Res } from '@nestjs/common';
+import { MessagingModule } from '@libs/runtime';
+import type { Request, Response } from 'express';
+import { ConnectorConfig } from './connector.config';
+import { ConnectorRuntime } from './connector-runtime';
+import { CONNECTOR_SPEC, type ConnectorSpec, PLATFORM_CONNECTION } from './connector-spec';
+
+/** The webhook route is the platform's, so the controller is made per connector with that path. */
+function webhookController(path: string) {
+  @Controller()
+  class WebhookController {
+    constructor(private readonly runtime: ConnectorRuntime) {}
+
+    @Post(path)
+    async receive(@Req() req: Request, @Res() res: Response): Promise<void> {
+      // The signature covers the bytes as sent: the app keeps them (rawBody) next to the parsed JSON.
+      const rawBody = (req as Request & { rawBody?: Buffer }).rawBody ?? (await readStream(req));
+      const answer = await this.runtime.receiver.handle({ method: req.method, path: req.originalUrl, headers: req.headers, rawBody });
+      res.status(answer.status).json(answer.body);
+    }
+  }
+  return WebhookController;
+}
+
+/** The platform's listed stock, paged, for the reconciler. */
+@Controller()
+class ListingsController {
+  constructor(private readonly runtime: ConnectorRuntime) {}
+
+  @Get('listings')
+  async listings(@Query('cursor') cursor?: string, @Query('limit') limit?: string) {
+    const pageSize = Math.min(200, Math.max(1, Number(limit ?? 100) || 100));
+    return this.runtime.adapter.readListings(cursor || undefined, pageSize);
+  }
+}
+
+async function readStream(req: Request): Promise<Buffer> {
+  if (!req.readable) return Buffer.alloc(0);
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+@Module({})
+export class ChannelConnectorModule {
+  static forPlatform(spec: ConnectorSpec): DynamicModule {
+    return {
+      module: ChannelConnectorModule,
+      // The app module imports PlatformModule.forApp with connectorConfig(spec.defaults) among its namespaces.
+      imports: [MessagingModule.forRoot()],
+      controllers: [webhookController(spec.webhookPath), ListingsController],
+      providers: [
+        { provide: CONNECTOR_SPEC, useValue: spec },
+        {
+          provide: PLATFORM_CONNECTION,
+          useFactory: (config: ConnectorConfig) =>
+            config.platformUrl
+              ? { baseUrl: config.platformUrl.replace(/\/$/, ''), appKey: config.appKey, appSecret: config.appSecret ?? '' }
+              : spec.startEmbeddedPlatform(),
+          inject: [ConnectorConfig],
+        },
+        ConnectorRuntime,
+      ],
+      exports: [ConnectorRuntime],
+    };
+  }
+}

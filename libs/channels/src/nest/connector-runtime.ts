@@ -1,0 +1,123 @@
+import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { CardVault, parseKeyring } from '@libs/card-vault';
+import { runMigrations } from '@libs/database';
+import { ChannelTargetsTopic, MessageBus, OrderOutcomesTopic, type Subscription } from '@libs/messaging';
+import { LOGGER, MetricsRegistry } from '@libs/observability';
+import { PG_POOL } from '@libs/runtime';
+import type { Pool } from 'pg';
+import type { Logger } from 'pino';
+import { ChannelMetrics } from '../channel-metrics';
+import { channelsMigrations } from '../channels.migrations';
+import { CardKeyDeliverer } from '../fulfilment/card-key-deliverer';
+import { DeliveryLedger } from '../fulfilment/delivery-ledger';
+import { WebhookReceiver } from '../inbound/webhook-receiver';
+import { ChannelPusher } from '../outbound/channel-pusher';
+import type { PlatformAdapter } from '../outbound/platform-adapter';
+import { PushStateStore } from '../outbound/push-state-store';
+import { channelTargetHandler } from '../outbound/target-consumer';
+import { ConnectorConfig } from './connector.config';
+import { CONNECTOR_SPEC, type ConnectorSpec, PLATFORM_CONNECTION, type PlatformConnection } from './connector-spec';
+
+/**
+ * Wires one connector: migrations, the webhook receiver, the push path (targets → queue → platform) and, when
+ * the card vault is configured, card-key fulfilment. Subscriptions are made here and begin when the bus starts.
+ */
+@Injectable()
+export class ConnectorRuntime implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
+  receiver!: WebhookReceiver;
+  adapter!: PlatformAdapter;
+  pusher!: ChannelPusher;
+  deliverer?: CardKeyDeliverer;
+  private readonly subscriptions: Subscription[] = [];
+
+  constructor(
+    @Inject(CONNECTOR_SPEC) private readonly spec: ConnectorSpec,
+    private readonly config: ConnectorConfig,
+    @Inject(PLATFORM_CONNECTION) private readonly connection: PlatformConnection,
+    private readonly bus: MessageBus,
+    private readonly metricsRegistry: MetricsRegistry,
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const { spec, config } = this;
+    await runMigrations(this.pool, channelsMigrations);
+    const metrics = ChannelMetrics.for(this.metricsRegistry.registry);
+    this.adapter = withListingOnDemand(spec.createAdapter(this.connection, config), this.connection);
+    const secrets = config.webhookSecrets.length > 0 ? config.webhookSecrets : this.connection.webhookSecret ? [this.connection.webhookSecret] : [];
+    if (secrets.length === 0) this.logger.warn({ channel: spec.channel }, 'CONNECTOR_WEBHOOK_SECRETS is not set: every order notification will be refused');
+    this.receiver = new WebhookReceiver({ channel: spec.channel, secrets, parse: spec.parseNotice, defaultHoldMs: config.orderHoldMs }, this.pool, this.bus, metrics);
+
+    this.pusher = new ChannelPusher(
+      this.adapter,
+      new PushStateStore(this.pool),
+      metrics,
+      {
+        ratePerSecond: config.ratePerSecond,
+        burst: config.burst,
+        concurrency: config.concurrency,
+        backoff: { initialMs: config.retryInitialMs, maxMs: config.retryMaxMs },
+        circuit: { failureThreshold: config.circuitFailures, openMs: config.circuitOpenMs },
+      },
+      this.logger,
+    );
+    await this.pusher.start();
+    const group = config.consumerGroup ?? `connector-${spec.channel}`;
+    this.subscriptions.push(await this.bus.subscribe(ChannelTargetsTopic, group, channelTargetHandler(this.pusher)));
+
+    const vault = await this.openVault();
+    if (vault) {
+      this.deliverer = new CardKeyDeliverer(
+        this.adapter,
+        new DeliveryLedger(this.pool),
+        vault,
+        metrics,
+        {
+          pollMs: 250,
+          leaseMs: Math.max(30_000, config.requestTimeoutMs * 3),
+          maxAttempts: config.deliveryMaxAttempts,
+          backoff: { initialMs: config.retryInitialMs, maxMs: config.retryMaxMs },
+          alertAfterMs: config.deliveryAlertAfterMs,
+        },
+        this.logger,
+      );
+      this.subscriptions.push(await this.bus.subscribe(OrderOutcomesTopic, `${group}-fulfilment`, this.deliverer.onOutcomes));
+      this.deliverer.start();
+    } else {
+      this.logger.warn({ channel: spec.channel }, 'card-key delivery is off: CARD_VAULT_KEYS, CARD_VAULT_ACTIVE_KEY_ID and CARD_VAULT_FINGERPRINT_KEY are not all set');
+    }
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.deliverer?.stop();
+    await this.pusher?.stop();
+    for (const s of this.subscriptions) await s.stop();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.connection.stop?.();
+  }
+
+  private async openVault(): Promise<CardVault | undefined> {
+    const { vaultKeys, vaultActiveKeyId, vaultFingerprintKey } = this.config;
+    if (!vaultKeys || !vaultActiveKeyId || !vaultFingerprintKey) return undefined;
+    return CardVault.create(this.pool, {
+      activeKeyId: vaultActiveKeyId,
+      keys: parseKeyring(vaultKeys),
+      fingerprintKey: Buffer.from(vaultFingerprintKey, 'base64'),
+    });
+  }
+}
+
+/** Against an in-process simulated platform, the demo catalogue is listed there on first push. */
+function withListingOnDemand(adapter: PlatformAdapter, connection: PlatformConnection): PlatformAdapter {
+  const ensureListed = connection.ensureListed;
+  if (!ensureListed) return adapter;
+  const push = adapter.push.bind(adapter);
+  adapter.push = (targets) => {
+    ensureListed(targets.map((t) => t.sku));
+    return push(targets);
+  };
+  return adapter;
+}

@@ -1,0 +1,117 @@
+import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { defineConfig } from '@libs/config';
+
+export class ConnectorConfig {
+  /** The platform's API base URL. Unset: the app runs its platform simulator in process (demos, npm start). */
+  @IsOptional()
+  @Matches(/^https?:\/\//, { message: 'must be an http(s):// URL' })
+  platformUrl?: string;
+
+  /** Taobao app_key, PDD client_id; unused by WeChat (token) and the shop (shared secret). */
+  @IsString()
+  appKey!: string;
+
+  /** Taobao app secret, PDD client secret, WeChat access token, shop API secret. */
+  @IsOptional()
+  @IsString()
+  appSecret?: string;
+
+  /** Secrets the platform signs its webhooks with; several while one is being rotated. */
+  @IsString({ each: true })
+  webhookSecrets!: string[];
+
+  @Min(0.1)
+  @Max(10_000)
+  ratePerSecond!: number;
+
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  burst!: number;
+
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  concurrency!: number;
+
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  requestTimeoutMs!: number;
+
+  @IsInt()
+  @Min(1)
+  retryInitialMs!: number;
+
+  @IsInt()
+  @Min(1)
+  retryMaxMs!: number;
+
+  @IsInt()
+  @Min(1)
+  circuitFailures!: number;
+
+  @IsInt()
+  @Min(100)
+  circuitOpenMs!: number;
+
+  @IsOptional()
+  @IsString()
+  consumerGroup?: string;
+
+  /** How long an unpaid order holds stock when the platform's notice gives no deadline. */
+  @IsInt()
+  @Min(1_000)
+  orderHoldMs!: number;
+
+  @IsInt()
+  @Min(1_000)
+  deliveryAlertAfterMs!: number;
+
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  deliveryMaxAttempts!: number;
+
+  /** The card vault (same variables as the service that imports keys). Unset: card-key delivery is off. */
+  @IsOptional()
+  @IsString()
+  vaultKeys?: string;
+
+  @IsOptional()
+  @IsString()
+  vaultActiveKeyId?: string;
+
+  @IsOptional()
+  @IsString()
+  vaultFingerprintKey?: string;
+}
+
+export interface ConnectorDefaults {
+  ratePerSecond: number;
+  burst: number;
+}
+
+/** One namespace per connector app; the platform decides the default rate (calls per second per app key). */
+export const connectorConfig = (defaults: ConnectorDefaults) =>
+  defineConfig('connector', ConnectorConfig, {
+    platformUrl: { name: 'CONNECTOR_PLATFORM_URL' },
+    appKey: { name: 'CONNECTOR_APP_KEY', default: 'stocksync' },
+    appSecret: { name: 'CONNECTOR_APP_SECRET', secret: true },
+    webhookSecrets: { name: 'CONNECTOR_WEBHOOK_SECRETS', parse: 'list', default: '', secret: true },
+    ratePerSecond: { name: 'CONNECTOR_RATE_PER_SECOND', parse: 'number', default: String(defaults.ratePerSecond) },
+    burst: { name: 'CONNECTOR_BURST', parse: 'int', default: String(defaults.burst) },
+    concurrency: { name: 'CONNECTOR_CONCURRENCY', parse: 'int', default: '2' },
+    requestTimeoutMs: { name: 'CONNECTOR_REQUEST_TIMEOUT_MS', parse: 'int', default: '5000' },
+    retryInitialMs: { name: 'CONNECTOR_RETRY_INITIAL_MS', parse: 'int', default: '200' },
+    retryMaxMs: { name: 'CONNECTOR_RETRY_MAX_MS', parse: 'int', default: '30000' },
+    circuitFailures: { name: 'CONNECTOR_CIRCUIT_FAILURES', parse: 'int', default: '5' },
+    circuitOpenMs: { name: 'CONNECTOR_CIRCUIT_OPEN_MS', parse: 'int', default: '10000' },
+    consumerGroup: { name: 'CONNECTOR_CONSUMER_GROUP' },
+    orderHoldMs: { name: 'CONNECTOR_ORDER_HOLD_MS', parse: 'int', default: '900000' },
+    deliveryAlertAfterMs: { name: 'DELIVERY_ALERT_AFTER_MS', parse: 'int', default: '300000' },
+    deliveryMaxAttempts: { name: 'DELIVERY_MAX_ATTEMPTS', parse: 'int', default: '8' },
+    vaultKeys: { name: 'CARD_VAULT_KEYS', secret: true },
+    vaultActiveKeyId: { name: 'CARD_VAULT_ACTIVE_KEY_ID' },
+    vaultFingerprintKey: { name: 'CARD_VAULT_FINGERPRINT_KEY', secret: true },
+  });
