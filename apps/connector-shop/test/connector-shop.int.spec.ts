@@ -1,0 +1,135 @@
+import { randomBytes } from 'node:crypto';
+import { CardVault } from '@libs/card-vault';
+import { PostgresEventStore } from '@libs/event-store';
+import { ChannelEventProcessor, createInventoryBatchHandler, skuStreamId } from '@libs/inventory-application';
+import { ChannelEventsTopic, type EnvelopeOf, type KafkaMessageBus } from '@libs/messaging';
+import { sendNotification, sendNotifications, ShopSimulator, type WebhookTarget } from '@libs/platform-simulators';
+import { startApp, type StartedApp } from '@libs/runtime';
+import { createTestDatabase, deleteTopicsWithPrefix, eventually, testKafkaBus, uniqueTopicPrefix, type TestDatabase } from '@libs/testing';
+import { ConnectorShopModule } from '../src/connector-shop.module';
+
+const SKU = 'GAME-KEY-1';
+const WEBHOOK_SECRET = 'whsec-shop-test';
+const SHOP_API_SECRET = 'shop-api-secret-test';
+
+describe('connector-shop on the real broker and PostgreSQL, with the inventory service and a simulated shop', () => {
+  let db: TestDatabase;
+  let inventoryBus: KafkaMessageBus;
+  let watchBus: KafkaMessageBus;
+  let connector: StartedApp;
+  let target: WebhookTarget;
+  const shop = new ShopSimulator(SHOP_API_SECRET);
+  const prefix = uniqueTopicPrefix('shop');
+  const channelEvents: EnvelopeOf<typeof ChannelEventsTopic>[] = [];
+  const savedEnv = { ...process.env };
+
+  beforeAll(async () => {
+    db = await createTestDatabase('connector_shop');
+    const keys = { k1: randomBytes(32) };
+    const fingerprintKey = randomBytes(32);
+    const vault = await CardVault.create(db.pool, { activeKeyId: 'k1', keys, fingerprintKey });
+    const { stored } = await vault.storeBatch(SKU, [1, 2, 3, 4].map((n) => ({ unitId: `unit-${n}`, secret: `SECRET-${n}` })));
+
+    const store = await PostgresEventStore.create(db.pool);
+    const handler = createInventoryBatchHandler(store);
+    const now = Date.now();
+    await handler.handleBatch([
+      { streamId: skuStreamId(SKU), commandId: 'register', command: { type: 'RegisterSku', data: { sku: SKU, now, kind: 'cardKey' } } },
+      {
+        streamId: skuStreamId(SKU),
+        commandId: 'import-1',
+        command: { type: 'ImportCardKeys', data: { sku: SKU, now, batchId: 'b1', units: stored.map((s) => ({ unitId: s.unitId, fingerprint: s.fingerprint })) } },
+      },
+    ]);
+    inventoryBus = testKafkaBus('inventory-service', prefix);
+    await inventoryBus.subscribe(ChannelEventsTopic, 'inventory-service', new ChannelEventProcessor(handler, inventoryBus).handle);
+    watchBus = testKafkaBus('watch', prefix);
+    await watchBus.subscribe(ChannelEventsTopic, 'watch', async (b) => void channelEvents.push(...b.messages.map((m) => m.envelope)));
+    await inventoryBus.start();
+    await watchBus.start();
+
+    await shop.start();
+    Object.assign(process.env, {
+      DATABASE_URL: db.url,
+      KAFKA_TOPIC_PREFIX: prefix,
+      HTTP_PORT: '0',
+      LOG_LEVEL: 'silent',
+      CONNECTOR_PLATFORM_URL: shop.url,
+      CONNECTOR_APP_SECRET: SHOP_API_SECRET,
+      CONNECTOR_WEBHOOK_SECRETS: WEBHOOK_SECRET,
+      CARD_VAULT_KEYS: `k1:${keys.k1.toString('base64')}`,
+      CARD_VAULT_ACTIVE_KEY_ID: 'k1',
+      CARD_VAULT_FINGERPRINT_KEY: fingerprintKey.toString('base64'),
+    });
+    connector = await startApp(ConnectorShopModule);
+    target = { url: connector.url, path: '/v1/webhooks/orders', secret: WEBHOOK_SECRET };
+  });
+
+  afterAll(async () => {
+    await connector?.app.close();
+    process.env = savedEnv;
+    await watchBus?.stop();
+    await inventoryBus?.stop();
+    await shop.stop();
+    await deleteTopicsWithPrefix(prefix);
+    await db?.drop();
+  });
+
+  const paid = (orderId: string) => ({ type: 'order.paid', orderId, lines: [{ sku: SKU, quantity: 1 }] });
+  const eventsOf = (orderId: string) => channelEvents.filter((e) => 'channelOrderId' in e.payload && e.payload.channelOrderId === orderId);
+
+  it('answers 401 to an invalid, unsigned or stale signature and emits nothing', async () => {
+    const forged = await sendNotification(target, paid('FORGED-1'), { signWith: 'not-the-secret' });
+    const unsigned = await sendNotification(target, paid('FORGED-1'), { unsigned: true });
+    const stale = await sendNotification(target, paid('FORGED-1'), { clockSkewMs: -120_000 });
+    expect([forged, unsigned, stale].map((r) => r.status)).toEqual([401, 401, 401]);
+    expect([forged, unsigned, stale].map((r) => (r.json as { code: string }).code)).toEqual([
+      'WEBHOOK.BAD_SIGNATURE',
+      'WEBHOOK.MISSING_SIGNATURE',
+      'WEBHOOK.STALE_TIMESTAMP',
+    ]);
+    // A signed notice sent afterwards arrives; the forged one never did.
+    expect((await sendNotification(target, paid('AFTER-FORGED'))).status).toBe(200);
+    await eventually(() => (eventsOf('AFTER-FORGED').length === 2 ? true : undefined), 20_000, 'the signed notice');
+    expect(eventsOf('FORGED-1')).toEqual([]);
+    const rows = await db.pool.query("SELECT 1 FROM channel_notifications WHERE order_id = 'FORGED-1'");
+    expect(rows.rowCount).toBe(0);
+  });
+
+  it('five identical payment notices deliver exactly one card key, once', async () => {
+    const answers = await sendNotifications(target, [paid('PAY-5X')], { copies: 5, concurrent: true });
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(answers.map((a) => (a.json as { result: string }).result).sort()).toEqual(['duplicate', 'duplicate', 'duplicate', 'duplicate', 'emitted']);
+
+    const delivered = await eventually(() => {
+      const d = [...shop.deliveries.values()].filter((x) => x.orderId === 'PAY-5X');
+      return d.length > 0 ? d : undefined;
+    }, 30_000, 'the delivery');
+    // Let any second delivery that would happen, happen.
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect([...shop.deliveries.values()].filter((x) => x.orderId === 'PAY-5X')).toEqual(delivered);
+    expect(delivered).toHaveLength(1);
+    expect(delivered[0].secret).toMatch(/^SECRET-\d$/);
+    expect(eventsOf('PAY-5X').map((e) => e.type).sort()).toEqual(['order.paid', 'order.placed']);
+    const ledger = await db.pool.query("SELECT state, attempts FROM card_key_deliveries WHERE channel = 'shop' AND order_id = 'PAY-5X'");
+    expect(ledger.rows).toEqual([{ state: 'delivered', attempts: 1 }]);
+    const reveals = await db.pool.query("SELECT count(*)::int AS n FROM card_key_reveals WHERE order_id = 'PAY-5X'");
+    expect(reveals.rows[0].n).toBe(1);
+  });
+
+  it('a payment that overtakes its placement still reserves and delivers; the late placement changes nothing', async () => {
+    await sendNotifications(target, [paid('LATE-PLACED'), { type: 'order.placed', orderId: 'LATE-PLACED', lines: [{ sku: SKU, quantity: 1 }] }]);
+    await eventually(() => ([...shop.deliveries.values()].some((x) => x.orderId === 'LATE-PLACED') ? true : undefined), 30_000, 'the delivery');
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect([...shop.deliveries.values()].filter((x) => x.orderId === 'LATE-PLACED')).toHaveLength(1);
+    // Both placements carry one event id: the inventory service applies it once.
+    const placed = eventsOf('LATE-PLACED').filter((e) => e.type === 'order.placed');
+    expect(new Set(placed.map((e) => e.eventId)).size).toBe(1);
+  });
+
+  it('serves the shop listing, paged, for reconciliation', async () => {
+    const res = await fetch(`${connector.url}/listings?limit=10`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toHaveProperty('items');
+  });
+});
