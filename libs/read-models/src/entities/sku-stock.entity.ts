@@ -1,9 +1,10 @@
 import type { StockKind } from '@libs/inventory';
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, PrimaryColumn } from 'typeorm';
 import { bigintAsNumber } from './column-types';
 
 /** Stock levels of one registered SKU at `version` (see README: sku_stock). */
 @Entity({ name: 'sku_stock', synchronize: false })
+@Check('sku_stock_kind_check', `kind IN ('quantity', 'cardKey', 'unlimited')`)
 export class SkuStock {
   @PrimaryColumn('text')
   sku!: string;

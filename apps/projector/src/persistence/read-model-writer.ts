@@ -1,0 +1,129 @@
+import type { Queryable } from '@libs/database';
+import type { ReadModelChanges } from '../projection/batch-projection';
+
+/**
+ * Writes a batch's row changes with one multi-row statement per table. Rows travel as one JSON document per
+ * table (jsonb_to_recordset): far cheaper than a statement per row on a hot SKU. Each upsert is guarded by
+ * the stream version, so an older row never overwrites a newer one even if a batch were written twice.
+ */
+export async function writeReadModelChanges(db: Queryable, changes: ReadModelChanges): Promise<void> {
+  if (changes.skuStock.length > 0) {
+    await db.query(
+      `INSERT INTO sku_stock AS t (sku, kind, received, adjusted, delivered, on_hand, reserved, held_in_pools,
+                                   available, endless, endless_reserved, endless_delivered, low_stock_threshold,
+                                   version, updated_at)
+       SELECT r."sku", r."kind", r."received", r."adjusted", r."delivered", r."onHand", r."reserved", r."heldInPools",
+              r."available", r."endless", r."endlessReserved", r."endlessDelivered", r."lowStockThreshold",
+              r."version", r."updatedAt"
+         FROM jsonb_to_recordset($1::jsonb) AS r("sku" text, "kind" text, "received" int, "adjusted" int,
+              "delivered" int, "onHand" int, "reserved" int, "heldInPools" int, "available" int, "endless" boolean,
+              "endlessReserved" int, "endlessDelivered" int, "lowStockThreshold" int, "version" bigint,
+              "updatedAt" timestamptz)
+       ON CONFLICT (sku) DO UPDATE SET
+         kind = EXCLUDED.kind, received = EXCLUDED.received, adjusted = EXCLUDED.adjusted,
+         delivered = EXCLUDED.delivered, on_hand = EXCLUDED.on_hand, reserved = EXCLUDED.reserved,
+         held_in_pools = EXCLUDED.held_in_pools, available = EXCLUDED.available, endless = EXCLUDED.endless,
+         endless_reserved = EXCLUDED.endless_reserved, endless_delivered = EXCLUDED.endless_delivered,
+         low_stock_threshold = EXCLUDED.low_stock_threshold, version = EXCLUDED.version,
+         updated_at = EXCLUDED.updated_at
+       WHERE t.version < EXCLUDED.version`,
+      [JSON.stringify(changes.skuStock)],
+    );
+  }
+  if (changes.reservations.length > 0) {
+    await db.query(
+      `INSERT INTO reservations AS t (channel, channel_order_id, sku, quantity, status, reason, expires_at,
+                                      allocated_unit_ids, loop_unit_ids, created_at, updated_at, updated_version)
+       SELECT r."channel", r."channelOrderId", r."sku", r."quantity", r."status", r."reason", r."expiresAt",
+              r."allocatedUnitIds", r."loopUnitIds", r."createdAt", r."updatedAt", r."updatedVersion"
+         FROM jsonb_to_recordset($1::jsonb) AS r("channel" text, "channelOrderId" text, "sku" text,
+              "quantity" int, "status" text, "reason" text, "expiresAt" timestamptz, "allocatedUnitIds" text[],
+              "loopUnitIds" text[], "createdAt" timestamptz, "updatedAt" timestamptz, "updatedVersion" bigint)
+       ON CONFLICT (channel, channel_order_id, sku) DO UPDATE SET
+         quantity = EXCLUDED.quantity, status = EXCLUDED.status, reason = EXCLUDED.reason,
+         expires_at = EXCLUDED.expires_at, allocated_unit_ids = EXCLUDED.allocated_unit_ids,
+         loop_unit_ids = EXCLUDED.loop_unit_ids, updated_at = EXCLUDED.updated_at,
+         updated_version = EXCLUDED.updated_version
+       WHERE t.updated_version < EXCLUDED.updated_version`,
+      [JSON.stringify(changes.reservations)],
+    );
+  }
+  if (changes.movements.length > 0) {
+    // (sku, version) and the event id are unique: a movement already written is never written again.
+    await db.query(
+      `INSERT INTO stock_movements (id, event_id, sku, version, event_type, channel, channel_order_id, quantity,
+                                   delta_on_hand, delta_reserved, delta_held_in_pools, delta_available,
+                                   on_hand_after, available_after, reason, ref, note, actor, occurred_at)
+       SELECT r."id", r."eventId", r."sku", r."version", r."eventType", r."channel", r."channelOrderId", r."quantity",
+              r."deltaOnHand", r."deltaReserved", r."deltaHeldInPools", r."deltaAvailable", r."onHandAfter",
+              r."availableAfter", r."reason", r."ref", r."note", r."actor", r."occurredAt"
+         FROM jsonb_to_recordset($1::jsonb) AS r("id" bigint, "eventId" uuid, "sku" text, "version" bigint,
+              "eventType" text, "channel" text, "channelOrderId" text, "quantity" int, "deltaOnHand" int,
+              "deltaReserved" int, "deltaHeldInPools" int, "deltaAvailable" int, "onHandAfter" int,
+              "availableAfter" int, "reason" text, "ref" text, "note" text, "actor" text, "occurredAt" timestamptz)
+       ON CONFLICT DO NOTHING`,
+      [JSON.stringify(changes.movements)],
+    );
+  }
+  if (changes.cardKeyCounts.length > 0) {
+    // Increments are not idempotent by themselves: they are safe because this runs in the same transaction as
+    // the projection_sku_state version they were computed from, and events at or below it are never refolded.
+    await db.query(
+      `INSERT INTO card_key_counts AS t (sku, batch_id, state, count)
+       SELECT r."sku", r."batchId", r."state", r."delta"
+         FROM jsonb_to_recordset($1::jsonb) AS r("sku" text, "batchId" text, "state" text, "delta" int)
+       ON CONFLICT (sku, batch_id, state) DO UPDATE SET count = t.count + EXCLUDED.count`,
+      [JSON.stringify(changes.cardKeyCounts)],
+    );
+  }
+  const raised = changes.alerts.filter((a) => a.raisedAt !== null);
+  if (raised.length > 0) {
+    await db.query(
+      `INSERT INTO stock_alerts AS t (sku, kind, threshold, on_hand, raised_at, cleared_at, open)
+       SELECT r."sku", r."kind", r."threshold", r."onHand", r."raisedAt", r."clearedAt", r."open"
+         FROM jsonb_to_recordset($1::jsonb) AS r("sku" text, "kind" text, "threshold" int, "onHand" int,
+              "raisedAt" timestamptz, "clearedAt" timestamptz, "open" boolean)
+       ON CONFLICT (sku) DO UPDATE SET
+         kind = EXCLUDED.kind, threshold = EXCLUDED.threshold, on_hand = EXCLUDED.on_hand,
+         raised_at = EXCLUDED.raised_at, cleared_at = EXCLUDED.cleared_at, open = EXCLUDED.open`,
+      [JSON.stringify(raised)],
+    );
+  }
+  const clearedOnly = changes.alerts.filter((a) => a.raisedAt === null);
+  if (clearedOnly.length > 0) {
+    // The alert was raised in an earlier batch: its row keeps raised_at. (A clearing is always preceded by a
+    // raise in the stream; the insert branch only keeps a damaged table from stopping the projection.)
+    await db.query(
+      `INSERT INTO stock_alerts AS t (sku, kind, threshold, on_hand, raised_at, cleared_at, open)
+       SELECT r."sku", r."kind", r."threshold", r."onHand", r."clearedAt", r."clearedAt", r."open"
+         FROM jsonb_to_recordset($1::jsonb) AS r("sku" text, "kind" text, "threshold" int, "onHand" int,
+              "clearedAt" timestamptz, "open" boolean)
+       ON CONFLICT (sku) DO UPDATE SET
+         kind = EXCLUDED.kind, threshold = EXCLUDED.threshold, on_hand = EXCLUDED.on_hand,
+         cleared_at = EXCLUDED.cleared_at, open = EXCLUDED.open`,
+      [JSON.stringify(clearedOnly)],
+    );
+  }
+  if (changes.states.length > 0) {
+    await db.query(
+      `INSERT INTO projection_sku_state AS t (sku, version, state_version, state)
+       SELECT r."sku", r."version", COALESCE((r."saved"->>'version')::bigint, 0), r."saved"->'state'
+         FROM jsonb_to_recordset($1::jsonb) AS r("sku" text, "version" bigint, "saved" jsonb)
+       ON CONFLICT (sku) DO UPDATE SET
+         version = EXCLUDED.version,
+         state_version = CASE WHEN EXCLUDED.state IS NULL THEN t.state_version ELSE EXCLUDED.state_version END,
+         state = COALESCE(EXCLUDED.state, t.state)
+       WHERE t.version < EXCLUDED.version`,
+      [JSON.stringify(changes.states)],
+    );
+  }
+  if (changes.targets.length > 0) {
+    await db.query(
+      `INSERT INTO target_outbox (channel, sku, quantity, version, occurred_at)
+       SELECT r."channel", r."sku", r."quantity", r."version", r."occurredAt"
+         FROM jsonb_to_recordset($1::jsonb) AS r("channel" text, "sku" text, "quantity" int, "version" bigint,
+              "occurredAt" timestamptz)`,
+      [JSON.stringify(changes.targets)],
+    );
+  }
+}

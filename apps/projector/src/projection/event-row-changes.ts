@@ -1,0 +1,260 @@
+import {
+  mapGet,
+  orderRecordOf,
+  type InventoryEvent,
+  type InventoryState,
+  type StockLevels,
+  type UnitStatus,
+} from '@libs/inventory';
+import type { CardKeyCountDelta, ReservationRow, StockMovementRow } from './read-model-rows';
+
+/** Where an event sits in its stream and in the store. */
+export interface EventPosition {
+  sku: string;
+  eventId: string;
+  version: number;
+  globalPosition: number;
+  at: Date;
+}
+
+export type AlertSignal =
+  | { kind: 'raised'; threshold: number; onHand: number; at: Date }
+  | { kind: 'cleared'; threshold: number; onHand: number; at: Date };
+
+/** What one event changes in the read models, given the state before and after it. */
+export interface EventRowChanges {
+  movement: StockMovementRow | null;
+  reservation: ReservationRow | null;
+  cardKeyCounts: CardKeyCountDelta[];
+  alert: AlertSignal | null;
+}
+
+export function eventRowChanges(
+  event: InventoryEvent,
+  position: EventPosition,
+  before: { state: InventoryState; levels: StockLevels },
+  after: { state: InventoryState; levels: StockLevels },
+): EventRowChanges {
+  return {
+    movement: movementRow(event, position, before.levels, after.levels),
+    reservation: reservationRow(event, position, after.state),
+    cardKeyCounts: cardKeyCountDeltas(event, position.sku, before.state, after.state),
+    alert: alertSignal(event, position.at),
+  };
+}
+
+interface MovementFacts {
+  quantity: number;
+  channel?: string;
+  channelOrderId?: string;
+  reason?: string;
+  ref?: string;
+  note?: string | null;
+}
+
+/** The events that move stock, and what each is about; null for the others. */
+function movementFacts(event: InventoryEvent): MovementFacts | null {
+  switch (event.type) {
+    case 'StockReceived':
+      return { quantity: event.data.quantity, ref: event.data.batchId };
+    case 'CardKeysImported':
+      return { quantity: event.data.units.length, ref: event.data.batchId };
+    case 'StockReserved':
+    case 'ReservationConfirmed':
+    case 'ReservationExpired': {
+      const { quantity, channel, channelOrderId } = event.data;
+      return { quantity, channel, channelOrderId };
+    }
+    case 'ReservationReleased': {
+      const { quantity, channel, channelOrderId, note } = event.data;
+      return { quantity, channel, channelOrderId, note };
+    }
+    case 'StockAdjusted':
+      return {
+        quantity: event.data.delta,
+        reason: event.data.reason,
+        ref: event.data.adjustmentId,
+        note: event.data.note,
+      };
+    case 'CardKeyVoided':
+      return { quantity: 1, ref: event.data.unitId, note: event.data.note };
+    case 'DedicatedPoolOpened':
+      return { quantity: event.data.quantity, ref: event.data.poolId };
+    case 'DedicatedPoolClosed':
+      return { quantity: event.data.returned, ref: event.data.poolId };
+    case 'SkuRegistered':
+    case 'ReservationRejected':
+    case 'DeliveryRecorded':
+    case 'CardKeyRedeemed':
+    case 'ChannelPolicySet':
+    case 'LowStockAlerted':
+    case 'LowStockCleared':
+    case 'CommandRejected':
+      return null;
+    default: {
+      const unreachable: never = event;
+      return unreachable;
+    }
+  }
+}
+
+function movementRow(
+  event: InventoryEvent,
+  position: EventPosition,
+  before: StockLevels,
+  after: StockLevels,
+): StockMovementRow | null {
+  const facts = movementFacts(event);
+  if (facts === null) return null;
+  return {
+    id: position.globalPosition,
+    eventId: position.eventId,
+    sku: position.sku,
+    version: position.version,
+    eventType: event.type,
+    channel: facts.channel ?? null,
+    channelOrderId: facts.channelOrderId ?? null,
+    quantity: facts.quantity,
+    // Deltas come from the levels themselves, not from the event's numbers, so they always add up to the
+    // sku_stock row whatever the event kind (pools, endless parts, voids of sold keys).
+    deltaOnHand: after.onHand - before.onHand,
+    deltaReserved: after.reserved - before.reserved,
+    deltaHeldInPools: after.heldInPools - before.heldInPools,
+    deltaAvailable: after.available - before.available,
+    onHandAfter: after.onHand,
+    availableAfter: after.available,
+    reason: facts.reason ?? null,
+    ref: facts.ref ?? null,
+    note: facts.note ?? null,
+    actor: event.data.actor ?? null,
+    occurredAt: position.at,
+  };
+}
+
+/** The order an event is about, if any. */
+function orderOf(event: InventoryEvent): { channel: string; channelOrderId: string } | null {
+  switch (event.type) {
+    case 'StockReserved':
+    case 'ReservationRejected':
+    case 'ReservationConfirmed':
+    case 'DeliveryRecorded':
+    case 'ReservationReleased':
+    case 'ReservationExpired':
+      return { channel: event.data.channel, channelOrderId: event.data.channelOrderId };
+    case 'SkuRegistered':
+    case 'StockReceived':
+    case 'CardKeysImported':
+    case 'StockAdjusted':
+    case 'CardKeyRedeemed':
+    case 'CardKeyVoided':
+    case 'ChannelPolicySet':
+    case 'DedicatedPoolOpened':
+    case 'DedicatedPoolClosed':
+    case 'LowStockAlerted':
+    case 'LowStockCleared':
+    // Not remembered by the domain (an out-of-order notice may still succeed later), so no row either.
+    case 'CommandRejected':
+      return null;
+    default: {
+      const unreachable: never = event;
+      return unreachable;
+    }
+  }
+}
+
+/** The order's whole row as the domain now records it, so writing it twice is harmless. */
+function reservationRow(
+  event: InventoryEvent,
+  position: EventPosition,
+  after: InventoryState,
+): ReservationRow | null {
+  const order = orderOf(event);
+  if (order === null) return null;
+  const record = orderRecordOf(after, order.channel, order.channelOrderId);
+  if (record === null) return null;
+  return {
+    channel: record.channel,
+    channelOrderId: record.channelOrderId,
+    sku: position.sku,
+    // The domain keeps 0 for a rejected order; analysts want what was asked for.
+    quantity: event.type === 'ReservationRejected' ? event.data.requested : record.quantity,
+    status: record.status,
+    reason: record.reason,
+    expiresAt: record.expiresAt === null ? null : new Date(record.expiresAt),
+    allocatedUnitIds: record.allocatedUnitIds,
+    loopUnitIds: record.loopUnitIds,
+    createdAt: position.at,
+    updatedAt: position.at,
+    updatedVersion: position.version,
+  };
+}
+
+/** Card keys whose status an event may change. */
+function touchedUnitIds(event: InventoryEvent, before: InventoryState): readonly string[] {
+  switch (event.type) {
+    case 'CardKeysImported':
+      return event.data.units.map((u) => u.unitId);
+    case 'ReservationConfirmed':
+      return event.data.allocatedUnitIds;
+    case 'DeliveryRecorded': {
+      // evolve delivers the keys the order was allocated; the event names them too.
+      const record = orderRecordOf(before, event.data.channel, event.data.channelOrderId);
+      return [...event.data.unitIds, ...(record?.allocatedUnitIds ?? [])];
+    }
+    case 'CardKeyRedeemed':
+    case 'CardKeyVoided':
+      return [event.data.unitId];
+    case 'SkuRegistered':
+    case 'StockReceived':
+    case 'StockReserved':
+    case 'ReservationRejected':
+    case 'ReservationReleased':
+    case 'ReservationExpired':
+    case 'StockAdjusted':
+    case 'ChannelPolicySet':
+    case 'DedicatedPoolOpened':
+    case 'DedicatedPoolClosed':
+    case 'LowStockAlerted':
+    case 'LowStockCleared':
+    case 'CommandRejected':
+      return [];
+    default: {
+      const unreachable: never = event;
+      return unreachable;
+    }
+  }
+}
+
+/** Moves each touched key from its old status to its new one, per import batch. */
+function cardKeyCountDeltas(
+  event: InventoryEvent,
+  sku: string,
+  before: InventoryState,
+  after: InventoryState,
+): CardKeyCountDelta[] {
+  const deltas = new Map<string, CardKeyCountDelta>();
+  const add = (batchId: string, state: UnitStatus, delta: number) => {
+    const key = `${batchId.length}:${batchId}:${state}`;
+    const entry = deltas.get(key) ?? { sku, batchId, state, delta: 0 };
+    entry.delta += delta;
+    deltas.set(key, entry);
+  };
+  for (const unitId of new Set(touchedUnitIds(event, before))) {
+    const was = mapGet(before.units, unitId);
+    const now = mapGet(after.units, unitId);
+    if (now === undefined || was?.status === now.status) continue;
+    if (was !== undefined) add(was.batchId, was.status, -1);
+    add(now.batchId, now.status, 1);
+  }
+  return [...deltas.values()].filter((d) => d.delta !== 0);
+}
+
+function alertSignal(event: InventoryEvent, at: Date): AlertSignal | null {
+  if (event.type === 'LowStockAlerted') {
+    return { kind: 'raised', threshold: event.data.threshold, onHand: event.data.onHand, at };
+  }
+  if (event.type === 'LowStockCleared') {
+    return { kind: 'cleared', threshold: event.data.threshold, onHand: event.data.onHand, at };
+  }
+  return null;
+}

@@ -1,0 +1,40 @@
+import type { RecordedEvent } from '@libs/event-store';
+import type { InventoryEvent, InventoryEventType } from '@libs/inventory';
+
+/** Written as a record so that a new event type in the domain fails to compile here until it is listed. */
+const KNOWN_TYPES: Record<InventoryEventType, true> = {
+  SkuRegistered: true,
+  StockReceived: true,
+  CardKeysImported: true,
+  StockReserved: true,
+  ReservationRejected: true,
+  ReservationConfirmed: true,
+  DeliveryRecorded: true,
+  ReservationReleased: true,
+  ReservationExpired: true,
+  StockAdjusted: true,
+  CardKeyRedeemed: true,
+  CardKeyVoided: true,
+  ChannelPolicySet: true,
+  DedicatedPoolOpened: true,
+  DedicatedPoolClosed: true,
+  LowStockAlerted: true,
+  LowStockCleared: true,
+  CommandRejected: true,
+};
+
+/**
+ * The domain event inside a stored one, or null for a type this build does not know (written by a newer
+ * version): evolving it would corrupt the fold, so it is counted and passed over instead.
+ */
+export function toInventoryEvent(recorded: RecordedEvent): InventoryEvent | null {
+  if (!Object.prototype.hasOwnProperty.call(KNOWN_TYPES, recorded.type)) return null;
+  if (typeof recorded.data !== 'object' || recorded.data === null) return null;
+  return { type: recorded.type, data: recorded.data } as InventoryEvent;
+}
+
+/** Business time of an event: the deciding command's `now`; the store's occurredAt if that is missing. */
+export function eventTime(event: InventoryEvent | null, recorded: RecordedEvent): Date {
+  const at = event?.data.at;
+  return typeof at === 'number' && Number.isFinite(at) ? new Date(at) : recorded.occurredAt;
+}

@@ -1,0 +1,97 @@
+import type { OrderStatus, StockKind, UnitStatus } from '@libs/inventory';
+
+/*
+ * Rows as the projector writes them, one interface per table (columns in libs/read-models/README.md). Every
+ * value is derived from the events alone, times included, so a rebuild writes exactly the same rows.
+ */
+
+export interface SkuStockRow {
+  sku: string;
+  kind: StockKind;
+  received: number;
+  adjusted: number;
+  delivered: number;
+  onHand: number;
+  reserved: number;
+  heldInPools: number;
+  available: number;
+  endless: boolean;
+  endlessReserved: number;
+  endlessDelivered: number;
+  lowStockThreshold: number | null;
+  version: number;
+  updatedAt: Date;
+}
+
+export interface ReservationRow {
+  channel: string;
+  channelOrderId: string;
+  sku: string;
+  quantity: number;
+  status: OrderStatus;
+  reason: string | null;
+  expiresAt: Date | null;
+  allocatedUnitIds: readonly string[];
+  loopUnitIds: readonly string[];
+  /** Time of the first event about the order; an existing row keeps its own. */
+  createdAt: Date;
+  updatedAt: Date;
+  updatedVersion: number;
+}
+
+export interface StockMovementRow {
+  /** The event's global position in the store: stable across rebuilds. */
+  id: number;
+  eventId: string;
+  sku: string;
+  version: number;
+  eventType: string;
+  channel: string | null;
+  channelOrderId: string | null;
+  quantity: number;
+  deltaOnHand: number;
+  deltaReserved: number;
+  deltaHeldInPools: number;
+  deltaAvailable: number;
+  onHandAfter: number;
+  availableAfter: number;
+  reason: string | null;
+  ref: string | null;
+  note: string | null;
+  actor: string | null;
+  occurredAt: Date;
+}
+
+/** Added to card_key_counts.count; safe because each event reaches the writer exactly once (version guard). */
+export interface CardKeyCountDelta {
+  sku: string;
+  batchId: string;
+  state: UnitStatus;
+  delta: number;
+}
+
+export interface StockAlertRow {
+  sku: string;
+  kind: 'low_stock';
+  threshold: number;
+  onHand: number;
+  /** Null when only the clearing was seen in this batch: the stored row keeps its raised_at. */
+  raisedAt: Date | null;
+  clearedAt: Date | null;
+  open: boolean;
+}
+
+export interface ProjectionStateRow {
+  sku: string;
+  version: number;
+  /** Present when the fold crossed a multiple of the save interval: the state at exactly that version. */
+  saved: { version: number; state: unknown } | null;
+}
+
+export interface TargetOutboxRow {
+  channel: string;
+  sku: string;
+  quantity: number;
+  version: number;
+  occurredAt: Date;
+}

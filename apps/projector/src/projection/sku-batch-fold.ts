@@ -1,0 +1,215 @@
+import type { RecordedEvent } from '@libs/event-store';
+import {
+  channelTargets,
+  inventoryDecider,
+  stockLevels,
+  type InventoryState,
+  type StockLevels,
+} from '@libs/inventory';
+import { eventRowChanges, type AlertSignal } from './event-row-changes';
+import { eventTime, toInventoryEvent } from './inventory-event';
+import type { ProjectedSku } from './projected-sku';
+import type {
+  CardKeyCountDelta,
+  ProjectionStateRow,
+  ReservationRow,
+  SkuStockRow,
+  StockAlertRow,
+  StockMovementRow,
+  TargetOutboxRow,
+} from './read-model-rows';
+
+/** The stream skipped a version: projecting on would fold the wrong state, so the batch is refused. */
+export class ProjectionGapError extends Error {
+  readonly code = 'PROJECTOR.VERSION_GAP';
+
+  constructor(
+    readonly sku: string,
+    readonly projectedVersion: number,
+    readonly eventVersion: number,
+  ) {
+    super(`SKU ${sku}: event version ${eventVersion} follows projected version ${projectedVersion}`);
+    this.name = 'ProjectionGapError';
+  }
+}
+
+export interface SkuBatchFold {
+  end: ProjectedSku;
+  /** Events evolved into the state. */
+  applied: number;
+  /** At or below the projected version: projected before (a redelivery or a replay). */
+  alreadyApplied: number;
+  /** Of a type this build does not know; the version moves past them, the state does not change. */
+  unknown: number;
+  skuStock: SkuStockRow | null;
+  reservations: ReservationRow[];
+  movements: StockMovementRow[];
+  cardKeyCounts: CardKeyCountDelta[];
+  alert: StockAlertRow | null;
+  state: ProjectionStateRow | null;
+  targets: TargetOutboxRow[];
+}
+
+export interface FoldOptions {
+  /** Keep the state at every multiple of this version; later events are replayed from the store on load. */
+  stateSaveEvery: number;
+}
+
+/**
+ * Folds one SKU's events of a delivered batch (in version order) onto its projected state, and works out every
+ * row change. Pure. Events at or below the projected version are skipped: that is what makes a redelivery or
+ * a second replay leave the rows as they are.
+ */
+export function foldSkuBatch(start: ProjectedSku, events: readonly RecordedEvent[], options: FoldOptions): SkuBatchFold {
+  const { sku } = start;
+  let state = start.state;
+  let levels: StockLevels = stockLevels(state);
+  let version = start.version;
+  let savedVersion = start.savedVersion;
+  let saved: ProjectionStateRow['saved'] = null;
+  let lastAt: Date | null = null;
+  let applied = 0;
+  let alreadyApplied = 0;
+  let unknown = 0;
+  const reservations = new Map<string, ReservationRow>();
+  const movements: StockMovementRow[] = [];
+  const cardKeyCounts = new Map<string, CardKeyCountDelta>();
+  let alert: StockAlertRow | null = null;
+  const policiesSet = new Set<string>();
+
+  for (const recorded of events) {
+    if (recorded.version <= version) {
+      alreadyApplied += 1;
+      continue;
+    }
+    if (recorded.version !== version + 1) throw new ProjectionGapError(sku, version, recorded.version);
+    version = recorded.version;
+    const event = toInventoryEvent(recorded);
+    const at = eventTime(event, recorded);
+    lastAt = at;
+    if (event === null) {
+      unknown += 1;
+    } else {
+      const nextState = inventoryDecider.evolve(state, event);
+      const nextLevels = stockLevels(nextState);
+      const changes = eventRowChanges(
+        event,
+        { sku, eventId: recorded.eventId, version, globalPosition: recorded.globalPosition, at },
+        { state, levels },
+        { state: nextState, levels: nextLevels },
+      );
+      if (changes.movement) movements.push(changes.movement);
+      if (changes.reservation) mergeReservation(reservations, changes.reservation);
+      for (const delta of changes.cardKeyCounts) mergeCount(cardKeyCounts, delta);
+      if (changes.alert) alert = nextAlert(sku, alert, changes.alert);
+      if (event.type === 'ChannelPolicySet') policiesSet.add(event.data.channel);
+      state = nextState;
+      levels = nextLevels;
+      applied += 1;
+    }
+    // Saved at exact multiples, whatever the batch boundaries, so a rebuild stores the same states.
+    if (options.stateSaveEvery > 0 && version % options.stateSaveEvery === 0) {
+      saved = { version, state };
+      savedVersion = version;
+    }
+  }
+
+  const end: ProjectedSku = { sku, version, state, savedVersion };
+  const moved = version > start.version && lastAt !== null;
+  return {
+    end,
+    applied,
+    alreadyApplied,
+    unknown,
+    skuStock: moved ? skuStockRow(sku, state, levels, version, lastAt!) : null,
+    reservations: [...reservations.values()],
+    movements,
+    cardKeyCounts: [...cardKeyCounts.values()].filter((d) => d.delta !== 0),
+    alert,
+    state: moved ? { sku, version, saved } : null,
+    targets: moved ? changedTargets(sku, start.state, state, policiesSet, version, lastAt!) : [],
+  };
+}
+
+function skuStockRow(
+  sku: string,
+  state: InventoryState,
+  levels: StockLevels,
+  version: number,
+  at: Date,
+): SkuStockRow | null {
+  // Commands for a SKU nobody registered leave rejections in its stream, but there is no stock to show.
+  if (levels.kind === null) return null;
+  return {
+    sku,
+    kind: levels.kind,
+    received: levels.received,
+    adjusted: levels.adjusted,
+    delivered: levels.delivered,
+    onHand: levels.onHand,
+    reserved: levels.reserved,
+    heldInPools: levels.heldInPools,
+    available: levels.available,
+    endless: levels.endless,
+    endlessReserved: levels.endlessReserved,
+    endlessDelivered: levels.endlessDelivered,
+    lowStockThreshold: state.lowStockThreshold,
+    version,
+    updatedAt: at,
+  };
+}
+
+/**
+ * Channels whose listed quantity differs from before the batch, plus channels whose policy was set (a new
+ * policy is announced even when it lists the same number). Every row carries the full-set quantity at the
+ * SKU's version after the batch: intermediate values within a batch are never worth pushing.
+ */
+function changedTargets(
+  sku: string,
+  before: InventoryState,
+  after: InventoryState,
+  policiesSet: ReadonlySet<string>,
+  version: number,
+  at: Date,
+): TargetOutboxRow[] {
+  const was = channelTargets(before);
+  const now = channelTargets(after);
+  return Object.entries(now)
+    .filter(([channel, quantity]) => was[channel] !== quantity || policiesSet.has(channel))
+    .map(([channel, quantity]) => ({ channel, sku, quantity, version, occurredAt: at }));
+}
+
+function mergeReservation(rows: Map<string, ReservationRow>, row: ReservationRow): void {
+  const key = `${row.channel.length}:${row.channel}:${row.channelOrderId}`;
+  const earlier = rows.get(key);
+  rows.set(key, earlier ? { ...row, createdAt: earlier.createdAt } : row);
+}
+
+function mergeCount(counts: Map<string, CardKeyCountDelta>, delta: CardKeyCountDelta): void {
+  const key = `${delta.batchId.length}:${delta.batchId}:${delta.state}`;
+  const entry = counts.get(key);
+  counts.set(key, entry ? { ...entry, delta: entry.delta + delta.delta } : { ...delta });
+}
+
+function nextAlert(sku: string, current: StockAlertRow | null, signal: AlertSignal): StockAlertRow {
+  if (signal.kind === 'raised') {
+    return {
+      sku,
+      kind: 'low_stock',
+      threshold: signal.threshold,
+      onHand: signal.onHand,
+      raisedAt: signal.at,
+      clearedAt: null,
+      open: true,
+    };
+  }
+  return {
+    sku,
+    kind: 'low_stock',
+    threshold: signal.threshold,
+    onHand: signal.onHand,
+    raisedAt: current?.raisedAt ?? null,
+    clearedAt: signal.at,
+    open: false,
+  };
+}

@@ -1,0 +1,40 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+/** What the projector reports about its batches; registered on the app's one registry. */
+export class ProjectorMetrics {
+  readonly events: Counter<'result'>;
+  readonly batchSeconds: Histogram;
+  readonly lagSeconds: Gauge;
+  readonly batchFailures: Counter;
+  readonly outboxRowsWritten: Counter;
+
+  constructor(registry: Registry) {
+    this.events = new Counter({
+      name: 'stocksync_projector_events_total',
+      help: 'Events delivered to the projector, by result: applied, already_applied (a replay or redelivery), unknown_type, other_stream.',
+      labelNames: ['result'],
+      registers: [registry],
+    });
+    this.batchSeconds = new Histogram({
+      name: 'stocksync_projector_batch_seconds',
+      help: 'Time to load, fold and commit one delivered batch of events.',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    });
+    this.lagSeconds = new Gauge({
+      name: 'stocksync_projector_lag_seconds',
+      help: 'At the last commit: time from the last projected event being recorded in the store to its projection.',
+      registers: [registry],
+    });
+    this.batchFailures = new Counter({
+      name: 'stocksync_projector_batch_failures_total',
+      help: 'Batches that failed and will be delivered again.',
+      registers: [registry],
+    });
+    this.outboxRowsWritten = new Counter({
+      name: 'stocksync_outbox_rows_written_total',
+      help: 'Channel targets written to the outbox by the projector.',
+      registers: [registry],
+    });
+  }
+}
