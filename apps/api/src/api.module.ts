@@ -1,7 +1,65 @@
-import { Module } from '@nestjs/common';
-import { PlatformModule } from '@libs/runtime';
+import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { EventStoreModule, PlatformModule } from '@libs/runtime';
+import { AdjustStockHttpController } from './adjustments/adjust-stock.http.controller';
+import { AlertsHttpController } from './alerts/alerts.http.controller';
+import { apiConfig, cardVaultConfig } from './api.config';
+import { ApiKeyGuard } from './auth/api-key.guard';
+import { ApiKeysHttpController } from './auth/api-keys.http.controller';
+import { ApiKeysRepository } from './auth/api-keys.repository';
+import { ApiMigrationsRunner } from './auth/api-migrations.runner';
+import { AuthService } from './auth/auth.service';
+import { CardKeyImportsRepository } from './card-keys/card-key-imports.repository';
+import { cardVaultProvider } from './card-keys/card-vault.provider';
+import { ImportCardKeysHandler } from './card-keys/import-card-keys.handler';
+import { ImportCardKeysHttpController } from './card-keys/import-card-keys.http.controller';
+import { SetChannelPolicyHttpController } from './channel-policies/set-channel-policy.http.controller';
+import { ApiExceptionFilter } from './common/api-exception.filter';
+import { ApiMetrics } from './common/api-metrics';
+import { InventoryCommands } from './common/inventory-commands.service';
+import { OpenApiDocs } from './common/openapi-docs';
+import { ReadModels } from './common/read-models.service';
+import { RequestMetricsMiddleware } from './common/request-metrics.middleware';
+import { createValidationPipe } from './common/validation';
+import { DedicatedPoolsHttpController } from './dedicated-pools/dedicated-pools.http.controller';
+import { ReservationsHttpController } from './reservations/reservations.http.controller';
+import { ReceiveStockHttpController } from './skus/receive-stock.http.controller';
+import { RegisterSkuHttpController } from './skus/register-sku.http.controller';
+import { SkuQueriesHttpController } from './skus/sku-queries.http.controller';
 
+/** The operations REST API: /v1 (API keys, roles, rate limit), OpenAPI at /docs, plus /health and /metrics. */
 @Module({
-  imports: [PlatformModule.forApp({ name: 'api', defaultPort: 3000 })],
+  imports: [PlatformModule.forApp({ name: 'api', defaultPort: 3000, config: [apiConfig, cardVaultConfig] }), EventStoreModule],
+  controllers: [
+    ApiKeysHttpController,
+    RegisterSkuHttpController,
+    SkuQueriesHttpController,
+    ReceiveStockHttpController,
+    SetChannelPolicyHttpController,
+    DedicatedPoolsHttpController,
+    AdjustStockHttpController,
+    ReservationsHttpController,
+    AlertsHttpController,
+    ImportCardKeysHttpController,
+  ],
+  providers: [
+    { provide: APP_PIPE, useFactory: createValidationPipe },
+    { provide: APP_FILTER, useClass: ApiExceptionFilter },
+    ApiMigrationsRunner,
+    ApiMetrics,
+    ApiKeysRepository,
+    AuthService,
+    ApiKeyGuard,
+    InventoryCommands,
+    ReadModels,
+    cardVaultProvider,
+    CardKeyImportsRepository,
+    ImportCardKeysHandler,
+    OpenApiDocs,
+  ],
 })
-export class ApiModule {}
+export class ApiModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(RequestMetricsMiddleware).forRoutes('v1/*path');
+  }
+}

@@ -1,0 +1,65 @@
+import { IsInt, IsOptional, IsString, Matches, Max, MinLength, Min } from 'class-validator';
+import { defineConfig } from '@libs/config';
+
+export class ApiConfig {
+  /** A key that always authenticates as an admin, kept only in the environment (never stored). Unset: none. */
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 characters (a high-entropy secret)' })
+  bootstrapAdminKey?: string;
+
+  /** Sustained requests per second per API key (token bucket refill rate). */
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  rateLimitPerSecond!: number;
+
+  /** Requests a key may burst above the sustained rate (bucket size). */
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  rateLimitBurst!: number;
+
+  /** Rows one card-key import may hold; a longer file is refused as a whole. */
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  importMaxRows!: number;
+
+  /** Secrets handed to the vault per statement while importing. */
+  @IsInt()
+  @Min(1)
+  @Max(50_000)
+  importChunkSize!: number;
+}
+
+export const apiConfig = defineConfig('api', ApiConfig, {
+  bootstrapAdminKey: { name: 'API_BOOTSTRAP_ADMIN_KEY', secret: true },
+  rateLimitPerSecond: { name: 'API_RATE_LIMIT_PER_SECOND', parse: 'int', default: '50' },
+  rateLimitBurst: { name: 'API_RATE_LIMIT_BURST', parse: 'int', default: '100' },
+  importMaxRows: { name: 'API_IMPORT_MAX_ROWS', parse: 'int', default: '1000000' },
+  importChunkSize: { name: 'API_IMPORT_CHUNK_SIZE', parse: 'int', default: '5000' },
+});
+
+/** The card vault's keys. All unset: card-key import answers 503 (the rest of the API works). */
+export class CardVaultConfig {
+  /** `id:base64,id:base64`, each a 32-byte AES-256 key. */
+  @IsOptional()
+  @IsString()
+  keys?: string;
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._-]{1,64}$/)
+  activeKeyId?: string;
+
+  /** Base64, at least 32 bytes, different from every encryption key. */
+  @IsOptional()
+  @IsString()
+  fingerprintKey?: string;
+}
+
+export const cardVaultConfig = defineConfig('card-vault', CardVaultConfig, {
+  keys: { name: 'CARD_VAULT_KEYS', secret: true },
+  activeKeyId: { name: 'CARD_VAULT_ACTIVE_KEY_ID' },
+  fingerprintKey: { name: 'CARD_VAULT_FINGERPRINT_KEY', secret: true },
+});

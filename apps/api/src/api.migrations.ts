@@ -1,0 +1,36 @@
+import type { MigrationSet } from '@libs/database';
+
+export const apiMigrations: MigrationSet = {
+  component: 'api',
+  migrations: [
+    {
+      version: 1,
+      name: 'api keys and card-key import reports',
+      up: `
+CREATE TABLE api_keys (
+  key_id      text        PRIMARY KEY,
+  name        text        NOT NULL,
+  role        text        NOT NULL CHECK (role IN ('admin', 'inventory-admin', 'order-operator', 'analyst')),
+  -- SHA-256 of the whole key; the key itself is shown once, at creation, and never stored.
+  key_hash    bytea       NOT NULL CHECK (octet_length(key_hash) = 32),
+  created_by  text        NOT NULL,
+  created_at  timestamptz NOT NULL DEFAULT now(),
+  revoked_at  timestamptz,
+  CONSTRAINT api_keys_name_key UNIQUE (name)
+);
+
+-- The first report of each card-key import, returned again when the same batch id is sent twice.
+CREATE TABLE card_key_imports (
+  sku          text        NOT NULL,
+  batch_id     text        NOT NULL,
+  actor        text        NOT NULL,
+  rows         integer     NOT NULL,
+  imported     integer     NOT NULL,
+  report       jsonb       NOT NULL,
+  completed_at timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT card_key_imports_pkey PRIMARY KEY (sku, batch_id)
+);
+`,
+    },
+  ],
+};

@@ -1,0 +1,15 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { runMigrations } from '@libs/database';
+import { PG_POOL } from '@libs/runtime';
+import type { Pool } from 'pg';
+import { apiMigrations } from '../api.migrations';
+
+/** Creates the API's own tables (api_keys, card_key_imports) before the first request. */
+@Injectable()
+export class ApiMigrationsRunner implements OnModuleInit {
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+
+  async onModuleInit(): Promise<void> {
+    await runMigrations(this.pool, apiMigrations);
+  }
+}

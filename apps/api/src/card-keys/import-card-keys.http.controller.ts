@@ -1,0 +1,109 @@
+import { Controller, HttpCode, HttpStatus, Param, Post, Query, Req } from '@nestjs/common';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPropertyOptional,
+  ApiProperty,
+  ApiTags,
+} from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import type { Request } from 'express';
+import type { Principal } from '../auth/api-key';
+import { CurrentPrincipal } from '../auth/principal.decorator';
+import { Authenticated, Roles } from '../auth/roles.decorator';
+import { ApiError } from '../common/api-error';
+import { ApiMetrics } from '../common/api-metrics';
+import { IsIdentifier, SkuParams } from '../common/identifiers';
+import { ImportCardKeysHandler } from './import-card-keys.handler';
+import { IMPORT_FORMATS, type ImportFormat } from './import-rows';
+import { ImportReportDto } from './import-report';
+
+export class ImportCardKeysQuery {
+  @ApiProperty({ description: 'Names the batch: the same batch id again imports nothing and returns the first report' })
+  @IsIdentifier()
+  batchId!: string;
+
+  @ApiPropertyOptional({ enum: IMPORT_FORMATS, description: 'Default: from Content-Type (text/plain → txt, text/csv → csv)' })
+  @IsOptional()
+  @IsIn(IMPORT_FORMATS)
+  format?: ImportFormat;
+
+  @ApiPropertyOptional({ description: 'CSV: the column holding the key. Default: secret, card_key, cardkey, key, code or 卡密' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(64)
+  column?: string;
+}
+
+function formatOf(request: Request, query: ImportCardKeysQuery): ImportFormat {
+  if (query.format) return query.format;
+  const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (type === 'text/csv' || type === 'application/csv') return 'csv';
+  if (type === 'text/plain') return 'txt';
+  throw new ApiError(
+    HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+    'API.UNSUPPORTED_MEDIA_TYPE',
+    type.startsWith('multipart/')
+      ? 'send the file itself as the request body (text/plain or text/csv), not as a multipart form'
+      : `Content-Type ${type || '(none)'}: send text/plain or text/csv, or name the format with ?format=txt|csv`,
+  );
+}
+
+/** Reads and discards an upload we do not need, so the client sees our answer rather than a reset connection. */
+async function drain(request: Request): Promise<void> {
+  for await (const _ of request) void _;
+}
+
+@ApiTags('card-keys')
+@Authenticated()
+@Controller('v1/skus/:sku/card-keys')
+export class ImportCardKeysHttpController {
+  constructor(
+    private readonly handler: ImportCardKeysHandler,
+    private readonly metrics: ApiMetrics,
+  ) {}
+
+  @Post('import')
+  @HttpCode(HttpStatus.OK)
+  @Roles('inventory-admin')
+  @ApiOperation({
+    summary: 'Import card keys (卡密) from a TXT (one key per line) or CSV (named column) body, streamed',
+    description:
+      'BOM, CRLF and blank lines are accepted. Each row is imported, or reported as duplicate_in_file, ' +
+      'already_in_pool or invalid (by line number; secrets never appear in the report or the logs). Atomic per batch ' +
+      'and idempotent by batch id. Errors: IMPORT.COLUMN_NOT_FOUND, IMPORT.INVALID_HEADER, IMPORT.TOO_MANY_ROWS, ' +
+      'INVENTORY.UNKNOWN_SKU, INVENTORY.KIND_MISMATCH.',
+  })
+  @ApiConsumes('text/plain', 'text/csv')
+  @ApiBody({ schema: { type: 'string', format: 'binary' } })
+  @ApiOkResponse({ type: ImportReportDto })
+  async import(
+    @Param() { sku }: SkuParams,
+    @Query() query: ImportCardKeysQuery,
+    @Req() request: Request,
+    @CurrentPrincipal() caller: Principal,
+  ): Promise<ImportReportDto> {
+    const stop = this.metrics.importDuration.startTimer();
+    try {
+      const format = formatOf(request, query);
+      const previous = await this.handler.previous(sku, query.batchId);
+      if (previous) {
+        await drain(request);
+        return { ...previous, replayed: true };
+      }
+      return await this.handler.handle({
+        sku,
+        batchId: query.batchId,
+        format,
+        column: query.column,
+        actor: caller.name,
+        body: request,
+      });
+    } finally {
+      stop();
+    }
+  }
+}

@@ -1,0 +1,39 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { InvalidReason } from './import-rows';
+
+export const ROW_RESULTS = ['imported', 'duplicate_in_file', 'already_in_pool', 'invalid'] as const;
+export type RowResult = (typeof ROW_RESULTS)[number];
+
+export class ImportIssueDto {
+  @ApiProperty({ description: '1-based line of the file (for CSV, the line the record starts on)' })
+  line!: number;
+
+  @ApiProperty({ enum: ['duplicate_in_file', 'already_in_pool', 'invalid'] })
+  result!: Exclude<RowResult, 'imported'>;
+
+  @ApiPropertyOptional({ description: 'duplicate_in_file: the line holding the first copy' })
+  duplicateOfLine?: number;
+
+  @ApiPropertyOptional({
+    description: 'invalid: line_too_long, secret_too_long, invalid_encoding, malformed_csv, missing_field, unit_id_taken',
+  })
+  reason?: InvalidReason;
+}
+
+/** Everything but the imported rows is listed one by one; secrets never appear, only line numbers. */
+export class ImportReportDto {
+  @ApiProperty() sku!: string;
+  @ApiProperty() batchId!: string;
+  @ApiProperty({ description: 'True when this batch id was imported before: nothing was imported this time' })
+  replayed!: boolean;
+  @ApiProperty({ enum: ['txt', 'csv'] }) format!: string;
+  @ApiProperty({ description: 'Physical lines read (CSV header included)' }) lines!: number;
+  @ApiProperty({ description: 'Rows that held something (blank lines and the CSV header excluded)' }) rows!: number;
+  @ApiProperty() blankLines!: number;
+  @ApiProperty() imported!: number;
+  @ApiProperty() duplicateInFile!: number;
+  @ApiProperty() alreadyInPool!: number;
+  @ApiProperty() invalid!: number;
+  @ApiProperty({ description: 'Stream version after the import (0 when nothing was imported)' }) version!: number;
+  @ApiProperty({ type: [ImportIssueDto] }) issues!: ImportIssueDto[];
+}

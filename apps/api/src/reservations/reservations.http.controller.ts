@@ -1,0 +1,93 @@
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import type { ReleaseReservation } from '@libs/inventory';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import type { Principal } from '../auth/api-key';
+import { CurrentPrincipal } from '../auth/principal.decorator';
+import { Authenticated, Roles } from '../auth/roles.decorator';
+import { CommandOutcomeDto } from '../common/command-outcome.dto';
+import { IsIdentifier, SkuParams } from '../common/identifiers';
+import { IdempotencyKey } from '../common/idempotency-key.decorator';
+import { InventoryCommands } from '../common/inventory-commands.service';
+import { ReadModels } from '../common/read-models.service';
+
+const STATUSES = ['reserved', 'confirmed', 'delivered', 'released', 'expired', 'rejected'] as const;
+
+export class ListReservationsQuery {
+  @ApiPropertyOptional() @IsOptional() @IsIdentifier() sku?: string;
+  @ApiPropertyOptional() @IsOptional() @IsIdentifier() channel?: string;
+
+  @ApiPropertyOptional({ enum: STATUSES, description: 'Default: reserved (the open ones)' })
+  @IsOptional()
+  @IsIn(STATUSES)
+  status?: (typeof STATUSES)[number];
+
+  @ApiPropertyOptional({ default: 100, maximum: 1000 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+}
+
+export class ReservationParams extends SkuParams {
+  @ApiProperty() @IsIdentifier() channel!: string;
+  @ApiProperty() @IsIdentifier() channelOrderId!: string;
+}
+
+export class ReleaseReservationDto {
+  @ApiPropertyOptional({ maxLength: 500 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  note?: string;
+}
+
+@ApiTags('reservations')
+@Authenticated()
+@Controller('v1')
+export class ReservationsHttpController {
+  constructor(
+    private readonly readModels: ReadModels,
+    private readonly commands: InventoryCommands,
+  ) {}
+
+  @Get('reservations')
+  @ApiOperation({ summary: 'List reservations (open ones by default), oldest expiry first' })
+  async list(@Query() query: ListReservationsQuery) {
+    const items = await this.readModels.query(
+      `SELECT sku, channel, channel_order_id AS "channelOrderId", quantity, status, reason, expires_at AS "expiresAt",
+              allocated_unit_ids AS "allocatedUnitIds", loop_unit_ids AS "loopUnitIds",
+              created_at AS "createdAt", updated_at AS "updatedAt"
+         FROM reservations
+        WHERE status = $1 AND ($2::text IS NULL OR sku = $2) AND ($3::text IS NULL OR channel = $3)
+        ORDER BY expires_at NULLS LAST, created_at
+        LIMIT $4`,
+      [query.status ?? 'reserved', query.sku ?? null, query.channel ?? null, query.limit ?? 100],
+    );
+    return { items };
+  }
+
+  @Post('skus/:sku/reservations/:channel/:channelOrderId/release')
+  @HttpCode(HttpStatus.OK)
+  @Roles('order-operator', 'inventory-admin')
+  @ApiOperation({ summary: 'Release (cancel) an unpaid reservation; INVENTORY.ALREADY_CONFIRMED once paid' })
+  @ApiOkResponse({ type: CommandOutcomeDto })
+  async release(
+    @Param() { sku, channel, channelOrderId }: ReservationParams,
+    @Body() body: ReleaseReservationDto,
+    @CurrentPrincipal() caller: Principal,
+    @IdempotencyKey() idempotencyKey?: string,
+  ): Promise<CommandOutcomeDto> {
+    const outcome = await this.commands.send<ReleaseReservation>(
+      'ReleaseReservation',
+      sku,
+      { channel, channelOrderId, note: body.note },
+      caller.name,
+      idempotencyKey,
+    );
+    return CommandOutcomeDto.of(outcome);
+  }
+}
