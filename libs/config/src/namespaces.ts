@@ -43,6 +43,12 @@ export class KafkaConfig {
   @IsString()
   clientId!: string;
 
+  /** Longest a fetch waits for data; low values trade broker requests for latency. */
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  consumerMaxWaitMs!: number;
+
   /** Lets several environments (or test runs) share one cluster without sharing topics. */
   @IsOptional()
   @Matches(/^[a-zA-Z0-9._-]*$/)
@@ -52,6 +58,7 @@ export class KafkaConfig {
 export const kafkaConfig = defineConfig('kafka', KafkaConfig, {
   brokers: { name: 'KAFKA_BROKERS', parse: 'list', default: '127.0.0.1:9092' },
   clientId: { name: 'KAFKA_CLIENT_ID', default: 'stocksync' },
+  consumerMaxWaitMs: { name: 'KAFKA_CONSUMER_MAX_WAIT_MS', parse: 'int', default: '100' },
   topicPrefix: { name: 'KAFKA_TOPIC_PREFIX' },
 });
 

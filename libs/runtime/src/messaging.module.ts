@@ -48,6 +48,7 @@ export class MessagingModule {
               topicPrefix: config.topicPrefix,
               logger: logger as unknown as MessagingLogger,
               observer: messagingMetrics(metrics.registry),
+              consumer: { maxWaitTimeMs: config.consumerMaxWaitMs },
             }),
           inject: [KafkaConfig, APP_NAME, LOGGER, MetricsRegistry],
         },
