@@ -10,7 +10,7 @@ export class OutboxRelayMetrics {
   constructor(registry: Registry) {
     this.pending = new Gauge({
       name: 'stocksync_outbox_pending',
-      help: 'Channel targets in the outbox not yet published, as of the relay\'s last look.',
+      help: "Channel targets in the outbox not yet published, as of the relay's last look.",
       registers: [registry],
     });
     this.published = new Counter({

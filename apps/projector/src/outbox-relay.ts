@@ -150,7 +150,14 @@ export class OutboxRelay {
        WHERE t.target_version IS NULL OR t.target_version <= EXCLUDED.target_version`,
       [
         settled.map((r) => r.id),
-        JSON.stringify(published.map((r) => ({ channel: r.channel, sku: r.sku, quantity: r.quantity, version: r.version }))),
+        JSON.stringify(
+          published.map((r) => ({
+            channel: r.channel,
+            sku: r.sku,
+            quantity: r.quantity,
+            version: r.version,
+          })),
+        ),
       ],
     );
   }
@@ -195,7 +202,10 @@ export class OutboxRelay {
 }
 
 /** Rows the topic's schema refuses (a channel code the catalogue does not allow, …) are set aside, not retried. */
-function checkRows(rows: OutboxRow[]): { valid: OutboxRow[]; rejected: { row: OutboxRow; reason: string }[] } {
+function checkRows(rows: OutboxRow[]): {
+  valid: OutboxRow[];
+  rejected: { row: OutboxRow; reason: string }[];
+} {
   const valid: OutboxRow[] = [];
   const rejected: { row: OutboxRow; reason: string }[] = [];
   for (const row of rows) {

@@ -1,4 +1,10 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy, type Provider } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+  type Provider,
+} from '@nestjs/common';
 import { EventStore } from '@libs/event-store';
 import { MessageBus } from '@libs/messaging';
 import { LOGGER, MetricsRegistry } from '@libs/observability';
@@ -14,7 +20,13 @@ import { ProjectorMetrics } from './projector.metrics';
 export const projectorProviders: Provider[] = [
   {
     provide: Projector,
-    useFactory: (pool: Pool, store: EventStore, config: ProjectorConfig, metrics: MetricsRegistry, logger: Logger) =>
+    useFactory: (
+      pool: Pool,
+      store: EventStore,
+      config: ProjectorConfig,
+      metrics: MetricsRegistry,
+      logger: Logger,
+    ) =>
       new Projector(pool, store, {
         batchSize: config.batchSize,
         pollIntervalMs: config.pollIntervalMs,
@@ -22,7 +34,10 @@ export const projectorProviders: Provider[] = [
         cachedSkus: config.cachedSkus,
         metrics: new ProjectorMetrics(metrics.registry),
         onError: (err, failures) =>
-          logger.warn({ err: (err as Error).message, failures }, 'projection batch failed; it will be delivered again'),
+          logger.warn(
+            { err: (err as Error).message, failures },
+            'projection batch failed; it will be delivered again',
+          ),
       }),
     inject: [PG_POOL, EventStore, ProjectorConfig, MetricsRegistry, LOGGER],
   },
@@ -44,7 +59,10 @@ export const projectorProviders: Provider[] = [
         wake: projector.targetsWritten,
         metrics: new OutboxRelayMetrics(metrics.registry),
         onError: (err, failures) =>
-          logger.warn({ err: (err as Error).message, failures }, 'channel targets not published yet; retrying'),
+          logger.warn(
+            { err: (err as Error).message, failures },
+            'channel targets not published yet; retrying',
+          ),
       }),
     inject: [PG_POOL, MessageBus, Projector, ProjectorConfig, MetricsRegistry, LOGGER],
   },

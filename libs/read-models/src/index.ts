@@ -1,5 +1,9 @@
 export { readModelMigrations, migrateReadModels, READ_MODEL_TABLES } from './read-model.migrations';
-export { createReadModelDataSource, READ_MODEL_ENTITIES, type ReadModelDataSourceOptions } from './data-source';
+export {
+  createReadModelDataSource,
+  READ_MODEL_ENTITIES,
+  type ReadModelDataSourceOptions,
+} from './data-source';
 export { bigintAsNumber } from './entities/column-types';
 export { SkuStock } from './entities/sku-stock.entity';
 export { ChannelStock } from './entities/channel-stock.entity';

@@ -34,7 +34,9 @@ export class ProjectedSkuLoader {
       version: string;
       state_version: string;
       state: InventoryState | null;
-    }>('SELECT sku, version, state_version, state FROM projection_sku_state WHERE sku = ANY($1::text[])', [missing]);
+    }>('SELECT sku, version, state_version, state FROM projection_sku_state WHERE sku = ANY($1::text[])', [
+      missing,
+    ]);
     const stored = new Map(rows.map((r) => [r.sku, r]));
     await Promise.all(
       missing.map(async (sku) => {

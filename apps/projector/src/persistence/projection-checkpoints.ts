@@ -13,7 +13,11 @@ export async function readCheckpoint(db: Queryable, name: string): Promise<Globa
   return { transactionId: Number(rows[0].transaction_id), globalPosition: Number(rows[0].global_position) };
 }
 
-export async function saveCheckpoint(db: Queryable, name: string, checkpoint: GlobalCheckpoint): Promise<void> {
+export async function saveCheckpoint(
+  db: Queryable,
+  name: string,
+  checkpoint: GlobalCheckpoint,
+): Promise<void> {
   await db.query(
     `INSERT INTO projection_checkpoints (name, transaction_id, global_position) VALUES ($1, $2, $3)
      ON CONFLICT (name) DO UPDATE

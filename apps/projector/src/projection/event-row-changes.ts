@@ -131,7 +131,10 @@ function movementRow(
   };
 }
 
-/** The order an event is about, if any. */
+/**
+ * The order an event is about, if any. A CommandRejected names one too, but the domain does not remember it (an
+ * out-of-order notice may still succeed later), so it gets no row either.
+ */
 function orderOf(event: InventoryEvent): { channel: string; channelOrderId: string } | null {
   switch (event.type) {
     case 'StockReserved':
@@ -152,7 +155,6 @@ function orderOf(event: InventoryEvent): { channel: string; channelOrderId: stri
     case 'DedicatedPoolClosed':
     case 'LowStockAlerted':
     case 'LowStockCleared':
-    // Not remembered by the domain (an out-of-order notice may still succeed later), so no row either.
     case 'CommandRejected':
       return null;
     default: {

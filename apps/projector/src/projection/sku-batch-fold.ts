@@ -60,7 +60,11 @@ export interface FoldOptions {
  * row change. Pure. Events at or below the projected version are skipped: that is what makes a redelivery or
  * a second replay leave the rows as they are.
  */
-export function foldSkuBatch(start: ProjectedSku, events: readonly RecordedEvent[], options: FoldOptions): SkuBatchFold {
+export function foldSkuBatch(
+  start: ProjectedSku,
+  events: readonly RecordedEvent[],
+  options: FoldOptions,
+): SkuBatchFold {
   const { sku } = start;
   let state = start.state;
   let levels: StockLevels = stockLevels(state);

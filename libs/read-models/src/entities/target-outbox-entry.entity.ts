@@ -5,7 +5,11 @@ import { bigintAsNumber } from './column-types';
 @Entity({ name: 'target_outbox', synchronize: false })
 @Index('target_outbox_pending_idx', ['id'], { where: 'published_at IS NULL AND rejected_reason IS NULL' })
 export class TargetOutboxEntry {
-  @PrimaryColumn('bigint', { generated: 'identity', generatedIdentity: 'ALWAYS', transformer: bigintAsNumber })
+  @PrimaryColumn('bigint', {
+    generated: 'identity',
+    generatedIdentity: 'ALWAYS',
+    transformer: bigintAsNumber,
+  })
   id!: number;
 
   @Column('text')
