@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import type { INestApplication } from '@nestjs/common';
+import { startApp } from '@libs/runtime';
+import { createTestDatabase, serverUrl, type TestDatabase } from '@libs/testing';
+import { ApiModule } from '../src/api.module';
+
+export interface ApiTestApp {
+  app: INestApplication;
+  url: string;
+  db: TestDatabase;
+  adminKey: string;
+  call(method: string, path: string, options?: CallOptions): Promise<CallResult>;
+  /** Creates a key of the role through the API and returns it. */
+  keyFor(role: string, name?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface CallOptions {
+  key?: string | null;
+  json?: unknown;
+  body?: string | Buffer;
+  contentType?: string;
+  headers?: Record<string, string>;
+}
+
+export interface CallResult {
+  status: number;
+  headers: Headers;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+}
+
+/** Boots the API the way production does (startApp) on a fresh database, with a bootstrap admin key. */
+export async function startApiTestApp(label: string, env: Record<string, string> = {}): Promise<ApiTestApp> {
+  const server = serverUrl();
+  const db = await createTestDatabase(label);
+  const adminKey = randomBytes(32).toString('base64url');
+  Object.assign(process.env, {
+    DATABASE_URL: db.url,
+    HTTP_PORT: '0',
+    LOG_LEVEL: 'silent',
+    API_BOOTSTRAP_ADMIN_KEY: adminKey,
+    API_RATE_LIMIT_PER_SECOND: '10000',
+    API_RATE_LIMIT_BURST: '10000',
+    CARD_VAULT_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+    CARD_VAULT_ACTIVE_KEY_ID: 'k1',
+    CARD_VAULT_FINGERPRINT_KEY: randomBytes(32).toString('base64'),
+    ...env,
+  });
+  let started;
+  try {
+    started = await startApp(ApiModule);
+  } finally {
+    // The configuration is read at start; the server URL is what the next test database is created on.
+    process.env.DATABASE_URL = server;
+  }
+  const { app, url } = started;
+
+  const call = async (method: string, path: string, options: CallOptions = {}): Promise<CallResult> => {
+    const headers: Record<string, string> = { ...options.headers };
+    const key = options.key === undefined ? adminKey : options.key;
+    if (key !== null) headers.authorization = `Bearer ${key}`;
+    let body: string | Buffer | undefined = options.body;
+    if (options.json !== undefined) {
+      body = JSON.stringify(options.json);
+      headers['content-type'] = 'application/json';
+    }
+    if (options.contentType) headers['content-type'] = options.contentType;
+    const response = await fetch(`${url}${path}`, { method, headers, body });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      /* not JSON: keep the text */
+    }
+    return { status: response.status, headers: response.headers, body: parsed };
+  };
+
+  return {
+    app,
+    url,
+    db,
+    adminKey,
+    call,
+    async keyFor(role, name = `${role}-${randomBytes(3).toString('hex')}`) {
+      const created = await call('POST', '/v1/api-keys', { json: { name, role } });
+      if (created.status !== 201) throw new Error(`could not create a ${role} key: ${JSON.stringify(created.body)}`);
+      return created.body.key as string;
+    },
+    async close() {
+      await app.close();
+      await db.drop();
+    },
+  };
+}
