@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
-import { startEmbeddedPostgres } from '@libs/database';
+import { createPool, startEmbeddedPostgres } from '@libs/database';
 import { EventStore } from '@libs/event-store';
 import { createInventoryBatchHandler } from '@libs/inventory-application';
 import { InMemoryMessageBus } from '@libs/messaging';
@@ -57,7 +57,9 @@ async function main(): Promise<void> {
 
   const postgres = await startEmbeddedPostgres();
   const bus = new InMemoryMessageBus({ source: 'stocksync-engine' });
-  useEmbeddedInfrastructure({ databaseUrl: postgres.url, bus });
+  const pool = createPool({ url: postgres.url, embedded: true, applicationName: 'stocksync-engine' });
+  pool.on('error', () => undefined);
+  useEmbeddedInfrastructure({ databaseUrl: postgres.url, pool, bus });
   process.env.LOG_LEVEL ??= 'warn';
   process.env.RESERVATION_SWEEP_INTERVAL_MS ??= '2000';
   delete process.env.HTTP_PORT;
@@ -92,6 +94,7 @@ async function main(): Promise<void> {
     await bus.stop();
     for (const a of apps.reverse()) await a.started.app.close();
     useEmbeddedInfrastructure(undefined);
+    await pool.end();
     await postgres.stop();
     const s = traffic.stats;
     console.log(`stopped: ${s.placed} orders placed, ${s.accepted} accepted, ${s.rejected} rejected, ${s.paid} paid, ${s.cancelled} cancelled, ${s.restocks} restocks`);

@@ -1,4 +1,5 @@
 import type { MessageBus } from '@libs/messaging';
+import type { Pool } from 'pg';
 
 /**
  * The one-process engine (`npm start`) runs every app against one embedded PostgreSQL and one in-memory bus.
@@ -7,6 +8,12 @@ import type { MessageBus } from '@libs/messaging';
  */
 export interface EmbeddedInfrastructure {
   databaseUrl: string;
+  /**
+   * The one pool (of one connection) every app shares. PGlite has a single backend, and its socket server
+   * interleaves extended-protocol messages of concurrent connections, so all SQL of the process goes through
+   * one connection.
+   */
+  pool: Pool;
   bus: MessageBus;
 }
 

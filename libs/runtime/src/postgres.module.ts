@@ -17,12 +17,18 @@ export class PostgresConnection implements OnApplicationShutdown {
 
   constructor(private readonly config: DatabaseConfig) {}
 
+  private ownsPool = true;
+
   async open(): Promise<this> {
     const shared = embeddedInfrastructure();
     if (shared) {
       this.url = shared.databaseUrl;
       this.isEmbedded = true;
-    } else if (this.config.url) {
+      this.pool = shared.pool;
+      this.ownsPool = false;
+      return this;
+    }
+    if (this.config.url) {
       this.url = this.config.url;
     } else {
       this.embedded = await startEmbeddedPostgres();
@@ -36,7 +42,7 @@ export class PostgresConnection implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.pool?.end();
+    if (this.ownsPool) await this.pool?.end();
     await this.embedded?.stop();
   }
 }

@@ -43,12 +43,12 @@ export class LiveView {
       `orders placed ${s.placed}  accepted ${s.accepted}  rejected ${s.rejected}  paid ${s.paid}  cancelled ${s.cancelled}  left to expire ${s.abandoned}  restocks ${s.restocks}`,
       `sync lag, stock change → channel listing updated: p50 ${p(0.5)}  p99 ${p(0.99)}`,
       '',
-      ['SKU', 'on hand', 'reserved', 'available', 'version', ...SIMULATED_CHANNELS].map((h, i) => (i === 0 ? h.padEnd(10) : h.padStart(11))).join(''),
+      ['SKU', 'on hand', 'reserved', 'available', 'version', ...SIMULATED_CHANNELS].map((h, i) => (i === 0 ? h.padEnd(10) : h.padStart(13))).join(''),
       ...rows.map((r) =>
         [
           r.sku.padEnd(10),
-          ...[r.on_hand, r.reserved, r.available, r.version].map((n) => String(n).padStart(11)),
-          ...SIMULATED_CHANNELS.map((c) => String(this.listings.listed(c, r.sku)?.quantity ?? '–').padStart(11)),
+          ...[r.on_hand, r.reserved, r.available, r.version].map((n) => String(n).padStart(13)),
+          ...SIMULATED_CHANNELS.map((c) => String(this.listings.listed(c, r.sku)?.quantity ?? '–').padStart(13)),
         ].join(''),
       ),
     ];
