@@ -127,6 +127,37 @@ describe('connector-shop on the real broker and PostgreSQL, with the inventory s
     expect(new Set(placed.map((e) => e.eventId)).size).toBe(1);
   });
 
+  it('a delivery the shop refuses is retried until it lands, once', async () => {
+    shop.faults.deliveryFailures = 2;
+    await sendNotification(target, paid('RETRY-DELIVERY'));
+    await eventually(async () => {
+      const r = await db.pool.query("SELECT state, attempts FROM card_key_deliveries WHERE order_id = 'RETRY-DELIVERY'");
+      return r.rows[0]?.state === 'delivered' ? r.rows[0] : undefined;
+    }, 30_000, 'the delivery after retries');
+    const rows = await db.pool.query("SELECT attempts FROM card_key_deliveries WHERE order_id = 'RETRY-DELIVERY'");
+    expect(rows.rows).toEqual([{ attempts: 3 }]);
+    expect([...shop.deliveries.values()].filter((x) => x.orderId === 'RETRY-DELIVERY')).toHaveLength(1);
+  });
+
+  it('a delivery claimed by a connector that died mid-call is taken again after its lease, and the buyer gets one key', async () => {
+    // The dead instance had claimed the row (lease until now + 1.5 s) and its call had reached the shop.
+    await db.pool.query(
+      `INSERT INTO card_key_deliveries (channel, order_id, unit_id, sku, attempts, next_attempt_at)
+       VALUES ('shop', 'CRASHED-1', 'unit-4', $1, 1, now() + interval '1500 milliseconds')`,
+      [SKU],
+    );
+    await (shop as unknown as { deliver: (o: string, s: string, c: { unitId: string; secret: string }[]) => unknown }).deliver('CRASHED-1', SKU, [
+      { unitId: 'unit-4', secret: 'SECRET-4' },
+    ]);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect((await db.pool.query("SELECT state FROM card_key_deliveries WHERE order_id = 'CRASHED-1'")).rows).toEqual([{ state: 'pending' }]);
+    await eventually(async () => {
+      const r = await db.pool.query("SELECT state FROM card_key_deliveries WHERE order_id = 'CRASHED-1'");
+      return r.rows[0].state === 'delivered' ? true : undefined;
+    }, 10_000, 'the delivery after the lease');
+    expect([...shop.deliveries.values()].filter((x) => x.orderId === 'CRASHED-1')).toHaveLength(1);
+  });
+
   it('serves the shop listing, paged, for reconciliation', async () => {
     const res = await fetch(`${connector.url}/listings?limit=10`);
     expect(res.status).toBe(200);

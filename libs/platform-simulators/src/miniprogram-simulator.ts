@@ -38,6 +38,8 @@ export class MiniprogramSimulator extends SimulatedPlatform {
   protected async handle(request: SimRequest): Promise<SimAnswer> {
     const path = request.url.pathname;
     if (request.method === 'POST' && path === '/_sim/card-keys') {
+      const fault = this.deliveryFault();
+      if (fault) return fault;
       const body = readJson(request.body) as { orderId: string; sku: string; cards: { unitId: string; secret: string }[] };
       return { status: 200, json: this.deliver(body.orderId, body.sku, body.cards) };
     }

@@ -43,6 +43,8 @@ export class PinduoduoSimulator extends SimulatedPlatform {
 
   protected async handle(request: SimRequest): Promise<SimAnswer> {
     if (request.method === 'POST' && request.url.pathname === '/_sim/card-keys') {
+      const fault = this.deliveryFault();
+      if (fault) return fault;
       const body = JSON.parse(request.body.toString('utf8')) as { orderId: string; sku: string; cards: { unitId: string; secret: string }[] };
       return { status: 200, json: this.deliver(body.orderId, body.sku, body.cards) };
     }

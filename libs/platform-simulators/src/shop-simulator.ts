@@ -43,6 +43,8 @@ export class ShopSimulator extends SimulatedPlatform {
     if (request.method === 'GET' && request.url.pathname === '/v1/stock') return this.getStock(request.url.searchParams);
     const delivery = /^\/v1\/orders\/([^/]+)\/card-keys$/.exec(request.url.pathname);
     if (request.method === 'POST' && delivery) {
+      const fault = this.deliveryFault();
+      if (fault) return fault;
       const body = readJson(request.body) as { sku?: string; cards?: { unitId: string; secret: string }[] };
       if (!body.sku || !Array.isArray(body.cards) || body.cards.length === 0) {
         return { status: 400, json: { code: 'SHOP.INVALID_REQUEST', message: 'sku and cards are required' } };

@@ -26,6 +26,8 @@ export interface Faults {
   serverErrors: number;
   /** The next N stock calls are never answered (the client's timeout fires). */
   hangs: number;
+  /** The next N card-key deliveries get HTTP 503. */
+  deliveryFailures: number;
   /** Calls allowed per window before the platform's throttling error (0: no limit). */
   rateLimit: { calls: number; windowMs: number };
 }
@@ -82,6 +84,7 @@ export abstract class SimulatedPlatform {
     retryAfterSeconds: 1,
     serverErrors: 0,
     hangs: 0,
+    deliveryFailures: 0,
     rateLimit: { calls: 0, windowMs: 1000 },
   };
   private server?: Server;
@@ -176,6 +179,13 @@ export abstract class SimulatedPlatform {
 
   protected record(api: string, skus: string[], result: string): void {
     this.calls.push({ at: Date.now(), api, skus, result });
+  }
+
+  /** The fault a delivery call gets, if any. */
+  protected deliveryFault(): SimResponse | undefined {
+    if (this.faults.deliveryFailures <= 0) return undefined;
+    this.faults.deliveryFailures -= 1;
+    return { status: 503, json: { error: 'service unavailable' } };
   }
 
   /** Idempotent on (order, unit): a repeated delivery of the same key is acknowledged, not handed over again. */

@@ -48,7 +48,7 @@ export class TaobaoSimulator extends SimulatedPlatform {
   }
 
   protected async handle(request: SimRequest): Promise<SimAnswer> {
-    if (request.method === 'POST' && request.url.pathname === '/_sim/card-keys') return this.simulatedDelivery(request);
+    if (request.method === 'POST' && request.url.pathname === '/_sim/card-keys') return this.deliveryFault() ?? this.simulatedDelivery(request);
     if (request.method !== 'POST' || request.url.pathname !== '/router/rest') return { status: 404, json: { error: 'not found' } };
     const params = readForm(request.body);
     if (params.app_key !== this.appKey) return error(29, 'Invalid app Key', 'isv.appkey-not-exists');

@@ -131,6 +131,15 @@ export class ChannelPusher {
     for (const t of batch) this.queue.markPushed(t);
     try {
       await this.store.recordPushed(channel, batch);
+    } catch (err) {
+      // Our database, not the platform: retry later without counting it against the platform's circuit.
+      this.breaker.releaseTrial();
+      this.queue.retry(batch);
+      this.retryNotBefore = Date.now() + this.options.backoff.initialMs;
+      this.logger?.warn({ channel, err: (err as Error).message }, 'push state not recorded; push postponed');
+      return;
+    }
+    try {
       const results = await this.adapter.push(batch);
       this.breaker.onSuccess();
       this.consecutiveFailures = 0;
