@@ -29,7 +29,10 @@ import { SkuQueriesHttpController } from './skus/sku-queries.http.controller';
 
 /** The operations REST API: /v1 (API keys, roles, rate limit), OpenAPI at /docs, plus /health and /metrics. */
 @Module({
-  imports: [PlatformModule.forApp({ name: 'api', defaultPort: 3000, config: [apiConfig, cardVaultConfig] }), EventStoreModule],
+  imports: [
+    PlatformModule.forApp({ name: 'api', defaultPort: 3000, config: [apiConfig, cardVaultConfig] }),
+    EventStoreModule,
+  ],
   controllers: [
     ApiKeysHttpController,
     RegisterSkuHttpController,

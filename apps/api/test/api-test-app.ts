@@ -85,7 +85,8 @@ export async function startApiTestApp(label: string, env: Record<string, string>
     call,
     async keyFor(role, name = `${role}-${randomBytes(3).toString('hex')}`) {
       const created = await call('POST', '/v1/api-keys', { json: { name, role } });
-      if (created.status !== 201) throw new Error(`could not create a ${role} key: ${JSON.stringify(created.body)}`);
+      if (created.status !== 201)
+        throw new Error(`could not create a ${role} key: ${JSON.stringify(created.body)}`);
       return created.body.key as string;
     },
     async close() {

@@ -29,11 +29,14 @@ describe('operations API', () => {
     });
 
     it('stores only a SHA-256 digest of each key', async () => {
-      const { rows } = await api.db.pool.query<{ key_hash: Buffer; name: string }>('SELECT name, key_hash FROM api_keys');
+      const { rows } = await api.db.pool.query<{ key_hash: Buffer; name: string }>(
+        'SELECT name, key_hash FROM api_keys',
+      );
       expect(rows.map((r) => r.name).sort()).toEqual(['analyst-ann', 'orders-olga', 'stock-sam']);
       for (const row of rows) {
         expect(row.key_hash).toHaveLength(32);
-        for (const key of [analyst, inventoryAdmin, operator]) expect(row.key_hash.toString('utf8')).not.toContain(key);
+        for (const key of [analyst, inventoryAdmin, operator])
+          expect(row.key_hash.toString('utf8')).not.toContain(key);
       }
     });
 
@@ -79,9 +82,15 @@ describe('operations API', () => {
     it('an analyst reads; an order operator may release but not register', async () => {
       expect((await api.call('GET', '/v1/alerts', { key: analyst })).status).toBe(200);
       expect((await api.call('GET', '/v1/reservations', { key: analyst })).status).toBe(200);
-      const register = await api.call('POST', '/v1/skus', { key: operator, json: { sku: 'op-1', kind: 'quantity' } });
+      const register = await api.call('POST', '/v1/skus', {
+        key: operator,
+        json: { sku: 'op-1', kind: 'quantity' },
+      });
       expect(register.status).toBe(403);
-      const release = await api.call('POST', '/v1/skus/op-1/reservations/shop/o-1/release', { key: operator, json: {} });
+      const release = await api.call('POST', '/v1/skus/op-1/reservations/shop/o-1/release', {
+        key: operator,
+        json: {},
+      });
       expect(release.status).toBe(404);
       expect(release.body.code).toBe('INVENTORY.UNKNOWN_SKU');
     });
@@ -94,8 +103,18 @@ describe('operations API', () => {
       ['POST', '/v1/skus', { sku: 'ok', kind: 'quantity', lowStockThreshold: -1 }, 'lowStockThreshold'],
       ['POST', '/v1/skus', { sku: 'ok', kind: 'quantity', extra: 1 }, 'extra'],
       ['PUT', '/v1/skus/ok/channels/taobao/policy', { sharePercent: 101 }, 'sharePercent'],
-      ['POST', '/v1/skus/ok/adjustments', { adjustmentId: 'a1', delta: 0, reason: 'count-correction' }, 'delta'],
-      ['POST', '/v1/skus/ok/adjustments', { adjustmentId: 'a1', delta: 1.5, reason: 'count-correction' }, 'delta'],
+      [
+        'POST',
+        '/v1/skus/ok/adjustments',
+        { adjustmentId: 'a1', delta: 0, reason: 'count-correction' },
+        'delta',
+      ],
+      [
+        'POST',
+        '/v1/skus/ok/adjustments',
+        { adjustmentId: 'a1', delta: 1.5, reason: 'count-correction' },
+        'delta',
+      ],
       ['POST', '/v1/skus/ok/pools', { poolId: 'p', quantity: 'ten' }, 'quantity'],
       ['GET', '/v1/skus?limit=0', undefined, 'limit'],
       ['POST', '/v1/skus/ok/card-keys/import', undefined, 'batchId'],
@@ -107,7 +126,11 @@ describe('operations API', () => {
     });
 
     it('a malformed JSON body is a 400 with a code, and an unknown route a 404 with a code', async () => {
-      const bad = await api.call('POST', '/v1/skus', { key: inventoryAdmin, body: '{', contentType: 'application/json' });
+      const bad = await api.call('POST', '/v1/skus', {
+        key: inventoryAdmin,
+        body: '{',
+        contentType: 'application/json',
+      });
       expect(bad.status).toBe(400);
       expect(bad.body.code).toBe('API.VALIDATION_FAILED');
       const missing = await api.call('GET', '/v1/nothing-here');
@@ -119,13 +142,27 @@ describe('operations API', () => {
   describe('commands', () => {
     it('registers, receives, sets a policy, opens and closes a pool, adjusts; every event names its actor', async () => {
       const as = { key: inventoryAdmin };
-      const reg = await api.call('POST', '/v1/skus', { ...as, json: { sku: 'gift-50', kind: 'quantity', lowStockThreshold: 3 } });
+      const reg = await api.call('POST', '/v1/skus', {
+        ...as,
+        json: { sku: 'gift-50', kind: 'quantity', lowStockThreshold: 3 },
+      });
       expect(reg.status).toBe(201);
-      expect(reg.body).toMatchObject({ sku: 'gift-50', changed: true, version: 1, events: [{ type: 'SkuRegistered' }] });
+      expect(reg.body).toMatchObject({
+        sku: 'gift-50',
+        changed: true,
+        version: 1,
+        events: [{ type: 'SkuRegistered' }],
+      });
 
-      const recv = await api.call('POST', '/v1/skus/gift-50/receipts', { ...as, json: { batchId: 'po-1', quantity: 20 } });
+      const recv = await api.call('POST', '/v1/skus/gift-50/receipts', {
+        ...as,
+        json: { batchId: 'po-1', quantity: 20 },
+      });
       expect(recv.body.events.map((e: { type: string }) => e.type)).toEqual(['StockReceived']);
-      const again = await api.call('POST', '/v1/skus/gift-50/receipts', { ...as, json: { batchId: 'po-1', quantity: 20 } });
+      const again = await api.call('POST', '/v1/skus/gift-50/receipts', {
+        ...as,
+        json: { batchId: 'po-1', quantity: 20 },
+      });
       expect(again.body).toMatchObject({ changed: false, events: [] });
 
       const policy = await api.call('PUT', '/v1/skus/gift-50/channels/taobao/policy', {
@@ -135,9 +172,15 @@ describe('operations API', () => {
       expect(policy.status).toBe(200);
       expect(policy.body.events[0]).toMatchObject({ type: 'ChannelPolicySet', data: { channel: 'taobao' } });
 
-      const pool = await api.call('POST', '/v1/skus/gift-50/pools', { ...as, json: { poolId: 'flash', quantity: 5 } });
+      const pool = await api.call('POST', '/v1/skus/gift-50/pools', {
+        ...as,
+        json: { poolId: 'flash', quantity: 5 },
+      });
       expect(pool.status).toBe(201);
-      const tooBig = await api.call('POST', '/v1/skus/gift-50/pools', { ...as, json: { poolId: 'huge', quantity: 500 } });
+      const tooBig = await api.call('POST', '/v1/skus/gift-50/pools', {
+        ...as,
+        json: { poolId: 'huge', quantity: 500 },
+      });
       expect(tooBig.status).toBe(409);
       expect(tooBig.body.code).toMatch(/^INVENTORY\.INSUFFICIENT/);
       const close = await api.call('POST', '/v1/skus/gift-50/pools/flash/close', as);
@@ -152,13 +195,19 @@ describe('operations API', () => {
         json: { adjustmentId: 'count-1', delta: -18, reason: 'count-correction', note: 'shelf count' },
       });
       expect(adjust.status).toBe(201);
-      expect(adjust.body.events.map((e: { type: string }) => e.type)).toEqual(['StockAdjusted', 'LowStockAlerted']);
+      expect(adjust.body.events.map((e: { type: string }) => e.type)).toEqual([
+        'StockAdjusted',
+        'LowStockAlerted',
+      ]);
 
-      const dupRegister = await api.call('POST', '/v1/skus', { ...as, json: { sku: 'gift-50', kind: 'cardKey' } });
+      const dupRegister = await api.call('POST', '/v1/skus', {
+        ...as,
+        json: { sku: 'gift-50', kind: 'cardKey' },
+      });
       expect(dupRegister.status).toBe(409);
       expect(dupRegister.body.code).toBe('INVENTORY.ALREADY_REGISTERED');
 
-      const { rows } = await api.db.pool.query<{ actor: string | null; meta: string | null }>(
+      const { rows } = await api.db.pool.query<{ type: string; actor: string | null; meta: string | null }>(
         `SELECT type, data->>'actor' AS actor, metadata->>'actor' AS meta FROM events WHERE stream_id = 'sku-gift-50'`,
       );
       expect(rows.length).toBeGreaterThanOrEqual(6);
@@ -169,8 +218,16 @@ describe('operations API', () => {
 
     it('an Idempotency-Key makes a retried write return the first outcome', async () => {
       const headers = { 'idempotency-key': 'register-retry-1' };
-      const first = await api.call('POST', '/v1/skus', { key: inventoryAdmin, headers, json: { sku: 'idem-1', kind: 'unlimited' } });
-      const second = await api.call('POST', '/v1/skus', { key: inventoryAdmin, headers, json: { sku: 'idem-1', kind: 'unlimited' } });
+      const first = await api.call('POST', '/v1/skus', {
+        key: inventoryAdmin,
+        headers,
+        json: { sku: 'idem-1', kind: 'unlimited' },
+      });
+      const second = await api.call('POST', '/v1/skus', {
+        key: inventoryAdmin,
+        headers,
+        json: { sku: 'idem-1', kind: 'unlimited' },
+      });
       expect(first.body).toMatchObject({ duplicate: false, changed: true });
       expect(second.body).toMatchObject({ duplicate: true, version: 1, events: [{ type: 'SkuRegistered' }] });
     });
@@ -181,22 +238,33 @@ describe('operations API', () => {
       await api.db.pool.query(
         `INSERT INTO sku_stock VALUES ('read-1', 'quantity', 10, 0, 2, 8, 1, 0, 7, false, 0, 0, 5, 4, now())`,
       );
-      await api.db.pool.query(`INSERT INTO channel_stock (channel, sku, target, target_version) VALUES ('taobao', 'read-1', 7, 4)`);
+      await api.db.pool.query(
+        `INSERT INTO channel_stock (channel, sku, target, target_version) VALUES ('taobao', 'read-1', 7, 4)`,
+      );
       await api.db.pool.query(
         `INSERT INTO reservations VALUES ('shop', 'o-9', 'read-1', 1, 'reserved', NULL, now() + interval '5 min', '{}', '{}', now(), now(), 3)`,
       );
-      await api.db.pool.query(`INSERT INTO stock_alerts VALUES ('read-1', 'low-stock', 10, 8, now(), NULL, true)`);
+      await api.db.pool.query(
+        `INSERT INTO stock_alerts VALUES ('read-1', 'low-stock', 10, 8, now(), NULL, true)`,
+      );
     });
 
     it('shows one SKU across its channels, lists SKUs, open reservations and open alerts', async () => {
       const one = await api.call('GET', '/v1/skus/read-1', { key: analyst });
       expect(one.status).toBe(200);
-      expect(one.body).toMatchObject({ sku: 'read-1', onHand: 8, available: 7, channels: [{ channel: 'taobao', target: 7 }] });
+      expect(one.body).toMatchObject({
+        sku: 'read-1',
+        onHand: 8,
+        available: 7,
+        channels: [{ channel: 'taobao', target: 7 }],
+      });
       expect(one.body.alert).toMatchObject({ open: true, threshold: 10 });
       const list = await api.call('GET', '/v1/skus?limit=10', { key: analyst });
       expect(list.body.items.map((s: { sku: string }) => s.sku)).toEqual(['read-1']);
       const reservations = await api.call('GET', '/v1/reservations?sku=read-1', { key: analyst });
-      expect(reservations.body.items).toEqual([expect.objectContaining({ channel: 'shop', channelOrderId: 'o-9', status: 'reserved' })]);
+      expect(reservations.body.items).toEqual([
+        expect.objectContaining({ channel: 'shop', channelOrderId: 'o-9', status: 'reserved' }),
+      ]);
       const alerts = await api.call('GET', '/v1/alerts', { key: analyst });
       expect(alerts.body.items).toEqual([expect.objectContaining({ sku: 'read-1', onHand: 8 })]);
       const missing = await api.call('GET', '/v1/skus/none', { key: analyst });

@@ -5,19 +5,32 @@ describe('card-key import', () => {
   let api: ApiTestApp;
   let stock: string;
 
-  const importFile = (sku: string, batchId: string, body: string | Buffer, contentType = 'text/plain', query = '') =>
-    api.call('POST', `/v1/skus/${sku}/card-keys/import?batchId=${batchId}${query}`, { key: stock, body, contentType });
+  const importFile = (
+    sku: string,
+    batchId: string,
+    body: string | Buffer,
+    contentType = 'text/plain',
+    query = '',
+  ) =>
+    api.call('POST', `/v1/skus/${sku}/card-keys/import?batchId=${batchId}${query}`, {
+      key: stock,
+      body,
+      contentType,
+    });
 
   const eventCount = async () =>
     (await api.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM events')).rows[0].n;
   const vaultCount = async (sku: string) =>
-    (await api.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM card_keys WHERE sku = $1', [sku])).rows[0].n;
+    (await api.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM card_keys WHERE sku = $1', [sku]))
+      .rows[0].n;
 
   beforeAll(async () => {
     api = await startApiTestApp('api_import');
     stock = await api.keyFor('inventory-admin', 'stock-sam');
     for (const sku of ['keys-1', 'keys-big']) {
-      expect((await api.call('POST', '/v1/skus', { key: stock, json: { sku, kind: 'cardKey' } })).status).toBe(201);
+      expect(
+        (await api.call('POST', '/v1/skus', { key: stock, json: { sku, kind: 'cardKey' } })).status,
+      ).toBe(201);
     }
     await api.call('POST', '/v1/skus', { key: stock, json: { sku: 'counted', kind: 'quantity' } });
   });
@@ -62,7 +75,13 @@ describe('card-key import', () => {
     const before = await eventCount();
     const first = await importFile('keys-1', 'b1', 'KEY-Z\nKEY-Y\n');
     expect(first.status).toBe(200);
-    expect(first.body).toMatchObject({ replayed: true, batchId: 'b1', imported: 4, lines: 9, duplicateInFile: 2 });
+    expect(first.body).toMatchObject({
+      replayed: true,
+      batchId: 'b1',
+      imported: 4,
+      lines: 9,
+      duplicateInFile: 2,
+    });
     expect(await eventCount()).toBe(before);
     expect(await vaultCount('keys-1')).toBe(4);
   });
@@ -105,7 +124,10 @@ describe('card-key import', () => {
 
   it('imports 100,000 keys with 1% duplicates: reports exactly those and stores the rest encrypted', async () => {
     const unique = 99_000;
-    const secrets = Array.from({ length: unique }, (_, i) => `CARD-${i}-${randomBytes(9).toString('base64url')}`);
+    const secrets = Array.from(
+      { length: unique },
+      (_, i) => `CARD-${i}-${randomBytes(9).toString('base64url')}`,
+    );
     // 1,000 copies of earlier keys, spread through the file.
     const lines: string[] = [];
     const expectedDuplicates: { line: number; duplicateOfLine: number }[] = [];
@@ -128,10 +150,18 @@ describe('card-key import', () => {
     const started = process.hrtime.bigint();
     const res = await importFile('keys-big', 'big-1', body);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    process.stderr.write(`card-key import: 100,000 rows in ${seconds.toFixed(2)} s = ${Math.round(100_000 / seconds)} keys/s\n`);
+    process.stderr.write(
+      `card-key import: 100,000 rows in ${seconds.toFixed(2)} s = ${Math.round(100_000 / seconds)} keys/s\n`,
+    );
 
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ rows: 100_000, imported: unique, duplicateInFile: 1_000, alreadyInPool: 0, invalid: 0 });
+    expect(res.body).toMatchObject({
+      rows: 100_000,
+      imported: unique,
+      duplicateInFile: 1_000,
+      alreadyInPool: 0,
+      invalid: 0,
+    });
     expect(res.body.issues).toEqual(expectedDuplicates.map((d) => ({ ...d, result: 'duplicate_in_file' })));
 
     const { rows } = await api.db.pool.query<{ n: number; plain: number; short: number }>(

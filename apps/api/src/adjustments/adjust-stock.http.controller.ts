@@ -19,7 +19,8 @@ export class AdjustStockHttpController {
   @Post()
   @Roles('inventory-admin')
   @ApiOperation({
-    summary: 'Adjust counted stock with a reason (INVENTORY.BELOW_RESERVED if it would go under what is held)',
+    summary:
+      'Adjust counted stock with a reason (INVENTORY.BELOW_RESERVED if it would go under what is held)',
   })
   @ApiCreatedResponse({ type: CommandOutcomeDto })
   async adjust(
@@ -28,7 +29,13 @@ export class AdjustStockHttpController {
     @CurrentPrincipal() caller: Principal,
     @IdempotencyKey() idempotencyKey?: string,
   ): Promise<CommandOutcomeDto> {
-    const outcome = await this.commands.send<AdjustStock>('AdjustStock', sku, body, caller.name, idempotencyKey);
+    const outcome = await this.commands.send<AdjustStock>(
+      'AdjustStock',
+      sku,
+      body,
+      caller.name,
+      idempotencyKey,
+    );
     return CommandOutcomeDto.of(outcome);
   }
 }

@@ -44,7 +44,11 @@ export class ApiKeyGuard implements CanActivate {
     const key = presentedKey(request);
     if (!key) {
       this.metrics.authFailures.inc({ reason: 'missing' });
-      throw new ApiError(HttpStatus.UNAUTHORIZED, 'API.UNAUTHORIZED', 'an API key is required (Authorization: Bearer <key>)');
+      throw new ApiError(
+        HttpStatus.UNAUTHORIZED,
+        'API.UNAUTHORIZED',
+        'an API key is required (Authorization: Bearer <key>)',
+      );
     }
     const principal = await this.auth.authenticate(key);
     if (!principal) {

@@ -22,13 +22,22 @@ export class ApiKeysHttpController {
   @ApiOperation({ summary: 'Create an API key (admin). The key is in the answer and nowhere else.' })
   @ApiCreatedResponse({ type: CreatedApiKeyDto })
   @ApiConflictResponse({ description: 'API.CONFLICT: the name is taken' })
-  async create(@Body() body: CreateApiKeyDto, @CurrentPrincipal() caller: Principal): Promise<CreatedApiKeyDto> {
+  async create(
+    @Body() body: CreateApiKeyDto,
+    @CurrentPrincipal() caller: Principal,
+  ): Promise<CreatedApiKeyDto> {
     if (body.name === BOOTSTRAP_ADMIN_NAME) {
       throw new ApiError(HttpStatus.CONFLICT, 'API.CONFLICT', `${BOOTSTRAP_ADMIN_NAME} is reserved`);
     }
     const issued = issueApiKey();
-    const inserted = await this.keys.insert({ ...body, keyId: issued.keyId, hash: issued.hash, createdBy: caller.name });
-    if (!inserted) throw new ApiError(HttpStatus.CONFLICT, 'API.CONFLICT', `an API key named ${body.name} exists`);
+    const inserted = await this.keys.insert({
+      ...body,
+      keyId: issued.keyId,
+      hash: issued.hash,
+      createdBy: caller.name,
+    });
+    if (!inserted)
+      throw new ApiError(HttpStatus.CONFLICT, 'API.CONFLICT', `an API key named ${body.name} exists`);
     return { keyId: issued.keyId, name: body.name, role: body.role, key: issued.key };
   }
 

@@ -43,7 +43,13 @@ export class ApiKeysRepository {
   }
 
   /** False when the name is taken. */
-  async insert(key: { keyId: string; name: string; role: Role; hash: Buffer; createdBy: string }): Promise<boolean> {
+  async insert(key: {
+    keyId: string;
+    name: string;
+    role: Role;
+    hash: Buffer;
+    createdBy: string;
+  }): Promise<boolean> {
     const { rowCount } = await this.pool.query(
       `INSERT INTO api_keys (key_id, name, role, key_hash, created_by) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (name) DO NOTHING`,

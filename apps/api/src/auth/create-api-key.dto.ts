@@ -3,7 +3,10 @@ import { IsIn, IsString, Matches } from 'class-validator';
 import { ROLES, type Role } from './api-key';
 
 export class CreateApiKeyDto {
-  @ApiProperty({ description: 'Unique; becomes the actor of every event the key causes', example: 'ops-alice' })
+  @ApiProperty({
+    description: 'Unique; becomes the actor of every event the key causes',
+    example: 'ops-alice',
+  })
   @IsString()
   @Matches(/^[A-Za-z0-9][A-Za-z0-9._:@-]{0,63}$/, { message: 'name must be 1-64 of [A-Za-z0-9._:@-]' })
   name!: string;

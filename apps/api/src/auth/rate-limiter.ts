@@ -41,7 +41,11 @@ export class TokenBucketRateLimiter {
       return { allowed: true, retryAfterSeconds: 0, remaining: Math.floor(bucket.tokens) };
     }
     const missing = cost - bucket.tokens;
-    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(missing / this.perSecond)), remaining: 0 };
+    return {
+      allowed: false,
+      retryAfterSeconds: Math.max(1, Math.ceil(missing / this.perSecond)),
+      remaining: 0,
+    };
   }
 
   private sweep(now: number): void {

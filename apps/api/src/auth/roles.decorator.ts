@@ -1,5 +1,10 @@
 import { applyDecorators, SetMetadata, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiForbiddenResponse,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import type { Role } from './api-key';
 import { ApiKeyGuard } from './api-key.guard';
 
@@ -17,6 +22,6 @@ export const Authenticated = () =>
     UseGuards(ApiKeyGuard),
     ApiBearerAuth(),
     ApiUnauthorizedResponse({ description: 'API.UNAUTHORIZED: no key, or an unknown or revoked key' }),
-    ApiForbiddenResponse({ description: 'API.FORBIDDEN: the key\'s role may not do this' }),
+    ApiForbiddenResponse({ description: "API.FORBIDDEN: the key's role may not do this" }),
     ApiTooManyRequestsResponse({ description: 'API.RATE_LIMITED: over the per-key rate (see Retry-After)' }),
   );

@@ -17,13 +17,19 @@ export class CardKeyImportsRepository {
   }
 
   /** Keeps the first report when two requests finish the same batch; returns the one stored. */
-  async saveFirst(report: ImportReportDto, actor: string): Promise<{ report: ImportReportDto; first: boolean }> {
+  async saveFirst(
+    report: ImportReportDto,
+    actor: string,
+  ): Promise<{ report: ImportReportDto; first: boolean }> {
     const { rowCount } = await this.pool.query(
       `INSERT INTO card_key_imports (sku, batch_id, actor, rows, imported, report) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (sku, batch_id) DO NOTHING`,
       [report.sku, report.batchId, actor, report.rows, report.imported, JSON.stringify(report)],
     );
     if (rowCount === 1) return { report, first: true };
-    return { report: { ...((await this.find(report.sku, report.batchId)) ?? report), replayed: true }, first: false };
+    return {
+      report: { ...((await this.find(report.sku, report.batchId)) ?? report), replayed: true },
+      first: false,
+    };
   }
 }

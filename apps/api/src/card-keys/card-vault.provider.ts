@@ -11,7 +11,9 @@ export const cardVaultProvider: Provider = {
   provide: CARD_VAULT,
   inject: [PG_POOL, CardVaultConfig],
   useFactory: async (pool: Pool, config: CardVaultConfig): Promise<CardVault | null> => {
-    const set = [config.keys, config.activeKeyId, config.fingerprintKey].filter((v) => v !== undefined).length;
+    const set = [config.keys, config.activeKeyId, config.fingerprintKey].filter(
+      (v) => v !== undefined,
+    ).length;
     if (set === 0) return null;
     if (set < 3) {
       throw new Error(

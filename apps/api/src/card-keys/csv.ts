@@ -86,7 +86,9 @@ export async function* readCsvRecords(
       continue;
     }
     open = null;
-    yield 'malformed' in parsed ? { line: record.line, error: 'malformed_csv' } : { line: record.line, fields: parsed.fields };
+    yield 'malformed' in parsed
+      ? { line: record.line, error: 'malformed_csv' }
+      : { line: record.line, fields: parsed.fields };
   }
   if (open) yield { line: open.line, error: 'malformed_csv' };
 }

@@ -55,7 +55,11 @@ export class ImportCardKeysHandler {
   async handle(request: ImportCardKeysRequest): Promise<ImportReportDto> {
     const vault = this.vault;
     if (!vault) {
-      throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'API.SERVICE_UNAVAILABLE', 'the card vault is not configured');
+      throw new ApiError(
+        HttpStatus.SERVICE_UNAVAILABLE,
+        'API.SERVICE_UNAVAILABLE',
+        'the card vault is not configured',
+      );
     }
     const { sku, batchId } = request;
     const { state } = await this.commands.loadState(sku);
@@ -63,7 +67,11 @@ export class ImportCardKeysHandler {
       throw new ApiError(HttpStatus.NOT_FOUND, 'INVENTORY.UNKNOWN_SKU', `SKU ${sku} is not registered`);
     }
     if (state.kind !== 'cardKey') {
-      throw new ApiError(HttpStatus.CONFLICT, 'INVENTORY.KIND_MISMATCH', `SKU ${sku} holds ${state.kind} stock, not card keys`);
+      throw new ApiError(
+        HttpStatus.CONFLICT,
+        'INVENTORY.KIND_MISMATCH',
+        `SKU ${sku} holds ${state.kind} stock, not card keys`,
+      );
     }
     // When the batch is already in the stream (its report was lost), the command's first outcome says what
     // each unit became; checking fingerprints against the state would call this batch's own keys duplicates.
@@ -91,10 +99,7 @@ export class ImportCardKeysHandler {
     const units: PendingUnit[] = [];
     let chunk: (CardToStore & { line: number; loop: boolean })[] = [];
 
-    const flush = async () => {
-      if (chunk.length === 0) return;
-      const batch = chunk;
-      chunk = [];
+    const store = async (batch: typeof chunk) => {
       const stored = await vault.storeBatch(sku, batch);
       const byUnit = new Map(batch.map((c) => [c.unitId, c]));
       for (const s of stored.stored) {
@@ -112,45 +117,63 @@ export class ImportCardKeysHandler {
         invalid(c.line, r.reason === 'invalid_secret' ? 'secret_too_long' : 'unit_id_taken');
       }
     };
+    // One chunk is written to the vault while the next is read from the upload; at most two are in memory.
+    let writing: Promise<void> = Promise.resolve();
+    const flush = async () => {
+      const batch = chunk;
+      chunk = [];
+      await writing;
+      if (batch.length > 0) writing = store(batch);
+    };
 
-    for await (const row of importRows(request.body, { format: request.format, column: request.column })) {
-      report.lines = row.line;
-      if (row.kind === 'blank') {
-        report.blankLines += 1;
-        continue;
+    try {
+      for await (const row of importRows(request.body, { format: request.format, column: request.column })) {
+        report.lines = row.line;
+        if (row.kind === 'blank') {
+          report.blankLines += 1;
+          continue;
+        }
+        report.rows += 1;
+        if (report.rows > this.config.importMaxRows) {
+          throw new ApiError(
+            HttpStatus.PAYLOAD_TOO_LARGE,
+            'IMPORT.TOO_MANY_ROWS',
+            `an import holds at most ${this.config.importMaxRows} rows; split the file into several batches`,
+          );
+        }
+        if (row.kind === 'invalid') {
+          invalid(row.line, row.reason);
+          continue;
+        }
+        const fingerprint = vault.fingerprint(row.secret);
+        const first = firstLineOf.get(fingerprint);
+        if (first !== undefined) {
+          issue({ line: row.line, result: 'duplicate_in_file', duplicateOfLine: first });
+          continue;
+        }
+        firstLineOf.set(fingerprint, row.line);
+        if (!batchApplied && mapHas(state.fingerprints, fingerprint)) {
+          issue({ line: row.line, result: 'already_in_pool' });
+          continue;
+        }
+        const unitId = uuidV5(`${sku}\n${fingerprint}`, UNIT_ID_NAMESPACE);
+        chunk.push({ unitId, secret: row.secret, line: row.line, loop: row.loop });
+        if (chunk.length >= this.config.importChunkSize) await flush();
       }
-      report.rows += 1;
-      if (report.rows > this.config.importMaxRows) {
-        throw new ApiError(
-          HttpStatus.PAYLOAD_TOO_LARGE,
-          'IMPORT.TOO_MANY_ROWS',
-          `an import holds at most ${this.config.importMaxRows} rows; split the file into several batches`,
-        );
-      }
-      if (row.kind === 'invalid') {
-        invalid(row.line, row.reason);
-        continue;
-      }
-      const fingerprint = vault.fingerprint(row.secret);
-      const first = firstLineOf.get(fingerprint);
-      if (first !== undefined) {
-        issue({ line: row.line, result: 'duplicate_in_file', duplicateOfLine: first });
-        continue;
-      }
-      firstLineOf.set(fingerprint, row.line);
-      if (!batchApplied && mapHas(state.fingerprints, fingerprint)) {
-        issue({ line: row.line, result: 'already_in_pool' });
-        continue;
-      }
-      const unitId = uuidV5(`${sku}\n${fingerprint}`, UNIT_ID_NAMESPACE);
-      chunk.push({ unitId, secret: row.secret, line: row.line, loop: row.loop });
-      if (chunk.length >= this.config.importChunkSize) await flush();
+      await flush();
+    } finally {
+      // Even when reading fails, the write in flight is awaited, so its failure is never left unobserved.
+      await writing.catch(() => undefined);
     }
-    await flush();
+    await writing;
 
     if (units.length > 0) {
       units.sort((a, b) => a.line - b.line);
-      const input: CardKeyUnitInput[] = units.map((u) => ({ unitId: u.unitId, fingerprint: u.fingerprint, loop: u.loop }));
+      const input: CardKeyUnitInput[] = units.map((u) => ({
+        unitId: u.unitId,
+        fingerprint: u.fingerprint,
+        loop: u.loop,
+      }));
       const outcome = await this.commands.send<ImportCardKeys>(
         'ImportCardKeys',
         sku,
@@ -180,9 +203,16 @@ export class ImportCardKeysHandler {
   ): void {
     const imported = events.find((e) => e.type === 'CardKeysImported');
     if (!imported) {
-      throw new ApiError(HttpStatus.INTERNAL_SERVER_ERROR, 'API.INTERNAL_ERROR', 'the import produced no CardKeysImported event');
+      throw new ApiError(
+        HttpStatus.INTERNAL_SERVER_ERROR,
+        'API.INTERNAL_ERROR',
+        'the import produced no CardKeysImported event',
+      );
     }
-    const data = imported.data as { units: { unitId: string }[]; skipped: { unitId: string; reason: SkipReason }[] };
+    const data = imported.data as {
+      units: { unitId: string }[];
+      skipped: { unitId: string; reason: SkipReason }[];
+    };
     const added = new Set(data.units.map((u) => u.unitId));
     const skipped = new Map(data.skipped.map((s) => [s.unitId, s.reason]));
     for (const unit of units) {
@@ -192,7 +222,8 @@ export class ImportCardKeysHandler {
       }
       const reason = skipped.get(unit.unitId);
       if (reason === 'ALREADY_IN_POOL') report.issues.push({ line: unit.line, result: 'already_in_pool' });
-      else if (reason === 'DUPLICATE_IN_BATCH') report.issues.push({ line: unit.line, result: 'duplicate_in_file' });
+      else if (reason === 'DUPLICATE_IN_BATCH')
+        report.issues.push({ line: unit.line, result: 'duplicate_in_file' });
       else report.issues.push({ line: unit.line, result: 'invalid', reason: 'unit_id_taken' });
     }
   }

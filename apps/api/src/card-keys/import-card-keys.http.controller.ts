@@ -21,16 +21,23 @@ import { IMPORT_FORMATS, type ImportFormat } from './import-rows';
 import { ImportReportDto } from './import-report';
 
 export class ImportCardKeysQuery {
-  @ApiProperty({ description: 'Names the batch: the same batch id again imports nothing and returns the first report' })
+  @ApiProperty({
+    description: 'Names the batch: the same batch id again imports nothing and returns the first report',
+  })
   @IsIdentifier()
   batchId!: string;
 
-  @ApiPropertyOptional({ enum: IMPORT_FORMATS, description: 'Default: from Content-Type (text/plain → txt, text/csv → csv)' })
+  @ApiPropertyOptional({
+    enum: IMPORT_FORMATS,
+    description: 'Default: from Content-Type (text/plain → txt, text/csv → csv)',
+  })
   @IsOptional()
   @IsIn(IMPORT_FORMATS)
   format?: ImportFormat;
 
-  @ApiPropertyOptional({ description: 'CSV: the column holding the key. Default: secret, card_key, cardkey, key, code or 卡密' })
+  @ApiPropertyOptional({
+    description: 'CSV: the column holding the key. Default: secret, card_key, cardkey, key, code or 卡密',
+  })
   @IsOptional()
   @IsString()
   @MinLength(1)

@@ -15,7 +15,8 @@ export class ImportIssueDto {
   duplicateOfLine?: number;
 
   @ApiPropertyOptional({
-    description: 'invalid: line_too_long, secret_too_long, invalid_encoding, malformed_csv, missing_field, unit_id_taken',
+    description:
+      'invalid: line_too_long, secret_too_long, invalid_encoding, malformed_csv, missing_field, unit_id_taken',
   })
   reason?: InvalidReason;
 }
@@ -28,12 +29,14 @@ export class ImportReportDto {
   replayed!: boolean;
   @ApiProperty({ enum: ['txt', 'csv'] }) format!: string;
   @ApiProperty({ description: 'Physical lines read (CSV header included)' }) lines!: number;
-  @ApiProperty({ description: 'Rows that held something (blank lines and the CSV header excluded)' }) rows!: number;
+  @ApiProperty({ description: 'Rows that held something (blank lines and the CSV header excluded)' })
+  rows!: number;
   @ApiProperty() blankLines!: number;
   @ApiProperty() imported!: number;
   @ApiProperty() duplicateInFile!: number;
   @ApiProperty() alreadyInPool!: number;
   @ApiProperty() invalid!: number;
-  @ApiProperty({ description: 'Stream version after the import (0 when nothing was imported)' }) version!: number;
+  @ApiProperty({ description: 'Stream version after the import (0 when nothing was imported)' })
+  version!: number;
   @ApiProperty({ type: [ImportIssueDto] }) issues!: ImportIssueDto[];
 }

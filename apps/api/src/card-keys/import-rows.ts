@@ -55,7 +55,11 @@ async function* csvRows(lines: AsyncIterable<Line>, column?: string): AsyncGener
     if (secretIndex < 0) {
       // The header: the first record that is not blank. A broken header fails the whole file, before any row.
       if (record.error) {
-        throw new ApiError(HttpStatus.BAD_REQUEST, 'IMPORT.INVALID_HEADER', `the CSV header (line ${record.line}) cannot be read: ${record.error}`);
+        throw new ApiError(
+          HttpStatus.BAD_REQUEST,
+          'IMPORT.INVALID_HEADER',
+          `the CSV header (line ${record.line}) cannot be read: ${record.error}`,
+        );
       }
       if (record.fields.length === 1 && record.fields[0].trim() === '') {
         yield { kind: 'blank', line: record.line };
@@ -98,7 +102,10 @@ async function* csvRows(lines: AsyncIterable<Line>, column?: string): AsyncGener
 }
 
 /** Rows of an upload, read from its byte stream one line at a time. */
-export function importRows(source: AsyncIterable<Buffer | string>, options: RowOptions): AsyncGenerator<ImportRow> {
+export function importRows(
+  source: AsyncIterable<Buffer | string>,
+  options: RowOptions,
+): AsyncGenerator<ImportRow> {
   const lines = readLines(source, { maxLineLength: MAX_SECRET_LENGTH * 4 });
   return options.format === 'csv' ? csvRows(lines, options.column) : txtRows(lines);
 }

@@ -10,7 +10,10 @@ export class SetChannelPolicyDto {
   @Max(1_000_000_000)
   bufferQuantity?: number;
 
-  @ApiPropertyOptional({ description: 'Share of availability listed, whole percent, rounded down', default: 100 })
+  @ApiPropertyOptional({
+    description: 'Share of availability listed, whole percent, rounded down',
+    default: 100,
+  })
   @IsOptional()
   @IsInt()
   @Min(0)
@@ -25,7 +28,10 @@ export class SetChannelPolicyDto {
   @Max(1_000_000_000)
   maxListed?: number | null;
 
-  @ApiPropertyOptional({ description: 'List 0 when the target is at or under this; null: never', nullable: true })
+  @ApiPropertyOptional({
+    description: 'List 0 when the target is at or under this; null: never',
+    nullable: true,
+  })
   @IsOptional()
   @ValidateIf((_, v) => v !== null)
   @IsInt()

@@ -10,7 +10,9 @@ export class CommandOutcomeDto {
   @ApiProperty() sku!: string;
   @ApiProperty({ description: 'False when the command was already applied: nothing changed this time' })
   changed!: boolean;
-  @ApiProperty({ description: 'True when the same Idempotency-Key was seen before; events are the first outcome' })
+  @ApiProperty({
+    description: 'True when the same Idempotency-Key was seen before; events are the first outcome',
+  })
   duplicate!: boolean;
   @ApiProperty({ description: 'Stream version after the command' }) version!: number;
   @ApiProperty({ type: [EventSummaryDto] }) events!: EventSummaryDto[];

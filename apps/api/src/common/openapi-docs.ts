@@ -27,7 +27,10 @@ export class OpenApiDocs implements OnModuleInit {
       config: this.appConfig,
       getHttpAdapter: () => adapter,
       useStaticAssets: (path: string, options: object) =>
-        (adapter as unknown as { useStaticAssets(p: string, o: object): void }).useStaticAssets(path, options),
+        (adapter as unknown as { useStaticAssets(p: string, o: object): void }).useStaticAssets(
+          path,
+          options,
+        ),
     } as unknown as Parameters<typeof SwaggerModule.setup>[1];
     SwaggerModule.setup('docs', app, () => (this.document ??= this.build(app)));
   }

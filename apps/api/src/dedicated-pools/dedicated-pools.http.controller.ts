@@ -33,7 +33,13 @@ export class DedicatedPoolsHttpController {
     @CurrentPrincipal() caller: Principal,
     @IdempotencyKey() idempotencyKey?: string,
   ): Promise<CommandOutcomeDto> {
-    const outcome = await this.commands.send<OpenDedicatedPool>('OpenDedicatedPool', sku, body, caller.name, idempotencyKey);
+    const outcome = await this.commands.send<OpenDedicatedPool>(
+      'OpenDedicatedPool',
+      sku,
+      body,
+      caller.name,
+      idempotencyKey,
+    );
     return CommandOutcomeDto.of(outcome);
   }
 

@@ -26,7 +26,13 @@ export class ReceiveStockHttpController {
     @CurrentPrincipal() caller: Principal,
     @IdempotencyKey() idempotencyKey?: string,
   ): Promise<CommandOutcomeDto> {
-    const outcome = await this.commands.send<ReceiveStock>('ReceiveStock', sku, body, caller.name, idempotencyKey);
+    const outcome = await this.commands.send<ReceiveStock>(
+      'ReceiveStock',
+      sku,
+      body,
+      caller.name,
+      idempotencyKey,
+    );
     return CommandOutcomeDto.of(outcome);
   }
 }

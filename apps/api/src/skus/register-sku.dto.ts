@@ -12,7 +12,10 @@ export class RegisterSkuDto {
   @IsIn(STOCK_KINDS)
   kind!: StockKind;
 
-  @ApiPropertyOptional({ description: 'Low-stock alert when on hand falls to or under it; null: none', nullable: true })
+  @ApiPropertyOptional({
+    description: 'Low-stock alert when on hand falls to or under it; null: none',
+    nullable: true,
+  })
   @IsOptional()
   @IsInt()
   @Min(0)

@@ -18,14 +18,23 @@ export class RegisterSkuHttpController {
   @Post()
   @Roles('inventory-admin')
   @ApiOperation({ summary: 'Register a SKU (stock kind, low-stock threshold, per-order cap)' })
-  @ApiCreatedResponse({ type: CommandOutcomeDto, description: 'INVENTORY.ALREADY_REGISTERED (409) if it exists with other settings' })
+  @ApiCreatedResponse({
+    type: CommandOutcomeDto,
+    description: 'INVENTORY.ALREADY_REGISTERED (409) if it exists with other settings',
+  })
   async register(
     @Body() body: RegisterSkuDto,
     @CurrentPrincipal() caller: Principal,
     @IdempotencyKey() idempotencyKey?: string,
   ): Promise<CommandOutcomeDto> {
     const { sku, ...data } = body;
-    const outcome = await this.commands.send<RegisterSku>('RegisterSku', sku, data, caller.name, idempotencyKey);
+    const outcome = await this.commands.send<RegisterSku>(
+      'RegisterSku',
+      sku,
+      data,
+      caller.name,
+      idempotencyKey,
+    );
     return CommandOutcomeDto.of(outcome);
   }
 }

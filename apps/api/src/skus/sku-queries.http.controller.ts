@@ -47,7 +47,9 @@ export class SkuQueriesHttpController {
   }
 
   @Get(':sku')
-  @ApiOperation({ summary: 'One SKU across all channels: stock levels, channel targets and pushes, card keys, alert' })
+  @ApiOperation({
+    summary: 'One SKU across all channels: stock levels, channel targets and pushes, card keys, alert',
+  })
   @ApiOkResponse({ description: 'API.NOT_FOUND (404) if the projector has not seen the SKU' })
   async get(@Param() { sku }: SkuParams) {
     const [stock] = await this.readModels.query(`SELECT ${SKU_COLUMNS} FROM sku_stock WHERE sku = $1`, [sku]);
