@@ -1,0 +1,64 @@
+import { ConflictException, Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { runMigrations } from '@libs/database';
+import { EventStore } from '@libs/event-store';
+import { LOGGER, MetricsRegistry } from '@libs/observability';
+import { readModelMigrations } from '@libs/read-models';
+import { Reconciler, ReconciliationMetrics, reconciliationMigrations, type ReconciliationSummary } from '@libs/reconciliation';
+import { PG_POOL } from '@libs/runtime';
+import { CronJob } from 'cron';
+import type { Pool } from 'pg';
+import type { Logger } from 'pino';
+import { channelAccesses } from './channel-accesses';
+import { ReconcilerConfig } from './reconciler.config';
+
+/** Runs reconciliation on the configured schedule and on demand, one run at a time. */
+@Injectable()
+export class ReconciliationService implements OnApplicationBootstrap, OnModuleDestroy {
+  private running?: Promise<ReconciliationSummary>;
+  private readonly reconciler: Reconciler;
+  private job?: CronJob;
+
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    private readonly store: EventStore,
+    private readonly config: ReconcilerConfig,
+    private readonly scheduler: SchedulerRegistry,
+    metrics: MetricsRegistry,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    this.reconciler = new Reconciler(pool, channelAccesses(config), store, new ReconciliationMetrics(metrics.registry));
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await runMigrations(this.pool, readModelMigrations);
+    await runMigrations(this.pool, reconciliationMigrations);
+    this.job = new CronJob(this.config.cron, () => {
+      this.start('schedule').catch((err) => this.logger.error({ err: (err as Error).message }, 'scheduled reconciliation failed'));
+    });
+    this.scheduler.addCronJob('reconciliation', this.job);
+    this.job.start();
+  }
+
+  onModuleDestroy(): void {
+    this.job?.stop();
+  }
+
+  /** Starts a run unless one is going; resolves with its summary. */
+  start(trigger: string): Promise<ReconciliationSummary> {
+    if (this.running) throw new ConflictException({ code: 'RECONCILIATION.ALREADY_RUNNING', message: 'a reconciliation is already running' });
+    this.logger.info({ trigger }, 'reconciliation started');
+    this.running = this.reconciler
+      .run(trigger, {
+        truthCheck: this.config.truthCheck,
+        pageSize: this.config.pageSize,
+        onProgress: (p) => this.logger.info(p, 'reconciliation progress'),
+      })
+      .then((summary) => {
+        this.logger.info(summary, 'reconciliation finished');
+        return summary;
+      })
+      .finally(() => (this.running = undefined));
+    return this.running;
+  }
+}
