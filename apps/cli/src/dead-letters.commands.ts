@@ -1,0 +1,86 @@
+import { DeadLettersTopic, topicName } from '@libs/messaging';
+import { Kafka, logLevel } from 'kafkajs';
+
+interface DeadLetterView {
+  offset: string;
+  reasonCode: string;
+  reason: string;
+  sourceTopic: string;
+  sourcePartition: number;
+  sourceOffset: string;
+}
+
+function kafka(): Kafka {
+  const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+  return new Kafka({ clientId: 'stocksync-cli', brokers, logLevel: logLevel.NOTHING });
+}
+
+/** Reads the whole dead-letter topic once, without joining a consumer group (nothing is committed). */
+async function readDeadLetters(): Promise<{ offset: string; value: Record<string, unknown> }[]> {
+  const k = kafka();
+  const topic = topicName(DeadLettersTopic, process.env.KAFKA_TOPIC_PREFIX);
+  const admin = k.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  const wanted = ends.reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
+  const out: { offset: string; value: Record<string, unknown> }[] = [];
+  if (wanted === 0) return out;
+  const consumer = k.consumer({ groupId: `stocksync-cli-${process.pid}-${Date.now()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, 30_000);
+    void consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ message }) => {
+        out.push({ offset: message.offset, value: JSON.parse(message.value?.toString('utf8') ?? '{}') });
+        if (out.length >= wanted) {
+          clearTimeout(timer);
+          resolve();
+        }
+      },
+    });
+  });
+  await consumer.disconnect();
+  return out;
+}
+
+function view(record: { offset: string; value: Record<string, unknown> }): DeadLetterView {
+  const p = (record.value.payload ?? {}) as Record<string, unknown>;
+  return {
+    offset: record.offset,
+    reasonCode: String(p.reasonCode),
+    reason: String(p.reason),
+    sourceTopic: String(p.sourceTopic),
+    sourcePartition: Number(p.sourcePartition),
+    sourceOffset: String(p.sourceOffset),
+  };
+}
+
+/** `dlq list`: every dead-lettered message with its reason and where it came from. */
+export async function listDeadLetters(stdout: NodeJS.WritableStream): Promise<number> {
+  for (const r of await readDeadLetters()) stdout.write(`${JSON.stringify(view(r))}\n`);
+  return 0;
+}
+
+/**
+ * `dlq replay <offset>`: writes the original bytes of one dead letter back to its source topic, once the cause
+ * is fixed. Consumers dedupe on the event id, so replaying a message that was in fact applied changes nothing.
+ */
+export async function replayDeadLetter(offset: string, stdout: NodeJS.WritableStream): Promise<number> {
+  const record = (await readDeadLetters()).find((r) => r.offset === offset);
+  if (!record) throw new Error(`no dead letter at offset ${offset}`);
+  const p = record.value.payload as { sourceTopic: string; key?: string | null; valueBase64?: string | null; headers?: Record<string, string> };
+  if (!p.valueBase64) throw new Error('that dead letter kept no original bytes');
+  const producer = kafka().producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  await producer.send({
+    topic: p.sourceTopic,
+    acks: -1,
+    messages: [{ key: p.key ?? null, value: Buffer.from(p.valueBase64, 'base64'), headers: p.headers ?? {} }],
+  });
+  await producer.disconnect();
+  stdout.write(`replayed dead letter ${offset} to ${p.sourceTopic}\n`);
+  return 0;
+}
