@@ -74,3 +74,14 @@ describe('the push queue', () => {
     );
   });
 });
+
+describe('the push queue with a batch key', () => {
+  it('takes only targets that share the oldest target’s key, up to the limit', () => {
+    const q = new LatestTargetQueue();
+    const itemOf = (sku: string) => sku.slice(0, 1);
+    for (const sku of ['A1', 'B1', 'A2', 'A3', 'B2']) q.offer(t(sku, 1));
+    expect(q.take(2, itemOf).map((x) => x.sku)).toEqual(['A1', 'A2']);
+    expect(q.take(20, itemOf).map((x) => x.sku)).toEqual(['B1', 'B2']);
+    expect(q.take(20, itemOf).map((x) => x.sku)).toEqual(['A3']);
+  });
+});

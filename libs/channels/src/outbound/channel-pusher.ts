@@ -107,7 +107,7 @@ export class ChannelPusher {
         continue;
       }
       this.bucket.tryTake();
-      const batch = this.queue.take(this.adapter.maxBatchSize);
+      const batch = this.queue.take(this.adapter.maxBatchSize, this.adapter.batchKeyOf?.bind(this.adapter));
       if (batch.length === 0) {
         this.breaker.releaseTrial();
         continue;

@@ -28,11 +28,17 @@ export class LatestTargetQueue {
     return current ? 'replaced' : 'queued';
   }
 
-  /** Removes and returns up to `max` targets, oldest-queued SKU first (a SKU keeps its place when replaced). */
-  take(max: number): StockTarget[] {
+  /**
+   * Removes and returns up to `max` targets, oldest-queued SKU first (a SKU keeps its place when replaced).
+   * With `batchKeyOf`, only targets sharing the oldest one's key are taken (Taobao: SKUs of one item go in one
+   * call), so a batch is always one API call.
+   */
+  take(max: number, batchKeyOf?: (sku: string) => string): StockTarget[] {
     const batch: StockTarget[] = [];
+    const key = batchKeyOf && this.pending.size > 0 ? batchKeyOf(this.pending.keys().next().value as string) : undefined;
     for (const [sku, target] of this.pending) {
       if (batch.length >= max) break;
+      if (key !== undefined && batchKeyOf!(sku) !== key) continue;
       batch.push(target);
       this.pending.delete(sku);
     }

@@ -16,6 +16,8 @@ export interface PlatformAdapter {
   readonly channel: string;
   /** SKUs one push call may carry (Taobao: 20; PDD and WeChat: 1). */
   readonly maxBatchSize: number;
+  /** SKUs that may share one call have the same key (Taobao: the item); absent when any SKUs may. */
+  batchKeyOf?(sku: string): string;
   /**
    * Pushes full-set quantities. Resolves with one result per target (acknowledged or refused); throws
    * PlatformCallError when the call as a whole failed.

@@ -36,6 +36,11 @@ export class TaobaoAdapter implements PlatformAdapter {
 
   constructor(private readonly options: TaobaoAdapterOptions) {}
 
+  /** One `taobao.skus.quantity.update` addresses one item: the push queue batches SKUs by item. */
+  batchKeyOf(sku: string): string {
+    return this.itemOfSku.get(sku) ?? '?';
+  }
+
   async push(targets: readonly StockTarget[]): Promise<PushItemResult[]> {
     if (targets.some((t) => !this.itemOfSku.has(t.sku))) await this.learnItems();
     const results: PushItemResult[] = [];
