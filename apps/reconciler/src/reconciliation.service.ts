@@ -4,7 +4,8 @@ import { runMigrations } from '@libs/database';
 import { EventStore } from '@libs/event-store';
 import { LOGGER, MetricsRegistry } from '@libs/observability';
 import { readModelMigrations } from '@libs/read-models';
-import { Reconciler, ReconciliationMetrics, reconciliationMigrations, type ReconciliationSummary } from '@libs/reconciliation';
+import { analystViewsMigrations, Reconciler, ReconciliationMetrics, reconciliationMigrations, type ReconciliationSummary } from '@libs/reconciliation';
+import { channelsMigrations } from '@libs/channels';
 import { PG_POOL } from '@libs/runtime';
 import { CronJob } from 'cron';
 import type { Pool } from 'pg';
@@ -32,7 +33,9 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
 
   async onApplicationBootstrap(): Promise<void> {
     await runMigrations(this.pool, readModelMigrations);
+    await runMigrations(this.pool, channelsMigrations);
     await runMigrations(this.pool, reconciliationMigrations);
+    await runMigrations(this.pool, analystViewsMigrations);
     this.job = new CronJob(this.config.cron, () => {
       this.start('schedule').catch((err) => this.logger.error({ err: (err as Error).message }, 'scheduled reconciliation failed'));
     });

@@ -4,3 +4,4 @@ export * from './channel-access';
 export * from './reconciliation-metrics';
 export * from './reconciliation-run';
 export * from './report-export';
+export * from './analyst-views.migrations';

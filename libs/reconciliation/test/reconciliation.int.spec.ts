@@ -8,7 +8,7 @@ import {
 } from '@libs/channels';
 import { MiniprogramSimulator, PinduoduoSimulator, ShopSimulator, TaobaoSimulator, type SimulatedPlatform } from '@libs/platform-simulators';
 import { readModelMigrations } from '@libs/read-models';
-import { exportRun, Reconciler, reconciliationMigrations, type ChannelAccess } from '@libs/reconciliation';
+import { analystViewsMigrations, exportRun, Reconciler, reconciliationMigrations, type ChannelAccess } from '@libs/reconciliation';
 import { createTestDatabase, type TestDatabase } from '@libs/testing';
 
 const SKUS = Array.from({ length: 100 }, (_, i) => `R-${String(i).padStart(3, '0')}`);
@@ -25,7 +25,7 @@ describe('reconciliation against the simulated platforms and the real PostgreSQL
 
   beforeAll(async () => {
     db = await createTestDatabase('reconcile');
-    for (const m of [readModelMigrations, channelsMigrations, reconciliationMigrations]) await runMigrations(db.pool, m);
+    for (const m of [readModelMigrations, channelsMigrations, reconciliationMigrations, analystViewsMigrations]) await runMigrations(db.pool, m);
     for (const sim of Object.values(simulators)) await sim.start();
     channels = [
       new TaobaoAdapter({ baseUrl: taobao.url, appKey: 'tb-key', appSecret: 'tb-secret', timeoutMs: 2_000 }),
@@ -93,6 +93,12 @@ describe('reconciliation against the simulated platforms and the real PostgreSQL
     const csv = await exportRun(db.pool, first.runId, 'csv');
     expect(csv.split('\r\n')[0]).toBe('channel,sku,class,listed,target,target_version,action,note');
     expect(csv.trim().split('\r\n')).toHaveLength(1 + 8);
+
+    const byView = await db.pool.query(
+      `SELECT class, sum(differences)::int AS n, sum(corrected)::int AS fixed FROM reconciliation_differences WHERE run_id = $1 GROUP BY 1 ORDER BY 1`,
+      [first.runId],
+    );
+    expect(byView.rows).toContainEqual({ class: 'edited_on_platform', n: 4, fixed: 4 });
 
     const second = await new Reconciler(db.pool, channels).run('test');
     expect(second.byClass).toEqual({ listing_unknown_to_us: 1, sku_unknown_to_platform: 1 });
