@@ -40,7 +40,9 @@ export class InMemoryReadModels {
     }
     for (const d of changes.cardKeyCounts) {
       const key = `${d.sku}|${d.batchId}|${d.state}`;
-      this.cardKeyCounts.set(key, (this.cardKeyCounts.get(key) ?? 0) + d.delta);
+      const count = (this.cardKeyCounts.get(key) ?? 0) + d.delta;
+      if (count === 0) this.cardKeyCounts.delete(key);
+      else this.cardKeyCounts.set(key, count);
     }
     for (const row of changes.alerts) {
       const old = this.alerts.get(row.sku);

@@ -49,26 +49,20 @@ const templates: fc.Arbitrary<Template> = fc.oneof(
     weight: 4,
   },
   {
-    arbitrary: fc
-      .tuple(channel, orderId)
-      .map(([ch, id]): Template => (sku, now) => ({
-        type: 'ConfirmReservation',
-        data: { sku, now, channel: ch, channelOrderId: id },
-      })),
+    arbitrary: fc.tuple(channel, orderId).map(([ch, id]): Template => (sku, now) => ({
+      type: 'ConfirmReservation',
+      data: { sku, now, channel: ch, channelOrderId: id },
+    })),
     weight: 3,
   },
-  fc
-    .tuple(channel, orderId)
-    .map(([ch, id]): Template => (sku, now) => ({
-      type: 'RecordDelivery',
-      data: { sku, now, channel: ch, channelOrderId: id },
-    })),
-  fc
-    .tuple(channel, orderId)
-    .map(([ch, id]): Template => (sku, now) => ({
-      type: 'ReleaseReservation',
-      data: { sku, now, channel: ch, channelOrderId: id },
-    })),
+  fc.tuple(channel, orderId).map(([ch, id]): Template => (sku, now) => ({
+    type: 'RecordDelivery',
+    data: { sku, now, channel: ch, channelOrderId: id },
+  })),
+  fc.tuple(channel, orderId).map(([ch, id]): Template => (sku, now) => ({
+    type: 'ReleaseReservation',
+    data: { sku, now, channel: ch, channelOrderId: id },
+  })),
   fc.constant<Template>((sku, now) => ({ type: 'ExpireReservations', data: { sku, now } })),
   fc
     .tuple(
@@ -92,12 +86,10 @@ const templates: fc.Arbitrary<Template> = fc.oneof(
       type: 'SetChannelPolicy',
       data: { sku, now, channel: ch, bufferQuantity, sharePercent, maxListed },
     })),
-  fc
-    .tuple(poolId, qty)
-    .map(([id, quantity]): Template => (sku, now) => ({
-      type: 'OpenDedicatedPool',
-      data: { sku, now, poolId: id, quantity },
-    })),
+  fc.tuple(poolId, qty).map(([id, quantity]): Template => (sku, now) => ({
+    type: 'OpenDedicatedPool',
+    data: { sku, now, poolId: id, quantity },
+  })),
   poolId.map((id): Template => (sku, now) => ({
     type: 'CloseDedicatedPool',
     data: { sku, now, poolId: id },

@@ -75,6 +75,10 @@ export async function writeReadModelChanges(db: Queryable, changes: ReadModelCha
        ON CONFLICT (sku, batch_id, state) DO UPDATE SET count = t.count + EXCLUDED.count`,
       [JSON.stringify(changes.cardKeyCounts)],
     );
+    // A state no key is in has no row, whichever batches the keys moved in: a rebuild writes the same rows.
+    await db.query(`DELETE FROM card_key_counts WHERE count = 0 AND sku = ANY($1::text[])`, [
+      [...new Set(changes.cardKeyCounts.map((d) => d.sku))],
+    ]);
   }
   const raised = changes.alerts.filter((a) => a.raisedAt !== null);
   if (raised.length > 0) {
