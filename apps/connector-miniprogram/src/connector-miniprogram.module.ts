@@ -5,7 +5,11 @@ import { miniprogramConnector } from './miniprogram.connector';
 
 @Module({
   imports: [
-    PlatformModule.forApp({ name: 'connector-miniprogram', defaultPort: 3012, config: [connectorConfig(miniprogramConnector.defaults)] }),
+    PlatformModule.forApp({
+      name: 'connector-miniprogram',
+      defaultPort: 3012,
+      config: [connectorConfig(miniprogramConnector.defaults)],
+    }),
     ChannelConnectorModule.forPlatform(miniprogramConnector),
   ],
 })

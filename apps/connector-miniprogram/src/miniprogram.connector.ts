@@ -13,6 +13,11 @@ export const miniprogramConnector: ConnectorSpec = {
   defaults: { ratePerSecond: 25, burst: 10 },
   parseNotice: parseMiniprogramNotice,
   // WeChat authenticates with an access token: CONNECTOR_APP_SECRET carries it.
-  createAdapter: (c, config) => new MiniprogramAdapter({ baseUrl: c.baseUrl, accessToken: c.appSecret, timeoutMs: config.requestTimeoutMs }),
+  createAdapter: (c, config) =>
+    new MiniprogramAdapter({
+      baseUrl: c.baseUrl,
+      accessToken: c.appSecret,
+      timeoutMs: config.requestTimeoutMs,
+    }),
   startEmbeddedPlatform: () => startEmbeddedPlatform(({ appSecret }) => new MiniprogramSimulator(appSecret)),
 };

@@ -5,7 +5,11 @@ import { pinduoduoConnector } from './pinduoduo.connector';
 
 @Module({
   imports: [
-    PlatformModule.forApp({ name: 'connector-pinduoduo', defaultPort: 3011, config: [connectorConfig(pinduoduoConnector.defaults)] }),
+    PlatformModule.forApp({
+      name: 'connector-pinduoduo',
+      defaultPort: 3011,
+      config: [connectorConfig(pinduoduoConnector.defaults)],
+    }),
     ChannelConnectorModule.forPlatform(pinduoduoConnector),
   ],
 })

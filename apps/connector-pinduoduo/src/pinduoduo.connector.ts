@@ -13,6 +13,12 @@ export const pinduoduoConnector: ConnectorSpec = {
   defaults: { ratePerSecond: 40, burst: 10 },
   parseNotice: parsePinduoduoNotice,
   createAdapter: (c, config) =>
-    new PinduoduoAdapter({ baseUrl: c.baseUrl, clientId: c.appKey, clientSecret: c.appSecret, timeoutMs: config.requestTimeoutMs }),
-  startEmbeddedPlatform: () => startEmbeddedPlatform(({ appKey, appSecret }) => new PinduoduoSimulator(appKey, appSecret)),
+    new PinduoduoAdapter({
+      baseUrl: c.baseUrl,
+      clientId: c.appKey,
+      clientSecret: c.appSecret,
+      timeoutMs: config.requestTimeoutMs,
+    }),
+  startEmbeddedPlatform: () =>
+    startEmbeddedPlatform(({ appKey, appSecret }) => new PinduoduoSimulator(appKey, appSecret)),
 };

@@ -5,7 +5,11 @@ import { shopConnector } from './shop.connector';
 
 @Module({
   imports: [
-    PlatformModule.forApp({ name: 'connector-shop', defaultPort: 3013, config: [connectorConfig(shopConnector.defaults)] }),
+    PlatformModule.forApp({
+      name: 'connector-shop',
+      defaultPort: 3013,
+      config: [connectorConfig(shopConnector.defaults)],
+    }),
     ChannelConnectorModule.forPlatform(shopConnector),
   ],
 })

@@ -12,6 +12,7 @@ export const shopConnector: ConnectorSpec = {
   webhookPath: '/v1/webhooks/orders',
   defaults: { ratePerSecond: 50, burst: 20 },
   parseNotice: parseShopNotice,
-  createAdapter: (c, config) => new ShopAdapter({ baseUrl: c.baseUrl, apiSecret: c.appSecret, timeoutMs: config.requestTimeoutMs }),
+  createAdapter: (c, config) =>
+    new ShopAdapter({ baseUrl: c.baseUrl, apiSecret: c.appSecret, timeoutMs: config.requestTimeoutMs }),
   startEmbeddedPlatform: () => startEmbeddedPlatform(({ appSecret }) => new ShopSimulator(appSecret)),
 };

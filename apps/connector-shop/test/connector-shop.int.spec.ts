@@ -3,9 +3,21 @@ import { CardVault } from '@libs/card-vault';
 import { PostgresEventStore } from '@libs/event-store';
 import { ChannelEventProcessor, createInventoryBatchHandler, skuStreamId } from '@libs/inventory-application';
 import { ChannelEventsTopic, type EnvelopeOf, type KafkaMessageBus } from '@libs/messaging';
-import { sendNotification, sendNotifications, ShopSimulator, type WebhookTarget } from '@libs/platform-simulators';
+import {
+  sendNotification,
+  sendNotifications,
+  ShopSimulator,
+  type WebhookTarget,
+} from '@libs/platform-simulators';
 import { startApp, type StartedApp } from '@libs/runtime';
-import { createTestDatabase, deleteTopicsWithPrefix, eventually, testKafkaBus, uniqueTopicPrefix, type TestDatabase } from '@libs/testing';
+import {
+  createTestDatabase,
+  deleteTopicsWithPrefix,
+  eventually,
+  testKafkaBus,
+  uniqueTopicPrefix,
+  type TestDatabase,
+} from '@libs/testing';
 import { ConnectorShopModule } from '../src/connector-shop.module';
 
 const SKU = 'GAME-KEY-1';
@@ -28,23 +40,46 @@ describe('connector-shop on the real broker and PostgreSQL, with the inventory s
     const keys = { k1: randomBytes(32) };
     const fingerprintKey = randomBytes(32);
     const vault = await CardVault.create(db.pool, { activeKeyId: 'k1', keys, fingerprintKey });
-    const { stored } = await vault.storeBatch(SKU, [1, 2, 3, 4].map((n) => ({ unitId: `unit-${n}`, secret: `SECRET-${n}` })));
+    const { stored } = await vault.storeBatch(
+      SKU,
+      [1, 2, 3, 4].map((n) => ({ unitId: `unit-${n}`, secret: `SECRET-${n}` })),
+    );
 
     const store = await PostgresEventStore.create(db.pool);
     const handler = createInventoryBatchHandler(store);
     const now = Date.now();
     await handler.handleBatch([
-      { streamId: skuStreamId(SKU), commandId: 'register', command: { type: 'RegisterSku', data: { sku: SKU, now, kind: 'cardKey' } } },
+      {
+        streamId: skuStreamId(SKU),
+        commandId: 'register',
+        command: { type: 'RegisterSku', data: { sku: SKU, now, kind: 'cardKey' } },
+      },
       {
         streamId: skuStreamId(SKU),
         commandId: 'import-1',
-        command: { type: 'ImportCardKeys', data: { sku: SKU, now, batchId: 'b1', units: stored.map((s) => ({ unitId: s.unitId, fingerprint: s.fingerprint })) } },
+        command: {
+          type: 'ImportCardKeys',
+          data: {
+            sku: SKU,
+            now,
+            batchId: 'b1',
+            units: stored.map((s) => ({ unitId: s.unitId, fingerprint: s.fingerprint })),
+          },
+        },
       },
     ]);
     inventoryBus = testKafkaBus('inventory-service', prefix);
-    await inventoryBus.subscribe(ChannelEventsTopic, 'inventory-service', new ChannelEventProcessor(handler, inventoryBus).handle);
+    await inventoryBus.subscribe(
+      ChannelEventsTopic,
+      'inventory-service',
+      new ChannelEventProcessor(handler, inventoryBus).handle,
+    );
     watchBus = testKafkaBus('watch', prefix);
-    await watchBus.subscribe(ChannelEventsTopic, 'watch', async (b) => void channelEvents.push(...b.messages.map((m) => m.envelope)));
+    await watchBus.subscribe(
+      ChannelEventsTopic,
+      'watch',
+      async (b) => void channelEvents.push(...b.messages.map((m) => m.envelope)),
+    );
     await inventoryBus.start();
     await watchBus.start();
 
@@ -76,7 +111,8 @@ describe('connector-shop on the real broker and PostgreSQL, with the inventory s
   });
 
   const paid = (orderId: string) => ({ type: 'order.paid', orderId, lines: [{ sku: SKU, quantity: 1 }] });
-  const eventsOf = (orderId: string) => channelEvents.filter((e) => 'channelOrderId' in e.payload && e.payload.channelOrderId === orderId);
+  const eventsOf = (orderId: string) =>
+    channelEvents.filter((e) => 'channelOrderId' in e.payload && e.payload.channelOrderId === orderId);
 
   it('answers 401 to an invalid, unsigned or stale signature and emits nothing', async () => {
     const forged = await sendNotification(target, paid('FORGED-1'), { signWith: 'not-the-secret' });
@@ -90,7 +126,11 @@ describe('connector-shop on the real broker and PostgreSQL, with the inventory s
     ]);
     // A signed notice sent afterwards arrives; the forged one never did.
     expect((await sendNotification(target, paid('AFTER-FORGED'))).status).toBe(200);
-    await eventually(() => (eventsOf('AFTER-FORGED').length === 2 ? true : undefined), 20_000, 'the signed notice');
+    await eventually(
+      () => (eventsOf('AFTER-FORGED').length === 2 ? true : undefined),
+      20_000,
+      'the signed notice',
+    );
     expect(eventsOf('FORGED-1')).toEqual([]);
     const rows = await db.pool.query("SELECT 1 FROM channel_notifications WHERE order_id = 'FORGED-1'");
     expect(rows.rowCount).toBe(0);
@@ -99,27 +139,52 @@ describe('connector-shop on the real broker and PostgreSQL, with the inventory s
   it('five identical payment notices deliver exactly one card key, once', async () => {
     const answers = await sendNotifications(target, [paid('PAY-5X')], { copies: 5, concurrent: true });
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
-    expect(answers.map((a) => (a.json as { result: string }).result).sort()).toEqual(['duplicate', 'duplicate', 'duplicate', 'duplicate', 'emitted']);
+    expect(answers.map((a) => (a.json as { result: string }).result).sort()).toEqual([
+      'duplicate',
+      'duplicate',
+      'duplicate',
+      'duplicate',
+      'emitted',
+    ]);
 
-    const delivered = await eventually(() => {
-      const d = [...shop.deliveries.values()].filter((x) => x.orderId === 'PAY-5X');
-      return d.length > 0 ? d : undefined;
-    }, 30_000, 'the delivery');
+    const delivered = await eventually(
+      () => {
+        const d = [...shop.deliveries.values()].filter((x) => x.orderId === 'PAY-5X');
+        return d.length > 0 ? d : undefined;
+      },
+      30_000,
+      'the delivery',
+    );
     // Let any second delivery that would happen, happen.
     await new Promise((r) => setTimeout(r, 1_500));
     expect([...shop.deliveries.values()].filter((x) => x.orderId === 'PAY-5X')).toEqual(delivered);
     expect(delivered).toHaveLength(1);
     expect(delivered[0].secret).toMatch(/^SECRET-\d$/);
-    expect(eventsOf('PAY-5X').map((e) => e.type).sort()).toEqual(['order.paid', 'order.placed']);
-    const ledger = await db.pool.query("SELECT state, attempts FROM card_key_deliveries WHERE channel = 'shop' AND order_id = 'PAY-5X'");
+    expect(
+      eventsOf('PAY-5X')
+        .map((e) => e.type)
+        .sort(),
+    ).toEqual(['order.paid', 'order.placed']);
+    const ledger = await db.pool.query(
+      "SELECT state, attempts FROM card_key_deliveries WHERE channel = 'shop' AND order_id = 'PAY-5X'",
+    );
     expect(ledger.rows).toEqual([{ state: 'delivered', attempts: 1 }]);
-    const reveals = await db.pool.query("SELECT count(*)::int AS n FROM card_key_reveals WHERE order_id = 'PAY-5X'");
+    const reveals = await db.pool.query(
+      "SELECT count(*)::int AS n FROM card_key_reveals WHERE order_id = 'PAY-5X'",
+    );
     expect(reveals.rows[0].n).toBe(1);
   });
 
   it('a payment that overtakes its placement still reserves and delivers; the late placement changes nothing', async () => {
-    await sendNotifications(target, [paid('LATE-PLACED'), { type: 'order.placed', orderId: 'LATE-PLACED', lines: [{ sku: SKU, quantity: 1 }] }]);
-    await eventually(() => ([...shop.deliveries.values()].some((x) => x.orderId === 'LATE-PLACED') ? true : undefined), 30_000, 'the delivery');
+    await sendNotifications(target, [
+      paid('LATE-PLACED'),
+      { type: 'order.placed', orderId: 'LATE-PLACED', lines: [{ sku: SKU, quantity: 1 }] },
+    ]);
+    await eventually(
+      () => ([...shop.deliveries.values()].some((x) => x.orderId === 'LATE-PLACED') ? true : undefined),
+      30_000,
+      'the delivery',
+    );
     await new Promise((r) => setTimeout(r, 1_000));
     expect([...shop.deliveries.values()].filter((x) => x.orderId === 'LATE-PLACED')).toHaveLength(1);
     // Both placements carry one event id: the inventory service applies it once.
@@ -130,11 +195,19 @@ describe('connector-shop on the real broker and PostgreSQL, with the inventory s
   it('a delivery the shop refuses is retried until it lands, once', async () => {
     shop.faults.deliveryFailures = 2;
     await sendNotification(target, paid('RETRY-DELIVERY'));
-    await eventually(async () => {
-      const r = await db.pool.query("SELECT state, attempts FROM card_key_deliveries WHERE order_id = 'RETRY-DELIVERY'");
-      return r.rows[0]?.state === 'delivered' ? r.rows[0] : undefined;
-    }, 30_000, 'the delivery after retries');
-    const rows = await db.pool.query("SELECT attempts FROM card_key_deliveries WHERE order_id = 'RETRY-DELIVERY'");
+    await eventually(
+      async () => {
+        const r = await db.pool.query(
+          "SELECT state, attempts FROM card_key_deliveries WHERE order_id = 'RETRY-DELIVERY'",
+        );
+        return r.rows[0]?.state === 'delivered' ? r.rows[0] : undefined;
+      },
+      30_000,
+      'the delivery after retries',
+    );
+    const rows = await db.pool.query(
+      "SELECT attempts FROM card_key_deliveries WHERE order_id = 'RETRY-DELIVERY'",
+    );
     expect(rows.rows).toEqual([{ attempts: 3 }]);
     expect([...shop.deliveries.values()].filter((x) => x.orderId === 'RETRY-DELIVERY')).toHaveLength(1);
   });
@@ -146,15 +219,23 @@ describe('connector-shop on the real broker and PostgreSQL, with the inventory s
        VALUES ('shop', 'CRASHED-1', 'unit-4', $1, 1, now() + interval '1500 milliseconds')`,
       [SKU],
     );
-    await (shop as unknown as { deliver: (o: string, s: string, c: { unitId: string; secret: string }[]) => unknown }).deliver('CRASHED-1', SKU, [
-      { unitId: 'unit-4', secret: 'SECRET-4' },
-    ]);
+    await (
+      shop as unknown as {
+        deliver: (o: string, s: string, c: { unitId: string; secret: string }[]) => unknown;
+      }
+    ).deliver('CRASHED-1', SKU, [{ unitId: 'unit-4', secret: 'SECRET-4' }]);
     await new Promise((r) => setTimeout(r, 1_000));
-    expect((await db.pool.query("SELECT state FROM card_key_deliveries WHERE order_id = 'CRASHED-1'")).rows).toEqual([{ state: 'pending' }]);
-    await eventually(async () => {
-      const r = await db.pool.query("SELECT state FROM card_key_deliveries WHERE order_id = 'CRASHED-1'");
-      return r.rows[0].state === 'delivered' ? true : undefined;
-    }, 10_000, 'the delivery after the lease');
+    expect(
+      (await db.pool.query("SELECT state FROM card_key_deliveries WHERE order_id = 'CRASHED-1'")).rows,
+    ).toEqual([{ state: 'pending' }]);
+    await eventually(
+      async () => {
+        const r = await db.pool.query("SELECT state FROM card_key_deliveries WHERE order_id = 'CRASHED-1'");
+        return r.rows[0].state === 'delivered' ? true : undefined;
+      },
+      10_000,
+      'the delivery after the lease',
+    );
     expect([...shop.deliveries.values()].filter((x) => x.orderId === 'CRASHED-1')).toHaveLength(1);
   });
 

@@ -5,7 +5,11 @@ import { taobaoConnector } from './taobao.connector';
 
 @Module({
   imports: [
-    PlatformModule.forApp({ name: 'connector-taobao', defaultPort: 3010, config: [connectorConfig(taobaoConnector.defaults)] }),
+    PlatformModule.forApp({
+      name: 'connector-taobao',
+      defaultPort: 3010,
+      config: [connectorConfig(taobaoConnector.defaults)],
+    }),
     ChannelConnectorModule.forPlatform(taobaoConnector),
   ],
 })

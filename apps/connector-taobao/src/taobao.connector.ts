@@ -12,6 +12,13 @@ export const taobaoConnector: ConnectorSpec = {
   webhookPath: '/webhooks/taobao',
   defaults: { ratePerSecond: 20, burst: 20 },
   parseNotice: parseTaobaoNotice,
-  createAdapter: (c, config) => new TaobaoAdapter({ baseUrl: c.baseUrl, appKey: c.appKey, appSecret: c.appSecret, timeoutMs: config.requestTimeoutMs }),
-  startEmbeddedPlatform: () => startEmbeddedPlatform(({ appKey, appSecret }) => new TaobaoSimulator(appKey, appSecret)),
+  createAdapter: (c, config) =>
+    new TaobaoAdapter({
+      baseUrl: c.baseUrl,
+      appKey: c.appKey,
+      appSecret: c.appSecret,
+      timeoutMs: config.requestTimeoutMs,
+    }),
+  startEmbeddedPlatform: () =>
+    startEmbeddedPlatform(({ appKey, appSecret }) => new TaobaoSimulator(appKey, appSecret)),
 };

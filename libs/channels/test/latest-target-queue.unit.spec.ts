@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 import { LatestTargetQueue, type StockTarget } from '@libs/channels';
 
-const t = (sku: string, skuVersion: number, quantity = skuVersion): StockTarget => ({ sku, skuVersion, quantity, publishedAt: 0 });
+const t = (sku: string, skuVersion: number, quantity = skuVersion): StockTarget => ({
+  sku,
+  skuVersion,
+  quantity,
+  publishedAt: 0,
+});
 
 describe('the push queue', () => {
   describe('when targets for one SKU pile up', () => {
@@ -52,25 +57,30 @@ describe('the push queue', () => {
 
   it('never hands out a version lower than one it handed out before, and ends on the latest', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.constantFrom('A', 'B', 'C'), fc.integer({ min: 0, max: 50 }), fc.boolean()), { maxLength: 200 }), (ops) => {
-        const q = new LatestTargetQueue();
-        const highestOffered = new Map<string, number>();
-        const lastTaken = new Map<string, number>();
-        for (const [sku, version, drain] of ops) {
-          q.offer(t(sku, version));
-          highestOffered.set(sku, Math.max(highestOffered.get(sku) ?? -1, version));
-          if (drain) {
-            for (const x of q.take(2)) {
-              expect(x.skuVersion).toBeGreaterThanOrEqual(lastTaken.get(x.sku) ?? -1);
-              lastTaken.set(x.sku, x.skuVersion);
-              q.markPushed(x);
-              q.markAcknowledged(x);
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom('A', 'B', 'C'), fc.integer({ min: 0, max: 50 }), fc.boolean()), {
+          maxLength: 200,
+        }),
+        (ops) => {
+          const q = new LatestTargetQueue();
+          const highestOffered = new Map<string, number>();
+          const lastTaken = new Map<string, number>();
+          for (const [sku, version, drain] of ops) {
+            q.offer(t(sku, version));
+            highestOffered.set(sku, Math.max(highestOffered.get(sku) ?? -1, version));
+            if (drain) {
+              for (const x of q.take(2)) {
+                expect(x.skuVersion).toBeGreaterThanOrEqual(lastTaken.get(x.sku) ?? -1);
+                lastTaken.set(x.sku, x.skuVersion);
+                q.markPushed(x);
+                q.markAcknowledged(x);
+              }
             }
           }
-        }
-        for (const x of q.take(100)) lastTaken.set(x.sku, x.skuVersion);
-        for (const [sku, v] of highestOffered) expect(lastTaken.get(sku)).toBe(v);
-      }),
+          for (const x of q.take(100)) lastTaken.set(x.sku, x.skuVersion);
+          for (const [sku, v] of highestOffered) expect(lastTaken.get(sku)).toBe(v);
+        },
+      ),
     );
   });
 });

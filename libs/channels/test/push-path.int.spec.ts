@@ -14,15 +14,33 @@ import {
 } from '@libs/channels';
 import { runMigrations } from '@libs/database';
 import { ChannelTargetsTopic, type KafkaMessageBus, type OutgoingMessage } from '@libs/messaging';
-import { MiniprogramSimulator, PinduoduoSimulator, ShopSimulator, type SimulatedPlatform, TaobaoSimulator } from '@libs/platform-simulators';
-import { createTestDatabase, deleteTopicsWithPrefix, eventually, testKafkaBus, uniqueTopicPrefix, type TestDatabase } from '@libs/testing';
+import {
+  MiniprogramSimulator,
+  PinduoduoSimulator,
+  ShopSimulator,
+  type SimulatedPlatform,
+  TaobaoSimulator,
+} from '@libs/platform-simulators';
+import {
+  createTestDatabase,
+  deleteTopicsWithPrefix,
+  eventually,
+  testKafkaBus,
+  uniqueTopicPrefix,
+  type TestDatabase,
+} from '@libs/testing';
 import { Registry } from 'prom-client';
 
 const SKUS = ['CARD-A', 'CARD-B', 'CARD-C'];
 const LATENCY_MS = 20;
 const THROTTLE_MS = 5_000;
 
-const target = (channel: string, sku: string, skuVersion: number, quantity: number): OutgoingMessage<typeof ChannelTargetsTopic> => ({
+const target = (
+  channel: string,
+  sku: string,
+  skuVersion: number,
+  quantity: number,
+): OutgoingMessage<typeof ChannelTargetsTopic> => ({
   type: 'channel-target.set',
   payload: { channel, sku, quantity, skuVersion },
 });
@@ -55,7 +73,12 @@ describe('the push path: real broker, PostgreSQL and simulated platforms on loop
     wechat.setListing('GOING-ZERO', 3);
     const adapters: PlatformAdapter[] = [
       new TaobaoAdapter({ baseUrl: taobao.url, appKey: 'tb-key', appSecret: 'tb-secret', timeoutMs: 2_000 }),
-      new PinduoduoAdapter({ baseUrl: pdd.url, clientId: 'pdd-id', clientSecret: 'pdd-secret', timeoutMs: 2_000 }),
+      new PinduoduoAdapter({
+        baseUrl: pdd.url,
+        clientId: 'pdd-id',
+        clientSecret: 'pdd-secret',
+        timeoutMs: 2_000,
+      }),
       new MiniprogramAdapter({ baseUrl: wechat.url, accessToken: 'wx-token', timeoutMs: 2_000 }),
       new ShopAdapter({ baseUrl: shop.url, apiSecret: 'shop-secret', timeoutMs: 2_000 }),
     ];
@@ -71,7 +94,11 @@ describe('the push path: real broker, PostgreSQL and simulated platforms on loop
       });
       await pusher.start();
       pushers.push(pusher);
-      await connectorBus.subscribe(ChannelTargetsTopic, `connector-${adapter.channel}`, channelTargetHandler(pusher));
+      await connectorBus.subscribe(
+        ChannelTargetsTopic,
+        `connector-${adapter.channel}`,
+        channelTargetHandler(pusher),
+      );
     }
     await projectorBus.start();
     await connectorBus.start();
@@ -88,7 +115,11 @@ describe('the push path: real broker, PostgreSQL and simulated platforms on loop
 
   const acked = async (channel: string, sku: string) =>
     (
-      await db.pool.query<{ last_acked_version: string | null; last_acked_quantity: number | null; last_error_code: string | null }>(
+      await db.pool.query<{
+        last_acked_version: string | null;
+        last_acked_quantity: number | null;
+        last_error_code: string | null;
+      }>(
         'SELECT last_acked_version, last_acked_quantity, last_error_code FROM channel_push_state WHERE channel = $1 AND sku = $2',
         [channel, sku],
       )
@@ -100,11 +131,16 @@ describe('the push path: real broker, PostgreSQL and simulated platforms on loop
     const channels = Object.keys(simulators);
     // Ten versions per SKU and channel in one burst: only version 10 should reach the throttled platform.
     const burst = [];
-    for (let v = 1; v <= 10; v++) burst.push(...channels.flatMap((c) => SKUS.map((sku) => target(c, sku, v, v * 3))));
+    for (let v = 1; v <= 10; v++)
+      burst.push(...channels.flatMap((c) => SKUS.map((sku) => target(c, sku, v, v * 3))));
     await projectorBus.publish(ChannelTargetsTopic, burst);
     const published = Date.now();
     for (const channel of ['pinduoduo', 'miniprogram', 'shop']) {
-      await eventually(async () => SKUS.every((sku) => simulators[channel].listings.get(sku)?.quantity === 30) || undefined, 10_000, `${channel} converged`);
+      await eventually(
+        async () => SKUS.every((sku) => simulators[channel].listings.get(sku)?.quantity === 30) || undefined,
+        10_000,
+        `${channel} converged`,
+      );
     }
     const othersConverged = Date.now() - published;
     // The others were done while the throttled platform still held its old values.
@@ -112,7 +148,11 @@ describe('the push path: real broker, PostgreSQL and simulated platforms on loop
     // Mostly the consumer's first fetches of four fresh groups; about 0.9 s on an idle 2-core box.
     expect(othersConverged).toBeLessThan(2_500);
 
-    await eventually(async () => SKUS.every((sku) => taobao.listings.get(sku)?.quantity === 30) || undefined, 20_000, 'taobao caught up');
+    await eventually(
+      async () => SKUS.every((sku) => taobao.listings.get(sku)?.quantity === 30) || undefined,
+      20_000,
+      'taobao caught up',
+    );
     const successful = taobao.stockCalls(throttleStart).filter((c) => c.result === 'ok');
     // One batch call carried the three SKUs (≤ 20 per call), with the latest value: no replay of versions 1-9.
     expect(successful.length).toBeLessThanOrEqual(2);
@@ -121,21 +161,32 @@ describe('the push path: real broker, PostgreSQL and simulated platforms on loop
     // The platform changes its listing before its answer reaches us: the recorded acknowledgement follows.
     for (const channel of channels) {
       for (const sku of SKUS) {
-        const row = await eventually(async () => ((await acked(channel, sku))?.last_acked_version === '10' ? acked(channel, sku) : undefined), 5_000, 'ack recorded');
+        const row = await eventually(
+          async () =>
+            (await acked(channel, sku))?.last_acked_version === '10' ? acked(channel, sku) : undefined,
+          5_000,
+          'ack recorded',
+        );
         expect(row).toMatchObject({ last_acked_version: '10', last_acked_quantity: 30 });
       }
     }
     const errors = await registry.getSingleMetric('stocksync_channel_push_errors_total')!.get();
-    expect(errors.values.some((v) => v.labels.channel === 'taobao' && v.labels.code === 'TAOBAO.APP_CALL_LIMITED')).toBe(true);
+    expect(
+      errors.values.some((v) => v.labels.channel === 'taobao' && v.labels.code === 'TAOBAO.APP_CALL_LIMITED'),
+    ).toBe(true);
     expect(errors.values.some((v) => v.labels.channel !== 'taobao')).toBe(false);
   });
 
   it('a PDD promotion-slot refusal is recorded, counted and left for reconciliation; the listing is untouched', async () => {
     await projectorBus.publish(ChannelTargetsTopic, [target('pinduoduo', 'PROMO-1', 20, 4)]);
-    const row = await eventually(async () => {
-      const r = await acked('pinduoduo', 'PROMO-1');
-      return r?.last_error_code ? r : undefined;
-    }, 10_000, 'refusal recorded');
+    const row = await eventually(
+      async () => {
+        const r = await acked('pinduoduo', 'PROMO-1');
+        return r?.last_error_code ? r : undefined;
+      },
+      10_000,
+      'refusal recorded',
+    );
     expect(row).toMatchObject({ last_error_code: PDD_PROMOTION_SLOT_REFUSAL, last_acked_version: null });
     expect(pdd.listings.get('PROMO-1')!.quantity).toBe(10);
     const errors = await registry.getSingleMetric('stocksync_channel_push_errors_total')!.get();
@@ -143,7 +194,11 @@ describe('the push path: real broker, PostgreSQL and simulated platforms on loop
 
     // An increase is not refused, and it clears the recorded error.
     await projectorBus.publish(ChannelTargetsTopic, [target('pinduoduo', 'PROMO-1', 21, 12)]);
-    await eventually(async () => ((await acked('pinduoduo', 'PROMO-1'))?.last_acked_version === '21' ? true : undefined), 10_000, 'increase acknowledged');
+    await eventually(
+      async () => ((await acked('pinduoduo', 'PROMO-1'))?.last_acked_version === '21' ? true : undefined),
+      10_000,
+      'increase acknowledged',
+    );
     expect(pdd.listings.get('PROMO-1')!.quantity).toBe(12);
     expect((await acked('pinduoduo', 'PROMO-1'))!.last_error_code).toBeNull();
   });
@@ -151,14 +206,25 @@ describe('the push path: real broker, PostgreSQL and simulated platforms on loop
   it('a WeChat SKU going to 0 is delisted, never pushed as a full-set 0, and listed again on restock', async () => {
     const since = Date.now();
     await projectorBus.publish(ChannelTargetsTopic, [target('miniprogram', 'GOING-ZERO', 5, 0)]);
-    await eventually(async () => ((await acked('miniprogram', 'GOING-ZERO'))?.last_acked_version === '5' ? true : undefined), 10_000, 'delisted');
+    await eventually(
+      async () => ((await acked('miniprogram', 'GOING-ZERO'))?.last_acked_version === '5' ? true : undefined),
+      10_000,
+      'delisted',
+    );
     expect(wechat.listings.get('GOING-ZERO')!.listed).toBe(false);
     const calls = wechat.stockCalls(since);
     expect(calls.map((c) => `${c.api}:${c.result}`)).toEqual(['product/delisting:ok']);
-    expect(await acked('miniprogram', 'GOING-ZERO')).toMatchObject({ last_acked_version: '5', last_acked_quantity: 0 });
+    expect(await acked('miniprogram', 'GOING-ZERO')).toMatchObject({
+      last_acked_version: '5',
+      last_acked_quantity: 0,
+    });
 
     await projectorBus.publish(ChannelTargetsTopic, [target('miniprogram', 'GOING-ZERO', 6, 2)]);
-    await eventually(async () => (wechat.listings.get('GOING-ZERO')!.listed ? true : undefined), 10_000, 'listed again');
+    await eventually(
+      async () => (wechat.listings.get('GOING-ZERO')!.listed ? true : undefined),
+      10_000,
+      'listed again',
+    );
     expect(wechat.listings.get('GOING-ZERO')!.quantity).toBe(2);
   });
 
@@ -170,22 +236,37 @@ describe('the push path: real broker, PostgreSQL and simulated platforms on loop
     const watch = setInterval(() => states.add(shopPusher.breaker.current), 5);
     try {
       for (let v = 30; v <= 34; v++) {
-        await projectorBus.publish(ChannelTargetsTopic, [target('shop', 'CARD-A', v, v), target('pinduoduo', 'CARD-A', v, v)]);
+        await projectorBus.publish(ChannelTargetsTopic, [
+          target('shop', 'CARD-A', v, v),
+          target('pinduoduo', 'CARD-A', v, v),
+        ]);
       }
       // The other platform is not held up by the failing one.
-      await eventually(async () => ((await acked('pinduoduo', 'CARD-A'))?.last_acked_version === '34' ? true : undefined), 3_000, 'pinduoduo unaffected');
-      await eventually(async () => ((await acked('shop', 'CARD-A'))?.last_acked_version === '34' ? true : undefined), 20_000, 'shop recovered');
+      await eventually(
+        async () => ((await acked('pinduoduo', 'CARD-A'))?.last_acked_version === '34' ? true : undefined),
+        3_000,
+        'pinduoduo unaffected',
+      );
+      await eventually(
+        async () => ((await acked('shop', 'CARD-A'))?.last_acked_version === '34' ? true : undefined),
+        20_000,
+        'shop recovered',
+      );
     } finally {
       clearInterval(watch);
     }
     expect(states).toContain('open');
     expect(shop.listings.get('CARD-A')!.quantity).toBe(34);
     // The hung call may still be waiting for its 2 s timeout after a second worker got through.
-    const shopCodes = await eventually(async () => {
-      const errors = await registry.getSingleMetric('stocksync_channel_push_errors_total')!.get();
-      const codes = errors.values.filter((v) => v.labels.channel === 'shop').map((v) => v.labels.code);
-      return codes.includes('TIMEOUT') ? codes : undefined;
-    }, 5_000, 'the timeout recorded');
+    const shopCodes = await eventually(
+      async () => {
+        const errors = await registry.getSingleMetric('stocksync_channel_push_errors_total')!.get();
+        const codes = errors.values.filter((v) => v.labels.channel === 'shop').map((v) => v.labels.code);
+        return codes.includes('TIMEOUT') ? codes : undefined;
+      },
+      5_000,
+      'the timeout recorded',
+    );
     expect(shopCodes).toEqual(expect.arrayContaining(['HTTP_503', 'TIMEOUT']));
     expect(shopPusher.breaker.current).toBe('closed');
   });
@@ -193,7 +274,12 @@ describe('the push path: real broker, PostgreSQL and simulated platforms on loop
   it('reads every platform listing page by page for reconciliation', async () => {
     const adapters = [
       new TaobaoAdapter({ baseUrl: taobao.url, appKey: 'tb-key', appSecret: 'tb-secret', timeoutMs: 2_000 }),
-      new PinduoduoAdapter({ baseUrl: pdd.url, clientId: 'pdd-id', clientSecret: 'pdd-secret', timeoutMs: 2_000 }),
+      new PinduoduoAdapter({
+        baseUrl: pdd.url,
+        clientId: 'pdd-id',
+        clientSecret: 'pdd-secret',
+        timeoutMs: 2_000,
+      }),
       new MiniprogramAdapter({ baseUrl: wechat.url, accessToken: 'wx-token', timeoutMs: 2_000 }),
       new ShopAdapter({ baseUrl: shop.url, apiSecret: 'shop-secret', timeoutMs: 2_000 }),
     ];

@@ -1,10 +1,22 @@
-import { backoffDelayMs, CircuitBreaker, parseRetryAfterMs, retryDelayMs, TokenBucket, type CircuitState } from '@libs/channels';
+import {
+  backoffDelayMs,
+  CircuitBreaker,
+  parseRetryAfterMs,
+  retryDelayMs,
+  TokenBucket,
+  type CircuitState,
+} from '@libs/channels';
 
 describe('token bucket', () => {
   it('allows a burst, then refills at the configured rate', () => {
     let now = 0;
     const bucket = new TokenBucket(10, 3, () => now);
-    expect([bucket.tryTake(), bucket.tryTake(), bucket.tryTake(), bucket.tryTake()]).toEqual([true, true, true, false]);
+    expect([bucket.tryTake(), bucket.tryTake(), bucket.tryTake(), bucket.tryTake()]).toEqual([
+      true,
+      true,
+      true,
+      false,
+    ]);
     expect(bucket.msUntilAvailable()).toBe(100);
     now += 100;
     expect(bucket.tryTake()).toBe(true);
@@ -53,7 +65,11 @@ describe('circuit breaker', () => {
   function breaker() {
     let now = 0;
     const states: CircuitState[] = [];
-    const b = new CircuitBreaker({ failureThreshold: 3, openMs: 1_000 }, () => now, (s) => states.push(s));
+    const b = new CircuitBreaker(
+      { failureThreshold: 3, openMs: 1_000 },
+      () => now,
+      (s) => states.push(s),
+    );
     return { b, states, advance: (ms: number) => (now += ms) };
   }
 

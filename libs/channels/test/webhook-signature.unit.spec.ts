@@ -45,6 +45,9 @@ describe('webhook signature', () => {
   it('names missing and malformed headers', () => {
     expect(check({ signatureHeader: undefined })).toEqual({ ok: false, code: 'WEBHOOK.MISSING_SIGNATURE' });
     expect(check({ signatureHeader: 'v1=zz' })).toEqual({ ok: false, code: 'WEBHOOK.MALFORMED_SIGNATURE' });
-    expect(check({ timestampHeader: 'yesterday' })).toEqual({ ok: false, code: 'WEBHOOK.MALFORMED_SIGNATURE' });
+    expect(check({ timestampHeader: 'yesterday' })).toEqual({
+      ok: false,
+      code: 'WEBHOOK.MALFORMED_SIGNATURE',
+    });
   });
 });

@@ -1,8 +1,17 @@
-import { readJson, type SimAnswer, SimulatedPlatform, type SimRequest, type SimResponse } from './simulated-platform';
+import {
+  readJson,
+  type SimAnswer,
+  SimulatedPlatform,
+  type SimRequest,
+  type SimResponse,
+} from './simulated-platform';
 
 export const WECHAT_THROTTLED = { errcode: 300_000, errmsg: 'Frequence limit overflow' } as const;
 /** A full update with stock_num 0. The platform documents that it needs stock_num > 0; the code is the simulator's. */
-export const WECHAT_FULL_ZERO_REFUSED = { errcode: 9_401_020, errmsg: 'stock_num must be greater than 0 for a full update' } as const;
+export const WECHAT_FULL_ZERO_REFUSED = {
+  errcode: 9_401_020,
+  errmsg: 'stock_num must be greater than 0 for a full update',
+} as const;
 
 /**
  * WeChat mini-shop (小商店 / 交易组件) product API, JSON with `?access_token=`; errors are HTTP 200 with errcode.
@@ -40,11 +49,18 @@ export class MiniprogramSimulator extends SimulatedPlatform {
     if (request.method === 'POST' && path === '/_sim/card-keys') {
       const fault = this.deliveryFault();
       if (fault) return fault;
-      const body = readJson(request.body) as { orderId: string; sku: string; cards: { unitId: string; secret: string }[] };
+      const body = readJson(request.body) as {
+        orderId: string;
+        sku: string;
+        cards: { unitId: string; secret: string }[];
+      };
       return { status: 200, json: this.deliver(body.orderId, body.sku, body.cards) };
     }
     if (request.url.searchParams.get('access_token') !== this.accessToken) {
-      return { status: 200, json: { errcode: 40_001, errmsg: 'invalid credential, access_token is invalid or not latest' } };
+      return {
+        status: 200,
+        json: { errcode: 40_001, errmsg: 'invalid credential, access_token is invalid or not latest' },
+      };
     }
     const body = readJson(request.body);
     switch (`${request.method} ${path}`) {
@@ -66,10 +82,12 @@ export class MiniprogramSimulator extends SimulatedPlatform {
     const listing = this.listings.get(String(body.out_sku_id ?? ''));
     const fault = this.fault(api, listing ? [listing.sku] : []);
     if (fault) return fault;
-    if (!listing || listing.itemId !== body.out_product_id) return this.answer(api, [], { errcode: 9_401_006, errmsg: 'product not exist' });
+    if (!listing || listing.itemId !== body.out_product_id)
+      return this.answer(api, [], { errcode: 9_401_006, errmsg: 'product not exist' });
     const type = Number(body.type ?? 1);
     const stock = Number(body.stock_num);
-    if (!Number.isInteger(stock) || (type !== 1 && type !== 2)) return this.answer(api, [listing.sku], { errcode: 47_001, errmsg: 'data format error' });
+    if (!Number.isInteger(stock) || (type !== 1 && type !== 2))
+      return this.answer(api, [listing.sku], { errcode: 47_001, errmsg: 'data format error' });
     if (type === 1 && stock <= 0) return this.answer(api, [listing.sku], { ...WECHAT_FULL_ZERO_REFUSED });
     const next = type === 1 ? stock : listing.quantity + stock;
     if (next < 0) return this.answer(api, [listing.sku], { errcode: 9_401_021, errmsg: 'stock not enough' });
@@ -79,12 +97,20 @@ export class MiniprogramSimulator extends SimulatedPlatform {
 
   private setListed(api: string, body: Record<string, unknown>, listed: boolean): SimAnswer {
     const skus = [...this.listings.values()].filter((l) => l.itemId === body.out_product_id);
-    const fault = this.fault(api, skus.map((l) => l.sku));
+    const fault = this.fault(
+      api,
+      skus.map((l) => l.sku),
+    );
     if (fault) return fault;
     if (skus.length === 0) return this.answer(api, [], { errcode: 9_401_006, errmsg: 'product not exist' });
-    if (listed && skus.every((l) => l.quantity <= 0)) return this.answer(api, [], { errcode: 9_401_022, errmsg: 'stock is 0, cannot list' });
+    if (listed && skus.every((l) => l.quantity <= 0))
+      return this.answer(api, [], { errcode: 9_401_022, errmsg: 'stock is 0, cannot list' });
     for (const l of skus) l.listed = listed;
-    return this.answer(api, skus.map((l) => l.sku), { errcode: 0, errmsg: 'ok' });
+    return this.answer(
+      api,
+      skus.map((l) => l.sku),
+      { errcode: 0, errmsg: 'ok' },
+    );
   }
 
   private getList(body: Record<string, unknown>): SimAnswer {

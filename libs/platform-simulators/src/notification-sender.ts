@@ -23,11 +23,24 @@ export interface SendResult {
 }
 
 /** Posts one order notification the way the platform would: signed JSON to the connector's webhook. */
-export async function sendNotification(target: WebhookTarget, body: unknown, options: SendOptions = {}): Promise<SendResult> {
+export async function sendNotification(
+  target: WebhookTarget,
+  body: unknown,
+  options: SendOptions = {},
+): Promise<SendResult> {
   const text = JSON.stringify(body);
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (!options.unsigned) {
-    Object.assign(headers, signedHeaders(options.signWith ?? target.secret, 'POST', target.path, text, Date.now() + (options.clockSkewMs ?? 0)));
+    Object.assign(
+      headers,
+      signedHeaders(
+        options.signWith ?? target.secret,
+        'POST',
+        target.path,
+        text,
+        Date.now() + (options.clockSkewMs ?? 0),
+      ),
+    );
   }
   const response = await fetch(new URL(target.path, target.url), { method: 'POST', headers, body: text });
   const raw = await response.text();
@@ -51,7 +64,11 @@ export interface DeliveryPattern {
 }
 
 /** Sends notices with the duplicates and disorder real platforms produce; returns every answer. */
-export async function sendNotifications(target: WebhookTarget, bodies: unknown[], pattern: DeliveryPattern = {}): Promise<SendResult[]> {
+export async function sendNotifications(
+  target: WebhookTarget,
+  bodies: unknown[],
+  pattern: DeliveryPattern = {},
+): Promise<SendResult[]> {
   const sends: unknown[] = bodies.flatMap((b) => Array.from({ length: pattern.copies ?? 1 }, () => b));
   if (pattern.shuffle) {
     const random = pattern.random ?? Math.random;

@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { readForm, type SimAnswer, SimulatedPlatform, type SimRequest, type SimResponse } from './simulated-platform';
+import {
+  readForm,
+  type SimAnswer,
+  SimulatedPlatform,
+  type SimRequest,
+  type SimResponse,
+} from './simulated-platform';
 
 /** PDD open platform signature: upper-case MD5 of secret + sorted key+value pairs + secret, `sign` excluded. */
 export function pddSign(params: Record<string, string>, secret: string): string {
@@ -12,7 +18,10 @@ export function pddSign(params: Record<string, string>, secret: string): string 
 }
 
 /** 在资源位上的商品不能减少库存: the promotion-slot refusal. The numeric code is this simulator's choice. */
-export const PDD_PROMOTION_SLOT_ERROR = { code: 70_031_001, message: '在资源位上的商品不能减少库存' } as const;
+export const PDD_PROMOTION_SLOT_ERROR = {
+  code: 70_031_001,
+  message: '在资源位上的商品不能减少库存',
+} as const;
 
 /**
  * Pinduoduo open platform router: POST /api/router, form-encoded, `type` names the API, `client_id` + `sign`.
@@ -45,10 +54,15 @@ export class PinduoduoSimulator extends SimulatedPlatform {
     if (request.method === 'POST' && request.url.pathname === '/_sim/card-keys') {
       const fault = this.deliveryFault();
       if (fault) return fault;
-      const body = JSON.parse(request.body.toString('utf8')) as { orderId: string; sku: string; cards: { unitId: string; secret: string }[] };
+      const body = JSON.parse(request.body.toString('utf8')) as {
+        orderId: string;
+        sku: string;
+        cards: { unitId: string; secret: string }[];
+      };
       return { status: 200, json: this.deliver(body.orderId, body.sku, body.cards) };
     }
-    if (request.method !== 'POST' || request.url.pathname !== '/api/router') return { status: 404, json: { error: 'not found' } };
+    if (request.method !== 'POST' || request.url.pathname !== '/api/router')
+      return { status: 404, json: { error: 'not found' } };
     const params = readForm(request.body);
     if (params.client_id !== this.clientId || params.sign !== pddSign(params, this.clientSecret)) {
       return error(10_019, '签名错误', 'invalid client_id or sign');
@@ -66,20 +80,30 @@ export class PinduoduoSimulator extends SimulatedPlatform {
   private quantityUpdate(p: Record<string, string>): SimAnswer {
     const api = 'pdd.goods.quantity.update';
     const listing = [...this.listings.values()].find(
-      (l) => l.itemId === p.goods_id && (p.sku_id !== undefined ? l.skuId === p.sku_id : l.sku === p.outer_id),
+      (l) =>
+        l.itemId === p.goods_id && (p.sku_id !== undefined ? l.skuId === p.sku_id : l.sku === p.outer_id),
     );
     const fault = this.fault(api, listing ? [listing.sku] : []);
     if (fault) return fault;
     if (!listing) return this.refuse(api, [], error(50_001, '商品不存在', 'goods or sku not found'));
     const updateType = p.update_type ?? '1';
     const quantity = Number(p.quantity);
-    if (!Number.isInteger(quantity) || (updateType === '1' && quantity < 0) || !['1', '2'].includes(updateType)) {
+    if (
+      !Number.isInteger(quantity) ||
+      (updateType === '1' && quantity < 0) ||
+      !['1', '2'].includes(updateType)
+    ) {
       return this.refuse(api, [listing.sku], error(10_000, '参数错误', 'quantity'));
     }
     const next = updateType === '1' ? quantity : listing.quantity + quantity;
-    if (next < 0) return this.refuse(api, [listing.sku], error(50_002, '库存不足', 'quantity would be negative'));
+    if (next < 0)
+      return this.refuse(api, [listing.sku], error(50_002, '库存不足', 'quantity would be negative'));
     if (listing.promotionSlot && next < listing.quantity) {
-      return this.refuse(api, [listing.sku], error(PDD_PROMOTION_SLOT_ERROR.code, '业务服务错误', PDD_PROMOTION_SLOT_ERROR.message));
+      return this.refuse(
+        api,
+        [listing.sku],
+        error(PDD_PROMOTION_SLOT_ERROR.code, '业务服务错误', PDD_PROMOTION_SLOT_ERROR.message),
+      );
     }
     listing.quantity = next;
     this.record(api, [listing.sku], 'ok');
@@ -104,7 +128,12 @@ export class PinduoduoSimulator extends SimulatedPlatform {
               goods_id: id,
               is_onsale: skus.some((s) => s.listed) ? 1 : 0,
               goods_quantity: skus.reduce((n, s) => n + s.quantity, 0),
-              sku_list: skus.map((s) => ({ sku_id: s.skuId, outer_id: s.sku, sku_quantity: s.quantity, is_sku_onsale: s.listed ? 1 : 0 })),
+              sku_list: skus.map((s) => ({
+                sku_id: s.skuId,
+                outer_id: s.sku,
+                sku_quantity: s.quantity,
+                is_sku_onsale: s.listed ? 1 : 0,
+              })),
             };
           }),
         },
@@ -113,11 +142,25 @@ export class PinduoduoSimulator extends SimulatedPlatform {
   }
 
   private refuse(api: string, skus: string[], answer: SimResponse): SimResponse {
-    this.record(api, skus, String((answer.json as { error_response: { error_code: number } }).error_response.error_code));
+    this.record(
+      api,
+      skus,
+      String((answer.json as { error_response: { error_code: number } }).error_response.error_code),
+    );
     return answer;
   }
 }
 
 function error(errorCode: number, errorMsg: string, subMsg: string): SimResponse {
-  return { status: 200, json: { error_response: { error_code: errorCode, error_msg: errorMsg, sub_msg: subMsg, request_id: Math.random().toString(36).slice(2) } } };
+  return {
+    status: 200,
+    json: {
+      error_response: {
+        error_code: errorCode,
+        error_msg: errorMsg,
+        sub_msg: subMsg,
+        request_id: Math.random().toString(36).slice(2),
+      },
+    },
+  };
 }

@@ -1,5 +1,11 @@
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyRequest } from '@libs/channels';
-import { readJson, type SimAnswer, SimulatedPlatform, type SimRequest, type SimResponse } from './simulated-platform';
+import {
+  readJson,
+  type SimAnswer,
+  SimulatedPlatform,
+  type SimRequest,
+  type SimResponse,
+} from './simulated-platform';
 
 export const SHOP_MAX_ITEMS_PER_CALL = 100;
 
@@ -26,7 +32,11 @@ export class ShopSimulator extends SimulatedPlatform {
   }
 
   protected throttledAnswer(retryAfterSeconds: number): SimResponse {
-    return { status: 429, headers: { 'retry-after': String(retryAfterSeconds) }, json: { code: 'SHOP.RATE_LIMITED', message: 'slow down' } };
+    return {
+      status: 429,
+      headers: { 'retry-after': String(retryAfterSeconds) },
+      json: { code: 'SHOP.RATE_LIMITED', message: 'slow down' },
+    };
   }
 
   protected async handle(request: SimRequest): Promise<SimAnswer> {
@@ -39,8 +49,10 @@ export class ShopSimulator extends SimulatedPlatform {
       signatureHeader: header(request.headers[SIGNATURE_HEADER]),
     });
     if (!check.ok) return { status: 401, json: { code: 'SHOP.UNAUTHORIZED', message: check.code } };
-    if (request.method === 'PUT' && request.url.pathname === '/v1/stock') return this.putStock(readJson(request.body));
-    if (request.method === 'GET' && request.url.pathname === '/v1/stock') return this.getStock(request.url.searchParams);
+    if (request.method === 'PUT' && request.url.pathname === '/v1/stock')
+      return this.putStock(readJson(request.body));
+    if (request.method === 'GET' && request.url.pathname === '/v1/stock')
+      return this.getStock(request.url.searchParams);
     const delivery = /^\/v1\/orders\/([^/]+)\/card-keys$/.exec(request.url.pathname);
     if (request.method === 'POST' && delivery) {
       const fault = this.deliveryFault();
@@ -56,13 +68,30 @@ export class ShopSimulator extends SimulatedPlatform {
 
   private putStock(body: Record<string, unknown>): SimAnswer {
     const api = 'PUT /v1/stock';
-    const items = Array.isArray(body.items) ? (body.items as { sku: string; quantity: number; version: number }[]) : [];
-    const fault = this.fault(api, items.map((i) => i.sku));
+    const items = Array.isArray(body.items)
+      ? (body.items as { sku: string; quantity: number; version: number }[])
+      : [];
+    const fault = this.fault(
+      api,
+      items.map((i) => i.sku),
+    );
     if (fault) return fault;
-    const valid = items.every((i) => typeof i.sku === 'string' && Number.isInteger(i.quantity) && i.quantity >= 0 && Number.isInteger(i.version));
+    const valid = items.every(
+      (i) =>
+        typeof i.sku === 'string' &&
+        Number.isInteger(i.quantity) &&
+        i.quantity >= 0 &&
+        Number.isInteger(i.version),
+    );
     if (items.length === 0 || items.length > SHOP_MAX_ITEMS_PER_CALL || !valid) {
       this.record(api, [], 'SHOP.INVALID_REQUEST');
-      return { status: 400, json: { code: 'SHOP.INVALID_REQUEST', message: `1 to ${SHOP_MAX_ITEMS_PER_CALL} items of {sku, quantity ≥ 0, version}` } };
+      return {
+        status: 400,
+        json: {
+          code: 'SHOP.INVALID_REQUEST',
+          message: `1 to ${SHOP_MAX_ITEMS_PER_CALL} items of {sku, quantity ≥ 0, version}`,
+        },
+      };
     }
     const results = items.map((i) => {
       if ((this.versions.get(i.sku) ?? -1) > i.version) return { sku: i.sku, status: 'stale' };
@@ -70,7 +99,11 @@ export class ShopSimulator extends SimulatedPlatform {
       this.setListing(i.sku, i.quantity);
       return { sku: i.sku, status: 'applied' };
     });
-    this.record(api, items.map((i) => i.sku), 'ok');
+    this.record(
+      api,
+      items.map((i) => i.sku),
+      'ok',
+    );
     return { status: 200, json: { results } };
   }
 

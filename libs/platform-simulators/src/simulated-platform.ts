@@ -109,7 +109,11 @@ export abstract class SimulatedPlatform {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  setListing(sku: string, quantity: number, options: Partial<Omit<SimulatedListing, 'sku' | 'quantity'>> = {}): SimulatedListing {
+  setListing(
+    sku: string,
+    quantity: number,
+    options: Partial<Omit<SimulatedListing, 'sku' | 'quantity'>> = {},
+  ): SimulatedListing {
     const existing = this.listings.get(sku);
     const listing: SimulatedListing = {
       sku,
@@ -160,7 +164,11 @@ export abstract class SimulatedPlatform {
     if (f.tooManyRequests > 0) {
       f.tooManyRequests -= 1;
       record('http-429');
-      return { status: 429, headers: { 'retry-after': String(f.retryAfterSeconds) }, json: { error: 'too many requests' } };
+      return {
+        status: 429,
+        headers: { 'retry-after': String(f.retryAfterSeconds) },
+        json: { error: 'too many requests' },
+      };
     }
     if (now < f.throttledUntil) {
       record('throttled');
@@ -189,7 +197,11 @@ export abstract class SimulatedPlatform {
   }
 
   /** Idempotent on (order, unit): a repeated delivery of the same key is acknowledged, not handed over again. */
-  protected deliver(orderId: string, sku: string, cards: { unitId: string; secret: string }[]): { delivered: number; duplicates: number } {
+  protected deliver(
+    orderId: string,
+    sku: string,
+    cards: { unitId: string; secret: string }[],
+  ): { delivered: number; duplicates: number } {
     let delivered = 0;
     for (const card of cards) {
       const key = `${orderId}:${card.unitId}`;

@@ -1,5 +1,11 @@
 import { createHmac } from 'node:crypto';
-import { readForm, type SimAnswer, SimulatedPlatform, type SimRequest, type SimResponse } from './simulated-platform';
+import {
+  readForm,
+  type SimAnswer,
+  SimulatedPlatform,
+  type SimRequest,
+  type SimResponse,
+} from './simulated-platform';
 
 export const TAOBAO_MAX_SKUS_PER_CALL = 20;
 
@@ -44,12 +50,19 @@ export class TaobaoSimulator extends SimulatedPlatform {
   }
 
   protected throttledAnswer(retryAfterSeconds: number): SimResponse {
-    return error(7, 'App Call Limited', 'accesscontrol.limited-by-app-access-count', `This ban will last for ${retryAfterSeconds} more seconds`);
+    return error(
+      7,
+      'App Call Limited',
+      'accesscontrol.limited-by-app-access-count',
+      `This ban will last for ${retryAfterSeconds} more seconds`,
+    );
   }
 
   protected async handle(request: SimRequest): Promise<SimAnswer> {
-    if (request.method === 'POST' && request.url.pathname === '/_sim/card-keys') return this.deliveryFault() ?? this.simulatedDelivery(request);
-    if (request.method !== 'POST' || request.url.pathname !== '/router/rest') return { status: 404, json: { error: 'not found' } };
+    if (request.method === 'POST' && request.url.pathname === '/_sim/card-keys')
+      return this.deliveryFault() ?? this.simulatedDelivery(request);
+    if (request.method !== 'POST' || request.url.pathname !== '/router/rest')
+      return { status: 404, json: { error: 'not found' } };
     const params = readForm(request.body);
     if (params.app_key !== this.appKey) return error(29, 'Invalid app Key', 'isv.appkey-not-exists');
     if (params.sign !== topSign(params, this.appSecret)) return error(25, 'Invalid signature');
@@ -70,18 +83,33 @@ export class TaobaoSimulator extends SimulatedPlatform {
     const listing = this.find(p.num_iid, p.sku_id, p.outer_id);
     const fault = this.fault(api, listing ? [listing.sku] : []);
     if (fault) return fault;
-    if (!listing) return this.recorded(api, [], error(15, 'Remote service error', 'isv.item-not-exist', 'item or sku not found'));
+    if (!listing)
+      return this.recorded(
+        api,
+        [],
+        error(15, 'Remote service error', 'isv.item-not-exist', 'item or sku not found'),
+      );
     const type = p.type ?? '1';
     const quantity = Number(p.quantity);
     if (!Number.isInteger(quantity) || (type === '1' && quantity < 0) || (type !== '1' && type !== '2')) {
-      return this.recorded(api, [listing.sku], error(41, 'Invalid arguments:quantity', 'isv.invalid-parameter'));
+      return this.recorded(
+        api,
+        [listing.sku],
+        error(41, 'Invalid arguments:quantity', 'isv.invalid-parameter'),
+      );
     }
     if (type === '2' && listing.quantity + quantity < 0) {
-      return this.recorded(api, [listing.sku], error(15, 'Remote service error', 'isv.item-quantity-not-enough'));
+      return this.recorded(
+        api,
+        [listing.sku],
+        error(15, 'Remote service error', 'isv.item-quantity-not-enough'),
+      );
     }
     listing.quantity = type === '1' ? quantity : listing.quantity + quantity;
     this.record(api, [listing.sku], 'ok');
-    return ok('item_quantity_update_response', { item: { num_iid: listing.itemId, num: listing.quantity, modified: new Date().toISOString() } });
+    return ok('item_quantity_update_response', {
+      item: { num_iid: listing.itemId, num: listing.quantity, modified: new Date().toISOString() },
+    });
   }
 
   private skusQuantityUpdate(p: Record<string, string>): SimAnswer {
@@ -91,13 +119,28 @@ export class TaobaoSimulator extends SimulatedPlatform {
       .split(';')
       .filter(Boolean)
       .map((pair) => pair.split(':'));
-    const listings = pairs.map(([id]) => this.find(p.num_iid, byOuter ? undefined : id, byOuter ? id : undefined));
-    const fault = this.fault(api, listings.flatMap((l) => (l ? [l.sku] : [])));
+    const listings = pairs.map(([id]) =>
+      this.find(p.num_iid, byOuter ? undefined : id, byOuter ? id : undefined),
+    );
+    const fault = this.fault(
+      api,
+      listings.flatMap((l) => (l ? [l.sku] : [])),
+    );
     if (fault) return fault;
     if (pairs.length === 0 || pairs.length > TAOBAO_MAX_SKUS_PER_CALL) {
-      return this.recorded(api, [], error(41, 'Invalid arguments:skuid_quantities', 'isv.invalid-parameter', `1 to ${TAOBAO_MAX_SKUS_PER_CALL} SKUs per call`));
+      return this.recorded(
+        api,
+        [],
+        error(
+          41,
+          'Invalid arguments:skuid_quantities',
+          'isv.invalid-parameter',
+          `1 to ${TAOBAO_MAX_SKUS_PER_CALL} SKUs per call`,
+        ),
+      );
     }
-    if (listings.some((l) => !l)) return this.recorded(api, [], error(15, 'Remote service error', 'isv.sku-not-exist'));
+    if (listings.some((l) => !l))
+      return this.recorded(api, [], error(15, 'Remote service error', 'isv.sku-not-exist'));
     const type = p.type ?? '1';
     const values = pairs.map(([, q]) => Number(q));
     if (values.some((q) => !Number.isInteger(q) || (type === '1' && q < 0))) {
@@ -107,9 +150,17 @@ export class TaobaoSimulator extends SimulatedPlatform {
       // Incremental: an over-large decrement clamps to 0 without any error (the platform's documented behaviour).
       l!.quantity = type === '1' ? values[i] : Math.max(0, l!.quantity + values[i]);
     });
-    this.record(api, listings.map((l) => l!.sku), 'ok');
+    this.record(
+      api,
+      listings.map((l) => l!.sku),
+      'ok',
+    );
     return ok('skus_quantity_update_response', {
-      item: { num_iid: p.num_iid, modified: new Date().toISOString(), skus: { sku: listings.map((l) => ({ sku_id: l!.skuId, quantity: l!.quantity })) } },
+      item: {
+        num_iid: p.num_iid,
+        modified: new Date().toISOString(),
+        skus: { sku: listings.map((l) => ({ sku_id: l!.skuId, quantity: l!.quantity })) },
+      },
     });
   }
 
@@ -138,7 +189,11 @@ export class TaobaoSimulator extends SimulatedPlatform {
   }
 
   private simulatedDelivery(request: SimRequest): SimResponse {
-    const body = JSON.parse(request.body.toString('utf8')) as { orderId: string; sku: string; cards: { unitId: string; secret: string }[] };
+    const body = JSON.parse(request.body.toString('utf8')) as {
+      orderId: string;
+      sku: string;
+      cards: { unitId: string; secret: string }[];
+    };
     return { status: 200, json: this.deliver(body.orderId, body.sku, body.cards) };
   }
 
@@ -162,5 +217,16 @@ function ok(root: string, value: unknown): SimResponse {
 }
 
 function error(code: number, msg: string, subCode?: string, subMsg?: string): SimResponse {
-  return { status: 200, json: { error_response: { code, msg, sub_code: subCode, sub_msg: subMsg, request_id: Math.random().toString(36).slice(2) } } };
+  return {
+    status: 200,
+    json: {
+      error_response: {
+        code,
+        msg,
+        sub_code: subCode,
+        sub_msg: subMsg,
+        request_id: Math.random().toString(36).slice(2),
+      },
+    },
+  };
 }

@@ -48,7 +48,8 @@ export class CardKeyDeliverer {
   readonly onOutcomes = async (batch: MessageBatch<typeof OrderOutcomesTopic>): Promise<void> => {
     let added = 0;
     for (const { envelope } of batch.messages) {
-      if (envelope.type !== 'card-keys.allocated' || envelope.payload.channel !== this.adapter.channel) continue;
+      if (envelope.type !== 'card-keys.allocated' || envelope.payload.channel !== this.adapter.channel)
+        continue;
       const p = envelope.payload;
       added += await this.ledger.recordAllocation(p.channel, p.channelOrderId, p.sku, p.unitIds);
     }
@@ -70,7 +71,8 @@ export class CardKeyDeliverer {
   async runOnce(): Promise<number> {
     const due = await this.ledger.claimDue(this.adapter.channel, 100, this.options.leaseMs);
     const byOrder = new Map<string, DueDelivery[]>();
-    for (const d of due) byOrder.set(`${d.orderId}\u0000${d.sku}`, [...(byOrder.get(`${d.orderId}\u0000${d.sku}`) ?? []), d]);
+    for (const d of due)
+      byOrder.set(`${d.orderId}\u0000${d.sku}`, [...(byOrder.get(`${d.orderId}\u0000${d.sku}`) ?? []), d]);
     for (const rows of byOrder.values()) await this.deliverOrder(rows);
     await this.checkOverdue();
     return due.length;
@@ -84,7 +86,9 @@ export class CardKeyDeliverer {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.running = this.runOnce()
-        .catch((err: Error) => this.logger?.warn({ channel: this.adapter.channel, err: err.message }, 'delivery pass failed'))
+        .catch((err: Error) =>
+          this.logger?.warn({ channel: this.adapter.channel, err: err.message }, 'delivery pass failed'),
+        )
         .then(() => {
           this.running = undefined;
           if (!this.stopped) this.schedule(this.options.pollMs);
@@ -98,7 +102,10 @@ export class CardKeyDeliverer {
     try {
       const cards = [];
       for (const unitId of unitIds) {
-        cards.push({ unitId, secret: await this.vault.reveal(unitId, { orderId, channel, actor: `connector-${channel}` }) });
+        cards.push({
+          unitId,
+          secret: await this.vault.reveal(unitId, { orderId, channel, actor: `connector-${channel}` }),
+        });
       }
       await this.adapter.deliverCardKeys(orderId, sku, cards);
       await this.ledger.markDelivered(channel, orderId, unitIds);
@@ -107,19 +114,44 @@ export class CardKeyDeliverer {
       const attempts = Math.max(...rows.map((r) => r.attempts));
       const retryable = !(err instanceof PlatformCallError) || err.retryable;
       const giveUp = !retryable || attempts >= this.options.maxAttempts;
-      const code = err instanceof PlatformCallError ? err.code : ((err as { code?: string }).code ?? (err as Error).name);
-      await this.ledger.markAttemptFailed(channel, orderId, unitIds, code, giveUp ? undefined : Math.max(50, backoffDelayMs(attempts, this.options.backoff)));
+      const code =
+        err instanceof PlatformCallError
+          ? err.code
+          : ((err as { code?: string }).code ?? (err as Error).name);
+      await this.ledger.markAttemptFailed(
+        channel,
+        orderId,
+        unitIds,
+        code,
+        giveUp ? undefined : Math.max(50, backoffDelayMs(attempts, this.options.backoff)),
+      );
       this.metrics.deliveries.inc({ channel, result: giveUp ? 'failed' : 'retried' }, unitIds.length);
       // Never the error message of a vault or platform call verbatim: the code and the ids say enough.
-      (giveUp ? this.logger?.error : this.logger?.warn)?.call(this.logger, { channel, orderId, sku, units: unitIds.length, attempts, code }, giveUp ? 'card-key delivery failed; needs an operator' : 'card-key delivery will be retried');
+      (giveUp ? this.logger?.error : this.logger?.warn)?.call(
+        this.logger,
+        { channel, orderId, sku, units: unitIds.length, attempts, code },
+        giveUp ? 'card-key delivery failed; needs an operator' : 'card-key delivery will be retried',
+      );
     }
   }
 
   private async checkOverdue(): Promise<void> {
-    const { count, newlyOverdue } = await this.ledger.overdue(this.adapter.channel, this.options.alertAfterMs);
+    const { count, newlyOverdue } = await this.ledger.overdue(
+      this.adapter.channel,
+      this.options.alertAfterMs,
+    );
     this.metrics.undeliveredPaidOrders.set({ channel: this.adapter.channel }, count);
     for (const o of newlyOverdue) {
-      this.logger?.error({ channel: this.adapter.channel, orderId: o.orderId, sku: o.sku, afterMs: this.options.alertAfterMs, alert: 'PAID_NOT_DELIVERED' }, 'order paid but card keys not delivered');
+      this.logger?.error(
+        {
+          channel: this.adapter.channel,
+          orderId: o.orderId,
+          sku: o.sku,
+          afterMs: this.options.alertAfterMs,
+          alert: 'PAID_NOT_DELIVERED',
+        },
+        'order paid but card keys not delivered',
+      );
     }
   }
 }

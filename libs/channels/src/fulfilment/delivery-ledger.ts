@@ -18,7 +18,12 @@ export class DeliveryLedger {
   constructor(private readonly db: Queryable) {}
 
   /** Returns how many rows were new. */
-  async recordAllocation(channel: string, orderId: string, sku: string, unitIds: readonly string[]): Promise<number> {
+  async recordAllocation(
+    channel: string,
+    orderId: string,
+    sku: string,
+    unitIds: readonly string[],
+  ): Promise<number> {
     const r = await this.db.query(
       `INSERT INTO card_key_deliveries (channel, order_id, unit_id, sku)
        SELECT $1, $2, unit_id, $3 FROM unnest($4::text[]) AS unit_id
@@ -29,7 +34,13 @@ export class DeliveryLedger {
   }
 
   async claimDue(channel: string, limit: number, leaseMs: number): Promise<DueDelivery[]> {
-    const { rows } = await this.db.query<{ channel: string; order_id: string; unit_id: string; sku: string; attempts: number }>(
+    const { rows } = await this.db.query<{
+      channel: string;
+      order_id: string;
+      unit_id: string;
+      sku: string;
+      attempts: number;
+    }>(
       `UPDATE card_key_deliveries d
           SET attempts = d.attempts + 1, next_attempt_at = now() + ($3 * interval '1 millisecond')
         WHERE (d.channel, d.order_id, d.unit_id) IN (
@@ -39,7 +50,13 @@ export class DeliveryLedger {
         RETURNING d.channel, d.order_id, d.unit_id, d.sku, d.attempts`,
       [channel, limit, leaseMs],
     );
-    return rows.map((r) => ({ channel: r.channel, orderId: r.order_id, unitId: r.unit_id, sku: r.sku, attempts: r.attempts }));
+    return rows.map((r) => ({
+      channel: r.channel,
+      orderId: r.order_id,
+      unitId: r.unit_id,
+      sku: r.sku,
+      attempts: r.attempts,
+    }));
   }
 
   async markDelivered(channel: string, orderId: string, unitIds: readonly string[]): Promise<void> {
@@ -51,7 +68,13 @@ export class DeliveryLedger {
   }
 
   /** Schedules another attempt, or gives up (state 'failed') when `retryInMs` is undefined. */
-  async markAttemptFailed(channel: string, orderId: string, unitIds: readonly string[], error: string, retryInMs: number | undefined): Promise<void> {
+  async markAttemptFailed(
+    channel: string,
+    orderId: string,
+    unitIds: readonly string[],
+    error: string,
+    retryInMs: number | undefined,
+  ): Promise<void> {
     await this.db.query(
       `UPDATE card_key_deliveries
           SET last_error = $4,
@@ -66,7 +89,10 @@ export class DeliveryLedger {
    * Orders whose keys were allocated (the order is paid) more than `olderThanMs` ago and are still not delivered.
    * `newlyOverdue` are those not alerted before; they are marked so the alert is raised once per order.
    */
-  async overdue(channel: string, olderThanMs: number): Promise<{ count: number; newlyOverdue: { orderId: string; sku: string }[] }> {
+  async overdue(
+    channel: string,
+    olderThanMs: number,
+  ): Promise<{ count: number; newlyOverdue: { orderId: string; sku: string }[] }> {
     const fresh = await this.db.query<{ order_id: string; sku: string }>(
       `UPDATE card_key_deliveries SET alerted_at = now()
         WHERE channel = $1 AND state <> 'delivered' AND alerted_at IS NULL
@@ -80,7 +106,9 @@ export class DeliveryLedger {
       [channel, olderThanMs],
     );
     const seen = new Set<string>();
-    const newlyOverdue = fresh.rows.filter((r) => !seen.has(r.order_id) && seen.add(r.order_id)).map((r) => ({ orderId: r.order_id, sku: r.sku }));
+    const newlyOverdue = fresh.rows
+      .filter((r) => !seen.has(r.order_id) && seen.add(r.order_id))
+      .map((r) => ({ orderId: r.order_id, sku: r.sku }));
     return { count: Number(total.rows[0].n), newlyOverdue };
   }
 }

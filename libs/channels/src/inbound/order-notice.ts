@@ -62,18 +62,18 @@ export function channelEventsOf(notice: OrderNotice, nowMs: number, defaultHoldM
     case 'paid':
       return [
         ...placed(),
-        ...[...bySku.keys()].map(
-          (sku): ChannelEvent => ({ type: 'order.paid', eventId: id('paid', sku), payload: { channel, channelOrderId, sku } }),
-        ),
+        ...[...bySku.keys()].map((sku): ChannelEvent => ({
+          type: 'order.paid',
+          eventId: id('paid', sku),
+          payload: { channel, channelOrderId, sku },
+        })),
       ];
     case 'cancelled':
-      return [...bySku.keys()].map(
-        (sku): ChannelEvent => ({
-          type: 'order.cancelled',
-          eventId: id('cancelled', sku),
-          payload: { channel, channelOrderId, sku },
-        }),
-      );
+      return [...bySku.keys()].map((sku): ChannelEvent => ({
+        type: 'order.cancelled',
+        eventId: id('cancelled', sku),
+        payload: { channel, channelOrderId, sku },
+      }));
     default: {
       const never: never = notice.status;
       return never;

@@ -49,7 +49,10 @@ export class WebhookReceiver {
     const channel = this.options.channel;
     if (this.options.secrets.length === 0) {
       this.metrics.notifications.inc({ channel, result: 'rejected' });
-      return { status: 401, body: { ok: false, code: 'WEBHOOK.NOT_CONFIGURED', message: 'no webhook secret is configured' } };
+      return {
+        status: 401,
+        body: { ok: false, code: 'WEBHOOK.NOT_CONFIGURED', message: 'no webhook secret is configured' },
+      };
     }
     const check = verifyRequest(
       this.options.secrets,
@@ -81,12 +84,17 @@ export class WebhookReceiver {
     }
     const events = channelEventsOf({ ...notice, channel }, this.now(), this.options.defaultHoldMs);
     try {
-      const result = await this.inbox.accept({ ...notice, channel }, () => this.bus.publish(ChannelEventsTopic, events));
+      const result = await this.inbox.accept({ ...notice, channel }, () =>
+        this.bus.publish(ChannelEventsTopic, events),
+      );
       this.metrics.notifications.inc({ channel, result });
       return { status: 200, body: { ok: true, result } };
     } catch (err) {
       this.metrics.notifications.inc({ channel, result: 'failed' });
-      const code = (err as { code?: string }).code === 'MESSAGING.INVALID_MESSAGE' ? 'WEBHOOK.INVALID_NOTICE' : 'WEBHOOK.UNAVAILABLE';
+      const code =
+        (err as { code?: string }).code === 'MESSAGING.INVALID_MESSAGE'
+          ? 'WEBHOOK.INVALID_NOTICE'
+          : 'WEBHOOK.UNAVAILABLE';
       return code === 'WEBHOOK.INVALID_NOTICE'
         ? { status: 400, body: { ok: false, code, message: (err as Error).message } }
         : { status: 503, body: { ok: false, code, message: 'the notice could not be recorded; retry' } };

@@ -15,7 +15,12 @@ function webhookController(path: string) {
     async receive(@Req() req: Request, @Res() res: Response): Promise<void> {
       // The signature covers the bytes as sent: the app keeps them (rawBody) next to the parsed JSON.
       const rawBody = (req as Request & { rawBody?: Buffer }).rawBody ?? (await readStream(req));
-      const answer = await this.runtime.receiver.handle({ method: req.method, path: req.originalUrl, headers: req.headers, rawBody });
+      const answer = await this.runtime.receiver.handle({
+        method: req.method,
+        path: req.originalUrl,
+        headers: req.headers,
+        rawBody,
+      });
       res.status(answer.status).json(answer.body);
     }
   }
@@ -55,7 +60,11 @@ export class ChannelConnectorModule {
           provide: PLATFORM_CONNECTION,
           useFactory: (config: ConnectorConfig) =>
             config.platformUrl
-              ? { baseUrl: config.platformUrl.replace(/\/$/, ''), appKey: config.appKey, appSecret: config.appSecret ?? '' }
+              ? {
+                  baseUrl: config.platformUrl.replace(/\/$/, ''),
+                  appKey: config.appKey,
+                  appSecret: config.appSecret ?? '',
+                }
               : spec.startEmbeddedPlatform(),
           inject: [ConnectorConfig],
         },

@@ -1,4 +1,10 @@
-import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { CardVault, parseKeyring } from '@libs/card-vault';
 import { runMigrations } from '@libs/database';
 import { ChannelTargetsTopic, MessageBus, OrderOutcomesTopic, type Subscription } from '@libs/messaging';
@@ -16,7 +22,12 @@ import type { PlatformAdapter } from '../outbound/platform-adapter';
 import { PushStateStore } from '../outbound/push-state-store';
 import { channelTargetHandler } from '../outbound/target-consumer';
 import { ConnectorConfig } from './connector.config';
-import { CONNECTOR_SPEC, type ConnectorSpec, PLATFORM_CONNECTION, type PlatformConnection } from './connector-spec';
+import {
+  CONNECTOR_SPEC,
+  type ConnectorSpec,
+  PLATFORM_CONNECTION,
+  type PlatformConnection,
+} from './connector-spec';
 
 /**
  * Wires one connector: migrations, the webhook receiver, the push path (targets → queue → platform) and, when
@@ -45,9 +56,23 @@ export class ConnectorRuntime implements OnModuleInit, BeforeApplicationShutdown
     await runMigrations(this.pool, channelsMigrations);
     const metrics = ChannelMetrics.for(this.metricsRegistry.registry);
     this.adapter = withListingOnDemand(spec.createAdapter(this.connection, config), this.connection);
-    const secrets = config.webhookSecrets.length > 0 ? config.webhookSecrets : this.connection.webhookSecret ? [this.connection.webhookSecret] : [];
-    if (secrets.length === 0) this.logger.warn({ channel: spec.channel }, 'CONNECTOR_WEBHOOK_SECRETS is not set: every order notification will be refused');
-    this.receiver = new WebhookReceiver({ channel: spec.channel, secrets, parse: spec.parseNotice, defaultHoldMs: config.orderHoldMs }, this.pool, this.bus, metrics);
+    const secrets =
+      config.webhookSecrets.length > 0
+        ? config.webhookSecrets
+        : this.connection.webhookSecret
+          ? [this.connection.webhookSecret]
+          : [];
+    if (secrets.length === 0)
+      this.logger.warn(
+        { channel: spec.channel },
+        'CONNECTOR_WEBHOOK_SECRETS is not set: every order notification will be refused',
+      );
+    this.receiver = new WebhookReceiver(
+      { channel: spec.channel, secrets, parse: spec.parseNotice, defaultHoldMs: config.orderHoldMs },
+      this.pool,
+      this.bus,
+      metrics,
+    );
 
     this.pusher = new ChannelPusher(
       this.adapter,
@@ -64,7 +89,9 @@ export class ConnectorRuntime implements OnModuleInit, BeforeApplicationShutdown
     );
     await this.pusher.start();
     const group = config.consumerGroup ?? `connector-${spec.channel}`;
-    this.subscriptions.push(await this.bus.subscribe(ChannelTargetsTopic, group, channelTargetHandler(this.pusher)));
+    this.subscriptions.push(
+      await this.bus.subscribe(ChannelTargetsTopic, group, channelTargetHandler(this.pusher)),
+    );
 
     const vault = await this.openVault();
     if (vault) {
@@ -82,10 +109,15 @@ export class ConnectorRuntime implements OnModuleInit, BeforeApplicationShutdown
         },
         this.logger,
       );
-      this.subscriptions.push(await this.bus.subscribe(OrderOutcomesTopic, `${group}-fulfilment`, this.deliverer.onOutcomes));
+      this.subscriptions.push(
+        await this.bus.subscribe(OrderOutcomesTopic, `${group}-fulfilment`, this.deliverer.onOutcomes),
+      );
       this.deliverer.start();
     } else {
-      this.logger.warn({ channel: spec.channel }, 'card-key delivery is off: CARD_VAULT_KEYS, CARD_VAULT_ACTIVE_KEY_ID and CARD_VAULT_FINGERPRINT_KEY are not all set');
+      this.logger.warn(
+        { channel: spec.channel },
+        'card-key delivery is off: CARD_VAULT_KEYS, CARD_VAULT_ACTIVE_KEY_ID and CARD_VAULT_FINGERPRINT_KEY are not all set',
+      );
     }
   }
 

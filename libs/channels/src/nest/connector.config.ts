@@ -99,7 +99,11 @@ export const connectorConfig = (defaults: ConnectorDefaults) =>
     appKey: { name: 'CONNECTOR_APP_KEY', default: 'stocksync' },
     appSecret: { name: 'CONNECTOR_APP_SECRET', secret: true },
     webhookSecrets: { name: 'CONNECTOR_WEBHOOK_SECRETS', parse: 'list', default: '', secret: true },
-    ratePerSecond: { name: 'CONNECTOR_RATE_PER_SECOND', parse: 'number', default: String(defaults.ratePerSecond) },
+    ratePerSecond: {
+      name: 'CONNECTOR_RATE_PER_SECOND',
+      parse: 'number',
+      default: String(defaults.ratePerSecond),
+    },
     burst: { name: 'CONNECTOR_BURST', parse: 'int', default: String(defaults.burst) },
     concurrency: { name: 'CONNECTOR_CONCURRENCY', parse: 'int', default: '2' },
     requestTimeoutMs: { name: 'CONNECTOR_REQUEST_TIMEOUT_MS', parse: 'int', default: '5000' },

@@ -7,7 +7,11 @@ export interface BackoffPolicy {
  * Exponential backoff with full jitter: a delay drawn uniformly from [0, min(max, initial·2^(attempt-1))].
  * Full jitter keeps many SKUs or connectors that failed together from retrying together. `attempt` starts at 1.
  */
-export function backoffDelayMs(attempt: number, policy: BackoffPolicy, random: () => number = Math.random): number {
+export function backoffDelayMs(
+  attempt: number,
+  policy: BackoffPolicy,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(policy.maxMs, policy.initialMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(random() * ceiling);
 }

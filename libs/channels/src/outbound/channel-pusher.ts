@@ -47,7 +47,9 @@ export class ChannelPusher {
   ) {
     const channel = adapter.channel;
     this.bucket = new TokenBucket(options.ratePerSecond, options.burst);
-    this.breaker = new CircuitBreaker(options.circuit, Date.now, (state) => metrics.setCircuit(channel, state));
+    this.breaker = new CircuitBreaker(options.circuit, Date.now, (state) =>
+      metrics.setCircuit(channel, state),
+    );
     metrics.setCircuit(channel, 'closed');
   }
 
@@ -161,7 +163,10 @@ export class ChannelPusher {
           this.metrics.pushes.inc({ channel, result: 'refused' });
           this.metrics.pushErrors.inc({ channel, code: result.code });
           await this.store.recordError(channel, [result.sku], result.code);
-          this.logger?.warn({ channel, sku: result.sku, code: result.code, reason: result.message }, 'platform refused a stock update');
+          this.logger?.warn(
+            { channel, sku: result.sku, code: result.code, reason: result.message },
+            'platform refused a stock update',
+          );
         }
       }
       await this.store.recordAcknowledged(channel, acked);
@@ -173,7 +178,9 @@ export class ChannelPusher {
   private onCallFailed(batch: StockTarget[], err: unknown): void {
     const channel = this.channel;
     const failure =
-      err instanceof PlatformCallError ? err : new PlatformCallError('UNEXPECTED', (err as Error).message, true);
+      err instanceof PlatformCallError
+        ? err
+        : new PlatformCallError('UNEXPECTED', (err as Error).message, true);
     this.metrics.pushCalls.inc({ channel, result: 'failed' });
     this.metrics.pushErrors.inc({ channel, code: failure.code });
     if (failure.retryable) {
@@ -185,9 +192,18 @@ export class ChannelPusher {
       this.retryNotBefore = Math.max(this.retryNotBefore, Date.now() + delay);
     } else {
       this.metrics.pushes.inc({ channel, result: 'dropped' }, batch.length);
-      void this.store.recordError(channel, batch.map((t) => t.sku), failure.code).catch(() => undefined);
+      void this.store
+        .recordError(
+          channel,
+          batch.map((t) => t.sku),
+          failure.code,
+        )
+        .catch(() => undefined);
     }
-    this.logger?.warn({ channel, code: failure.code, skus: batch.length, retryable: failure.retryable }, 'stock push failed');
+    this.logger?.warn(
+      { channel, code: failure.code, skus: batch.length, retryable: failure.retryable },
+      'stock push failed',
+    );
   }
 
   private sleep(ms: number): Promise<void> {

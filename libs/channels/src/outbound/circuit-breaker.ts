@@ -25,7 +25,8 @@ export class CircuitBreaker {
   ) {}
 
   get current(): CircuitState {
-    if (this.state === 'open' && this.now() - this.openedAt >= this.options.openMs) this.transition('half-open');
+    if (this.state === 'open' && this.now() - this.openedAt >= this.options.openMs)
+      this.transition('half-open');
     return this.state;
   }
 

@@ -35,7 +35,10 @@ export class LatestTargetQueue {
    */
   take(max: number, batchKeyOf?: (sku: string) => string): StockTarget[] {
     const batch: StockTarget[] = [];
-    const key = batchKeyOf && this.pending.size > 0 ? batchKeyOf(this.pending.keys().next().value as string) : undefined;
+    const key =
+      batchKeyOf && this.pending.size > 0
+        ? batchKeyOf(this.pending.keys().next().value as string)
+        : undefined;
     for (const [sku, target] of this.pending) {
       if (batch.length >= max) break;
       if (key !== undefined && batchKeyOf!(sku) !== key) continue;
@@ -46,11 +49,13 @@ export class LatestTargetQueue {
   }
 
   markPushed(target: StockTarget): void {
-    if ((this.lastPushed.get(target.sku) ?? -1) < target.skuVersion) this.lastPushed.set(target.sku, target.skuVersion);
+    if ((this.lastPushed.get(target.sku) ?? -1) < target.skuVersion)
+      this.lastPushed.set(target.sku, target.skuVersion);
   }
 
   markAcknowledged(target: StockTarget): void {
-    if ((this.lastAcked.get(target.sku) ?? -1) < target.skuVersion) this.lastAcked.set(target.sku, target.skuVersion);
+    if ((this.lastAcked.get(target.sku) ?? -1) < target.skuVersion)
+      this.lastAcked.set(target.sku, target.skuVersion);
   }
 
   /** Puts back targets whose push failed, unless a newer target for the SKU arrived meanwhile. */
@@ -79,6 +84,9 @@ export class LatestTargetQueue {
     const pushed = this.lastPushed.get(target.sku);
     const acked = this.lastAcked.get(target.sku);
     // Equal to the last pushed version is allowed: that push may have failed or never been acknowledged.
-    return (pushed !== undefined && target.skuVersion < pushed) || (acked !== undefined && target.skuVersion <= acked);
+    return (
+      (pushed !== undefined && target.skuVersion < pushed) ||
+      (acked !== undefined && target.skuVersion <= acked)
+    );
   }
 }

@@ -33,7 +33,10 @@ export interface PlatformAdapter {
 }
 
 /** Every listing of a platform, page by page. */
-export async function* readAllListings(adapter: PlatformAdapter, pageSize = 100): AsyncGenerator<ListingPage> {
+export async function* readAllListings(
+  adapter: PlatformAdapter,
+  pageSize = 100,
+): AsyncGenerator<ListingPage> {
   let cursor: string | undefined;
   do {
     const page = await adapter.readListings(cursor, pageSize);

@@ -12,7 +12,12 @@ export function channelTargetHandler(pusher: ChannelPusher) {
     for (const m of batch.messages) {
       const p = m.envelope.payload;
       if (p.channel !== pusher.channel) continue;
-      targets.push({ sku: p.sku, quantity: p.quantity, skuVersion: p.skuVersion, publishedAt: Date.parse(m.envelope.occurredAt) || Number(m.timestamp) });
+      targets.push({
+        sku: p.sku,
+        quantity: p.quantity,
+        skuVersion: p.skuVersion,
+        publishedAt: Date.parse(m.envelope.occurredAt) || Number(m.timestamp),
+      });
     }
     if (targets.length > 0) await pusher.offer(targets);
   };

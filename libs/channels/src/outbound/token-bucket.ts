@@ -11,7 +11,8 @@ export class TokenBucket {
     readonly burst: number,
     private readonly now: () => number = Date.now,
   ) {
-    if (!(ratePerSecond > 0) || !(burst >= 1)) throw new Error('a token bucket needs a positive rate and a burst of at least 1');
+    if (!(ratePerSecond > 0) || !(burst >= 1))
+      throw new Error('a token bucket needs a positive rate and a burst of at least 1');
     this.tokens = burst;
     this.updatedAt = now();
   }

@@ -43,7 +43,12 @@ export class MiniprogramAdapter implements PlatformAdapter {
         if (answer.errcode !== 0) throw wechatFailure(answer);
         this.onSale.delete(product);
       } else {
-        const answer = await this.call('/product/stock/update', { out_product_id: product, out_sku_id: t.sku, type: 1, stock_num: t.quantity });
+        const answer = await this.call('/product/stock/update', {
+          out_product_id: product,
+          out_sku_id: t.sku,
+          type: 1,
+          stock_num: t.quantity,
+        });
         if (answer.errcode !== 0) throw wechatFailure(answer);
         if (!this.onSale.has(product)) {
           const listed = await this.call('/product/listing', { out_product_id: product });
@@ -67,13 +72,21 @@ export class MiniprogramAdapter implements PlatformAdapter {
       if (spu.status === 5) this.onSale.add(spu.out_product_id);
       else this.onSale.delete(spu.out_product_id);
       // A delisted product sells nothing, whatever stock it still carries.
-      return spu.skus.map((s) => ({ sku: s.out_sku_id, quantity: spu.status === 5 ? s.stock_num : 0, listed: spu.status === 5 }));
+      return spu.skus.map((s) => ({
+        sku: s.out_sku_id,
+        quantity: spu.status === 5 ? s.stock_num : 0,
+        listed: spu.status === 5,
+      }));
     });
     return { items, nextCursor: page * pageSize < answer.total_num ? String(page + 1) : undefined };
   }
 
   /** The simulated platform's delivery call (WeChat's virtual-goods delivery is not modelled). */
-  async deliverCardKeys(channelOrderId: string, sku: string, cards: readonly CardKeyToDeliver[]): Promise<void> {
+  async deliverCardKeys(
+    channelOrderId: string,
+    sku: string,
+    cards: readonly CardKeyToDeliver[],
+  ): Promise<void> {
     const r = await httpCall(`${this.options.baseUrl}/_sim/card-keys`, {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ orderId: channelOrderId, sku, cards }),
@@ -83,17 +96,21 @@ export class MiniprogramAdapter implements PlatformAdapter {
   }
 
   private async call(path: string, body: Record<string, unknown>): Promise<WechatAnswer> {
-    const r = await httpCall(`${this.options.baseUrl}${path}?access_token=${encodeURIComponent(this.options.accessToken)}`, {
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      timeoutMs: this.options.timeoutMs,
-    });
+    const r = await httpCall(
+      `${this.options.baseUrl}${path}?access_token=${encodeURIComponent(this.options.accessToken)}`,
+      {
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        timeoutMs: this.options.timeoutMs,
+      },
+    );
     return parseJson(r.text, path) as WechatAnswer;
   }
 }
 
 function wechatFailure(answer: WechatAnswer): PlatformCallError {
-  if (answer.errcode === FREQUENCE_LIMIT) return new PlatformCallError('WECHAT.300000', answer.errmsg, true, THROTTLE_PAUSE_MS);
+  if (answer.errcode === FREQUENCE_LIMIT)
+    return new PlatformCallError('WECHAT.300000', answer.errmsg, true, THROTTLE_PAUSE_MS);
   // -1 is WeChat's "system busy".
   return new PlatformCallError(`WECHAT.${answer.errcode}`, answer.errmsg, answer.errcode === -1);
 }

@@ -2,7 +2,8 @@ import { NoticeFormatError } from '../inbound/order-notice';
 
 /** Small readers for notification bodies: each failure names the field, which the 400 answer carries. */
 export function obj(value: unknown, field: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new NoticeFormatError(`${field} must be an object`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new NoticeFormatError(`${field} must be an object`);
   return value as Record<string, unknown>;
 }
 
@@ -16,12 +17,14 @@ export function str(value: unknown, field: string): string {
 
 export function positiveInt(value: unknown, field: string): number {
   const n = typeof value === 'string' ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) throw new NoticeFormatError(`${field} must be a positive whole number`);
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1)
+    throw new NoticeFormatError(`${field} must be a positive whole number`);
   return n;
 }
 
 export function list(value: unknown, field: string): unknown[] {
-  if (!Array.isArray(value) || value.length === 0 || value.length > 100) throw new NoticeFormatError(`${field} must be a list of 1 to 100 entries`);
+  if (!Array.isArray(value) || value.length === 0 || value.length > 100)
+    throw new NoticeFormatError(`${field} must be a list of 1 to 100 entries`);
   return value;
 }
 

@@ -44,15 +44,30 @@ export class PinduoduoAdapter implements PlatformAdapter {
     for (const t of targets) {
       const goodsId = this.goodsOfSku.get(t.sku);
       if (goodsId === undefined) {
-        results.push({ sku: t.sku, outcome: 'refused', code: 'PDD.SKU_NOT_LISTED', message: 'no goods carry this outer_id' });
+        results.push({
+          sku: t.sku,
+          outcome: 'refused',
+          code: 'PDD.SKU_NOT_LISTED',
+          message: 'no goods carry this outer_id',
+        });
         continue;
       }
-      const answer = await this.call('pdd.goods.quantity.update', { goods_id: goodsId, outer_id: t.sku, quantity: String(t.quantity), update_type: '1' });
+      const answer = await this.call('pdd.goods.quantity.update', {
+        goods_id: goodsId,
+        outer_id: t.sku,
+        quantity: String(t.quantity),
+        update_type: '1',
+      });
       const error = answer.error_response as PddError | undefined;
       if (!error) {
         results.push({ sku: t.sku, outcome: 'acknowledged' });
       } else if ((error.sub_msg ?? '').includes(PROMOTION_SLOT_TEXT)) {
-        results.push({ sku: t.sku, outcome: 'refused', code: PDD_PROMOTION_SLOT_REFUSAL, message: error.sub_msg! });
+        results.push({
+          sku: t.sku,
+          outcome: 'refused',
+          code: PDD_PROMOTION_SLOT_REFUSAL,
+          message: error.sub_msg!,
+        });
       } else {
         throw pddFailure(error);
       }
@@ -66,7 +81,10 @@ export class PinduoduoAdapter implements PlatformAdapter {
     if (answer.error_response) throw pddFailure(answer.error_response as PddError);
     const body = answer.goods_list_get_response as {
       total_count: number;
-      goods_list: { goods_id: string; sku_list: { outer_id: string; sku_quantity: number; is_sku_onsale: number }[] }[];
+      goods_list: {
+        goods_id: string;
+        sku_list: { outer_id: string; sku_quantity: number; is_sku_onsale: number }[];
+      }[];
     };
     const items = body.goods_list.flatMap((g) =>
       g.sku_list.map((s) => {
@@ -78,7 +96,11 @@ export class PinduoduoAdapter implements PlatformAdapter {
   }
 
   /** The simulated platform's delivery call (PDD's virtual-goods delivery is not modelled). */
-  async deliverCardKeys(channelOrderId: string, sku: string, cards: readonly CardKeyToDeliver[]): Promise<void> {
+  async deliverCardKeys(
+    channelOrderId: string,
+    sku: string,
+    cards: readonly CardKeyToDeliver[],
+  ): Promise<void> {
     const r = await httpCall(`${this.options.baseUrl}/_sim/card-keys`, {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ orderId: channelOrderId, sku, cards }),
@@ -123,13 +145,18 @@ export function pddSign(params: Record<string, string>, secret: string): string 
 
 function pddFailure(error: PddError): PlatformCallError {
   const retryable = error.error_code === PDD_THROTTLED || error.error_code >= 50_000;
-  return new PlatformCallError(`PDD.${error.error_code}`, error.sub_msg ?? error.error_msg, retryable, error.error_code === PDD_THROTTLED ? 1000 : undefined);
+  return new PlatformCallError(
+    `PDD.${error.error_code}`,
+    error.sub_msg ?? error.error_msg,
+    retryable,
+    error.error_code === PDD_THROTTLED ? 1000 : undefined,
+  );
 }
 
 const PDD_EVENTS: Record<string, OrderStatus | undefined> = {
-  'pdd_trade_TradeCreate': 'placed',
-  'pdd_trade_TradeBuyerPay': 'paid',
-  'pdd_trade_TradeClose': 'cancelled',
+  pdd_trade_TradeCreate: 'placed',
+  pdd_trade_TradeBuyerPay: 'paid',
+  pdd_trade_TradeClose: 'cancelled',
 };
 
 /** `{type: pdd_trade_*, order_sn, item_list: [{outer_id, goods_count}], pay_deadline?}` */
@@ -144,7 +171,10 @@ export function parsePinduoduoNotice(body: unknown): OrderNotice | IgnoredNotice
     status,
     lines: list(b.item_list, 'item_list').map((o, i) => {
       const line = obj(o, `item_list[${i}]`);
-      return { sku: str(line.outer_id, `item_list[${i}].outer_id`), quantity: positiveInt(line.goods_count, `item_list[${i}].goods_count`) };
+      return {
+        sku: str(line.outer_id, `item_list[${i}].outer_id`),
+        quantity: positiveInt(line.goods_count, `item_list[${i}].goods_count`),
+      };
     }),
     expiresAt: optionalTime(b.pay_deadline, 'pay_deadline'),
   };

@@ -33,8 +33,14 @@ export class ShopAdapter implements PlatformAdapter {
   }
 
   async push(targets: readonly StockTarget[]): Promise<PushItemResult[]> {
-    const r = await this.request('PUT', '/v1/stock', { items: targets.map((t) => ({ sku: t.sku, quantity: t.quantity, version: t.skuVersion })) });
-    const body = parseJson(r.text, 'PUT /v1/stock') as { results?: { sku: string; status: string }[]; code?: string; message?: string };
+    const r = await this.request('PUT', '/v1/stock', {
+      items: targets.map((t) => ({ sku: t.sku, quantity: t.quantity, version: t.skuVersion })),
+    });
+    const body = parseJson(r.text, 'PUT /v1/stock') as {
+      results?: { sku: string; status: string }[];
+      code?: string;
+      message?: string;
+    };
     if (r.status !== 200 || !body.results) throw shopFailure(r.status, body);
     // `stale`: the shop already holds a newer version, which is as good as an acknowledgement of this one.
     return body.results.map((x): PushItemResult => ({ sku: x.sku, outcome: 'acknowledged' }));
@@ -50,19 +56,33 @@ export class ShopAdapter implements PlatformAdapter {
       message?: string;
     };
     if (r.status !== 200 || !body.items) throw shopFailure(r.status, body);
-    return { items: body.items.map(({ sku, quantity, listed }) => ({ sku, quantity, listed })), nextCursor: body.nextCursor ?? undefined };
+    return {
+      items: body.items.map(({ sku, quantity, listed }) => ({ sku, quantity, listed })),
+      nextCursor: body.nextCursor ?? undefined,
+    };
   }
 
-  async deliverCardKeys(channelOrderId: string, sku: string, cards: readonly CardKeyToDeliver[]): Promise<void> {
-    const r = await this.request('POST', `/v1/orders/${encodeURIComponent(channelOrderId)}/card-keys`, { sku, cards });
-    if (r.status !== 200) throw shopFailure(r.status, parseJson(r.text, 'card-keys') as { code?: string; message?: string });
+  async deliverCardKeys(
+    channelOrderId: string,
+    sku: string,
+    cards: readonly CardKeyToDeliver[],
+  ): Promise<void> {
+    const r = await this.request('POST', `/v1/orders/${encodeURIComponent(channelOrderId)}/card-keys`, {
+      sku,
+      cards,
+    });
+    if (r.status !== 200)
+      throw shopFailure(r.status, parseJson(r.text, 'card-keys') as { code?: string; message?: string });
   }
 
   private request(method: string, path: string, body?: unknown) {
     const text = body === undefined ? '' : JSON.stringify(body);
     return httpCall(`${this.options.baseUrl}${path}`, {
       method,
-      headers: { 'content-type': 'application/json', ...signedHeaders(this.options.apiSecret, method, path, text) },
+      headers: {
+        'content-type': 'application/json',
+        ...signedHeaders(this.options.apiSecret, method, path, text),
+      },
       body: body === undefined ? undefined : text,
       timeoutMs: this.options.timeoutMs,
     });
@@ -70,7 +90,11 @@ export class ShopAdapter implements PlatformAdapter {
 }
 
 function shopFailure(status: number, body: { code?: string; message?: string }): PlatformCallError {
-  return new PlatformCallError(body.code ?? `HTTP_${status}`, body.message ?? `shop answered ${status}`, status === 409);
+  return new PlatformCallError(
+    body.code ?? `HTTP_${status}`,
+    body.message ?? `shop answered ${status}`,
+    status === 409,
+  );
 }
 
 const SHOP_TYPES: Record<string, OrderStatus | undefined> = {
@@ -91,7 +115,10 @@ export function parseShopNotice(body: unknown): OrderNotice | IgnoredNotice {
     status,
     lines: list(b.lines, 'lines').map((o, i) => {
       const line = obj(o, `lines[${i}]`);
-      return { sku: str(line.sku, `lines[${i}].sku`), quantity: positiveInt(line.quantity, `lines[${i}].quantity`) };
+      return {
+        sku: str(line.sku, `lines[${i}].sku`),
+        quantity: positiveInt(line.quantity, `lines[${i}].quantity`),
+      };
     }),
     expiresAt: optionalTime(b.expiresAt, 'expiresAt'),
   };

@@ -48,7 +48,12 @@ export class TaobaoAdapter implements PlatformAdapter {
     for (const t of targets) {
       const item = this.itemOfSku.get(t.sku);
       if (item === undefined) {
-        results.push({ sku: t.sku, outcome: 'refused', code: 'TAOBAO.SKU_NOT_LISTED', message: 'no item on sale carries this outer_id' });
+        results.push({
+          sku: t.sku,
+          outcome: 'refused',
+          code: 'TAOBAO.SKU_NOT_LISTED',
+          message: 'no item on sale carries this outer_id',
+        });
         continue;
       }
       byItem.set(item, [...(byItem.get(item) ?? []), t]);
@@ -64,7 +69,14 @@ export class TaobaoAdapter implements PlatformAdapter {
         const error = answer.error_response as TopError | undefined;
         if (error && /not-exist/.test(error.sub_code ?? '')) {
           this.itemOfSku.clear();
-          results.push(...chunk.map((t): PushItemResult => ({ sku: t.sku, outcome: 'refused', code: 'TAOBAO.SKU_NOT_LISTED', message: error.sub_msg ?? error.msg })));
+          results.push(
+            ...chunk.map((t): PushItemResult => ({
+              sku: t.sku,
+              outcome: 'refused',
+              code: 'TAOBAO.SKU_NOT_LISTED',
+              message: error.sub_msg ?? error.msg,
+            })),
+          );
           continue;
         }
         if (error) throw topFailure(error);
@@ -76,11 +88,20 @@ export class TaobaoAdapter implements PlatformAdapter {
 
   async readListings(cursor: string | undefined, pageSize: number): Promise<ListingPage> {
     const pageNo = Number(cursor ?? '1');
-    const answer = await this.call('taobao.items.onsale.get', { page_no: String(pageNo), page_size: String(pageSize) });
+    const answer = await this.call('taobao.items.onsale.get', {
+      page_no: String(pageNo),
+      page_size: String(pageSize),
+    });
     if (answer.error_response) throw topFailure(answer.error_response as TopError);
     const body = answer.items_onsale_get_response as {
       total_results: number;
-      items: { item: { num_iid: string; approve_status: string; skus: { sku: { outer_id: string; quantity: number }[] } }[] };
+      items: {
+        item: {
+          num_iid: string;
+          approve_status: string;
+          skus: { sku: { outer_id: string; quantity: number }[] };
+        }[];
+      };
     };
     const items = body.items.item.flatMap((item) =>
       item.skus.sku.map((s) => {
@@ -95,7 +116,11 @@ export class TaobaoAdapter implements PlatformAdapter {
    * The simulated platform's delivery call. Taobao's virtual-goods delivery (自动发货 through the buyer's
    * messages) is not modelled; the contract kept is idempotency on (order, unit).
    */
-  async deliverCardKeys(channelOrderId: string, sku: string, cards: readonly CardKeyToDeliver[]): Promise<void> {
+  async deliverCardKeys(
+    channelOrderId: string,
+    sku: string,
+    cards: readonly CardKeyToDeliver[],
+  ): Promise<void> {
     const r = await httpCall(`${this.options.baseUrl}/_sim/card-keys`, {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ orderId: channelOrderId, sku, cards }),
@@ -145,11 +170,20 @@ function topFailure(error: TopError): PlatformCallError {
   if (error.code === 7) {
     // "This ban will last for N more seconds": the platform says when it reopens.
     const seconds = /(\d+)\s+more\s+seconds/.exec(error.sub_msg ?? '');
-    return new PlatformCallError('TAOBAO.APP_CALL_LIMITED', error.msg, true, seconds ? Number(seconds[1]) * 1000 : undefined);
+    return new PlatformCallError(
+      'TAOBAO.APP_CALL_LIMITED',
+      error.msg,
+      true,
+      seconds ? Number(seconds[1]) * 1000 : undefined,
+    );
   }
   // isp.* sub codes and code 15 without an isv cause are the platform's own trouble: worth retrying.
   const retryable = (error.sub_code ?? '').startsWith('isp.') || error.code === 15;
-  return new PlatformCallError(`TAOBAO.${error.sub_code ?? error.code}`, error.sub_msg ?? error.msg, retryable);
+  return new PlatformCallError(
+    `TAOBAO.${error.sub_code ?? error.code}`,
+    error.sub_msg ?? error.msg,
+    retryable,
+  );
 }
 
 const TAOBAO_STATUS: Record<string, OrderStatus | undefined> = {
@@ -167,7 +201,8 @@ export function parseTaobaoNotice(body: unknown): OrderNotice | IgnoredNotice {
   const content = obj(obj(body, 'body').content, 'content');
   const status = TAOBAO_STATUS[String(content.status)];
   if (!status) {
-    if (typeof content.status !== 'string') throw new NoticeFormatError('content.status must be a trade status');
+    if (typeof content.status !== 'string')
+      throw new NoticeFormatError('content.status must be a trade status');
     return { ignored: `status ${content.status}` };
   }
   return {
@@ -176,7 +211,10 @@ export function parseTaobaoNotice(body: unknown): OrderNotice | IgnoredNotice {
     status,
     lines: list(content.orders, 'content.orders').map((o, i) => {
       const line = obj(o, `content.orders[${i}]`);
-      return { sku: str(line.outer_sku_id, `content.orders[${i}].outer_sku_id`), quantity: positiveInt(line.num, `content.orders[${i}].num`) };
+      return {
+        sku: str(line.outer_sku_id, `content.orders[${i}].outer_sku_id`),
+        quantity: positiveInt(line.num, `content.orders[${i}].num`),
+      };
     }),
     expiresAt: optionalTime(content.pay_deadline, 'content.pay_deadline'),
   };
