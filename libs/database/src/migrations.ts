@@ -30,7 +30,12 @@ export async function runMigrations(pool: Pool, set: MigrationSet): Promise<numb
   assertOrdered(set);
   const client = await pool.connect();
   try {
-    await client.query(LEDGER).catch(ignoreConcurrentCreate);
+    await client.query("SELECT pg_advisory_lock(hashtext('migrations:ledger'))");
+    try {
+      await client.query(LEDGER).catch(ignoreConcurrentCreate);
+    } finally {
+      await client.query("SELECT pg_advisory_unlock(hashtext('migrations:ledger'))");
+    }
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [`migrations:${set.component}`]);
     try {
       return await applyPending(client, set);
@@ -77,7 +82,8 @@ function assertOrdered(set: MigrationSet): void {
   });
 }
 
-// Two processes may create the ledger at the same instant; the loser sees a unique violation on pg_type.
+// Another client of the database that does not take our lock (an older version, a tool) may still race us:
+// the loser of a concurrent CREATE sees a unique violation on pg_type or "already exists".
 function ignoreConcurrentCreate(err: { code?: string }): void {
-  if (err.code !== '23505' && err.code !== '42P07') throw err;
+  if (!['23505', '42P07', '42710'].includes(err.code ?? '')) throw err;
 }
