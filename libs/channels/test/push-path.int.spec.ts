@@ -192,7 +192,18 @@ describe('the push path: real broker, PostgreSQL and simulated platforms on loop
     const errors = await registry.getSingleMetric('stocksync_channel_push_errors_total')!.get();
     expect(errors.values.find((v) => v.labels.code === PDD_PROMOTION_SLOT_REFUSAL)?.value).toBe(1);
 
-    // An increase is not refused, and it clears the recorded error.
+    // The promotion ends; reconciliation's retry pushes the refused target again.
+    pdd.listings.get('PROMO-1')!.promotionSlot = false;
+    expect(await pushers.find((p) => p.channel === 'pinduoduo')!.requeueUnacknowledged()).toBe(1);
+    await eventually(
+      async () => ((await acked('pinduoduo', 'PROMO-1'))?.last_acked_version === '20' ? true : undefined),
+      10_000,
+      'retried push acknowledged',
+    );
+    expect(pdd.listings.get('PROMO-1')!.quantity).toBe(4);
+    pdd.listings.get('PROMO-1')!.promotionSlot = true;
+
+    // An increase is never refused, and it clears the recorded error.
     await projectorBus.publish(ChannelTargetsTopic, [target('pinduoduo', 'PROMO-1', 21, 12)]);
     await eventually(
       async () => ((await acked('pinduoduo', 'PROMO-1'))?.last_acked_version === '21' ? true : undefined),

@@ -1,4 +1,4 @@
-import { Controller, type DynamicModule, Get, Module, Post, Query, Req, Res } from '@nestjs/common';
+import { Controller, type DynamicModule, Get, HttpCode, Module, Post, Query, Req, Res } from '@nestjs/common';
 import { MessagingModule } from '@libs/runtime';
 import type { Request, Response } from 'express';
 import { ConnectorConfig } from './connector.config';
@@ -36,6 +36,13 @@ class ListingsController {
   async listings(@Query('cursor') cursor?: string, @Query('limit') limit?: string) {
     const pageSize = Math.min(200, Math.max(1, Number(limit ?? 100) || 100));
     return this.runtime.adapter.readListings(cursor || undefined, pageSize);
+  }
+
+  /** Reconciliation's retry: queue again the SKUs whose latest target the platform refused. */
+  @Post('push-state/retry')
+  @HttpCode(200)
+  async retryRefused() {
+    return { queued: await this.runtime.pusher.requeueUnacknowledged() };
   }
 }
 

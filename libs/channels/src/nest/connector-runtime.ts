@@ -40,6 +40,7 @@ export class ConnectorRuntime implements OnModuleInit, BeforeApplicationShutdown
   pusher!: ChannelPusher;
   deliverer?: CardKeyDeliverer;
   private readonly subscriptions: Subscription[] = [];
+  private refusedRetryTimer?: NodeJS.Timeout;
 
   constructor(
     @Inject(CONNECTOR_SPEC) private readonly spec: ConnectorSpec,
@@ -88,6 +89,16 @@ export class ConnectorRuntime implements OnModuleInit, BeforeApplicationShutdown
       this.logger,
     );
     await this.pusher.start();
+    if (config.refusedRetryMs > 0) {
+      this.refusedRetryTimer = setInterval(() => {
+        this.pusher
+          .requeueUnacknowledged()
+          .catch((err: Error) =>
+            this.logger.warn({ channel: spec.channel, err: err.message }, 'refused pushes not re-queued'),
+          );
+      }, config.refusedRetryMs);
+      this.refusedRetryTimer.unref();
+    }
     const group = config.consumerGroup ?? `connector-${spec.channel}`;
     this.subscriptions.push(
       await this.bus.subscribe(ChannelTargetsTopic, group, channelTargetHandler(this.pusher)),
@@ -122,6 +133,7 @@ export class ConnectorRuntime implements OnModuleInit, BeforeApplicationShutdown
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.refusedRetryTimer);
     await this.deliverer?.stop();
     await this.pusher?.stop();
     for (const s of this.subscriptions) await s.stop();

@@ -59,6 +59,11 @@ export class ConnectorConfig {
   @IsString()
   consumerGroup?: string;
 
+  /** How often refused pushes (PDD promotion slot…) are tried again; 0 leaves it to POST /push-state/retry. */
+  @IsInt()
+  @Min(0)
+  refusedRetryMs!: number;
+
   /** How long an unpaid order holds stock when the platform's notice gives no deadline. */
   @IsInt()
   @Min(1_000)
@@ -112,6 +117,7 @@ export const connectorConfig = (defaults: ConnectorDefaults) =>
     circuitFailures: { name: 'CONNECTOR_CIRCUIT_FAILURES', parse: 'int', default: '5' },
     circuitOpenMs: { name: 'CONNECTOR_CIRCUIT_OPEN_MS', parse: 'int', default: '10000' },
     consumerGroup: { name: 'CONNECTOR_CONSUMER_GROUP' },
+    refusedRetryMs: { name: 'CONNECTOR_REFUSED_RETRY_MS', parse: 'int', default: '600000' },
     orderHoldMs: { name: 'CONNECTOR_ORDER_HOLD_MS', parse: 'int', default: '900000' },
     deliveryAlertAfterMs: { name: 'DELIVERY_ALERT_AFTER_MS', parse: 'int', default: '300000' },
     deliveryMaxAttempts: { name: 'DELIVERY_MAX_ATTEMPTS', parse: 'int', default: '8' },

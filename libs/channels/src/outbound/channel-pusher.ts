@@ -80,6 +80,27 @@ export class ChannelPusher {
     await Promise.all(this.loops);
   }
 
+  /**
+   * Queues again every SKU whose latest desired target was refused or failed for good (a PDD promotion slot that
+   * has ended, a SKU listed since): reconciliation's retry. Returns how many were queued.
+   */
+  async requeueUnacknowledged(): Promise<number> {
+    let queued = 0;
+    for (const row of await this.store.load(this.channel)) {
+      if (row.desiredVersion === null || row.desiredQuantity === null || row.lastErrorCode === null) continue;
+      if (row.lastAckedVersion !== null && row.lastAckedVersion >= row.desiredVersion) continue;
+      const result = this.queue.offer({
+        sku: row.sku,
+        quantity: row.desiredQuantity,
+        skuVersion: row.desiredVersion,
+        publishedAt: Date.now(),
+      });
+      if (result !== 'stale') queued += 1;
+    }
+    for (const wakeUp of [...this.idlers]) wakeUp();
+    return queued;
+  }
+
   /** Records the targets as desired (durably, before the caller commits its offsets), then queues them. */
   async offer(targets: readonly StockTarget[]): Promise<void> {
     await this.store.recordDesired(this.channel, targets);
