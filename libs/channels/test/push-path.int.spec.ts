@@ -282,6 +282,45 @@ describe('the push path: real broker, PostgreSQL and simulated platforms on loop
     expect(shopPusher.breaker.current).toBe('closed');
   });
 
+  it('a connector restarted while its platform was down pushes what it had received but not delivered', async () => {
+    // A 分站 on the shop contract, as its own channel.
+    const adapter = new ShopAdapter(
+      { baseUrl: shop.url, apiSecret: 'shop-secret', timeoutMs: 500 },
+      'substation-7',
+    );
+    const options = {
+      ratePerSecond: 50,
+      burst: 5,
+      concurrency: 1,
+      backoff: { initialMs: 50, maxMs: 200 },
+      circuit: { failureThreshold: 3, openMs: 200 },
+    };
+    const before = new ChannelPusher(adapter, store, metrics, options);
+    await before.start();
+    shop.faults.serverErrors = 1_000;
+    await before.offer([{ sku: 'SUB-1', quantity: 9, skuVersion: 3, publishedAt: Date.now() }]);
+    await eventually(
+      () => (shop.stockCalls().some((c) => c.skus.includes('SUB-1')) ? true : undefined),
+      5_000,
+      'a failed attempt',
+    );
+    await before.stop();
+    shop.faults.serverErrors = 0;
+
+    const after = new ChannelPusher(adapter, store, metrics, options);
+    await after.start();
+    try {
+      await eventually(
+        async () => ((await acked('substation-7', 'SUB-1'))?.last_acked_version === '3' ? true : undefined),
+        10_000,
+        'pushed after restart',
+      );
+      expect(shop.listings.get('SUB-1')!.quantity).toBe(9);
+    } finally {
+      await after.stop();
+    }
+  });
+
   it('reads every platform listing page by page for reconciliation', async () => {
     const adapters = [
       new TaobaoAdapter({ baseUrl: taobao.url, appKey: 'tb-key', appSecret: 'tb-secret', timeoutMs: 2_000 }),
