@@ -21,6 +21,8 @@ import {
 import { ConnectorShopModule } from '../src/connector-shop.module';
 
 const SKU = 'GAME-KEY-1';
+const BULK_SKU = 'GAME-KEY-BULK';
+const BULK_ORDERS = 50;
 const WEBHOOK_SECRET = 'whsec-shop-test';
 const SHOP_API_SECRET = 'shop-api-secret-test';
 
@@ -45,6 +47,10 @@ describe('connector-shop on the real broker and PostgreSQL, with the inventory s
       [1, 2, 3, 4].map((n) => ({ unitId: `unit-${n}`, secret: `SECRET-${n}` })),
     );
 
+    const bulk = await vault.storeBatch(
+      BULK_SKU,
+      Array.from({ length: BULK_ORDERS }, (_, n) => ({ unitId: `bulk-${n}`, secret: `BULK-SECRET-${n}` })),
+    );
     const store = await PostgresEventStore.create(db.pool);
     const handler = createInventoryBatchHandler(store);
     const now = Date.now();
@@ -64,6 +70,24 @@ describe('connector-shop on the real broker and PostgreSQL, with the inventory s
             now,
             batchId: 'b1',
             units: stored.map((s) => ({ unitId: s.unitId, fingerprint: s.fingerprint })),
+          },
+        },
+      },
+      {
+        streamId: skuStreamId(BULK_SKU),
+        commandId: 'register-bulk',
+        command: { type: 'RegisterSku', data: { sku: BULK_SKU, now, kind: 'cardKey' } },
+      },
+      {
+        streamId: skuStreamId(BULK_SKU),
+        commandId: 'import-bulk',
+        command: {
+          type: 'ImportCardKeys',
+          data: {
+            sku: BULK_SKU,
+            now,
+            batchId: 'bulk',
+            units: bulk.stored.map((u) => ({ unitId: u.unitId, fingerprint: u.fingerprint })),
           },
         },
       },
@@ -237,6 +261,37 @@ describe('connector-shop on the real broker and PostgreSQL, with the inventory s
       'the delivery after the lease',
     );
     expect([...shop.deliveries.values()].filter((x) => x.orderId === 'CRASHED-1')).toHaveLength(1);
+  });
+
+  it('delivers the keys of 50 paid orders within 3 s of their payment notice (p99)', async () => {
+    const sentAt = new Map<string, number>();
+    await Promise.all(
+      Array.from({ length: BULK_ORDERS }, async (_, n) => {
+        const orderId = `BULK-${n}`;
+        sentAt.set(orderId, Date.now());
+        const answer = await sendNotification(target, {
+          type: 'order.paid',
+          orderId,
+          lines: [{ sku: BULK_SKU, quantity: 1 }],
+        });
+        expect(answer.status).toBe(200);
+      }),
+    );
+    const delivered = await eventually(
+      () => {
+        const d = [...shop.deliveries.values()].filter((x) => x.orderId.startsWith('BULK-'));
+        return d.length === BULK_ORDERS ? d : undefined;
+      },
+      30_000,
+      'every bulk delivery',
+    );
+    const latencies = delivered.map((d) => d.at - sentAt.get(d.orderId)!).sort((a, b) => a - b);
+    const p = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+    expect(new Set(delivered.map((d) => d.unitId)).size).toBe(BULK_ORDERS);
+    expect(p(0.99)).toBeLessThan(3_000);
+    process.stdout.write(
+      `notice → delivered over ${BULK_ORDERS} orders: p50 ${p(0.5)} ms, p99 ${p(0.99)} ms\n`,
+    );
   });
 
   it('serves the shop listing, paged, for reconciliation', async () => {
