@@ -190,6 +190,9 @@ export class ChannelPusher {
           );
         }
       }
+      // A target the platform's answer did not mention is neither acknowledged nor refused: push it again.
+      const answered = new Set(results.map((r) => r.sku));
+      this.queue.retry(batch.filter((t) => !answered.has(t.sku)));
       await this.store.recordAcknowledged(channel, acked);
     } catch (err) {
       this.onCallFailed(batch, err);
