@@ -74,10 +74,13 @@ const ORDERED_DUMPS: Record<string, string> = {
   card_key_counts: 'SELECT * FROM card_key_counts ORDER BY sku, batch_id, state',
   stock_alerts: 'SELECT * FROM stock_alerts ORDER BY sku',
   projection_sku_state: 'SELECT * FROM projection_sku_state ORDER BY sku',
-  channel_stock: 'SELECT * FROM channel_stock ORDER BY channel, sku',
+  // target_published_at is the relay's wall clock (a rebuild announces the same versions again), not event data.
+  channel_stock: `SELECT channel, sku, target, target_version, last_pushed, last_pushed_version, last_pushed_at,
+                         last_acked, last_acked_version, last_acked_at
+                    FROM channel_stock ORDER BY channel, sku`,
 };
 
-/** Full contents of every read model, in key order. */
+/** Full contents of every read model, in key order (wall-clock columns aside). */
 export async function dumpReadModels(pool: Pool): Promise<Record<string, unknown[]>> {
   const dump: Record<string, unknown[]> = {};
   for (const [table, sql] of Object.entries(ORDERED_DUMPS)) dump[table] = (await pool.query(sql)).rows;
