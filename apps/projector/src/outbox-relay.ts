@@ -143,7 +143,7 @@ export class OutboxRelay {
        )
        INSERT INTO channel_stock AS t (channel, sku, target, target_version, target_published_at)
        SELECT r."channel", r."sku", r."quantity", r."version", now()
-         FROM jsonb_to_recordset($2::jsonb) AS r("channel" text, "sku" text, "quantity" int, "version" bigint)
+         FROM json_to_recordset($2::json) AS r("channel" text, "sku" text, "quantity" int, "version" bigint)
        ON CONFLICT (channel, sku) DO UPDATE SET
          target = EXCLUDED.target, target_version = EXCLUDED.target_version,
          target_published_at = EXCLUDED.target_published_at
@@ -165,7 +165,7 @@ export class OutboxRelay {
   private async markRejected(rejected: { row: OutboxRow; reason: string }[]): Promise<void> {
     await this.pool.query(
       `UPDATE target_outbox AS t SET rejected_reason = r."reason"
-         FROM jsonb_to_recordset($1::jsonb) AS r("id" bigint, "reason" text)
+         FROM json_to_recordset($1::json) AS r("id" bigint, "reason" text)
         WHERE t.id = r."id"`,
       [JSON.stringify(rejected.map(({ row, reason }) => ({ id: row.id, reason })))],
     );

@@ -27,7 +27,9 @@ describe('read-model schema on PostgreSQL', () => {
 
   it('applies its migrations once, as component read-models', async () => {
     expect(await migrateReadModels(db.pool)).toEqual([]);
-    const { rows } = await db.pool.query(`SELECT version FROM schema_migrations WHERE component = 'read-models'`);
+    const { rows } = await db.pool.query(
+      `SELECT version FROM schema_migrations WHERE component = 'read-models'`,
+    );
     expect(rows).toEqual([{ version: 1 }]);
   });
 
@@ -73,12 +75,31 @@ describe('read-model schema on PostgreSQL', () => {
     await db.pool.query(`INSERT INTO projection_sku_state VALUES ('S-1', 12, 0, NULL)`);
 
     const stock = await ds.getRepository(SkuStock).findOneByOrFail({ sku: 'S-1' });
-    expect(stock).toMatchObject({ kind: 'quantity', onHand: 8, available: 7, version: 12, lowStockThreshold: 3 });
+    expect(stock).toMatchObject({
+      kind: 'quantity',
+      onHand: 8,
+      available: 7,
+      version: 12,
+      lowStockThreshold: 3,
+    });
     expect(stock.updatedAt).toEqual(new Date('2026-06-01T12:00:00Z'));
-    const paid = await ds.getRepository(Reservation).findOneByOrFail({ channel: 'shop', channelOrderId: 'S9' });
-    expect(paid).toMatchObject({ status: 'confirmed', allocatedUnitIds: ['k1', 'k2'], updatedVersion: 12, expiresAt: null });
+    const paid = await ds
+      .getRepository(Reservation)
+      .findOneByOrFail({ channel: 'shop', channelOrderId: 'S9' });
+    expect(paid).toMatchObject({
+      status: 'confirmed',
+      allocatedUnitIds: ['k1', 'k2'],
+      updatedVersion: 12,
+      expiresAt: null,
+    });
     const [outboxRow] = await ds.getRepository(TargetOutboxEntry).find();
-    expect(outboxRow).toMatchObject({ id: 1, quantity: 7, version: 12, publishedAt: null, rejectedReason: null });
+    expect(outboxRow).toMatchObject({
+      id: 1,
+      quantity: 7,
+      version: 12,
+      publishedAt: null,
+      rejectedReason: null,
+    });
     expect(await ds.getRepository(ProjectionSkuState).findOneByOrFail({ sku: 'S-1' })).toEqual({
       sku: 'S-1',
       version: 12,

@@ -3,7 +3,7 @@ import type { ReadModelChanges } from '../projection/batch-projection';
 
 /**
  * Writes a batch's row changes with one multi-row statement per table. Rows travel as one JSON document per
- * table (jsonb_to_recordset): far cheaper than a statement per row on a hot SKU. Each upsert is guarded by
+ * table (json_to_recordset): far cheaper than a statement per row on a hot SKU. Each upsert is guarded by
  * the stream version, so an older row never overwrites a newer one even if a batch were written twice.
  */
 export async function writeReadModelChanges(db: Queryable, changes: ReadModelChanges): Promise<void> {
@@ -15,7 +15,7 @@ export async function writeReadModelChanges(db: Queryable, changes: ReadModelCha
        SELECT r."sku", r."kind", r."received", r."adjusted", r."delivered", r."onHand", r."reserved", r."heldInPools",
               r."available", r."endless", r."endlessReserved", r."endlessDelivered", r."lowStockThreshold",
               r."version", r."updatedAt"
-         FROM jsonb_to_recordset($1::jsonb) AS r("sku" text, "kind" text, "received" int, "adjusted" int,
+         FROM json_to_recordset($1::json) AS r("sku" text, "kind" text, "received" int, "adjusted" int,
               "delivered" int, "onHand" int, "reserved" int, "heldInPools" int, "available" int, "endless" boolean,
               "endlessReserved" int, "endlessDelivered" int, "lowStockThreshold" int, "version" bigint,
               "updatedAt" timestamptz)
@@ -36,7 +36,7 @@ export async function writeReadModelChanges(db: Queryable, changes: ReadModelCha
                                       allocated_unit_ids, loop_unit_ids, created_at, updated_at, updated_version)
        SELECT r."channel", r."channelOrderId", r."sku", r."quantity", r."status", r."reason", r."expiresAt",
               r."allocatedUnitIds", r."loopUnitIds", r."createdAt", r."updatedAt", r."updatedVersion"
-         FROM jsonb_to_recordset($1::jsonb) AS r("channel" text, "channelOrderId" text, "sku" text,
+         FROM json_to_recordset($1::json) AS r("channel" text, "channelOrderId" text, "sku" text,
               "quantity" int, "status" text, "reason" text, "expiresAt" timestamptz, "allocatedUnitIds" text[],
               "loopUnitIds" text[], "createdAt" timestamptz, "updatedAt" timestamptz, "updatedVersion" bigint)
        ON CONFLICT (channel, channel_order_id, sku) DO UPDATE SET
@@ -57,7 +57,7 @@ export async function writeReadModelChanges(db: Queryable, changes: ReadModelCha
        SELECT r."id", r."eventId", r."sku", r."version", r."eventType", r."channel", r."channelOrderId", r."quantity",
               r."deltaOnHand", r."deltaReserved", r."deltaHeldInPools", r."deltaAvailable", r."onHandAfter",
               r."availableAfter", r."reason", r."ref", r."note", r."actor", r."occurredAt"
-         FROM jsonb_to_recordset($1::jsonb) AS r("id" bigint, "eventId" uuid, "sku" text, "version" bigint,
+         FROM json_to_recordset($1::json) AS r("id" bigint, "eventId" uuid, "sku" text, "version" bigint,
               "eventType" text, "channel" text, "channelOrderId" text, "quantity" int, "deltaOnHand" int,
               "deltaReserved" int, "deltaHeldInPools" int, "deltaAvailable" int, "onHandAfter" int,
               "availableAfter" int, "reason" text, "ref" text, "note" text, "actor" text, "occurredAt" timestamptz)
@@ -71,7 +71,7 @@ export async function writeReadModelChanges(db: Queryable, changes: ReadModelCha
     await db.query(
       `INSERT INTO card_key_counts AS t (sku, batch_id, state, count)
        SELECT r."sku", r."batchId", r."state", r."delta"
-         FROM jsonb_to_recordset($1::jsonb) AS r("sku" text, "batchId" text, "state" text, "delta" int)
+         FROM json_to_recordset($1::json) AS r("sku" text, "batchId" text, "state" text, "delta" int)
        ON CONFLICT (sku, batch_id, state) DO UPDATE SET count = t.count + EXCLUDED.count`,
       [JSON.stringify(changes.cardKeyCounts)],
     );
@@ -85,7 +85,7 @@ export async function writeReadModelChanges(db: Queryable, changes: ReadModelCha
     await db.query(
       `INSERT INTO stock_alerts AS t (sku, kind, threshold, on_hand, raised_at, cleared_at, open)
        SELECT r."sku", r."kind", r."threshold", r."onHand", r."raisedAt", r."clearedAt", r."open"
-         FROM jsonb_to_recordset($1::jsonb) AS r("sku" text, "kind" text, "threshold" int, "onHand" int,
+         FROM json_to_recordset($1::json) AS r("sku" text, "kind" text, "threshold" int, "onHand" int,
               "raisedAt" timestamptz, "clearedAt" timestamptz, "open" boolean)
        ON CONFLICT (sku) DO UPDATE SET
          kind = EXCLUDED.kind, threshold = EXCLUDED.threshold, on_hand = EXCLUDED.on_hand,
@@ -100,7 +100,7 @@ export async function writeReadModelChanges(db: Queryable, changes: ReadModelCha
     await db.query(
       `INSERT INTO stock_alerts AS t (sku, kind, threshold, on_hand, raised_at, cleared_at, open)
        SELECT r."sku", r."kind", r."threshold", r."onHand", r."clearedAt", r."clearedAt", r."open"
-         FROM jsonb_to_recordset($1::jsonb) AS r("sku" text, "kind" text, "threshold" int, "onHand" int,
+         FROM json_to_recordset($1::json) AS r("sku" text, "kind" text, "threshold" int, "onHand" int,
               "clearedAt" timestamptz, "open" boolean)
        ON CONFLICT (sku) DO UPDATE SET
          kind = EXCLUDED.kind, threshold = EXCLUDED.threshold, on_hand = EXCLUDED.on_hand,
@@ -111,21 +111,26 @@ export async function writeReadModelChanges(db: Queryable, changes: ReadModelCha
   if (changes.states.length > 0) {
     await db.query(
       `INSERT INTO projection_sku_state AS t (sku, version, state_version, state)
-       SELECT r."sku", r."version", COALESCE((r."saved"->>'version')::bigint, 0), r."saved"->'state'
-         FROM jsonb_to_recordset($1::jsonb) AS r("sku" text, "version" bigint, "saved" jsonb)
-       ON CONFLICT (sku) DO UPDATE SET
-         version = EXCLUDED.version,
-         state_version = CASE WHEN EXCLUDED.state IS NULL THEN t.state_version ELSE EXCLUDED.state_version END,
-         state = COALESCE(EXCLUDED.state, t.state)
+       SELECT r."sku", r."version", 0, NULL FROM json_to_recordset($1::json) AS r("sku" text, "version" bigint)
+       ON CONFLICT (sku) DO UPDATE SET version = EXCLUDED.version
        WHERE t.version < EXCLUDED.version`,
-      [JSON.stringify(changes.states)],
+      [JSON.stringify(changes.states.map(({ sku, version }) => ({ sku, version })))],
     );
+    // Saved states go one by one, as their own parameter: a hot SKU's state runs to megabytes, and embedding
+    // it in the recordset above would parse it twice.
+    for (const { sku, saved } of changes.states) {
+      if (saved === null) continue;
+      await db.query(
+        `UPDATE projection_sku_state SET state_version = $2, state = $3::json WHERE sku = $1 AND state_version < $2`,
+        [sku, saved.version, JSON.stringify(saved.state)],
+      );
+    }
   }
   if (changes.targets.length > 0) {
     await db.query(
       `INSERT INTO target_outbox (channel, sku, quantity, version, occurred_at)
        SELECT r."channel", r."sku", r."quantity", r."version", r."occurredAt"
-         FROM jsonb_to_recordset($1::jsonb) AS r("channel" text, "sku" text, "quantity" int, "version" bigint,
+         FROM json_to_recordset($1::json) AS r("channel" text, "sku" text, "quantity" int, "version" bigint,
               "occurredAt" timestamptz)`,
       [JSON.stringify(changes.targets)],
     );

@@ -51,8 +51,22 @@ export interface SkuBatchFold {
 }
 
 export interface FoldOptions {
-  /** Keep the state at every multiple of this version; later events are replayed from the store on load. */
+  /** Keep the state at multiples of this version (see isStateSavePoint); later events are replayed on load. */
   stateSaveEvery: number;
+}
+
+/**
+ * Whether the state at `version` is stored. A pure function of the version, so batch boundaries never matter and
+ * a rebuild stores the same states. The state grows with the stream (every order is remembered), so saving it
+ * at a fixed interval would cost a hot SKU ever more per event; the interval doubles each time the stream
+ * reaches 16 intervals, which keeps the cost per event bounded and the events to replay on load under 1/8 of
+ * the stream.
+ */
+export function isStateSavePoint(version: number, every: number): boolean {
+  if (every <= 0 || version <= 0) return false;
+  let step = every;
+  while (version >= step * 16) step *= 2;
+  return version % step === 0;
 }
 
 /**
@@ -111,8 +125,7 @@ export function foldSkuBatch(
       levels = nextLevels;
       applied += 1;
     }
-    // Saved at exact multiples, whatever the batch boundaries, so a rebuild stores the same states.
-    if (options.stateSaveEvery > 0 && version % options.stateSaveEvery === 0) {
+    if (isStateSavePoint(version, options.stateSaveEvery)) {
       saved = { version, state };
       savedVersion = version;
     }

@@ -13,7 +13,7 @@ import { commandSequence, SKUS, UNREGISTERED } from '../../test/inventory-comman
 import { commandsFor, record, RecordedStreams, T0 } from '../../test/recorded-streams';
 import { eventsBySku, projectBatch } from './batch-projection';
 import { unprojectedSku, type ProjectedSku } from './projected-sku';
-import { foldSkuBatch, ProjectionGapError } from './sku-batch-fold';
+import { foldSkuBatch, isStateSavePoint, ProjectionGapError } from './sku-batch-fold';
 
 const SKU = 'GIFT-100';
 const c = commandsFor(SKU);
@@ -135,6 +135,18 @@ describe('folding one SKU of a batch', () => {
     expect(second.state?.saved).toEqual(whole.state?.saved);
     const none = foldSkuBatch(second.end, streams.run(c.receive(T0 + 9, 'b2', 1)), { stateSaveEvery: 2 });
     expect(none.state).toEqual({ sku: SKU, version: 5 + 1, saved: expect.objectContaining({ version: 6 }) });
+  });
+
+  it('saves at multiples of the interval, spaced out as the stream grows', () => {
+    const points = (upTo: number) =>
+      Array.from({ length: upTo }, (_, i) => i + 1).filter((v) => isStateSavePoint(v, 10));
+    expect(points(160)).toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120, 130, 140, 150, 160]);
+    expect(points(640).filter((v) => v > 160)).toEqual([
+      180, 200, 220, 240, 260, 280, 300, 320, 360, 400, 440, 480, 520, 560, 600, 640,
+    ]);
+    // Bounded work per event: about 8 saves per doubling of the stream.
+    expect(points(100_000).length).toBeLessThan(16 + 8 * 10);
+    expect(isStateSavePoint(5, 0)).toBe(false);
   });
 
   it('moves past an event type it does not know without changing the state', () => {

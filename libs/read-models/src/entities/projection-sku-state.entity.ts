@@ -4,7 +4,8 @@ import { bigintAsNumber } from './column-types';
 
 /**
  * The projector's fold of one SKU stream. `version` is the last projected event; `state` is the decider state
- * at `state_version` (saved at fixed multiples of the version, null before the first), the rest is replayed.
+ * at `state_version` (saved at points spaced out as the stream grows; null before the first); the events after it
+ * are replayed from the store when the state is loaded.
  */
 @Entity({ name: 'projection_sku_state', synchronize: false })
 export class ProjectionSkuState {
@@ -17,6 +18,6 @@ export class ProjectionSkuState {
   @Column('bigint', { name: 'state_version', transformer: bigintAsNumber })
   stateVersion!: number;
 
-  @Column('jsonb', { nullable: true })
+  @Column('json', { nullable: true })
   state!: InventoryState | null;
 }
