@@ -163,7 +163,7 @@ export class ChannelPusher {
       return;
     }
     try {
-      const results = await this.adapter.push(batch);
+      const results = await this.adapter.push(batch, () => this.bucket.take(1));
       this.breaker.onSuccess();
       this.consecutiveFailures = 0;
       this.metrics.pushCalls.inc({ channel, result: 'ok' });

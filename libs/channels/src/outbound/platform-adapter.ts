@@ -20,9 +20,10 @@ export interface PlatformAdapter {
   batchKeyOf?(sku: string): string;
   /**
    * Pushes full-set quantities. Resolves with one result per target (acknowledged or refused); throws
-   * PlatformCallError when the call as a whole failed.
+   * PlatformCallError when the call as a whole failed. One call is paid for by the caller's rate limiter; an
+   * adapter that needs another stock call for the same push awaits `spendExtraCall` first.
    */
-  push(targets: readonly StockTarget[]): Promise<PushItemResult[]>;
+  push(targets: readonly StockTarget[], spendExtraCall?: () => Promise<void>): Promise<PushItemResult[]>;
   /** One page of listed stock, for reconciliation. */
   readListings(cursor: string | undefined, pageSize: number): Promise<ListingPage>;
   /**

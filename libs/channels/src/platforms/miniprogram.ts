@@ -34,7 +34,10 @@ export class MiniprogramAdapter implements PlatformAdapter {
 
   constructor(private readonly options: MiniprogramAdapterOptions) {}
 
-  async push(targets: readonly StockTarget[]): Promise<PushItemResult[]> {
+  async push(
+    targets: readonly StockTarget[],
+    spendExtraCall?: () => Promise<void>,
+  ): Promise<PushItemResult[]> {
     const results: PushItemResult[] = [];
     for (const t of targets) {
       const product = t.sku;
@@ -51,6 +54,8 @@ export class MiniprogramAdapter implements PlatformAdapter {
         });
         if (answer.errcode !== 0) throw wechatFailure(answer);
         if (!this.onSale.has(product)) {
+          // Listing again is a second call against the same ~800 per 30 s budget.
+          await spendExtraCall?.();
           const listed = await this.call('/product/listing', { out_product_id: product });
           if (listed.errcode !== 0) throw wechatFailure(listed);
           this.onSale.add(product);
