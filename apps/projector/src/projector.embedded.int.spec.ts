@@ -4,7 +4,7 @@ import { channelTargets, stockLevels } from '@libs/inventory';
 import { ChannelTargetsTopic, InMemoryMessageBus, silentLogger } from '@libs/messaging';
 import { eventually } from '@libs/testing';
 import type { Pool } from 'pg';
-import { startEmbeddedPostgresProcess } from '../test/embedded-postgres-process';
+import { startEmbeddedPostgresProcess } from '@libs/testing';
 import {
   appendCommands,
   dumpReadModels,

@@ -1,7 +1,7 @@
 import { createPool } from '@libs/database';
 import { PostgresEventStore } from '@libs/event-store';
 import { eventStoreContract } from './event-store.contract';
-import { startEmbeddedPostgresProcess } from './embedded-postgres-process';
+import { startEmbeddedPostgresProcess } from '@libs/testing';
 
 // The embedded engine serialises every connection onto one backend, so the pool has one connection and the
 // contract's concurrent writers queue on it; they must still see one winner and typed conflicts.
