@@ -6,6 +6,7 @@ import type { CardKeyToDeliver, PlatformAdapter } from '../outbound/platform-ada
 import { PlatformCallError } from '../outbound/platform-errors';
 import type { ListingPage, PushItemResult, StockTarget } from '../outbound/stock-target';
 import { list, obj, optionalTime, positiveInt, str } from './notice-fields';
+import { sortedParamString } from './sorted-params';
 
 export interface PinduoduoAdapterOptions {
   baseUrl: string;
@@ -135,12 +136,10 @@ export class PinduoduoAdapter implements PlatformAdapter {
 }
 
 export function pddSign(params: Record<string, string>, secret: string): string {
-  const text = Object.keys(params)
-    .filter((k) => k !== 'sign')
-    .sort()
-    .map((k) => `${k}${params[k]}`)
-    .join('');
-  return createHash('md5').update(`${secret}${text}${secret}`).digest('hex').toUpperCase();
+  return createHash('md5')
+    .update(`${secret}${sortedParamString(params)}${secret}`)
+    .digest('hex')
+    .toUpperCase();
 }
 
 function pddFailure(error: PddError): PlatformCallError {

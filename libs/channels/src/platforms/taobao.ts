@@ -6,6 +6,7 @@ import type { CardKeyToDeliver, PlatformAdapter } from '../outbound/platform-ada
 import { PlatformCallError } from '../outbound/platform-errors';
 import type { ListingPage, PushItemResult, StockTarget } from '../outbound/stock-target';
 import { list, obj, optionalTime, positiveInt, str } from './notice-fields';
+import { sortedParamString } from './sorted-params';
 
 export interface TaobaoAdapterOptions {
   baseUrl: string;
@@ -158,12 +159,7 @@ export class TaobaoAdapter implements PlatformAdapter {
 }
 
 export function topSign(params: Record<string, string>, secret: string): string {
-  const text = Object.keys(params)
-    .filter((k) => k !== 'sign')
-    .sort()
-    .map((k) => `${k}${params[k]}`)
-    .join('');
-  return createHmac('sha256', secret).update(text).digest('hex').toUpperCase();
+  return createHmac('sha256', secret).update(sortedParamString(params)).digest('hex').toUpperCase();
 }
 
 function topFailure(error: TopError): PlatformCallError {
