@@ -96,7 +96,7 @@ export class MiniprogramSimulator extends SimulatedPlatform {
   }
 
   private setListed(api: string, body: Record<string, unknown>, listed: boolean): SimAnswer {
-    const skus = [...this.listings.values()].filter((l) => l.itemId === body.out_product_id);
+    const skus = this.catalogue().skusOfItem.get(String(body.out_product_id ?? '')) ?? [];
     const fault = this.fault(
       api,
       skus.map((l) => l.sku),
@@ -114,7 +114,7 @@ export class MiniprogramSimulator extends SimulatedPlatform {
   }
 
   private getList(body: Record<string, unknown>): SimAnswer {
-    const products = [...new Set([...this.listings.values()].map((l) => l.itemId))].sort();
+    const { itemIds: products, skusOfItem } = this.catalogue();
     const pageSize = Math.min(100, Math.max(1, Number(body.page_size ?? 100)));
     const page = Math.max(1, Number(body.page ?? 1));
     this.record('product/get_list', [], 'ok');
@@ -125,7 +125,7 @@ export class MiniprogramSimulator extends SimulatedPlatform {
         errmsg: 'ok',
         total_num: products.length,
         spus: products.slice((page - 1) * pageSize, page * pageSize).map((id) => {
-          const skus = [...this.listings.values()].filter((l) => l.itemId === id);
+          const skus = skusOfItem.get(id)!;
           return {
             out_product_id: id,
             status: skus.some((s) => s.listed) ? 5 : 11,

@@ -79,9 +79,9 @@ export class PinduoduoSimulator extends SimulatedPlatform {
 
   private quantityUpdate(p: Record<string, string>): SimAnswer {
     const api = 'pdd.goods.quantity.update';
-    const listing = [...this.listings.values()].find(
-      (l) =>
-        l.itemId === p.goods_id && (p.sku_id !== undefined ? l.skuId === p.sku_id : l.sku === p.outer_id),
+    const listing = this.findListing(
+      p.goods_id ?? '',
+      p.sku_id !== undefined ? { skuId: p.sku_id } : { outerId: p.outer_id },
     );
     const fault = this.fault(api, listing ? [listing.sku] : []);
     if (fault) return fault;
@@ -111,9 +111,7 @@ export class PinduoduoSimulator extends SimulatedPlatform {
   }
 
   private listGet(p: Record<string, string>): SimAnswer {
-    const goods = new Map<string, { sku: string; skuId: string; quantity: number; listed: boolean }[]>();
-    for (const l of this.listings.values()) goods.set(l.itemId, [...(goods.get(l.itemId) ?? []), l]);
-    const ids = [...goods.keys()].sort();
+    const { itemIds: ids, skusOfItem: goods } = this.catalogue();
     const pageSize = Math.min(100, Math.max(1, Number(p.page_size ?? 100)));
     const page = Math.max(1, Number(p.page ?? 1));
     this.record('pdd.goods.list.get', [], 'ok');

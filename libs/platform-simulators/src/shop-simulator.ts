@@ -110,8 +110,9 @@ export class ShopSimulator extends SimulatedPlatform {
   private getStock(query: URLSearchParams): SimAnswer {
     const limit = Math.min(500, Math.max(1, Number(query.get('limit') ?? 100)));
     const cursor = query.get('cursor') ?? '';
-    const skus = [...this.listings.keys()].sort().filter((s) => s > cursor);
-    const page = skus.slice(0, limit);
+    const { skuCodes } = this.catalogue();
+    const start = firstAfter(skuCodes, cursor);
+    const page = skuCodes.slice(start, start + limit);
     this.record('GET /v1/stock', [], 'ok');
     return {
       status: 200,
@@ -120,10 +121,22 @@ export class ShopSimulator extends SimulatedPlatform {
           const l = this.listings.get(sku)!;
           return { sku, quantity: l.quantity, listed: l.listed, version: this.versions.get(sku) ?? null };
         }),
-        nextCursor: skus.length > limit ? page[page.length - 1] : null,
+        nextCursor: skuCodes.length - start > limit ? page[page.length - 1] : null,
       },
     };
   }
+}
+
+/** Index of the first code sorting after the cursor (binary search over the sorted codes). */
+function firstAfter(sorted: string[], cursor: string): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (sorted[mid] <= cursor) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
 
 function header(v: string | string[] | undefined): string | undefined {

@@ -65,6 +65,42 @@ export interface SimResponse {
 
 const HANG = Symbol('hang');
 
+/**
+ * The listings, counting changes of their shape (a SKU added, removed or moved to another item) so the indexes
+ * the listing reads use are rebuilt only after such a change: a platform with a million listings answers a page
+ * in O(page), not O(listings).
+ */
+export class ListingMap extends Map<string, SimulatedListing> {
+  revision = 0;
+
+  override set(sku: string, listing: SimulatedListing): this {
+    this.revision += 1;
+    return super.set(sku, listing);
+  }
+
+  override delete(sku: string): boolean {
+    this.revision += 1;
+    return super.delete(sku);
+  }
+
+  override clear(): void {
+    this.revision += 1;
+    super.clear();
+  }
+}
+
+/** The listings grouped the way listing reads page through them: by item, in item-id order. */
+export interface CatalogueIndex {
+  /** Item ids, sorted. */
+  itemIds: string[];
+  /** An item's SKUs, in the order they were listed. */
+  skusOfItem: Map<string, SimulatedListing[]>;
+  /** Our SKU codes, sorted. */
+  skuCodes: string[];
+  /** (item id, the platform's SKU id) → listing; see skuKey. */
+  bySkuId: Map<string, SimulatedListing>;
+}
+
 /** An answer, or HANG: the simulator never answers (a timeout on the client's side). */
 export type SimAnswer = SimResponse | typeof HANG;
 
@@ -74,7 +110,7 @@ export type SimAnswer = SimResponse | typeof HANG;
  * platform's request and error formats.
  */
 export abstract class SimulatedPlatform {
-  readonly listings = new Map<string, SimulatedListing>();
+  readonly listings = new ListingMap();
   readonly calls: CallRecord[] = [];
   readonly deliveries = new Map<string, DeliveredCard>();
   readonly faults: Faults = {
@@ -89,6 +125,7 @@ export abstract class SimulatedPlatform {
   };
   private server?: Server;
   private recentCalls: number[] = [];
+  private index?: { revision: number; catalogue: CatalogueIndex };
   url = '';
 
   abstract readonly name: string;
@@ -115,7 +152,7 @@ export abstract class SimulatedPlatform {
     options: Partial<Omit<SimulatedListing, 'sku' | 'quantity'>> = {},
   ): SimulatedListing {
     const existing = this.listings.get(sku);
-    const listing: SimulatedListing = {
+    const next: SimulatedListing = {
       sku,
       itemId: options.itemId ?? existing?.itemId ?? this.defaultItemId(sku),
       skuId: options.skuId ?? existing?.skuId ?? String(900000 + this.listings.size),
@@ -123,8 +160,46 @@ export abstract class SimulatedPlatform {
       listed: options.listed ?? existing?.listed ?? true,
       promotionSlot: options.promotionSlot ?? existing?.promotionSlot ?? false,
     };
-    this.listings.set(sku, listing);
-    return listing;
+    // Same item and SKU id: change the listing in place, so the indexes stay valid.
+    if (existing && existing.itemId === next.itemId && existing.skuId === next.skuId) {
+      return Object.assign(existing, next);
+    }
+    this.listings.set(sku, next);
+    return next;
+  }
+
+  /** The listing an item holds under the platform's SKU id or under our SKU code (outer id). */
+  protected findListing(
+    itemId: string | undefined,
+    by: { skuId: string } | { outerId: string | undefined },
+  ): SimulatedListing | undefined {
+    if ('skuId' in by) {
+      if (itemId !== undefined) return this.catalogue().bySkuId.get(skuKey(itemId, by.skuId));
+      return [...this.listings.values()].find((l) => l.skuId === by.skuId);
+    }
+    const listing = this.listings.get(by.outerId ?? '');
+    return listing && (itemId === undefined || listing.itemId === itemId) ? listing : undefined;
+  }
+
+  /** The indexes listing reads and lookups use, rebuilt only after the listings changed shape. */
+  protected catalogue(): CatalogueIndex {
+    if (this.index?.revision === this.listings.revision) return this.index.catalogue;
+    const skusOfItem = new Map<string, SimulatedListing[]>();
+    const bySkuId = new Map<string, SimulatedListing>();
+    for (const listing of this.listings.values()) {
+      const siblings = skusOfItem.get(listing.itemId);
+      if (siblings) siblings.push(listing);
+      else skusOfItem.set(listing.itemId, [listing]);
+      bySkuId.set(skuKey(listing.itemId, listing.skuId), listing);
+    }
+    const catalogue: CatalogueIndex = {
+      itemIds: [...skusOfItem.keys()].sort(),
+      skusOfItem,
+      skuCodes: [...this.listings.keys()].sort(),
+      bySkuId,
+    };
+    this.index = { revision: this.listings.revision, catalogue };
+    return catalogue;
   }
 
   /** Stock calls made (not listing reads), optionally since a time. */
@@ -235,6 +310,11 @@ export abstract class SimulatedPlatform {
 }
 
 export { HANG };
+
+/** SKU ids are unique within an item, not necessarily across items. */
+function skuKey(itemId: string, skuId: string): string {
+  return `${itemId}\u0000${skuId}`;
+}
 
 export function readForm(body: Buffer): Record<string, string> {
   return Object.fromEntries(new URLSearchParams(body.toString('utf8')));

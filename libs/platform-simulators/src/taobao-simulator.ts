@@ -165,9 +165,7 @@ export class TaobaoSimulator extends SimulatedPlatform {
   }
 
   private onsaleGet(p: Record<string, string>): SimAnswer {
-    const items = new Map<string, typeof this.listings extends Map<string, infer L> ? L[] : never>();
-    for (const l of this.listings.values()) items.set(l.itemId, [...(items.get(l.itemId) ?? []), l]);
-    const ids = [...items.keys()].sort();
+    const { itemIds: ids, skusOfItem: items } = this.catalogue();
     const pageSize = Math.min(200, Math.max(1, Number(p.page_size ?? 40)));
     const pageNo = Math.max(1, Number(p.page_no ?? 1));
     const page = ids.slice((pageNo - 1) * pageSize, pageNo * pageSize);
@@ -198,11 +196,7 @@ export class TaobaoSimulator extends SimulatedPlatform {
   }
 
   private find(numIid: string | undefined, skuId: string | undefined, outerId: string | undefined) {
-    for (const l of this.listings.values()) {
-      if (numIid !== undefined && l.itemId !== numIid) continue;
-      if (skuId !== undefined ? l.skuId === skuId : l.sku === outerId) return l;
-    }
-    return undefined;
+    return this.findListing(numIid, skuId !== undefined ? { skuId } : { outerId });
   }
 
   private recorded(api: string, skus: string[], answer: SimResponse): SimResponse {
