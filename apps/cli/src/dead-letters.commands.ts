@@ -10,15 +10,23 @@ interface DeadLetterView {
   sourceOffset: string;
 }
 
-function kafka(): Kafka {
-  const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+/** What the dead-letter commands need: the broker, the environment's topic prefix, and where to print. */
+export interface DeadLetterContext {
+  env: NodeJS.ProcessEnv;
+  stdout: NodeJS.WritableStream;
+}
+
+function kafka(env: NodeJS.ProcessEnv): Kafka {
+  const brokers = (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
   return new Kafka({ clientId: 'stocksync-cli', brokers, logLevel: logLevel.NOTHING });
 }
 
-/** Reads the whole dead-letter topic once, without joining a consumer group (nothing is committed). */
-async function readDeadLetters(): Promise<{ offset: string; value: Record<string, unknown> }[]> {
-  const k = kafka();
-  const topic = topicName(DeadLettersTopic, process.env.KAFKA_TOPIC_PREFIX);
+/** Reads the whole dead-letter topic once, through a throwaway consumer group that commits nothing. */
+async function readDeadLetters(
+  env: NodeJS.ProcessEnv,
+): Promise<{ offset: string; value: Record<string, unknown> }[]> {
+  const k = kafka(env);
+  const topic = topicName(DeadLettersTopic, env.KAFKA_TOPIC_PREFIX);
   const admin = k.admin();
   await admin.connect();
   const ends = await admin.fetchTopicOffsets(topic);
@@ -59,8 +67,8 @@ function view(record: { offset: string; value: Record<string, unknown> }): DeadL
 }
 
 /** `dlq list`: every dead-lettered message with its reason and where it came from. */
-export async function listDeadLetters(stdout: NodeJS.WritableStream): Promise<number> {
-  for (const r of await readDeadLetters()) stdout.write(`${JSON.stringify(view(r))}\n`);
+export async function listDeadLetters({ env, stdout }: DeadLetterContext): Promise<number> {
+  for (const r of await readDeadLetters(env)) stdout.write(`${JSON.stringify(view(r))}\n`);
   return 0;
 }
 
@@ -68,12 +76,17 @@ export async function listDeadLetters(stdout: NodeJS.WritableStream): Promise<nu
  * `dlq replay <offset>`: writes the original bytes of one dead letter back to its source topic, once the cause
  * is fixed. Consumers dedupe on the event id, so replaying a message that was in fact applied changes nothing.
  */
-export async function replayDeadLetter(offset: string, stdout: NodeJS.WritableStream): Promise<number> {
-  const record = (await readDeadLetters()).find((r) => r.offset === offset);
+export async function replayDeadLetter(offset: string, { env, stdout }: DeadLetterContext): Promise<number> {
+  const record = (await readDeadLetters(env)).find((r) => r.offset === offset);
   if (!record) throw new Error(`no dead letter at offset ${offset}`);
-  const p = record.value.payload as { sourceTopic: string; key?: string | null; valueBase64?: string | null; headers?: Record<string, string> };
+  const p = record.value.payload as {
+    sourceTopic: string;
+    key?: string | null;
+    valueBase64?: string | null;
+    headers?: Record<string, string>;
+  };
   if (!p.valueBase64) throw new Error('that dead letter kept no original bytes');
-  const producer = kafka().producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = kafka(env).producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   await producer.send({
     topic: p.sourceTopic,

@@ -24,6 +24,13 @@ environment:
   STOCKSYNC_RECONCILER_URL  the reconciler (default http://127.0.0.1:3003)
 `;
 
+/** Where the CLI reads its settings and writes its output; the process's own unless a caller (a test) passes others. */
+export interface CliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+}
+
 function option(args: string[], name: string): string | undefined {
   const at = args.indexOf(name);
   if (at < 0) return undefined;
@@ -32,37 +39,59 @@ function option(args: string[], name: string): string | undefined {
   return value;
 }
 
-export async function run(argv: string[]): Promise<number> {
+/** Runs one command; resolves with the exit code (0 done, 1 refused, 2 usage). Unexpected failures reject. */
+export async function run(
+  argv: string[],
+  io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env },
+): Promise<number> {
   const args = [...argv];
   const command = args.shift();
+  const { env, stdout, stderr } = io;
   const context = {
-    apiUrl: process.env.STOCKSYNC_API_URL ?? 'http://127.0.0.1:3000',
-    apiKey: process.env.STOCKSYNC_API_KEY ?? '',
-    stderr: process.stderr,
-    stdout: process.stdout,
+    apiUrl: env.STOCKSYNC_API_URL ?? 'http://127.0.0.1:3000',
+    apiKey: env.STOCKSYNC_API_KEY ?? '',
+    reconcilerUrl: env.STOCKSYNC_RECONCILER_URL ?? 'http://127.0.0.1:3003',
+    env,
+    stderr,
+    stdout,
   };
-  if (command === 'import-card-keys') {
-    const batchId = option(args, '--batch-id');
-    const column = option(args, '--column');
-    const [sku, file] = args;
-    if (!sku || !file) {
-      process.stderr.write(USAGE);
-      return 2;
+  const usage = (): number => {
+    stderr.write(USAGE);
+    return 2;
+  };
+  // Every API call needs a key: saying so beats the 401 the API would answer.
+  const withApiKey = (go: () => Promise<number>): Promise<number> | number => {
+    if (context.apiKey) return go();
+    stderr.write('STOCKSYNC_API_KEY is not set\n');
+    return 2;
+  };
+
+  switch (command) {
+    case undefined:
+    case '--help':
+    case '-h':
+      stderr.write(USAGE);
+      return 0;
+    case 'import-card-keys': {
+      const batchId = option(args, '--batch-id');
+      const column = option(args, '--column');
+      const [sku, file] = args;
+      if (!sku || !file) return usage();
+      return withApiKey(() => importCardKeys({ sku, file, batchId, column }, context));
     }
-    if (!context.apiKey) {
-      process.stderr.write('STOCKSYNC_API_KEY is not set\n');
-      return 2;
-    }
-    return importCardKeys({ sku, file, batchId, column }, context);
+    case 'sku':
+      return args[0] ? withApiKey(() => showSku(args[0], context)) : usage();
+    case 'reconcile':
+      return reconcileNow(context);
+    case 'rebuild-projections':
+      return rebuildProjections(context);
+    case 'dlq':
+      if (args[0] === 'list') return listDeadLetters(context);
+      if (args[0] === 'replay' && args[1]) return replayDeadLetter(args[1], context);
+      return usage();
+    default:
+      return usage();
   }
-  const ops = { ...context, reconcilerUrl: process.env.STOCKSYNC_RECONCILER_URL ?? 'http://127.0.0.1:3003' };
-  if (command === 'sku' && args[0]) return showSku(args[0], ops);
-  if (command === 'reconcile') return reconcileNow(ops);
-  if (command === 'rebuild-projections') return rebuildProjections(ops);
-  if (command === 'dlq' && args[0] === 'list') return listDeadLetters(context.stdout);
-  if (command === 'dlq' && args[0] === 'replay' && args[1]) return replayDeadLetter(args[1], context.stdout);
-  process.stderr.write(USAGE);
-  return command === undefined || command === '--help' ? 0 : 2;
 }
 
 if (require.main === module) {

@@ -7,6 +7,7 @@ export interface OperationsContext {
   apiUrl: string;
   apiKey: string;
   reconcilerUrl: string;
+  env: NodeJS.ProcessEnv;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
 }
@@ -28,7 +29,7 @@ export async function reconcileNow(c: OperationsContext): Promise<number> {
 
 /** `rebuild-projections`: drops the read models and replays the event store (stop the projector first). */
 export async function rebuildProjections(c: OperationsContext): Promise<number> {
-  const url = process.env.DATABASE_URL;
+  const url = c.env.DATABASE_URL;
   if (!url) {
     c.stderr.write('DATABASE_URL is not set\n');
     return 2;
