@@ -42,6 +42,12 @@ export type BatchHandler<D extends AnyTopic> = (batch: MessageBatch<D>) => Promi
 export interface SubscribeOptions {
   /** Where a group without committed offsets starts. Default true: the earliest retained record. */
   fromBeginning?: boolean;
+  /**
+   * Records whose key this rejects are skipped before they are decoded or validated (and committed with the
+   * rest): a consumer that only wants some keys of a shared topic pays nothing for the others. A record without
+   * a key is always decoded, so an invalid one is still dead-lettered.
+   */
+  acceptKey?: (key: string) => boolean;
 }
 
 export interface Subscription {

@@ -20,7 +20,7 @@ import { WebhookReceiver } from '../inbound/webhook-receiver';
 import { ChannelPusher } from '../outbound/channel-pusher';
 import type { PlatformAdapter } from '../outbound/platform-adapter';
 import { PushStateStore } from '../outbound/push-state-store';
-import { channelTargetHandler } from '../outbound/target-consumer';
+import { channelTargetHandler, channelTargetSubscription } from '../outbound/target-consumer';
 import { ConnectorConfig } from './connector.config';
 import {
   CONNECTOR_SPEC,
@@ -101,7 +101,12 @@ export class ConnectorRuntime implements OnModuleInit, BeforeApplicationShutdown
     }
     const group = config.consumerGroup ?? `connector-${spec.channel}`;
     this.subscriptions.push(
-      await this.bus.subscribe(ChannelTargetsTopic, group, channelTargetHandler(this.pusher)),
+      await this.bus.subscribe(
+        ChannelTargetsTopic,
+        group,
+        channelTargetHandler(this.pusher),
+        channelTargetSubscription(this.pusher.channel),
+      ),
     );
 
     const vault = await this.openVault();

@@ -22,3 +22,12 @@ export function channelTargetHandler(pusher: ChannelPusher) {
     if (targets.length > 0) await pusher.offer(targets);
   };
 }
+
+/**
+ * The subscription options of a connector's stock.channel-targets consumer: the topic is keyed channel:SKU and
+ * shared by every channel, so a connector skips the other channels' records before decoding them.
+ */
+export function channelTargetSubscription(channel: string): { acceptKey: (key: string) => boolean } {
+  const own = `${channel}:`;
+  return { acceptKey: (key) => key.startsWith(own) };
+}

@@ -81,6 +81,7 @@ class InMemorySubscription implements Subscription {
     private readonly handler: BatchHandler<AnyTopic>,
     private readonly group: ConsumerGroup,
     private readonly bus: BusContext,
+    private readonly acceptKey?: (key: string) => boolean,
   ) {}
 
   begin(): void {
@@ -142,6 +143,7 @@ class InMemorySubscription implements Subscription {
       isStale: () => !this.group.assigned(this).includes(partition),
       isStopping: () => this.stopping,
       signal: this.abort.signal,
+      acceptKey: this.acceptKey,
       commit: async (offset) => {
         const next = Number(offset) + 1;
         if (next > this.group.committed[partition]) this.group.committed[partition] = next;
@@ -273,6 +275,7 @@ export class InMemoryMessageBus extends BaseMessageBus {
       handler as unknown as BatchHandler<AnyTopic>,
       group,
       this.context,
+      options.acceptKey,
     );
     this.subscriptions.push(subscription);
     if (this.state === 'started') subscription.begin();

@@ -30,6 +30,8 @@ export interface PartitionSession {
   readonly signal: AbortSignal;
   /** Durably records that everything up to and including `offset` is processed. */
   commit(offset: string): Promise<void>;
+  /** The subscription's key filter, if any (SubscribeOptions.acceptKey). */
+  acceptKey?: (key: string) => boolean;
 }
 
 export interface DeadLetterRequest {
@@ -101,8 +103,15 @@ export class BatchProcessor {
     handler: BatchHandler<D>,
   ): Promise<'done' | 'abandoned'> {
     let run: Item<D>[] = [];
+    // Offset of skipped records after the last record handled, committed at the end so they are not re-read.
+    let skippedTail: string | undefined;
     for (const record of records) {
       const key = record.key === null ? null : record.key.toString('utf8');
+      if (key !== null && session.acceptKey && !session.acceptKey(key)) {
+        skippedTail = record.offset;
+        continue;
+      }
+      skippedTail = undefined;
       const decoded = decodeRecord(session.topic as D, key, record.value);
       if (decoded.ok) {
         run.push({
@@ -133,7 +142,9 @@ export class BatchProcessor {
       });
       await session.commit(record.offset);
     }
-    return (await this.deliver(session, run, handler)) ? 'done' : 'abandoned';
+    if (!(await this.deliver(session, run, handler))) return 'abandoned';
+    if (skippedTail !== undefined && !session.isStale()) await session.commit(skippedTail);
+    return 'done';
   }
 
   /** Hands a run of valid messages to the handler; false when the batch was abandoned (left uncommitted). */

@@ -111,7 +111,7 @@ class KafkaSubscription implements Subscription {
     readonly groupId: string,
     private readonly consumer: Consumer,
     private readonly handler: BatchHandler<AnyTopic>,
-    private readonly options: Required<SubscribeOptions>,
+    private readonly options: Required<Pick<SubscribeOptions, 'fromBeginning'>> & SubscribeOptions,
     private readonly processor: BatchProcessor,
     private readonly tuning: Required<KafkaConsumerTuning>,
   ) {}
@@ -179,6 +179,7 @@ class KafkaSubscription implements Subscription {
       isStale,
       isStopping: () => this.stopping || !isRunning(),
       signal: this.abort.signal,
+      acceptKey: this.options.acceptKey,
       commit: async (offset) => {
         resolveOffset(offset);
         await commitOffsetsIfNecessary({
@@ -366,7 +367,7 @@ export class KafkaMessageBus extends BaseMessageBus {
       groupId,
       consumer,
       handler as unknown as BatchHandler<AnyTopic>,
-      { fromBeginning: options.fromBeginning ?? true },
+      { ...options, fromBeginning: options.fromBeginning ?? true },
       this.processor,
       t,
     );

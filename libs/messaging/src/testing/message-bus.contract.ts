@@ -406,6 +406,39 @@ export function describeMessageBusContract(name: string, harness: ContractHarnes
       );
     });
 
+    it('skips records whose key the subscription does not accept, without decoding them, and commits past them', async () => {
+      const bus = newBus();
+      await bus.start();
+      const seen = collector<ChannelEvents>();
+      const dead = collector<DeadLetters>();
+      const accept = (key: string) => key.startsWith('mine-');
+      const subscription = await bus.subscribe(Topics.channelEvents, 'filtered', seen.handler, {
+        acceptKey: accept,
+      });
+      await bus.subscribe(Topics.deadLetters, 'filtered-dlq', dead.handler);
+
+      // Invalid bytes under a key the subscription skips: never decoded, so never dead-lettered by this group.
+      await harness.produceRaw(bus, Topics.channelEvents, { key: 'theirs-1', value: '{"broken' });
+      const sent = await bus.publish(
+        Topics.channelEvents,
+        Array.from({ length: 12 }, (_, i) => restock(i % 3 === 0 ? `mine-${i}` : `theirs-${i}`, i + 1)),
+      );
+      const mine = sent.filter((r) => r.key.startsWith('mine-'));
+      await waitFor('the accepted messages', () => seen.messages.length >= mine.length, T);
+      await sleep(300);
+      await subscription.stop();
+
+      expect(seen.messages.map((m) => m.envelope.eventId).sort()).toEqual(mine.map((r) => r.eventId).sort());
+      expect(dead.messages).toHaveLength(0);
+      // Restarted, the group resumes after the skipped records too: nothing is handed over again.
+      const again = collector<ChannelEvents>();
+      await bus.subscribe(Topics.channelEvents, 'filtered', again.handler, { acceptKey: accept });
+      const [late] = await bus.publish(Topics.channelEvents, [restock('mine-late', 1)]);
+      await waitFor('the late message', () => again.messages.length >= 1, T);
+      await sleep(300);
+      expect(again.messages.map((m) => m.envelope.eventId)).toEqual([late.eventId]);
+    });
+
     it('on stop, lets the batch in progress finish and commits it', async () => {
       const bus = newBus();
       await bus.start();
