@@ -32,5 +32,20 @@ CREATE TABLE card_key_imports (
 );
 `,
     },
+    {
+      version: 2,
+      name: 'catalogue import reports',
+      up: `
+-- The first report of each catalogue (分站) import, returned again when the same batch id is sent twice.
+CREATE TABLE catalogue_imports (
+  batch_id     text        PRIMARY KEY,
+  actor        text        NOT NULL,
+  rows         integer     NOT NULL,
+  registered   integer     NOT NULL,
+  report       jsonb       NOT NULL,
+  completed_at timestamptz NOT NULL DEFAULT now()
+);
+`,
+    },
   ],
 };

@@ -11,6 +11,9 @@ import { ApiMigrationsRunner } from './auth/api-migrations.runner';
 import { AuthService } from './auth/auth.service';
 import { CardKeyImportsRepository } from './card-keys/card-key-imports.repository';
 import { cardVaultProvider } from './card-keys/card-vault.provider';
+import { CatalogueImportsRepository } from './catalogue/catalogue-imports.repository';
+import { ImportCatalogueHandler } from './catalogue/import-catalogue.handler';
+import { ImportCatalogueHttpController } from './catalogue/import-catalogue.http.controller';
 import { ImportCardKeysHandler } from './card-keys/import-card-keys.handler';
 import { ImportCardKeysHttpController } from './card-keys/import-card-keys.http.controller';
 import { SetChannelPolicyHttpController } from './channel-policies/set-channel-policy.http.controller';
@@ -44,6 +47,7 @@ import { SkuQueriesHttpController } from './skus/sku-queries.http.controller';
     ReservationsHttpController,
     AlertsHttpController,
     ImportCardKeysHttpController,
+    ImportCatalogueHttpController,
   ],
   providers: [
     { provide: APP_PIPE, useFactory: createValidationPipe },
@@ -58,6 +62,8 @@ import { SkuQueriesHttpController } from './skus/sku-queries.http.controller';
     cardVaultProvider,
     CardKeyImportsRepository,
     ImportCardKeysHandler,
+    CatalogueImportsRepository,
+    ImportCatalogueHandler,
     OpenApiDocs,
   ],
 })

@@ -4,7 +4,7 @@ import { PG_POOL } from '@libs/runtime';
 import type { Pool } from 'pg';
 import { apiMigrations } from '../api.migrations';
 
-/** Creates the API's own tables (api_keys, card_key_imports) before the first request. */
+/** Creates the API's own tables (api_keys, card_key_imports, catalogue_imports) before the first request. */
 @Injectable()
 export class ApiMigrationsRunner implements OnModuleInit {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}

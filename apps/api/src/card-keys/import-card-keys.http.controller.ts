@@ -13,9 +13,9 @@ import type { Request } from 'express';
 import type { Principal } from '../auth/api-key';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { Authenticated, Roles } from '../auth/roles.decorator';
-import { ApiError } from '../common/api-error';
 import { ApiMetrics } from '../common/api-metrics';
 import { IsIdentifier, SkuParams } from '../common/identifiers';
+import { drain, mediaTypeOf, unsupportedUpload } from '../uploads/upload-body';
 import { ImportCardKeysHandler } from './import-card-keys.handler';
 import { IMPORT_FORMATS, type ImportFormat } from './import-rows';
 import { ImportReportDto } from './import-report';
@@ -47,21 +47,10 @@ export class ImportCardKeysQuery {
 
 function formatOf(request: Request, query: ImportCardKeysQuery): ImportFormat {
   if (query.format) return query.format;
-  const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  const type = mediaTypeOf(request);
   if (type === 'text/csv' || type === 'application/csv') return 'csv';
   if (type === 'text/plain') return 'txt';
-  throw new ApiError(
-    HttpStatus.UNSUPPORTED_MEDIA_TYPE,
-    'API.UNSUPPORTED_MEDIA_TYPE',
-    type.startsWith('multipart/')
-      ? 'send the file itself as the request body (text/plain or text/csv), not as a multipart form'
-      : `Content-Type ${type || '(none)'}: send text/plain or text/csv, or name the format with ?format=txt|csv`,
-  );
-}
-
-/** Reads and discards an upload we do not need, so the client sees our answer rather than a reset connection. */
-async function drain(request: Request): Promise<void> {
-  for await (const _ of request) void _;
+  throw unsupportedUpload(type, 'text/plain or text/csv, or name the format with ?format=txt|csv');
 }
 
 @ApiTags('card-keys')

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { UploadReportDto } from '../uploads/upload-report';
 import type { InvalidReason } from './import-rows';
 
 export const ROW_RESULTS = ['imported', 'duplicate_in_file', 'already_in_pool', 'invalid'] as const;
@@ -22,16 +23,9 @@ export class ImportIssueDto {
 }
 
 /** Everything but the imported rows is listed one by one; secrets never appear, only line numbers. */
-export class ImportReportDto {
+export class ImportReportDto extends UploadReportDto {
   @ApiProperty() sku!: string;
-  @ApiProperty() batchId!: string;
-  @ApiProperty({ description: 'True when this batch id was imported before: nothing was imported this time' })
-  replayed!: boolean;
   @ApiProperty({ enum: ['txt', 'csv'] }) format!: string;
-  @ApiProperty({ description: 'Physical lines read (CSV header included)' }) lines!: number;
-  @ApiProperty({ description: 'Rows that held something (blank lines and the CSV header excluded)' })
-  rows!: number;
-  @ApiProperty() blankLines!: number;
   @ApiProperty() imported!: number;
   @ApiProperty() duplicateInFile!: number;
   @ApiProperty() alreadyInPool!: number;

@@ -1,7 +1,7 @@
 import { HttpStatus } from '@nestjs/common';
 import { ApiError } from '../common/api-error';
-import { readCsvRecords } from './csv';
-import { type Line, readLines } from './line-reader';
+import { columnIndex, readCsvTable } from '../uploads/csv';
+import { type Line, readLines } from '../uploads/line-reader';
 
 export const IMPORT_FORMATS = ['txt', 'csv'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
@@ -51,53 +51,33 @@ async function* txtRows(lines: AsyncIterable<Line>): AsyncGenerator<ImportRow> {
 async function* csvRows(lines: AsyncIterable<Line>, column?: string): AsyncGenerator<ImportRow> {
   let secretIndex = -1;
   let loopIndex = -1;
-  for await (const record of readCsvRecords(lines, MAX_SECRET_LENGTH * 4)) {
-    if (secretIndex < 0) {
-      // The header: the first record that is not blank. A broken header fails the whole file, before any row.
-      if (record.error) {
-        throw new ApiError(
-          HttpStatus.BAD_REQUEST,
-          'IMPORT.INVALID_HEADER',
-          `the CSV header (line ${record.line}) cannot be read: ${record.error}`,
-        );
-      }
-      if (record.fields.length === 1 && record.fields[0].trim() === '') {
-        yield { kind: 'blank', line: record.line };
-        continue;
-      }
-      const names = record.fields.map((f) => f.trim().toLowerCase());
-      const wanted = column ? [column.trim().toLowerCase()] : DEFAULT_SECRET_COLUMNS;
-      secretIndex = wanted.map((w) => names.indexOf(w)).find((i) => i >= 0) ?? -1;
+  for await (const row of readCsvTable(lines, MAX_SECRET_LENGTH * 4)) {
+    if (row.kind === 'header') {
+      const wanted = column ? [column] : DEFAULT_SECRET_COLUMNS;
+      secretIndex = columnIndex(row.names, ...wanted);
       if (secretIndex < 0) {
         throw new ApiError(
           HttpStatus.BAD_REQUEST,
           'IMPORT.COLUMN_NOT_FOUND',
-          `no column ${wanted.map((w) => JSON.stringify(w)).join(' or ')} in the CSV header`,
-          { header: record.fields.map((f) => f.trim()) },
+          `no column ${wanted.map((w) => JSON.stringify(w.trim().toLowerCase())).join(' or ')} in the CSV header`,
+          { header: row.names },
         );
       }
-      loopIndex = names.indexOf(LOOP_COLUMN);
+      loopIndex = columnIndex(row.names, LOOP_COLUMN);
       continue;
     }
-    if (record.error) {
-      yield { kind: 'invalid', line: record.line, reason: record.error };
+    if (row.kind !== 'row') {
+      yield row;
       continue;
     }
-    if (record.fields.length === 1 && record.fields[0].trim() === '') {
-      yield { kind: 'blank', line: record.line };
+    if (row.fields.length <= secretIndex) {
+      yield { kind: 'invalid', line: row.line, reason: 'missing_field' };
       continue;
     }
-    if (record.fields.length <= secretIndex) {
-      yield { kind: 'invalid', line: record.line, reason: 'missing_field' };
-      continue;
-    }
-    const loop = loopIndex >= 0 && TRUE_VALUES.has((record.fields[loopIndex] ?? '').trim().toLowerCase());
-    const row = secretRow(record.line, record.fields[secretIndex], loop);
+    const loop = loopIndex >= 0 && TRUE_VALUES.has((row.fields[loopIndex] ?? '').trim().toLowerCase());
+    const secret = secretRow(row.line, row.fields[secretIndex], loop);
     // A data row whose secret cell is empty is a broken row, not a blank line.
-    yield row.kind === 'blank' ? { kind: 'invalid', line: record.line, reason: 'missing_field' } : row;
-  }
-  if (secretIndex < 0) {
-    throw new ApiError(HttpStatus.BAD_REQUEST, 'IMPORT.INVALID_HEADER', 'the CSV file has no header line');
+    yield secret.kind === 'blank' ? { kind: 'invalid', line: row.line, reason: 'missing_field' } : secret;
   }
 }
 

@@ -1,5 +1,5 @@
 import { ApiError } from '../common/api-error';
-import { parseCsvRecord } from './csv';
+import { parseCsvRecord } from '../uploads/csv';
 import { importRows, type ImportRow, type RowOptions } from './import-rows';
 
 async function rows(text: string, options: RowOptions): Promise<ImportRow[]> {

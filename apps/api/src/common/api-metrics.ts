@@ -10,6 +10,8 @@ export class ApiMetrics {
   readonly rateLimited: Counter;
   readonly importRows: Counter<'result'>;
   readonly importDuration: Histogram;
+  readonly catalogueImportRows: Counter<'result'>;
+  readonly catalogueImportDuration: Histogram;
 
   constructor(metrics: MetricsRegistry) {
     const registers = [metrics.registry];
@@ -39,6 +41,18 @@ export class ApiMetrics {
     this.importDuration = new Histogram({
       name: 'stocksync_card_key_import_duration_seconds',
       help: 'Duration of a card-key import request, upload included',
+      buckets: [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+      registers,
+    });
+    this.catalogueImportRows = new Counter({
+      name: 'stocksync_catalogue_import_rows_total',
+      help: 'Catalogue import rows by result (registered, unchanged, duplicate_in_file, conflict, invalid)',
+      labelNames: ['result'],
+      registers,
+    });
+    this.catalogueImportDuration = new Histogram({
+      name: 'stocksync_catalogue_import_duration_seconds',
+      help: 'Duration of a catalogue import request, upload included',
       buckets: [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
       registers,
     });

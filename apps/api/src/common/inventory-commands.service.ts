@@ -43,6 +43,21 @@ const INVALID: ReadonlySet<ReasonCode> = new Set([
   'SKU_MISMATCH',
 ]);
 
+export interface CommandToSend<C extends InventoryCommand = InventoryCommand> {
+  type: C['type'];
+  sku: string;
+  data: CommandData<C>;
+  commandId: string;
+}
+
+/** One command's fate in a batch: rejections are returned as events, not thrown. */
+export interface BatchCommandOutcome {
+  sku: string;
+  status: 'applied' | 'duplicate' | 'failed';
+  events: InventoryEvent[];
+  error?: unknown;
+}
+
 /** 404 for a missing thing, 422 for a value the domain refuses, 409 for a conflict with the current state. */
 export function statusOfReason(reason: ReasonCode): HttpStatus {
   if (NOT_FOUND.has(reason)) return HttpStatus.NOT_FOUND;
@@ -76,6 +91,32 @@ export class InventoryCommands {
   /** A SKU's current state, from the event store (not the read models, which may lag). */
   loadState(sku: string): Promise<StreamState<InventoryState>> {
     return loadStreamState(this.store, inventoryDecider, skuStreamId(sku), INVENTORY_SNAPSHOT_TYPE, 1000);
+  }
+
+  /**
+   * Sends many commands, one per SKU or several, as one transaction of appends: all are stored or none. Each
+   * command's deterministic event ids (from its command id) make a retried batch return the first outcomes.
+   */
+  async sendMany<C extends InventoryCommand>(
+    commands: CommandToSend<C>[],
+    actor: string,
+    metadata: Record<string, unknown> = {},
+  ): Promise<BatchCommandOutcome[]> {
+    const now = Date.now();
+    const { items } = await this.handler.handleBatch(
+      commands.map(({ type, sku, data, commandId }) => ({
+        streamId: skuStreamId(sku),
+        commandId,
+        command: { type, data: { ...data, sku, now, actor } } as InventoryCommand,
+        metadata: { ...metadata, actor },
+      })),
+    );
+    return items.map((item, i) => ({
+      sku: commands[i].sku,
+      status: item.status,
+      events: item.events,
+      ...(item.error === undefined ? {} : { error: item.error }),
+    }));
   }
 
   async send<C extends InventoryCommand>(

@@ -1,3 +1,5 @@
+import { HttpStatus } from '@nestjs/common';
+import { ApiError } from '../common/api-error';
 import type { Line } from './line-reader';
 
 export type CsvRecord =
@@ -91,4 +93,60 @@ export async function* readCsvRecords(
       : { line: record.line, fields: parsed.fields };
   }
   if (open) yield { line: open.line, error: 'malformed_csv' };
+}
+
+export type CsvTableRow =
+  | { kind: 'header'; line: number; names: string[] }
+  | { kind: 'row'; line: number; fields: string[] }
+  | { kind: 'blank'; line: number }
+  | { kind: 'invalid'; line: number; reason: NonNullable<CsvRecord['error']> };
+
+function isBlank(fields: string[]): boolean {
+  return fields.length === 1 && fields[0].trim() === '';
+}
+
+/**
+ * A CSV file with a header: the first record that is not blank. Yields the header (names trimmed) once, then
+ * every data row, blank line and unreadable record. A header that cannot be read, or none at all, fails the
+ * whole file (IMPORT.INVALID_HEADER) before any data row is seen.
+ */
+export async function* readCsvTable(
+  lines: AsyncIterable<Line>,
+  maxRecordLength?: number,
+): AsyncGenerator<CsvTableRow> {
+  let headerSeen = false;
+  for await (const record of readCsvRecords(lines, maxRecordLength)) {
+    if (!headerSeen) {
+      if (record.error) {
+        const hint =
+          record.error === 'invalid_encoding'
+            ? ' (save the file as UTF-8, or name its charset: Content-Type text/csv; charset=gb18030)'
+            : '';
+        throw new ApiError(
+          HttpStatus.BAD_REQUEST,
+          'IMPORT.INVALID_HEADER',
+          `the CSV header (line ${record.line}) cannot be read: ${record.error}${hint}`,
+        );
+      }
+      if (isBlank(record.fields)) {
+        yield { kind: 'blank', line: record.line };
+        continue;
+      }
+      headerSeen = true;
+      yield { kind: 'header', line: record.line, names: record.fields.map((f) => f.trim()) };
+      continue;
+    }
+    if (record.error) yield { kind: 'invalid', line: record.line, reason: record.error };
+    else if (isBlank(record.fields)) yield { kind: 'blank', line: record.line };
+    else yield { kind: 'row', line: record.line, fields: record.fields };
+  }
+  if (!headerSeen) {
+    throw new ApiError(HttpStatus.BAD_REQUEST, 'IMPORT.INVALID_HEADER', 'the CSV file has no header line');
+  }
+}
+
+/** The index of the first wanted name in the header (case-insensitive), or -1. */
+export function columnIndex(header: string[], ...wanted: string[]): number {
+  const names = header.map((n) => n.toLowerCase());
+  return wanted.map((w) => names.indexOf(w.trim().toLowerCase())).find((i) => i >= 0) ?? -1;
 }

@@ -1,18 +1,22 @@
-import { StringDecoder } from 'node:string_decoder';
-
 export interface Line {
   /** 1-based physical line number in the file. */
   number: number;
   text: string;
   /** The line was longer than the limit; `text` is empty and the line must be reported, not used. */
   tooLong: boolean;
-  /** The line held bytes that are not UTF-8 (decoded as U+FFFD). */
+  /** The line held bytes that are not valid in the charset (decoded as U+FFFD). */
   badEncoding: boolean;
 }
+
+/** Encodings an upload may be in: UTF-8, or the GB18030 family (GBK, GB2312) that Chinese spreadsheets save. */
+export const UPLOAD_CHARSETS = ['utf-8', 'gb18030'] as const;
+export type UploadCharset = (typeof UPLOAD_CHARSETS)[number];
 
 export interface ReadLinesOptions {
   /** Characters a line may hold; a longer one is cut off (kept out of memory) and flagged. */
   maxLineLength?: number;
+  /** Default utf-8. */
+  charset?: UploadCharset;
 }
 
 const LF = 10;
@@ -23,14 +27,15 @@ const REPLACEMENT = '\uFFFD';
 /**
  * Splits a byte stream into lines without ever holding more than one line (plus one chunk) in memory. Accepts
  * LF, CRLF and lone CR endings, even when a CRLF or a multi-byte character straddles two chunks, and drops a
- * UTF-8 byte-order mark at the start. Blank lines are yielded (callers count them); a final line without a line
+ * byte-order mark at the start. Blank lines are yielded (callers count them); a final line without a line
  * ending is yielded too.
  */
 export async function* readLines(
   source: AsyncIterable<Buffer | string>,
-  { maxLineLength = 16_384 }: ReadLinesOptions = {},
+  { maxLineLength = 16_384, charset = 'utf-8' }: ReadLinesOptions = {},
 ): AsyncGenerator<Line> {
-  const decoder = new StringDecoder('utf8');
+  // ignoreBOM keeps the mark in the text, so that one rule (below) drops it whatever the charset.
+  const decoder = new TextDecoder(charset, { ignoreBOM: true });
   let pending = '';
   let tooLong = false;
   let number = 0;
@@ -87,8 +92,8 @@ export async function* readLines(
   }
 
   for await (const chunk of source) {
-    yield* split(typeof chunk === 'string' ? chunk : decoder.write(chunk));
+    yield* split(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
   }
-  yield* split(decoder.end());
+  yield* split(decoder.decode());
   if (pending.length > 0 || tooLong) yield take();
 }

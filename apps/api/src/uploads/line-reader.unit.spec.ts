@@ -1,11 +1,15 @@
-import { readLines, type Line } from './line-reader';
+import { readLines, type Line, type UploadCharset } from './line-reader';
 
-async function collect(chunks: (string | Buffer)[], maxLineLength?: number): Promise<Line[]> {
+async function collect(
+  chunks: (string | Buffer)[],
+  maxLineLength?: number,
+  charset?: UploadCharset,
+): Promise<Line[]> {
   async function* source() {
     for (const c of chunks) yield c;
   }
   const out: Line[] = [];
-  for await (const line of readLines(source(), { maxLineLength })) out.push(line);
+  for await (const line of readLines(source(), { maxLineLength, charset })) out.push(line);
   return out;
 }
 
@@ -41,6 +45,19 @@ describe('readLines', () => {
   it('flags bytes that are not UTF-8', async () => {
     const lines = await collect([Buffer.from([0x41, 0xff, 0x0a, 0x42])]);
     expect(lines.map((l) => l.badEncoding)).toEqual([true, false]);
+  });
+
+  it('decodes GBK (GB18030) when asked, even with a character split between chunks', async () => {
+    // 商品编码 in GBK
+    const bytes = Buffer.from([0xc9, 0xcc, 0xc6, 0xb7, 0xb1, 0xe0, 0xc2, 0xeb, 0x0d, 0x0a, 0x41]);
+    const lines = await collect([bytes.subarray(0, 3), bytes.subarray(3)], undefined, 'gb18030');
+    expect(texts(lines)).toEqual(['商品编码', 'A']);
+    expect(lines.every((l) => !l.badEncoding)).toBe(true);
+  });
+
+  it('flags GBK bytes read as UTF-8', async () => {
+    const lines = await collect([Buffer.from([0xc9, 0xcc, 0xc6, 0xb7, 0x0a])]);
+    expect(lines[0].badEncoding).toBe(true);
   });
 
   it('flags an over-long line without keeping it, then goes on', async () => {

@@ -1,0 +1,232 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import type { InventoryEvent, InventoryState, RegisterSku } from '@libs/inventory';
+import { ApiError } from '../common/api-error';
+import { ApiMetrics } from '../common/api-metrics';
+import { type CommandToSend, InventoryCommands } from '../common/inventory-commands.service';
+import type { UploadCharset } from '../uploads/line-reader';
+import type {
+  CatalogueImportReportDto,
+  CatalogueRowReportDto,
+  SkuSettingsDto,
+} from './catalogue-import-report';
+import { CatalogueImportsRepository } from './catalogue-imports.repository';
+import type { CatalogueEntry } from './catalogue-row';
+import { catalogueRows } from './catalogue-rows';
+import type { FieldMapping } from './field-mapping';
+import type { StockKindValues } from './stock-kind-values';
+
+/**
+ * Rows one import may hold. Every valid row is kept until the one append at the end, and every row is listed in
+ * the report: this bounds both. Far above a 分站 catalogue (hundreds to a few thousand products).
+ */
+export const CATALOGUE_IMPORT_MAX_ROWS = 100_000;
+
+/** SKU states loaded at once while classifying: the pool queues the rest. */
+const LOAD_CONCURRENCY = 64;
+
+export interface ImportCatalogueRequest {
+  batchId: string;
+  mapping: FieldMapping;
+  kinds: StockKindValues;
+  charset: UploadCharset;
+  actor: string;
+  body: AsyncIterable<Buffer | string>;
+}
+
+function settingsOf(state: InventoryState): SkuSettingsDto | null {
+  if (state.kind === null) return null;
+  return {
+    stockKind: state.kind,
+    lowStockThreshold: state.lowStockThreshold,
+    perOrderCap: state.perOrderCap,
+  };
+}
+
+function sameSettings(a: SkuSettingsDto, b: CatalogueEntry): boolean {
+  return (
+    a.stockKind === b.stockKind &&
+    a.lowStockThreshold === b.lowStockThreshold &&
+    a.perOrderCap === b.perOrderCap
+  );
+}
+
+async function mapConcurrently<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/**
+ * Catalogue import (分站 上货): a CSV of products, read as a stream through a field mapping, registers each new
+ * SKU with RegisterSku. Every command of the batch is appended in one transaction (all or nothing), each event
+ * attributed to the importing key and tagged with the batch id. A row whose SKU is already registered with the
+ * same settings is `unchanged`; with other settings it is a `conflict` and no command is sent for it (a refusal
+ * would be appended to that SKU's stream). Idempotent by batch id: command ids derive from (batch, SKU), so a
+ * retry after a lost answer finds its own events and reports them as registered, and the first report is stored
+ * and returned again.
+ */
+@Injectable()
+export class ImportCatalogueHandler {
+  constructor(
+    private readonly commands: InventoryCommands,
+    private readonly reports: CatalogueImportsRepository,
+    private readonly metrics: ApiMetrics,
+  ) {}
+
+  previous(batchId: string): Promise<CatalogueImportReportDto | null> {
+    return this.reports.find(batchId);
+  }
+
+  async handle(request: ImportCatalogueRequest): Promise<CatalogueImportReportDto> {
+    const { batchId } = request;
+    const report: CatalogueImportReportDto = {
+      batchId,
+      replayed: false,
+      lines: 0,
+      rows: 0,
+      blankLines: 0,
+      registered: 0,
+      unchanged: 0,
+      duplicateInFile: 0,
+      conflict: 0,
+      invalid: 0,
+      results: [],
+    };
+    const firstLineOf = new Map<string, number>();
+    const entries: CatalogueEntry[] = [];
+
+    for await (const row of catalogueRows(request.body, {
+      mapping: request.mapping,
+      kinds: request.kinds,
+      charset: request.charset,
+    })) {
+      report.lines = row.line;
+      if (row.kind === 'blank') {
+        report.blankLines += 1;
+        continue;
+      }
+      report.rows += 1;
+      if (report.rows > CATALOGUE_IMPORT_MAX_ROWS) {
+        throw new ApiError(
+          HttpStatus.PAYLOAD_TOO_LARGE,
+          'IMPORT.TOO_MANY_ROWS',
+          `a catalogue import holds at most ${CATALOGUE_IMPORT_MAX_ROWS} rows; split the file into several batches`,
+        );
+      }
+      // The first row naming a SKU decides for it, even an invalid one: the file says two things about that SKU.
+      const first = row.sku === undefined ? undefined : firstLineOf.get(row.sku);
+      if (first !== undefined) {
+        report.results.push({
+          line: row.line,
+          sku: row.sku,
+          result: 'duplicate_in_file',
+          duplicateOfLine: first,
+        });
+        continue;
+      }
+      if (row.sku !== undefined) firstLineOf.set(row.sku, row.line);
+      if (row.kind === 'invalid') {
+        report.results.push({
+          line: row.line,
+          ...(row.sku === undefined ? {} : { sku: row.sku }),
+          result: 'invalid',
+          reason: row.reason,
+        });
+        continue;
+      }
+      entries.push(row);
+    }
+
+    report.results.push(...(await this.apply(entries, request)));
+    report.results.sort((a, b) => a.line - b.line);
+    for (const r of report.results) {
+      if (r.result === 'registered') report.registered += 1;
+      else if (r.result === 'unchanged') report.unchanged += 1;
+      else if (r.result === 'duplicate_in_file') report.duplicateInFile += 1;
+      else if (r.result === 'conflict') report.conflict += 1;
+      else report.invalid += 1;
+    }
+    const saved = await this.reports.saveFirst(report, request.actor);
+    if (saved.first) this.count(report);
+    return saved.report;
+  }
+
+  /** Classifies the valid rows against the event store, then registers the new SKUs in one transaction. */
+  private async apply(
+    entries: CatalogueEntry[],
+    request: ImportCatalogueRequest,
+  ): Promise<CatalogueRowReportDto[]> {
+    const results: CatalogueRowReportDto[] = [];
+    const rowOf = (entry: CatalogueEntry): Pick<CatalogueRowReportDto, 'line' | 'sku' | 'name'> => ({
+      line: entry.line,
+      sku: entry.sku,
+      ...(entry.name === null ? {} : { name: entry.name }),
+    });
+
+    const current = await mapConcurrently(entries, LOAD_CONCURRENCY, async (e) =>
+      settingsOf((await this.commands.loadState(e.sku)).state),
+    );
+    // Rows already registered with these settings are sent too: a retry of this batch after a lost answer finds
+    // its own SkuRegistered (same command id) and reports it as registered, not as unchanged.
+    const toSend: CatalogueEntry[] = [];
+    entries.forEach((entry, i) => {
+      const settings = current[i];
+      if (settings === null || sameSettings(settings, entry)) toSend.push(entry);
+      else
+        results.push({
+          ...rowOf(entry),
+          result: 'conflict',
+          reason: 'already_registered',
+          current: settings,
+        });
+    });
+
+    const commands: CommandToSend<RegisterSku>[] = toSend.map((e) => ({
+      type: 'RegisterSku',
+      sku: e.sku,
+      data: { kind: e.stockKind, lowStockThreshold: e.lowStockThreshold, perOrderCap: e.perOrderCap },
+      commandId: `catalogue-import:${request.batchId}:${e.sku}`,
+    }));
+    const outcomes = await this.commands.sendMany(commands, request.actor, {
+      catalogueImport: request.batchId,
+    });
+    const failed = outcomes.find((o) => o.status === 'failed');
+    if (failed) {
+      // The other SKUs are stored; a retry of the batch id reports them as registered and tries this one again.
+      throw new ApiError(
+        HttpStatus.INTERNAL_SERVER_ERROR,
+        'API.INTERNAL_ERROR',
+        `registering ${failed.sku} failed; send the same batch id again`,
+      );
+    }
+    outcomes.forEach((outcome, i) => results.push({ ...rowOf(toSend[i]), ...this.resultOf(outcome.events) }));
+    return results;
+  }
+
+  private resultOf(events: InventoryEvent[]): Pick<CatalogueRowReportDto, 'result' | 'reason'> {
+    if (events.some((e) => e.type === 'SkuRegistered')) return { result: 'registered' };
+    const rejected = events.find((e) => e.type === 'CommandRejected');
+    if (!rejected || rejected.type !== 'CommandRejected') return { result: 'unchanged' };
+    // Registered by someone else, with other settings, between our check and our append.
+    const reason = rejected.data.reason;
+    return {
+      result: 'conflict',
+      reason: reason === 'ALREADY_REGISTERED' ? 'already_registered' : `inventory_${reason.toLowerCase()}`,
+    };
+  }
+
+  private count(report: CatalogueImportReportDto): void {
+    this.metrics.catalogueImportRows.inc({ result: 'registered' }, report.registered);
+    this.metrics.catalogueImportRows.inc({ result: 'unchanged' }, report.unchanged);
+    this.metrics.catalogueImportRows.inc({ result: 'duplicate_in_file' }, report.duplicateInFile);
+    this.metrics.catalogueImportRows.inc({ result: 'conflict' }, report.conflict);
+    this.metrics.catalogueImportRows.inc({ result: 'invalid' }, report.invalid);
+  }
+}

@@ -1,0 +1,115 @@
+import { Controller, HttpCode, HttpStatus, Post, Query, Req } from '@nestjs/common';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
+import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import type { Request } from 'express';
+import type { Principal } from '../auth/api-key';
+import { CurrentPrincipal } from '../auth/principal.decorator';
+import { Authenticated, Roles } from '../auth/roles.decorator';
+import { ApiMetrics } from '../common/api-metrics';
+import { IsIdentifier } from '../common/identifiers';
+import { charsetOf, drain, mediaTypeOf, unsupportedUpload } from '../uploads/upload-body';
+import { CatalogueImportReportDto } from './catalogue-import-report';
+import { parseFieldMapping } from './field-mapping';
+import { CATALOGUE_IMPORT_MAX_ROWS, ImportCatalogueHandler } from './import-catalogue.handler';
+import { stockKindValues } from './stock-kind-values';
+
+const CSV_TYPES = new Set(['text/csv', 'application/csv', 'text/plain']);
+
+export class ImportCatalogueQuery {
+  @ApiProperty({
+    description: 'Names the batch: the same batch id again applies nothing and returns the first report',
+    example: 'substation-2026-11-23',
+  })
+  @IsIdentifier()
+  batchId!: string;
+
+  @ApiProperty({
+    description:
+      'field=column pairs, comma-separated: which CSV column holds each of our fields. Fields: sku and stockKind ' +
+      '(required; kind is accepted for stockKind), lowStockThreshold, perOrderCap, name. Column names are matched ' +
+      'trimmed and case-insensitively and may not contain a comma.',
+    example: 'sku=商品编码,name=商品名称,stockKind=类型,lowStockThreshold=预警,perOrderCap=限购',
+  })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(2000)
+  mapping!: string;
+
+  @ApiPropertyOptional({
+    description:
+      'value=kind pairs added to the built-in stock-kind values (quantity/普通/普通商品/数量, cardKey/card_key/' +
+      '卡密/卡密商品, unlimited/直充/直充商品/不限/无限), e.g. 实物=quantity,直充=quantity',
+  })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(2000)
+  stockKindValues?: string;
+}
+
+@ApiTags('catalogue')
+@Authenticated()
+@Controller('v1/catalogue')
+export class ImportCatalogueHttpController {
+  constructor(
+    private readonly handler: ImportCatalogueHandler,
+    private readonly metrics: ApiMetrics,
+  ) {}
+
+  @Post('imports')
+  @HttpCode(HttpStatus.OK)
+  @Roles('inventory-admin')
+  @ApiOperation({
+    summary: 'Import a product catalogue (分站 上货) from a CSV body through a field mapping, streamed',
+    description:
+      'Registers each new SKU (RegisterSku, attributed to the calling key). UTF-8 or GB18030/GBK ' +
+      '(Content-Type text/csv; charset=gbk); BOM, CRLF, blank lines and quoted fields are accepted. Every row is ' +
+      'reported: registered, unchanged, duplicate_in_file, conflict (already registered with other settings) or ' +
+      `invalid with a reason. All registrations of a batch are appended in one transaction; at most ` +
+      `${CATALOGUE_IMPORT_MAX_ROWS} rows. Idempotent by batch id. Errors: IMPORT.INVALID_MAPPING, ` +
+      'IMPORT.MAPPING_INCOMPLETE, IMPORT.COLUMN_NOT_FOUND, IMPORT.INVALID_HEADER (400), IMPORT.TOO_MANY_ROWS (413), ' +
+      'API.UNSUPPORTED_MEDIA_TYPE (415).',
+  })
+  @ApiConsumes('text/csv')
+  @ApiBody({ schema: { type: 'string', format: 'binary' } })
+  @ApiOkResponse({ type: CatalogueImportReportDto })
+  async import(
+    @Query() query: ImportCatalogueQuery,
+    @Req() request: Request,
+    @CurrentPrincipal() caller: Principal,
+  ): Promise<CatalogueImportReportDto> {
+    const stop = this.metrics.catalogueImportDuration.startTimer();
+    try {
+      // Everything about the request itself is checked before the body is read.
+      const type = mediaTypeOf(request);
+      if (!CSV_TYPES.has(type)) throw unsupportedUpload(type, 'text/csv');
+      const charset = charsetOf(request);
+      const mapping = parseFieldMapping(query.mapping);
+      const kinds = stockKindValues(query.stockKindValues);
+
+      const previous = await this.handler.previous(query.batchId);
+      if (previous) {
+        await drain(request);
+        return { ...previous, replayed: true };
+      }
+      return await this.handler.handle({
+        batchId: query.batchId,
+        mapping,
+        kinds,
+        charset,
+        actor: caller.name,
+        body: request,
+      });
+    } finally {
+      stop();
+    }
+  }
+}
