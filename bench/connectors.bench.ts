@@ -54,6 +54,8 @@ const DEFAULT_LIMITS: Record<Platform, { ratePerSecond: number; burst: number }>
 class AckTracker {
   private readonly pending = new Map<string, { version: number; at: number }[]>();
   readonly latencies = new Map<string, number[]>();
+  /** Published → handed to the pusher (recorded as desired), per channel: the consumer's share of the latency. */
+  readonly received = new Map<string, number[]>();
   published = new Map<string, number>();
 
   onPublished(channel: string, sku: string, version: number, at: number): void {
@@ -208,11 +210,18 @@ async function main(): Promise<void> {
     });
     await pusher.start();
     pushers.push(pusher);
+    const handle = channelTargetHandler(pusher);
     const bus = testKafkaBus(`connector-${channel}`, prefix, { consumer: { maxWaitTimeMs: 20 } });
     await bus.subscribe(
       ChannelTargetsTopic,
       `connector-${channel}`,
-      channelTargetHandler(pusher),
+      async (batch) => {
+        await handle(batch);
+        const now = Date.now();
+        const received = tracker.received.get(channel) ?? [];
+        for (const m of batch.messages) received.push(now - Date.parse(m.envelope.occurredAt));
+        tracker.received.set(channel, received);
+      },
       channelTargetSubscription(channel),
     );
     await bus.start();
@@ -254,7 +263,7 @@ async function main(): Promise<void> {
     const changes = tracker.published.get(channel) ?? 0;
     const limit = limitsOf(channel);
     console.log(
-      `  ${channel.padEnd(11)} ${changes} changes → ${calls} stock calls (${(callsDuringLoad / load.seconds).toFixed(1)} calls/s during the load, limit ${limit.ratePerSecond}/s); coalescing ${(changes / Math.max(1, calls)).toFixed(1)} changes per call; target→ack ${describe(tracker.latencies.get(channel) ?? [])}; unacknowledged at the end ${tracker.unacknowledged(channel)}`,
+      `  ${channel.padEnd(11)} ${changes} changes → ${calls} stock calls (${(callsDuringLoad / load.seconds).toFixed(1)} calls/s during the load, limit ${limit.ratePerSecond}/s); coalescing ${(changes / Math.max(1, calls)).toFixed(1)} changes per call; target→ack ${describe(tracker.latencies.get(channel) ?? [])} (of which published→queued ${describe(tracker.received.get(channel) ?? [])}); unacknowledged at the end ${tracker.unacknowledged(channel)}`,
     );
   }
   const taobaoLatencies = [...(tracker.latencies.get('taobao') ?? [])].sort((a, b) => a - b);

@@ -73,7 +73,7 @@ export class PushStateStore {
       `INSERT INTO channel_push_state AS s (channel, sku, last_error_code, last_error_at)
        SELECT $1, sku, $3, now() FROM unnest($2::text[]) AS sku
        ON CONFLICT (channel, sku) DO UPDATE SET last_error_code = $3, last_error_at = now()`,
-      [channel, [...new Set(skus)], code],
+      [channel, [...new Set(skus)].sort(), code],
     );
   }
 
@@ -106,13 +106,17 @@ export class PushStateStore {
   }
 }
 
+/**
+ * One row per SKU, in SKU order: the consumer and the push loops upsert overlapping rows at the same time, and
+ * taking the row locks in one order keeps them from deadlocking.
+ */
 function dedupeLatest(targets: readonly StockTarget[]): StockTarget[] {
   const latest = new Map<string, StockTarget>();
   for (const t of targets) {
     const seen = latest.get(t.sku);
     if (!seen || seen.skuVersion < t.skuVersion) latest.set(t.sku, t);
   }
-  return [...latest.values()];
+  return [...latest.values()].sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
 }
 
 function columns(targets: StockTarget[]): [string[], number[], number[], number[]] {
