@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
+import { ConnectorRuntime } from '@libs/channels';
 import { createPool, startEmbeddedPostgres } from '@libs/database';
 import { EventStore } from '@libs/event-store';
 import { createInventoryBatchHandler } from '@libs/inventory-application';
@@ -11,13 +12,15 @@ import { seedCatalogue, simulatedCatalogue } from './simulation/catalogue';
 import { ChannelListings } from './simulation/channel-listings';
 import { ChannelTraffic } from './simulation/channel-traffic';
 import { LiveView } from './simulation/live-view';
+import { PlatformListings } from './simulation/platform-listings';
 
 const HELP = `Usage: npm start [-- options]
 
 Runs the whole StockSync engine in one process with nothing installed but Node: an embedded PostgreSQL
 (PGlite), an in-memory message bus, every app (inventory-service, projector, reconciler, connectors, api)
-and four simulated channels (taobao, pinduoduo, miniprogram, shop) placing, paying, cancelling and
-abandoning orders and restocking. The terminal shows each SKU's stock and each channel's listing.
+and four simulated platforms (taobao, pinduoduo, miniprogram, shop) with buyers placing, paying, cancelling
+and abandoning orders, and restocks. The terminal shows each SKU's stock next to what each platform lists,
+read from the platform through its connector, and how many SKUs each platform shows in step with its target.
 
 Options:
   --skus N            SKUs in the simulated catalogue (default 12)
@@ -71,13 +74,20 @@ async function main(): Promise<void> {
   const skus = simulatedCatalogue(options.skus);
   const listings = new ChannelListings();
   await listings.attach(bus);
-  const traffic = new ChannelTraffic(bus, skus, listings, { ordersPerSecond: options.rate, reservationTtlMs: options.ttlMs, seed: options.seed });
+  const traffic = new ChannelTraffic(bus, skus, listings, {
+    ordersPerSecond: options.rate,
+    reservationTtlMs: options.ttlMs,
+    seed: options.seed,
+  });
   await traffic.attach();
   await bus.start();
   await seedCatalogue(createInventoryBatchHandler(inventory.get(EventStore)), skus);
   traffic.start();
 
-  const view = new LiveView(inventory.get<Pool>(PG_POOL), listings, traffic.stats);
+  const platforms = new PlatformListings(
+    apps.filter((a) => a.name.startsWith('connector-')).map((a) => a.started.app.get(ConnectorRuntime)),
+  );
+  const view = new LiveView(inventory.get<Pool>(PG_POOL), listings, platforms, traffic.stats);
   if (values['no-view']) {
     const timer = setInterval(() => void view.render().catch(() => undefined), 5000);
     timer.unref();
@@ -97,7 +107,9 @@ async function main(): Promise<void> {
     await pool.end();
     await postgres.stop();
     const s = traffic.stats;
-    console.log(`stopped: ${s.placed} orders placed, ${s.accepted} accepted, ${s.rejected} rejected, ${s.paid} paid, ${s.cancelled} cancelled, ${s.restocks} restocks`);
+    console.log(
+      `stopped: ${s.placed} orders placed, ${s.accepted} accepted, ${s.rejected} rejected, ${s.paid} paid, ${s.cancelled} cancelled, ${s.restocks} restocks`,
+    );
     process.exit(0);
   };
   process.once('SIGINT', stop);

@@ -2,6 +2,7 @@ import type { Queryable } from '@libs/database';
 import { SIMULATED_CHANNELS } from './catalogue';
 import type { ChannelListings } from './channel-listings';
 import type { TrafficStats } from './channel-traffic';
+import type { PlatformListings } from './platform-listings';
 
 interface SkuRow {
   sku: string;
@@ -11,13 +12,18 @@ interface SkuRow {
   version: number;
 }
 
-/** The terminal view: per SKU the truth (from the read model) next to what each channel lists. */
+/**
+ * The terminal view: per SKU the truth (from the read model) next to what each simulated platform lists, read
+ * from the platform. A cell marked * is a platform that has not acknowledged its latest target yet (a push on
+ * its way); the line above the table counts, per platform, the SKUs at their latest target.
+ */
 export class LiveView {
   private timer?: NodeJS.Timeout;
 
   constructor(
     private readonly readModels: Queryable,
     private readonly listings: ChannelListings,
+    private readonly platforms: PlatformListings,
     private readonly stats: TrafficStats,
     private readonly rows = 15,
   ) {}
@@ -36,23 +42,38 @@ export class LiveView {
       [this.rows],
     );
     const lags = [...this.listings.lags].sort((a, b) => a - b);
-    const p = (q: number) => (lags.length ? `${lags[Math.min(lags.length - 1, Math.floor(q * lags.length))]} ms` : '–');
+    const p = (q: number) =>
+      lags.length ? `${lags[Math.min(lags.length - 1, Math.floor(q * lags.length))]} ms` : '–';
     const s = this.stats;
+    const skus = rows.map((r) => r.sku);
+    await this.platforms.refresh();
+    const { inStep, oldestWaitingMs } = this.platforms.compare(SIMULATED_CHANNELS, skus, this.listings);
+    const inStepText = SIMULATED_CHANNELS.map((c) => `${c} ${inStep.get(c)}/${skus.length}`).join('  ');
+    const cell = (channel: string, sku: string) => {
+      const shown = this.platforms.shown(channel, sku);
+      if (shown === undefined) return '–';
+      return this.platforms.acknowledged(channel, sku, this.listings) ? String(shown) : `${shown}*`;
+    };
     const lines = [
       `StockSync engine — ${new Date().toISOString()}   (Ctrl-C to stop)`,
       `orders placed ${s.placed}  accepted ${s.accepted}  rejected ${s.rejected}  paid ${s.paid}  cancelled ${s.cancelled}  left to expire ${s.abandoned}  restocks ${s.restocks}`,
-      `sync lag, stock change → channel listing updated: p50 ${p(0.5)}  p99 ${p(0.99)}`,
+      `sync lag, stock change → target at the connector: p50 ${p(0.5)}  p99 ${p(0.99)}`,
+      `platforms at their latest target: ${inStepText}   oldest push still on its way: ${oldestWaitingMs} ms`,
       '',
-      ['SKU', 'on hand', 'reserved', 'available', 'version', ...SIMULATED_CHANNELS].map((h, i) => (i === 0 ? h.padEnd(10) : h.padStart(13))).join(''),
+      ['SKU', 'on hand', 'reserved', 'available', 'version', ...SIMULATED_CHANNELS]
+        .map((h, i) => (i === 0 ? h.padEnd(10) : h.padStart(13)))
+        .join(''),
       ...rows.map((r) =>
         [
           r.sku.padEnd(10),
           ...[r.on_hand, r.reserved, r.available, r.version].map((n) => String(n).padStart(13)),
-          ...SIMULATED_CHANNELS.map((c) => String(this.listings.listed(c, r.sku)?.quantity ?? '–').padStart(13)),
+          ...SIMULATED_CHANNELS.map((c) => cell(c, r.sku).padStart(13)),
         ].join(''),
       ),
     ];
-    const out = process.stdout.isTTY ? `\x1b[2J\x1b[H${lines.join('\n')}\n` : `${lines.slice(0, 3).join(' | ')}\n`;
+    const out = process.stdout.isTTY
+      ? `\x1b[2J\x1b[H${lines.join('\n')}\n`
+      : `${lines.slice(0, 4).join(' | ')}\n`;
     process.stdout.write(out);
   }
 }
