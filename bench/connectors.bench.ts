@@ -11,7 +11,7 @@
  * rate limit and concurrency) on Taobao, bounded to the same load duration plus the same drain time.
  *
  *   npm run bench -- bench/connectors.bench.ts   (CONN_RATE=5000 CONN_SKUS=1000 CONN_SECONDS=20)
- *   CONN_CALLS_PER_SECOND=N overrides every connector's default rate limit.
+ *   CONN_CALLS_PER_SECOND=N overrides every connector's default rate limit; CONN_CONCURRENCY calls in flight (2).
  */
 import {
   ChannelMetrics,
@@ -40,6 +40,7 @@ const SKUS = Number(process.env.CONN_SKUS ?? 1_000);
 const SECONDS = Number(process.env.CONN_SECONDS ?? 20);
 const LATENCY_MS = Number(process.env.CONN_LATENCY_MS ?? 20);
 const DRAIN_SECONDS = 30;
+const CONCURRENCY = Number(process.env.CONN_CONCURRENCY ?? 2);
 const BURST_EVERY_MS = 200;
 const CHANNELS: Platform[] = ['taobao', 'pinduoduo', 'miniprogram', 'shop'];
 /** The connector apps' defaults (calls per second per app key, burst); see apps/connector-*. */
@@ -204,7 +205,7 @@ async function main(): Promise<void> {
   for (const channel of CHANNELS) {
     const pusher = new ChannelPusher(measured(adapters[channel], tracker), store, metrics, {
       ...limitsOf(channel),
-      concurrency: 2,
+      concurrency: CONCURRENCY,
       backoff: { initialMs: 200, maxMs: 30_000 },
       circuit: { failureThreshold: 5, openMs: 10_000 },
     });
@@ -254,7 +255,7 @@ async function main(): Promise<void> {
 
   console.log(`machine: ${machine()}`);
   console.log(
-    `load: ${load.published} target changes in ${load.seconds.toFixed(1)} s (${(load.published / load.seconds).toFixed(0)}/s, bursts every ${BURST_EVERY_MS} ms) over ${SKUS} SKUs × ${CHANNELS.length} channels, Zipf; platforms answer after ${LATENCY_MS} ms`,
+    `load: ${load.published} target changes in ${load.seconds.toFixed(1)} s (${(load.published / load.seconds).toFixed(0)}/s, bursts every ${BURST_EVERY_MS} ms) over ${SKUS} SKUs × ${CHANNELS.length} channels, Zipf; platforms answer after ${LATENCY_MS} ms; ${CONCURRENCY} calls in flight per connector`,
   );
   console.log(`drain after the load: ${drainSeconds.toFixed(1)} s (bound ${DRAIN_SECONDS} s)`);
   for (const channel of CHANNELS) {
@@ -315,7 +316,7 @@ async function runBaseline(
     }
   };
   const callsBefore = (await host.stockCalls()).taobao;
-  const workers = [worker(), worker()];
+  const workers = Array.from({ length: CONCURRENCY }, () => worker());
   const pick = zipfSampler(SKUS);
   const versions = new Array<number>(SKUS).fill(1_000_000);
   const perBurst = Math.round((RATE * BURST_EVERY_MS) / 1000 / CHANNELS.length);
