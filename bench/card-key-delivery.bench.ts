@@ -119,6 +119,19 @@ async function main(): Promise<void> {
     .map((d) => d.at - paidAt.get(d.orderId)!)
     .sort((a, b) => a - b);
   const distinctKeys = new Set(delivered().map((d) => d.unitId)).size;
+  // Where the time goes: until the allocation reached the connector's ledger, and from there to the delivery.
+  const { rows: ledger } = await infra.db.pool.query<{
+    order_id: string;
+    allocated: string;
+    delivered: string;
+  }>(
+    `SELECT order_id, extract(epoch FROM allocated_at) * 1000 AS allocated, extract(epoch FROM delivered_at) * 1000 AS delivered
+       FROM card_key_deliveries WHERE state = 'delivered'`,
+  );
+  const toLedger = ledger.map((r) => Number(r.allocated) - paidAt.get(r.order_id)!).sort((a, b) => a - b);
+  const ledgerToDelivered = ledger
+    .map((r) => Number(r.delivered) - Number(r.allocated))
+    .sort((a, b) => a - b);
 
   await connector.app.close();
   process.env = saved;
@@ -154,6 +167,9 @@ async function main(): Promise<void> {
   );
   console.log(
     `  payment notice → key delivered: p50 ${p(latencies, 50)} ms, p95 ${p(latencies, 95)} ms, p99 ${p(latencies, 99)} ms, max ${latencies[latencies.length - 1]} ms`,
+  );
+  console.log(
+    `    of which payment notice → allocation in the connector's ledger: p50 ${p(toLedger, 50).toFixed(0)} ms, p99 ${p(toLedger, 99).toFixed(0)} ms; ledger → delivered: p50 ${p(ledgerToDelivered, 50).toFixed(0)} ms, p99 ${p(ledgerToDelivered, 99).toFixed(0)} ms`,
   );
   console.log(`  baseline, reveal + delivery call only: p50 ${p(floor, 50)} ms, p99 ${p(floor, 99)} ms`);
   console.log(

@@ -15,6 +15,8 @@ export interface DelivererOptions {
   /** How long a claimed delivery is left alone before another attempt may claim it. */
   leaseMs: number;
   maxAttempts: number;
+  /** Orders delivered at once within a pass (default 1). */
+  concurrency?: number;
   backoff: BackoffPolicy;
   /** An order paid (keys allocated) and not delivered after this long raises an alert. Default 5 minutes. */
   alertAfterMs: number;
@@ -73,7 +75,15 @@ export class CardKeyDeliverer {
     const byOrder = new Map<string, DueDelivery[]>();
     for (const d of due)
       byOrder.set(`${d.orderId}\u0000${d.sku}`, [...(byOrder.get(`${d.orderId}\u0000${d.sku}`) ?? []), d]);
-    for (const rows of byOrder.values()) await this.deliverOrder(rows);
+    // Orders are independent and each holds its own lease: deliver several at once, so the rate is not capped at
+    // one platform round trip per order.
+    const orders = [...byOrder.values()];
+    const workers = Math.max(1, Math.min(this.options.concurrency ?? 1, orders.length));
+    await Promise.all(
+      Array.from({ length: workers }, async () => {
+        for (let next = orders.shift(); next; next = orders.shift()) await this.deliverOrder(next);
+      }),
+    );
     await this.checkOverdue();
     return due.length;
   }

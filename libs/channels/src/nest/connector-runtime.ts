@@ -120,6 +120,7 @@ export class ConnectorRuntime implements OnModuleInit, BeforeApplicationShutdown
           pollMs: 250,
           leaseMs: Math.max(30_000, config.requestTimeoutMs * 3),
           maxAttempts: config.deliveryMaxAttempts,
+          concurrency: config.deliveryConcurrency,
           backoff: { initialMs: config.retryInitialMs, maxMs: config.retryMaxMs },
           alertAfterMs: config.deliveryAlertAfterMs,
         },

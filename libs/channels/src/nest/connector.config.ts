@@ -78,6 +78,12 @@ export class ConnectorConfig {
   @Max(100)
   deliveryMaxAttempts!: number;
 
+  /** Orders delivered at once: each waits on the platform's answer, so one at a time caps the rate at ~1/latency. */
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  deliveryConcurrency!: number;
+
   /** The card vault (same variables as the service that imports keys). Unset: card-key delivery is off. */
   @IsOptional()
   @IsString()
@@ -121,6 +127,7 @@ export const connectorConfig = (defaults: ConnectorDefaults) =>
     orderHoldMs: { name: 'CONNECTOR_ORDER_HOLD_MS', parse: 'int', default: '900000' },
     deliveryAlertAfterMs: { name: 'DELIVERY_ALERT_AFTER_MS', parse: 'int', default: '300000' },
     deliveryMaxAttempts: { name: 'DELIVERY_MAX_ATTEMPTS', parse: 'int', default: '8' },
+    deliveryConcurrency: { name: 'DELIVERY_CONCURRENCY', parse: 'int', default: '8' },
     vaultKeys: { name: 'CARD_VAULT_KEYS', secret: true },
     vaultActiveKeyId: { name: 'CARD_VAULT_ACTIVE_KEY_ID' },
     vaultFingerprintKey: { name: 'CARD_VAULT_FINGERPRINT_KEY', secret: true },
