@@ -19,6 +19,7 @@ import type { BatchProcessor, PartitionSession, RawRecord } from '../internal/ba
 import type { BatchHandler, PublishReceipt, SubscribeOptions, Subscription } from '../message-bus';
 import type { MessageBusOptions, MessagingLogger } from '../options';
 import { partitionForKey } from '../partitioner';
+import { TopicSender } from './topic-sender';
 
 export interface KafkaConsumerTuning {
   /** Default 30000. A member silent for this long is removed from its group. */
@@ -221,6 +222,7 @@ export class KafkaMessageBus extends BaseMessageBus {
   private readonly processor: BatchProcessor;
   private readonly consumerTuning: Required<KafkaConsumerTuning>;
   private readonly maxRequestBytes: number;
+  private readonly senders = new Map<string, TopicSender>();
   private readonly subscriptions: KafkaSubscription[] = [];
   private readonly pending: KafkaSubscription[] = [];
   private state: 'new' | 'starting' | 'started' | 'stopping' | 'stopped' = 'new';
@@ -305,35 +307,21 @@ export class KafkaMessageBus extends BaseMessageBus {
     const receipts: PublishReceipt[] = [];
     for (const chunk of this.chunks(encoded)) {
       const placed = chunk.map((e) => ({ ...e, partition: partitionForKey(e.key, partitions) }));
-      const metadata = await this.producer.send({
-        topic: name,
-        acks: -1,
-        messages: placed.map((e) => ({
-          key: e.key,
-          value: e.value,
-          headers: e.headers,
-          partition: e.partition,
-        })),
-      });
-      // One record batch per partition, in send order: offset = the batch's base offset + rank in it.
-      const base = new Map(metadata.map((m) => [m.partition, BigInt(m.baseOffset ?? m.offset ?? '-1')]));
-      const rank = new Map<number, bigint>();
-      for (const e of placed) {
-        const r = rank.get(e.partition) ?? 0n;
-        rank.set(e.partition, r + 1n);
-        const first = base.get(e.partition);
-        if (first === undefined || first < 0n)
-          throw new Error(`no offset returned for ${name}[${e.partition}]`);
-        receipts.push({
-          eventId: e.eventId,
-          topic: name,
-          key: e.key,
-          partition: e.partition,
-          offset: (first + r).toString(),
-        });
-      }
+      receipts.push(...(await this.sender(name).send(placed)));
     }
     return receipts;
+  }
+
+  /** One group-commit sender per topic (see TopicSender). */
+  private sender(name: string): TopicSender {
+    let sender = this.senders.get(name);
+    if (!sender) {
+      sender = new TopicSender(name, this.maxRequestBytes, (messages) =>
+        this.producer.send({ topic: name, acks: -1, messages }),
+      );
+      this.senders.set(name, sender);
+    }
+    return sender;
   }
 
   async subscribe<D extends AnyTopic>(
