@@ -1,4 +1,5 @@
 import { decideAdjustStock } from './decisions/adjust-stock';
+import { decideChangeSkuSettings } from './decisions/change-sku-settings';
 import { decideRedeemCardKey, decideVoidCardKey } from './decisions/card-key-lifecycle';
 import { decideSetChannelPolicy } from './decisions/channel-policy';
 import { contextOf, rejectCommand } from './decisions/decision-helpers';
@@ -31,6 +32,8 @@ function decideCommand(command: InventoryCommand, state: InventoryState): Invent
   switch (command.type) {
     case 'RegisterSku':
       return decideRegisterSku(command, state);
+    case 'ChangeSkuSettings':
+      return decideChangeSkuSettings(command, state);
     case 'ReceiveStock':
       return decideReceiveStock(command, state);
     case 'ImportCardKeys':

@@ -16,11 +16,20 @@ import { enqueueUnits, settleHead, UnitQueue } from './unit-queue';
 /** Pure: returns a new state and never touches the one it is given. */
 export function evolve(state: InventoryState, event: InventoryEvent): InventoryState {
   switch (event.type) {
-    case 'SkuRegistered':
+    case 'SkuRegistered': {
+      const { lowStockThreshold, perOrderCap } = event.data;
       return {
         ...state,
         sku: event.data.sku,
         kind: event.data.kind,
+        lowStockThreshold,
+        perOrderCap,
+        registeredSettings: { lowStockThreshold, perOrderCap },
+      };
+    }
+    case 'SkuSettingsChanged':
+      return {
+        ...state,
         lowStockThreshold: event.data.lowStockThreshold,
         perOrderCap: event.data.perOrderCap,
       };

@@ -18,6 +18,15 @@ export type RegisterSku = Command<
   { kind: StockKind; lowStockThreshold?: number | null; perOrderCap?: number | null }
 >;
 
+/**
+ * Changes a registered SKU's limits. A field left out keeps its value; `null` removes the limit. The
+ * stock kind is not a setting: it decides how every event so far was counted.
+ */
+export type ChangeSkuSettings = Command<
+  'ChangeSkuSettings',
+  { lowStockThreshold?: number | null; perOrderCap?: number | null }
+>;
+
 /** Counted stock arrives; `batchId` makes a redelivered receipt a no-op. */
 export type ReceiveStock = Command<'ReceiveStock', { batchId: string; quantity: number }>;
 
@@ -86,6 +95,7 @@ export type CloseDedicatedPool = Command<'CloseDedicatedPool', { poolId: string 
 
 export type InventoryCommand =
   | RegisterSku
+  | ChangeSkuSettings
   | ReceiveStock
   | ImportCardKeys
   | ReserveStock

@@ -17,6 +17,12 @@ export type SkuRegistered = Event<
   { kind: StockKind; lowStockThreshold: number | null; perOrderCap: number | null }
 >;
 
+/** The SKU's full settings after the change, whichever fields the command named. */
+export type SkuSettingsChanged = Event<
+  'SkuSettingsChanged',
+  { lowStockThreshold: number | null; perOrderCap: number | null }
+>;
+
 export type StockReceived = Event<'StockReceived', { batchId: string; quantity: number }>;
 
 export interface ImportedUnit {
@@ -127,6 +133,7 @@ export type CommandRejected = Event<
 
 export type InventoryEvent =
   | SkuRegistered
+  | SkuSettingsChanged
   | StockReceived
   | CardKeysImported
   | StockReserved

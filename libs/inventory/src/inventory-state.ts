@@ -79,6 +79,11 @@ export interface BatchRecord {
   readonly skipped: number;
 }
 
+export interface SkuSettings {
+  readonly lowStockThreshold: number | null;
+  readonly perOrderCap: number | null;
+}
+
 /**
  * Plain JSON only: the state is snapshotted with JSON.stringify and read back with JSON.parse. Large
  * collections are persistent maps (see persistent-map.ts) so that evolving one event stays cheap.
@@ -88,6 +93,8 @@ export interface InventoryState {
   readonly kind: StockKind | null;
   readonly lowStockThreshold: number | null;
   readonly perOrderCap: number | null;
+  /** The settings the SKU was registered with, so a redelivered registration is known after a change. */
+  readonly registeredSettings: SkuSettings | null;
   readonly counters: StockCounters;
   readonly lowStockAlertActive: boolean;
   readonly orders: PersistentMap<OrderRecord>;
@@ -123,6 +130,7 @@ export function initialInventoryState(): InventoryState {
     kind: null,
     lowStockThreshold: null,
     perOrderCap: null,
+    registeredSettings: null,
     counters: ZERO_COUNTERS,
     lowStockAlertActive: false,
     orders: emptyMap(),

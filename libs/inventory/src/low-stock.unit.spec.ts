@@ -108,3 +108,63 @@ describe('low-stock alert', () => {
     });
   });
 });
+
+describe('low-stock alert when the threshold changes', () => {
+  const change = (lowStockThreshold: number | null) => command('ChangeSkuSettings', { lowStockThreshold });
+  const changed = (lowStockThreshold: number | null) =>
+    event('SkuSettingsChanged', { lowStockThreshold, perOrderCap: null });
+
+  it('raises the alert once when the threshold is raised to or over on-hand stock', () => {
+    given([registeredQuantity(2), received(6)])
+      .when(change(6))
+      .then([changed(6), alerted(6, 6)]);
+  });
+
+  it('stays silent when the raised threshold is still under on-hand stock', () => {
+    given([registeredQuantity(2), received(6)])
+      .when(change(5))
+      .then([changed(5)]);
+  });
+
+  it('raises it for an SKU that had no threshold', () => {
+    given([registeredQuantity(), received(3)])
+      .when(change(4))
+      .then([changed(4), alerted(3, 4)]);
+  });
+
+  it('stays silent when the alert is already raised and the threshold moves but stock is still low', () => {
+    given([registeredQuantity(5), received(3), alerted(3)])
+      .when(change(4))
+      .then([changed(4)]);
+  });
+
+  it('clears the alert when the threshold is lowered under on-hand stock', () => {
+    given([registeredQuantity(5), received(3), alerted(3)])
+      .when(change(2))
+      .then([changed(2), cleared(3, 2)]);
+  });
+
+  it('clears the alert under the old threshold when the threshold is removed', () => {
+    given([registeredQuantity(5), received(3), alerted(3)])
+      .when(change(null))
+      .then([changed(null), cleared(3, 5)]);
+  });
+
+  it('does not alert an SKU that has never had stock', () => {
+    given([registeredQuantity()])
+      .when(change(5))
+      .then([changed(5)]);
+  });
+
+  it('does not alert endless stock', () => {
+    given([registeredCardKeys(), keysImported(1, 'loop', 1, true)])
+      .when(change(5))
+      .then([changed(5)]);
+  });
+
+  it('judges later sales against the new threshold', () => {
+    given([registeredQuantity(1), received(6), changed(4), reserved('o1', 2)])
+      .when(confirm('o1'))
+      .then([confirmed('o1', 2), alerted(4, 4)]);
+  });
+});

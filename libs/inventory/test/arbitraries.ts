@@ -68,6 +68,27 @@ const importCardKeys = fc.oneof(
   },
 );
 
+/**
+ * Small thresholds and caps so that a change often crosses the stock on hand or an order's size; a field
+ * is sometimes left out (kept), sometimes null (removed), rarely invalid.
+ */
+const changeSkuSettings = template(
+  'ChangeSkuSettings',
+  fc.record(
+    {
+      lowStockThreshold: fc.oneof(
+        { weight: 6, arbitrary: maybe(fc.integer({ min: 0, max: 8 })) },
+        { weight: 1, arbitrary: fc.constant(-1) },
+      ),
+      perOrderCap: fc.oneof(
+        { weight: 6, arbitrary: maybe(fc.integer({ min: 1, max: 6 })) },
+        { weight: 1, arbitrary: fc.constant(0) },
+      ),
+    },
+    { requiredKeys: [] },
+  ),
+);
+
 /** Receipts of the SKU's own kind dominate; the other kind's come in rarely, to be rejected. */
 const commandTemplate = (kind: StockKind): fc.Arbitrary<CommandTemplate> =>
   fc.oneof(
@@ -131,6 +152,7 @@ const commandTemplate = (kind: StockKind): fc.Arbitrary<CommandTemplate> =>
       ),
     },
     { weight: 1, arbitrary: template('CloseDedicatedPool', fc.record({ poolId })) },
+    { weight: 2, arbitrary: changeSkuSettings },
   );
 
 const step = (kind: StockKind): fc.Arbitrary<Step> =>

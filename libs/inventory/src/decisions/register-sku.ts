@@ -1,6 +1,6 @@
 import { RegisterSku } from '../inventory-commands';
 import { SkuRegistered } from '../inventory-events';
-import { InventoryState } from '../inventory-state';
+import { InventoryState, SkuSettings } from '../inventory-state';
 import { STOCK_KINDS } from '../stock-kind';
 import {
   contextOf,
@@ -19,8 +19,11 @@ export function decideRegisterSku(command: RegisterSku, state: InventoryState) {
   const threshold = optionalLimit(lowStockThreshold, isCount);
   const cap = optionalLimit(perOrderCap, isPositiveCount);
   if (state.kind !== null) {
-    // A redelivered registration is answered with silence; a different one is a conflict.
-    const same = state.kind === kind && state.lowStockThreshold === threshold && state.perOrderCap === cap;
+    // A redelivered registration is answered with silence, even after ChangeSkuSettings, and so is
+    // one asking for the settings in force; any other is a conflict.
+    const same =
+      state.kind === kind &&
+      (sameSettings(state, threshold, cap) || sameSettings(state.registeredSettings, threshold, cap));
     return same ? [] : rejectCommand(command, 'ALREADY_REGISTERED');
   }
   if (!STOCK_KINDS.includes(kind) || threshold === false || cap === false) {
@@ -31,4 +34,12 @@ export function decideRegisterSku(command: RegisterSku, state: InventoryState) {
     data: { kind, lowStockThreshold: threshold, perOrderCap: cap, ...contextOf(command) },
   };
   return [registered];
+}
+
+function sameSettings(
+  settings: SkuSettings | null,
+  threshold: number | null | false,
+  cap: number | null | false,
+): boolean {
+  return settings !== null && settings.lowStockThreshold === threshold && settings.perOrderCap === cap;
 }

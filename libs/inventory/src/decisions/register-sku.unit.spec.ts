@@ -46,6 +46,19 @@ describe('RegisterSku', () => {
         .thenNothing();
     });
 
+    it('answers the first registration, redelivered after a settings change, with nothing', () => {
+      const changed = event('SkuSettingsChanged', { lowStockThreshold: 1, perOrderCap: null });
+      given([registeredQuantity(5, 3), changed])
+        .when(command('RegisterSku', { kind: 'quantity', lowStockThreshold: 5, perOrderCap: 3 }))
+        .thenNothing();
+      given([registeredQuantity(5, 3), changed])
+        .when(command('RegisterSku', { kind: 'quantity', lowStockThreshold: 1 }))
+        .thenNothing();
+      given([registeredQuantity(5, 3), changed])
+        .when(command('RegisterSku', { kind: 'quantity', lowStockThreshold: 2, perOrderCap: 3 }))
+        .thenRejects('ALREADY_REGISTERED');
+    });
+
     it('rejects a different registration', () => {
       given([registeredQuantity()])
         .when(command('RegisterSku', { kind: 'cardKey' }))
