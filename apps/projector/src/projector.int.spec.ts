@@ -65,6 +65,7 @@ describe('the projector on PostgreSQL', () => {
           endless_reserved: levels.endlessReserved,
           endless_delivered: levels.endlessDelivered,
           low_stock_threshold: state.lowStockThreshold,
+          per_order_cap: state.perOrderCap,
           version: String(version),
         });
       }

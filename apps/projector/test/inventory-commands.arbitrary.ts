@@ -94,6 +94,12 @@ const templates: fc.Arbitrary<Template> = fc.oneof(
     type: 'CloseDedicatedPool',
     data: { sku, now, poolId: id },
   })),
+  fc
+    .tuple(fc.option(fc.integer({ min: 0, max: 6 }), { nil: null }), fc.option(qty, { nil: null }))
+    .map(([lowStockThreshold, perOrderCap]): Template => (sku, now) => ({
+      type: 'ChangeSkuSettings',
+      data: { sku, now, lowStockThreshold, perOrderCap },
+    })),
 );
 
 export const SKUS = ['A', 'B', 'C'] as const;

@@ -81,6 +81,13 @@ export function commandsFor(sku: string) {
       type: 'RegisterSku',
       data: { ...ctx(now), kind, ...extra },
     }),
+    changeSettings: (
+      now: number,
+      settings: { lowStockThreshold?: number | null; perOrderCap?: number | null },
+    ): InventoryCommand => ({
+      type: 'ChangeSkuSettings',
+      data: { ...ctx(now), ...settings },
+    }),
     receive: (now: number, batchId: string, quantity: number): InventoryCommand => ({
       type: 'ReceiveStock',
       data: { ...ctx(now), batchId, quantity },

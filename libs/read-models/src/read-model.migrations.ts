@@ -142,6 +142,12 @@ CREATE TABLE target_outbox (
 CREATE INDEX target_outbox_pending_idx ON target_outbox (id) WHERE published_at IS NULL AND rejected_reason IS NULL;
 `,
     },
+    {
+      version: 2,
+      name: 'sku_stock.per_order_cap',
+      // Rows written before this column read null until their SKU's next event or a rebuild.
+      up: `ALTER TABLE sku_stock ADD COLUMN per_order_cap integer;`,
+    },
   ],
 };
 

@@ -24,7 +24,8 @@ export class ListSkusQuery {
 
 const SKU_COLUMNS = `sku, kind, received, adjusted, delivered, on_hand AS "onHand", reserved,
   held_in_pools AS "heldInPools", available, endless, endless_reserved AS "endlessReserved",
-  endless_delivered AS "endlessDelivered", low_stock_threshold AS "lowStockThreshold", version,
+  endless_delivered AS "endlessDelivered", low_stock_threshold AS "lowStockThreshold", per_order_cap AS "perOrderCap",
+  version,
   updated_at AS "updatedAt"`;
 
 /** Reads the projector's tables: what a SKU holds now and what every channel lists. May lag the events. */

@@ -11,20 +11,21 @@ export async function writeReadModelChanges(db: Queryable, changes: ReadModelCha
     await db.query(
       `INSERT INTO sku_stock AS t (sku, kind, received, adjusted, delivered, on_hand, reserved, held_in_pools,
                                    available, endless, endless_reserved, endless_delivered, low_stock_threshold,
-                                   version, updated_at)
+                                   per_order_cap, version, updated_at)
        SELECT r."sku", r."kind", r."received", r."adjusted", r."delivered", r."onHand", r."reserved", r."heldInPools",
               r."available", r."endless", r."endlessReserved", r."endlessDelivered", r."lowStockThreshold",
-              r."version", r."updatedAt"
+              r."perOrderCap", r."version", r."updatedAt"
          FROM json_to_recordset($1::json) AS r("sku" text, "kind" text, "received" int, "adjusted" int,
               "delivered" int, "onHand" int, "reserved" int, "heldInPools" int, "available" int, "endless" boolean,
-              "endlessReserved" int, "endlessDelivered" int, "lowStockThreshold" int, "version" bigint,
+              "endlessReserved" int, "endlessDelivered" int, "lowStockThreshold" int, "perOrderCap" int, "version" bigint,
               "updatedAt" timestamptz)
        ON CONFLICT (sku) DO UPDATE SET
          kind = EXCLUDED.kind, received = EXCLUDED.received, adjusted = EXCLUDED.adjusted,
          delivered = EXCLUDED.delivered, on_hand = EXCLUDED.on_hand, reserved = EXCLUDED.reserved,
          held_in_pools = EXCLUDED.held_in_pools, available = EXCLUDED.available, endless = EXCLUDED.endless,
          endless_reserved = EXCLUDED.endless_reserved, endless_delivered = EXCLUDED.endless_delivered,
-         low_stock_threshold = EXCLUDED.low_stock_threshold, version = EXCLUDED.version,
+         low_stock_threshold = EXCLUDED.low_stock_threshold, per_order_cap = EXCLUDED.per_order_cap,
+         version = EXCLUDED.version,
          updated_at = EXCLUDED.updated_at
        WHERE t.version < EXCLUDED.version`,
       [JSON.stringify(changes.skuStock)],

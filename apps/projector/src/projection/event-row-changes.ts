@@ -83,6 +83,7 @@ function movementFacts(event: InventoryEvent): MovementFacts | null {
     case 'DedicatedPoolClosed':
       return { quantity: event.data.returned, ref: event.data.poolId };
     case 'SkuRegistered':
+    case 'SkuSettingsChanged':
     case 'ReservationRejected':
     case 'DeliveryRecorded':
     case 'CardKeyRedeemed':
@@ -145,6 +146,7 @@ function orderOf(event: InventoryEvent): { channel: string; channelOrderId: stri
     case 'ReservationExpired':
       return { channel: event.data.channel, channelOrderId: event.data.channelOrderId };
     case 'SkuRegistered':
+    case 'SkuSettingsChanged':
     case 'StockReceived':
     case 'CardKeysImported':
     case 'StockAdjusted':
@@ -207,6 +209,7 @@ function touchedUnitIds(event: InventoryEvent, before: InventoryState): readonly
     case 'CardKeyVoided':
       return [event.data.unitId];
     case 'SkuRegistered':
+    case 'SkuSettingsChanged':
     case 'StockReceived':
     case 'StockReserved':
     case 'ReservationRejected':

@@ -296,5 +296,10 @@ describe('event → row changes', () => {
     expect(registeredOnly).toEqual({ movement: null, reservation: null, cardKeyCounts: [], alert: null });
     const policy = only(changesOf(registered, c.policy(T0 + 1, 'taobao')), 'ChannelPolicySet');
     expect(policy).toEqual({ movement: null, reservation: null, cardKeyCounts: [], alert: null });
+    const settings = only(
+      changesOf(registered, c.changeSettings(T0 + 1, { perOrderCap: 2 })),
+      'SkuSettingsChanged',
+    );
+    expect(settings).toEqual({ movement: null, reservation: null, cardKeyCounts: [], alert: null });
   });
 });

@@ -4,6 +4,7 @@ import type { InventoryEvent, InventoryEventType } from '@libs/inventory';
 /** Written as a record so that a new event type in the domain fails to compile here until it is listed. */
 const KNOWN_TYPES: Record<InventoryEventType, true> = {
   SkuRegistered: true,
+  SkuSettingsChanged: true,
   StockReceived: true,
   CardKeysImported: true,
   StockReserved: true,

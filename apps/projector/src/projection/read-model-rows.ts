@@ -19,6 +19,7 @@ export interface SkuStockRow {
   endlessReserved: number;
   endlessDelivered: number;
   lowStockThreshold: number | null;
+  perOrderCap: number | null;
   version: number;
   updatedAt: Date;
 }

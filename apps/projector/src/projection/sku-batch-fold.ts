@@ -171,6 +171,7 @@ function skuStockRow(
     endlessReserved: levels.endlessReserved,
     endlessDelivered: levels.endlessDelivered,
     lowStockThreshold: state.lowStockThreshold,
+    perOrderCap: state.perOrderCap,
     version,
     updatedAt: at,
   };

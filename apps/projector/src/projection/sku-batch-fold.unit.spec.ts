@@ -125,6 +125,23 @@ describe('folding one SKU of a batch', () => {
     expect(fold.skuStock).toMatchObject({ version: 6, updatedAt: new Date(T0 + 9) });
   });
 
+  it('writes the SKU row with its new threshold and per-order cap after a settings change', () => {
+    const before = foldSkuBatch(unprojectedSku(SKU), events, { stateSaveEvery: 1000 }).end;
+    const more = new RecordedStreams();
+    more.runAll([
+      c.register(T0, 'quantity'),
+      c.policy(T0 + 1, 'taobao'),
+      c.policy(T0 + 2, 'pinduoduo', { bufferQuantity: 2 }),
+      c.receive(T0 + 3, 'b1', 10),
+      c.reserve(T0 + 4, 'taobao', 'T1', 3),
+    ]);
+    const next = more.run(c.changeSettings(T0 + 5, { lowStockThreshold: 12, perOrderCap: 2 }));
+    const fold = foldSkuBatch(before, next, { stateSaveEvery: 1000 });
+    expect(fold.skuStock).toMatchObject({ lowStockThreshold: 12, perOrderCap: 2, version: 7 });
+    expect(fold.alert).toMatchObject({ sku: SKU, threshold: 12, onHand: 10 });
+    expect(fold.targets).toEqual([]);
+  });
+
   it('keeps the state at exact multiples of the save interval, whatever the batch boundaries', () => {
     const whole = foldSkuBatch(unprojectedSku(SKU), events, { stateSaveEvery: 2 });
     expect(whole.state?.saved?.version).toBe(4);
@@ -206,7 +223,13 @@ describe('any command sequence, split into any batches', () => {
             const levels = stockLevels(state);
             const row = pieces.tables.skuStock.get(sku);
             if (state.kind === null) expect(row).toBeUndefined();
-            else expect(row).toMatchObject({ ...levels, version: streams.version(sku) });
+            else
+              expect(row).toMatchObject({
+                ...levels,
+                lowStockThreshold: state.lowStockThreshold,
+                perOrderCap: state.perOrderCap,
+                version: streams.version(sku),
+              });
 
             // Movements add up to the levels.
             const moves = [...pieces.tables.movements.values()].filter((m) => m.sku === sku);

@@ -45,6 +45,9 @@ export class SkuStock {
   @Column('integer', { name: 'low_stock_threshold', nullable: true })
   lowStockThreshold!: number | null;
 
+  @Column('integer', { name: 'per_order_cap', nullable: true })
+  perOrderCap!: number | null;
+
   @Column('bigint', { transformer: bigintAsNumber })
   version!: number;
 
