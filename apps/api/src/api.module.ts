@@ -27,6 +27,7 @@ import { createValidationPipe } from './common/validation';
 import { DedicatedPoolsHttpController } from './dedicated-pools/dedicated-pools.http.controller';
 import { ReservationsHttpController } from './reservations/reservations.http.controller';
 import { ReceiveStockHttpController } from './skus/receive-stock.http.controller';
+import { ChangeSkuSettingsHttpController } from './skus/change-sku-settings.http.controller';
 import { RegisterSkuHttpController } from './skus/register-sku.http.controller';
 import { SkuQueriesHttpController } from './skus/sku-queries.http.controller';
 
@@ -39,6 +40,7 @@ import { SkuQueriesHttpController } from './skus/sku-queries.http.controller';
   controllers: [
     ApiKeysHttpController,
     RegisterSkuHttpController,
+    ChangeSkuSettingsHttpController,
     SkuQueriesHttpController,
     ReceiveStockHttpController,
     SetChannelPolicyHttpController,

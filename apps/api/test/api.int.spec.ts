@@ -1,4 +1,6 @@
+import type { ReserveStock } from '@libs/inventory';
 import { migrateReadModels } from '@libs/read-models';
+import { InventoryCommands } from '../src/common/inventory-commands.service';
 import { type ApiTestApp, startApiTestApp } from './api-test-app';
 
 describe('operations API', () => {
@@ -214,6 +216,59 @@ describe('operations API', () => {
       // Every event's metadata names the key; the domain leaves the actor of its own low-stock signal empty.
       expect(rows.filter((r) => r.meta !== 'stock-sam')).toEqual([]);
       expect(rows.filter((r) => r.actor !== 'stock-sam').map((r) => r.type)).toEqual(['LowStockAlerted']);
+    });
+
+    it("changes a SKU's per-order cap and threshold; a reservation above the new cap is rejected", async () => {
+      const as = { key: inventoryAdmin };
+      await api.call('POST', '/v1/skus', {
+        ...as,
+        json: { sku: 'cap-1', kind: 'quantity', perOrderCap: 10 },
+      });
+      await api.call('POST', '/v1/skus/cap-1/receipts', { ...as, json: { batchId: 'po-1', quantity: 50 } });
+
+      const change = await api.call('PATCH', '/v1/skus/cap-1/settings', { ...as, json: { perOrderCap: 2 } });
+      expect(change.status).toBe(200);
+      expect(change.body).toMatchObject({
+        changed: true,
+        events: [
+          {
+            type: 'SkuSettingsChanged',
+            data: { lowStockThreshold: null, perOrderCap: 2, actor: 'stock-sam' },
+          },
+        ],
+      });
+      const same = await api.call('PATCH', '/v1/skus/cap-1/settings', { ...as, json: { perOrderCap: 2 } });
+      expect(same.body).toMatchObject({ changed: false, events: [] });
+
+      const commands = api.app.get(InventoryCommands);
+      const reserve = (channelOrderId: string, quantity: number) =>
+        commands.send<ReserveStock>(
+          'ReserveStock',
+          'cap-1',
+          { channel: 'shop', channelOrderId, lines: [{ quantity }], expiresAt: Date.now() + 60_000 },
+          'connector:shop',
+        );
+      await expect(reserve('o-big', 3)).rejects.toMatchObject({ code: 'INVENTORY.OVER_ORDER_CAP' });
+      expect((await reserve('o-small', 2)).events).toMatchObject([{ type: 'StockReserved' }]);
+
+      const threshold = await api.call('PATCH', '/v1/skus/cap-1/settings', {
+        ...as,
+        json: { lowStockThreshold: 50, perOrderCap: null },
+      });
+      expect(threshold.body.events).toMatchObject([
+        { type: 'SkuSettingsChanged', data: { lowStockThreshold: 50, perOrderCap: null } },
+        { type: 'LowStockAlerted', data: { onHand: 50, threshold: 50 } },
+      ]);
+      expect((await reserve('o-big-later', 3)).events).toMatchObject([{ type: 'StockReserved' }]);
+
+      const invalid = await api.call('PATCH', '/v1/skus/cap-1/settings', { ...as, json: { perOrderCap: 0 } });
+      expect(invalid.status).toBe(400);
+      const unknown = await api.call('PATCH', '/v1/skus/nobody/settings', {
+        ...as,
+        json: { perOrderCap: 1 },
+      });
+      expect(unknown.status).toBe(404);
+      expect(unknown.body.code).toBe('INVENTORY.UNKNOWN_SKU');
     });
 
     it('an Idempotency-Key makes a retried write return the first outcome', async () => {
