@@ -19,6 +19,7 @@ const CATALOGUE = [
   'BAD SKU,坏编码,卡密,,,1',
   'NO-KIND,无类型,实物,,,1',
   'NEG,负预警,卡密,-1,,1',
+  'EXIST-CAP,改限购,普通,2,3,1',
   '',
 ].join('\r\n');
 
@@ -39,6 +40,7 @@ const EXPECTED_RESULTS = [
   { line: 9, result: 'invalid', reason: 'invalid_sku' },
   { line: 10, sku: 'NO-KIND', result: 'invalid', reason: 'unknown_stock_kind' },
   { line: 11, sku: 'NEG', result: 'invalid', reason: 'invalid_low_stock_threshold' },
+  { line: 12, sku: 'EXIST-CAP', name: '改限购', result: 'updated' },
 ];
 
 describe('catalogue import', () => {
@@ -80,6 +82,7 @@ describe('catalogue import', () => {
     for (const json of [
       { sku: 'EXIST-SAME', kind: 'quantity', lowStockThreshold: 5 },
       { sku: 'EXIST-OTHER', kind: 'cardKey' },
+      { sku: 'EXIST-CAP', kind: 'quantity', lowStockThreshold: 5 },
     ]) {
       expect((await api.call('POST', '/v1/skus', { json })).status).toBe(201);
     }
@@ -91,16 +94,17 @@ describe('catalogue import', () => {
     await deleteTopicsWithPrefix(topicPrefix);
   });
 
-  it('registers the new SKUs of a mapped CSV and reports every row', async () => {
+  it('registers the new SKUs of a mapped CSV, changes the settings of an existing one and reports every row', async () => {
     const res = await importCatalogue({ batchId: 'sub-1', mapping: MAPPING }, CATALOGUE);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       batchId: 'sub-1',
       replayed: false,
-      lines: 11,
-      rows: 9,
+      lines: 12,
+      rows: 10,
       blankLines: 1,
       registered: 3,
+      updated: 1,
       unchanged: 1,
       duplicateInFile: 1,
       conflict: 1,
@@ -124,7 +128,15 @@ describe('catalogue import', () => {
         { stream_id: 'sku-TOPUP-QQ', kind: 'unlimited', threshold: null, cap: null },
       ].map((r) => ({ ...r, actor: 'stock-sam', meta_actor: 'stock-sam', batch: 'sub-1', tx })),
     );
-    // A conflicting row sends no command: nothing, not even a refusal, lands on that SKU's stream.
+    const { rows: changes } = await api.db.pool.query(
+      `SELECT stream_id, (data->>'lowStockThreshold')::int AS threshold, (data->>'perOrderCap')::int AS cap,
+              data->>'actor' AS actor, metadata->>'catalogueImport' AS batch, transaction_id::text AS tx
+         FROM events WHERE type = 'SkuSettingsChanged'`,
+    );
+    expect(changes).toEqual([
+      { stream_id: 'sku-EXIST-CAP', threshold: 2, cap: 3, actor: 'stock-sam', batch: 'sub-1', tx },
+    ]);
+    // A conflicting row (another stock kind) sends no command: nothing, not even a refusal, lands on that SKU's stream.
     expect(await count(`events WHERE stream_id = 'sku-EXIST-OTHER'`)).toBe(1);
     expect(await count(`events WHERE stream_id = 'sku-EXIST-SAME'`)).toBe(1);
     expect(await count(`event_streams WHERE stream_id IN ('sku-NO-KIND', 'sku-NEG')`)).toBe(0);
@@ -134,17 +146,20 @@ describe('catalogue import', () => {
     const catalogue = await eventually(
       async () => {
         const { rows } = await api.db.pool.query(
-          `SELECT sku, kind, low_stock_threshold FROM sku_stock WHERE sku IN ('GIFT-100', 'TOPUP-QQ', 'BOX-1') ORDER BY sku`,
+          `SELECT sku, kind, low_stock_threshold, per_order_cap FROM sku_stock
+            WHERE sku IN ('GIFT-100', 'TOPUP-QQ', 'BOX-1', 'EXIST-CAP') ORDER BY sku`,
         );
-        return rows.length === 3 ? rows : undefined;
+        const capChanged = rows.some((r) => r.sku === 'EXIST-CAP' && r.per_order_cap === 3);
+        return rows.length === 4 && capChanged ? rows : undefined;
       },
       30_000,
       'the imported SKUs in sku_stock',
     );
     expect(catalogue).toEqual([
-      { sku: 'BOX-1', kind: 'quantity', low_stock_threshold: 3 },
-      { sku: 'GIFT-100', kind: 'cardKey', low_stock_threshold: 20 },
-      { sku: 'TOPUP-QQ', kind: 'unlimited', low_stock_threshold: null },
+      { sku: 'BOX-1', kind: 'quantity', low_stock_threshold: 3, per_order_cap: null },
+      { sku: 'EXIST-CAP', kind: 'quantity', low_stock_threshold: 2, per_order_cap: 3 },
+      { sku: 'GIFT-100', kind: 'cardKey', low_stock_threshold: 20, per_order_cap: 5 },
+      { sku: 'TOPUP-QQ', kind: 'unlimited', low_stock_threshold: null, per_order_cap: null },
     ]);
     const read = await api.call('GET', '/v1/skus/GIFT-100');
     expect(read.body).toMatchObject({ sku: 'GIFT-100', kind: 'cardKey' });
@@ -190,6 +205,7 @@ describe('catalogue import', () => {
     expect(retry.body).toMatchObject({
       replayed: false,
       registered: 3,
+      updated: 1,
       unchanged: 1,
       results: EXPECTED_RESULTS,
     });
@@ -201,7 +217,7 @@ describe('catalogue import', () => {
       { batchId: 'sub-2', mapping: 'SKU=商品编码,kind=类型,lowStockThreshold=预警,perOrderCap=限购' },
       CATALOGUE,
     );
-    expect(res.body).toMatchObject({ registered: 0, unchanged: 4, conflict: 1, invalid: 3 });
+    expect(res.body).toMatchObject({ registered: 0, updated: 0, unchanged: 5, conflict: 1, invalid: 3 });
   });
 
   it('reads a GBK export when the charset says so, with extra stock-kind values', async () => {

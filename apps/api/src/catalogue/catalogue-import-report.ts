@@ -5,6 +5,7 @@ import type { RowInvalidReason } from './catalogue-row';
 
 export const CATALOGUE_ROW_RESULTS = [
   'registered',
+  'updated',
   'unchanged',
   'duplicate_in_file',
   'conflict',
@@ -12,7 +13,7 @@ export const CATALOGUE_ROW_RESULTS = [
 ] as const;
 export type CatalogueRowResult = (typeof CATALOGUE_ROW_RESULTS)[number];
 
-/** `conflict`: the inventory refused the row (ALREADY_REGISTERED with other settings, or another refusal). */
+/** `conflict`: the inventory refused the row (ALREADY_REGISTERED with another stock kind, or another refusal). */
 export type ConflictReason = 'already_registered' | `inventory_${string}`;
 
 export class SkuSettingsDto {
@@ -60,6 +61,11 @@ export class CatalogueRowReportDto {
 export class CatalogueImportReportDto extends UploadReportDto {
   @ApiProperty({ description: 'New SKUs, each a SkuRegistered event attributed to the importing key' })
   registered!: number;
+  @ApiProperty({
+    description:
+      'Existing SKUs whose threshold or per-order cap changed, each a SkuSettingsChanged event of the importing key',
+  })
+  updated!: number;
   @ApiProperty({ description: 'Already registered with exactly these settings: nothing appended' })
   unchanged!: number;
   @ApiProperty() duplicateInFile!: number;

@@ -54,7 +54,8 @@ function limitOf(cell: string, min: number): number | null | undefined {
 
 /**
  * Checks one data row against the mapping. A row too short to reach every mapped column is refused rather than
- * read as empty cells: a SKU's settings cannot be changed once registered, so a truncated row must not set them.
+ * read as empty cells: an empty limit cell means "no limit", so a truncated row would remove an existing SKU's
+ * threshold or per-order cap.
  */
 export function readCatalogueRow(
   line: number,

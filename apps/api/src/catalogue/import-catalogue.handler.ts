@@ -1,5 +1,5 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
-import type { InventoryEvent, InventoryState, RegisterSku } from '@libs/inventory';
+import type { ChangeSkuSettings, InventoryEvent, InventoryState, RegisterSku } from '@libs/inventory';
 import { ApiError } from '../common/api-error';
 import { ApiMetrics } from '../common/api-metrics';
 import { type CommandToSend, InventoryCommands } from '../common/inventory-commands.service';
@@ -42,6 +42,19 @@ function settingsOf(state: InventoryState): SkuSettingsDto | null {
   };
 }
 
+type CatalogueCommand = CommandToSend<RegisterSku> | CommandToSend<ChangeSkuSettings>;
+
+function registration(entry: CatalogueEntry, commandId: string): CommandToSend<RegisterSku> {
+  const { sku, stockKind: kind, lowStockThreshold, perOrderCap } = entry;
+  return { type: 'RegisterSku', sku, data: { kind, lowStockThreshold, perOrderCap }, commandId };
+}
+
+/** Both settings are sent: a row states the SKU's whole settings, an empty cell meaning no limit. */
+function settingsChange(entry: CatalogueEntry, commandId: string): CommandToSend<ChangeSkuSettings> {
+  const { sku, lowStockThreshold, perOrderCap } = entry;
+  return { type: 'ChangeSkuSettings', sku, data: { lowStockThreshold, perOrderCap }, commandId };
+}
+
 function sameSettings(a: SkuSettingsDto, b: CatalogueEntry): boolean {
   return (
     a.stockKind === b.stockKind &&
@@ -65,12 +78,13 @@ async function mapConcurrently<T, R>(items: T[], limit: number, fn: (item: T) =>
 
 /**
  * Catalogue import (分站 上货): a CSV of products, read as a stream through a field mapping, registers each new
- * SKU with RegisterSku. Every command of the batch is appended in one transaction (all or nothing), each event
- * attributed to the importing key and tagged with the batch id. A row whose SKU is already registered with the
- * same settings is `unchanged`; with other settings it is a `conflict` and no command is sent for it (a refusal
- * would be appended to that SKU's stream). Idempotent by batch id: command ids derive from (batch, SKU), so a
- * retry after a lost answer finds its own events and reports them as registered, and the first report is stored
- * and returned again.
+ * SKU with RegisterSku and changes the threshold and per-order cap of an existing one with ChangeSkuSettings.
+ * Every command of the batch is appended in one transaction (all or nothing), each event attributed to the
+ * importing key and tagged with the batch id. A row whose SKU is already registered with the same settings is
+ * `unchanged`; with only another threshold or cap it is `updated`; with another stock kind, which never changes,
+ * it is a `conflict` and no command is sent for it (a refusal would be appended to that SKU's stream). Idempotent
+ * by batch id: command ids derive from (batch, SKU), so a retry after a lost answer finds its own events and
+ * reports them as registered or updated, and the first report is stored and returned again.
  */
 @Injectable()
 export class ImportCatalogueHandler {
@@ -93,6 +107,7 @@ export class ImportCatalogueHandler {
       rows: 0,
       blankLines: 0,
       registered: 0,
+      updated: 0,
       unchanged: 0,
       duplicateInFile: 0,
       conflict: 0,
@@ -148,6 +163,7 @@ export class ImportCatalogueHandler {
     report.results.sort((a, b) => a.line - b.line);
     for (const r of report.results) {
       if (r.result === 'registered') report.registered += 1;
+      else if (r.result === 'updated') report.updated += 1;
       else if (r.result === 'unchanged') report.unchanged += 1;
       else if (r.result === 'duplicate_in_file') report.duplicateInFile += 1;
       else if (r.result === 'conflict') report.conflict += 1;
@@ -158,7 +174,10 @@ export class ImportCatalogueHandler {
     return saved.report;
   }
 
-  /** Classifies the valid rows against the event store, then registers the new SKUs in one transaction. */
+  /**
+   * Classifies the valid rows against the event store, then registers the new SKUs and changes the settings of
+   * the existing ones in one transaction.
+   */
   private async apply(
     entries: CatalogueEntry[],
     request: ImportCatalogueRequest,
@@ -174,12 +193,17 @@ export class ImportCatalogueHandler {
       settingsOf((await this.commands.loadState(e.sku)).state),
     );
     // Rows already registered with these settings are sent too: a retry of this batch after a lost answer finds
-    // its own SkuRegistered (same command id) and reports it as registered, not as unchanged.
-    const toSend: CatalogueEntry[] = [];
+    // its own SkuRegistered or SkuSettingsChanged (same command id) and reports it as registered or updated, not
+    // as unchanged.
+    const toSend: { entry: CatalogueEntry; command: CatalogueCommand }[] = [];
     entries.forEach((entry, i) => {
       const settings = current[i];
-      if (settings === null || sameSettings(settings, entry)) toSend.push(entry);
-      else
+      const commandId = `catalogue-import:${request.batchId}:${entry.sku}`;
+      if (settings === null || sameSettings(settings, entry)) {
+        toSend.push({ entry, command: registration(entry, commandId) });
+      } else if (settings.stockKind === entry.stockKind) {
+        toSend.push({ entry, command: settingsChange(entry, commandId) });
+      } else
         results.push({
           ...rowOf(entry),
           result: 'conflict',
@@ -188,12 +212,7 @@ export class ImportCatalogueHandler {
         });
     });
 
-    const commands: CommandToSend<RegisterSku>[] = toSend.map((e) => ({
-      type: 'RegisterSku',
-      sku: e.sku,
-      data: { kind: e.stockKind, lowStockThreshold: e.lowStockThreshold, perOrderCap: e.perOrderCap },
-      commandId: `catalogue-import:${request.batchId}:${e.sku}`,
-    }));
+    const commands: CommandToSend[] = toSend.map((s) => s.command);
     const outcomes = await this.commands.sendMany(commands, request.actor, {
       catalogueImport: request.batchId,
     });
@@ -203,18 +222,21 @@ export class ImportCatalogueHandler {
       throw new ApiError(
         HttpStatus.INTERNAL_SERVER_ERROR,
         'API.INTERNAL_ERROR',
-        `registering ${failed.sku} failed; send the same batch id again`,
+        `importing ${failed.sku} failed; send the same batch id again`,
       );
     }
-    outcomes.forEach((outcome, i) => results.push({ ...rowOf(toSend[i]), ...this.resultOf(outcome.events) }));
+    outcomes.forEach((outcome, i) =>
+      results.push({ ...rowOf(toSend[i].entry), ...this.resultOf(outcome.events) }),
+    );
     return results;
   }
 
   private resultOf(events: InventoryEvent[]): Pick<CatalogueRowReportDto, 'result' | 'reason'> {
     if (events.some((e) => e.type === 'SkuRegistered')) return { result: 'registered' };
+    if (events.some((e) => e.type === 'SkuSettingsChanged')) return { result: 'updated' };
     const rejected = events.find((e) => e.type === 'CommandRejected');
     if (!rejected || rejected.type !== 'CommandRejected') return { result: 'unchanged' };
-    // Registered by someone else, with other settings, between our check and our append.
+    // Registered by someone else, with another kind, between our check and our append.
     const reason = rejected.data.reason;
     return {
       result: 'conflict',
@@ -224,6 +246,7 @@ export class ImportCatalogueHandler {
 
   private count(report: CatalogueImportReportDto): void {
     this.metrics.catalogueImportRows.inc({ result: 'registered' }, report.registered);
+    this.metrics.catalogueImportRows.inc({ result: 'updated' }, report.updated);
     this.metrics.catalogueImportRows.inc({ result: 'unchanged' }, report.unchanged);
     this.metrics.catalogueImportRows.inc({ result: 'duplicate_in_file' }, report.duplicateInFile);
     this.metrics.catalogueImportRows.inc({ result: 'conflict' }, report.conflict);

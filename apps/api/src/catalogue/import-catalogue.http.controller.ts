@@ -70,10 +70,11 @@ export class ImportCatalogueHttpController {
   @ApiOperation({
     summary: 'Import a product catalogue (分站 上货) from a CSV body through a field mapping, streamed',
     description:
-      'Registers each new SKU (RegisterSku, attributed to the calling key). UTF-8 or GB18030/GBK ' +
+      'Registers each new SKU (RegisterSku) and changes the threshold and per-order cap of an existing one ' +
+      '(ChangeSkuSettings), attributed to the calling key. UTF-8 or GB18030/GBK ' +
       '(Content-Type text/csv; charset=gbk); BOM, CRLF, blank lines and quoted fields are accepted. Every row is ' +
-      'reported: registered, unchanged, duplicate_in_file, conflict (already registered with other settings) or ' +
-      `invalid with a reason. All registrations of a batch are appended in one transaction; at most ` +
+      'reported: registered, updated, unchanged, duplicate_in_file, conflict (already registered with another ' +
+      `stock kind) or invalid with a reason. All commands of a batch are appended in one transaction; at most ` +
       `${CATALOGUE_IMPORT_MAX_ROWS} rows. Idempotent by batch id. Errors: IMPORT.INVALID_MAPPING, ` +
       'IMPORT.MAPPING_INCOMPLETE, IMPORT.COLUMN_NOT_FOUND, IMPORT.INVALID_HEADER (400), IMPORT.TOO_MANY_ROWS (413), ' +
       'API.UNSUPPORTED_MEDIA_TYPE (415).',

@@ -46,7 +46,7 @@ export class ApiMetrics {
     });
     this.catalogueImportRows = new Counter({
       name: 'stocksync_catalogue_import_rows_total',
-      help: 'Catalogue import rows by result (registered, unchanged, duplicate_in_file, conflict, invalid)',
+      help: 'Catalogue import rows by result (registered, updated, unchanged, duplicate_in_file, conflict, invalid)',
       labelNames: ['result'],
       registers,
     });
