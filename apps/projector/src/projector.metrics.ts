@@ -1,3 +1,4 @@
+import type { Queryable } from '@libs/database';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** What the projector reports about its batches; registered on the app's one registry. */
@@ -8,7 +9,8 @@ export class ProjectorMetrics {
   readonly batchFailures: Counter;
   readonly outboxRowsWritten: Counter;
 
-  constructor(registry: Registry) {
+  /** `readModels`: where open low-stock alerts are counted on each scrape (absent in tests that do not need it). */
+  constructor(registry: Registry, readModels?: Queryable) {
     this.events = new Counter({
       name: 'stocksync_projector_events_total',
       help: 'Events delivered to the projector, by result: applied, already_applied (a replay or redelivery), unknown_type, other_stream.',
@@ -31,6 +33,22 @@ export class ProjectorMetrics {
       help: 'Batches that failed and will be delivered again.',
       registers: [registry],
     });
+    if (readModels) {
+      new Gauge({
+        name: 'stocksync_low_stock_alerts_open',
+        help: 'SKUs whose low-stock alert is open (stock at or below the threshold), by stock kind, read from stock_alerts on each scrape.',
+        labelNames: ['kind'],
+        registers: [registry],
+        async collect() {
+          this.reset();
+          const { rows } = await readModels.query<{ kind: string; open: string }>(
+            `SELECT s.kind, count(*) AS open FROM stock_alerts a JOIN sku_stock s USING (sku)
+              WHERE a.open GROUP BY s.kind`,
+          );
+          for (const row of rows) this.set({ kind: row.kind }, Number(row.open));
+        },
+      });
+    }
     this.outboxRowsWritten = new Counter({
       name: 'stocksync_outbox_rows_written_total',
       help: 'Channel targets written to the outbox by the projector.',

@@ -43,7 +43,8 @@ describe('the projector app', () => {
       const store = new PostgresEventStore(db.pool);
       const sku = commandsFor('APP-1');
       await appendCommands(inventoryHandler(store), [
-        sku.register(T0, 'quantity'),
+        // 8 received against a threshold of 10: a low-stock alert is open.
+        sku.register(T0, 'quantity', { lowStockThreshold: 10 }),
         sku.policy(T0, 'taobao', { bufferQuantity: 1 }),
         sku.receive(T0 + 1, 'b1', 8),
         sku.reserve(T0 + 2, 'taobao', 'T1', 2),
@@ -62,7 +63,8 @@ describe('the projector app', () => {
       const { rows } = await db.pool.query(
         `SELECT on_hand, available, version FROM sku_stock WHERE sku = 'APP-1'`,
       );
-      expect(rows).toEqual([{ on_hand: 8, available: 6, version: '4' }]);
+      // Version 5: the receipt also raised the low-stock alert (an event of its own).
+      expect(rows).toEqual([{ on_hand: 8, available: 6, version: '5' }]);
 
       const metrics = await (await fetch(`${started.url}/metrics`)).text();
       for (const name of [
@@ -72,11 +74,13 @@ describe('the projector app', () => {
         'stocksync_outbox_pending',
         'stocksync_outbox_published_total',
         'stocksync_outbox_rows_written_total',
+        'stocksync_low_stock_alerts_open',
       ]) {
         expect(metrics).toContain(`# TYPE ${name} `);
       }
-      expect(metrics).toMatch(/stocksync_projector_events_total\{result="applied",app="projector"\} 4/);
+      expect(metrics).toMatch(/stocksync_projector_events_total\{result="applied",app="projector"\} 5/);
       expect(metrics).toMatch(/stocksync_outbox_published_total\{app="projector"\} 1/);
+      expect(metrics).toMatch(/stocksync_low_stock_alerts_open\{kind="quantity",app="projector"\} 1/);
 
       await started.app.close();
       closed = true;

@@ -32,7 +32,7 @@ export const projectorProviders: Provider[] = [
         pollIntervalMs: config.pollIntervalMs,
         stateSaveEvery: config.stateSaveEvery,
         cachedSkus: config.cachedSkus,
-        metrics: new ProjectorMetrics(metrics.registry),
+        metrics: new ProjectorMetrics(metrics.registry, pool),
         onError: (err, failures) =>
           logger.warn(
             { err: (err as Error).message, failures },

@@ -53,7 +53,7 @@ export class ChannelMetrics {
     });
     this.targetToAck = new Histogram({
       name: 'stocksync_channel_target_to_ack_seconds',
-      help: 'From a channel target being published to the platform acknowledging that value.',
+      help: 'From the stock change behind a channel target (a sale, cancellation, restock: the time of its event) to the platform acknowledging that value.',
       labelNames: ['channel'],
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
       registers,

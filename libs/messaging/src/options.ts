@@ -25,6 +25,8 @@ export interface MessageBusObserver {
     retryable: boolean;
     error: unknown;
   }): void;
+  /** Kafka only: records left in the partition after a batch was handled (high watermark − next offset). */
+  lagObserved?(event: { topic: string; groupId: string; partition: number; lag: number }): void;
   deadLettered?(event: {
     topic: string;
     groupId: string;

@@ -1,5 +1,5 @@
 import type { MessageBusObserver } from '@libs/messaging';
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** Turns the bus's hooks into Prometheus series on the app's registry. Topic and group are bounded labels. */
 export function messagingMetrics(registry: Registry): MessageBusObserver {
@@ -28,7 +28,15 @@ export function messagingMetrics(registry: Registry): MessageBusObserver {
     labelNames: ['topic', 'reason'],
     registers: [registry],
   });
+  const lag = new Gauge({
+    name: 'stocksync_consumer_lag_messages',
+    help: 'Records a consumer group still has to read in a partition, as of its last handled batch.',
+    labelNames: ['topic', 'group', 'partition'],
+    registers: [registry],
+  });
   return {
+    lagObserved: ({ topic, groupId, partition, lag: behind }) =>
+      lag.set({ topic, group: groupId, partition: String(partition) }, behind),
     batchHandled: ({ topic, groupId, messages, seconds }) => {
       handled.inc({ topic, group: groupId }, messages);
       batchSeconds.observe({ topic, group: groupId }, seconds);

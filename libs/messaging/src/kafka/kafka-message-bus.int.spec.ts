@@ -104,4 +104,45 @@ describe('KafkaMessageBus on a real broker', () => {
       await bus.stop();
     }
   }, 40_000);
+
+  it('reports the lag behind each handled batch: more than 0 while records wait, 0 once caught up', async () => {
+    const lags: number[] = [];
+    const bus = new KafkaMessageBus({
+      source: 'contract-test',
+      brokers,
+      topicPrefix: `${process.env.KAFKA_TOPIC_PREFIX ?? ''}lag-${Date.now().toString(36)}.`,
+      logger: silentLogger,
+      // Small fetches: the 200 records waiting arrive in several batches.
+      consumer: { maxWaitTimeMs: 100, maxBytesPerPartition: 2_048 },
+      observer: { lagObserved: ({ lag }) => void lags.push(lag) },
+    });
+    createdTopics.push(...ALL_TOPICS.map((t) => bus.topicName(t)));
+    await bus.start();
+    try {
+      // Ten produce requests, so ten record batches: the broker never splits one, whatever the fetch size.
+      for (let r = 0; r < 10; r++) {
+        await bus.publish(
+          Topics.channelEvents,
+          Array.from({ length: 20 }, (_, i) => ({
+            type: 'stock.restocked' as const,
+            payload: { sku: 'sku-lag', batchId: `b${r}-${i}`, quantity: 1 },
+          })),
+        );
+      }
+      let handled = 0;
+      await bus.subscribe(Topics.channelEvents, 'lagging', async (batch) => {
+        handled += batch.messages.length;
+      });
+      const deadline = Date.now() + 30_000;
+      while ((handled < 200 || lags.at(-1) !== 0) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
+
+      expect(handled).toBe(200);
+      expect(lags.length).toBeGreaterThan(1);
+      expect(lags[0]).toBeGreaterThan(0);
+      expect(lags.at(-1)).toBe(0);
+    } finally {
+      await bus.stop();
+    }
+  }, 40_000);
 });

@@ -115,6 +115,7 @@ class KafkaSubscription implements Subscription {
     private readonly options: Required<Pick<SubscribeOptions, 'fromBeginning'>> & SubscribeOptions,
     private readonly processor: BatchProcessor,
     private readonly tuning: Required<KafkaConsumerTuning>,
+    private readonly onLag?: (partition: number, lag: number) => void,
   ) {}
 
   /** Connects, subscribes and resolves when the consumer has joined its group. */
@@ -200,7 +201,10 @@ class KafkaSubscription implements Subscription {
       offset: m.offset,
       timestamp: m.timestamp,
     }));
-    await this.processor.process(session, records, this.handler);
+    const outcome = await this.processor.process(session, records, this.handler);
+    // offsetLag() is what is left behind the batch's last record: the lag once this batch is committed.
+    if (outcome === 'done' && batch.messages.length > 0)
+      this.onLag?.(batch.partition, Number(batch.offsetLag()));
   }
 }
 
@@ -358,6 +362,8 @@ export class KafkaMessageBus extends BaseMessageBus {
       { ...options, fromBeginning: options.fromBeginning ?? true },
       this.processor,
       t,
+      (partition, lag) =>
+        this.options.observer?.lagObserved?.({ topic: this.topicName(topic), groupId, partition, lag }),
     );
     this.subscriptions.push(subscription);
     if (this.state === 'started') await subscription.begin();
