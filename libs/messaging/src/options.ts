@@ -52,7 +52,11 @@ export const DEFAULT_HANDLER_RETRY: HandlerRetryPolicy = {
 export interface MessageBusOptions {
   /** Written into every envelope this bus publishes (`source`), e.g. `inventory-service`. */
   source: string;
-  /** Prepended to every catalogue name (KAFKA_TOPIC_PREFIX), e.g. `staging.` or a unique prefix per test run. */
+  /**
+   * Prepended to every catalogue name (KAFKA_TOPIC_PREFIX), e.g. `staging.` or a unique prefix per test run, and
+   * to the Kafka consumer group ids, so environments sharing a cluster never join each other's groups. Everywhere
+   * else (receipts, dead letters, metrics) a group keeps the name the app gave it.
+   */
   topicPrefix?: string;
   /** Partition counts for topics created by this bus; others use the catalogue default. */
   partitions?: PartitionOverrides;

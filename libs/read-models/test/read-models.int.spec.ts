@@ -15,7 +15,7 @@ describe('read-model schema on PostgreSQL', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('read_models');
-    expect(await migrateReadModels(db.pool)).toEqual([1]);
+    expect(await migrateReadModels(db.pool)).toEqual([1, 2]);
     ds = createReadModelDataSource(db.url, { poolSize: 2 });
     await ds.initialize();
   });
@@ -28,9 +28,9 @@ describe('read-model schema on PostgreSQL', () => {
   it('applies its migrations once, as component read-models', async () => {
     expect(await migrateReadModels(db.pool)).toEqual([]);
     const { rows } = await db.pool.query(
-      `SELECT version FROM schema_migrations WHERE component = 'read-models'`,
+      `SELECT version FROM schema_migrations WHERE component = 'read-models' ORDER BY version`,
     );
-    expect(rows).toEqual([{ version: 1 }]);
+    expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
   });
 
   it('has entities that agree with the migrated schema, column for column', async () => {

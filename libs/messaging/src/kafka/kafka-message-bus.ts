@@ -339,7 +339,7 @@ export class KafkaMessageBus extends BaseMessageBus {
     }
     const t = this.consumerTuning;
     const consumer = this.kafka.consumer({
-      groupId,
+      groupId: `${this.options.topicPrefix ?? ''}${groupId}`,
       sessionTimeout: t.sessionTimeoutMs,
       rebalanceTimeout: t.rebalanceTimeoutMs,
       heartbeatInterval: t.heartbeatIntervalMs,
