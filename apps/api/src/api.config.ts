@@ -1,4 +1,4 @@
-import { IsInt, IsOptional, IsString, Matches, Max, MinLength, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, IsUrl, Matches, Max, MinLength, Min } from 'class-validator';
 import { defineConfig } from '@libs/config';
 
 export class ApiConfig {
@@ -26,6 +26,16 @@ export class ApiConfig {
   @Max(10_000_000)
   importMaxRows!: number;
 
+  /** The reconciler app, which runs a reconciliation on POST /v1/reconciliations. */
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  reconcilerUrl!: string;
+
+  /** How long a run started through the API may take before the API stops waiting (the run goes on). */
+  @IsInt()
+  @Min(1_000)
+  @Max(3_600_000)
+  reconcilerTimeoutMs!: number;
+
   /** Secrets handed to the vault per statement while importing. */
   @IsInt()
   @Min(1)
@@ -39,6 +49,8 @@ export const apiConfig = defineConfig('api', ApiConfig, {
   rateLimitBurst: { name: 'API_RATE_LIMIT_BURST', parse: 'int', default: '100' },
   importMaxRows: { name: 'API_IMPORT_MAX_ROWS', parse: 'int', default: '1000000' },
   importChunkSize: { name: 'API_IMPORT_CHUNK_SIZE', parse: 'int', default: '5000' },
+  reconcilerUrl: { name: 'API_RECONCILER_URL', default: 'http://127.0.0.1:3003' },
+  reconcilerTimeoutMs: { name: 'API_RECONCILER_TIMEOUT_MS', parse: 'int', default: '600000' },
 });
 
 /** The card vault's keys. All unset: card-key import answers 503 (the rest of the API works). */

@@ -25,6 +25,8 @@ import { ReadModels } from './common/read-models.service';
 import { RequestMetricsMiddleware } from './common/request-metrics.middleware';
 import { createValidationPipe } from './common/validation';
 import { DedicatedPoolsHttpController } from './dedicated-pools/dedicated-pools.http.controller';
+import { ReconcilerClient } from './reconciliations/reconciler-client';
+import { ReconciliationsHttpController } from './reconciliations/reconciliations.http.controller';
 import { ReservationsHttpController } from './reservations/reservations.http.controller';
 import { ReceiveStockHttpController } from './skus/receive-stock.http.controller';
 import { ChangeSkuSettingsHttpController } from './skus/change-sku-settings.http.controller';
@@ -48,6 +50,7 @@ import { SkuQueriesHttpController } from './skus/sku-queries.http.controller';
     AdjustStockHttpController,
     ReservationsHttpController,
     AlertsHttpController,
+    ReconciliationsHttpController,
     ImportCardKeysHttpController,
     ImportCatalogueHttpController,
   ],
@@ -66,6 +69,7 @@ import { SkuQueriesHttpController } from './skus/sku-queries.http.controller';
     ImportCardKeysHandler,
     CatalogueImportsRepository,
     ImportCatalogueHandler,
+    ReconcilerClient,
     OpenApiDocs,
   ],
 })

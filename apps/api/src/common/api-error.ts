@@ -20,7 +20,8 @@ export const API_ERROR_CODES = [
   'API.INTERNAL_ERROR',
 ] as const;
 
-export type ApiErrorCode = (typeof API_ERROR_CODES)[number] | `INVENTORY.${string}` | `IMPORT.${string}`;
+export type ApiErrorCode =
+  (typeof API_ERROR_CODES)[number] | `INVENTORY.${string}` | `IMPORT.${string}` | `RECONCILIATION.${string}`;
 
 /** A request-path error with a stable code; the exception filter renders it as `{ code, message, details? }`. */
 export class ApiError extends Error {
