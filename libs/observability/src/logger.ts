@@ -27,6 +27,11 @@ export const REDACTED_PATHS = [
   '*.appSecret',
   '*.authorization',
   '*.signature',
+  // Card keys travel in arrays (a delivery's cards, an import's units): one wildcard level does not reach them.
+  'cards[*].secret',
+  '*.cards[*].secret',
+  'units[*].secret',
+  '*.units[*].secret',
   'req.headers.authorization',
   'req.headers["x-api-key"]',
   'req.headers["x-stocksync-signature"]',

@@ -19,7 +19,11 @@ export class ObservabilityModule {
     const providers: Provider[] = [
       // A factory, not a value: two apps of one process (tests, the one-process engine) each get their own registry.
       { provide: MetricsRegistry, useFactory: () => new MetricsRegistry(options.app) },
-      { provide: LOGGER, useFactory: (log: LogConfig) => createLogger(options.app, log.level), inject: [LogConfig] },
+      {
+        provide: LOGGER,
+        useFactory: (log: LogConfig) => createLogger(options.app, log.level),
+        inject: [LogConfig],
+      },
       {
         provide: HEALTH_CHECKS,
         useFactory: (...checks: HealthCheck[]) => checks,

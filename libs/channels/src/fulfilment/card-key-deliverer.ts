@@ -23,6 +23,7 @@ export interface DelivererOptions {
 }
 
 export interface DelivererLogger {
+  info?(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
 }
@@ -120,6 +121,8 @@ export class CardKeyDeliverer {
       await this.adapter.deliverCardKeys(orderId, sku, cards);
       await this.ledger.markDelivered(channel, orderId, unitIds);
       this.metrics.deliveries.inc({ channel, result: 'delivered' }, unitIds.length);
+      // The ids an operator traces an order by; the secrets stay out (they were in `cards`, never logged).
+      this.logger?.info?.({ channel, orderId, sku, units: unitIds.length }, 'card keys delivered');
     } catch (err) {
       const attempts = Math.max(...rows.map((r) => r.attempts));
       const retryable = !(err instanceof PlatformCallError) || err.retryable;
