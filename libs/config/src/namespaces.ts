@@ -35,6 +35,8 @@ export const databaseConfig = defineConfig('database', DatabaseConfig, {
   poolSize: { name: 'DATABASE_POOL_SIZE', parse: 'int', default: '10' },
 });
 
+export const KAFKA_CLIENT_LOG_LEVELS = ['nothing', 'error', 'warn', 'info', 'debug'] as const;
+
 export class KafkaConfig {
   @ArrayNotEmpty()
   @Matches(/^[\w.-]+:\d+$/, { each: true, message: 'each broker must be host:port' })
@@ -53,6 +55,10 @@ export class KafkaConfig {
   @IsOptional()
   @Matches(/^[a-zA-Z0-9._-]*$/)
   topicPrefix?: string;
+
+  /** The Kafka client's own logging, into the app's log (kept apart from LOG_LEVEL: at debug it is very chatty). */
+  @IsIn(KAFKA_CLIENT_LOG_LEVELS)
+  clientLogLevel!: (typeof KAFKA_CLIENT_LOG_LEVELS)[number];
 }
 
 export const kafkaConfig = defineConfig('kafka', KafkaConfig, {
@@ -60,6 +66,7 @@ export const kafkaConfig = defineConfig('kafka', KafkaConfig, {
   clientId: { name: 'KAFKA_CLIENT_ID', default: 'stocksync' },
   consumerMaxWaitMs: { name: 'KAFKA_CONSUMER_MAX_WAIT_MS', parse: 'int', default: '100' },
   topicPrefix: { name: 'KAFKA_TOPIC_PREFIX' },
+  clientLogLevel: { name: 'KAFKA_CLIENT_LOG_LEVEL', default: 'warn' },
 });
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

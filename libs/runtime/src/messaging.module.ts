@@ -46,6 +46,7 @@ export class MessagingModule {
               brokers: config.brokers,
               clientId: `${config.clientId}-${source}`,
               topicPrefix: config.topicPrefix,
+              clientLogLevel: config.clientLogLevel,
               logger: logger as unknown as MessagingLogger,
               observer: messagingMetrics(metrics.registry),
               consumer: { maxWaitTimeMs: config.consumerMaxWaitMs },
