@@ -5,6 +5,7 @@ import type { CardKeyToDeliver, PlatformAdapter } from '../outbound/platform-ada
 import { PlatformCallError } from '../outbound/platform-errors';
 import type { ListingPage, PushItemResult, StockTarget } from '../outbound/stock-target';
 import { list, obj, optionalTime, positiveInt, str } from './notice-fields';
+import { deliverToSimulatedPlatform } from './simulated-delivery';
 
 export interface MiniprogramAdapterOptions {
   baseUrl: string;
@@ -87,17 +88,8 @@ export class MiniprogramAdapter implements PlatformAdapter {
   }
 
   /** The simulated platform's delivery call (WeChat's virtual-goods delivery is not modelled). */
-  async deliverCardKeys(
-    channelOrderId: string,
-    sku: string,
-    cards: readonly CardKeyToDeliver[],
-  ): Promise<void> {
-    const r = await httpCall(`${this.options.baseUrl}/_sim/card-keys`, {
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ orderId: channelOrderId, sku, cards }),
-      timeoutMs: this.options.timeoutMs,
-    });
-    if (r.status !== 200) throw new PlatformCallError(`HTTP_${r.status}`, 'delivery refused', false);
+  deliverCardKeys(channelOrderId: string, sku: string, cards: readonly CardKeyToDeliver[]): Promise<void> {
+    return deliverToSimulatedPlatform(this.options, channelOrderId, sku, cards);
   }
 
   private async call(path: string, body: Record<string, unknown>): Promise<WechatAnswer> {

@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import type { IgnoredNotice, OrderNotice, OrderStatus } from '../inbound/order-notice';
 import { NoticeFormatError } from '../inbound/order-notice';
 import { httpCall, parseJson } from '../outbound/http-call';
-import type { CardKeyToDeliver, PlatformAdapter } from '../outbound/platform-adapter';
+import { type CardKeyToDeliver, type PlatformAdapter, readAllListings } from '../outbound/platform-adapter';
 import { PlatformCallError } from '../outbound/platform-errors';
 import type { ListingPage, PushItemResult, StockTarget } from '../outbound/stock-target';
 import { list, obj, optionalTime, positiveInt, str } from './notice-fields';
+import { deliverToSimulatedPlatform } from './simulated-delivery';
 import { sortedParamString } from './sorted-params';
 
 export interface PinduoduoAdapterOptions {
@@ -97,24 +98,13 @@ export class PinduoduoAdapter implements PlatformAdapter {
   }
 
   /** The simulated platform's delivery call (PDD's virtual-goods delivery is not modelled). */
-  async deliverCardKeys(
-    channelOrderId: string,
-    sku: string,
-    cards: readonly CardKeyToDeliver[],
-  ): Promise<void> {
-    const r = await httpCall(`${this.options.baseUrl}/_sim/card-keys`, {
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ orderId: channelOrderId, sku, cards }),
-      timeoutMs: this.options.timeoutMs,
-    });
-    if (r.status !== 200) throw new PlatformCallError(`HTTP_${r.status}`, 'delivery refused', false);
+  deliverCardKeys(channelOrderId: string, sku: string, cards: readonly CardKeyToDeliver[]): Promise<void> {
+    return deliverToSimulatedPlatform(this.options, channelOrderId, sku, cards);
   }
 
+  /** Reading the listings records each SKU's goods id (readListings keeps them). */
   private async learnGoods(): Promise<void> {
-    let cursor: string | undefined;
-    do {
-      cursor = (await this.readListings(cursor, 100)).nextCursor;
-    } while (cursor !== undefined);
+    for await (const _page of readAllListings(this)) continue;
   }
 
   private async call(type: string, params: Record<string, string>): Promise<Record<string, unknown>> {
