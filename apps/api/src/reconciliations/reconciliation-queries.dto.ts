@@ -1,15 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
+import { DIFFERENCE_CLASSES, type DifferenceClass } from '@libs/reconciliation';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-
-export const DIFFERENCE_CLASSES = [
-  'stale_push',
-  'edited_on_platform',
-  'failed_push',
-  'listing_unknown_to_us',
-  'sku_unknown_to_platform',
-  'projection_mismatch',
-] as const;
 
 export class RunParams {
   @ApiProperty({ example: 42 })
@@ -38,5 +30,5 @@ export class RunItemsQuery {
   @ApiPropertyOptional({ enum: DIFFERENCE_CLASSES })
   @IsOptional()
   @IsIn(DIFFERENCE_CLASSES)
-  class?: (typeof DIFFERENCE_CLASSES)[number];
+  class?: DifferenceClass;
 }
