@@ -1,0 +1,4 @@
+export * from './backoff';
+export * from './sleep';
+export * from './retry';
+export * from './transient-error';
