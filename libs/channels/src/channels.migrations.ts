@@ -55,5 +55,25 @@ CREATE TABLE card_key_deliveries (
 CREATE INDEX card_key_deliveries_pending_idx ON card_key_deliveries (next_attempt_at) WHERE state = 'pending';
 `,
     },
+    {
+      version: 2,
+      name: 'card-key delivery: fenced claims, loop-key copies, one order per unit',
+      up: `
+-- Every claim writes a fresh token; a write on a claimed row names the token it holds and does nothing when the
+-- row was claimed again since (its lease ran out): a slow worker can no longer cut short another worker's lease
+-- or mark a delivery done that it no longer owns.
+ALTER TABLE card_key_deliveries ADD COLUMN claim_token uuid;
+-- A loop key (the same secret sold again and again) is one row per order, with how many copies the order bought.
+ALTER TABLE card_key_deliveries ADD COLUMN copies integer NOT NULL DEFAULT 1 CHECK (copies >= 1);
+ALTER TABLE card_key_deliveries ADD COLUMN loop boolean NOT NULL DEFAULT false;
+-- Rows written before this column existed cannot tell a loop key from a single key: a unit already queued for
+-- several orders can only have been a loop key (or a double delivery that has already happened), so it is
+-- marked loop and the rule below applies from now on.
+UPDATE card_key_deliveries d SET loop = true
+ WHERE EXISTS (SELECT 1 FROM card_key_deliveries o WHERE o.unit_id = d.unit_id AND (o.channel, o.order_id) <> (d.channel, d.order_id));
+-- A single card key goes to one order, whatever channel or message announces it again.
+CREATE UNIQUE INDEX card_key_deliveries_single_unit_idx ON card_key_deliveries (unit_id) WHERE NOT loop;
+`,
+    },
   ],
 };

@@ -3,7 +3,7 @@ import type { ChannelMetrics } from '../channel-metrics';
 import { backoffDelayMs, type BackoffPolicy } from '../outbound/backoff';
 import type { PlatformAdapter } from '../outbound/platform-adapter';
 import { PlatformCallError } from '../outbound/platform-errors';
-import type { DeliveryLedger, DueDelivery } from './delivery-ledger';
+import type { AllocatedUnit, DeliveryLedger, DueDelivery } from './delivery-ledger';
 
 /** The part of the card vault delivery needs; the vault records every reveal. */
 export interface SecretRevealer {
@@ -27,6 +27,9 @@ export interface DelivererLogger {
   warn(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
 }
+
+/** Rows claimed per pass; each order's lease is renewed when its turn comes, so a long pass loses nothing. */
+const CLAIM_LIMIT = 100;
 
 /**
  * Delivers allocated card keys exactly once per (channel, order, unit): the allocation is recorded in the
@@ -54,7 +57,13 @@ export class CardKeyDeliverer {
       if (envelope.type !== 'card-keys.allocated' || envelope.payload.channel !== this.adapter.channel)
         continue;
       const p = envelope.payload;
-      added += await this.ledger.recordAllocation(p.channel, p.channelOrderId, p.sku, p.unitIds);
+      const recorded = await this.ledger.recordAllocation(
+        p.channel,
+        p.channelOrderId,
+        p.sku,
+        allocatedUnits(p),
+      );
+      added += recorded.added;
     }
     if (added > 0) this.kick();
   };
@@ -72,21 +81,24 @@ export class CardKeyDeliverer {
 
   /** Runs one pass now (also used by tests). */
   async runOnce(): Promise<number> {
-    const due = await this.ledger.claimDue(this.adapter.channel, 100, this.options.leaseMs);
+    const claim = await this.ledger.claimDue(this.adapter.channel, CLAIM_LIMIT, this.options.leaseMs);
     const byOrder = new Map<string, DueDelivery[]>();
-    for (const d of due)
-      byOrder.set(`${d.orderId}\u0000${d.sku}`, [...(byOrder.get(`${d.orderId}\u0000${d.sku}`) ?? []), d]);
+    for (const d of claim.rows) {
+      const key = `${d.orderId}\u0000${d.sku}`;
+      byOrder.set(key, [...(byOrder.get(key) ?? []), d]);
+    }
     // Orders are independent and each holds its own lease: deliver several at once, so the rate is not capped at
     // one platform round trip per order.
     const orders = [...byOrder.values()];
     const workers = Math.max(1, Math.min(this.options.concurrency ?? 1, orders.length));
     await Promise.all(
       Array.from({ length: workers }, async () => {
-        for (let next = orders.shift(); next; next = orders.shift()) await this.deliverOrder(next);
+        for (let next = orders.shift(); next; next = orders.shift())
+          await this.deliverOrder(claim.token, next);
       }),
     );
     await this.checkOverdue();
-    return due.length;
+    return claim.rows.length;
   }
 
   private kick(): void {
@@ -107,45 +119,104 @@ export class CardKeyDeliverer {
     }, ms);
   }
 
-  private async deliverOrder(rows: DueDelivery[]): Promise<void> {
-    const { channel, orderId, sku } = rows[0];
+  private async deliverOrder(token: string, claimed: DueDelivery[]): Promise<void> {
+    const { channel, orderId, sku } = claimed[0];
+    // The pass may have waited on other orders since the claim: take the lease again from now, and leave any row
+    // that another worker claimed in the meantime to that worker.
+    const owned = new Set(
+      await this.ledger.renew(
+        token,
+        channel,
+        orderId,
+        claimed.map((r) => r.unitId),
+        this.options.leaseMs,
+      ),
+    );
+    const rows = claimed.filter((r) => owned.has(r.unitId));
+    if (rows.length === 0) return;
     const unitIds = rows.map((r) => r.unitId);
+    const lease = this.keepLease(token, channel, orderId, unitIds);
     try {
       const cards = [];
-      for (const unitId of unitIds) {
+      for (const row of rows) {
         cards.push({
-          unitId,
-          secret: await this.vault.reveal(unitId, { orderId, channel, actor: `connector-${channel}` }),
+          unitId: row.unitId,
+          secret: await this.vault.reveal(row.unitId, { orderId, channel, actor: `connector-${channel}` }),
+          ...(row.loop ? { copies: row.copies } : {}),
         });
       }
       await this.adapter.deliverCardKeys(orderId, sku, cards);
-      await this.ledger.markDelivered(channel, orderId, unitIds);
-      this.metrics.deliveries.inc({ channel, result: 'delivered' }, unitIds.length);
-      // The ids an operator traces an order by; the secrets stay out (they were in `cards`, never logged).
-      this.logger?.info?.({ channel, orderId, sku, units: unitIds.length }, 'card keys delivered');
     } catch (err) {
-      const attempts = Math.max(...rows.map((r) => r.attempts));
-      const retryable = !(err instanceof PlatformCallError) || err.retryable;
-      const giveUp = !retryable || attempts >= this.options.maxAttempts;
-      const code =
-        err instanceof PlatformCallError
-          ? err.code
-          : ((err as { code?: string }).code ?? (err as Error).name);
-      await this.ledger.markAttemptFailed(
-        channel,
-        orderId,
-        unitIds,
-        code,
-        giveUp ? undefined : Math.max(50, backoffDelayMs(attempts, this.options.backoff)),
-      );
-      this.metrics.deliveries.inc({ channel, result: giveUp ? 'failed' : 'retried' }, unitIds.length);
-      // Never the error message of a vault or platform call verbatim: the code and the ids say enough.
-      (giveUp ? this.logger?.error : this.logger?.warn)?.call(
-        this.logger,
-        { channel, orderId, sku, units: unitIds.length, attempts, code },
-        giveUp ? 'card-key delivery failed; needs an operator' : 'card-key delivery will be retried',
+      await lease.stop();
+      await this.onAttemptFailed(token, rows, err);
+      return;
+    }
+    await lease.stop();
+    const marked = await this.ledger.markDelivered(token, channel, orderId, unitIds);
+    this.metrics.deliveries.inc({ channel, result: 'delivered' }, marked);
+    if (marked < unitIds.length) {
+      // The lease was lost while the call was in flight (the database was out of reach longer than the lease):
+      // another worker may deliver the same keys, and only the platform's idempotency on (order, unit) keeps the
+      // buyer from a second copy. Counted and logged so the operator can raise the lease.
+      this.metrics.deliveries.inc({ channel, result: 'lease_lost' }, unitIds.length - marked);
+      this.logger?.warn(
+        { channel, orderId, sku, units: unitIds.length, marked },
+        'card-key delivery lease lost during the platform call',
       );
     }
+    // The ids an operator traces an order by; the secrets stay out (they were in `cards`, never logged).
+    this.logger?.info?.({ channel, orderId, sku, units: unitIds.length }, 'card keys delivered');
+  }
+
+  private async onAttemptFailed(token: string, rows: DueDelivery[], err: unknown): Promise<void> {
+    const { channel, orderId, sku } = rows[0];
+    const unitIds = rows.map((r) => r.unitId);
+    const attempts = Math.max(...rows.map((r) => r.attempts));
+    const retryable = !(err instanceof PlatformCallError) || err.retryable;
+    const giveUp = !retryable || attempts >= this.options.maxAttempts;
+    const code =
+      err instanceof PlatformCallError ? err.code : ((err as { code?: string }).code ?? (err as Error).name);
+    const owned = await this.ledger.markAttemptFailed(
+      token,
+      channel,
+      orderId,
+      unitIds,
+      code,
+      giveUp ? undefined : Math.max(50, backoffDelayMs(attempts, this.options.backoff)),
+    );
+    if (owned === 0) return; // Another worker owns these rows now: its attempt decides.
+    this.metrics.deliveries.inc({ channel, result: giveUp ? 'failed' : 'retried' }, owned);
+    // Never the error message of a vault or platform call verbatim: the code and the ids say enough.
+    (giveUp ? this.logger?.error : this.logger?.warn)?.call(
+      this.logger,
+      { channel, orderId, sku, units: unitIds.length, attempts, code },
+      giveUp ? 'card-key delivery failed; needs an operator' : 'card-key delivery will be retried',
+    );
+  }
+
+  /**
+   * Renews the lease every third of its length while a delivery is in flight, so a platform call slower than
+   * the lease does not let a second worker claim the same keys. A failed renewal is retried at the next tick;
+   * a lost lease shows in `markDelivered`, which then changes nothing.
+   */
+  private keepLease(token: string, channel: string, orderId: string, unitIds: string[]) {
+    let renewing: Promise<unknown> = Promise.resolve();
+    const timer = setInterval(
+      () => {
+        renewing = renewing
+          .then(() => this.ledger.renew(token, channel, orderId, unitIds, this.options.leaseMs))
+          .catch((err: Error) =>
+            this.logger?.warn({ channel, orderId, err: err.message }, 'card-key delivery lease not renewed'),
+          );
+      },
+      Math.max(10, Math.floor(this.options.leaseMs / 3)),
+    );
+    return {
+      stop: async () => {
+        clearInterval(timer);
+        await renewing;
+      },
+    };
   }
 
   private async checkOverdue(): Promise<void> {
@@ -167,4 +238,11 @@ export class CardKeyDeliverer {
       );
     }
   }
+}
+
+/** The units of one announcement: an id named n times is a loop key sold n times to this order. */
+function allocatedUnits(payload: { unitIds: readonly string[] }): AllocatedUnit[] {
+  const counts = new Map<string, number>();
+  for (const id of payload.unitIds) counts.set(id, (counts.get(id) ?? 0) + 1);
+  return [...counts].map(([unitId, count]) => ({ unitId, count, loop: count > 1 }));
 }

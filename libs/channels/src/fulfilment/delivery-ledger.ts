@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Queryable } from '@libs/database';
 
 export interface DueDelivery {
@@ -6,83 +7,175 @@ export interface DueDelivery {
   unitId: string;
   sku: string;
   attempts: number;
+  /** How many copies of this key the order bought: above 1 only for a loop key. */
+  copies: number;
+  loop: boolean;
+}
+
+/** Rows claimed together, and the token every later write on them must name. */
+export interface DeliveryClaim {
+  token: string;
+  rows: DueDelivery[];
+}
+
+/** A unit allocated to an order: a single key (count 1) or a loop key sold `count` times to this order. */
+export interface AllocatedUnit {
+  unitId: string;
+  count: number;
+  loop: boolean;
+}
+
+export interface RecordedAllocation {
+  /** Rows that were new. */
+  added: number;
+  /** Single keys already queued for another order (or another channel): refused, never delivered here. */
+  conflicts: string[];
 }
 
 /**
  * card_key_deliveries: one row per (channel, order id, unit id), so however often an allocation is announced
- * the key is queued once. A claimed row gets a lease (next_attempt_at in the future): a connector that dies
- * mid-delivery leaves the row to be claimed again after the lease, and the platform's delivery call is
- * idempotent on (order, unit), so the buyer still receives the key once.
+ * the key is queued once, and a single key (not a loop key) belongs to one order only (unique index on
+ * unit_id). A loop key is one row per order with the number of copies bought.
+ *
+ * Claims are fenced: `claimDue` gives the rows a lease (next_attempt_at in the future) and a fresh claim token.
+ * Every later write names that token and changes nothing once the row was claimed again (its lease ran out and
+ * another worker took it), so a slow worker can neither cut short the new owner's lease nor mark done a
+ * delivery it no longer owns. A worker keeps its lease alive with `renew` while its platform call is in flight.
  */
 export class DeliveryLedger {
   constructor(private readonly db: Queryable) {}
 
-  /** Returns how many rows were new. */
   async recordAllocation(
     channel: string,
     orderId: string,
     sku: string,
-    unitIds: readonly string[],
-  ): Promise<number> {
+    units: readonly AllocatedUnit[],
+  ): Promise<RecordedAllocation> {
+    const merged = mergeUnits(units);
+    if (merged.length === 0) return { added: 0, conflicts: [] };
     const r = await this.db.query(
-      `INSERT INTO card_key_deliveries (channel, order_id, unit_id, sku)
-       SELECT $1, $2, unit_id, $3 FROM unnest($4::text[]) AS unit_id
+      `INSERT INTO card_key_deliveries (channel, order_id, unit_id, sku, copies, loop)
+       SELECT $1, $2, u.unit_id, $3, u.copies, u.loop
+         FROM unnest($4::text[], $5::int[], $6::bool[]) AS u(unit_id, copies, loop)
        ON CONFLICT DO NOTHING`,
-      [channel, orderId, sku, [...new Set(unitIds)]],
+      [
+        channel,
+        orderId,
+        sku,
+        merged.map((u) => u.unitId),
+        merged.map((u) => u.count),
+        merged.map((u) => u.loop),
+      ],
     );
-    return r.rowCount ?? 0;
+    const added = r.rowCount ?? 0;
+    if (added === merged.length) return { added, conflicts: [] };
+    // Some rows existed: a redelivered message (same order, fine) or a single key queued for another order.
+    const singles = merged.filter((u) => !u.loop).map((u) => u.unitId);
+    if (singles.length === 0) return { added, conflicts: [] };
+    const { rows } = await this.db.query<{ unit_id: string }>(
+      `SELECT unit_id FROM card_key_deliveries
+        WHERE unit_id = ANY($3::text[]) AND NOT loop AND (channel, order_id) <> ($1, $2)`,
+      [channel, orderId, singles],
+    );
+    return { added, conflicts: rows.map((r) => r.unit_id) };
   }
 
-  async claimDue(channel: string, limit: number, leaseMs: number): Promise<DueDelivery[]> {
+  async claimDue(channel: string, limit: number, leaseMs: number): Promise<DeliveryClaim> {
+    const token = randomUUID();
     const { rows } = await this.db.query<{
       channel: string;
       order_id: string;
       unit_id: string;
       sku: string;
       attempts: number;
+      copies: number;
+      loop: boolean;
     }>(
       `UPDATE card_key_deliveries d
-          SET attempts = d.attempts + 1, next_attempt_at = now() + ($3 * interval '1 millisecond')
+          SET attempts = d.attempts + 1, next_attempt_at = now() + ($3 * interval '1 millisecond'),
+              claim_token = $4
         WHERE (d.channel, d.order_id, d.unit_id) IN (
           SELECT channel, order_id, unit_id FROM card_key_deliveries
            WHERE channel = $1 AND state = 'pending' AND next_attempt_at <= now()
            ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)
-        RETURNING d.channel, d.order_id, d.unit_id, d.sku, d.attempts`,
-      [channel, limit, leaseMs],
+        RETURNING d.channel, d.order_id, d.unit_id, d.sku, d.attempts, d.copies, d.loop`,
+      [channel, limit, leaseMs, token],
     );
-    return rows.map((r) => ({
-      channel: r.channel,
-      orderId: r.order_id,
-      unitId: r.unit_id,
-      sku: r.sku,
-      attempts: r.attempts,
-    }));
+    return {
+      token,
+      rows: rows.map((r) => ({
+        channel: r.channel,
+        orderId: r.order_id,
+        unitId: r.unit_id,
+        sku: r.sku,
+        attempts: r.attempts,
+        copies: r.copies,
+        loop: r.loop,
+      })),
+    };
   }
 
-  async markDelivered(channel: string, orderId: string, unitIds: readonly string[]): Promise<void> {
-    await this.db.query(
-      `UPDATE card_key_deliveries SET state = 'delivered', delivered_at = now(), last_error = NULL
-        WHERE channel = $1 AND order_id = $2 AND unit_id = ANY($3::text[]) AND state = 'pending'`,
-      [channel, orderId, unitIds],
+  /**
+   * Extends the lease of the rows this claim still owns, from now; returns their unit ids. A row missing from
+   * the answer was claimed by someone else (or finished): the caller must not deliver it.
+   */
+  async renew(
+    token: string,
+    channel: string,
+    orderId: string,
+    unitIds: readonly string[],
+    leaseMs: number,
+  ): Promise<string[]> {
+    const { rows } = await this.db.query<{ unit_id: string }>(
+      `UPDATE card_key_deliveries SET next_attempt_at = now() + ($5 * interval '1 millisecond')
+        WHERE channel = $1 AND order_id = $2 AND unit_id = ANY($3::text[]) AND state = 'pending'
+          AND claim_token = $4
+        RETURNING unit_id`,
+      [channel, orderId, unitIds, token, leaseMs],
     );
+    return rows.map((r) => r.unit_id);
   }
 
-  /** Schedules another attempt, or gives up (state 'failed') when `retryInMs` is undefined. */
+  /** Returns how many rows this claim still owned and marked delivered. */
+  async markDelivered(
+    token: string,
+    channel: string,
+    orderId: string,
+    unitIds: readonly string[],
+  ): Promise<number> {
+    const r = await this.db.query(
+      `UPDATE card_key_deliveries
+          SET state = 'delivered', delivered_at = now(), last_error = NULL, claim_token = NULL
+        WHERE channel = $1 AND order_id = $2 AND unit_id = ANY($3::text[]) AND state = 'pending'
+          AND claim_token = $4`,
+      [channel, orderId, unitIds, token],
+    );
+    return r.rowCount ?? 0;
+  }
+
+  /**
+   * Schedules another attempt, or gives up (state 'failed') when `retryInMs` is undefined. Returns how many
+   * rows this claim still owned.
+   */
   async markAttemptFailed(
+    token: string,
     channel: string,
     orderId: string,
     unitIds: readonly string[],
     error: string,
     retryInMs: number | undefined,
-  ): Promise<void> {
-    await this.db.query(
+  ): Promise<number> {
+    const r = await this.db.query(
       `UPDATE card_key_deliveries
           SET last_error = $4,
               state = CASE WHEN $5::bigint IS NULL THEN 'failed' ELSE state END,
-              next_attempt_at = now() + (coalesce($5::bigint, 0) * interval '1 millisecond')
-        WHERE channel = $1 AND order_id = $2 AND unit_id = ANY($3::text[]) AND state = 'pending'`,
-      [channel, orderId, unitIds, error.slice(0, 500), retryInMs ?? null],
+              next_attempt_at = now() + (coalesce($5::bigint, 0) * interval '1 millisecond'),
+              claim_token = NULL
+        WHERE channel = $1 AND order_id = $2 AND unit_id = ANY($3::text[]) AND state = 'pending'
+          AND claim_token = $6`,
+      [channel, orderId, unitIds, error.slice(0, 500), retryInMs ?? null, token],
     );
+    return r.rowCount ?? 0;
   }
 
   /**
@@ -111,4 +204,19 @@ export class DeliveryLedger {
       .map((r) => ({ orderId: r.order_id, sku: r.sku }));
     return { count: Number(total.rows[0].n), newlyOverdue };
   }
+}
+
+/**
+ * One entry per unit id. The same single key named twice in one announcement is still one key; a loop key
+ * named several times (the older message shape repeated its id once per copy) adds up its copies.
+ */
+function mergeUnits(units: readonly AllocatedUnit[]): AllocatedUnit[] {
+  const byId = new Map<string, AllocatedUnit>();
+  for (const u of units) {
+    const seen = byId.get(u.unitId);
+    if (!seen) byId.set(u.unitId, { ...u });
+    else if (u.loop || seen.loop)
+      byId.set(u.unitId, { unitId: u.unitId, loop: true, count: seen.count + u.count });
+  }
+  return [...byId.values()];
 }

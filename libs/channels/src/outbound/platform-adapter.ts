@@ -4,6 +4,8 @@ import type { ListingPage, PushItemResult, StockTarget } from './stock-target';
 export interface CardKeyToDeliver {
   unitId: string;
   secret: string;
+  /** A loop key bought several times in one order: how many copies (absent means one). */
+  copies?: number;
 }
 
 /**
