@@ -4,6 +4,7 @@ export * from './inventory-commands';
 export * from './inventory-events';
 export * from './inventory-state';
 export * from './reason-codes';
+export * from './bounds';
 export * from './stock-kind';
 export * from './stock-levels';
 export * from './channel-targets';

@@ -30,6 +30,10 @@ export const REASON_CODES = [
   'UNIT_VOIDED',
   'UNIT_IS_LOOP_KEY',
   'LOOP_KEY_IN_USE',
+  /** An order line or order above MAX_LINE_QUANTITY / MAX_ORDER_QUANTITY (see bounds.ts). */
+  'QUANTITY_TOO_LARGE',
+  /** A receipt, import or adjustment that would take stock past MAX_ON_HAND or MAX_RECEIVED. */
+  'STOCK_LIMIT_EXCEEDED',
 ] as const;
 
 export type ReasonCode = (typeof REASON_CODES)[number];

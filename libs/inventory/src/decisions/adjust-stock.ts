@@ -1,3 +1,4 @@
+import { exceedsStockLimits, MAX_ON_HAND } from '../bounds';
 import { AdjustStock } from '../inventory-commands';
 import { InventoryEvent, StockAdjusted } from '../inventory-events';
 import { InventoryState } from '../inventory-state';
@@ -20,6 +21,11 @@ export function decideAdjustStock(command: AdjustStock, state: InventoryState): 
   if (mapHas(state.adjustments, adjustmentId)) return [];
   if (typeof delta !== 'number' || !Number.isSafeInteger(delta) || delta === 0) {
     return rejectCommand(command, 'INVALID_QUANTITY');
+  }
+  if (Math.abs(delta) > MAX_ON_HAND) return rejectCommand(command, 'STOCK_LIMIT_EXCEEDED');
+  // A positive correction is not a receipt: it adds to on hand but not to the lifetime received total.
+  if (delta > 0 && exceedsStockLimits(state, delta, false)) {
+    return rejectCommand(command, 'STOCK_LIMIT_EXCEEDED');
   }
   if (!ADJUSTMENT_REASONS.includes(reason)) return rejectCommand(command, 'INVALID_SETTING');
   if (generalAvailable(state) + delta < 0) return rejectCommand(command, 'BELOW_RESERVED');

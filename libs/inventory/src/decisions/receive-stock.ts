@@ -1,3 +1,4 @@
+import { exceedsStockLimits } from '../bounds';
 import { ImportCardKeys, ReceiveStock } from '../inventory-commands';
 import { CardKeysImported, ImportedUnit, SkippedUnit, StockReceived } from '../inventory-events';
 import { InventoryState } from '../inventory-state';
@@ -12,6 +13,7 @@ export function decideReceiveStock(command: ReceiveStock, state: InventoryState)
   if (!isId(batchId)) return rejectCommand(command, 'INVALID_REFERENCE');
   if (mapHas(state.batches, batchId)) return [];
   if (!isPositiveCount(quantity)) return rejectCommand(command, 'INVALID_QUANTITY');
+  if (exceedsStockLimits(state, quantity)) return rejectCommand(command, 'STOCK_LIMIT_EXCEEDED');
   const received: StockReceived = {
     type: 'StockReceived',
     data: { batchId, quantity, ...contextOf(command) },
@@ -56,6 +58,8 @@ export function decideImportCardKeys(command: ImportCardKeys, state: InventorySt
       added.push({ unitId, fingerprint, loop: unit.loop === true });
     }
   }
+  const counted = added.filter((unit) => !unit.loop).length;
+  if (exceedsStockLimits(state, counted)) return rejectCommand(command, 'STOCK_LIMIT_EXCEEDED');
   const imported: CardKeysImported = {
     type: 'CardKeysImported',
     data: { batchId, units: added, skipped, ...contextOf(command) },

@@ -1,3 +1,4 @@
+import { MAX_LINE_QUANTITY, MAX_ORDER_LINES, MAX_ORDER_QUANTITY } from '../bounds';
 import { ReserveStock } from '../inventory-commands';
 import { InventoryEvent, ReservationRejected, StockReserved } from '../inventory-events';
 import { InventoryState, ReservedLine } from '../inventory-state';
@@ -39,11 +40,15 @@ function plan(command: ReserveStock, state: InventoryState): ReservedLine[] | Re
   if (state.kind === null) return 'UNKNOWN_SKU';
   if (!isInstant(now) || !isInstant(expiresAt) || expiresAt <= now) return 'INVALID_TIME';
   if (!Array.isArray(lines) || lines.length === 0) return 'INVALID_QUANTITY';
+  if (lines.length > MAX_ORDER_LINES) return 'INVALID_QUANTITY';
   if (!lines.every((line) => isPositiveCount(line.quantity))) return 'INVALID_QUANTITY';
+  // Before any stock is looked at: an unlimited SKU or a loop key would otherwise accept any size.
+  if (lines.some((line) => line.quantity > MAX_LINE_QUANTITY)) return 'QUANTITY_TOO_LARGE';
   if (!lines.every((line) => line.poolId === undefined || line.poolId === null || isId(line.poolId))) {
     return 'INVALID_REFERENCE';
   }
   const total = lines.reduce((sum, line) => sum + line.quantity, 0);
+  if (total > MAX_ORDER_QUANTITY) return 'QUANTITY_TOO_LARGE';
   if (state.perOrderCap !== null && total > state.perOrderCap) return 'OVER_ORDER_CAP';
 
   const perPool = new Map<string, number>();
@@ -80,8 +85,13 @@ function plan(command: ReserveStock, state: InventoryState): ReservedLine[] | Re
 
 function rejection(command: ReserveStock, reason: ReasonCode): ReservationRejected {
   const { channel, channelOrderId, lines } = command.data;
+  // Saturating: what was asked for may be absurd, the record of it stays a safe integer.
   const requested = Array.isArray(lines)
-    ? lines.reduce((sum, line) => sum + (isPositiveCount(line.quantity) ? line.quantity : 0), 0)
+    ? lines.reduce(
+        (sum, line) =>
+          Math.min(Number.MAX_SAFE_INTEGER, sum + (isPositiveCount(line.quantity) ? line.quantity : 0)),
+        0,
+      )
     : 0;
   return {
     type: 'ReservationRejected',
