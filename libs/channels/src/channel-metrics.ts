@@ -14,6 +14,7 @@ export class ChannelMetrics {
   readonly notifications: Counter<'channel' | 'result'>;
   readonly deliveries: Counter<'channel' | 'result'>;
   readonly undeliveredPaidOrders: Gauge<'channel'>;
+  readonly retryAfterClamped: Counter<'channel'>;
 
   /** One instance per registry: prom-client refuses a second metric of the same name on a registry. */
   static for(registry: Registry): ChannelMetrics {
@@ -79,6 +80,12 @@ export class ChannelMetrics {
     this.undeliveredPaidOrders = new Gauge({
       name: 'stocksync_paid_undelivered_orders',
       help: 'Orders with card keys allocated but not delivered for longer than the alert threshold.',
+      labelNames: ['channel'],
+      registers,
+    });
+    this.retryAfterClamped = new Counter({
+      name: 'stocksync_connector_retry_after_clamped_total',
+      help: 'Platform answers (Retry-After, ban time) that asked a channel to wait longer than CONNECTOR_MAX_RETRY_AFTER_MS; the channel waited the maximum.',
       labelNames: ['channel'],
       registers,
     });

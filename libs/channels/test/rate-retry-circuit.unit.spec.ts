@@ -1,6 +1,6 @@
 import {
-  backoffDelayMs,
   CircuitBreaker,
+  clampRetryAfter,
   parseRetryAfterMs,
   retryDelayMs,
   TokenBucket,
@@ -37,15 +37,8 @@ describe('token bucket', () => {
   });
 });
 
-describe('backoff', () => {
+describe('Retry-After', () => {
   const policy = { initialMs: 100, maxMs: 5_000 };
-
-  it('doubles the ceiling per attempt up to the maximum, with full jitter', () => {
-    expect([1, 2, 3, 4].map((a) => backoffDelayMs(a, policy, () => 1))).toEqual([100, 200, 400, 800]);
-    expect(backoffDelayMs(20, policy, () => 1)).toBe(5_000);
-    expect(backoffDelayMs(3, policy, () => 0)).toBe(0);
-    expect(backoffDelayMs(3, policy, () => 0.5)).toBe(200);
-  });
 
   it('reads Retry-After as seconds or as an HTTP date', () => {
     const now = Date.parse('2026-06-01T12:00:00Z');
@@ -53,6 +46,23 @@ describe('backoff', () => {
     expect(parseRetryAfterMs('Mon, 01 Jun 2026 12:00:30 GMT', now)).toBe(30_000);
     expect(parseRetryAfterMs('soon', now)).toBeUndefined();
     expect(parseRetryAfterMs(undefined, now)).toBeUndefined();
+  });
+
+  it('is clamped to the configured maximum, and an unreadably large value never reaches setTimeout', () => {
+    expect(clampRetryAfter(parseRetryAfterMs('3000000'), 600_000)).toEqual({
+      delayMs: 600_000,
+      clamped: true,
+    });
+    expect(clampRetryAfter(parseRetryAfterMs('9'.repeat(400)), 600_000)).toEqual({
+      delayMs: 600_000,
+      clamped: true,
+    });
+    expect(clampRetryAfter(2 ** 40, Number.POSITIVE_INFINITY)).toEqual({
+      delayMs: 2 ** 31 - 1,
+      clamped: true,
+    });
+    expect(clampRetryAfter(30_000, 600_000)).toEqual({ delayMs: 30_000, clamped: false });
+    expect(clampRetryAfter(undefined, 600_000)).toEqual({ delayMs: undefined, clamped: false });
   });
 
   it('waits at least as long as the platform asked', () => {

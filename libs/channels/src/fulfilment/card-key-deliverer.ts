@@ -1,8 +1,9 @@
 import { OrderOutcomesTopic, type MessageBatch } from '@libs/messaging';
+import type { BackoffPolicy } from '@libs/resilience';
 import type { ChannelMetrics } from '../channel-metrics';
-import { backoffDelayMs, type BackoffPolicy } from '../outbound/backoff';
 import type { PlatformAdapter } from '../outbound/platform-adapter';
 import { PlatformCallError } from '../outbound/platform-errors';
+import { clampRetryAfter, DEFAULT_MAX_RETRY_AFTER_MS, retryDelayMs } from '../outbound/retry-after';
 import type { AllocatedUnit, DeliveryLedger, DueDelivery } from './delivery-ledger';
 
 /** The part of the card vault delivery needs; the vault records every reveal. */
@@ -20,6 +21,8 @@ export interface DelivererOptions {
   backoff: BackoffPolicy;
   /** An order paid (keys allocated) and not delivered after this long raises an alert. Default 5 minutes. */
   alertAfterMs: number;
+  /** The longest a platform's Retry-After may postpone a delivery (default 10 minutes). */
+  maxRetryAfterMs?: number;
 }
 
 export interface DelivererLogger {
@@ -182,7 +185,7 @@ export class CardKeyDeliverer {
       orderId,
       unitIds,
       code,
-      giveUp ? undefined : Math.max(50, backoffDelayMs(attempts, this.options.backoff)),
+      giveUp ? undefined : Math.max(50, this.retryInMs(attempts, err)),
     );
     if (owned === 0) return; // Another worker owns these rows now: its attempt decides.
     this.metrics.deliveries.inc({ channel, result: giveUp ? 'failed' : 'retried' }, owned);
@@ -192,6 +195,16 @@ export class CardKeyDeliverer {
       { channel, orderId, sku, units: unitIds.length, attempts, code },
       giveUp ? 'card-key delivery failed; needs an operator' : 'card-key delivery will be retried',
     );
+  }
+
+  /** Our backoff, or longer when the platform asked for it (bounded by the clamp). */
+  private retryInMs(attempts: number, err: unknown): number {
+    const asked = clampRetryAfter(
+      err instanceof PlatformCallError ? err.retryAfterMs : undefined,
+      this.options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS,
+    );
+    if (asked.clamped) this.metrics.retryAfterClamped.inc({ channel: this.adapter.channel });
+    return retryDelayMs(attempts, this.options.backoff, asked.delayMs);
   }
 
   /**

@@ -85,6 +85,7 @@ export class ConnectorRuntime implements OnModuleInit, BeforeApplicationShutdown
         concurrency: config.concurrency,
         backoff: { initialMs: config.retryInitialMs, maxMs: config.retryMaxMs },
         circuit: { failureThreshold: config.circuitFailures, openMs: config.circuitOpenMs },
+        maxRetryAfterMs: config.maxRetryAfterMs,
       },
       this.logger,
     );
@@ -123,6 +124,7 @@ export class ConnectorRuntime implements OnModuleInit, BeforeApplicationShutdown
           concurrency: config.deliveryConcurrency,
           backoff: { initialMs: config.retryInitialMs, maxMs: config.retryMaxMs },
           alertAfterMs: config.deliveryAlertAfterMs,
+          maxRetryAfterMs: config.maxRetryAfterMs,
         },
         this.logger,
       );

@@ -47,6 +47,12 @@ export class ConnectorConfig {
   @Min(1)
   retryMaxMs!: number;
 
+  /** The longest a platform's Retry-After or ban time may hold a channel's pushes and deliveries back. */
+  @IsInt()
+  @Min(1_000)
+  @Max(2 ** 31 - 1)
+  maxRetryAfterMs!: number;
+
   @IsInt()
   @Min(1)
   circuitFailures!: number;
@@ -120,6 +126,7 @@ export const connectorConfig = (defaults: ConnectorDefaults) =>
     requestTimeoutMs: { name: 'CONNECTOR_REQUEST_TIMEOUT_MS', parse: 'int', default: '5000' },
     retryInitialMs: { name: 'CONNECTOR_RETRY_INITIAL_MS', parse: 'int', default: '200' },
     retryMaxMs: { name: 'CONNECTOR_RETRY_MAX_MS', parse: 'int', default: '30000' },
+    maxRetryAfterMs: { name: 'CONNECTOR_MAX_RETRY_AFTER_MS', parse: 'int', default: '600000' },
     circuitFailures: { name: 'CONNECTOR_CIRCUIT_FAILURES', parse: 'int', default: '5' },
     circuitOpenMs: { name: 'CONNECTOR_CIRCUIT_OPEN_MS', parse: 'int', default: '10000' },
     consumerGroup: { name: 'CONNECTOR_CONSUMER_GROUP' },

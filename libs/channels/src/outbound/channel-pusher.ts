@@ -1,11 +1,12 @@
+import { type BackoffPolicy, clampDelayMs, isTransientError, retry, sleep } from '@libs/resilience';
 import type { ChannelMetrics } from '../channel-metrics';
-import { type BackoffPolicy, retryDelayMs } from './backoff';
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker';
 import { LatestTargetQueue } from './latest-target-queue';
 import type { PlatformAdapter } from './platform-adapter';
 import { PlatformCallError } from './platform-errors';
 import type { PushStateStore } from './push-state-store';
-import type { StockTarget } from './stock-target';
+import { clampRetryAfter, DEFAULT_MAX_RETRY_AFTER_MS, retryDelayMs } from './retry-after';
+import type { PushItemResult, StockTarget } from './stock-target';
 import { TokenBucket } from './token-bucket';
 
 export interface ChannelPusherOptions {
@@ -16,6 +17,8 @@ export interface ChannelPusherOptions {
   concurrency: number;
   backoff: BackoffPolicy;
   circuit: CircuitBreakerOptions;
+  /** The longest wait a platform's Retry-After or ban may impose on the channel (default 10 minutes). */
+  maxRetryAfterMs?: number;
 }
 
 export interface PusherLogger {
@@ -36,7 +39,7 @@ export class ChannelPusher {
   private readonly idlers = new Set<() => void>();
   private consecutiveFailures = 0;
   private retryNotBefore = 0;
-  private readonly sleepers = new Set<() => void>();
+  private stopping = new AbortController();
 
   constructor(
     private readonly adapter: PlatformAdapter,
@@ -71,12 +74,14 @@ export class ChannelPusher {
       }
     }
     this.running = true;
+    this.stopping = new AbortController();
     this.loops = Array.from({ length: Math.max(1, this.options.concurrency) }, () => this.loop());
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    for (const wakeUp of [...this.idlers, ...this.sleepers]) wakeUp();
+    this.stopping.abort();
+    for (const wakeUp of [...this.idlers]) wakeUp();
     await Promise.all(this.loops);
   }
 
@@ -162,44 +167,78 @@ export class ChannelPusher {
       this.logger?.warn({ channel, err: (err as Error).message }, 'push state not recorded; push postponed');
       return;
     }
+    // Only the platform call is in this try: a failure of our own database afterwards is not the platform's and
+    // must neither open its circuit nor push the batch again.
+    let results: PushItemResult[];
     try {
-      const results = await this.adapter.push(batch, () => this.bucket.take(1));
-      this.breaker.onSuccess();
-      this.consecutiveFailures = 0;
-      this.metrics.pushCalls.inc({ channel, result: 'ok' });
-      const bySku = new Map(batch.map((t) => [t.sku, t]));
-      const acked: StockTarget[] = [];
-      const now = Date.now();
-      for (const result of results) {
-        const target = bySku.get(result.sku);
-        if (!target) continue;
-        if (result.outcome === 'acknowledged') {
-          acked.push(target);
-          this.queue.markAcknowledged(target);
-          this.metrics.pushes.inc({ channel, result: 'acknowledged' });
-          this.metrics.targetToAck.observe({ channel }, Math.max(0, now - target.publishedAt) / 1000);
-        } else {
-          // A refusal is the platform's decision about this SKU, not a failure of the call: recorded, alerted
-          // through the metric, and left for reconciliation to retry.
-          this.metrics.pushes.inc({ channel, result: 'refused' });
-          this.metrics.pushErrors.inc({ channel, code: result.code });
-          await this.store.recordError(channel, [result.sku], result.code);
-          this.logger?.warn(
-            { channel, sku: result.sku, code: result.code, reason: result.message },
-            'platform refused a stock update',
-          );
-        }
-      }
-      // A target the platform's answer did not mention is neither acknowledged nor refused: push it again.
-      const answered = new Set(results.map((r) => r.sku));
-      this.queue.retry(batch.filter((t) => !answered.has(t.sku)));
-      await this.store.recordAcknowledged(channel, acked);
+      results = await this.adapter.push(batch, () => this.bucket.take(1));
     } catch (err) {
-      this.onCallFailed(batch, err);
+      await this.onCallFailed(batch, err);
+      return;
+    }
+    this.breaker.onSuccess();
+    this.consecutiveFailures = 0;
+    this.metrics.pushCalls.inc({ channel, result: 'ok' });
+    const bySku = new Map(batch.map((t) => [t.sku, t]));
+    const acked: StockTarget[] = [];
+    const refused = new Map<string, string[]>();
+    const now = Date.now();
+    for (const result of results) {
+      const target = bySku.get(result.sku);
+      if (!target) continue;
+      if (result.outcome === 'acknowledged') {
+        acked.push(target);
+        this.queue.markAcknowledged(target);
+        this.metrics.pushes.inc({ channel, result: 'acknowledged' });
+        this.metrics.targetToAck.observe({ channel }, Math.max(0, now - target.publishedAt) / 1000);
+      } else {
+        // A refusal is the platform's decision about this SKU, not a failure of the call: recorded, alerted
+        // through the metric, and left for reconciliation to retry.
+        this.metrics.pushes.inc({ channel, result: 'refused' });
+        this.metrics.pushErrors.inc({ channel, code: result.code });
+        refused.set(result.code, [...(refused.get(result.code) ?? []), result.sku]);
+        this.logger?.warn(
+          { channel, sku: result.sku, code: result.code, reason: result.message },
+          'platform refused a stock update',
+        );
+      }
+    }
+    // A target the platform's answer did not mention is neither acknowledged nor refused: push it again.
+    const answered = new Set(results.map((r) => r.sku));
+    this.queue.retry(batch.filter((t) => !answered.has(t.sku)));
+    for (const [code, skus] of refused)
+      await this.persist('error', { code, skus: skus.length }, () =>
+        this.store.recordError(channel, skus, code),
+      );
+    await this.persist('acknowledged', { skus: acked.length }, () =>
+      this.store.recordAcknowledged(channel, acked),
+    );
+  }
+
+  /**
+   * A push-state write after the platform answered. A passing database error is retried a few times; one that
+   * persists is logged and left: the in-memory queue already knows the outcome, and the recorded state catches up
+   * with the SKU's next target (or a restart pushes the desired value again, which the platform takes as a
+   * full-set quantity). Never thrown: a push loop must outlive its database.
+   */
+  private async persist(write: string, context: object, fn: () => Promise<void>): Promise<void> {
+    try {
+      await retry(fn, {
+        attempts: 3,
+        initialMs: this.options.backoff.initialMs,
+        maxMs: this.options.backoff.maxMs,
+        shouldRetry: isTransientError,
+        signal: this.stopping.signal,
+      });
+    } catch (err) {
+      this.logger?.warn(
+        { channel: this.channel, write, ...context, err: (err as Error).message },
+        'push state not recorded',
+      );
     }
   }
 
-  private onCallFailed(batch: StockTarget[], err: unknown): void {
+  private async onCallFailed(batch: StockTarget[], err: unknown): Promise<void> {
     const channel = this.channel;
     const failure =
       err instanceof PlatformCallError
@@ -207,38 +246,43 @@ export class ChannelPusher {
         : new PlatformCallError('UNEXPECTED', (err as Error).message, true);
     this.metrics.pushCalls.inc({ channel, result: 'failed' });
     this.metrics.pushErrors.inc({ channel, code: failure.code });
+    this.logger?.warn(
+      { channel, code: failure.code, skus: batch.length, retryable: failure.retryable },
+      'stock push failed',
+    );
     if (failure.retryable) {
       this.breaker.onFailure();
       this.consecutiveFailures += 1;
       this.queue.retry(batch);
       this.metrics.pushes.inc({ channel, result: 'failed' }, batch.length);
-      const delay = retryDelayMs(this.consecutiveFailures, this.options.backoff, failure.retryAfterMs);
+      const maxMs = this.options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS;
+      const asked = clampRetryAfter(failure.retryAfterMs, maxMs);
+      if (asked.clamped) {
+        this.metrics.retryAfterClamped.inc({ channel });
+        this.logger?.warn(
+          { channel, code: failure.code, askedMs: failure.retryAfterMs, waitMs: asked.delayMs },
+          'platform asked to wait longer than CONNECTOR_MAX_RETRY_AFTER_MS; waiting the maximum',
+        );
+      }
+      const delay = retryDelayMs(this.consecutiveFailures, this.options.backoff, asked.delayMs);
       this.retryNotBefore = Math.max(this.retryNotBefore, Date.now() + delay);
     } else {
       this.metrics.pushes.inc({ channel, result: 'dropped' }, batch.length);
-      void this.store
-        .recordError(
+      await this.persist('error', { code: failure.code, skus: batch.length }, () =>
+        this.store.recordError(
           channel,
           batch.map((t) => t.sku),
           failure.code,
-        )
-        .catch(() => undefined);
+        ),
+      );
     }
-    this.logger?.warn(
-      { channel, code: failure.code, skus: batch.length, retryable: failure.retryable },
-      'stock push failed',
-    );
   }
 
+  /** Waits, or returns at once on stop; never asks setTimeout for more than it can count. */
   private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.sleepers.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.sleepers.add(done);
-    });
+    return sleep(clampDelayMs(ms, MAX_WAIT_MS), this.stopping.signal);
   }
 }
+
+/** One wait of the push loop; a longer one (a clamped Retry-After near its maximum) is slept in several turns. */
+const MAX_WAIT_MS = 60_000;

@@ -1,4 +1,4 @@
-import { parseRetryAfterMs } from './backoff';
+import { parseRetryAfterMs } from './retry-after';
 import { PlatformCallError } from './platform-errors';
 
 export interface HttpCallOptions {
