@@ -1,6 +1,8 @@
 import {
   channelEventsOf,
+  checkNoticeBounds,
   NoticeFormatError,
+  readNoticeBody,
   parseMiniprogramNotice,
   parsePinduoduoNotice,
   parseShopNotice,
@@ -117,7 +119,7 @@ describe('order notices', () => {
     it('names the field that is wrong', () => {
       expect(() =>
         parseShopNotice({ type: 'order.paid', orderId: 'S 9', lines: [{ sku: 'S', quantity: 1 }] }),
-      ).toThrow(new NoticeFormatError('orderId must be an identifier'));
+      ).toThrow(/^orderId must be an identifier/);
       expect(() =>
         parseShopNotice({ type: 'order.paid', orderId: 'S9', lines: [{ sku: 'S', quantity: 0 }] }),
       ).toThrow(/lines\[0\]\.quantity/);
@@ -132,6 +134,147 @@ describe('order notices', () => {
           expiresAt: '2026-06-01 12:00',
         }),
       ).toThrow(/expiresAt/);
+    });
+  });
+
+  describe('identifiers (one rule with the API and the topic schemas)', () => {
+    const shop = (orderId: unknown, sku: unknown) => () =>
+      parseShopNotice({ type: 'order.paid', orderId, lines: [{ sku, quantity: 1 }] });
+
+    it('refuses a zero-width character in an order id or a SKU with a stable code', () => {
+      for (const attempt of [shop('S\u200B9', 'SKU-1'), shop('S9', 'SKU\u200B1'), shop('S9', '\uFEFFSKU')]) {
+        expect(attempt).toThrow(expect.objectContaining({ reason: 'IDENTIFIER.FORMAT_CHARACTER' }));
+      }
+      expect(shop('S\u00009', 'SKU-1')).toThrow(
+        expect.objectContaining({ reason: 'IDENTIFIER.CONTROL_CHARACTER' }),
+      );
+    });
+
+    it('reads fullwidth letters and digits as ASCII', () => {
+      expect(shop('Ｓ－９', 'ＳＫＵ－１')()).toMatchObject({
+        orderId: 'S-9',
+        lines: [{ sku: 'SKU-1', quantity: 1 }],
+      });
+    });
+
+    it('keeps Chinese SKU codes', () => {
+      expect(shop('S9', '点卡-月卡')()).toMatchObject({ lines: [{ sku: '点卡-月卡' }] });
+    });
+  });
+
+  describe('numeric order ids', () => {
+    const tradeText = (tid: string) =>
+      `{"topic":"taobao_trade_TradeBuyerPay","content":{"tid":${tid},"status":"WAIT_SELLER_SEND_GOODS",` +
+      `"orders":[{"oid":${tid}1,"outer_sku_id":"SKU-1","num":1}]}}`;
+
+    it('keeps every digit of two 19-digit tids, so they stay two orders', () => {
+      const a = parseTaobaoNotice(readNoticeBody(Buffer.from(tradeText('3612345678901234567'))));
+      const b = parseTaobaoNotice(readNoticeBody(Buffer.from(tradeText('3612345678901234600'))));
+      expect(a).toMatchObject({ orderId: '3612345678901234567' });
+      expect(b).toMatchObject({ orderId: '3612345678901234600' });
+    });
+
+    it('refuses a numeric id that a double cannot hold, rather than rounding it', () => {
+      const body = {
+        content: {
+          tid: JSON.parse('3612345678901234567') as number, // what a plain JSON.parse hands over
+          status: 'WAIT_BUYER_PAY',
+          orders: [{ outer_sku_id: 'S', num: 1 }],
+        },
+      };
+      expect(() => parseTaobaoNotice(body)).toThrow(
+        expect.objectContaining({ reason: 'IDENTIFIER.UNSAFE_NUMBER' }),
+      );
+      expect(() => parseTaobaoNotice({ content: { ...body.content, tid: 1.5 } })).toThrow(NoticeFormatError);
+      expect(parseTaobaoNotice({ content: { ...body.content, tid: 2 ** 53 - 1 } })).toMatchObject({
+        orderId: String(2 ** 53 - 1),
+      });
+    });
+
+    it('reads the body as JSON and leaves strings and small numbers alone', () => {
+      const text =
+        '{"a":"x \\" 12345678901234567890","b":[1,-2,3.5,1e3,12345678901234567890,-12345678901234567890]}';
+      expect(readNoticeBody(Buffer.from(text))).toEqual({
+        a: 'x " 12345678901234567890',
+        b: [1, -2, 3.5, 1000, '12345678901234567890', '-12345678901234567890'],
+      });
+      expect(() => readNoticeBody(Buffer.from('{"a":'))).toThrow(NoticeFormatError);
+      expect(() => readNoticeBody(Buffer.from('{"a":1} x'))).toThrow(NoticeFormatError);
+    });
+  });
+
+  describe('quantities', () => {
+    const shopQty = (quantity: unknown) => () =>
+      parseShopNotice({ type: 'order.paid', orderId: 'S9', lines: [{ sku: 'S', quantity }] });
+
+    it('refuses quantities that are not safe whole numbers within the ceiling', () => {
+      for (const q of [2 ** 31, 1e300, 3e9, 2 ** 53 + 2, '3000000000', '1e3', '1.0', 1.5, -1, 0, Infinity]) {
+        expect(shopQty(q)).toThrow(NoticeFormatError);
+      }
+      expect(shopQty(2 ** 31)).toThrow(expect.objectContaining({ reason: 'QUANTITY.TOO_LARGE' }));
+      expect(shopQty(1e300)).toThrow(expect.objectContaining({ reason: 'QUANTITY.TOO_LARGE' }));
+      expect(shopQty('12')()).toMatchObject({ lines: [{ quantity: 12 }] });
+    });
+
+    it('applies the configured maximum per line and per order', () => {
+      const notice: OrderNotice = {
+        channel: 'shop',
+        orderId: 'S9',
+        status: 'placed',
+        lines: [
+          { sku: 'A', quantity: 6 },
+          { sku: 'B', quantity: 6 },
+        ],
+      };
+      const limits = { maxLineQuantity: 10, maxOrderQuantity: 20 };
+      expect(checkNoticeBounds(notice, limits)).toBeUndefined();
+      expect(checkNoticeBounds({ ...notice, lines: [{ sku: 'A', quantity: 11 }] }, limits)).toMatchObject({
+        reason: 'QUANTITY.OVER_LINE_LIMIT',
+      });
+      expect(
+        checkNoticeBounds({ ...notice, lines: [...notice.lines, { sku: 'C', quantity: 9 }] }, limits),
+      ).toMatchObject({ reason: 'QUANTITY.OVER_ORDER_LIMIT' });
+      // Two lines of one SKU are one message: their sum is that SKU's line.
+      expect(
+        checkNoticeBounds(
+          {
+            ...notice,
+            lines: [
+              { sku: 'A', quantity: 6 },
+              { sku: 'A', quantity: 6 },
+            ],
+          },
+          limits,
+        ),
+      ).toMatchObject({ reason: 'QUANTITY.OVER_LINE_LIMIT' });
+    });
+  });
+
+  describe('status and type names', () => {
+    it('refuses names of Object.prototype properties as malformed (400), never as a status', () => {
+      for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+        expect(() =>
+          parseTaobaoNotice({
+            content: { tid: 'T1', status: name, orders: [{ outer_sku_id: 'S', num: 1 }] },
+          }),
+        ).toThrow(NoticeFormatError);
+        expect(() =>
+          parseShopNotice({ type: name, orderId: 'S9', lines: [{ sku: 'S', quantity: 1 }] }),
+        ).toThrow(NoticeFormatError);
+        expect(() =>
+          parsePinduoduoNotice({
+            type: name,
+            order_sn: 'P1',
+            item_list: [{ outer_id: 'S', goods_count: 1 }],
+          }),
+        ).toThrow(NoticeFormatError);
+        expect(() =>
+          parseMiniprogramNotice({
+            Event: name,
+            order_info: { order_id: 'W1', product_infos: [{ out_sku_id: 'S', sku_cnt: 1 }] },
+          }),
+        ).toThrow(NoticeFormatError);
+      }
     });
   });
 });

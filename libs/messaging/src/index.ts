@@ -6,7 +6,17 @@ export * from './catalogue/channel-events';
 export * from './catalogue/order-outcomes';
 export * from './catalogue/channel-targets';
 export * from './catalogue/dead-letters';
-export { CHANNEL_PATTERN, REASON_CODE_PATTERN } from './catalogue/fields';
+export {
+  CHANNEL_PATTERN,
+  REASON_CODE_PATTERN,
+  MAX_IDENTIFIER_LENGTH,
+  normaliseIdentifier,
+  isNormalIdentifier,
+  describeIdentifierProblem,
+  IsIdentifier,
+  type IdentifierCheck,
+  type IdentifierRefusal,
+} from './catalogue/fields';
 export * from './envelope';
 export * from './errors';
 export {

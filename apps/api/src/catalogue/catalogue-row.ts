@@ -1,5 +1,5 @@
 import type { StockKind } from '@libs/inventory';
-import { ID_PATTERN } from '../common/identifiers';
+import { normaliseIdentifier } from '@libs/messaging';
 import type { ColumnIndexes } from './field-mapping';
 import { stockKindOf, type StockKindValues } from './stock-kind-values';
 
@@ -66,7 +66,8 @@ export function readCatalogueRow(
   const cell = (index: number | undefined) => (index === undefined ? '' : (fields[index] ?? '').trim());
   const reach = Math.max(...Object.values(columns).map((i) => i ?? 0));
   const sku = cell(columns.sku);
-  const validSku = ID_PATTERN.test(sku) ? sku : undefined;
+  const normalSku = normaliseIdentifier(sku);
+  const validSku = normalSku.ok ? normalSku.value : undefined;
   const invalid = (reason: RowInvalidReason): CatalogueRow => ({
     kind: 'invalid',
     line,

@@ -19,9 +19,16 @@ export interface IgnoredNotice {
   ignored: string;
 }
 
+/**
+ * A signed notice that cannot be read (answered 400). `reason` is a stable code for what is wrong
+ * (`IDENTIFIER.FORMAT_CHARACTER`, `QUANTITY.TOO_LARGE`, …); the message names the field.
+ */
 export class NoticeFormatError extends Error {
   readonly code = 'WEBHOOK.INVALID_NOTICE';
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly reason: string = 'NOTICE.MALFORMED',
+  ) {
     super(message);
     this.name = 'NoticeFormatError';
   }

@@ -1,5 +1,6 @@
 import { ChannelEventsTopic, type MessageBus } from '@libs/messaging';
 import type { ChannelMetrics } from '../channel-metrics';
+import { checkNoticeBounds, DEFAULT_NOTICE_LIMITS, type NoticeLimits, readNoticeBody } from './notice-body';
 import { NotificationInbox } from './notification-inbox';
 import { channelEventsOf, NoticeFormatError, type NoticeParser } from './order-notice';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyRequest } from './webhook-signature';
@@ -14,7 +15,8 @@ export interface WebhookRequest {
 
 export interface WebhookResponse {
   status: number;
-  body: { ok: boolean; result?: string; code?: string; message?: string };
+  /** `reason`: a stable code for why a signed notice was refused (`IDENTIFIER.FORMAT_CHARACTER`, …). */
+  body: { ok: boolean; result?: string; code?: string; reason?: string; message?: string };
 }
 
 export interface WebhookReceiverOptions {
@@ -25,6 +27,8 @@ export interface WebhookReceiverOptions {
   /** Hold for an unpaid order when the platform gives no expiry. */
   defaultHoldMs: number;
   windowSeconds?: number;
+  /** Most units per SKU line and per order; a bigger notice is refused with 400. */
+  limits?: NoticeLimits;
 }
 
 /**
@@ -72,16 +76,20 @@ export class WebhookReceiver {
     }
     let notice;
     try {
-      notice = this.options.parse(JSON.parse(request.rawBody.toString('utf8')));
+      notice = this.options.parse(readNoticeBody(request.rawBody));
     } catch (err) {
-      this.metrics.notifications.inc({ channel, result: 'invalid' });
-      const message = err instanceof NoticeFormatError ? err.message : 'the body is not JSON';
-      return { status: 400, body: { ok: false, code: 'WEBHOOK.INVALID_NOTICE', message } };
+      const known = err instanceof NoticeFormatError;
+      return this.invalid(
+        known ? err.reason : 'NOTICE.MALFORMED',
+        known ? err.message : 'the body is not a notice',
+      );
     }
     if ('ignored' in notice) {
       this.metrics.notifications.inc({ channel, result: 'ignored' });
       return { status: 200, body: { ok: true, result: 'ignored' } };
     }
+    const refusal = checkNoticeBounds(notice, this.options.limits ?? DEFAULT_NOTICE_LIMITS);
+    if (refusal) return this.invalid(refusal.reason, refusal.message);
     const events = channelEventsOf({ ...notice, channel }, this.now(), this.options.defaultHoldMs);
     try {
       const result = await this.inbox.accept({ ...notice, channel }, () =>
@@ -99,6 +107,11 @@ export class WebhookReceiver {
         ? { status: 400, body: { ok: false, code, message: (err as Error).message } }
         : { status: 503, body: { ok: false, code, message: 'the notice could not be recorded; retry' } };
     }
+  }
+
+  private invalid(reason: string, message: string): WebhookResponse {
+    this.metrics.notifications.inc({ channel: this.options.channel, result: 'invalid' });
+    return { status: 400, body: { ok: false, code: 'WEBHOOK.INVALID_NOTICE', reason, message } };
   }
 }
 

@@ -4,7 +4,7 @@ import { httpCall, parseJson } from '../outbound/http-call';
 import type { CardKeyToDeliver, PlatformAdapter } from '../outbound/platform-adapter';
 import { PlatformCallError } from '../outbound/platform-errors';
 import type { ListingPage, PushItemResult, StockTarget } from '../outbound/stock-target';
-import { list, obj, optionalTime, positiveInt, str } from './notice-fields';
+import { list, obj, optionalTime, positiveInt, statusNamed, str } from './notice-fields';
 import { deliverToSimulatedPlatform } from './simulated-delivery';
 
 export interface MiniprogramAdapterOptions {
@@ -112,17 +112,17 @@ function wechatFailure(answer: WechatAnswer): PlatformCallError {
   return new PlatformCallError(`WECHAT.${answer.errcode}`, answer.errmsg, answer.errcode === -1);
 }
 
-const WECHAT_EVENTS: Record<string, OrderStatus | undefined> = {
-  open_product_order_new: 'placed',
-  open_product_order_pay: 'paid',
-  open_product_order_cancel: 'cancelled',
-};
+const WECHAT_EVENTS = new Map<string, OrderStatus>([
+  ['open_product_order_new', 'placed'],
+  ['open_product_order_pay', 'paid'],
+  ['open_product_order_cancel', 'cancelled'],
+]);
 
 /** `{Event: open_product_order_*, order_info: {order_id, product_infos: [{out_sku_id, sku_cnt}], pay_deadline?}}` */
 export function parseMiniprogramNotice(body: unknown): OrderNotice | IgnoredNotice {
   const b = obj(body, 'body');
   if (typeof b.Event !== 'string') throw new NoticeFormatError('Event must be an event name');
-  const status = WECHAT_EVENTS[b.Event];
+  const status = statusNamed(WECHAT_EVENTS, b.Event, 'Event');
   if (!status) return { ignored: `event ${b.Event}` };
   const info = obj(b.order_info, 'order_info');
   return {

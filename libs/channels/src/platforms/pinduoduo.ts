@@ -5,7 +5,7 @@ import { httpCall, parseJson } from '../outbound/http-call';
 import { type CardKeyToDeliver, type PlatformAdapter, readAllListings } from '../outbound/platform-adapter';
 import { PlatformCallError } from '../outbound/platform-errors';
 import type { ListingPage, PushItemResult, StockTarget } from '../outbound/stock-target';
-import { list, obj, optionalTime, positiveInt, str } from './notice-fields';
+import { list, obj, optionalTime, positiveInt, statusNamed, str } from './notice-fields';
 import { deliverToSimulatedPlatform } from './simulated-delivery';
 import { sortedParamString } from './sorted-params';
 
@@ -142,17 +142,17 @@ function pddFailure(error: PddError): PlatformCallError {
   );
 }
 
-const PDD_EVENTS: Record<string, OrderStatus | undefined> = {
-  pdd_trade_TradeCreate: 'placed',
-  pdd_trade_TradeBuyerPay: 'paid',
-  pdd_trade_TradeClose: 'cancelled',
-};
+const PDD_EVENTS = new Map<string, OrderStatus>([
+  ['pdd_trade_TradeCreate', 'placed'],
+  ['pdd_trade_TradeBuyerPay', 'paid'],
+  ['pdd_trade_TradeClose', 'cancelled'],
+]);
 
 /** `{type: pdd_trade_*, order_sn, item_list: [{outer_id, goods_count}], pay_deadline?}` */
 export function parsePinduoduoNotice(body: unknown): OrderNotice | IgnoredNotice {
   const b = obj(body, 'body');
   if (typeof b.type !== 'string') throw new NoticeFormatError('type must be a message type');
-  const status = PDD_EVENTS[b.type];
+  const status = statusNamed(PDD_EVENTS, b.type, 'type');
   if (!status) return { ignored: `type ${b.type}` };
   return {
     channel: 'pinduoduo',

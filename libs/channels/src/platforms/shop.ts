@@ -5,7 +5,7 @@ import { httpCall, parseJson } from '../outbound/http-call';
 import type { CardKeyToDeliver, PlatformAdapter } from '../outbound/platform-adapter';
 import { PlatformCallError } from '../outbound/platform-errors';
 import type { ListingPage, PushItemResult, StockTarget } from '../outbound/stock-target';
-import { list, obj, optionalTime, positiveInt, str } from './notice-fields';
+import { list, obj, optionalTime, positiveInt, statusNamed, str } from './notice-fields';
 
 export interface ShopAdapterOptions {
   /** The shop's base URL; the contract's paths start with /v1. */
@@ -97,17 +97,17 @@ function shopFailure(status: number, body: { code?: string; message?: string }):
   );
 }
 
-const SHOP_TYPES: Record<string, OrderStatus | undefined> = {
-  'order.placed': 'placed',
-  'order.paid': 'paid',
-  'order.cancelled': 'cancelled',
-};
+const SHOP_TYPES = new Map<string, OrderStatus>([
+  ['order.placed', 'placed'],
+  ['order.paid', 'paid'],
+  ['order.cancelled', 'cancelled'],
+]);
 
 /** Contract v1 webhook body: `{type: order.placed|order.paid|order.cancelled, orderId, lines: [{sku, quantity}], expiresAt?}` */
 export function parseShopNotice(body: unknown): OrderNotice | IgnoredNotice {
   const b = obj(body, 'body');
   if (typeof b.type !== 'string') throw new NoticeFormatError('type must be an event type');
-  const status = SHOP_TYPES[b.type];
+  const status = statusNamed(SHOP_TYPES, b.type, 'type');
   if (!status) return { ignored: `type ${b.type}` };
   return {
     channel: 'shop',

@@ -5,7 +5,7 @@ import { httpCall, parseJson } from '../outbound/http-call';
 import { type CardKeyToDeliver, type PlatformAdapter, readAllListings } from '../outbound/platform-adapter';
 import { PlatformCallError } from '../outbound/platform-errors';
 import type { ListingPage, PushItemResult, StockTarget } from '../outbound/stock-target';
-import { list, obj, optionalTime, positiveInt, str } from './notice-fields';
+import { list, obj, optionalTime, positiveInt, statusNamed, str } from './notice-fields';
 import { deliverToSimulatedPlatform } from './simulated-delivery';
 import { sortedParamString } from './sorted-params';
 
@@ -171,12 +171,12 @@ function topFailure(error: TopError): PlatformCallError {
   );
 }
 
-const TAOBAO_STATUS: Record<string, OrderStatus | undefined> = {
-  WAIT_BUYER_PAY: 'placed',
-  WAIT_SELLER_SEND_GOODS: 'paid',
-  TRADE_CLOSED: 'cancelled',
-  TRADE_CLOSED_BY_TAOBAO: 'cancelled',
-};
+const TAOBAO_STATUS = new Map<string, OrderStatus>([
+  ['WAIT_BUYER_PAY', 'placed'],
+  ['WAIT_SELLER_SEND_GOODS', 'paid'],
+  ['TRADE_CLOSED', 'cancelled'],
+  ['TRADE_CLOSED_BY_TAOBAO', 'cancelled'],
+]);
 
 /**
  * A trade message as Taobao's message service (TMC) carries it: `{topic, content: {tid, status, orders:
@@ -184,12 +184,10 @@ const TAOBAO_STATUS: Record<string, OrderStatus | undefined> = {
  */
 export function parseTaobaoNotice(body: unknown): OrderNotice | IgnoredNotice {
   const content = obj(obj(body, 'body').content, 'content');
-  const status = TAOBAO_STATUS[String(content.status)];
-  if (!status) {
-    if (typeof content.status !== 'string')
-      throw new NoticeFormatError('content.status must be a trade status');
-    return { ignored: `status ${content.status}` };
-  }
+  if (typeof content.status !== 'string')
+    throw new NoticeFormatError('content.status must be a trade status');
+  const status = statusNamed(TAOBAO_STATUS, content.status, 'content.status');
+  if (!status) return { ignored: `status ${content.status}` };
   return {
     channel: 'taobao',
     orderId: str(content.tid, 'content.tid'),

@@ -9,22 +9,30 @@ import {
   IsISO8601,
   IsOptional,
   IsString,
+  Max,
   MaxLength,
   Min,
   NotEquals,
   ValidateNested,
 } from 'class-validator';
+import { MAX_LINE_QUANTITY, MAX_ON_HAND, MAX_ORDER_QUANTITY } from '@libs/inventory';
 import { defineTopic } from './define-topic';
-import { ExactlyOneOf, IsChannel, IsIdentifier } from './fields';
+import { ExactlyOneOf, IsChannel, IsIdentifier, QuantitiesAddUpToAtMost } from './fields';
 
 /*
  * stock.channel-events: what happened on a channel, written by the connectors, one message per SKU.
  * An order with several SKUs becomes one message per SKU (same channel order id); each SKU answers on its own.
  */
 
+/*
+ * Quantities are bounded by the domain's ceilings (libs/inventory bounds.ts): `Number.isInteger` alone takes 1e300,
+ * and a number above 2^31 would stop every read model that sums it. A connector applies its own lower limits.
+ */
+
 export class OrderLine {
   @IsInt()
   @Min(1)
+  @Max(MAX_LINE_QUANTITY)
   quantity!: number;
 
   /** Reserve from this dedicated pool (独立库存池) instead of general stock. */
@@ -48,6 +56,7 @@ export class OrderPlaced {
   @ArrayMaxSize(100)
   @ValidateNested({ each: true })
   @Type(() => OrderLine)
+  @QuantitiesAddUpToAtMost(MAX_ORDER_QUANTITY)
   lines!: OrderLine[];
 
   /** When an unpaid reservation lapses (ISO 8601 with offset). */
@@ -109,6 +118,7 @@ export class StockRestocked {
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(MAX_ON_HAND)
   quantity?: number;
 
   /** Card-key stock: the units of an import batch (上货). */
@@ -133,6 +143,8 @@ export class StockAdjusted {
 
   @IsInt()
   @NotEquals(0)
+  @Min(-MAX_ON_HAND)
+  @Max(MAX_ON_HAND)
   delta!: number;
 
   @IsIn(ADJUSTMENT_REASONS)

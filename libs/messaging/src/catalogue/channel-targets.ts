@@ -1,4 +1,4 @@
-import { IsInt, Min } from 'class-validator';
+import { IsInt, Max, Min } from 'class-validator';
 import { defineTopic } from './define-topic';
 import { IsChannel, IsIdentifier } from './fields';
 
@@ -15,14 +15,16 @@ export class ChannelTargetSet {
   @IsIdentifier()
   sku!: string;
 
-  /** Full-set quantity to list; never negative. */
+  /** Full-set quantity to list; never negative, a safe integer (1e300 is an integer too). */
   @IsInt()
   @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
   quantity!: number;
 
   /** The SKU stream version this target was computed at: a connector drops a push older than the last one sent. */
   @IsInt()
   @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
   skuVersion!: number;
 }
 

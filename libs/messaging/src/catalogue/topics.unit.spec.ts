@@ -1,4 +1,6 @@
 import { ALL_TOPICS, Topics } from './topics';
+import { MAX_LINE_QUANTITY, MAX_ORDER_QUANTITY } from '@libs/inventory';
+import { encodeMessage } from '../codec';
 import { topicName } from './define-topic';
 
 describe('topic catalogue', () => {
@@ -33,5 +35,73 @@ describe('topic catalogue', () => {
     for (const topic of ALL_TOPICS) {
       for (const schema of Object.values(topic.messages)) expect(schema.schemaVersion).toBe(1);
     }
+  });
+
+  describe('bounds in the schemas', () => {
+    const placed =
+      (quantities: number[], sku = 'S1') =>
+      () =>
+        encodeMessage(
+          Topics.channelEvents,
+          {
+            type: 'order.placed',
+            payload: {
+              channel: 'taobao',
+              channelOrderId: 'T1',
+              sku,
+              lines: quantities.map((quantity) => ({ quantity })),
+              expiresAt: '2026-06-01T12:00:00.000Z',
+            },
+          },
+          'test',
+        );
+    const restocked = (quantity: number) => () =>
+      encodeMessage(
+        Topics.channelEvents,
+        { type: 'stock.restocked', payload: { sku: 'S1', batchId: 'b1', quantity } },
+        'test',
+      );
+    const adjusted = (delta: number) => () =>
+      encodeMessage(
+        Topics.channelEvents,
+        {
+          type: 'stock.adjusted',
+          payload: { sku: 'S1', adjustmentId: 'a1', delta, reason: 'count-correction' },
+        },
+        'test',
+      );
+    const target =
+      (quantity: number, skuVersion = 1) =>
+      () =>
+        encodeMessage(
+          Topics.channelTargets,
+          { type: 'channel-target.set', payload: { channel: 'shop', sku: 'S1', quantity, skuVersion } },
+          'test',
+        );
+
+    it('refuses an order line above the domain ceiling (2^31 and 1e300 included)', () => {
+      expect(placed([MAX_LINE_QUANTITY])).not.toThrow();
+      for (const q of [MAX_LINE_QUANTITY + 1, 2 ** 31, 1e300]) expect(placed([q])).toThrow(/quantity/);
+    });
+
+    it('refuses an order whose lines for one SKU add up above the order ceiling', () => {
+      const half = Math.ceil(MAX_ORDER_QUANTITY / 2);
+      expect(placed([half, MAX_ORDER_QUANTITY - half])).not.toThrow();
+      expect(placed([half, half + 1])).toThrow(/lines/);
+    });
+
+    it('refuses restocks, adjustments and targets that are not safe integers within their bounds', () => {
+      expect(restocked(1_000_000_000)).not.toThrow();
+      for (const q of [1e300, 2 ** 53]) expect(restocked(q)).toThrow(/quantity/);
+      expect(adjusted(-1_000_000_000)).not.toThrow();
+      for (const d of [1e300, -1e300]) expect(adjusted(d)).toThrow(/delta/);
+      expect(target(2 ** 31)).not.toThrow();
+      expect(target(1e300)).toThrow(/quantity/);
+      expect(target(1, 1e300)).toThrow(/skuVersion/);
+    });
+
+    it('refuses an id with a zero-width character', () => {
+      expect(placed([1], 'S\u200B1')).toThrow(/IDENTIFIER.FORMAT_CHARACTER/);
+    });
   });
 });
