@@ -13,7 +13,15 @@ export interface ObservedHistory {
   /** Per SKU: the stock kind and the units that ever entered stock (receipts, adjustments, imported keys), from the event store. */
   skus: { sku: string; kind: StockKindName; stockIn: number }[];
   /** Every order decision the event store holds, in stream order. orderKey = channel + order id (as the domain builds it). */
-  decisions: { sku: string; orderKey: string; kind: DecisionKind; quantity: number; eventId: string }[];
+  decisions: {
+    sku: string;
+    orderKey: string;
+    kind: DecisionKind;
+    quantity: number;
+    eventId: string;
+    /** A reservation's part taken from counted stock (the rest is served by loop keys); default: quantity. */
+    counted?: number;
+  }[];
   /** Card-key units allocated to orders (from the event store). count > 1 only for loop keys. */
   allocations: { sku: string; orderKey: string; unitId: string; count: number; loop: boolean }[];
   /** Outcomes seen on stock.order-outcomes (deduplicated by event id): which command/event id each answers. */
@@ -75,7 +83,7 @@ function checkOversold(h: ObservedHistory): Violation[] {
     held.set(d.sku, lines);
     const current = lines.get(d.orderKey) ?? 0;
     let next = current;
-    if (d.kind === 'reserved') next = current + d.quantity;
+    if (d.kind === 'reserved') next = current + (d.counted ?? d.quantity);
     else if (d.kind === 'released' || d.kind === 'expired' || d.kind === 'cancelled') {
       // A release without a quantity gives back the whole line; never more than the line holds.
       next = d.quantity > 0 ? Math.max(0, current - d.quantity) : 0;

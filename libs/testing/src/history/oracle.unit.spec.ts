@@ -82,6 +82,14 @@ describe('checkHistory', () => {
       expect(rules(checkHistory(h))).toEqual(['OVERSOLD']);
     });
 
+    it('given a card-key SKU whose loop key serves the part beyond its keys, when checked, then only the counted part is bounded', () => {
+      const h = clean();
+      h.decisions.push({ sku: 'K-1', orderKey: 'shopB:5', kind: 'reserved', quantity: 5, counted: 1, eventId: 'e9' });
+      expect(checkHistory(h)).toEqual([]);
+      h.decisions.push({ sku: 'K-1', orderKey: 'shopB:6', kind: 'reserved', quantity: 5, counted: 1, eventId: 'e10' });
+      expect(rules(checkHistory(h))).toEqual(['OVERSOLD']);
+    });
+
     it('given an unlimited SKU, when any quantity is reserved, then it is never oversold', () => {
       const h = clean();
       h.decisions.push({ sku: 'U-1', orderKey: 'shopB:9', kind: 'reserved', quantity: 1e6, eventId: 'e9' });
