@@ -173,7 +173,10 @@ function checkKeyDeliveredTwice(h: ObservedHistory): Violation[] {
 }
 
 function checkPaidWithoutOutcome(h: ObservedHistory): Violation[] {
-  const answered = new Set(h.outcomes.map((o) => lineKey(o.orderKey, o.sku)));
+  // An outcome that says which event it answers must answer the payment; one that does not say counts as any.
+  const answered = new Set(
+    h.outcomes.filter((o) => o.answersType === undefined || o.answersType === 'order.paid').map((o) => lineKey(o.orderKey, o.sku)),
+  );
   const seen = new Set<string>();
   const out: Violation[] = [];
   for (const p of h.paidOrdersSent) {

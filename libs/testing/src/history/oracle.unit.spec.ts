@@ -185,6 +185,15 @@ describe('checkHistory', () => {
       h.paidOrdersSent.push({ channel: 'shopA', orderId: '3', orderKey: 'shopA:3', sku: 'U-1', quantity: 1 });
       expect(rules(checkHistory(h))).toEqual(['PAID_WITHOUT_OUTCOME']);
     });
+
+    it('given outcomes that answer only the placement, when checked, then the paid line is still unanswered', () => {
+      const h = clean();
+      h.outcomes.push({ orderKey: 'shopA:9', sku: 'Q-1', type: 'order.accepted', answersType: 'order.placed' });
+      h.paidOrdersSent.push({ channel: 'shopA', orderId: '9', orderKey: 'shopA:9', sku: 'Q-1', quantity: 1 });
+      expect(rules(checkHistory(h))).toEqual(['PAID_WITHOUT_OUTCOME']);
+      h.outcomes.push({ orderKey: 'shopA:9', sku: 'Q-1', type: 'order.rejected', answersType: 'order.paid' });
+      expect(checkHistory(h)).toEqual([]);
+    });
   });
 
   describe('LISTING_DIFFERS', () => {
