@@ -59,6 +59,11 @@ export class KafkaConfig {
   /** The Kafka client's own logging, into the app's log (kept apart from LOG_LEVEL: at debug it is very chatty). */
   @IsIn(KAFKA_CLIENT_LOG_LEVELS)
   clientLogLevel!: (typeof KAFKA_CLIENT_LOG_LEVELS)[number];
+
+  /** Readiness says `degraded` once a consumer partition has been retrying a transient failure this long. */
+  @IsInt()
+  @Min(1_000)
+  consumerRetryDegradedMs!: number;
 }
 
 export const kafkaConfig = defineConfig('kafka', KafkaConfig, {
@@ -67,6 +72,7 @@ export const kafkaConfig = defineConfig('kafka', KafkaConfig, {
   consumerMaxWaitMs: { name: 'KAFKA_CONSUMER_MAX_WAIT_MS', parse: 'int', default: '100' },
   topicPrefix: { name: 'KAFKA_TOPIC_PREFIX' },
   clientLogLevel: { name: 'KAFKA_CLIENT_LOG_LEVEL', default: 'warn' },
+  consumerRetryDegradedMs: { name: 'KAFKA_CONSUMER_RETRY_DEGRADED_MS', parse: 'int', default: '60000' },
 });
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

@@ -1,3 +1,5 @@
+import { isTransientError } from '@libs/resilience';
+
 /**
  * Stable codes. The consumer-side ones are written into dead-letter records (`reasonCode`), so a code is
  * never renamed once published; new codes are only added.
@@ -54,7 +56,8 @@ export class MessagingError extends Error {
 /**
  * Thrown by a handler when the failure is not the message's fault (the database is restarting, a lock timed
  * out). The batch is retried with capped backoff for as long as the subscription runs and is never
- * dead-lettered; any other error counts towards the bounded retries and ends in the dead-letter topic.
+ * dead-lettered. Errors `isTransientError` recognises are treated the same without being wrapped; any other
+ * error counts towards the bounded retries and ends in the dead-letter topic.
  */
 export class RetryableHandlerError extends Error {
   readonly retryable = true;
@@ -65,9 +68,11 @@ export class RetryableHandlerError extends Error {
   }
 }
 
+/**
+ * Whether a handler failure is the environment's, not the message's: a RetryableHandlerError, or any error
+ * `isTransientError` recognises (PostgreSQL or Kafka unavailable, a dropped connection, exhausted conflict
+ * retries). Those are retried with capped backoff until they stop and are never dead-lettered.
+ */
 export function isRetryable(err: unknown): boolean {
-  return (
-    err instanceof RetryableHandlerError ||
-    (typeof err === 'object' && err !== null && (err as { retryable?: unknown }).retryable === true)
-  );
+  return err instanceof RetryableHandlerError || isTransientError(err);
 }

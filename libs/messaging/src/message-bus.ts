@@ -50,6 +50,16 @@ export interface SubscribeOptions {
   acceptKey?: (key: string) => boolean;
 }
 
+/** A partition whose batch keeps failing because a dependency is down; it is retried, not dead-lettered. */
+export interface RetryingPartition {
+  /** Full topic name (prefix included). */
+  topic: string;
+  groupId: string;
+  partition: number;
+  /** When the current run of transient failures began. */
+  since: Date;
+}
+
 export interface Subscription {
   readonly topicName: string;
   readonly groupId: string;
@@ -98,4 +108,12 @@ export abstract class MessageBus {
 
   /** Partition count of a topic as the bus uses it (after start(): as found on the broker). */
   abstract partitionCount(topic: AnyTopic): number;
+
+  /**
+   * Partitions of this bus's subscriptions that are being retried because of transient errors (the database or
+   * the broker is away). Readiness reports degraded when one has been retrying for long.
+   */
+  retryingPartitions(): RetryingPartition[] {
+    return [];
+  }
 }

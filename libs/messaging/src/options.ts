@@ -25,6 +25,11 @@ export interface MessageBusObserver {
     retryable: boolean;
     error: unknown;
   }): void;
+  /**
+   * A partition began (`retrying: true`) or ended (`false`) a run of transient handler failures: its batch is
+   * retried until the dependency is back. Every start is followed by exactly one end.
+   */
+  partitionRetrying?(event: { topic: string; groupId: string; partition: number; retrying: boolean }): void;
   /** Kafka only: records left in the partition after a batch was handled (high watermark − next offset). */
   lagObserved?(event: { topic: string; groupId: string; partition: number; lag: number }): void;
   deadLettered?(event: {
@@ -37,9 +42,13 @@ export interface MessageBusObserver {
 }
 
 export interface HandlerRetryPolicy {
-  /** Handler calls for one batch (and then for each message of it alone) before the message is dead-lettered. */
+  /**
+   * Handler calls for one batch (and then for each message of it alone) before the message is dead-lettered.
+   * Transient errors (see isRetryable) do not count: they are retried for as long as the consumer runs.
+   */
   maxAttempts: number;
   initialBackoffMs: number;
+  /** Longest wait between two attempts; also the cap while a dependency is down. */
   maxBackoffMs: number;
 }
 

@@ -1,13 +1,19 @@
-/** A dependency the app cannot serve without; readiness fails while any check fails. */
+/**
+ * Something readiness looks at. A `critical` check (the default) is a dependency the app cannot serve without:
+ * readiness fails (503) while it fails. A `degraded` check reports a part of the app that is stuck but whose
+ * failure routing traffic elsewhere would not cure (a consumer waiting for a dependency): readiness stays 200
+ * and says `degraded`, and an alert pages someone.
+ */
 export abstract class HealthCheck {
   abstract readonly name: string;
+  readonly severity: 'critical' | 'degraded' = 'critical';
   /** Resolves when healthy; rejects with the reason otherwise. */
   abstract check(): Promise<void>;
 }
 
 export interface HealthReport {
-  status: 'ok' | 'unavailable';
-  checks: Record<string, { status: 'up' | 'down'; error?: string }>;
+  status: 'ok' | 'degraded' | 'unavailable';
+  checks: Record<string, { status: 'up' | 'down' | 'degraded'; error?: string }>;
 }
 
 const CHECK_TIMEOUT_MS = 2000;
@@ -19,13 +25,18 @@ export async function runHealthChecks(checks: HealthCheck[]): Promise<HealthRepo
         await withTimeout(c.check(), CHECK_TIMEOUT_MS);
         return [c.name, { status: 'up' as const }] as const;
       } catch (err) {
-        return [c.name, { status: 'down' as const, error: (err as Error).message }] as const;
+        const status = c.severity === 'degraded' ? ('degraded' as const) : ('down' as const);
+        return [c.name, { status, error: (err as Error).message }] as const;
       }
     }),
   );
   const report = Object.fromEntries(results);
-  const ok = results.every(([, r]) => r.status === 'up');
-  return { status: ok ? 'ok' : 'unavailable', checks: report };
+  const status = results.some(([, r]) => r.status === 'down')
+    ? 'unavailable'
+    : results.some(([, r]) => r.status === 'degraded')
+      ? 'degraded'
+      : 'ok';
+  return { status, checks: report };
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

@@ -18,11 +18,14 @@ export class ObservabilityController {
     return { status: 'ok' };
   }
 
-  /** Readiness: every dependency answers; load balancers stop routing while it is 503. */
+  /**
+   * Readiness: every dependency answers; load balancers stop routing while it is 503. `degraded` (200) means a
+   * part of the app is stuck on something routing cannot fix, e.g. a consumer retrying while a dependency is down.
+   */
   @Get('health/ready')
   async ready(@Res() res: Response) {
     const report = await runHealthChecks(this.checks);
-    res.status(report.status === 'ok' ? 200 : 503).json(report);
+    res.status(report.status === 'unavailable' ? 503 : 200).json(report);
   }
 
   @Get('metrics')

@@ -5,3 +5,4 @@ export * from './kafka-health';
 export * from './embedded-infrastructure';
 export * from './messaging.module';
 export * from './event-store.module';
+export * from './consumer-health';

@@ -34,14 +34,31 @@ export function messagingMetrics(registry: Registry): MessageBusObserver {
     labelNames: ['topic', 'group', 'partition'],
     registers: [registry],
   });
+  const transientFailures = new Counter({
+    name: 'stocksync_consumer_transient_failures_total',
+    help: 'Handler attempts that failed because a dependency was unavailable (retried until it is back, never dead-lettered).',
+    labelNames: ['topic', 'group'],
+    registers: [registry],
+  });
+  const retrying = new Gauge({
+    name: 'stocksync_consumer_partitions_retrying',
+    help: 'Partitions whose batch is being retried because a dependency is unavailable; the consumer makes no progress on them.',
+    labelNames: ['topic', 'group'],
+    registers: [registry],
+  });
   return {
+    partitionRetrying: ({ topic, groupId, retrying: started }) =>
+      started ? retrying.inc({ topic, group: groupId }) : retrying.dec({ topic, group: groupId }),
     lagObserved: ({ topic, groupId, partition, lag: behind }) =>
       lag.set({ topic, group: groupId, partition: String(partition) }, behind),
     batchHandled: ({ topic, groupId, messages, seconds }) => {
       handled.inc({ topic, group: groupId }, messages);
       batchSeconds.observe({ topic, group: groupId }, seconds);
     },
-    handlerFailed: ({ topic, groupId }) => failures.inc({ topic, group: groupId }),
+    handlerFailed: ({ topic, groupId, retryable }) => {
+      failures.inc({ topic, group: groupId });
+      if (retryable) transientFailures.inc({ topic, group: groupId });
+    },
     deadLettered: ({ topic, reasonCode }) => deadLetters.inc({ topic, reason: reasonCode }),
   };
 }

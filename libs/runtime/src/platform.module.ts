@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, databaseConfig, httpConfig, kafkaConfig, logConfig, type ConfigDefinition } from '@libs/config';
 import { ObservabilityModule } from '@libs/observability';
+import { ConsumerRetryHealthCheck } from './consumer-health';
 import { KafkaHealthCheck } from './kafka-health';
 import { PostgresHealthCheck, PostgresModule } from './postgres.module';
 
@@ -20,10 +21,13 @@ export class PlatformModule {
       imports: [
         ConfigModule.forRoot([httpConfig(app.defaultPort), databaseConfig, kafkaConfig, logConfig, ...(app.config ?? [])]),
         PostgresModule,
-        ObservabilityModule.forRoot({ app: app.name, healthChecks: [PostgresHealthCheck, KafkaHealthCheck] }),
+        ObservabilityModule.forRoot({
+          app: app.name,
+          healthChecks: [PostgresHealthCheck, KafkaHealthCheck, ConsumerRetryHealthCheck],
+        }),
       ],
-      providers: [KafkaHealthCheck, { provide: APP_NAME, useValue: app.name }],
-      exports: [KafkaHealthCheck, APP_NAME],
+      providers: [KafkaHealthCheck, ConsumerRetryHealthCheck, { provide: APP_NAME, useValue: app.name }],
+      exports: [KafkaHealthCheck, ConsumerRetryHealthCheck, APP_NAME],
       global: true,
     };
   }

@@ -1,8 +1,8 @@
 import type { AnyTopic } from '../catalogue/define-topic';
 import { ALL_TOPICS } from '../catalogue/topics';
+import { backoffDelayMs, sleep } from '@libs/resilience';
 import { encodeMessage, type OutgoingMessage } from '../codec';
 import { MessagingError, MessagingErrorCodes } from '../errors';
-import { backoffMs, sleep } from '../internal/backoff';
 import { BaseMessageBus } from '../internal/base-bus';
 import type { BatchProcessor, PartitionSession, RawRecord } from '../internal/batch-processor';
 import type { BatchHandler, PublishReceipt, SubscribeOptions, Subscription } from '../message-bus';
@@ -122,7 +122,13 @@ class InMemorySubscription implements Subscription {
             { topic: this.topicName, partition, groupId: this.groupId, err },
             'batch failed; redelivering',
           );
-          await sleep(backoffMs(this.bus.retry, failures), this.abort.signal);
+          await sleep(
+            backoffDelayMs(failures, {
+              initialMs: this.bus.retry.initialBackoffMs,
+              maxMs: this.bus.retry.maxBackoffMs,
+            }),
+            this.abort.signal,
+          );
         } finally {
           this.group.busy[partition] = false;
           this.bus.signal.bump();

@@ -1,7 +1,7 @@
 import type { AnyTopic } from '../catalogue/define-topic';
 import { topicName } from '../catalogue/define-topic';
 import { ALL_TOPICS, Topics, type TopicId } from '../catalogue/topics';
-import { MessageBus } from '../message-bus';
+import { MessageBus, type RetryingPartition } from '../message-bus';
 import {
   DEFAULT_HANDLER_RETRY,
   stderrLogger,
@@ -11,6 +11,7 @@ import {
 } from '../options';
 import { BatchProcessor, type DeadLetterRequest } from './batch-processor';
 import { deadLetterMessage } from './dead-letter';
+import { RetryingPartitions } from './retrying-partitions';
 
 /** What both adapters share: naming, partition counts, retry policy and dead-lettering. */
 export abstract class BaseMessageBus extends MessageBus {
@@ -20,6 +21,7 @@ export abstract class BaseMessageBus extends MessageBus {
   protected readonly retry: HandlerRetryPolicy;
   /** Partition counts by full topic name; the Kafka bus replaces them with what the broker reports. */
   protected readonly partitions = new Map<string, number>();
+  private readonly retrying: RetryingPartitions;
 
   protected constructor(protected readonly options: MessageBusOptions) {
     super();
@@ -28,6 +30,7 @@ export abstract class BaseMessageBus extends MessageBus {
     this.prefix = options.topicPrefix ?? '';
     this.logger = options.logger ?? stderrLogger;
     this.retry = { ...DEFAULT_HANDLER_RETRY, ...options.handlerRetry };
+    this.retrying = new RetryingPartitions(options.observer);
     for (const topic of ALL_TOPICS) {
       const count = options.partitions?.[topic.id as TopicId] ?? topic.defaultPartitions;
       if (!Number.isInteger(count) || count < 1)
@@ -46,9 +49,14 @@ export abstract class BaseMessageBus extends MessageBus {
     return count;
   }
 
+  override retryingPartitions(): RetryingPartition[] {
+    return this.retrying.list();
+  }
+
   protected createProcessor(heartbeatIntervalMs: number): BatchProcessor {
     return new BatchProcessor({
       retry: this.retry,
+      retrying: this.retrying,
       heartbeatIntervalMs,
       logger: this.logger,
       observer: this.options.observer,

@@ -3,7 +3,8 @@ import { decodeRecord } from '../codec';
 import { isRetryable, MessagingErrorCodes, type DeadLetterReasonCode } from '../errors';
 import type { BatchHandler, ReceivedMessage } from '../message-bus';
 import type { HandlerRetryPolicy, MessageBusObserver, MessagingLogger } from '../options';
-import { backoffMs, sleep } from './backoff';
+import { backoffDelayMs, sleep } from '@libs/resilience';
+import type { RetryingPartitions } from './retrying-partitions';
 
 /** A consumed record as both adapters hand it over: bytes, not yet decoded. */
 export interface RawRecord {
@@ -52,8 +53,13 @@ export interface BatchProcessorConfig {
   heartbeatIntervalMs: number;
   logger: MessagingLogger;
   observer?: MessageBusObserver;
+  /** Where partitions in a run of transient failures are registered (readiness, gauge). */
+  retrying: RetryingPartitions;
   deadLetter(request: DeadLetterRequest): Promise<void>;
 }
+
+/** While a dependency is down, one warning per partition per this interval, not one per attempt. */
+const TRANSIENT_LOG_INTERVAL_MS = 60_000;
 
 interface Item<D extends AnyTopic> {
   record: RawRecord;
@@ -71,8 +77,10 @@ type Outcome =
  * 1. Records are decoded in offset order. Runs of valid messages go to the handler as one batch; an invalid
  *    record is dead-lettered where it stands (its reason, original bytes and position) and committed.
  * 2. Offsets are committed only after the handler resolved for them.
- * 3. A handler failure is retried with backoff. A RetryableHandlerError is retried for as long as the
- *    consumer runs. Any other error is retried `maxAttempts` times; then a multi-message batch is replayed one
+ * 3. A handler failure is retried with backoff. A retryable error (RetryableHandlerError, or a transient
+ *    infrastructure error: database or broker away, connection dropped) is retried for as long as the consumer
+ *    runs, with the partition registered as retrying and the heartbeat kept going. Any other error is retried
+ *    `maxAttempts` times; then a multi-message batch is replayed one
  *    message at a time, so only the message that keeps failing is dead-lettered (MESSAGING.HANDLER_FAILED)
  *    and the messages behind it are processed.
  * 4. On stop, the handler call in progress finishes and is committed; no new retry starts, and what is left
@@ -198,9 +206,23 @@ export class BatchProcessor {
     items: Item<D>[],
     handler: BatchHandler<D>,
   ): Promise<Outcome> {
+    try {
+      return await this.attemptUntilSettled(session, items, handler);
+    } finally {
+      this.config.retrying.ended(session.topicName, session.groupId, session.partition);
+    }
+  }
+
+  private async attemptUntilSettled<D extends AnyTopic>(
+    session: PartitionSession,
+    items: Item<D>[],
+    handler: BatchHandler<D>,
+  ): Promise<Outcome> {
     const { retry, logger, observer } = this.config;
+    const policy = { initialMs: retry.initialBackoffMs, maxMs: retry.maxBackoffMs };
     let attempts = 0;
     let transientFailures = 0;
+    let lastTransientLog = 0;
     let firstFailedAt: string | undefined;
     for (;;) {
       if (session.isStale()) return { kind: 'abandoned' };
@@ -245,10 +267,14 @@ export class BatchProcessor {
         if (retryable) {
           attempts -= 1;
           transientFailures += 1;
-          logger.warn(
-            context,
-            'handler failed (retryable); retrying until it succeeds or the consumer stops',
-          );
+          this.config.retrying.started(session.topicName, session.groupId, session.partition);
+          if (Date.now() - lastTransientLog >= TRANSIENT_LOG_INTERVAL_MS) {
+            lastTransientLog = Date.now();
+            logger.warn(
+              { ...context, transientFailures },
+              'handler failed (transient); retrying until it succeeds or the consumer stops',
+            );
+          }
         } else if (attempts >= retry.maxAttempts) {
           logger.error(context, 'handler failed; retries exhausted');
           return { kind: 'failed', error, attempts, firstFailedAt };
@@ -256,7 +282,7 @@ export class BatchProcessor {
           logger.warn(context, 'handler failed; will retry');
         }
         if (session.isStopping() || session.isStale()) return { kind: 'abandoned' };
-        await sleep(backoffMs(retry, retryable ? transientFailures : attempts), session.signal);
+        await sleep(backoffDelayMs(retryable ? transientFailures : attempts, policy), session.signal);
         if (session.isStopping()) return { kind: 'abandoned' };
       }
     }

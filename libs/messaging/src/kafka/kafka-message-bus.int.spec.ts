@@ -105,6 +105,51 @@ describe('KafkaMessageBus on a real broker', () => {
     }
   }, 40_000);
 
+  it('keeps its group membership while a dependency stays down for longer than the session timeout', async () => {
+    const sessionTimeoutMs = 6_000; // the broker's group.min.session.timeout.ms
+    const bus = new KafkaMessageBus({
+      source: 'contract-test',
+      brokers,
+      topicPrefix: `${process.env.KAFKA_TOPIC_PREFIX ?? ''}dep-down-${Date.now().toString(36)}.`,
+      logger: silentLogger,
+      handlerRetry: { maxAttempts: 2, initialBackoffMs: 50, maxBackoffMs: 500 },
+      consumer: { maxWaitTimeMs: 100, heartbeatIntervalMs: 1_000, sessionTimeoutMs, rebalanceTimeoutMs: 10_000 },
+    });
+    createdTopics.push(...ALL_TOPICS.map((t) => bus.topicName(t)));
+    await bus.start();
+    try {
+      const handled: string[] = [];
+      let failing = true;
+      let failures = 0;
+      await bus.subscribe(Topics.channelEvents, 'waiting-consumer', async (batch) => {
+        if (failing) {
+          failures += 1;
+          throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+        }
+        handled.push(...batch.messages.map((m) => m.envelope.eventId));
+      });
+      const [first] = await bus.publish(Topics.channelEvents, [
+        { type: 'stock.restocked', payload: { sku: 'sku-down', batchId: 'b1', quantity: 1 } },
+      ]);
+      const deadline = Date.now() + 30_000;
+      while (failures === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      const since = Date.now();
+      while (Date.now() - since < sessionTimeoutMs + 2_000) await new Promise((r) => setTimeout(r, 100));
+      expect(bus.retryingPartitions()).toHaveLength(1);
+      failing = false;
+      const [next] = await bus.publish(Topics.channelEvents, [
+        { type: 'stock.restocked', payload: { sku: 'sku-down', batchId: 'b2', quantity: 1 } },
+      ]);
+      while (!handled.includes(next.eventId) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      // An evicted member's commit would fail and the first message would be handled twice.
+      expect(handled).toEqual([first.eventId, next.eventId]);
+      expect(failures).toBeGreaterThan(2);
+      expect(bus.retryingPartitions()).toHaveLength(0);
+    } finally {
+      await bus.stop();
+    }
+  }, 40_000);
+
   it('reports the lag behind each handled batch: more than 0 while records wait, 0 once caught up', async () => {
     const lags: number[] = [];
     const bus = new KafkaMessageBus({

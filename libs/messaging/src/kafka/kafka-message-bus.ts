@@ -9,11 +9,11 @@ import {
   type LogEntry,
   type Producer,
 } from 'kafkajs';
+import { backoffDelayMs, sleep } from '@libs/resilience';
 import type { AnyTopic } from '../catalogue/define-topic';
 import { ALL_TOPICS } from '../catalogue/topics';
 import { encodeMessage, type EncodedMessage, type OutgoingMessage } from '../codec';
 import { MessagingError, MessagingErrorCodes } from '../errors';
-import { sleep } from '../internal/backoff';
 import { BaseMessageBus } from '../internal/base-bus';
 import type { BatchProcessor, PartitionSession, RawRecord } from '../internal/batch-processor';
 import type { BatchHandler, PublishReceipt, SubscribeOptions, Subscription } from '../message-bus';
@@ -88,6 +88,13 @@ function clientLogCreator(logger: MessagingLogger) {
       else if (level === logLevel.INFO) logger.info(obj, message);
       else logger.debug?.(obj, message);
     };
+}
+
+/** kafkajs's own test for "the group is rebalancing; rejoin" (errors.isRebalancing), plus an expired member. */
+const REBALANCING = new Set(['REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID']);
+
+function isRebalancing(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && REBALANCING.has(String((err as { type?: unknown }).type));
 }
 
 function headersToStrings(headers: IHeaders | undefined): Record<string, string> {
@@ -172,15 +179,26 @@ class KafkaSubscription implements Subscription {
     isRunning,
     isStale,
   }: EachBatchPayload) {
+    // A group rebalance seen by a heartbeat: this member must rejoin within the rebalance timeout, which it can
+    // only do once eachBatch returns. A batch stuck retrying while a dependency is down gives the partition
+    // back (uncommitted) instead of being evicted from the group.
+    const rebalance = new AbortController();
     const session: PartitionSession = {
       topic: this.topic,
       topicName: batch.topic,
       partition: batch.partition,
       groupId: this.groupId,
-      heartbeat,
-      isStale,
+      heartbeat: async () => {
+        try {
+          await heartbeat();
+        } catch (err) {
+          if (isRebalancing(err)) rebalance.abort();
+          throw err;
+        }
+      },
+      isStale: () => rebalance.signal.aborted || isStale(),
       isStopping: () => this.stopping || !isRunning(),
-      signal: this.abort.signal,
+      signal: AbortSignal.any([this.abort.signal, rebalance.signal]),
       acceptKey: this.options.acceptKey,
       commit: async (offset) => {
         resolveOffset(offset);
@@ -380,7 +398,7 @@ export class KafkaMessageBus extends BaseMessageBus {
       } catch (err) {
         if (err instanceof MessagingError || Date.now() >= deadline) throw err;
         this.logger.debug?.({ step, attempt: n, err }, 'start-up step failed; retrying');
-        await sleep(Math.min(1_000, 50 * 2 ** n));
+        await sleep(backoffDelayMs(n, { initialMs: 100, maxMs: 1_000 }));
       }
     }
   }

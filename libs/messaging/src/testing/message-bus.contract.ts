@@ -377,6 +377,61 @@ export function describeMessageBusContract(name: string, harness: ContractHarnes
       );
     });
 
+    it('retries infrastructure errors past maxAttempts, never dead-letters them, and commits only after success', async () => {
+      const bus = newBus();
+      await bus.start();
+      // What a handler sees while PostgreSQL or Kafka is away: none of it is the message's fault.
+      const infrastructure = (): unknown[] => [
+        Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
+        Object.assign(new Error('connection failure'), { code: '08006' }),
+        new Error('Connection terminated unexpectedly'),
+        Object.assign(new Error('Number of retries exceeded'), {
+          name: 'KafkaJSNumberOfRetriesExceeded',
+          retriable: true,
+        }),
+        Object.assign(new Error('gave up after 5 attempts on version conflicts'), {
+          name: 'ConflictRetriesExhaustedError',
+        }),
+      ];
+      const dead = collector<DeadLetters>();
+      await bus.subscribe(Topics.deadLetters, 'infra-dlq-reader', dead.handler);
+      let down = true;
+      let calls = 0;
+      const processed: string[] = [];
+      const handler = async (batch: MessageBatch<ChannelEvents>) => {
+        calls += 1;
+        if (down) {
+          const errors = infrastructure();
+          throw errors[calls % errors.length];
+        }
+        processed.push(...batch.messages.map((m) => m.envelope.eventId));
+      };
+
+      const first = await bus.subscribe(Topics.channelEvents, 'infra-consumer', handler);
+      const [receipt] = await bus.publish(Topics.channelEvents, [restock('sku-infra', 2)]);
+      await waitFor('more failed calls than maxAttempts allows', () => calls > RETRY.maxAttempts * 2, T);
+      expect(bus.retryingPartitions()).toEqual([
+        expect.objectContaining({
+          topic: bus.topicName(Topics.channelEvents),
+          groupId: 'infra-consumer',
+          partition: receipt.partition,
+        }),
+      ]);
+
+      // A consumer that stops while the dependency is down has committed nothing: the next one gets the message.
+      await first.stop();
+      const callsBefore = calls;
+      await bus.subscribe(Topics.channelEvents, 'infra-consumer', handler);
+      await waitFor('the redelivery to the next consumer', () => calls > callsBefore + 1, T);
+      down = false;
+
+      await waitFor('the message once the dependency is back', () => processed.length >= 1, T);
+      expect(processed).toEqual([receipt.eventId]);
+      await waitFor('the partition to leave retrying', () => bus.retryingPartitions().length === 0, T);
+      await sleep(200);
+      expect(dead.messages).toHaveLength(0);
+    });
+
     it('resumes a restarted consumer from its committed offsets, without loss or replay', async () => {
       const bus = newBus();
       await bus.start();
