@@ -1,11 +1,20 @@
 import { EVENT_ID_NAMESPACE, uuidV5, type BatchItemResult } from '@libs/command-handling';
-import { outcomeOf, type InventoryEvent, type InventoryState } from '@libs/inventory';
+import {
+  loopAllocationsOf,
+  outcomeOf,
+  type InventoryEvent,
+  type InventoryState,
+  type LoopAllocation,
+} from '@libs/inventory';
 import type { OrderOutcomesTopic, OutgoingMessage } from '@libs/messaging';
 import type { ChannelEventEnvelope } from './channel-event-commands';
 
 export type OutcomeMessage = OutgoingMessage<typeof OrderOutcomesTopic>;
 
-type OrderEnvelope = Extract<ChannelEventEnvelope, { type: 'order.placed' | 'order.paid' | 'order.cancelled' }>;
+type OrderEnvelope = Extract<
+  ChannelEventEnvelope,
+  { type: 'order.placed' | 'order.paid' | 'order.cancelled' }
+>;
 
 function isOrderEvent(e: ChannelEventEnvelope): e is OrderEnvelope {
   return e.type === 'order.placed' || e.type === 'order.paid' || e.type === 'order.cancelled';
@@ -15,6 +24,7 @@ interface Decision {
   accepted: boolean;
   reasonCode?: string;
   unitIds?: readonly string[];
+  loopUnits?: readonly LoopAllocation[];
 }
 
 /**
@@ -29,8 +39,11 @@ export function outcomesFor(
 ): OutcomeMessage[] {
   if (!isOrderEvent(envelope) || item.status === 'failed') return [];
   const { channel, channelOrderId, sku } = envelope.payload;
-  const decision = decisionFromEvents(envelope.type, item.events) ?? decisionFromState(envelope.type, state, channel, channelOrderId);
-  const skuVersion = item.recorded.length > 0 ? item.recorded[item.recorded.length - 1].version : streamVersion;
+  const decision =
+    decisionFromEvents(envelope.type, item.events) ??
+    decisionFromState(envelope.type, state, channel, channelOrderId);
+  const skuVersion =
+    item.recorded.length > 0 ? item.recorded[item.recorded.length - 1].version : streamVersion;
   const id = (kind: string) => uuidV5(`${envelope.eventId}/${kind}`, EVENT_ID_NAMESPACE);
   const common = { correlationId: envelope.correlationId, occurredAt: new Date() };
   const answers = envelope.type;
@@ -41,19 +54,42 @@ export function outcomesFor(
         ...common,
         type: 'order.rejected',
         eventId: id('rejected'),
-        payload: { channel, channelOrderId, sku, answers, reasonCode: decision.reasonCode ?? 'ORDER_REJECTED', skuVersion },
+        payload: {
+          channel,
+          channelOrderId,
+          sku,
+          answers,
+          reasonCode: decision.reasonCode ?? 'ORDER_REJECTED',
+          skuVersion,
+        },
       },
     ];
   }
   const out: OutcomeMessage[] = [
-    { ...common, type: 'order.accepted', eventId: id('accepted'), payload: { channel, channelOrderId, sku, answers, skuVersion } },
+    {
+      ...common,
+      type: 'order.accepted',
+      eventId: id('accepted'),
+      payload: { channel, channelOrderId, sku, answers, skuVersion },
+    },
   ];
-  if (decision.unitIds && decision.unitIds.length > 0) {
+  const unitIds = decision.unitIds ?? [];
+  const loopUnits = decision.loopUnits ?? [];
+  if (unitIds.length > 0 || loopUnits.length > 0) {
     out.push({
       ...common,
       type: 'card-keys.allocated',
       eventId: id('allocated'),
-      payload: { channel, channelOrderId, sku, unitIds: [...decision.unitIds], skuVersion },
+      payload: {
+        channel,
+        channelOrderId,
+        sku,
+        unitIds: [...unitIds],
+        ...(loopUnits.length > 0
+          ? { loopUnits: loopUnits.map((l) => ({ unitId: l.unitId, count: l.count })) }
+          : {}),
+        skuVersion,
+      },
     });
   }
   return out;
@@ -69,7 +105,9 @@ function decisionFromEvents(type: OrderEnvelope['type'], events: InventoryEvent[
         if (type === 'order.placed') return { accepted: true };
         break;
       case 'ReservationConfirmed':
-        if (type === 'order.paid') return { accepted: true, unitIds: [...e.data.allocatedUnitIds, ...e.data.loopUnitIds] };
+        if (type === 'order.paid') {
+          return { accepted: true, unitIds: e.data.allocatedUnitIds, loopUnits: loopAllocationsOf(e.data) };
+        }
         break;
       case 'ReservationReleased':
         if (type === 'order.cancelled') return { accepted: true };
@@ -96,9 +134,12 @@ function decisionFromState(
       return { accepted: true };
     case 'order.paid':
       if (outcome.status === 'confirmed' || outcome.status === 'delivered') {
-        return { accepted: true, unitIds: [...outcome.allocatedUnitIds, ...outcome.loopUnitIds] };
+        return { accepted: true, unitIds: outcome.allocatedUnitIds, loopUnits: outcome.loopUnits };
       }
-      return { accepted: false, reasonCode: outcome.status === 'expired' ? 'RESERVATION_EXPIRED' : 'RESERVATION_RELEASED' };
+      return {
+        accepted: false,
+        reasonCode: outcome.status === 'expired' ? 'RESERVATION_EXPIRED' : 'RESERVATION_RELEASED',
+      };
     case 'order.cancelled':
       return outcome.status === 'released' || outcome.status === 'expired'
         ? { accepted: true }

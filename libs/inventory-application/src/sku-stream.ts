@@ -4,4 +4,4 @@ export function skuStreamId(sku: string): string {
 }
 
 /** Names the shape of snapshotted inventory state; bump it whenever InventoryState changes shape. */
-export const INVENTORY_SNAPSHOT_TYPE = 'inventory.sku.v2';
+export const INVENTORY_SNAPSHOT_TYPE = 'inventory.sku.v3';

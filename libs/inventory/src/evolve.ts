@@ -1,4 +1,4 @@
-import { InventoryEvent, ReservationConfirmed, StockReserved } from './inventory-events';
+import { InventoryEvent, loopAllocationsOf, ReservationConfirmed, StockReserved } from './inventory-events';
 import {
   CardKeyUnit,
   DedicatedPool,
@@ -81,7 +81,7 @@ export function evolve(state: InventoryState, event: InventoryEvent): InventoryS
         quantity: 0,
         expiresAt: null,
         allocatedUnitIds: [],
-        loopUnitIds: [],
+        loopUnits: [],
       };
       return { ...state, orders: mapSet(state.orders, orderKey(channel, channelOrderId), record) };
     }
@@ -173,7 +173,7 @@ function reserve(state: InventoryState, event: StockReserved): InventoryState {
     quantity,
     expiresAt,
     allocatedUnitIds: [],
-    loopUnitIds: [],
+    loopUnits: [],
   };
   const { counted, endless } = split(lines);
   return {
@@ -186,7 +186,8 @@ function reserve(state: InventoryState, event: StockReserved): InventoryState {
 }
 
 function confirm(state: InventoryState, event: ReservationConfirmed): InventoryState {
-  const { channel, channelOrderId, allocatedUnitIds, loopUnitIds } = event.data;
+  const { channel, channelOrderId, allocatedUnitIds } = event.data;
+  const loopUnits = loopAllocationsOf(event.data);
   const key = orderKey(channel, channelOrderId);
   const record = mapGet(state.orders, key);
   if (record === undefined) return state;
@@ -200,7 +201,7 @@ function confirm(state: InventoryState, event: ReservationConfirmed): InventoryS
     ...state,
     units,
     unitQueue: allocatedUnitIds.length === 0 ? state.unitQueue : settle(state.unitQueue, units),
-    orders: mapSet(state.orders, key, { ...record, status: 'confirmed', allocatedUnitIds, loopUnitIds }),
+    orders: mapSet(state.orders, key, { ...record, status: 'confirmed', allocatedUnitIds, loopUnits }),
     openReservations: mapDelete(state.openReservations, key),
     counters: bump(state.counters, {
       reserved: -counted,

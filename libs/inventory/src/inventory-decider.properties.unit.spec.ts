@@ -139,7 +139,7 @@ describe('inventory decider properties (random command sequences)', () => {
               );
               owner.set(unitId, order);
             }
-            for (const unitId of event.data.loopUnitIds)
+            for (const { unitId } of event.data.loopUnits)
               check(mapGet(before.units, unitId)?.loop === true, 'loop ids are loop keys');
           }
         });

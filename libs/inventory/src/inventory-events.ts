@@ -1,4 +1,4 @@
-import { ChannelPolicy, ReservedLine, UnitStatus } from './inventory-state';
+import { ChannelPolicy, LoopAllocation, ReservedLine, UnitStatus } from './inventory-state';
 import { InventoryCommandType } from './inventory-commands';
 import { ReasonCode, SkipReason } from './reason-codes';
 import { AdjustmentReason, StockKind } from './stock-kind';
@@ -68,8 +68,13 @@ export type ReservationConfirmed = Event<
     quantity: number;
     /** Single-use card keys, first received first allocated. Empty for other kinds. */
     allocatedUnitIds: readonly string[];
-    /** Loop keys handed out for the endless part of the order; an id may repeat. */
-    loopUnitIds: readonly string[];
+    /** Loop keys handed out for the endless part of the order, each with how many times. */
+    loopUnits: readonly LoopAllocation[];
+    /**
+     * The shape stored before loop allocations were counted: one entry per unit, ids repeating. Only read
+     * (see loopAllocationsOf), never written, so that old event stores still replay.
+     */
+    loopUnitIds?: readonly string[];
   }
 >;
 
@@ -153,5 +158,16 @@ export type InventoryEvent =
   | CommandRejected;
 
 export type InventoryEventType = InventoryEvent['type'];
+
+/** A confirmation's loop allocations, whichever shape it was stored in. */
+export function loopAllocationsOf(data: {
+  readonly loopUnits?: readonly LoopAllocation[];
+  readonly loopUnitIds?: readonly string[];
+}): readonly LoopAllocation[] {
+  if (Array.isArray(data.loopUnits)) return data.loopUnits;
+  const counts = new Map<string, number>();
+  for (const unitId of data.loopUnitIds ?? []) counts.set(unitId, (counts.get(unitId) ?? 0) + 1);
+  return [...counts].map(([unitId, count]) => ({ unitId, count }));
+}
 
 export const REJECTION_EVENT_TYPES = ['ReservationRejected', 'CommandRejected'] as const;

@@ -42,6 +42,15 @@ export interface ReservedLine {
   readonly endless: number;
 }
 
+/**
+ * A loop key handed to an order `count` times. Stored as a count, never as a repeated list: an order of a
+ * million units on one loop key is one entry.
+ */
+export interface LoopAllocation {
+  readonly unitId: string;
+  readonly count: number;
+}
+
 export interface OrderRecord {
   readonly channel: string;
   readonly channelOrderId: string;
@@ -51,7 +60,7 @@ export interface OrderRecord {
   readonly quantity: number;
   readonly expiresAt: number | null;
   readonly allocatedUnitIds: readonly string[];
-  readonly loopUnitIds: readonly string[];
+  readonly loopUnits: readonly LoopAllocation[];
 }
 
 export interface DedicatedPool {

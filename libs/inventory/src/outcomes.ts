@@ -1,4 +1,4 @@
-import { InventoryState, OrderRecord } from './inventory-state';
+import { InventoryState, LoopAllocation, OrderRecord } from './inventory-state';
 import { orderKey } from './order-key';
 import { mapGet } from './persistent-map';
 import { ReasonCode } from './reason-codes';
@@ -14,7 +14,7 @@ export type OrderOutcome =
       readonly status: 'confirmed' | 'delivered';
       readonly quantity: number;
       readonly allocatedUnitIds: readonly string[];
-      readonly loopUnitIds: readonly string[];
+      readonly loopUnits: readonly LoopAllocation[];
     }
   | { readonly status: 'released' | 'expired'; readonly quantity: number };
 
@@ -44,7 +44,7 @@ export function outcomeOf(
         status: record.status,
         quantity: record.quantity,
         allocatedUnitIds: record.allocatedUnitIds,
-        loopUnitIds: record.loopUnitIds,
+        loopUnits: record.loopUnits,
       };
     case 'released':
     case 'expired':

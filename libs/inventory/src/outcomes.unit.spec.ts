@@ -44,7 +44,7 @@ describe('order outcomes', () => {
       status: 'confirmed',
       quantity: 2,
       allocatedUnitIds: ['k1', 'k2'],
-      loopUnitIds: [],
+      loopUnits: [],
     });
     expect(outcomeOf(state, 'pdd', 'open')).toEqual({
       status: 'reserved',

@@ -86,9 +86,9 @@ export const confirmed = (
   channelOrderId: string,
   quantity: number,
   allocatedUnitIds: string[] = [],
-  loopUnitIds: string[] = [],
+  loopUnits: { unitId: string; count: number }[] = [],
   channel = 'taobao',
-) => event('ReservationConfirmed', { channel, channelOrderId, quantity, allocatedUnitIds, loopUnitIds });
+) => event('ReservationConfirmed', { channel, channelOrderId, quantity, allocatedUnitIds, loopUnits });
 
 export const release = (channelOrderId: string, channel = 'taobao') =>
   command('ReleaseReservation', { channel, channelOrderId });

@@ -1,4 +1,5 @@
 import {
+  loopAllocationsOf,
   mapGet,
   orderRecordOf,
   type InventoryEvent,
@@ -186,7 +187,8 @@ function reservationRow(
     reason: record.reason,
     expiresAt: record.expiresAt === null ? null : new Date(record.expiresAt),
     allocatedUnitIds: record.allocatedUnitIds,
-    loopUnitIds: record.loopUnitIds,
+    // A state saved before loop allocations were counted still holds the repeated list: read either shape.
+    loopUnitIds: loopAllocationsOf(record).map((loop) => loop.unitId),
     createdAt: position.at,
     updatedAt: position.at,
     updatedVersion: position.version,

@@ -11,7 +11,7 @@ import {
   ReservationExpired,
   ReservationReleased,
 } from '../inventory-events';
-import { InventoryState, OrderRecord } from '../inventory-state';
+import { InventoryState, LoopAllocation, OrderRecord } from '../inventory-state';
 import { orderKey } from '../order-key';
 import { mapEntries, mapGet } from '../persistent-map';
 import { ReasonCode } from '../reason-codes';
@@ -58,7 +58,7 @@ export function decideConfirmReservation(
   }
 
   let allocatedUnitIds: string[] = [];
-  let loopUnitIds: string[] = [];
+  let loopUnits: LoopAllocation[] = [];
   if (state.kind === 'cardKey') {
     const counted = order.lines.reduce((sum, line) => sum + line.quantity - line.endless, 0);
     const endless = order.lines.reduce((sum, line) => sum + line.endless, 0);
@@ -70,10 +70,7 @@ export function decideConfirmReservation(
     // Unreachable while on hand ≥ reserved holds; answered rather than thrown so the order still gets a reply.
     if (allocatedUnitIds.length < counted) return rejectCommand(command, 'INSUFFICIENT_STOCK');
     if (endless > 0 && state.loopUnitIds.length === 0) return rejectCommand(command, 'INSUFFICIENT_STOCK');
-    loopUnitIds = Array.from(
-      { length: endless },
-      (_, i) => state.loopUnitIds[i % state.loopUnitIds.length] as string,
-    );
+    loopUnits = spreadOverLoopKeys(endless, state.loopUnitIds);
   }
   const confirmed: ReservationConfirmed = {
     type: 'ReservationConfirmed',
@@ -82,11 +79,26 @@ export function decideConfirmReservation(
       channelOrderId: order.channelOrderId,
       quantity: order.quantity,
       allocatedUnitIds,
-      loopUnitIds,
+      loopUnits,
       ...contextOf(command),
     },
   };
   return [confirmed];
+}
+
+/**
+ * The live loop keys take turns, first received first: key i of n gets ⌊units/n⌋, plus one for the first
+ * units mod n keys. Computed as counts, so its size is the number of loop keys, whatever the order's size.
+ */
+function spreadOverLoopKeys(units: number, loopKeys: readonly string[]): LoopAllocation[] {
+  const each = Math.floor(units / loopKeys.length);
+  const extra = units % loopKeys.length;
+  const spread: LoopAllocation[] = [];
+  loopKeys.forEach((unitId, i) => {
+    const count = each + (i < extra ? 1 : 0);
+    if (count > 0) spread.push({ unitId, count });
+  });
+  return spread;
 }
 
 /** Records that the allocated keys reached the buyer; the connector reveals secrets only once. */
@@ -100,7 +112,7 @@ export function decideRecordDelivery(command: RecordDelivery, state: InventorySt
     data: {
       channel: order.channel,
       channelOrderId: order.channelOrderId,
-      unitIds: [...order.allocatedUnitIds, ...order.loopUnitIds],
+      unitIds: [...order.allocatedUnitIds, ...order.loopUnits.map((loop) => loop.unitId)],
       ...contextOf(command),
     },
   };

@@ -34,7 +34,7 @@ describe('ConfirmReservation', () => {
         status: 'confirmed',
         quantity: 3,
         allocatedUnitIds: [],
-        loopUnitIds: [],
+        loopUnits: [],
       });
     });
 
@@ -76,7 +76,7 @@ describe('ConfirmReservation', () => {
         reserved('o1', 3, { endless: 2 }),
       ])
         .when(confirm('o1'))
-        .then([confirmed('o1', 3, ['k1'], ['k50', 'k50'])]);
+        .then([confirmed('o1', 3, ['k1'], [{ unitId: 'k50', count: 2 }])]);
     });
 
     it('never gives a key to two orders', () => {

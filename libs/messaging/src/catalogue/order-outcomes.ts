@@ -1,4 +1,17 @@
-import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsIn, IsInt, Matches, Min } from 'class-validator';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  Matches,
+  Max,
+  Min,
+  registerDecorator,
+  ValidateNested,
+  type ValidationArguments,
+} from 'class-validator';
 import { defineTopic } from './define-topic';
 import { IsChannel, IsIdentifier, REASON_CODE_PATTERN } from './fields';
 
@@ -54,9 +67,50 @@ export class OrderRejected {
   skuVersion!: number;
 }
 
+/** Most entries (single-use unit ids plus loop allocations) one `card-keys.allocated` message carries. */
+export const MAX_UNITS_PER_ALLOCATION_MESSAGE = 1000;
+
+/** On `unitIds`: together with `loopUnits`, between 1 and MAX_UNITS_PER_ALLOCATION_MESSAGE entries. */
+function HoldsSomeUnits(): PropertyDecorator {
+  return (target, propertyName) => {
+    registerDecorator({
+      name: 'holdsSomeUnits',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: {
+        message: `unitIds and loopUnits together must hold 1 to ${MAX_UNITS_PER_ALLOCATION_MESSAGE} entries`,
+      },
+      validator: {
+        validate: (value: unknown, args?: ValidationArguments) => {
+          const loops = (args?.object as { loopUnits?: unknown }).loopUnits;
+          const entries =
+            (Array.isArray(value) ? value.length : 0) + (Array.isArray(loops) ? loops.length : 0);
+          return entries >= 1 && entries <= MAX_UNITS_PER_ALLOCATION_MESSAGE;
+        },
+      },
+    });
+  };
+}
+
+/** A loop key (循环卡密) handed to the order `count` times: one entry, however large the order. */
+export class LoopUnitAllocation {
+  @IsIdentifier()
+  unitId!: string;
+
+  /** At most the inventory decider's per-order maximum (MAX_ORDER_QUANTITY). */
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  count!: number;
+}
+
 /**
  * The card keys allocated to a paid order, by unit id only: the connector asks the vault to reveal each secret
  * when it delivers (and that reveal is recorded). Any extra property, a secret included, fails validation.
+ *
+ * An order of more than 1,000 keys is answered in several messages (`part` of `parts`), each with its own id;
+ * a unit id is never in two parts. Messages written before loop allocations were counted carry no
+ * `loopUnits` and may repeat a loop key inside `unitIds`.
  */
 export class CardKeysAllocated {
   @IsChannel()
@@ -68,11 +122,30 @@ export class CardKeysAllocated {
   @IsIdentifier()
   sku!: string;
 
+  /** Single-use keys, each delivered once. Empty when this part holds loop keys only. */
   @IsArray()
-  @ArrayNotEmpty()
-  @ArrayMaxSize(1000)
+  @ArrayMaxSize(MAX_UNITS_PER_ALLOCATION_MESSAGE)
   @IsIdentifier({ each: true })
+  @HoldsSomeUnits()
   unitIds!: string[];
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_UNITS_PER_ALLOCATION_MESSAGE)
+  @ValidateNested({ each: true })
+  @Type(() => LoopUnitAllocation)
+  loopUnits?: LoopUnitAllocation[];
+
+  /** 1-based; absent means 1 of 1. */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  part?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  parts?: number;
 
   @IsInt()
   @Min(0)
