@@ -2,6 +2,7 @@ import type { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { HttpConfig } from '@libs/config';
 import { LOGGER, PinoNestLogger } from '@libs/observability';
+import { json, type RequestHandler, urlencoded } from 'express';
 import type { Logger } from 'pino';
 
 export interface StartedApp {
@@ -9,17 +10,49 @@ export interface StartedApp {
   url: string;
 }
 
+/**
+ * Provider token: paths (as routed, e.g. `/v1/webhooks/orders`) whose handler reads the request body itself.
+ * No body parser touches them, so the handler sees the bytes as sent (signed webhooks are verified over them)
+ * and checks size and content type before anything is buffered.
+ */
+export const RAW_BODY_ROUTES = Symbol('RAW_BODY_ROUTES');
+
 /** Creates and starts an app module; shared by every main.ts, the e2e tests and the one-process engine. */
 export async function startApp(module: Type<unknown>): Promise<StartedApp> {
-  // rawBody: signed webhooks are verified over the bytes as sent, not over re-serialised JSON.
-  const app = await NestFactory.create(module, { bufferLogs: true, abortOnError: false, rawBody: true });
+  // bodyParser off: Nest's own parsers would read every route, raw-body routes included, and for a content type
+  // they do not parse they leave the stream to the handler with no limit at all.
+  const app = await NestFactory.create(module, { bufferLogs: true, abortOnError: false, bodyParser: false });
   const logger = app.get<Logger>(LOGGER);
   app.useLogger(new PinoNestLogger(logger));
+  const raw = rawBodyRoutes(app);
+  // The same parsers and limits (100 kB) Nest would register, for every other route.
+  app.use(except(raw, json()));
+  app.use(except(raw, urlencoded({ extended: true })));
   app.enableShutdownHooks();
   const http = app.get(HttpConfig);
   await app.listen(http.port, http.host);
   const address = app.getHttpServer().address() as { port: number };
   return { app, url: `http://${http.host}:${address.port}` };
+}
+
+function rawBodyRoutes(app: INestApplication): Set<string> {
+  let paths: readonly string[] = [];
+  try {
+    paths = app.get<readonly string[]>(RAW_BODY_ROUTES, { strict: false });
+  } catch {
+    // the app has none
+  }
+  return new Set(paths.map(routeKey));
+}
+
+// Express matches routes case-insensitively and with or without a trailing slash.
+function routeKey(path: string): string {
+  return ('/' + path.replace(/^\/+|\/+$/g, '')).toLowerCase();
+}
+
+function except(paths: Set<string>, parser: RequestHandler): RequestHandler {
+  if (paths.size === 0) return parser;
+  return (req, res, next) => (paths.has(routeKey(req.path)) ? next() : parser(req, res, next));
 }
 
 /** Entry point of a standalone app process: a configuration error prints its message and exits 1. */

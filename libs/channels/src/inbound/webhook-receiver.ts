@@ -109,6 +109,12 @@ export class WebhookReceiver {
     }
   }
 
+  /** A body refused before it was read (413 too large, 415 content type, 400 cut off). */
+  countRefusedBody(status: number): void {
+    const result = status === 413 ? 'too_large' : status === 415 ? 'unsupported_type' : 'invalid';
+    this.metrics.notifications.inc({ channel: this.options.channel, result });
+  }
+
   private invalid(reason: string, message: string): WebhookResponse {
     this.metrics.notifications.inc({ channel: this.options.channel, result: 'invalid' });
     return { status: 400, body: { ok: false, code: 'WEBHOOK.INVALID_NOTICE', reason, message } };

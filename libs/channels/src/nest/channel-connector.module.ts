@@ -1,6 +1,7 @@
 import { Controller, type DynamicModule, Get, HttpCode, Module, Post, Query, Req, Res } from '@nestjs/common';
-import { MessagingModule } from '@libs/runtime';
+import { MessagingModule, RAW_BODY_ROUTES } from '@libs/runtime';
 import type { Request, Response } from 'express';
+import { closeAfterAnswer, readWebhookBody, WEBHOOK_CONTENT_TYPES } from '../inbound/webhook-body';
 import { ConnectorConfig } from './connector.config';
 import { ConnectorRuntime } from './connector-runtime';
 import { CONNECTOR_SPEC, type ConnectorSpec, PLATFORM_CONNECTION } from './connector-spec';
@@ -9,17 +10,28 @@ import { CONNECTOR_SPEC, type ConnectorSpec, PLATFORM_CONNECTION } from './conne
 function webhookController(path: string) {
   @Controller()
   class WebhookController {
-    constructor(private readonly runtime: ConnectorRuntime) {}
+    constructor(
+      private readonly runtime: ConnectorRuntime,
+      private readonly config: ConnectorConfig,
+    ) {}
 
     @Post(path)
     async receive(@Req() req: Request, @Res() res: Response): Promise<void> {
-      // The signature covers the bytes as sent: the app keeps them (rawBody) next to the parsed JSON.
-      const rawBody = (req as Request & { rawBody?: Buffer }).rawBody ?? (await readStream(req));
+      // No body parser runs on this route (RAW_BODY_ROUTES): the signature covers the bytes as sent, and their
+      // size and type are checked here before any are kept.
+      const maxBytes = this.config.webhookMaxBodyBytes;
+      const read = await readWebhookBody(req, { maxBytes, contentTypes: WEBHOOK_CONTENT_TYPES });
+      if (!read.ok) {
+        this.runtime.receiver.countRefusedBody(read.status);
+        closeAfterAnswer(req, res, maxBytes);
+        res.status(read.status).json({ ok: false, code: read.code, message: read.message });
+        return;
+      }
       const answer = await this.runtime.receiver.handle({
         method: req.method,
         path: req.originalUrl,
         headers: req.headers,
-        rawBody,
+        rawBody: read.body,
       });
       res.status(answer.status).json(answer.body);
     }
@@ -46,13 +58,6 @@ class ListingsController {
   }
 }
 
-async function readStream(req: Request): Promise<Buffer> {
-  if (!req.readable) return Buffer.alloc(0);
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
 @Module({})
 export class ChannelConnectorModule {
   static forPlatform(spec: ConnectorSpec): DynamicModule {
@@ -63,6 +68,7 @@ export class ChannelConnectorModule {
       controllers: [webhookController(spec.webhookPath), ListingsController],
       providers: [
         { provide: CONNECTOR_SPEC, useValue: spec },
+        { provide: RAW_BODY_ROUTES, useValue: [spec.webhookPath] },
         {
           provide: PLATFORM_CONNECTION,
           useFactory: (config: ConnectorConfig) =>

@@ -69,7 +69,13 @@ export class ConnectorRuntime implements OnModuleInit, BeforeApplicationShutdown
         'CONNECTOR_WEBHOOK_SECRETS is not set: every order notification will be refused',
       );
     this.receiver = new WebhookReceiver(
-      { channel: spec.channel, secrets, parse: spec.parseNotice, defaultHoldMs: config.orderHoldMs },
+      {
+        channel: spec.channel,
+        secrets,
+        parse: spec.parseNotice,
+        defaultHoldMs: config.orderHoldMs,
+        limits: { maxLineQuantity: config.maxLineQuantity, maxOrderQuantity: config.maxOrderQuantity },
+      },
       this.pool,
       this.bus,
       metrics,

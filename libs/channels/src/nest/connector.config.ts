@@ -1,5 +1,6 @@
 import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { defineConfig } from '@libs/config';
+import { MAX_LINE_QUANTITY, MAX_ORDER_QUANTITY } from '@libs/inventory';
 
 export class ConnectorConfig {
   /** The platform's API base URL. Unset: the app runs its platform simulator in process (demos, npm start). */
@@ -84,6 +85,37 @@ export class ConnectorConfig {
   @Max(100)
   deliveryMaxAttempts!: number;
 
+  /**
+   * Largest webhook body, for every content type, checked before the signature: a declared length over it is
+   * refused at once (413), a streamed body is counted and cut off at the first byte over it.
+   */
+  @IsInt()
+  @Min(1_024)
+  @Max(64 * 1024 * 1024)
+  webhookMaxBodyBytes!: number;
+
+  /** Most units of one SKU in one order notice; above it the notice is refused (400 QUANTITY.OVER_LINE_LIMIT). */
+  @IsInt()
+  @Min(1)
+  @Max(MAX_LINE_QUANTITY)
+  maxLineQuantity!: number;
+
+  /** Most units in one order notice, all SKUs summed (400 QUANTITY.OVER_ORDER_LIMIT). */
+  @IsInt()
+  @Min(1)
+  @Max(MAX_ORDER_QUANTITY)
+  maxOrderQuantity!: number;
+
+  /** A notice recorded but not yet published for this long is published again by the inbox relay. */
+  @IsInt()
+  @Min(1_000)
+  inboxRelayAfterMs!: number;
+
+  /** How often the inbox relay looks for such notices (it also runs at start); 0: only at start. */
+  @IsInt()
+  @Min(0)
+  inboxRelayIntervalMs!: number;
+
   /** Orders delivered at once: each waits on the platform's answer, so one at a time caps the rate at ~1/latency. */
   @IsInt()
   @Min(1)
@@ -135,6 +167,11 @@ export const connectorConfig = (defaults: ConnectorDefaults) =>
     deliveryAlertAfterMs: { name: 'DELIVERY_ALERT_AFTER_MS', parse: 'int', default: '300000' },
     deliveryMaxAttempts: { name: 'DELIVERY_MAX_ATTEMPTS', parse: 'int', default: '8' },
     deliveryConcurrency: { name: 'DELIVERY_CONCURRENCY', parse: 'int', default: '8' },
+    webhookMaxBodyBytes: { name: 'WEBHOOK_MAX_BODY_BYTES', parse: 'int', default: '1048576' },
+    maxLineQuantity: { name: 'CONNECTOR_MAX_LINE_QUANTITY', parse: 'int', default: '10000' },
+    maxOrderQuantity: { name: 'CONNECTOR_MAX_ORDER_QUANTITY', parse: 'int', default: '10000' },
+    inboxRelayAfterMs: { name: 'WEBHOOK_INBOX_RELAY_AFTER_MS', parse: 'int', default: '30000' },
+    inboxRelayIntervalMs: { name: 'WEBHOOK_INBOX_RELAY_INTERVAL_MS', parse: 'int', default: '15000' },
     vaultKeys: { name: 'CARD_VAULT_KEYS', secret: true },
     vaultActiveKeyId: { name: 'CARD_VAULT_ACTIVE_KEY_ID' },
     vaultFingerprintKey: { name: 'CARD_VAULT_FINGERPRINT_KEY', secret: true },
