@@ -148,4 +148,42 @@ describe('ChannelEventProcessor', () => {
       });
     });
   });
+
+  describe('a paid order of more than 1,000 card keys', () => {
+    it('is answered in several allocation messages of at most 1,000 units, each with its own id, and loses no key', async () => {
+      const h = new Harness();
+      await h.command('KEYS', [registered('KEYS', 'cardKey'), keys('KEYS', 2_500)]);
+      const notices = [placed('KEYS', 'wholesale', 2_001), paid('KEYS', 'wholesale')];
+      const out = await h.deliver(...notices);
+      const allocations = out.filter((o) => o.type === 'card-keys.allocated');
+      expect(
+        allocations.map(
+          (a) =>
+            a.type === 'card-keys.allocated' && [a.payload.unitIds.length, a.payload.part, a.payload.parts],
+        ),
+      ).toEqual([
+        [1000, 1, 3],
+        [1000, 2, 3],
+        [1, 3, 3],
+      ]);
+      expect(new Set(allocations.map((a) => a.eventId)).size).toBe(3);
+      const units = allocations.flatMap((a) => (a.type === 'card-keys.allocated' ? a.payload.unitIds : []));
+      expect(new Set(units).size).toBe(2_001);
+
+      // A redelivery answers with the same messages, ids included.
+      const again = await h.deliver(...notices);
+      expect(again.filter((o) => o.type === 'card-keys.allocated').map((a) => a.eventId)).toEqual(
+        allocations.map((a) => a.eventId),
+      );
+    });
+
+    it('keeps the first part under the id a single allocation always had', async () => {
+      const h = new Harness();
+      await h.command('KEYS', [registered('KEYS', 'cardKey'), keys('KEYS', 1_001)]);
+      const one = await h.deliver(placed('KEYS', 'a', 1), paid('KEYS', 'a'));
+      const payment = h.published.find((o) => o.type === 'card-keys.allocated');
+      expect(payment?.payload).not.toHaveProperty('part');
+      expect(one).toHaveLength(3);
+    });
+  });
 });

@@ -6,7 +6,11 @@ import {
   type InventoryState,
   type LoopAllocation,
 } from '@libs/inventory';
-import type { OrderOutcomesTopic, OutgoingMessage } from '@libs/messaging';
+import {
+  MAX_UNITS_PER_ALLOCATION_MESSAGE,
+  type OrderOutcomesTopic,
+  type OutgoingMessage,
+} from '@libs/messaging';
 import type { ChannelEventEnvelope } from './channel-event-commands';
 
 export type OutcomeMessage = OutgoingMessage<typeof OrderOutcomesTopic>;
@@ -73,26 +77,47 @@ export function outcomesFor(
       payload: { channel, channelOrderId, sku, answers, skuVersion },
     },
   ];
-  const unitIds = decision.unitIds ?? [];
-  const loopUnits = decision.loopUnits ?? [];
-  if (unitIds.length > 0 || loopUnits.length > 0) {
+  const parts = allocationParts(decision.unitIds ?? [], decision.loopUnits ?? []);
+  parts.forEach((part, i) => {
     out.push({
       ...common,
       type: 'card-keys.allocated',
-      eventId: id('allocated'),
+      // Part 1 keeps the id a single allocation always had, so answers stored before splitting still match.
+      eventId: id(i === 0 ? 'allocated' : `allocated/${i + 1}`),
       payload: {
         channel,
         channelOrderId,
         sku,
-        unitIds: [...unitIds],
-        ...(loopUnits.length > 0
-          ? { loopUnits: loopUnits.map((l) => ({ unitId: l.unitId, count: l.count })) }
-          : {}),
+        ...part,
+        ...(parts.length > 1 ? { part: i + 1, parts: parts.length } : {}),
         skuVersion,
       },
     });
-  }
+  });
   return out;
+}
+
+/**
+ * An allocation cut into messages of at most MAX_UNITS_PER_ALLOCATION_MESSAGE entries (single-use unit ids first,
+ * then loop keys with their counts), in a fixed order so that a redelivery cuts it the same way. Each key is in
+ * exactly one part: the connector delivers the parts independently and loses nothing if one comes late.
+ */
+function allocationParts(
+  unitIds: readonly string[],
+  loopUnits: readonly LoopAllocation[],
+): { unitIds: string[]; loopUnits?: { unitId: string; count: number }[] }[] {
+  const entries: ({ single: string } | { loop: LoopAllocation })[] = [
+    ...unitIds.map((single) => ({ single })),
+    ...loopUnits.map((loop) => ({ loop })),
+  ];
+  const parts: { unitIds: string[]; loopUnits?: { unitId: string; count: number }[] }[] = [];
+  for (let start = 0; start < entries.length; start += MAX_UNITS_PER_ALLOCATION_MESSAGE) {
+    const chunk = entries.slice(start, start + MAX_UNITS_PER_ALLOCATION_MESSAGE);
+    const singles = chunk.flatMap((e) => ('single' in e ? [e.single] : []));
+    const loops = chunk.flatMap((e) => ('loop' in e ? [{ unitId: e.loop.unitId, count: e.loop.count }] : []));
+    parts.push(loops.length > 0 ? { unitIds: singles, loopUnits: loops } : { unitIds: singles });
+  }
+  return parts;
 }
 
 function decisionFromEvents(type: OrderEnvelope['type'], events: InventoryEvent[]): Decision | null {
