@@ -99,7 +99,7 @@ describe('the pipeline: channel events → inventory service → event store →
       }
       const levels = stockLevels(state);
       const [row] = (await db.pool.query('SELECT * FROM sku_stock WHERE sku = $1', [sku])).rows;
-      expect({ sku, onHand: row.on_hand, reserved: row.reserved, available: row.available, version: Number(row.version) }).toEqual({
+      expect({ sku, onHand: Number(row.on_hand), reserved: Number(row.reserved), available: Number(row.available), version: Number(row.version) }).toEqual({
         sku,
         onHand: levels.onHand,
         reserved: levels.reserved,
@@ -109,7 +109,7 @@ describe('the pipeline: channel events → inventory service → event store →
 
       const targets = channelTargets(state);
       const channelRows = (await db.pool.query('SELECT channel, target FROM channel_stock WHERE sku = $1', [sku])).rows;
-      expect(Object.fromEntries(channelRows.map((r) => [r.channel, r.target]))).toEqual(targets);
+      expect(Object.fromEntries(channelRows.map((r) => [r.channel, Number(r.target)]))).toEqual(targets);
       for (const channel of SIMULATED_CHANNELS) {
         await eventually(
           () => lastTarget.get(`${channel}:${sku}`)?.quantity === targets[channel] || undefined,

@@ -90,8 +90,8 @@ describe('the outbox relay on PostgreSQL', () => {
       `SELECT channel, target, target_version FROM channel_stock ORDER BY channel`,
     );
     expect(rows).toEqual([
-      { channel: 'shop', target: 5, target_version: '5' },
-      { channel: 'taobao', target: 7, target_version: '5' },
+      { channel: 'shop', target: '5', target_version: '5' },
+      { channel: 'taobao', target: '7', target_version: '5' },
     ]);
   });
 
@@ -115,7 +115,7 @@ describe('the outbox relay on PostgreSQL', () => {
     }
     const folds = await foldStore(store, db.pool);
     const { rows } = await db.pool.query(`SELECT channel, target FROM channel_stock WHERE sku = 'GIFT-100'`);
-    expect(Object.fromEntries(rows.map((r) => [r.channel, r.target]))).toEqual(
+    expect(Object.fromEntries(rows.map((r) => [r.channel, Number(r.target)]))).toEqual(
       channelTargets(folds.get('GIFT-100')!.state),
     );
   });
@@ -152,6 +152,6 @@ describe('the outbox relay on PostgreSQL', () => {
     const { rows } = await db.pool.query(
       `SELECT target, target_version FROM channel_stock WHERE sku = 'OLDER'`,
     );
-    expect(rows).toEqual([{ target: 9, target_version: '10' }]);
+    expect(rows).toEqual([{ target: '9', target_version: '10' }]);
   });
 });

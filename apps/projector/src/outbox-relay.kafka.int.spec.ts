@@ -99,10 +99,10 @@ describe('channel targets through the real broker', () => {
       lastVersion.set(key, envelope.payload.skuVersion);
     }
 
-    const { rows } = await db.pool.query<{ channel: string; sku: string; target: number }>(
+    const { rows } = await db.pool.query<{ channel: string; sku: string; target: string }>(
       `SELECT channel, sku, target FROM channel_stock`,
     );
-    expect(new Map(rows.map((r) => [`${r.channel}:${r.sku}`, r.target]))).toEqual(
+    expect(new Map(rows.map((r) => [`${r.channel}:${r.sku}`, Number(r.target)]))).toEqual(
       new Map([...expected].map(([key, { quantity }]) => [key, quantity])),
     );
   });

@@ -37,7 +37,8 @@ interface OutboxRow {
   id: string;
   channel: string;
   sku: string;
-  quantity: number;
+  /** bigint: read as a string, a safe integer by the domain's bounds. */
+  quantity: string;
   version: string;
   occurred_at: Date;
   pending: string;
@@ -143,7 +144,7 @@ export class OutboxRelay {
        )
        INSERT INTO channel_stock AS t (channel, sku, target, target_version, target_published_at)
        SELECT r."channel", r."sku", r."quantity", r."version", now()
-         FROM json_to_recordset($2::json) AS r("channel" text, "sku" text, "quantity" int, "version" bigint)
+         FROM json_to_recordset($2::json) AS r("channel" text, "sku" text, "quantity" bigint, "version" bigint)
        ON CONFLICT (channel, sku) DO UPDATE SET
          target = EXCLUDED.target, target_version = EXCLUDED.target_version,
          target_published_at = EXCLUDED.target_published_at
@@ -154,7 +155,7 @@ export class OutboxRelay {
           published.map((r) => ({
             channel: r.channel,
             sku: r.sku,
-            quantity: r.quantity,
+            quantity: Number(r.quantity),
             version: r.version,
           })),
         ),
@@ -237,6 +238,6 @@ function toMessage(row: OutboxRow): TargetMessage {
     type: 'channel-target.set',
     eventId: uuidV5(JSON.stringify([row.channel, row.sku, skuVersion]), TARGET_MESSAGE_NAMESPACE),
     occurredAt: row.occurred_at,
-    payload: { channel: row.channel, sku: row.sku, quantity: row.quantity, skuVersion },
+    payload: { channel: row.channel, sku: row.sku, quantity: Number(row.quantity), skuVersion },
   };
 }

@@ -78,7 +78,7 @@ describe('the projector on the embedded engine', () => {
         'every listing to show its target',
       );
       const { rows } = await pool.query(`SELECT sku, on_hand FROM sku_stock`);
-      for (const row of rows) expect(row.on_hand).toBe(stockLevels(folds.get(row.sku)!.state).onHand);
+      for (const row of rows) expect(Number(row.on_hand)).toBe(stockLevels(folds.get(row.sku)!.state).onHand);
 
       // Rebuilt while the relay keeps running on the same connection.
       const live = await dumpReadModels(pool);

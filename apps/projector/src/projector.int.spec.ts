@@ -66,7 +66,7 @@ describe('the projector on PostgreSQL', () => {
           endless_delivered: levels.endlessDelivered,
           low_stock_threshold: state.lowStockThreshold,
           per_order_cap: state.perOrderCap,
-          version: String(version),
+          version,
         });
       }
 
@@ -107,11 +107,11 @@ describe('the projector on PostgreSQL', () => {
       expect(alert?.open ?? false).toBe(state.lowStockAlertActive);
 
       // The newest outbox row per channel is the domain's target at the SKU's version.
-      const { rows: latest } = await db.pool.query<{ channel: string; quantity: number; version: string }>(
+      const { rows: latest } = await db.pool.query<{ channel: string; quantity: string; version: string }>(
         `SELECT DISTINCT ON (channel) channel, quantity, version FROM target_outbox WHERE sku = $1 ORDER BY channel, id DESC`,
         [sku],
       );
-      expect(Object.fromEntries(latest.map((r) => [r.channel, r.quantity]))).toEqual(channelTargets(state));
+      expect(Object.fromEntries(latest.map((r) => [r.channel, Number(r.quantity)]))).toEqual(channelTargets(state));
     }
     // The named SKUs went through every kind of row.
     expect(dump.stock_alerts).toContainEqual(expect.objectContaining({ sku: 'GIFT-100' }));
@@ -157,8 +157,8 @@ describe('the projector on PostgreSQL', () => {
       `SELECT on_hand, available, version FROM sku_stock WHERE sku = 'GIFT-100'`,
     );
     expect(stock[0]).toEqual({
-      on_hand: stockLevels(gift.state).onHand,
-      available: stockLevels(gift.state).available,
+      on_hand: String(stockLevels(gift.state).onHand),
+      available: String(stockLevels(gift.state).available),
       version: String(gift.version),
     });
   });

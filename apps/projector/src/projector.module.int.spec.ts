@@ -55,7 +55,7 @@ describe('the projector app', () => {
           const { rows } = await db.pool.query(
             `SELECT target FROM channel_stock WHERE channel = 'taobao' AND sku = 'APP-1'`,
           );
-          return rows[0]?.target === expected.taobao || undefined;
+          return Number(rows[0]?.target) === expected.taobao || undefined;
         },
         30_000,
         'the target in channel_stock',
@@ -64,7 +64,7 @@ describe('the projector app', () => {
         `SELECT on_hand, available, version FROM sku_stock WHERE sku = 'APP-1'`,
       );
       // Version 5: the receipt also raised the low-stock alert (an event of its own).
-      expect(rows).toEqual([{ on_hand: 8, available: 6, version: '5' }]);
+      expect(rows).toEqual([{ on_hand: '8', available: '6', version: '5' }]);
 
       const metrics = await (await fetch(`${started.url}/metrics`)).text();
       for (const name of [

@@ -8,6 +8,7 @@ import {
   type InventoryState,
 } from '@libs/inventory';
 import { INVENTORY_SNAPSHOT_TYPE, skuStreamId } from '@libs/inventory-application';
+import { readModelTypes } from '@libs/read-models';
 import type { Pool } from 'pg';
 import type { Projector } from '../src/projector';
 import { skuFromStreamId } from '../src/projection/sku-stream';
@@ -80,10 +81,12 @@ const ORDERED_DUMPS: Record<string, string> = {
                     FROM channel_stock ORDER BY channel, sku`,
 };
 
-/** Full contents of every read model, in key order (wall-clock columns aside). */
+/** Full contents of every read model, in key order (wall-clock columns aside); bigints as numbers. */
 export async function dumpReadModels(pool: Pool): Promise<Record<string, unknown[]>> {
   const dump: Record<string, unknown[]> = {};
-  for (const [table, sql] of Object.entries(ORDERED_DUMPS)) dump[table] = (await pool.query(sql)).rows;
+  for (const [table, sql] of Object.entries(ORDERED_DUMPS)) {
+    dump[table] = (await pool.query({ text: sql, types: readModelTypes })).rows;
+  }
   return dump;
 }
 

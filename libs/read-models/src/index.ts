@@ -4,7 +4,7 @@ export {
   READ_MODEL_ENTITIES,
   type ReadModelDataSourceOptions,
 } from './data-source';
-export { bigintAsNumber } from './entities/column-types';
+export { bigintAsNumber, bigintToNumber, readModelTypes } from './entities/column-types';
 export { SkuStock } from './entities/sku-stock.entity';
 export { ChannelStock } from './entities/channel-stock.entity';
 export { Reservation } from './entities/reservation.entity';

@@ -148,6 +148,80 @@ CREATE INDEX target_outbox_pending_idx ON target_outbox (id) WHERE published_at 
       // Rows written before this column read null until their SKU's next event or a rebuild.
       up: `ALTER TABLE sku_stock ADD COLUMN per_order_cap integer;`,
     },
+    {
+      version: 3,
+      name: 'quantity columns become bigint',
+      // Stock adds up past 2^31 (the domain allows up to MAX_ON_HAND = 1e12 on hand, and a rejected order records
+      // what it asked for), and one value out of range for integer stopped the projection of every SKU. Values
+      // stay below 2^53, so readers keep converting them to plain numbers (bigintAsNumber, readModelTypes).
+      // card_key_counts.count stays integer: it counts stored card keys, one row each in the vault.
+      // ALTER COLUMN TYPE rewrites each table once under an exclusive lock; views over these columns (the
+      // analyst views, or an analyst's own) would block it, so their definitions are kept, dropped and created
+      // again in the same transaction.
+      up: `
+DO $$
+DECLARE
+  found record;
+  view_names text[] := '{}';
+  view_defs text[] := '{}';
+  i integer;
+BEGIN
+  FOR found IN
+    SELECT DISTINCT c.oid::regclass::text AS name, pg_get_viewdef(c.oid) AS def
+      FROM pg_depend d
+      JOIN pg_rewrite r ON r.oid = d.objid
+      JOIN pg_class c ON c.oid = r.ev_class
+     WHERE d.classid = 'pg_rewrite'::regclass
+       AND d.refclassid = 'pg_class'::regclass
+       AND d.refobjid IN ('sku_stock'::regclass, 'channel_stock'::regclass, 'reservations'::regclass,
+                          'stock_movements'::regclass, 'stock_alerts'::regclass, 'target_outbox'::regclass)
+       AND c.relkind = 'v'
+       AND c.oid <> d.refobjid
+  LOOP
+    view_names := view_names || found.name;
+    view_defs := view_defs || found.def;
+  END LOOP;
+  FOR i IN 1 .. coalesce(array_length(view_names, 1), 0) LOOP
+    EXECUTE 'DROP VIEW ' || view_names[i];
+  END LOOP;
+
+  ALTER TABLE sku_stock
+    ALTER COLUMN received TYPE bigint,
+    ALTER COLUMN adjusted TYPE bigint,
+    ALTER COLUMN delivered TYPE bigint,
+    ALTER COLUMN on_hand TYPE bigint,
+    ALTER COLUMN reserved TYPE bigint,
+    ALTER COLUMN held_in_pools TYPE bigint,
+    ALTER COLUMN available TYPE bigint,
+    ALTER COLUMN endless_reserved TYPE bigint,
+    ALTER COLUMN endless_delivered TYPE bigint,
+    ALTER COLUMN low_stock_threshold TYPE bigint,
+    ALTER COLUMN per_order_cap TYPE bigint;
+  ALTER TABLE channel_stock
+    ALTER COLUMN target TYPE bigint,
+    ALTER COLUMN last_pushed TYPE bigint,
+    ALTER COLUMN last_acked TYPE bigint;
+  ALTER TABLE reservations ALTER COLUMN quantity TYPE bigint;
+  ALTER TABLE stock_movements
+    ALTER COLUMN quantity TYPE bigint,
+    ALTER COLUMN delta_on_hand TYPE bigint,
+    ALTER COLUMN delta_reserved TYPE bigint,
+    ALTER COLUMN delta_held_in_pools TYPE bigint,
+    ALTER COLUMN delta_available TYPE bigint,
+    ALTER COLUMN on_hand_after TYPE bigint,
+    ALTER COLUMN available_after TYPE bigint;
+  ALTER TABLE stock_alerts
+    ALTER COLUMN threshold TYPE bigint,
+    ALTER COLUMN on_hand TYPE bigint;
+  ALTER TABLE target_outbox ALTER COLUMN quantity TYPE bigint;
+
+  FOR i IN 1 .. coalesce(array_length(view_names, 1), 0) LOOP
+    EXECUTE 'CREATE VIEW ' || view_names[i] || ' AS ' || view_defs[i];
+  END LOOP;
+END
+$$;
+`,
+    },
   ],
 };
 

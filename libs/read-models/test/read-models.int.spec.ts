@@ -1,13 +1,18 @@
+import { runMigrations } from '@libs/database';
 import { createTestDatabase, type TestDatabase } from '@libs/testing';
 import type { DataSource } from 'typeorm';
 import {
   createReadModelDataSource,
   migrateReadModels,
   ProjectionSkuState,
+  readModelMigrations,
+  readModelTypes,
   Reservation,
   SkuStock,
   TargetOutboxEntry,
 } from '@libs/read-models';
+
+const MIGRATED = readModelMigrations.migrations.map((m) => m.version);
 
 describe('read-model schema on PostgreSQL', () => {
   let db: TestDatabase;
@@ -15,7 +20,16 @@ describe('read-model schema on PostgreSQL', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('read_models');
-    expect(await migrateReadModels(db.pool)).toEqual([1, 2]);
+    // Up to migration 2 first, with an analyst's view over the quantity columns, as a deployed database has.
+    await runMigrations(db.pool, {
+      ...readModelMigrations,
+      migrations: readModelMigrations.migrations.filter((m) => m.version <= 2),
+    });
+    await db.pool.query(
+      `CREATE VIEW stock_summary AS SELECT kind, sum(on_hand) AS on_hand, sum(available) AS available
+         FROM sku_stock GROUP BY kind`,
+    );
+    expect(await migrateReadModels(db.pool)).toEqual(MIGRATED.slice(2));
     ds = createReadModelDataSource(db.url, { poolSize: 2 });
     await ds.initialize();
   });
@@ -30,7 +44,25 @@ describe('read-model schema on PostgreSQL', () => {
     const { rows } = await db.pool.query(
       `SELECT version FROM schema_migrations WHERE component = 'read-models' ORDER BY version`,
     );
-    expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
+    expect(rows).toEqual(MIGRATED.map((version) => ({ version })));
+    expect(MIGRATED.slice(0, 3)).toEqual([1, 2, 3]);
+  });
+
+  it('holds quantities past 2^31 and keeps the views that read them', async () => {
+    const { rows } = await db.pool.query(
+      `SELECT table_name, column_name, data_type FROM information_schema.columns
+        WHERE table_name IN ('sku_stock', 'channel_stock', 'reservations', 'stock_movements', 'stock_alerts',
+                             'target_outbox')
+          AND data_type = 'integer'`,
+    );
+    expect(rows).toEqual([]);
+    await db.pool.query(
+      `INSERT INTO sku_stock VALUES ('BIG', 'quantity', 3000000000, 0, 0, 3000000000, 0, 0, 3000000000, false, 0, 0,
+         NULL, 1, now(), NULL)`,
+    );
+    const { rows: summary } = await db.pool.query(`SELECT on_hand::text FROM stock_summary WHERE kind = 'quantity'`);
+    expect(summary).toEqual([{ on_hand: '3000000000' }]);
+    await db.pool.query(`DELETE FROM sku_stock WHERE sku = 'BIG'`);
   });
 
   it('has entities that agree with the migrated schema, column for column', async () => {
@@ -60,7 +92,7 @@ describe('read-model schema on PostgreSQL', () => {
     }
   });
 
-  it('reads rows through TypeORM with numbers for bigints and arrays for unit ids', async () => {
+  it('reads rows through TypeORM and through readModelTypes with numbers for bigints', async () => {
     await db.pool.query(
       `INSERT INTO sku_stock VALUES ('S-1', 'quantity', 10, 0, 2, 8, 1, 0, 7, false, 0, 0, 3, 12, '2026-06-01T12:00:00Z')`,
     );
@@ -100,6 +132,11 @@ describe('read-model schema on PostgreSQL', () => {
       publishedAt: null,
       rejectedReason: null,
     });
+    const { rows: plain } = await db.pool.query({
+      text: `SELECT on_hand, version, kind FROM sku_stock WHERE sku = 'S-1'`,
+      types: readModelTypes,
+    });
+    expect(plain).toEqual([{ on_hand: 8, version: 12, kind: 'quantity' }]);
     expect(await ds.getRepository(ProjectionSkuState).findOneByOrFail({ sku: 'S-1' })).toEqual({
       sku: 'S-1',
       version: 12,

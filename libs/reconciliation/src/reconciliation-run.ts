@@ -181,9 +181,11 @@ export class Reconciler {
   /** The truth check: every SKU rebuilt from its events, compared with the read model's row. */
   private async truthCheck(summary: ReconciliationSummary): Promise<ReconciliationItem[]> {
     const items: ReconciliationItem[] = [];
-    const { rows } = await this.db.query<{ sku: string; on_hand: number; reserved: number; available: number; version: string }>(
+    const { rows: stored } = await this.db.query<{ sku: string; on_hand: string; reserved: string; available: string; version: string }>(
       'SELECT sku, on_hand, reserved, available, version FROM sku_stock ORDER BY sku',
     );
+    // bigint columns come back as strings; the domain keeps them below 2^53.
+    const rows = stored.map((r) => ({ ...r, on_hand: Number(r.on_hand), reserved: Number(r.reserved), available: Number(r.available) }));
     for (const row of rows) {
       let state = inventoryDecider.initialState();
       let version = 0;
@@ -212,12 +214,12 @@ export class Reconciler {
   }
 
   private async targets(channel: string, skus?: string[]): Promise<Map<string, Target>> {
-    const { rows } = await this.db.query<{ sku: string; target: number; target_version: string }>(
+    const { rows } = await this.db.query<{ sku: string; target: string; target_version: string }>(
       `SELECT sku, target, target_version FROM channel_stock
         WHERE channel = $1 AND target IS NOT NULL AND ($2::text[] IS NULL OR sku = ANY($2))`,
       [channel, skus ?? null],
     );
-    return new Map(rows.map((r) => [r.sku, { quantity: r.target, version: Number(r.target_version) }]));
+    return new Map(rows.map((r) => [r.sku, { quantity: Number(r.target), version: Number(r.target_version) }]));
   }
 
   private async pushStates(channel: string): Promise<Map<string, PushState>> {

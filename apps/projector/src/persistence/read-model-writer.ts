@@ -15,9 +15,10 @@ export async function writeReadModelChanges(db: Queryable, changes: ReadModelCha
        SELECT r."sku", r."kind", r."received", r."adjusted", r."delivered", r."onHand", r."reserved", r."heldInPools",
               r."available", r."endless", r."endlessReserved", r."endlessDelivered", r."lowStockThreshold",
               r."perOrderCap", r."version", r."updatedAt"
-         FROM json_to_recordset($1::json) AS r("sku" text, "kind" text, "received" int, "adjusted" int,
-              "delivered" int, "onHand" int, "reserved" int, "heldInPools" int, "available" int, "endless" boolean,
-              "endlessReserved" int, "endlessDelivered" int, "lowStockThreshold" int, "perOrderCap" int, "version" bigint,
+         FROM json_to_recordset($1::json) AS r("sku" text, "kind" text, "received" bigint, "adjusted" bigint,
+              "delivered" bigint, "onHand" bigint, "reserved" bigint, "heldInPools" bigint, "available" bigint,
+              "endless" boolean, "endlessReserved" bigint, "endlessDelivered" bigint, "lowStockThreshold" bigint,
+              "perOrderCap" bigint, "version" bigint,
               "updatedAt" timestamptz)
        ON CONFLICT (sku) DO UPDATE SET
          kind = EXCLUDED.kind, received = EXCLUDED.received, adjusted = EXCLUDED.adjusted,
@@ -38,7 +39,7 @@ export async function writeReadModelChanges(db: Queryable, changes: ReadModelCha
        SELECT r."channel", r."channelOrderId", r."sku", r."quantity", r."status", r."reason", r."expiresAt",
               r."allocatedUnitIds", r."loopUnitIds", r."createdAt", r."updatedAt", r."updatedVersion"
          FROM json_to_recordset($1::json) AS r("channel" text, "channelOrderId" text, "sku" text,
-              "quantity" int, "status" text, "reason" text, "expiresAt" timestamptz, "allocatedUnitIds" text[],
+              "quantity" bigint, "status" text, "reason" text, "expiresAt" timestamptz, "allocatedUnitIds" text[],
               "loopUnitIds" text[], "createdAt" timestamptz, "updatedAt" timestamptz, "updatedVersion" bigint)
        ON CONFLICT (channel, channel_order_id, sku) DO UPDATE SET
          quantity = EXCLUDED.quantity, status = EXCLUDED.status, reason = EXCLUDED.reason,
@@ -59,9 +60,9 @@ export async function writeReadModelChanges(db: Queryable, changes: ReadModelCha
               r."deltaOnHand", r."deltaReserved", r."deltaHeldInPools", r."deltaAvailable", r."onHandAfter",
               r."availableAfter", r."reason", r."ref", r."note", r."actor", r."occurredAt"
          FROM json_to_recordset($1::json) AS r("id" bigint, "eventId" uuid, "sku" text, "version" bigint,
-              "eventType" text, "channel" text, "channelOrderId" text, "quantity" int, "deltaOnHand" int,
-              "deltaReserved" int, "deltaHeldInPools" int, "deltaAvailable" int, "onHandAfter" int,
-              "availableAfter" int, "reason" text, "ref" text, "note" text, "actor" text, "occurredAt" timestamptz)
+              "eventType" text, "channel" text, "channelOrderId" text, "quantity" bigint, "deltaOnHand" bigint,
+              "deltaReserved" bigint, "deltaHeldInPools" bigint, "deltaAvailable" bigint, "onHandAfter" bigint,
+              "availableAfter" bigint, "reason" text, "ref" text, "note" text, "actor" text, "occurredAt" timestamptz)
        ON CONFLICT DO NOTHING`,
       [JSON.stringify(changes.movements)],
     );
@@ -86,7 +87,7 @@ export async function writeReadModelChanges(db: Queryable, changes: ReadModelCha
     await db.query(
       `INSERT INTO stock_alerts AS t (sku, kind, threshold, on_hand, raised_at, cleared_at, open)
        SELECT r."sku", r."kind", r."threshold", r."onHand", r."raisedAt", r."clearedAt", r."open"
-         FROM json_to_recordset($1::json) AS r("sku" text, "kind" text, "threshold" int, "onHand" int,
+         FROM json_to_recordset($1::json) AS r("sku" text, "kind" text, "threshold" bigint, "onHand" bigint,
               "raisedAt" timestamptz, "clearedAt" timestamptz, "open" boolean)
        ON CONFLICT (sku) DO UPDATE SET
          kind = EXCLUDED.kind, threshold = EXCLUDED.threshold, on_hand = EXCLUDED.on_hand,
@@ -101,7 +102,7 @@ export async function writeReadModelChanges(db: Queryable, changes: ReadModelCha
     await db.query(
       `INSERT INTO stock_alerts AS t (sku, kind, threshold, on_hand, raised_at, cleared_at, open)
        SELECT r."sku", r."kind", r."threshold", r."onHand", r."clearedAt", r."clearedAt", r."open"
-         FROM json_to_recordset($1::json) AS r("sku" text, "kind" text, "threshold" int, "onHand" int,
+         FROM json_to_recordset($1::json) AS r("sku" text, "kind" text, "threshold" bigint, "onHand" bigint,
               "clearedAt" timestamptz, "open" boolean)
        ON CONFLICT (sku) DO UPDATE SET
          kind = EXCLUDED.kind, threshold = EXCLUDED.threshold, on_hand = EXCLUDED.on_hand,
@@ -131,7 +132,7 @@ export async function writeReadModelChanges(db: Queryable, changes: ReadModelCha
     await db.query(
       `INSERT INTO target_outbox (channel, sku, quantity, version, occurred_at)
        SELECT r."channel", r."sku", r."quantity", r."version", r."occurredAt"
-         FROM json_to_recordset($1::json) AS r("channel" text, "sku" text, "quantity" int, "version" bigint,
+         FROM json_to_recordset($1::json) AS r("channel" text, "sku" text, "quantity" bigint, "version" bigint,
               "occurredAt" timestamptz)`,
       [JSON.stringify(changes.targets)],
     );

@@ -11,7 +11,7 @@ export class ChannelStock {
   @PrimaryColumn('text')
   sku!: string;
 
-  @Column('integer', { nullable: true })
+  @Column('bigint', { transformer: bigintAsNumber, nullable: true })
   target!: number | null;
 
   @Column('bigint', { name: 'target_version', nullable: true, transformer: bigintAsNumber })
@@ -20,7 +20,7 @@ export class ChannelStock {
   @Column('timestamptz', { name: 'target_published_at', nullable: true })
   targetPublishedAt!: Date | null;
 
-  @Column('integer', { name: 'last_pushed', nullable: true })
+  @Column('bigint', { transformer: bigintAsNumber, name: 'last_pushed', nullable: true })
   lastPushed!: number | null;
 
   @Column('bigint', { name: 'last_pushed_version', nullable: true, transformer: bigintAsNumber })
@@ -29,7 +29,7 @@ export class ChannelStock {
   @Column('timestamptz', { name: 'last_pushed_at', nullable: true })
   lastPushedAt!: Date | null;
 
-  @Column('integer', { name: 'last_acked', nullable: true })
+  @Column('bigint', { transformer: bigintAsNumber, name: 'last_acked', nullable: true })
   lastAcked!: number | null;
 
   @Column('bigint', { name: 'last_acked_version', nullable: true, transformer: bigintAsNumber })

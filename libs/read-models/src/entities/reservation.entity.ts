@@ -20,7 +20,7 @@ export class Reservation {
   @PrimaryColumn('text')
   sku!: string;
 
-  @Column('integer')
+  @Column('bigint', { transformer: bigintAsNumber })
   quantity!: number;
 
   @Column('text')

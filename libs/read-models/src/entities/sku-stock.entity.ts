@@ -12,40 +12,40 @@ export class SkuStock {
   @Column('text')
   kind!: StockKind;
 
-  @Column('integer')
+  @Column('bigint', { transformer: bigintAsNumber })
   received!: number;
 
-  @Column('integer')
+  @Column('bigint', { transformer: bigintAsNumber })
   adjusted!: number;
 
-  @Column('integer')
+  @Column('bigint', { transformer: bigintAsNumber })
   delivered!: number;
 
-  @Column('integer', { name: 'on_hand' })
+  @Column('bigint', { transformer: bigintAsNumber, name: 'on_hand' })
   onHand!: number;
 
-  @Column('integer')
+  @Column('bigint', { transformer: bigintAsNumber })
   reserved!: number;
 
-  @Column('integer', { name: 'held_in_pools' })
+  @Column('bigint', { transformer: bigintAsNumber, name: 'held_in_pools' })
   heldInPools!: number;
 
-  @Column('integer')
+  @Column('bigint', { transformer: bigintAsNumber })
   available!: number;
 
   @Column('boolean')
   endless!: boolean;
 
-  @Column('integer', { name: 'endless_reserved' })
+  @Column('bigint', { transformer: bigintAsNumber, name: 'endless_reserved' })
   endlessReserved!: number;
 
-  @Column('integer', { name: 'endless_delivered' })
+  @Column('bigint', { transformer: bigintAsNumber, name: 'endless_delivered' })
   endlessDelivered!: number;
 
-  @Column('integer', { name: 'low_stock_threshold', nullable: true })
+  @Column('bigint', { transformer: bigintAsNumber, name: 'low_stock_threshold', nullable: true })
   lowStockThreshold!: number | null;
 
-  @Column('integer', { name: 'per_order_cap', nullable: true })
+  @Column('bigint', { transformer: bigintAsNumber, name: 'per_order_cap', nullable: true })
   perOrderCap!: number | null;
 
   @Column('bigint', { transformer: bigintAsNumber })

@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { bigintAsNumber } from './column-types';
 
 /** The latest low-stock alert of a SKU (库存预警); `open` while it is raised. */
 @Entity({ name: 'stock_alerts', synchronize: false })
@@ -9,10 +10,10 @@ export class StockAlert {
   @Column('text')
   kind!: string;
 
-  @Column('integer')
+  @Column('bigint', { transformer: bigintAsNumber })
   threshold!: number;
 
-  @Column('integer', { name: 'on_hand' })
+  @Column('bigint', { transformer: bigintAsNumber, name: 'on_hand' })
   onHand!: number;
 
   @Column('timestamptz', { name: 'raised_at' })

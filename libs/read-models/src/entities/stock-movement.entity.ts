@@ -28,25 +28,25 @@ export class StockMovement {
   @Column('text', { name: 'channel_order_id', nullable: true })
   channelOrderId!: string | null;
 
-  @Column('integer')
+  @Column('bigint', { transformer: bigintAsNumber })
   quantity!: number;
 
-  @Column('integer', { name: 'delta_on_hand' })
+  @Column('bigint', { transformer: bigintAsNumber, name: 'delta_on_hand' })
   deltaOnHand!: number;
 
-  @Column('integer', { name: 'delta_reserved' })
+  @Column('bigint', { transformer: bigintAsNumber, name: 'delta_reserved' })
   deltaReserved!: number;
 
-  @Column('integer', { name: 'delta_held_in_pools' })
+  @Column('bigint', { transformer: bigintAsNumber, name: 'delta_held_in_pools' })
   deltaHeldInPools!: number;
 
-  @Column('integer', { name: 'delta_available' })
+  @Column('bigint', { transformer: bigintAsNumber, name: 'delta_available' })
   deltaAvailable!: number;
 
-  @Column('integer', { name: 'on_hand_after' })
+  @Column('bigint', { transformer: bigintAsNumber, name: 'on_hand_after' })
   onHandAfter!: number;
 
-  @Column('integer', { name: 'available_after' })
+  @Column('bigint', { transformer: bigintAsNumber, name: 'available_after' })
   availableAfter!: number;
 
   @Column('text', { nullable: true })

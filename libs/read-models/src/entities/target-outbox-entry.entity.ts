@@ -18,7 +18,7 @@ export class TargetOutboxEntry {
   @Column('text')
   sku!: string;
 
-  @Column('integer')
+  @Column('bigint', { transformer: bigintAsNumber })
   quantity!: number;
 
   @Column('bigint', { transformer: bigintAsNumber })
