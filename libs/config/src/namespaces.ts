@@ -28,11 +28,32 @@ export class DatabaseConfig {
   @Min(1)
   @Max(200)
   poolSize!: number;
+
+  /** PostgreSQL statement_timeout for the app's connections; 0 disables. A hung query or lock wait then fails. */
+  @IsInt()
+  @Min(0)
+  @Max(86_400_000)
+  statementTimeoutMs!: number;
+
+  /** The server ends a session idle inside a transaction this long, releasing its locks; 0 disables. */
+  @IsInt()
+  @Min(0)
+  @Max(86_400_000)
+  idleInTransactionTimeoutMs!: number;
+
+  /** Longest wait to open a connection or to get one from a busy pool. */
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  connectTimeoutMs!: number;
 }
 
 export const databaseConfig = defineConfig('database', DatabaseConfig, {
   url: { name: 'DATABASE_URL', secret: true },
   poolSize: { name: 'DATABASE_POOL_SIZE', parse: 'int', default: '10' },
+  statementTimeoutMs: { name: 'DATABASE_STATEMENT_TIMEOUT_MS', parse: 'int', default: '30000' },
+  idleInTransactionTimeoutMs: { name: 'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS', parse: 'int', default: '60000' },
+  connectTimeoutMs: { name: 'DATABASE_CONNECT_TIMEOUT_MS', parse: 'int', default: '10000' },
 });
 
 export const KAFKA_CLIENT_LOG_LEVELS = ['nothing', 'error', 'warn', 'info', 'debug'] as const;

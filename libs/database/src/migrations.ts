@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { inTransaction } from './transaction';
 
 export interface Migration {
   /** Strictly increasing within a component; never renumber a migration that has shipped. */
@@ -29,7 +30,15 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
 export async function runMigrations(pool: Pool, set: MigrationSet): Promise<number[]> {
   assertOrdered(set);
   const client = await pool.connect();
+  let broken: Error | undefined;
+  const markBroken = (err: Error) => {
+    broken ??= err;
+  };
+  client.on('error', markBroken);
   try {
+    // Waiting for another instance's migrations, or building an index, may outlast the pool's statement
+    // timeout. RESET in the finally restores the pool's default before the client goes back.
+    await client.query('SET statement_timeout = 0');
     await client.query("SELECT pg_advisory_lock(hashtext('migrations:ledger'))");
     try {
       await client.query(LEDGER).catch(ignoreConcurrentCreate);
@@ -42,8 +51,14 @@ export async function runMigrations(pool: Pool, set: MigrationSet): Promise<numb
     } finally {
       await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`migrations:${set.component}`]);
     }
+  } catch (err) {
+    // The session may be gone (and its advisory locks with it): do not hand it to the next caller.
+    broken ??= err instanceof Error ? err : new Error(String(err));
+    throw err;
   } finally {
-    client.release();
+    if (!broken) await client.query('RESET statement_timeout').catch(markBroken);
+    client.removeListener('error', markBroken);
+    client.release(broken);
   }
 }
 
@@ -56,18 +71,19 @@ async function applyPending(client: PoolClient, set: MigrationSet): Promise<numb
   const ran: number[] = [];
   for (const m of set.migrations) {
     if (applied.has(m.version)) continue;
-    await client.query('BEGIN');
     try {
-      await client.query(m.up);
-      await client.query('INSERT INTO schema_migrations (component, version, name) VALUES ($1, $2, $3)', [
-        set.component,
-        m.version,
-        m.name,
-      ]);
-      await client.query('COMMIT');
+      await inTransaction(client, async (tx) => {
+        await tx.query(m.up);
+        await tx.query('INSERT INTO schema_migrations (component, version, name) VALUES ($1, $2, $3)', [
+          set.component,
+          m.version,
+          m.name,
+        ]);
+      });
     } catch (err) {
-      await client.query('ROLLBACK');
-      throw new Error(`migration ${set.component}#${m.version} (${m.name}) failed: ${(err as Error).message}`);
+      throw new Error(`migration ${set.component}#${m.version} (${m.name}) failed: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
     ran.push(m.version);
   }

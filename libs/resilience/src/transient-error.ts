@@ -4,7 +4,10 @@
  *
  * Recognised:
  * - PostgreSQL SQLSTATE classes 08 (connection exception), 40 (serialization failure, deadlock), 53 (insufficient
- *   resources, e.g. too many connections) and 57P (admin shutdown, crash shutdown, cannot connect now);
+ *   resources, e.g. too many connections) and 57P (admin shutdown, crash shutdown, cannot connect now), plus the
+ *   timeouts: 57014 (statement timeout or a cancelled query), 55P03 (lock not available) and 25P03 (the session
+ *   was ended for idling in a transaction). A timeout is far more often a loaded or locked database than a bad
+ *   message, and a stuck partition pages someone while a dead-lettered order is lost;
  * - node socket errors (ECONNREFUSED, ECONNRESET, ETIMEDOUT, EPIPE, name resolution failures, ...);
  * - node-postgres pool and client errors that carry no SQLSTATE ("timeout exceeded when trying to connect",
  *   "Connection terminated ...");
@@ -36,8 +39,8 @@ const SOCKET_CODES = new Set([
   'ESOCKETTIMEDOUT',
 ]);
 
-/** SQLSTATE prefixes: class 08, 40, 53 and the 57P subclass of 57 (57014, query_canceled, is a statement timeout). */
-const SQLSTATE_PREFIXES = ['08', '40', '53', '57P'];
+/** SQLSTATE prefixes: classes 08, 40, 53, the 57P subclass of 57, and three timeout codes. */
+const SQLSTATE_PREFIXES = ['08', '40', '53', '57P', '57014', '55P03', '25P03'];
 
 const PG_CLIENT_MESSAGES = [
   'timeout exceeded when trying to connect',

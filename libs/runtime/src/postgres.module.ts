@@ -35,7 +35,14 @@ export class PostgresConnection implements OnApplicationShutdown {
       this.url = this.embedded.url;
       this.isEmbedded = true;
     }
-    this.pool = createPool({ url: this.url, embedded: this.isEmbedded, max: this.config.poolSize });
+    this.pool = createPool({
+      url: this.url,
+      embedded: this.isEmbedded,
+      max: this.config.poolSize,
+      statementTimeoutMs: this.config.statementTimeoutMs,
+      idleInTransactionTimeoutMs: this.config.idleInTransactionTimeoutMs,
+      connectTimeoutMs: this.config.connectTimeoutMs,
+    });
     // An idle client that loses its server must not crash the process; the pool replaces it.
     this.pool.on('error', () => undefined);
     return this;

@@ -1,0 +1,68 @@
+import { isTransientError } from '@libs/resilience';
+import { createTestDatabase, type TestDatabase } from '@libs/testing';
+import type { Pool } from 'pg';
+import { runMigrations } from './migrations';
+import { createPool } from './pool';
+
+describe('createPool against PostgreSQL', () => {
+  let db: TestDatabase;
+  const pools: Pool[] = [];
+  const pool = (options: Parameters<typeof createPool>[0]) => {
+    const p = createPool(options);
+    p.on('error', () => undefined);
+    pools.push(p);
+    return p;
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase('pool_timeouts', 1);
+  });
+
+  afterAll(async () => {
+    await Promise.all(pools.map((p) => p.end()));
+    await db.drop();
+  });
+
+  const setting = async (p: Pool, name: string) =>
+    (await p.query<{ setting: string }>(`SELECT current_setting($1) AS setting`, [name])).rows[0].setting;
+
+  it('given timeouts, then every connection runs with them as its session defaults', async () => {
+    const p = pool({ url: db.url, max: 2, statementTimeoutMs: 1500, idleInTransactionTimeoutMs: 2500 });
+    expect(await setting(p, 'statement_timeout')).toBe('1500ms');
+    expect(await setting(p, 'idle_in_transaction_session_timeout')).toBe('2500ms');
+  });
+
+  it('given no statement timeout, then statements are not capped but idle transactions are', async () => {
+    const p = pool({ url: db.url, max: 1 });
+    expect(await setting(p, 'statement_timeout')).toBe('0');
+    expect(await setting(p, 'idle_in_transaction_session_timeout')).toBe('1min');
+  });
+
+  it('given a statement longer than the timeout, then it fails with 57014, which counts as transient', async () => {
+    const p = pool({ url: db.url, max: 1, statementTimeoutMs: 200 });
+    const failure = await p.query('SELECT pg_sleep(5)').catch((err: unknown) => err);
+    expect(failure).toMatchObject({ code: '57014' });
+    expect(isTransientError(failure)).toBe(true);
+  });
+
+  it('given every connection is taken, then waiting for one fails after the connect timeout, as a transient error', async () => {
+    const p = pool({ url: db.url, max: 1, connectTimeoutMs: 300 });
+    const held = await p.connect();
+    try {
+      const failure = await p.query('SELECT 1').catch((err: unknown) => err);
+      expect((failure as Error).message).toContain('timeout exceeded when trying to connect');
+      expect(isTransientError(failure)).toBe(true);
+    } finally {
+      held.release();
+    }
+  });
+
+  it('given a migration run, then the connection goes back with the pool statement timeout restored', async () => {
+    const p = pool({ url: db.url, max: 1, statementTimeoutMs: 1500 });
+    await runMigrations(p, {
+      component: 'pool-timeouts',
+      migrations: [{ version: 1, name: 'create t', up: 'CREATE TABLE t (id int)' }],
+    });
+    expect(await setting(p, 'statement_timeout')).toBe('1500ms');
+  });
+});
