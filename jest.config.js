@@ -12,6 +12,8 @@ const base = {
 module.exports = {
   projects: [
     { ...base, displayName: 'unit', testMatch: ['**/*.unit.spec.ts'] },
+    // Seeded simulation of the whole write path in memory (libs/testing/src/sim); SIM_SEEDS, SIM_SEED.
+    { ...base, displayName: 'sim', testMatch: ['**/*.sim.spec.ts'] },
     {
       ...base,
       displayName: 'int',
