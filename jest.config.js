@@ -28,6 +28,8 @@ module.exports = {
       globalSetup: '<rootDir>/test/global-setup.ts',
       globalTeardown: '<rootDir>/test/global-teardown.ts',
     },
+    // Each fault suite starts and kills its own broker (test/fault/fault-broker.ts); it needs DATABASE_URL only.
+    { ...base, displayName: 'fault', testMatch: ['**/*.fault.spec.ts'] },
   ],
   testTimeout: 60000,
   reporters: ['default', '<rootDir>/test/summary-reporter.js'],

@@ -1,0 +1,212 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkHistory, formatViolations, type Violation } from '@libs/testing';
+import { collectHistory, type CollectedHistory } from '../../libs/testing/src/history/collect';
+import { collectEventStore } from '../../libs/testing/src/history/collect-event-store';
+import { listedQuantity } from '../../libs/testing/src/history/collect-platforms';
+import { outcomesOf, readWholeTopic } from '../../libs/testing/src/history/collect-topics';
+import type { FaultStack } from './fault-stack';
+import { CHANNELS, type Traffic } from './traffic';
+
+/** What a scenario measured, as docs/reliability.md reports it. */
+export interface ScenarioResult {
+  scenario: string;
+  notices: number;
+  paidLines: number;
+  deadLetters: number;
+  /** Acknowledged notices never answered, paid lines without an outcome, allocated keys never delivered, notices never accepted. */
+  lost: number;
+  /** Orders decided twice, keys to two orders or delivered twice, oversells. */
+  doubled: number;
+  /** From the end of the fault until every notice sent before that end had its outcome. */
+  recoverySeconds: number;
+  /** From the end of the fault until listings, projector and deliveries had all caught up. */
+  convergedSeconds: number;
+  violations: string[];
+}
+
+const poll = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Each step of the settling, for the failure message: which condition was still false, and why. */
+export async function until(
+  label: string,
+  deadline: number,
+  probe: () => Promise<string | undefined>,
+): Promise<void> {
+  let last = '';
+  while (Date.now() < deadline) {
+    try {
+      const pending = await probe();
+      if (pending === undefined) return;
+      last = pending;
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    await poll(1_000);
+  }
+  throw new Error(`not settled: ${label}: ${last}`);
+}
+
+/**
+ * Waits (bounded) until the run has come to rest: the traffic has ended, every acknowledged notice is answered,
+ * the projector has reached every stream's version, every platform lists its target, and no delivery is pending.
+ */
+export async function settle(
+  stack: FaultStack,
+  traffic: Traffic,
+  trafficDone: Promise<void>,
+  timeoutMs: number,
+): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  await Promise.race([
+    trafficDone,
+    poll(Math.max(0, deadline - Date.now())).then(() => {
+      throw new Error(
+        `not settled: traffic still running (${traffic.unacknowledged().length} notices unacknowledged)`,
+      );
+    }),
+  ]);
+  await until('answers to acknowledged notices', deadline, async () => {
+    const answered = new Set(
+      outcomesOf(await readWholeTopic(stack.brokers, `${stack.prefix}stock.order-outcomes`)).map(
+        (o) => o.correlationId,
+      ),
+    );
+    const missing = traffic.acked().filter((n) => n.eventIds.some((id) => !answered.has(id)));
+    return missing.length === 0
+      ? undefined
+      : `${missing.length} unanswered, e.g. ${missing[0].channel} ${missing[0].orderId} ${missing[0].status}`;
+  });
+  await until('projector at every stream version', deadline, async () => {
+    const { rows } = await stack.db.pool.query<{ n: string }>(
+      `SELECT count(*) AS n FROM event_streams e LEFT JOIN sku_stock s ON e.stream_id = 'sku-' || s.sku
+        WHERE e.stream_id LIKE 'sku-%' AND (s.version IS NULL OR s.version::bigint < e.version)`,
+    );
+    return rows[0].n === '0' ? undefined : `${rows[0].n} SKUs behind`;
+  });
+  await listingsConverged(stack, deadline);
+  await until('no pending delivery', deadline, async () => {
+    const { rows } = await stack.db.pool.query<{ n: string }>(
+      `SELECT count(*) AS n FROM card_key_deliveries WHERE state = 'pending'`,
+    );
+    return rows[0].n === '0' ? undefined : `${rows[0].n} keys pending`;
+  });
+  return Date.now();
+}
+
+/** Every platform lists, for every SKU, the channel policy applied to the event store's truth. */
+export async function listingsConverged(stack: FaultStack, deadline: number): Promise<void> {
+  await until('listings equal to targets', deadline, async () => {
+    const { targets } = await collectEventStore(stack.db.pool);
+    const off: string[] = [];
+    for (const [sku, perChannel] of targets)
+      for (const c of CHANNELS)
+        if (perChannel[c] !== undefined && listedQuantity(stack.platforms[c], sku) !== perChannel[c])
+          off.push(`${c} ${sku} ${listedQuantity(stack.platforms[c], sku)}≠${perChannel[c]}`);
+    return off.length === 0 ? undefined : off.slice(0, 5).join(', ');
+  });
+}
+
+/** Loss checks beside the oracle: what was acknowledged or allocated and then went nowhere. */
+function deliveryLosses(collected: CollectedHistory): Violation[] {
+  const out: Violation[] = [];
+  const delivered = new Set(collected.history.deliveries.map((d) => `${d.orderKey}\u0000${d.unitId}`));
+  for (const a of collected.history.allocations)
+    if (!a.loop && !delivered.has(`${a.orderKey}\u0000${a.unitId}`))
+      out.push({
+        rule: 'PAID_WITHOUT_OUTCOME',
+        detail: `unit ${a.unitId} allocated to ${a.orderKey} and never delivered`,
+      });
+  for (const row of collected.ledger)
+    if (row.state !== 'delivered')
+      out.push({
+        rule: 'PAID_WITHOUT_OUTCOME',
+        detail: `ledger ${row.channel} ${row.orderId} ${row.unitId} ${row.state} (${row.lastError})`,
+      });
+  return out;
+}
+
+function noticeLosses(collected: CollectedHistory, traffic: Traffic): Violation[] {
+  const out: Violation[] = [];
+  for (const n of traffic.unacknowledged())
+    out.push({
+      rule: 'PAID_WITHOUT_OUTCOME',
+      detail: `${n.channel} ${n.orderId} ${n.status} never accepted after ${n.attempts} attempts: ${n.lastAnswer}`,
+    });
+  const answered = new Set(collected.outcomes.map((o) => o.correlationId));
+  for (const n of traffic.acked())
+    if (n.eventIds.some((id) => !answered.has(id)))
+      out.push({
+        rule: 'PAID_WITHOUT_OUTCOME',
+        detail: `${n.channel} ${n.orderId} ${n.status} acknowledged and never answered`,
+      });
+  return out;
+}
+
+export interface Verdict {
+  result: ScenarioResult;
+  collected: CollectedHistory;
+  violations: Violation[];
+}
+
+/** Collects the history, runs the oracle and the loss checks, and records the measured numbers. */
+export async function judge(
+  scenario: string,
+  stack: FaultStack,
+  traffic: Traffic,
+  earlier: readonly Traffic[],
+  times: { startedAt: number; faultEndedAt: number; settledAt: number },
+): Promise<Verdict> {
+  const { startedAt, faultEndedAt, settledAt } = times;
+  const all = [...earlier, traffic];
+  // The whole run so far is judged: a later fault must not break what an earlier scenario left behind.
+  const collected = await collectHistory({
+    pool: stack.db.pool,
+    brokers: stack.brokers,
+    topicPrefix: stack.prefix,
+    platforms: Object.values(stack.platforms),
+    paidOrdersSent: all.flatMap((t) => t.paidOrdersSent()),
+  });
+  const oracle = checkHistory(collected.history);
+  const losses = [...all.flatMap((t) => noticeLosses(collected, t)), ...deliveryLosses(collected)];
+  const firstAnswer = new Map<string, number>();
+  for (const o of collected.outcomes)
+    firstAnswer.set(o.correlationId, Math.min(firstAnswer.get(o.correlationId) ?? Infinity, o.at));
+  const answeredAt = traffic.notices
+    .filter((n) => n.firstSentAt <= faultEndedAt)
+    .flatMap((n) => n.eventIds.map((id) => firstAnswer.get(id) ?? Infinity))
+    .filter(Number.isFinite);
+  const result: ScenarioResult = {
+    scenario,
+    notices: traffic.notices.length,
+    paidLines: collected.history.paidOrdersSent.length,
+    deadLetters: collected.deadLetters.filter((d) => d.at >= startedAt).length,
+    lost: losses.length + oracle.filter((v) => v.rule === 'PAID_WITHOUT_OUTCOME').length,
+    doubled: oracle.filter((v) =>
+      ['DECIDED_TWICE', 'KEY_TWO_ORDERS', 'KEY_DELIVERED_TWICE', 'OVERSOLD'].includes(v.rule),
+    ).length,
+    recoverySeconds: round(Math.max(0, Math.max(faultEndedAt, ...answeredAt) - faultEndedAt) / 1000),
+    convergedSeconds: round(Math.max(0, settledAt - faultEndedAt) / 1000),
+    violations: [...oracle, ...losses].map((v) => `${v.rule}: ${v.detail}`).slice(0, 50),
+  };
+  record(result);
+  return { result, collected, violations: [...oracle, ...losses] };
+}
+
+const round = (x: number) => Math.round(x * 10) / 10;
+
+/** One JSON line per scenario run under .cache/fault-results, the source of the figures in docs/reliability.md. */
+function record(result: ScenarioResult): void {
+  const dir = join(__dirname, '..', '..', '.cache', 'fault-results');
+  mkdirSync(dir, { recursive: true });
+  appendFileSync(
+    join(dir, 'results.jsonl'),
+    `${JSON.stringify({ at: new Date().toISOString(), ...result })}\n`,
+  );
+  // Printed too, so a CI log carries the numbers.
+  process.stdout.write(
+    `fault result ${JSON.stringify({ ...result, violations: result.violations.length })}\n`,
+  );
+}
+
+export { formatViolations };
