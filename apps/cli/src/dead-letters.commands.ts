@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { DeadLettersTopic, topicName } from '@libs/messaging';
 import { Kafka, logLevel } from 'kafkajs';
 
@@ -79,21 +80,52 @@ export async function listDeadLetters({ env, stdout }: DeadLetterContext): Promi
 export async function replayDeadLetter(offset: string, { env, stdout }: DeadLetterContext): Promise<number> {
   const record = (await readDeadLetters(env)).find((r) => r.offset === offset);
   if (!record) throw new Error(`no dead letter at offset ${offset}`);
-  const p = record.value.payload as {
-    sourceTopic: string;
-    key?: string | null;
-    valueBase64?: string | null;
-    headers?: Record<string, string>;
-  };
-  if (!p.valueBase64) throw new Error('that dead letter kept no original bytes');
+  const replay = replayableRecord(offset, record.value.payload as DeadLetterPayload);
   const producer = kafka(env).producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   await producer.send({
-    topic: p.sourceTopic,
+    topic: replay.topic,
     acks: -1,
-    messages: [{ key: p.key ?? null, value: Buffer.from(p.valueBase64, 'base64'), headers: p.headers ?? {} }],
+    messages: [{ key: replay.key, value: replay.value, headers: replay.headers }],
   });
   await producer.disconnect();
-  stdout.write(`replayed dead letter ${offset} to ${p.sourceTopic}\n`);
+  stdout.write(`replayed dead letter ${offset} to ${replay.topic}\n`);
   return 0;
+}
+
+interface DeadLetterPayload {
+  sourceTopic: string;
+  sourcePartition?: number;
+  sourceOffset?: string;
+  key?: string | null;
+  keyTruncated?: boolean;
+  valueBase64?: string | null;
+  valueTruncated?: boolean;
+  valueSizeBytes?: number;
+  valueSha256?: string;
+  headers?: Record<string, string>;
+}
+
+/**
+ * The record a dead letter can put back, or why it cannot: a dead letter of a large record keeps only an
+ * excerpt of its value (and of an overlong key), and replaying a part would publish a different, broken record.
+ */
+export function replayableRecord(
+  offset: string,
+  p: DeadLetterPayload,
+): { topic: string; key: string | null; value: Buffer; headers: Record<string, string> } {
+  const source = `${p.sourceTopic}[${p.sourcePartition ?? '?'}]@${p.sourceOffset ?? '?'}`;
+  if (p.valueTruncated || p.keyTruncated) {
+    throw new Error(
+      `dead letter ${offset} kept only the first ${Buffer.from(p.valueBase64 ?? '', 'base64').length} of ` +
+        `${p.valueSizeBytes ?? '?'} bytes (sha256 ${p.valueSha256 ?? '?'}); it cannot be replayed from the ` +
+        `dead-letter topic. The whole record is at ${source} while the topic's retention keeps it.`,
+    );
+  }
+  if (!p.valueBase64) throw new Error(`dead letter ${offset} kept no original bytes`);
+  const value = Buffer.from(p.valueBase64, 'base64');
+  if (p.valueSha256 !== undefined && createHash('sha256').update(value).digest('hex') !== p.valueSha256) {
+    throw new Error(`dead letter ${offset}: the kept bytes do not match their sha256; refusing to replay`);
+  }
+  return { topic: p.sourceTopic, key: p.key ?? null, value, headers: p.headers ?? {} };
 }

@@ -1,5 +1,6 @@
 import {
   IsBase64,
+  IsBoolean,
   IsIn,
   IsInt,
   IsISO8601,
@@ -61,15 +62,40 @@ export class DeadLetter {
   @Matches(/^-?\d+$/)
   sourceTimestamp?: string;
 
-  /** Original key as UTF-8, null when the record had none. */
+  /** Original key as UTF-8 (its first 1,024 characters), null when the record had none. */
   @IsOptional()
   @IsString()
+  @MaxLength(1024)
   key!: string | null;
 
-  /** Original value bytes, base64; null for a record without a value. */
+  /** Set when the key was longer than what `key` keeps. */
+  @IsOptional()
+  @IsBoolean()
+  keyTruncated?: boolean;
+
+  /**
+   * Original value bytes, base64; null for a record without a value. Only the first 64 KiB when
+   * `valueTruncated` is set, so the dead letter always fits the broker's message size limit.
+   */
   @IsOptional()
   @IsBase64()
   valueBase64!: string | null;
+
+  /** Set when `valueBase64` holds an excerpt: the whole record is only at its source position. */
+  @IsOptional()
+  @IsBoolean()
+  valueTruncated?: boolean;
+
+  /** Length of the whole original value in bytes (absent on dead letters written before it existed). */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  valueSizeBytes?: number;
+
+  /** sha256 (hex) of the whole original value: identifies it even when only an excerpt is kept. */
+  @IsOptional()
+  @Matches(/^[0-9a-f]{64}$/)
+  valueSha256?: string;
 
   /** Original headers, values decoded as UTF-8 (repeated headers joined with ", "). */
   @IsObject()

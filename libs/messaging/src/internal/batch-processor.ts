@@ -3,7 +3,7 @@ import { decodeRecord } from '../codec';
 import { isRetryable, MessagingErrorCodes, type DeadLetterReasonCode } from '../errors';
 import type { BatchHandler, ReceivedMessage } from '../message-bus';
 import type { HandlerRetryPolicy, MessageBusObserver, MessagingLogger } from '../options';
-import { backoffDelayMs, sleep } from '@libs/resilience';
+import { backoffDelayMs, isTransientError, sleep } from '@libs/resilience';
 import type { RetryingPartitions } from './retrying-partitions';
 
 /** A consumed record as both adapters hand it over: bytes, not yet decoded. */
@@ -138,7 +138,7 @@ export class BatchProcessor {
       if (!(await this.deliver(session, run, handler))) return 'abandoned';
       run = [];
       if (session.isStale()) return 'abandoned';
-      await this.config.deadLetter({
+      const written = await this.writeDeadLetter({
         session,
         record,
         reasonCode: decoded.code,
@@ -148,6 +148,7 @@ export class BatchProcessor {
         type: decoded.type,
         correlationId: decoded.correlationId,
       });
+      if (!written) return 'abandoned';
       await session.commit(record.offset);
     }
     if (!(await this.deliver(session, run, handler))) return 'abandoned';
@@ -186,7 +187,7 @@ export class BatchProcessor {
     }
     const [item] = items;
     const error = outcome.error;
-    await this.config.deadLetter({
+    const written = await this.writeDeadLetter({
       session,
       record: item.record,
       reasonCode: MessagingErrorCodes.HANDLER_FAILED,
@@ -197,8 +198,50 @@ export class BatchProcessor {
       correlationId: item.message.envelope.correlationId,
       firstFailedAt: outcome.firstFailedAt,
     });
+    if (!written) return false;
     await session.commit(item.record.offset);
     return true;
+  }
+
+  /**
+   * Writes a dead letter; false when the batch was abandoned meanwhile (nothing is committed then). A broker
+   * that is away is waited for like any transient failure. Any other failure cannot be cured by retrying (the
+   * dead letter itself is bounded in size): the record is logged with its position and skipped, so one record
+   * cannot stall the partition for good; it stays readable at its source position while retention lasts.
+   */
+  private async writeDeadLetter(request: DeadLetterRequest): Promise<boolean> {
+    const { session, record } = request;
+    const { retry, logger } = this.config;
+    const where = {
+      topic: session.topicName,
+      partition: session.partition,
+      offset: record.offset,
+      groupId: session.groupId,
+      reasonCode: request.reasonCode,
+    };
+    try {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.config.deadLetter(request);
+          return true;
+        } catch (err) {
+          if (!isTransientError(err)) {
+            logger.error({ ...where, err }, 'dead letter could not be written; skipping the record');
+            return true;
+          }
+          this.config.retrying.started(session.topicName, session.groupId, session.partition);
+          if (attempt === 1) logger.warn({ ...where, err }, 'dead letter could not be written yet; retrying');
+          if (session.isStopping() || session.isStale()) return false;
+          await sleep(
+            backoffDelayMs(attempt, { initialMs: retry.initialBackoffMs, maxMs: retry.maxBackoffMs }),
+            session.signal,
+          );
+          if (session.isStopping() || session.isStale()) return false;
+        }
+      }
+    } finally {
+      this.config.retrying.ended(session.topicName, session.groupId, session.partition);
+    }
   }
 
   private async attempt<D extends AnyTopic>(

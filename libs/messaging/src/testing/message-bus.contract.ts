@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { AnyTopic } from '../catalogue/define-topic';
 import { OrderLine, OrderPlaced, StockAdjusted } from '../catalogue/channel-events';
 import { Topics } from '../catalogue/topics';
@@ -258,6 +259,8 @@ export function describeMessageBusContract(name: string, harness: ContractHarnes
         expect(Buffer.from(letter.valueBase64!, 'base64')).toEqual(
           Buffer.isBuffer(original) ? original : Buffer.from(original, 'utf8'),
         );
+        expect(letter.valueTruncated).toBeUndefined();
+        expect(letter.valueSizeBytes).toBe(Buffer.byteLength(original));
         expect(letter).toMatchObject({
           sourceTopic: bus.topicName(Topics.channelEvents),
           sourcePartition: positions[i].partition,
@@ -274,6 +277,38 @@ export function describeMessageBusContract(name: string, harness: ContractHarnes
       expect(dead.messages[3].envelope.correlationId).toBe('corr-1');
       expect(letters[5].reason).toContain('quantity');
       expect(letters[6].reason).toContain('secret');
+    });
+
+    it('dead-letters an 800 kB invalid record as a bounded excerpt with its size and hash; the partition moves on', async () => {
+      const bus = newBus();
+      await bus.start();
+      const seen = collector<ChannelEvents>();
+      const dead = collector<DeadLetters>();
+      await Promise.all([
+        bus.subscribe(Topics.channelEvents, 'big-consumer', seen.handler),
+        bus.subscribe(Topics.deadLetters, 'big-dlq-reader', dead.handler),
+      ]);
+      const sku = 'sku-big';
+      // Not JSON: 800 kB of text after an opening brace. As base64 it alone would exceed 1 MB.
+      const original = Buffer.concat([Buffer.from('{"x":"'), Buffer.alloc(800_000, 'a')]);
+      const position = await harness.produceRaw(bus, Topics.channelEvents, { key: sku, value: original });
+      const [valid] = await bus.publish(Topics.channelEvents, [restock(sku, 1)]);
+
+      await waitFor('the valid message behind it', () => seen.messages.length >= 1, T);
+      await waitFor('the dead letter', () => dead.messages.length >= 1, T);
+      expect(seen.messages.map((m) => m.envelope.eventId)).toEqual([valid.eventId]);
+      const letter = dead.messages[0].envelope.payload;
+      expect(letter).toMatchObject({
+        reasonCode: MessagingErrorCodes.INVALID_JSON,
+        sourcePartition: position.partition,
+        sourceOffset: position.offset,
+        valueTruncated: true,
+        valueSizeBytes: original.length,
+        valueSha256: createHash('sha256').update(original).digest('hex'),
+      });
+      const excerpt = Buffer.from(letter.valueBase64!, 'base64');
+      expect(excerpt).toEqual(original.subarray(0, 64 * 1024));
+      expect(JSON.stringify(dead.messages[0].envelope).length).toBeLessThan(200_000);
     });
 
     it('retries a failing handler, then dead-letters only the message that keeps failing', async () => {
