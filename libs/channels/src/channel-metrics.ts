@@ -15,6 +15,8 @@ export class ChannelMetrics {
   readonly deliveries: Counter<'channel' | 'result'>;
   readonly undeliveredPaidOrders: Gauge<'channel'>;
   readonly retryAfterClamped: Counter<'channel'>;
+  readonly paidOrdersRejected: Counter<'channel' | 'reason'>;
+  readonly allocationConflicts: Counter<'channel'>;
 
   /** One instance per registry: prom-client refuses a second metric of the same name on a registry. */
   static for(registry: Registry): ChannelMetrics {
@@ -86,6 +88,18 @@ export class ChannelMetrics {
     this.retryAfterClamped = new Counter({
       name: 'stocksync_connector_retry_after_clamped_total',
       help: 'Platform answers (Retry-After, ban time) that asked a channel to wait longer than CONNECTOR_MAX_RETRY_AFTER_MS; the channel waited the maximum.',
+      labelNames: ['channel'],
+      registers,
+    });
+    this.paidOrdersRejected = new Counter({
+      name: 'stocksync_paid_orders_rejected_total',
+      help: 'Paid orders the inventory rejected (order.rejected answering order.paid), by channel and reason code: the buyer paid and gets nothing.',
+      labelNames: ['channel', 'reason'],
+      registers,
+    });
+    this.allocationConflicts = new Counter({
+      name: 'stocksync_card_key_allocation_conflicts_total',
+      help: 'Single card keys announced for an order while already queued for another order: refused, never delivered twice.',
       labelNames: ['channel'],
       registers,
     });

@@ -53,12 +53,17 @@ export class CardKeyDeliverer {
     private readonly logger?: DelivererLogger,
   ) {}
 
-  /** The stock.order-outcomes handler: records this channel's allocations before the offsets are committed. */
+  /**
+   * The stock.order-outcomes handler: records this channel's allocations before the offsets are committed, and
+   * reports paid orders the inventory refused. A database error propagates as it is: the bus retries the batch
+   * for as long as the database is away, so an allocation is never dead-lettered for our own outage.
+   */
   readonly onOutcomes = async (batch: MessageBatch<typeof OrderOutcomesTopic>): Promise<void> => {
     let added = 0;
     for (const { envelope } of batch.messages) {
-      if (envelope.type !== 'card-keys.allocated' || envelope.payload.channel !== this.adapter.channel)
-        continue;
+      if (envelope.payload.channel !== this.adapter.channel) continue;
+      if (envelope.type === 'order.rejected') this.onRejected(envelope.payload);
+      if (envelope.type !== 'card-keys.allocated') continue;
       const p = envelope.payload;
       const recorded = await this.ledger.recordAllocation(
         p.channel,
@@ -67,9 +72,50 @@ export class CardKeyDeliverer {
         allocatedUnits(p),
       );
       added += recorded.added;
+      if (recorded.conflicts.length > 0) {
+        // A single key already queued for another order: a forged or corrupted announcement, never a reason to
+        // hand the key out twice. The first order keeps it; this one is refused, counted and alerted on.
+        this.metrics.allocationConflicts.inc({ channel: p.channel }, recorded.conflicts.length);
+        this.logger?.error(
+          {
+            channel: p.channel,
+            orderId: p.channelOrderId,
+            sku: p.sku,
+            unitIds: recorded.conflicts.slice(0, 20),
+            units: recorded.conflicts.length,
+            alert: 'CARD_KEY_ALLOCATION_CONFLICT',
+          },
+          'card keys announced for an order already belong to another order; not delivered',
+        );
+      }
     }
     if (added > 0) this.kick();
   };
+
+  /**
+   * A payment the inventory refused (stock gone since the placement, SKU unknown, over the per-order cap): the
+   * buyer paid and gets nothing unless someone refunds or fulfils by hand, so it is counted and logged by ids.
+   */
+  private onRejected(p: {
+    channel: string;
+    channelOrderId: string;
+    sku: string;
+    answers: string;
+    reasonCode: string;
+  }) {
+    if (p.answers !== 'order.paid') return;
+    this.metrics.paidOrdersRejected.inc({ channel: p.channel, reason: p.reasonCode });
+    this.logger?.error(
+      {
+        channel: p.channel,
+        orderId: p.channelOrderId,
+        sku: p.sku,
+        reason: p.reasonCode,
+        alert: 'PAID_ORDER_REJECTED',
+      },
+      'paid order rejected by the inventory; needs a refund or manual fulfilment',
+    );
+  }
 
   start(): void {
     this.stopped = false;
@@ -253,9 +299,18 @@ export class CardKeyDeliverer {
   }
 }
 
-/** The units of one announcement: an id named n times is a loop key sold n times to this order. */
-function allocatedUnits(payload: { unitIds: readonly string[] }): AllocatedUnit[] {
+/**
+ * The units of one announcement: single keys (`unitIds`) and loop keys with the copies bought (`loopUnits`).
+ * Announcements made before loop keys were counted repeat a loop key's id once per copy in `unitIds`: an id
+ * named n > 1 times there is read as a loop key sold n times.
+ */
+export function allocatedUnits(payload: {
+  unitIds: readonly string[];
+  loopUnits?: readonly { unitId: string; count: number }[];
+}): AllocatedUnit[] {
   const counts = new Map<string, number>();
   for (const id of payload.unitIds) counts.set(id, (counts.get(id) ?? 0) + 1);
-  return [...counts].map(([unitId, count]) => ({ unitId, count, loop: count > 1 }));
+  const units: AllocatedUnit[] = [...counts].map(([unitId, count]) => ({ unitId, count, loop: count > 1 }));
+  for (const { unitId, count } of payload.loopUnits ?? []) units.push({ unitId, count, loop: true });
+  return units;
 }
