@@ -4,8 +4,18 @@ import type { ChannelEventsTopic, EnvelopeOf } from '@libs/messaging';
 export type ChannelEventEnvelope = EnvelopeOf<typeof ChannelEventsTopic>;
 
 /**
+ * The instant a channel event is decided at: when it happened at its source (the envelope's occurredAt), so
+ * that a backlog or a replay after an outage decides as it would have on time. Never later than `now` (a
+ * clock ahead of ours must not push decisions into the future) and `now` when occurredAt is unreadable.
+ */
+export function decisionTime(envelope: ChannelEventEnvelope, now: number): number {
+  const at = Date.parse(envelope.occurredAt);
+  return Number.isSafeInteger(at) && at >= 0 && at < now ? at : now;
+}
+
+/**
  * Translates one channel event into the command it asks of the SKU's decider. `now` is the moment of
- * decision: the decider never reads a clock. The source connector is recorded as the actor.
+ * decision (see decisionTime): the decider never reads a clock. The source connector is recorded as the actor.
  */
 export function commandFor(envelope: ChannelEventEnvelope, now: number): InventoryCommand {
   const actor = envelope.source;

@@ -1,7 +1,7 @@
 import type { BatchCommand } from '@libs/command-handling';
 import type { InventoryCommand } from '@libs/inventory';
 import { ChannelEventsTopic, OrderOutcomesTopic, type MessageBatch, type MessageBus } from '@libs/messaging';
-import { commandFor } from './channel-event-commands';
+import { commandFor, decisionTime } from './channel-event-commands';
 import type { InventoryBatchHandler } from './inventory-handler';
 import type { InventoryMetrics } from './inventory-metrics';
 import { outcomesFor, type OutcomeMessage } from './order-outcomes';
@@ -30,7 +30,7 @@ export class ChannelEventProcessor {
     const now = this.clock();
     const commands: BatchCommand<InventoryCommand>[] = batch.messages.map(({ envelope }) => ({
       streamId: skuStreamId(envelope.payload.sku),
-      command: commandFor(envelope, now),
+      command: commandFor(envelope, decisionTime(envelope, now)),
       commandId: envelope.eventId,
       metadata: { correlationId: envelope.correlationId, causationId: envelope.eventId, actor: envelope.source },
     }));
@@ -48,6 +48,10 @@ export class ChannelEventProcessor {
     for (const o of outcomes) {
       if (o.type === 'order.rejected' && o.payload.answers === 'order.placed') {
         this.metrics?.rejectedReservations.inc({ reason: o.payload.reasonCode });
+      }
+      // A refused payment means a buyer paid for what will not be delivered: someone must refund or follow up.
+      if (o.type === 'order.rejected' && o.payload.answers === 'order.paid') {
+        this.metrics?.rejectedPayments.inc({ channel: o.payload.channel, reason: o.payload.reasonCode });
       }
     }
     if (outcomes.length > 0) await this.bus.publish(OrderOutcomesTopic, outcomes);

@@ -186,4 +186,75 @@ describe('ChannelEventProcessor', () => {
       expect(one).toHaveLength(3);
     });
   });
+
+  describe('reordered and late notices', () => {
+    it('decides a notice at the time it happened, not when it was consumed', async () => {
+      const h = new Harness();
+      await h.command('Q', [registered('Q', 'quantity'), stock('Q', 10)]);
+      h.clock = T0 + 120 * MINUTE; // a two-hour backlog
+      await h.deliver(placed('Q', 'o1', 1, T0 + 15 * MINUTE, T0));
+      expect(h.answers('o1')).toEqual([['order.accepted', 'order.placed', null]]);
+      const events = await h.store.readStream(skuStreamId('Q'));
+      expect(events.at(-1)).toMatchObject({ type: 'StockReserved', data: { at: T0 } });
+    });
+
+    it('never takes a time from the future', async () => {
+      const h = new Harness();
+      await h.command('Q', [registered('Q', 'quantity'), stock('Q', 10)]);
+      await h.deliver(placed('Q', 'o1', 1, T0 + 15 * MINUTE, T0 + 60 * MINUTE));
+      const events = await h.store.readStream(skuStreamId('Q'));
+      expect(events.at(-1)).toMatchObject({ type: 'StockReserved', data: { at: T0 } });
+    });
+
+    it('accepts a payment that carries its placement after the pay deadline', async () => {
+      const h = new Harness();
+      await h.command('Q', [registered('Q', 'quantity'), stock('Q', 10)]);
+      const late = T0 + 30 * MINUTE;
+      h.clock = late + MINUTE;
+      await h.deliver(placed('Q', 'o1', 2, T0 + 15 * MINUTE, late), paid('Q', 'o1', late));
+      expect(h.answers('o1')).toEqual([
+        ['order.accepted', 'order.placed', null],
+        ['order.accepted', 'order.paid', null],
+      ]);
+    });
+
+    it('lets a cancel that came before its placement win', async () => {
+      const h = new Harness();
+      await h.command('Q', [registered('Q', 'quantity'), stock('Q', 10)]);
+      await h.deliver(cancelled('Q', 'o1'));
+      await h.deliver(placed('Q', 'o1', 3));
+      expect(h.answers('o1')).toEqual([
+        ['order.accepted', 'order.cancelled', null],
+        ['order.rejected', 'order.placed', 'ORDER_CANCELLED'],
+      ]);
+      // The same cancel delivered again is answered the same way.
+      await h.deliver(cancelled('Q', 'o2'));
+      const again = h.published.length;
+      await h.deliver({ ...cancelled('Q', 'o2'), eventId: 'evt-cancel-again' });
+      expect(h.published.slice(again).map((o) => o.type)).toEqual(['order.accepted']);
+    });
+
+    // A guard rather than a fix: each SKU is its own stream, so nothing in the domain couples the lines.
+    it('releases only the cancelled SKU of a multi-SKU order', async () => {
+      const h = new Harness();
+      await h.command('A', [registered('A', 'quantity'), stock('A', 10)]);
+      await h.command('B', [registered('B', 'quantity'), stock('B', 10)]);
+      await h.deliver(placed('A', 'multi', 2), placed('B', 'multi', 3));
+      await h.deliver(cancelled('A', 'multi'));
+      expect(h.answers('multi', 'A').at(-1)).toEqual(['order.accepted', 'order.cancelled', null]);
+      await h.deliver(paid('B', 'multi'));
+      expect(h.answers('multi', 'B').at(-1)).toEqual(['order.accepted', 'order.paid', null]);
+    });
+
+    it('counts a refused payment by channel and reason', async () => {
+      const h = new Harness();
+      await h.command('Q', [registered('Q', 'quantity'), stock('Q', 1)]);
+      await h.deliver(placed('Q', 'o1', 5), paid('Q', 'o1'));
+      expect(h.answers('o1').at(-1)).toEqual(['order.rejected', 'order.paid', 'ORDER_REJECTED']);
+      const metric = await h.registry.getSingleMetricAsString('stocksync_paid_orders_rejected_total');
+      expect(metric).toContain(
+        'stocksync_paid_orders_rejected_total{channel="taobao",reason="ORDER_REJECTED"} 1',
+      );
+    });
+  });
 });

@@ -7,6 +7,7 @@ export class InventoryMetrics {
   readonly batchSize: Histogram;
   readonly batchSeconds: Histogram;
   readonly rejectedReservations: Counter<'reason'>;
+  readonly rejectedPayments: Counter<'channel' | 'reason'>;
   readonly expirySweeps: Counter<'result'>;
 
   constructor(registry: Registry) {
@@ -37,6 +38,12 @@ export class InventoryMetrics {
       name: 'stocksync_reservations_rejected_total',
       help: 'Reservations rejected, by reason code.',
       labelNames: ['reason'],
+      registers: [registry],
+    });
+    this.rejectedPayments = new Counter({
+      name: 'stocksync_paid_orders_rejected_total',
+      help: 'Payments answered order.rejected (a paid order that will not be delivered), by channel and reason code.',
+      labelNames: ['channel', 'reason'],
       registers: [registry],
     });
     this.expirySweeps = new Counter({

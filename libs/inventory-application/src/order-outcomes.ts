@@ -1,5 +1,6 @@
 import { EVENT_ID_NAMESPACE, uuidV5, type BatchItemResult } from '@libs/command-handling';
 import {
+  isCancelledBeforePlacement,
   loopAllocationsOf,
   outcomeOf,
   type InventoryEvent,
@@ -135,6 +136,7 @@ function decisionFromEvents(type: OrderEnvelope['type'], events: InventoryEvent[
         }
         break;
       case 'ReservationReleased':
+      case 'CancelledBeforePlacement':
         if (type === 'order.cancelled') return { accepted: true };
         break;
       default:
@@ -152,6 +154,11 @@ function decisionFromState(
   channelOrderId: string,
 ): Decision {
   const outcome = outcomeOf(state, channel, channelOrderId);
+  if (outcome === null && type === 'order.cancelled') {
+    // A cancel remembered for a placement still to come.
+    if (isCancelledBeforePlacement(state.earlyCancellations, channel, channelOrderId))
+      return { accepted: true };
+  }
   if (outcome === null) return { accepted: false, reasonCode: 'RESERVATION_NOT_FOUND' };
   if (outcome.status === 'rejected') return { accepted: false, reasonCode: outcome.reason };
   switch (type) {

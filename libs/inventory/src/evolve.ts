@@ -8,6 +8,7 @@ import {
   ReservedLine,
   StockCounters,
 } from './inventory-state';
+import { addEarlyCancellation, removeEarlyCancellation } from './early-cancellations';
 import { orderKey } from './order-key';
 import { own } from './own';
 import { mapDelete, mapGet, mapSet, PersistentMap } from './persistent-map';
@@ -83,7 +84,19 @@ export function evolve(state: InventoryState, event: InventoryEvent): InventoryS
         allocatedUnitIds: [],
         loopUnits: [],
       };
-      return { ...state, orders: mapSet(state.orders, orderKey(channel, channelOrderId), record) };
+      const key = orderKey(channel, channelOrderId);
+      return {
+        ...state,
+        orders: mapSet(state.orders, key, record),
+        earlyCancellations: removeEarlyCancellation(state.earlyCancellations, key),
+      };
+    }
+    case 'CancelledBeforePlacement': {
+      const key = orderKey(event.data.channel, event.data.channelOrderId);
+      return {
+        ...state,
+        earlyCancellations: addEarlyCancellation(state.earlyCancellations, key, event.data.at),
+      };
     }
     case 'ReservationConfirmed':
       return confirm(state, event);
@@ -191,7 +204,11 @@ function confirm(state: InventoryState, event: ReservationConfirmed): InventoryS
   const key = orderKey(channel, channelOrderId);
   const record = mapGet(state.orders, key);
   if (record === undefined) return state;
-  const { counted, endless } = split(record.lines);
+  // A renewed order (its hold had lapsed) holds nothing: its units go straight from available to sold.
+  const renewed = event.data.renewedLines;
+  const lines = renewed ?? record.lines;
+  const held = renewed === undefined ? split(lines) : { counted: 0, endless: 0 };
+  const { counted, endless } = split(lines);
   let units = state.units;
   for (const unitId of allocatedUnitIds) {
     const unit = mapGet(units, unitId);
@@ -201,18 +218,18 @@ function confirm(state: InventoryState, event: ReservationConfirmed): InventoryS
     ...state,
     units,
     unitQueue: allocatedUnitIds.length === 0 ? state.unitQueue : settle(state.unitQueue, units),
-    orders: mapSet(state.orders, key, { ...record, status: 'confirmed', allocatedUnitIds, loopUnits }),
+    orders: mapSet(state.orders, key, { ...record, lines, status: 'confirmed', allocatedUnitIds, loopUnits }),
     openReservations: mapDelete(state.openReservations, key),
     counters: bump(state.counters, {
-      reserved: -counted,
+      reserved: -held.counted,
       onHand: -counted,
       delivered: counted,
-      endlessReserved: -endless,
+      endlessReserved: -held.endless,
       endlessDelivered: endless,
     }),
-    pools: movePools(state.pools, record.lines, (pool, q) => ({
+    pools: movePools(state.pools, lines, (pool, q) => ({
       ...pool,
-      reserved: pool.reserved - q,
+      reserved: renewed === undefined ? pool.reserved - q : pool.reserved,
       sold: pool.sold + q,
     })),
   };

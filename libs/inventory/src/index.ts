@@ -5,6 +5,7 @@ export * from './inventory-events';
 export * from './inventory-state';
 export * from './reason-codes';
 export * from './bounds';
+export * from './early-cancellations';
 export * from './stock-kind';
 export * from './stock-levels';
 export * from './channel-targets';

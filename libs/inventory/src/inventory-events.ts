@@ -68,6 +68,11 @@ export type ReservationConfirmed = Event<
     quantity: number;
     /** Single-use card keys, first received first allocated. Empty for other kinds. */
     allocatedUnitIds: readonly string[];
+    /**
+     * Present when the payment came after the order's hold had lapsed (expired): the lines planned again
+     * from the stock available at payment, which moves straight from available to sold.
+     */
+    renewedLines?: readonly ReservedLine[];
     /** Loop keys handed out for the endless part of the order, each with how many times. */
     loopUnits: readonly LoopAllocation[];
     /**
@@ -86,6 +91,12 @@ export type DeliveryRecorded = Event<
 export type ReservationReleased = Event<
   'ReservationReleased',
   { channel: string; channelOrderId: string; quantity: number; note: string | null }
+>;
+
+/** A cancel for an order not placed yet (its placement is late): remembered, so the placement is refused. */
+export type CancelledBeforePlacement = Event<
+  'CancelledBeforePlacement',
+  { channel: string; channelOrderId: string; note: string | null }
 >;
 
 export type ReservationExpired = Event<
@@ -146,6 +157,7 @@ export type InventoryEvent =
   | ReservationConfirmed
   | DeliveryRecorded
   | ReservationReleased
+  | CancelledBeforePlacement
   | ReservationExpired
   | StockAdjusted
   | CardKeyRedeemed

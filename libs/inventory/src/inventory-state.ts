@@ -1,3 +1,4 @@
+import { EarlyCancellations } from './early-cancellations';
 import { emptyMap, PersistentMap } from './persistent-map';
 import { ReasonCode } from './reason-codes';
 import { StockKind } from './stock-kind';
@@ -107,6 +108,8 @@ export interface InventoryState {
   readonly counters: StockCounters;
   readonly lowStockAlertActive: boolean;
   readonly orders: PersistentMap<OrderRecord>;
+  /** Cancels that arrived before their placement (bounded: see early-cancellations.ts). */
+  readonly earlyCancellations: EarlyCancellations;
   /** Order key → expiresAt, for the orders still holding stock. */
   readonly openReservations: PersistentMap<number>;
   readonly units: PersistentMap<CardKeyUnit>;
@@ -143,6 +146,7 @@ export function initialInventoryState(): InventoryState {
     counters: ZERO_COUNTERS,
     lowStockAlertActive: false,
     orders: emptyMap(),
+    earlyCancellations: {},
     openReservations: emptyMap(),
     units: emptyMap(),
     fingerprints: emptyMap(),

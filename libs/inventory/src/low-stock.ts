@@ -100,6 +100,7 @@ function levelAfter(
       case 'ReservationRejected':
       case 'DeliveryRecorded':
       case 'ReservationReleased':
+      case 'CancelledBeforePlacement':
       case 'ReservationExpired':
       case 'CardKeyRedeemed':
       case 'ChannelPolicySet':

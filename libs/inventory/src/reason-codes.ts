@@ -34,6 +34,8 @@ export const REASON_CODES = [
   'QUANTITY_TOO_LARGE',
   /** A receipt, import or adjustment that would take stock past MAX_ON_HAND or MAX_RECEIVED. */
   'STOCK_LIMIT_EXCEEDED',
+  /** A placement whose cancel arrived first: the order was cancelled before it could be reserved. */
+  'ORDER_CANCELLED',
 ] as const;
 
 export type ReasonCode = (typeof REASON_CODES)[number];

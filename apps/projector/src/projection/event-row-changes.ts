@@ -86,6 +86,7 @@ function movementFacts(event: InventoryEvent): MovementFacts | null {
     case 'SkuRegistered':
     case 'SkuSettingsChanged':
     case 'ReservationRejected':
+    case 'CancelledBeforePlacement':
     case 'DeliveryRecorded':
     case 'CardKeyRedeemed':
     case 'ChannelPolicySet':
@@ -153,6 +154,7 @@ function orderOf(event: InventoryEvent): { channel: string; channelOrderId: stri
     case 'StockAdjusted':
     case 'CardKeyRedeemed':
     case 'CardKeyVoided':
+    case 'CancelledBeforePlacement':
     case 'ChannelPolicySet':
     case 'DedicatedPoolOpened':
     case 'DedicatedPoolClosed':
@@ -217,6 +219,7 @@ function touchedUnitIds(event: InventoryEvent, before: InventoryState): readonly
     case 'ReservationRejected':
     case 'ReservationReleased':
     case 'ReservationExpired':
+    case 'CancelledBeforePlacement':
     case 'StockAdjusted':
     case 'ChannelPolicySet':
     case 'DedicatedPoolOpened':

@@ -4,19 +4,22 @@ import {
   RecordDelivery,
   ReleaseReservation,
 } from '../inventory-commands';
+import { isCancelledBeforePlacement } from '../early-cancellations';
 import {
+  CancelledBeforePlacement,
   DeliveryRecorded,
   InventoryEvent,
   ReservationConfirmed,
   ReservationExpired,
   ReservationReleased,
 } from '../inventory-events';
-import { InventoryState, LoopAllocation, OrderRecord } from '../inventory-state';
+import { InventoryState, LoopAllocation, OrderRecord, ReservedLine } from '../inventory-state';
 import { orderKey } from '../order-key';
 import { mapEntries, mapGet } from '../persistent-map';
 import { ReasonCode } from '../reason-codes';
 import { peekUnits } from '../unit-queue';
 import { contextOf, isId, isInstant, noteOf, preconditionFailure, rejectCommand } from './decision-helpers';
+import { planLines } from './reserve-stock';
 
 type OrderCommand = ConfirmReservation | RecordDelivery | ReleaseReservation;
 
@@ -32,6 +35,10 @@ function findOrder(command: OrderCommand, state: InventoryState): OrderRecord | 
  * Payment turns the reservation into a sale. Card keys are picked here, first received first out, and
  * not at reservation, so a key is never bound to an order that is not paid for. A confirmation that
  * arrives after expiresAt but before the expiry sweep still wins: the stock is still held for it.
+ *
+ * A payment is never refused for time: the buyer has paid. If the hold lapsed (expired) before the payment
+ * arrived, the order is planned again from the stock available now and sold at once (`renewedLines`); only a
+ * lack of stock can then refuse it.
  */
 export function decideConfirmReservation(
   command: ConfirmReservation,
@@ -48,7 +55,6 @@ export function decideConfirmReservation(
     case 'released':
       return rejectCommand(command, 'RESERVATION_RELEASED');
     case 'expired':
-      return rejectCommand(command, 'RESERVATION_EXPIRED');
     case 'reserved':
       break;
     default: {
@@ -57,11 +63,22 @@ export function decideConfirmReservation(
     }
   }
 
+  let lines: readonly ReservedLine[] = order.lines;
+  let renewedLines: readonly ReservedLine[] | undefined;
+  if (order.status === 'expired') {
+    const planned = planLines(
+      order.lines.map((line) => ({ quantity: line.quantity, poolId: line.poolId })),
+      state,
+    );
+    if (typeof planned === 'string') return rejectCommand(command, planned);
+    lines = planned;
+    renewedLines = planned;
+  }
   let allocatedUnitIds: string[] = [];
   let loopUnits: LoopAllocation[] = [];
   if (state.kind === 'cardKey') {
-    const counted = order.lines.reduce((sum, line) => sum + line.quantity - line.endless, 0);
-    const endless = order.lines.reduce((sum, line) => sum + line.endless, 0);
+    const counted = lines.reduce((sum, line) => sum + line.quantity - line.endless, 0);
+    const endless = lines.reduce((sum, line) => sum + line.endless, 0);
     allocatedUnitIds = peekUnits(
       state.unitQueue,
       counted,
@@ -80,6 +97,7 @@ export function decideConfirmReservation(
       quantity: order.quantity,
       allocatedUnitIds,
       loopUnits,
+      ...(renewedLines === undefined ? {} : { renewedLines }),
       ...contextOf(command),
     },
   };
@@ -119,12 +137,17 @@ export function decideRecordDelivery(command: RecordDelivery, state: InventorySt
   return [delivered];
 }
 
-/** A cancel. Releasing what holds nothing (already released, expired or rejected) is a silent no-op. */
+/**
+ * A cancel. Releasing what holds nothing (already released, expired or rejected) is a silent no-op. A cancel
+ * for an order this SKU has not seen yet is remembered (see early-cancellations.ts), so that its placement,
+ * arriving late, is refused rather than holding stock for a cancelled order.
+ */
 export function decideReleaseReservation(
   command: ReleaseReservation,
   state: InventoryState,
 ): InventoryEvent[] {
   const order = findOrder(command, state);
+  if (order === 'RESERVATION_NOT_FOUND') return rememberEarlyCancel(command, state);
   if (typeof order === 'string') return rejectCommand(command, order);
   switch (order.status) {
     case 'released':
@@ -152,6 +175,16 @@ export function decideReleaseReservation(
       return unreachable;
     }
   }
+}
+
+function rememberEarlyCancel(command: ReleaseReservation, state: InventoryState): InventoryEvent[] {
+  const { channel, channelOrderId } = command.data;
+  if (isCancelledBeforePlacement(state.earlyCancellations, channel, channelOrderId)) return [];
+  const remembered: CancelledBeforePlacement = {
+    type: 'CancelledBeforePlacement',
+    data: { channel, channelOrderId, note: noteOf(command.data.note), ...contextOf(command) },
+  };
+  return [remembered];
 }
 
 /** Every reservation whose expiresAt ≤ now, oldest first, one event per order. */

@@ -138,13 +138,18 @@ describe('ConfirmReservation', () => {
     it('rejects an unknown order', () => {
       given([registeredQuantity()]).when(confirm('o1')).thenRejects('RESERVATION_NOT_FOUND');
     });
-    it('rejects a released, an expired and a rejected order', () => {
+    it('rejects a released and a rejected order (an expired one is renewed: see reordered-notices)', () => {
       given([...quantityReserved, released])
         .when(confirm('o1'))
         .thenRejects('RESERVATION_RELEASED');
       given([...quantityReserved, expired])
         .when(confirm('o1'))
-        .thenRejects('RESERVATION_EXPIRED');
+        .then([
+          {
+            ...confirmed('o1', 3),
+            data: { ...confirmed('o1', 3).data, renewedLines: [{ quantity: 3, poolId: null, endless: 0 }] },
+          },
+        ]);
       given([registeredQuantity(), rejected]).when(confirm('o1')).thenRejects('ORDER_REJECTED');
     });
     it('rejects a confirmation for an unregistered SKU', () => {
@@ -243,8 +248,10 @@ describe('ReleaseReservation', () => {
   });
 
   describe('when the order is unknown', () => {
-    it('rejects with RESERVATION_NOT_FOUND', () => {
-      given([registeredQuantity()]).when(release('o1')).thenRejects('RESERVATION_NOT_FOUND');
+    it('remembers the cancel for its placement (see reordered-notices)', () => {
+      given([registeredQuantity()])
+        .when(release('o1'))
+        .then([event('CancelledBeforePlacement', { channel: 'taobao', channelOrderId: 'o1', note: null })]);
     });
   });
 });

@@ -1,5 +1,6 @@
 import { MAX_LINE_QUANTITY, MAX_ORDER_LINES, MAX_ORDER_QUANTITY } from '../bounds';
-import { ReserveStock } from '../inventory-commands';
+import { isCancelledBeforePlacement } from '../early-cancellations';
+import { OrderLineInput, ReserveStock } from '../inventory-commands';
 import { InventoryEvent, ReservationRejected, StockReserved } from '../inventory-events';
 import { InventoryState, ReservedLine } from '../inventory-state';
 import { orderKey } from '../order-key';
@@ -14,11 +15,18 @@ import { contextOf, isId, isInstant, isPositiveCount, rejectCommand } from './de
  * nothing, and an order once rejected stays rejected even if stock arrives later — a platform retries a
  * failed purchase under a new order id, so accepting the old id later would only sell to a buyer who
  * has already been told no.
+ *
+ * Time never refuses a well-formed order: a placement whose pay deadline has already passed is reserved all
+ * the same (it may be the placement a late payment notice carries, and the payment must find it) and is left
+ * to the next expiry sweep. A placement whose cancel came first is refused with ORDER_CANCELLED.
  */
 export function decideReserveStock(command: ReserveStock, state: InventoryState): InventoryEvent[] {
   const { channel, channelOrderId } = command.data;
   if (!isId(channel) || !isId(channelOrderId)) return rejectCommand(command, 'INVALID_REFERENCE');
   if (mapHas(state.orders, orderKey(channel, channelOrderId))) return [];
+  if (state.kind !== null && isCancelledBeforePlacement(state.earlyCancellations, channel, channelOrderId)) {
+    return [rejection(command, 'ORDER_CANCELLED')];
+  }
   const planned = plan(command, state);
   if (typeof planned === 'string') return [rejection(command, planned)];
   const reserved: StockReserved = {
@@ -38,7 +46,19 @@ export function decideReserveStock(command: ReserveStock, state: InventoryState)
 function plan(command: ReserveStock, state: InventoryState): ReservedLine[] | ReasonCode {
   const { now, expiresAt, lines } = command.data;
   if (state.kind === null) return 'UNKNOWN_SKU';
-  if (!isInstant(now) || !isInstant(expiresAt) || expiresAt <= now) return 'INVALID_TIME';
+  if (!isInstant(now) || !isInstant(expiresAt)) return 'INVALID_TIME';
+  return planLines(lines, state);
+}
+
+/**
+ * Where each line's units come from, or why the order cannot be served now. Also used when a payment renews
+ * a hold that lapsed before it arrived.
+ */
+export function planLines(
+  lines: readonly OrderLineInput[],
+  state: InventoryState,
+): ReservedLine[] | ReasonCode {
+  if (state.kind === null) return 'UNKNOWN_SKU';
   if (!Array.isArray(lines) || lines.length === 0) return 'INVALID_QUANTITY';
   if (lines.length > MAX_ORDER_LINES) return 'INVALID_QUANTITY';
   if (!lines.every((line) => isPositiveCount(line.quantity))) return 'INVALID_QUANTITY';
