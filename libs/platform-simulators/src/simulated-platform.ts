@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -28,6 +29,12 @@ export interface Faults {
   hangs: number;
   /** The next N card-key deliveries get HTTP 503. */
   deliveryFailures: number;
+  /** The next N card-key deliveries get HTTP 429 with Retry-After `retryAfterSeconds`. */
+  deliveryTooManyRequests: number;
+  /** The next N card-key deliveries are never answered (the client's timeout fires). */
+  deliveryHangs: number;
+  /** Added to every card-key delivery answer, on top of `latencyMs` (a slow delivery API). */
+  deliveryLatencyMs: number;
   /** Calls allowed per window before the platform's throttling error (0: no limit). */
   rateLimit: { calls: number; windowMs: number };
 }
@@ -48,6 +55,25 @@ export interface DeliveredCard {
   unitId: string;
   secret: string;
   at: number;
+  /** Copies of a loop key the order bought (1 for a single key). */
+  copies: number;
+}
+
+/**
+ * One card the platform was handed, as the fault suite's history checker reads it: ids and a fingerprint of the
+ * secret only. `duplicate` marks a repeat of an (order, unit) already handed over (the platform acknowledged it
+ * and gave the buyer nothing new): a retry after a lost answer, not a second key.
+ */
+export interface DeliveryLogEntry {
+  at: number;
+  channel: string;
+  orderId: string;
+  sku: string;
+  unitId: string;
+  /** First 16 hex digits of sha256(secret): two orders handed the same secret share it. */
+  secretFingerprint: string;
+  copies: number;
+  duplicate: boolean;
 }
 
 export interface SimRequest {
@@ -113,16 +139,9 @@ export abstract class SimulatedPlatform {
   readonly listings = new ListingMap();
   readonly calls: CallRecord[] = [];
   readonly deliveries = new Map<string, DeliveredCard>();
-  readonly faults: Faults = {
-    latencyMs: 0,
-    throttledUntil: 0,
-    tooManyRequests: 0,
-    retryAfterSeconds: 1,
-    serverErrors: 0,
-    hangs: 0,
-    deliveryFailures: 0,
-    rateLimit: { calls: 0, windowMs: 1000 },
-  };
+  /** Every card handed over, repeats included, in arrival order (also `GET /_sim/delivery-log`). */
+  readonly deliveryLog: DeliveryLogEntry[] = [];
+  readonly faults: Faults = defaultFaults();
   private server?: Server;
   private recentCalls: number[] = [];
   private index?: { revision: number; catalogue: CatalogueIndex };
@@ -264,27 +283,84 @@ export abstract class SimulatedPlatform {
     this.calls.push({ at: Date.now(), api, skus, result });
   }
 
-  /** The fault a delivery call gets, if any. */
-  protected deliveryFault(): SimResponse | undefined {
-    if (this.faults.deliveryFailures <= 0) return undefined;
-    this.faults.deliveryFailures -= 1;
-    return { status: 503, json: { error: 'service unavailable' } };
+  /** The fault a delivery call gets, if any: a hang, HTTP 429 with Retry-After, or HTTP 503. */
+  protected deliveryFault(): SimAnswer | undefined {
+    const f = this.faults;
+    if (f.deliveryHangs > 0) {
+      f.deliveryHangs -= 1;
+      return HANG;
+    }
+    if (f.deliveryTooManyRequests > 0) {
+      f.deliveryTooManyRequests -= 1;
+      return {
+        status: 429,
+        headers: { 'retry-after': String(f.retryAfterSeconds) },
+        json: { error: 'too many requests' },
+      };
+    }
+    if (f.deliveryFailures > 0) {
+      f.deliveryFailures -= 1;
+      return { status: 503, json: { error: 'service unavailable' } };
+    }
+    return undefined;
   }
 
   /** Idempotent on (order, unit): a repeated delivery of the same key is acknowledged, not handed over again. */
   protected deliver(
     orderId: string,
     sku: string,
-    cards: { unitId: string; secret: string }[],
+    cards: { unitId: string; secret: string; copies?: number }[],
   ): { delivered: number; duplicates: number } {
     let delivered = 0;
+    const at = Date.now();
     for (const card of cards) {
       const key = `${orderId}:${card.unitId}`;
-      if (this.deliveries.has(key)) continue;
-      this.deliveries.set(key, { orderId, sku, unitId: card.unitId, secret: card.secret, at: Date.now() });
+      const copies = Number.isSafeInteger(card.copies) && card.copies! > 0 ? card.copies! : 1;
+      const duplicate = this.deliveries.has(key);
+      this.deliveryLog.push({
+        at,
+        channel: this.name,
+        orderId,
+        sku,
+        unitId: card.unitId,
+        secretFingerprint: createHash('sha256').update(String(card.secret)).digest('hex').slice(0, 16),
+        copies,
+        duplicate,
+      });
+      if (duplicate) continue;
+      this.deliveries.set(key, { orderId, sku, unitId: card.unitId, secret: card.secret, at, copies });
       delivered += 1;
     }
     return { delivered, duplicates: cards.length - delivered };
+  }
+
+  /**
+   * The simulator's own control routes, answered before the platform's routes (and without its signatures):
+   * the fault suite drives a simulator that runs in another process through them. Loopback only, test use only.
+   */
+  private control(request: SimRequest): SimResponse | undefined {
+    const { pathname, searchParams } = request.url;
+    if (!pathname.startsWith('/_sim/') || pathname === '/_sim/card-keys') return undefined;
+    const since = Number(searchParams.get('since') ?? 0) || 0;
+    if (pathname === '/_sim/faults' && request.method === 'GET') return { status: 200, json: this.faults };
+    if (pathname === '/_sim/faults' && request.method === 'POST') {
+      const problem = applyFaults(this.faults, readJson(request.body));
+      return problem ? { status: 400, json: { error: problem } } : { status: 200, json: this.faults };
+    }
+    if (pathname === '/_sim/faults/reset' && request.method === 'POST') {
+      Object.assign(this.faults, defaultFaults());
+      return { status: 200, json: this.faults };
+    }
+    if (pathname === '/_sim/delivery-log' && request.method === 'GET')
+      return {
+        status: 200,
+        json: { channel: this.name, deliveries: this.deliveryLog.filter((d) => d.at >= since) },
+      };
+    if (pathname === '/_sim/calls' && request.method === 'GET')
+      return { status: 200, json: { channel: this.name, calls: this.calls.filter((c) => c.at >= since) } };
+    if (pathname === '/_sim/listings' && request.method === 'GET')
+      return { status: 200, json: { channel: this.name, listings: [...this.listings.values()] } };
+    return { status: 404, json: { error: 'no such control route' } };
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -297,8 +373,17 @@ export abstract class SimulatedPlatform {
         headers: req.headers,
         body: Buffer.concat(chunks),
       };
+      const control = this.control(request);
+      if (control) {
+        res.writeHead(control.status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(control.json));
+        return;
+      }
       const answer = await this.handle(request);
-      if (this.faults.latencyMs > 0) await new Promise((r) => setTimeout(r, this.faults.latencyMs));
+      const latencyMs =
+        this.faults.latencyMs +
+        (request.url.pathname.endsWith('/card-keys') ? this.faults.deliveryLatencyMs : 0);
+      if (latencyMs > 0) await new Promise((r) => setTimeout(r, latencyMs));
       if (answer === HANG) return;
       res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
       res.end(JSON.stringify(answer.json));
@@ -310,6 +395,41 @@ export abstract class SimulatedPlatform {
 }
 
 export { HANG };
+
+function defaultFaults(): Faults {
+  return {
+    latencyMs: 0,
+    throttledUntil: 0,
+    tooManyRequests: 0,
+    retryAfterSeconds: 1,
+    serverErrors: 0,
+    hangs: 0,
+    deliveryFailures: 0,
+    deliveryTooManyRequests: 0,
+    deliveryHangs: 0,
+    deliveryLatencyMs: 0,
+    rateLimit: { calls: 0, windowMs: 1000 },
+  };
+}
+
+/** Merges a partial fault set sent to `POST /_sim/faults`; returns what is wrong with it, if anything. */
+function applyFaults(faults: Faults, patch: Record<string, unknown>): string | undefined {
+  const next: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (!(key in faults)) return `unknown fault ${key}`;
+    if (key === 'rateLimit') {
+      const r = value as { calls?: unknown; windowMs?: unknown } | null;
+      if (typeof r !== 'object' || r === null || !isCount(r.calls) || !isCount(r.windowMs))
+        return 'rateLimit must be {calls, windowMs} (integers >= 0)';
+      next[key] = { calls: r.calls, windowMs: r.windowMs };
+    } else if (!isCount(value)) return `${key} must be an integer >= 0`;
+    else next[key] = value;
+  }
+  Object.assign(faults, next);
+  return undefined;
+}
+
+const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 
 /** SKU ids are unique within an item, not necessarily across items. */
 function skuKey(itemId: string, skuId: string): string {
