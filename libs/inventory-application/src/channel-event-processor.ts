@@ -41,7 +41,7 @@ export class ChannelEventProcessor {
     result.items.forEach((item, i) => {
       const envelope = batch.messages[i].envelope;
       const stream = result.streams.get(item.streamId)!;
-      outcomes.push(...outcomesFor(envelope, item, stream.state, stream.version));
+      outcomes.push(...outcomesFor(envelope, item, stream.state, stream.version, now));
       this.record(commands[i].command, item.status, item.recorded.length);
       if (item.status === 'failed') failures.push(`${envelope.eventId}: ${(item.error as Error)?.message ?? item.error}`);
     });

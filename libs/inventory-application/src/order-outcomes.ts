@@ -41,6 +41,8 @@ export function outcomesFor(
   item: BatchItemResult<InventoryEvent>,
   state: InventoryState,
   streamVersion: number,
+  /** When the answer was given (epoch ms): passed in, so that an in-process run stays deterministic. */
+  answeredAt: number,
 ): OutcomeMessage[] {
   if (!isOrderEvent(envelope) || item.status === 'failed') return [];
   const { channel, channelOrderId, sku } = envelope.payload;
@@ -50,7 +52,7 @@ export function outcomesFor(
   const skuVersion =
     item.recorded.length > 0 ? item.recorded[item.recorded.length - 1].version : streamVersion;
   const id = (kind: string) => uuidV5(`${envelope.eventId}/${kind}`, EVENT_ID_NAMESPACE);
-  const common = { correlationId: envelope.correlationId, occurredAt: new Date() };
+  const common = { correlationId: envelope.correlationId, occurredAt: new Date(answeredAt) };
   const answers = envelope.type;
 
   if (!decision.accepted) {
