@@ -124,6 +124,30 @@ describe('the inventory service pipeline on the real broker and PostgreSQL', () 
     ]);
   });
 
+  it('delivers the allocation of a paid order of 1,001 card keys in several valid messages', async () => {
+    const sku = 'KEYS-1001';
+    await handler.handleBatch([
+      { streamId: skuStreamId(sku), commandId: 'register-keys', command: { type: 'RegisterSku', data: { sku, now: Date.now(), kind: 'cardKey' } } },
+      {
+        streamId: skuStreamId(sku),
+        commandId: 'import-keys',
+        command: {
+          type: 'ImportCardKeys',
+          data: { sku, now: Date.now(), batchId: 'k', units: Array.from({ length: 1_001 }, (_, i) => ({ unitId: `u-${i}`, fingerprint: `f-${i}` })) },
+        },
+      },
+    ]);
+    await connectorBus.publish(ChannelEventsTopic, [
+      { type: 'order.placed', eventId: randomUUID(), payload: { channel: 'taobao', channelOrderId: 'wholesale', sku, lines: [{ quantity: 1_001 }], expiresAt: inAnHour() } },
+      { type: 'order.paid', eventId: randomUUID(), payload: { channel: 'taobao', channelOrderId: 'wholesale', sku } },
+    ]);
+    const allocated = () =>
+      answersFor('wholesale').flatMap((o) => (o.type === 'card-keys.allocated' ? o.payload.unitIds : []));
+    await eventually(() => allocated().length >= 1_001 || undefined, 30_000, 'all 1,001 keys allocated');
+    expect(new Set(allocated()).size).toBe(1_001);
+    expect(deadLetters.filter((d) => JSON.stringify(d.payload).includes('wholesale'))).toEqual([]);
+  });
+
   it('dead-letters an invalid message with its reason and processes the valid one behind it', async () => {
     const raw = new Kafka({ clientId: 'raw', brokers: (process.env.KAFKA_BROKERS ?? '').split(','), logLevel: logLevel.NOTHING }).producer();
     await raw.connect();
