@@ -47,6 +47,9 @@ describe('connector-shop on the real broker and PostgreSQL, with the inventory s
       [1, 2, 3, 4].map((n) => ({ unitId: `unit-${n}`, secret: `SECRET-${n}` })),
     );
 
+    // In the vault only, never imported into stock: the key a crashed instance was delivering.
+    await vault.storeBatch(SKU, [{ unitId: 'unit-crash', secret: 'SECRET-CRASH' }]);
+
     const bulk = await vault.storeBatch(
       BULK_SKU,
       Array.from({ length: BULK_ORDERS }, (_, n) => ({ unitId: `bulk-${n}`, secret: `BULK-SECRET-${n}` })),
@@ -240,14 +243,14 @@ describe('connector-shop on the real broker and PostgreSQL, with the inventory s
     // The dead instance had claimed the row (lease until now + 1.5 s) and its call had reached the shop.
     await db.pool.query(
       `INSERT INTO card_key_deliveries (channel, order_id, unit_id, sku, attempts, next_attempt_at)
-       VALUES ('shop', 'CRASHED-1', 'unit-4', $1, 1, now() + interval '1500 milliseconds')`,
+       VALUES ('shop', 'CRASHED-1', 'unit-crash', $1, 1, now() + interval '1500 milliseconds')`,
       [SKU],
     );
     await (
       shop as unknown as {
         deliver: (o: string, s: string, c: { unitId: string; secret: string }[]) => unknown;
       }
-    ).deliver('CRASHED-1', SKU, [{ unitId: 'unit-4', secret: 'SECRET-4' }]);
+    ).deliver('CRASHED-1', SKU, [{ unitId: 'unit-crash', secret: 'SECRET-CRASH' }]);
     await new Promise((r) => setTimeout(r, 1_000));
     expect(
       (await db.pool.query("SELECT state FROM card_key_deliveries WHERE order_id = 'CRASHED-1'")).rows,

@@ -142,8 +142,17 @@ export class CardKeyDeliverer {
     const workers = Math.max(1, Math.min(this.options.concurrency ?? 1, orders.length));
     await Promise.all(
       Array.from({ length: workers }, async () => {
-        for (let next = orders.shift(); next; next = orders.shift())
-          await this.deliverOrder(claim.token, next);
+        for (let next = orders.shift(); next; next = orders.shift()) {
+          const { orderId } = next[0];
+          // One order's database error (the ledger out of reach) must not end the pass for the others: its rows
+          // stay claimed until the lease runs out and are tried again then.
+          await this.deliverOrder(claim.token, next).catch((err: Error) =>
+            this.logger?.warn(
+              { channel: this.adapter.channel, orderId, err: err.message },
+              'card-key delivery not recorded; tried again after the lease',
+            ),
+          );
+        }
       }),
     );
     await this.checkOverdue();
