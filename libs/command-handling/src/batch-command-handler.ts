@@ -26,6 +26,12 @@ export interface BatchCommand<C> {
   /** Required: event ids derive from it, which is what makes a redelivered batch harmless. */
   commandId: string;
   metadata?: EventMetadata;
+  /**
+   * Optional: sees the events decided for this command before anything is appended. Throwing makes the command
+   * `failed` — it changes nothing and the stream's later commands decide without it — so a decision whose
+   * answer could not be delivered is refused before it is stored, not discovered after.
+   */
+  check?(events: readonly DomainEvent[]): void;
 }
 
 /**
@@ -156,6 +162,7 @@ export class BatchCommandHandler<C, S, E extends DomainEvent> {
       const stream = work.get(command.streamId)!;
       try {
         const events = this.decider.decide(command.command, stream.state);
+        command.check?.(events);
         const state = events.reduce((s, e) => this.decider.evolve(s, e), stream.state);
         const offset = stream.pending.length;
         stream.pending.push(

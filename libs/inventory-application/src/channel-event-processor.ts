@@ -1,10 +1,10 @@
 import type { BatchCommand } from '@libs/command-handling';
-import type { InventoryCommand } from '@libs/inventory';
+import type { InventoryCommand, InventoryEvent } from '@libs/inventory';
 import { ChannelEventsTopic, OrderOutcomesTopic, type MessageBatch, type MessageBus } from '@libs/messaging';
 import { commandFor, decisionTime } from './channel-event-commands';
 import type { InventoryBatchHandler } from './inventory-handler';
 import type { InventoryMetrics } from './inventory-metrics';
-import { outcomesFor, type OutcomeMessage } from './order-outcomes';
+import { checkAllocationOutcomes, outcomesFor, type OutcomeMessage } from './order-outcomes';
 import { skuStreamId } from './sku-stream';
 
 export class CommandFailedError extends Error {
@@ -32,6 +32,7 @@ export class ChannelEventProcessor {
       streamId: skuStreamId(envelope.payload.sku),
       command: commandFor(envelope, decisionTime(envelope, now)),
       commandId: envelope.eventId,
+      check: (events) => checkAllocationOutcomes(envelope, events as InventoryEvent[]),
       metadata: { correlationId: envelope.correlationId, causationId: envelope.eventId, actor: envelope.source },
     }));
     const result = await this.handler.handleBatch(commands);

@@ -149,6 +149,26 @@ describe('ChannelEventProcessor', () => {
     });
   });
 
+  describe('a payment whose allocation could not be published', () => {
+    it('is refused before anything is stored: the keys stay in stock', async () => {
+      const h = new Harness();
+      const badKey = {
+        type: 'CardKeysImported',
+        data: {
+          ...ctx('KEYS'),
+          batchId: 'odd',
+          units: [{ unitId: 'key with spaces', fingerprint: 'f-odd', loop: false }],
+          skipped: [],
+        },
+      } as InventoryEvent;
+      await h.command('KEYS', [registered('KEYS', 'cardKey'), badKey]);
+      await h.deliver(placed('KEYS', 'o1', 1));
+      await expect(h.deliver(paid('KEYS', 'o1'))).rejects.toThrow(/key with spaces|unitIds/);
+      const events = await h.store.readStream(skuStreamId('KEYS'));
+      expect(events.map((e) => e.type)).not.toContain('ReservationConfirmed');
+    });
+  });
+
   describe('a paid order of more than 1,000 card keys', () => {
     it('is answered in several allocation messages of at most 1,000 units, each with its own id, and loses no key', async () => {
       const h = new Harness();

@@ -8,8 +8,9 @@ import {
   type LoopAllocation,
 } from '@libs/inventory';
 import {
+  encodeMessage,
   MAX_UNITS_PER_ALLOCATION_MESSAGE,
-  type OrderOutcomesTopic,
+  OrderOutcomesTopic,
   type OutgoingMessage,
 } from '@libs/messaging';
 import type { ChannelEventEnvelope } from './channel-event-commands';
@@ -80,24 +81,53 @@ export function outcomesFor(
       payload: { channel, channelOrderId, sku, answers, skuVersion },
     },
   ];
-  const parts = allocationParts(decision.unitIds ?? [], decision.loopUnits ?? []);
-  parts.forEach((part, i) => {
+  allocationPayloads(envelope.payload, decision, skuVersion).forEach((payload, i) => {
     out.push({
       ...common,
       type: 'card-keys.allocated',
       // Part 1 keeps the id a single allocation always had, so answers stored before splitting still match.
       eventId: id(i === 0 ? 'allocated' : `allocated/${i + 1}`),
-      payload: {
-        channel,
-        channelOrderId,
-        sku,
-        ...part,
-        ...(parts.length > 1 ? { part: i + 1, parts: parts.length } : {}),
-        skuVersion,
-      },
+      payload,
     });
   });
   return out;
+}
+
+type AllocationPayload = Extract<OutcomeMessage, { type: 'card-keys.allocated' }>['payload'];
+
+function allocationPayloads(
+  order: { channel: string; channelOrderId: string; sku: string },
+  decision: Decision,
+  skuVersion: number,
+): AllocationPayload[] {
+  const { channel, channelOrderId, sku } = order;
+  const parts = allocationParts(decision.unitIds ?? [], decision.loopUnits ?? []);
+  return parts.map((part, i) => ({
+    channel,
+    channelOrderId,
+    sku,
+    ...part,
+    ...(parts.length > 1 ? { part: i + 1, parts: parts.length } : {}),
+    skuVersion,
+  }));
+}
+
+/**
+ * Throws (MESSAGING.INVALID_MESSAGE) when the allocation a payment has just decided could not be published, for
+ * example a unit id the topic refuses. Run before the decision is stored, so keys are never allocated to an
+ * answer that cannot reach the connector. Only allocations are checked: the other answers carry fields already
+ * validated when the channel event was read, and checking them too would cost every order a validation.
+ */
+export function checkAllocationOutcomes(
+  envelope: ChannelEventEnvelope,
+  events: readonly InventoryEvent[],
+): void {
+  if (envelope.type !== 'order.paid') return;
+  const decision = decisionFromEvents('order.paid', events);
+  if (decision === null || !decision.accepted) return;
+  for (const payload of allocationPayloads(envelope.payload, decision, 0)) {
+    encodeMessage(OrderOutcomesTopic, { type: 'card-keys.allocated', payload }, 'inventory-service');
+  }
 }
 
 /**
@@ -123,7 +153,7 @@ function allocationParts(
   return parts;
 }
 
-function decisionFromEvents(type: OrderEnvelope['type'], events: InventoryEvent[]): Decision | null {
+function decisionFromEvents(type: OrderEnvelope['type'], events: readonly InventoryEvent[]): Decision | null {
   for (const e of events) {
     switch (e.type) {
       case 'ReservationRejected':
