@@ -12,7 +12,10 @@ import { orderKey } from './order-key';
 export const EARLY_CANCELLATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 export const MAX_EARLY_CANCELLATIONS = 1_000;
 
-/** Order key → the cancel's time (epoch ms). */
+/**
+ * Order key → the cancel's time (epoch ms). A state saved before tombstones existed (the projector keeps its
+ * own, unversioned) has none: every function here reads a missing map as empty.
+ */
 export type EarlyCancellations = Readonly<Record<string, number>>;
 
 export function isCancelledBeforePlacement(
@@ -20,7 +23,10 @@ export function isCancelledBeforePlacement(
   channel: string,
   channelOrderId: string,
 ): boolean {
-  return Object.prototype.hasOwnProperty.call(cancellations, orderKey(channel, channelOrderId));
+  return (
+    cancellations != null &&
+    Object.prototype.hasOwnProperty.call(cancellations, orderKey(channel, channelOrderId))
+  );
 }
 
 export function addEarlyCancellation(
@@ -29,7 +35,7 @@ export function addEarlyCancellation(
   at: number,
 ): EarlyCancellations {
   const horizon = at - EARLY_CANCELLATION_TTL_MS;
-  const kept = Object.entries(cancellations).filter(([k, when]) => when >= horizon && k !== key);
+  const kept = Object.entries(cancellations ?? {}).filter(([k, when]) => when >= horizon && k !== key);
   kept.push([key, at]);
   if (kept.length > MAX_EARLY_CANCELLATIONS) {
     kept.sort(([, a], [, b]) => a - b);
@@ -39,7 +45,8 @@ export function addEarlyCancellation(
 }
 
 export function removeEarlyCancellation(cancellations: EarlyCancellations, key: string): EarlyCancellations {
-  if (!Object.prototype.hasOwnProperty.call(cancellations, key)) return cancellations;
+  if (cancellations == null || !Object.prototype.hasOwnProperty.call(cancellations, key))
+    return cancellations;
   const { [key]: _answered, ...rest } = cancellations;
   return rest;
 }

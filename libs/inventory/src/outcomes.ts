@@ -1,3 +1,4 @@
+import { loopAllocationsOf } from './inventory-events';
 import { InventoryState, LoopAllocation, OrderRecord } from './inventory-state';
 import { orderKey } from './order-key';
 import { mapGet } from './persistent-map';
@@ -44,7 +45,7 @@ export function outcomeOf(
         status: record.status,
         quantity: record.quantity,
         allocatedUnitIds: record.allocatedUnitIds,
-        loopUnits: record.loopUnits,
+        loopUnits: loopAllocationsOf(record),
       };
     case 'released':
     case 'expired':

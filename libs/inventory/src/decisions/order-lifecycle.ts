@@ -9,6 +9,7 @@ import {
   CancelledBeforePlacement,
   DeliveryRecorded,
   InventoryEvent,
+  loopAllocationsOf,
   ReservationConfirmed,
   ReservationExpired,
   ReservationReleased,
@@ -130,7 +131,7 @@ export function decideRecordDelivery(command: RecordDelivery, state: InventorySt
     data: {
       channel: order.channel,
       channelOrderId: order.channelOrderId,
-      unitIds: [...order.allocatedUnitIds, ...order.loopUnits.map((loop) => loop.unitId)],
+      unitIds: [...order.allocatedUnitIds, ...loopAllocationsOf(order).map((loop) => loop.unitId)],
       ...contextOf(command),
     },
   };

@@ -156,3 +156,39 @@ describe('a payment that arrives after its hold lapsed', () => {
       .thenNothing();
   });
 });
+
+describe('a state saved before tombstones and loop counts existed', () => {
+  it('evolves and decides without them', () => {
+    const current = stateFrom([
+      registeredCardKeys(),
+      keysImported(1, 'loops', 1, true),
+      reserved('o1', 2, { endless: 2 }),
+    ]);
+    const legacyOrders = JSON.parse(JSON.stringify(current));
+    delete legacyOrders.earlyCancellations;
+    const legacyConfirmed = event('ReservationConfirmed', {
+      channel: 'taobao',
+      channelOrderId: 'o1',
+      quantity: 2,
+      allocatedUnitIds: [],
+      loopUnitIds: ['k1', 'k1'],
+    } as never);
+    let state = inventoryDecider.evolve(legacyOrders, legacyConfirmed);
+    state = inventoryDecider.evolve(
+      state,
+      event('ReservationRejected', {
+        channel: 'taobao',
+        channelOrderId: 'o9',
+        reason: 'INSUFFICIENT_STOCK',
+        requested: 1,
+      }),
+    );
+    state = inventoryDecider.evolve(state, cancelledEarly('o7'));
+    expect(Object.keys(state.earlyCancellations)).toHaveLength(1);
+    expect(outcomeOf(state, 'taobao', 'o1')).toMatchObject({ loopUnits: [{ unitId: 'k1', count: 2 }] });
+    const { [`earlyCancellations`]: _dropped, ...withoutTombstones } = JSON.parse(JSON.stringify(state));
+    expect(inventoryDecider.decide(reserve('o8', 1), withoutTombstones)).toMatchObject([
+      { type: 'StockReserved' },
+    ]);
+  });
+});
