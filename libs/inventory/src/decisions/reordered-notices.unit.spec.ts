@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import {
   EARLY_CANCELLATION_TTL_MS,
   inventoryDecider,
@@ -190,5 +191,50 @@ describe('a state saved before tombstones and loop counts existed', () => {
     expect(inventoryDecider.decide(reserve('o8', 1), withoutTombstones)).toMatchObject([
       { type: 'StockReserved' },
     ]);
+  });
+});
+
+describe('notices of several orders in any order (property)', () => {
+  type Notice = { kind: 'placed' | 'paid' | 'cancelled' | 'sweep'; order: number; late: boolean };
+  const notice = fc.record({
+    kind: fc.constantFrom<Notice['kind']>('placed', 'paid', 'cancelled', 'sweep'),
+    order: fc.integer({ min: 0, max: 3 }),
+    late: fc.boolean(),
+  });
+
+  it('never oversells, confirms an order at most once, and never reserves an order whose cancel came first', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 6 }), fc.array(notice, { maxLength: 30 }), (onHand, notices) => {
+        let state = stateFrom(onHand > 0 ? [registeredQuantity(), received(onHand)] : [registeredQuantity()]);
+        const confirmations = new Map<string, number>();
+        const cancelledFirst = new Set<string>();
+        notices.forEach((n, i) => {
+          const id = `o${n.order}`;
+          const now = T0 + i * MINUTE;
+          const cmd =
+            n.kind === 'placed'
+              ? reserve(id, 1 + n.order, { now, expiresAt: n.late ? now - MINUTE : now + 5 * MINUTE })
+              : n.kind === 'paid'
+                ? command('ConfirmReservation', { channel: 'taobao', channelOrderId: id, now })
+                : n.kind === 'cancelled'
+                  ? command('ReleaseReservation', { channel: 'taobao', channelOrderId: id, now })
+                  : command('ExpireReservations', { now });
+          for (const e of inventoryDecider.decide(cmd, state)) {
+            if (e.type === 'CancelledBeforePlacement') cancelledFirst.add(e.data.channelOrderId);
+            if (e.type === 'StockReserved') expect(cancelledFirst.has(e.data.channelOrderId)).toBe(false);
+            if (e.type === 'ReservationConfirmed') {
+              confirmations.set(e.data.channelOrderId, (confirmations.get(e.data.channelOrderId) ?? 0) + 1);
+            }
+            state = inventoryDecider.evolve(state, e);
+          }
+          const levels = stockLevels(state);
+          expect(levels.reserved).toBeGreaterThanOrEqual(0);
+          expect(levels.onHand - levels.reserved).toBeGreaterThanOrEqual(0);
+          expect(levels.received - levels.adjusted - levels.delivered).toBe(levels.onHand);
+        });
+        for (const count of confirmations.values()) expect(count).toBe(1);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
