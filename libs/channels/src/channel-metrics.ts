@@ -92,8 +92,8 @@ export class ChannelMetrics {
       registers,
     });
     this.paidOrdersRejected = new Counter({
-      name: 'stocksync_paid_orders_rejected_total',
-      help: 'Paid orders the inventory rejected (order.rejected answering order.paid), by channel and reason code: the buyer paid and gets nothing.',
+      name: 'stocksync_connector_paid_orders_rejected_total',
+      help: "order.rejected answers to order.paid that reached this channel's connector, by reason code: the buyer paid and gets nothing. The inventory service counts the same decisions as stocksync_paid_orders_rejected_total.",
       labelNames: ['channel', 'reason'],
       registers,
     });

@@ -219,7 +219,7 @@ describe('card-key outcomes in the connector, on the real PostgreSQL', () => {
     );
 
     const labels = { channel: CHANNEL, reason: 'INSUFFICIENT_STOCK' };
-    expect(await counter(registry, 'stocksync_paid_orders_rejected_total', labels)).toBe(1);
+    expect(await counter(registry, 'stocksync_connector_paid_orders_rejected_total', labels)).toBe(1);
     expect(logged.map((l) => l.obj)).toEqual([
       {
         channel: CHANNEL,
