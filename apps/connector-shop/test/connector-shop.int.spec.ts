@@ -23,6 +23,8 @@ import { ConnectorShopModule } from '../src/connector-shop.module';
 const SKU = 'GAME-KEY-1';
 const BULK_SKU = 'GAME-KEY-BULK';
 const BULK_ORDERS = 50;
+const BIG_SKU = 'GAME-KEY-BIG';
+const BIG_ORDER_KEYS = 1_001;
 const WEBHOOK_SECRET = 'whsec-shop-test';
 const SHOP_API_SECRET = 'shop-api-secret-test';
 
@@ -53,6 +55,10 @@ describe('connector-shop on the real broker and PostgreSQL, with the inventory s
     const bulk = await vault.storeBatch(
       BULK_SKU,
       Array.from({ length: BULK_ORDERS }, (_, n) => ({ unitId: `bulk-${n}`, secret: `BULK-SECRET-${n}` })),
+    );
+    const big = await vault.storeBatch(
+      BIG_SKU,
+      Array.from({ length: BIG_ORDER_KEYS }, (_, n) => ({ unitId: `big-${n}`, secret: `BIG-SECRET-${n}` })),
     );
     const store = await PostgresEventStore.create(db.pool);
     const handler = createInventoryBatchHandler(store);
@@ -91,6 +97,24 @@ describe('connector-shop on the real broker and PostgreSQL, with the inventory s
             now,
             batchId: 'bulk',
             units: bulk.stored.map((u) => ({ unitId: u.unitId, fingerprint: u.fingerprint })),
+          },
+        },
+      },
+      {
+        streamId: skuStreamId(BIG_SKU),
+        commandId: 'register-big',
+        command: { type: 'RegisterSku', data: { sku: BIG_SKU, now, kind: 'cardKey' } },
+      },
+      {
+        streamId: skuStreamId(BIG_SKU),
+        commandId: 'import-big',
+        command: {
+          type: 'ImportCardKeys',
+          data: {
+            sku: BIG_SKU,
+            now,
+            batchId: 'big',
+            units: big.stored.map((u) => ({ unitId: u.unitId, fingerprint: u.fingerprint })),
           },
         },
       },
@@ -289,6 +313,29 @@ describe('connector-shop on the real broker and PostgreSQL, with the inventory s
     // The latency from notice to delivery is measured by bench/card-key-delivery.bench.ts, not asserted here.
     expect(new Set(delivered.map((d) => d.unitId)).size).toBe(BULK_ORDERS);
     expect(new Set(delivered.map((d) => d.orderId)).size).toBe(BULK_ORDERS);
+  });
+
+  it('a paid order of 1,001 keys is announced in parts and every key reaches the buyer once', async () => {
+    const answer = await sendNotification(target, {
+      type: 'order.paid',
+      orderId: 'BIG-1',
+      lines: [{ sku: BIG_SKU, quantity: BIG_ORDER_KEYS }],
+    });
+    expect(answer.status).toBe(200);
+
+    await eventually(
+      async () => {
+        const r = await db.pool.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM card_key_deliveries WHERE order_id = 'BIG-1' AND state = 'delivered'",
+        );
+        return r.rows[0].n === BIG_ORDER_KEYS ? true : undefined;
+      },
+      60_000,
+      'every key of the big order delivered',
+    );
+    const handed = shop.deliveryLog.filter((d) => d.orderId === 'BIG-1' && !d.duplicate);
+    expect(new Set(handed.map((d) => d.unitId)).size).toBe(BIG_ORDER_KEYS);
+    expect(handed).toHaveLength(BIG_ORDER_KEYS);
   });
 
   it('serves the shop listing, paged, for reconciliation', async () => {
