@@ -1,4 +1,4 @@
-import { runMigrations } from '@libs/database';
+import { runMigrations, withTransaction } from '@libs/database';
 import type { Pool, PoolClient } from 'pg';
 import { cardVaultMigrations } from './card-vault.migrations';
 import { CardVaultError } from './errors';
@@ -320,23 +320,7 @@ export class CardVault {
     return new Map(rows.map((r) => [r.fingerprint.toString('hex'), r.unit_id]));
   }
 
-  private async inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query('BEGIN');
-      try {
-        const result = await work(client);
-        await client.query('COMMIT');
-        return result;
-      } catch (error) {
-        await client.query('ROLLBACK').catch((rollbackError: Error) => {
-          broken = rollbackError;
-        });
-        throw error;
-      }
-    } finally {
-      client.release(broken);
-    }
+  private inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    return withTransaction(this.pool, work);
   }
 }

@@ -1,4 +1,5 @@
 import { VersionConflictError } from '@libs/event-store';
+import { retry } from '@libs/resilience';
 import { ConflictRetriesExhaustedError } from './errors';
 
 const MAX_BACKOFF_MS = 200;
@@ -6,21 +7,22 @@ const MAX_BACKOFF_MS = 200;
 /**
  * Runs `attempt` until it does not throw a version conflict, at most `maxAttempts` times. Only conflicts are
  * retried: they mean "someone else appended first, decide again on fresh state"; anything else is the caller's.
+ * Full jitter: writers that collided should not collide again in lockstep.
  */
 export async function retryOnVersionConflict<T>(
   maxAttempts: number,
   backoffMs: number,
   attempt: (attemptNumber: number) => Promise<T>,
 ): Promise<T> {
-  for (let n = 1; ; n++) {
-    try {
-      return await attempt(n);
-    } catch (error) {
-      if (!(error instanceof VersionConflictError)) throw error;
-      if (n >= maxAttempts) throw new ConflictRetriesExhaustedError(n, error);
-      // Full jitter: writers that collided should not collide again in lockstep.
-      const delay = Math.random() * Math.min(backoffMs * 2 ** (n - 1), MAX_BACKOFF_MS);
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
+  try {
+    return await retry(attempt, {
+      attempts: maxAttempts,
+      initialMs: backoffMs,
+      maxMs: MAX_BACKOFF_MS,
+      shouldRetry: (error) => error instanceof VersionConflictError,
+    });
+  } catch (error) {
+    if (error instanceof VersionConflictError) throw new ConflictRetriesExhaustedError(Math.max(1, maxAttempts), error);
+    throw error;
   }
 }

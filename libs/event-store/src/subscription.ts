@@ -1,3 +1,4 @@
+import { backoffDelayMs } from '@libs/resilience';
 import { type GlobalCheckpoint, type ReadAllResult } from './checkpoint';
 import type { RecordedEvent } from './recorded-event';
 import { WakeSignal } from './wake-signal';
@@ -14,7 +15,7 @@ export interface SubscribeOptions {
   batchSize?: number;
   /** How long to wait when caught up before reading again; default 100 ms. */
   pollIntervalMs?: number;
-  /** First delay after a failed read or handle, doubled per failure up to 30 s; default 200 ms. */
+  /** Backoff ceiling after the first failed read or handle, doubled per failure up to 30 s (full jitter); default 200 ms. */
   retryDelayMs?: number;
   /** Told about every failed read or handle before the retry. */
   onError?(error: unknown, consecutiveFailures: number): void;
@@ -94,8 +95,8 @@ export class PollingSubscription implements Subscription {
       } catch (error) {
         failures += 1;
         this.options.onError?.(error, failures);
-        const base = this.options.retryDelayMs ?? 200;
-        await this.sleep(Math.min(base * 2 ** (failures - 1), MAX_RETRY_DELAY_MS));
+        const initialMs = this.options.retryDelayMs ?? 200;
+        await this.sleep(backoffDelayMs(failures, { initialMs, maxMs: MAX_RETRY_DELAY_MS }));
       }
     }
   }

@@ -1,4 +1,4 @@
-import { runMigrations, type Queryable } from '@libs/database';
+import { runMigrations, withTransaction, type Queryable } from '@libs/database';
 import type { Pool, PoolClient } from 'pg';
 import { isUuid, planStreamAppend, validateAppends, type AppendPlan } from '../append-rules';
 import type { GlobalCheckpoint, ReadAllResult } from '../checkpoint';
@@ -61,24 +61,14 @@ export class PostgresEventStore extends EventStore {
   async appendToStreams(appends: StreamAppend[]): Promise<AppendResult[]> {
     const valid = validateAppends(appends);
     if (valid.length === 0) return [];
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
+    let results: AppendResult[];
     try {
-      await client.query('BEGIN');
-      try {
-        const results = await appendInTransaction(client, valid);
-        await client.query('COMMIT');
-        if (results.some((r) => !r.duplicate && r.events.length > 0)) this.appended.notify();
-        return results;
-      } catch (error) {
-        await client.query('ROLLBACK').catch((rollbackError: Error) => {
-          broken = rollbackError;
-        });
-        throw translateUniqueViolation(error, valid);
-      }
-    } finally {
-      client.release(broken);
+      results = await withTransaction(this.pool, (client) => appendInTransaction(client, valid));
+    } catch (error) {
+      throw translateUniqueViolation(error, valid);
     }
+    if (results.some((r) => !r.duplicate && r.events.length > 0)) this.appended.notify();
+    return results;
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
