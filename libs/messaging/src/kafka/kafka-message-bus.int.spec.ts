@@ -1,3 +1,4 @@
+import { sleep } from '@libs/resilience';
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import { KafkaMessageBus } from './kafka-message-bus';
 import { ALL_TOPICS, Topics } from '../catalogue/topics';
@@ -86,18 +87,18 @@ describe('KafkaMessageBus on a real broker', () => {
       const calls: string[][] = [];
       await bus.subscribe(Topics.channelEvents, 'slow-consumer', async (batch) => {
         calls.push(batch.messages.map((m) => m.envelope.eventId));
-        if (calls.length === 1) await new Promise((r) => setTimeout(r, sessionTimeoutMs + 2_000));
+        if (calls.length === 1) await sleep(sessionTimeoutMs + 2_000);
       });
       const [slow] = await bus.publish(Topics.channelEvents, [
         { type: 'stock.restocked', payload: { sku: 'sku-slow', batchId: 'b1', quantity: 1 } },
       ]);
       const deadline = Date.now() + 30_000;
-      while (calls.length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      while (calls.length < 1 && Date.now() < deadline) await sleep(20);
       const [next] = await bus.publish(Topics.channelEvents, [
         { type: 'stock.restocked', payload: { sku: 'sku-slow', batchId: 'b2', quantity: 1 } },
       ]);
       while (!calls.flat().includes(next.eventId) && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 20));
+        await sleep(20);
       // Had the member been evicted, its commit would have failed and the slow batch would come back.
       expect(calls).toEqual([[slow.eventId], [next.eventId]]);
     } finally {
@@ -132,15 +133,15 @@ describe('KafkaMessageBus on a real broker', () => {
         { type: 'stock.restocked', payload: { sku: 'sku-down', batchId: 'b1', quantity: 1 } },
       ]);
       const deadline = Date.now() + 30_000;
-      while (failures === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      const since = Date.now();
-      while (Date.now() - since < sessionTimeoutMs + 2_000) await new Promise((r) => setTimeout(r, 100));
+      while (failures === 0 && Date.now() < deadline) await sleep(20);
+      // Longer than the session timeout: an evicted member would be out of the group by now.
+      await sleep(sessionTimeoutMs + 2_000);
       expect(bus.retryingPartitions()).toHaveLength(1);
       failing = false;
       const [next] = await bus.publish(Topics.channelEvents, [
         { type: 'stock.restocked', payload: { sku: 'sku-down', batchId: 'b2', quantity: 1 } },
       ]);
-      while (!handled.includes(next.eventId) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      while (!handled.includes(next.eventId) && Date.now() < deadline) await sleep(20);
       // An evicted member's commit would fail and the first message would be handled twice.
       expect(handled).toEqual([first.eventId, next.eventId]);
       expect(failures).toBeGreaterThan(2);
@@ -180,7 +181,7 @@ describe('KafkaMessageBus on a real broker', () => {
       });
       const deadline = Date.now() + 30_000;
       while ((handled < 200 || lags.at(-1) !== 0) && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 20));
+        await sleep(20);
 
       expect(handled).toBe(200);
       expect(lags.length).toBeGreaterThan(1);

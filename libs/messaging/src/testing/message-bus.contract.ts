@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { sleep } from '@libs/resilience';
 import type { AnyTopic } from '../catalogue/define-topic';
 import { OrderLine, OrderPlaced, StockAdjusted } from '../catalogue/channel-events';
 import { Topics } from '../catalogue/topics';
@@ -39,7 +40,6 @@ function uniquePrefix(): string {
   return `${base}contract-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}-${counter}.`;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function waitFor(description: string, predicate: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
