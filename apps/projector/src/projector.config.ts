@@ -25,6 +25,21 @@ export class ProjectorConfig {
   @Min(0)
   cachedSkus!: number;
 
+  /**
+   * A SKU whose decider state serialises to more bytes than this is set aside (projection_quarantine) instead of
+   * being stored; the state is kept whole in one row, so this bounds the memory one SKU takes to write and load.
+   */
+  @IsInt()
+  @Min(1024)
+  @Max(512 * 1024 * 1024)
+  maxStateBytes!: number;
+
+  /** How often the projector looks for retry requests of set-aside SKUs (POST /v1/projection/quarantine/:sku/retry). */
+  @IsInt()
+  @Min(10)
+  @Max(600_000)
+  quarantinePollMs!: number;
+
   /** Outbox rows per publish. */
   @IsInt()
   @Min(1)
@@ -54,6 +69,8 @@ export const projectorConfig = defineConfig('projector', ProjectorConfig, {
   pollIntervalMs: { name: 'PROJECTOR_POLL_INTERVAL_MS', parse: 'int', default: '100' },
   stateSaveEvery: { name: 'PROJECTOR_STATE_SAVE_EVERY', parse: 'int', default: '1000' },
   cachedSkus: { name: 'PROJECTOR_CACHED_SKUS', parse: 'int', default: '10000' },
+  maxStateBytes: { name: 'PROJECTOR_MAX_STATE_BYTES', parse: 'int', default: String(64 * 1024 * 1024) },
+  quarantinePollMs: { name: 'PROJECTOR_QUARANTINE_POLL_MS', parse: 'int', default: '1000' },
   relayBatchSize: { name: 'OUTBOX_RELAY_BATCH_SIZE', parse: 'int', default: '500' },
   relayPollIntervalMs: { name: 'OUTBOX_RELAY_POLL_INTERVAL_MS', parse: 'int', default: '500' },
   relayMaxRetryDelayMs: { name: 'OUTBOX_RELAY_MAX_RETRY_DELAY_MS', parse: 'int', default: '30000' },

@@ -8,12 +8,14 @@ export class ProjectorMetrics {
   readonly lagSeconds: Gauge;
   readonly batchFailures: Counter;
   readonly outboxRowsWritten: Counter;
+  readonly quarantined: Counter<'reason'>;
+  readonly quarantineRetries: Counter<'result'>;
 
   /** `readModels`: where open low-stock alerts are counted on each scrape (absent in tests that do not need it). */
   constructor(registry: Registry, readModels?: Queryable) {
     this.events = new Counter({
       name: 'stocksync_projector_events_total',
-      help: 'Events delivered to the projector, by result: applied, already_applied (a replay or redelivery), unknown_type, other_stream.',
+      help: 'Events delivered to the projector, by result: applied, already_applied (a replay or redelivery), quarantined (not projected: their SKU is set aside), other_stream.',
       labelNames: ['result'],
       registers: [registry],
     });
@@ -46,6 +48,29 @@ export class ProjectorMetrics {
               WHERE a.open GROUP BY s.kind`,
           );
           for (const row of rows) this.set({ kind: row.kind }, Number(row.open));
+        },
+      });
+    }
+    this.quarantined = new Counter({
+      name: 'stocksync_projection_quarantined_total',
+      help: 'SKUs set aside by the projector because an event of theirs cannot be projected, by reason code.',
+      labelNames: ['reason'],
+      registers: [registry],
+    });
+    this.quarantineRetries = new Counter({
+      name: 'stocksync_projection_quarantine_retries_total',
+      help: 'Retries of set-aside SKUs, by result: released (projected again) or still_quarantined.',
+      labelNames: ['result'],
+      registers: [registry],
+    });
+    if (readModels) {
+      new Gauge({
+        name: 'stocksync_projection_quarantined_skus',
+        help: 'SKUs set aside by the projector (their read models and channel targets are not updated), read from projection_quarantine on each scrape.',
+        registers: [registry],
+        async collect() {
+          const { rows } = await readModels.query<{ n: string }>('SELECT count(*) AS n FROM projection_quarantine');
+          this.set(Number(rows[0].n));
         },
       });
     }

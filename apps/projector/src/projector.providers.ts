@@ -32,11 +32,25 @@ export const projectorProviders: Provider[] = [
         pollIntervalMs: config.pollIntervalMs,
         stateSaveEvery: config.stateSaveEvery,
         cachedSkus: config.cachedSkus,
+        maxStateBytes: config.maxStateBytes,
+        quarantinePollMs: config.quarantinePollMs,
         metrics: new ProjectorMetrics(metrics.registry, pool),
         onError: (err, failures) =>
           logger.warn(
             { err: (err as Error).message, failures },
             'projection batch failed; it will be delivered again',
+          ),
+        onQuarantine: (failure) =>
+          logger.error(
+            {
+              sku: failure.sku,
+              version: failure.event.version,
+              eventId: failure.event.eventId,
+              eventType: failure.event.type,
+              reason: failure.reason,
+              detail: failure.detail,
+            },
+            'SKU set aside: an event of it cannot be projected; the other SKUs go on (see projection_quarantine)',
           ),
       }),
     inject: [PG_POOL, EventStore, ProjectorConfig, MetricsRegistry, LOGGER],

@@ -1,4 +1,7 @@
+import { withTransaction } from '@libs/database';
 import {
+  checkpointOf,
+  compareCheckpoints,
   START_CHECKPOINT,
   WakeSignal,
   type EventStore,
@@ -6,10 +9,14 @@ import {
   type RecordedEvent,
   type Subscription,
 } from '@libs/event-store';
+import { skuStreamId } from '@libs/inventory-application';
 import { migrateReadModels, READ_MODEL_TABLES } from '@libs/read-models';
+import { backoffDelayMs, isTransientError, sleep } from '@libs/resilience';
 import type { Pool, PoolClient } from 'pg';
 import { Registry } from 'prom-client';
-import { eventsBySku, projectBatch } from './projection/batch-projection';
+import { eventsBySku, projectBatch, type BatchProjection } from './projection/batch-projection';
+import type { ProjectionFailure } from './projection/projection-failure';
+import { unprojectedSku, type ProjectedSku } from './projection/projected-sku';
 import { ProjectedSkuLoader } from './persistence/projected-sku-loader';
 import {
   deleteCheckpoint,
@@ -18,7 +25,16 @@ import {
   sameCheckpoint,
   saveCheckpoint,
 } from './persistence/projection-checkpoints';
-import { writeReadModelChanges } from './persistence/read-model-writer';
+import {
+  countSkipped,
+  deleteSkuReadModels,
+  quarantinedAmong,
+  quarantineSku,
+  releaseSku,
+  retryRequests,
+} from './persistence/projection-quarantine';
+import { DEFAULT_MAX_STATE_BYTES, writeReadModelChanges } from './persistence/read-model-writer';
+import { projectSkuAlone } from './persistence/sku-alone';
 import { ProjectorMetrics } from './projector.metrics';
 
 export const DEFAULT_PROJECTION_NAME = 'inventory-read-models';
@@ -36,9 +52,35 @@ export interface ProjectorOptions {
   stateSaveEvery?: number;
   /** SKU states kept in memory between batches; default 10,000. */
   cachedSkus?: number;
+  /** A SKU whose decider state serialises past this many bytes is set aside; default 64 MiB. */
+  maxStateBytes?: number;
+  /** How often a started projector looks for retry requests of set-aside SKUs; default 1 s. 0: never. */
+  quarantinePollMs?: number;
   metrics?: ProjectorMetrics;
   /** Told about every failed batch before it is delivered again. */
   onError?(error: unknown, consecutiveFailures: number): void;
+  /** Told about every SKU set aside (or kept aside by a failed retry). */
+  onQuarantine?(failure: ProjectionFailure): void;
+}
+
+/** What a retry of a set-aside SKU came to. */
+export type QuarantineRetryResult =
+  /** Every event of the SKU up to the checkpoint projected: it is projected again like any other. */
+  | { result: 'released'; events: number }
+  /** An event failed again (the same or a later one): the SKU stays aside, the row says why. */
+  | { result: 'still_quarantined'; failure: ProjectionFailure }
+  | { result: 'not_quarantined' }
+  /** Another writer moved the checkpoint meanwhile; the request stays and is tried again. */
+  | { result: 'checkpoint_moved' };
+
+/** The SKUs set aside changed between reading them and writing a batch (another instance, a retry). */
+class QuarantineMovedError extends Error {
+  readonly retryable = true;
+
+  constructor() {
+    super('the set of SKUs set aside changed while the batch was projected');
+    this.name = 'QuarantineMovedError';
+  }
 }
 
 export interface RebuildResult {
@@ -69,6 +111,12 @@ export class CheckpointMovedError extends Error {
  * Projects the inventory streams into the read models. Per delivered batch, in one transaction: folds each SKU's
  * decider state, writes every read-model change, writes the changed channel targets to the outbox and stores the
  * checkpoint. Events at or below a SKU's projected version are skipped, so a replay changes nothing.
+ *
+ * A SKU with an event that cannot be projected (unknown type, unreadable data, a fold that throws, a value
+ * PostgreSQL refuses, a state over the bound) is set aside in projection_quarantine, in the same transaction as
+ * the other SKUs' rows and the checkpoint; its later events are passed over until a retry rebuilds it from its
+ * stream. Errors of the servers (connection, timeout, serialization) are never charged to a SKU: the batch is
+ * delivered again with backoff.
  */
 export class Projector {
   /** Notified after each commit that wrote outbox rows, so the relay sends them without waiting to poll. */
@@ -77,6 +125,7 @@ export class Projector {
   private readonly name: string;
   private readonly batchSize: number;
   private readonly stateSaveEvery: number;
+  private readonly maxStateBytes: number;
   private readonly metrics: ProjectorMetrics;
   private readonly loader: ProjectedSkuLoader;
   private position: GlobalCheckpoint = { ...START_CHECKPOINT };
@@ -85,6 +134,8 @@ export class Projector {
   private running = false;
   private schema?: Promise<unknown>;
   private exclusive: Promise<unknown> = Promise.resolve();
+  private retryLoop?: Promise<void>;
+  private retryLoopStop?: AbortController;
 
   constructor(
     private readonly pool: Pool,
@@ -94,6 +145,7 @@ export class Projector {
     this.name = options.name ?? DEFAULT_PROJECTION_NAME;
     this.batchSize = options.batchSize ?? 500;
     this.stateSaveEvery = options.stateSaveEvery ?? 1000;
+    this.maxStateBytes = options.maxStateBytes ?? DEFAULT_MAX_STATE_BYTES;
     this.metrics = options.metrics ?? new ProjectorMetrics(new Registry());
     this.loader = new ProjectedSkuLoader(pool, store, options.cachedSkus ?? 10_000);
   }
@@ -110,14 +162,28 @@ export class Projector {
     this.running = true;
     this.position = await readCheckpoint(this.pool, this.name);
     this.subscription = this.subscribeFrom(this.position);
+    this.startRetryLoop();
   }
 
   /** Lets the batch in progress commit, then stops following. */
   async stop(): Promise<void> {
     this.running = false;
+    this.retryLoopStop?.abort();
+    await this.retryLoop;
     await this.resubscribing;
     await this.subscription?.stop();
     this.subscription = undefined;
+  }
+
+  /**
+   * Projects a set-aside SKU again from the first event of its stream up to the checkpoint, and lifts the
+   * quarantine when every event projects. Its rows are emptied first (a stream longer than a batch is rebuilt
+   * over several transactions, the SKU staying aside until the last). The API asks for this through
+   * projection_quarantine.retry_requested_at, which a started projector looks at every `quarantinePollMs`.
+   */
+  async retryQuarantined(sku: string): Promise<QuarantineRetryResult> {
+    await this.ensureSchema();
+    return this.serially(() => this.rebuildSku(sku));
   }
 
   /**
@@ -143,9 +209,10 @@ export class Projector {
     const resume = this.running;
     await this.stop();
     const events = await this.serially(async () => {
-      await this.inTransaction(async (client) => {
+      await withTransaction(this.pool, async (client) => {
         await lockProjection(client, this.name);
-        await client.query(`TRUNCATE ${READ_MODEL_TABLES.join(', ')}`);
+        // Every SKU is projected again from its first event: one that still cannot be is set aside again.
+        await client.query(`TRUNCATE ${[...READ_MODEL_TABLES, 'projection_quarantine'].join(', ')}`);
         await deleteCheckpoint(client, this.name);
       });
       this.loader.forget();
@@ -185,7 +252,7 @@ export class Projector {
           return;
         } catch (error) {
           this.options.onError?.(error, attempt + 1);
-          await new Promise((resolve) => setTimeout(resolve, Math.min(200 * 2 ** attempt, 30_000)));
+          await sleep(backoffDelayMs(attempt + 1, { initialMs: this.options.retryDelayMs ?? 200, maxMs: 30_000 }));
         }
       }
     })().finally(() => {
@@ -201,6 +268,7 @@ export class Projector {
         try {
           await this.apply(events, checkpoint);
         } catch (error) {
+          if (error instanceof QuarantineMovedError) continue;
           if (!(error instanceof CheckpointMovedError)) throw error;
           this.position = error.stored;
           continue;
@@ -216,19 +284,26 @@ export class Projector {
     const started = performance.now();
     try {
       const { bySku, otherStreams } = eventsBySku(events);
-      const projected = await this.loader.load([...bySku.keys()]);
-      const batch = projectBatch(bySku, projected, { stateSaveEvery: this.stateSaveEvery }, otherStreams);
-      await this.inTransaction(async (client) => {
-        await lockProjection(client, this.name);
-        const stored = await readCheckpoint(client, this.name);
-        if (!sameCheckpoint(stored, this.position)) throw new CheckpointMovedError(this.position, stored);
-        await writeReadModelChanges(client, batch.changes);
-        await saveCheckpoint(client, this.name, checkpoint);
-      });
+      const held = await quarantinedAmong(this.pool, [...bySku.keys()]);
+      const active = new Map([...bySku].filter(([sku]) => !held.has(sku)));
+      const skipped = new Map([...bySku].filter(([sku]) => held.has(sku)).map(([sku, list]) => [sku, list.length]));
+      let outcome: BatchOutcome;
+      try {
+        outcome = await this.applyTogether(active, held, skipped, otherStreams, checkpoint);
+      } catch (error) {
+        if (error instanceof CheckpointMovedError || isTransientError(error)) throw error;
+        // Some SKU of the batch cannot be projected, or the cached states are stale: fresh states, SKU by SKU.
+        this.loader.forget();
+        outcome = await this.applySkuBySku(active, held, skipped, otherStreams, checkpoint);
+      }
       this.position = checkpoint;
-      this.loader.remember(batch.ends);
-      this.record(batch.counts, batch.changes.targets.length, events[events.length - 1], started);
-      if (batch.changes.targets.length > 0) this.targetsWritten.notify();
+      this.loader.remember(outcome.ends);
+      for (const failure of outcome.failures) {
+        this.metrics.quarantined.inc({ reason: failure.reason });
+        this.options.onQuarantine?.(failure);
+      }
+      this.record(outcome, events[events.length - 1], started);
+      if (outcome.targets > 0) this.targetsWritten.notify();
     } catch (error) {
       // The cached states may be what made the batch fail (another writer moved on): reload them next time.
       this.loader.forget();
@@ -236,16 +311,167 @@ export class Projector {
     }
   }
 
-  private record(
-    counts: { applied: number; alreadyApplied: number; unknown: number; otherStreams: number },
-    targets: number,
-    last: RecordedEvent,
-    started: number,
-  ): void {
+  /** The usual path: every SKU folded at once, one multi-row statement per table. */
+  private async applyTogether(
+    active: ReadonlyMap<string, RecordedEvent[]>,
+    held: ReadonlySet<string>,
+    skipped: ReadonlyMap<string, number>,
+    otherStreams: number,
+    checkpoint: GlobalCheckpoint,
+  ): Promise<BatchOutcome> {
+    const projected = await this.loader.load([...active.keys()]);
+    const batch = projectBatch(active, projected, { stateSaveEvery: this.stateSaveEvery }, otherStreams);
+    await withTransaction(this.pool, async (client) => {
+      await this.beginBatch(client, active, held);
+      await writeReadModelChanges(client, batch.changes, { maxStateBytes: this.maxStateBytes });
+      await countSkipped(client, skipped);
+      await saveCheckpoint(client, this.name, checkpoint);
+    });
+    return {
+      ends: batch.ends,
+      counts: { ...batch.counts, quarantined: sum(skipped.values()) },
+      targets: batch.changes.targets.length,
+      failures: [],
+    };
+  }
+
+  /**
+   * After the usual path failed on something other than the servers: each SKU in a savepoint of its own, so the
+   * ones that cannot be projected are set aside and the rest commit with the checkpoint, in one transaction.
+   */
+  private async applySkuBySku(
+    active: ReadonlyMap<string, RecordedEvent[]>,
+    held: ReadonlySet<string>,
+    skipped: ReadonlyMap<string, number>,
+    otherStreams: number,
+    checkpoint: GlobalCheckpoint,
+  ): Promise<BatchOutcome> {
+    // Loaded before the transaction opens (the embedded engine has one connection).
+    const projected = await this.loader.load([...active.keys()]);
+    return withTransaction(this.pool, async (client) => {
+      await this.beginBatch(client, active, held);
+      const outcome: BatchOutcome = {
+        ends: [],
+        counts: { applied: 0, alreadyApplied: 0, otherStreams, quarantined: sum(skipped.values()) },
+        targets: 0,
+        failures: [],
+      };
+      for (const [sku, events] of active) {
+        const result = await projectSkuAlone(client, projected.get(sku)!, events, {
+          stateSaveEvery: this.stateSaveEvery,
+          maxStateBytes: this.maxStateBytes,
+        });
+        addProjection(outcome, result.projection);
+        if (result.failure) {
+          await quarantineSku(client, result.failure, result.notProjected - 1);
+          outcome.counts.quarantined += result.notProjected;
+          outcome.failures.push(result.failure);
+        } else {
+          outcome.ends.push(...result.projection.ends);
+        }
+      }
+      await countSkipped(client, skipped);
+      await saveCheckpoint(client, this.name, checkpoint);
+      return outcome;
+    });
+  }
+
+  /** Under the projection lock: nobody else moved the checkpoint or changed which SKUs are aside. */
+  private async beginBatch(
+    client: PoolClient,
+    active: ReadonlyMap<string, unknown>,
+    held: ReadonlySet<string>,
+  ): Promise<void> {
+    await lockProjection(client, this.name);
+    const stored = await readCheckpoint(client, this.name);
+    if (!sameCheckpoint(stored, this.position)) throw new CheckpointMovedError(this.position, stored);
+    const now = await quarantinedAmong(client, [...active.keys(), ...held]);
+    if (now.size !== held.size || [...held].some((sku) => !now.has(sku))) throw new QuarantineMovedError();
+  }
+
+  private async rebuildSku(sku: string): Promise<QuarantineRetryResult> {
+    if ((await quarantinedAmong(this.pool, [sku])).size === 0) return { result: 'not_quarantined' };
+    const at = await readCheckpoint(this.pool, this.name);
+    let start: ProjectedSku = unprojectedSku(sku);
+    let fromVersion = 1;
+    let events = 0;
+    let targets = 0;
+    try {
+      for (let first = true; ; first = false) {
+        const page = await this.store.readStream(skuStreamId(sku), { fromVersion, maxCount: this.batchSize });
+        // Only what the checkpoint has passed: the later events reach this SKU through the batches.
+        const covered = takeWhile(page, (e) => compareCheckpoints(checkpointOf(e), at) <= 0);
+        const last = covered.length < this.batchSize;
+        const step = await withTransaction(this.pool, async (client) => {
+          await lockProjection(client, this.name);
+          const stored = await readCheckpoint(client, this.name);
+          if (!sameCheckpoint(stored, at)) throw new CheckpointMovedError(at, stored);
+          if (first) await deleteSkuReadModels(client, sku, READ_MODEL_TABLES);
+          const result = await projectSkuAlone(client, start, covered, {
+            stateSaveEvery: this.stateSaveEvery,
+            maxStateBytes: this.maxStateBytes,
+          });
+          if (result.failure) await quarantineSku(client, result.failure, 0);
+          else if (last) await releaseSku(client, sku);
+          return result;
+        });
+        events += covered.length - step.notProjected;
+        targets += step.projection.changes.targets.length;
+        if (step.failure) {
+          this.metrics.quarantineRetries.inc({ result: 'still_quarantined' });
+          this.options.onQuarantine?.(step.failure);
+          return { result: 'still_quarantined', failure: step.failure };
+        }
+        start = step.projection.ends[0] ?? start;
+        if (last) {
+          this.metrics.quarantineRetries.inc({ result: 'released' });
+          return { result: 'released', events };
+        }
+        fromVersion += covered.length;
+      }
+    } catch (error) {
+      if (error instanceof CheckpointMovedError) return { result: 'checkpoint_moved' };
+      throw error;
+    } finally {
+      // This instance's cached state of the SKU (if any) is older than what was just written.
+      this.loader.forget();
+      if (targets > 0) this.targetsWritten.notify();
+    }
+  }
+
+  /** While started: looks for retry requests the API wrote, and serves them one by one between batches. */
+  private startRetryLoop(): void {
+    const every = this.options.quarantinePollMs ?? 1000;
+    if (every <= 0 || this.retryLoop) return;
+    const stop = new AbortController();
+    this.retryLoopStop = stop;
+    this.retryLoop = (async () => {
+      let failures = 0;
+      while (!stop.signal.aborted) {
+        try {
+          for (const sku of await retryRequests(this.pool, 10)) {
+            if (stop.signal.aborted) break;
+            await this.retryQuarantined(sku);
+          }
+          failures = 0;
+          await sleep(every, stop.signal);
+        } catch (error) {
+          failures += 1;
+          this.options.onError?.(error, failures);
+          await sleep(backoffDelayMs(failures, { initialMs: every, maxMs: 30_000 }), stop.signal);
+        }
+      }
+    })().finally(() => {
+      this.retryLoop = undefined;
+      this.retryLoopStop = undefined;
+    });
+  }
+
+  private record({ counts, targets }: BatchOutcome, last: RecordedEvent, started: number): void {
     const { events, batchSeconds, lagSeconds, outboxRowsWritten } = this.metrics;
     if (counts.applied > 0) events.inc({ result: 'applied' }, counts.applied);
     if (counts.alreadyApplied > 0) events.inc({ result: 'already_applied' }, counts.alreadyApplied);
-    if (counts.unknown > 0) events.inc({ result: 'unknown_type' }, counts.unknown);
+    if (counts.quarantined > 0) events.inc({ result: 'quarantined' }, counts.quarantined);
     if (counts.otherStreams > 0) events.inc({ result: 'other_stream' }, counts.otherStreams);
     if (targets > 0) outboxRowsWritten.inc(targets);
     batchSeconds.observe((performance.now() - started) / 1000);
@@ -266,23 +492,30 @@ export class Projector {
     this.exclusive = next.catch(() => undefined);
     return next;
   }
+}
 
-  private async inTransaction(work: (client: PoolClient) => Promise<void>): Promise<void> {
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query('BEGIN');
-      try {
-        await work(client);
-        await client.query('COMMIT');
-      } catch (error) {
-        await client.query('ROLLBACK').catch((rollbackError: Error) => {
-          broken = rollbackError;
-        });
-        throw error;
-      }
-    } finally {
-      client.release(broken);
-    }
-  }
+interface BatchOutcome {
+  /** States of the SKUs projected to the end of the batch, to keep in memory. */
+  ends: ProjectedSku[];
+  counts: { applied: number; alreadyApplied: number; otherStreams: number; quarantined: number };
+  targets: number;
+  /** SKUs set aside by this batch. */
+  failures: ProjectionFailure[];
+}
+
+function addProjection(outcome: BatchOutcome, projection: BatchProjection): void {
+  outcome.counts.applied += projection.counts.applied;
+  outcome.counts.alreadyApplied += projection.counts.alreadyApplied;
+  outcome.targets += projection.changes.targets.length;
+}
+
+function sum(values: Iterable<number>): number {
+  let total = 0;
+  for (const v of values) total += v;
+  return total;
+}
+
+function takeWhile<T>(items: readonly T[], keep: (item: T) => boolean): T[] {
+  const end = items.findIndex((item) => !keep(item));
+  return end === -1 ? [...items] : items.slice(0, end);
 }

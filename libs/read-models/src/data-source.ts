@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { CardKeyCount } from './entities/card-key-count.entity';
 import { ChannelStock } from './entities/channel-stock.entity';
 import { ProjectionCheckpoint } from './entities/projection-checkpoint.entity';
+import { ProjectionQuarantine } from './entities/projection-quarantine.entity';
 import { ProjectionSkuState } from './entities/projection-sku-state.entity';
 import { Reservation } from './entities/reservation.entity';
 import { SkuStock } from './entities/sku-stock.entity';
@@ -18,6 +19,7 @@ export const READ_MODEL_ENTITIES = [
   StockAlert,
   ProjectionCheckpoint,
   ProjectionSkuState,
+  ProjectionQuarantine,
   TargetOutboxEntry,
 ];
 

@@ -13,4 +13,5 @@ export { CardKeyCount } from './entities/card-key-count.entity';
 export { StockAlert } from './entities/stock-alert.entity';
 export { ProjectionCheckpoint } from './entities/projection-checkpoint.entity';
 export { ProjectionSkuState } from './entities/projection-sku-state.entity';
+export { ProjectionQuarantine } from './entities/projection-quarantine.entity';
 export { TargetOutboxEntry } from './entities/target-outbox-entry.entity';

@@ -222,6 +222,32 @@ END
 $$;
 `,
     },
+    {
+      version: 4,
+      name: 'projection_quarantine',
+      // The SKUs the projector set aside: it met an event of theirs it cannot project, and skips their events until
+      // an operator asks for a retry (retry_requested_at, set by the API). Written only by the projector otherwise.
+      up: `
+CREATE TABLE projection_quarantine (
+  sku                text        PRIMARY KEY,
+  version            bigint      NOT NULL,
+  global_position    bigint      NOT NULL,
+  event_id           text        NOT NULL,
+  event_type         text        NOT NULL,
+  reason_code        text        NOT NULL,
+  reason             text        NOT NULL,
+  first_failed_at    timestamptz NOT NULL DEFAULT now(),
+  last_failed_at     timestamptz NOT NULL DEFAULT now(),
+  attempts           integer     NOT NULL DEFAULT 1,
+  skipped_events     bigint      NOT NULL DEFAULT 0,
+  retry_requested_at timestamptz,
+  retry_requested_by text
+);
+-- The projector looks for retry requests every second or so.
+CREATE INDEX projection_quarantine_retry_idx ON projection_quarantine (retry_requested_at)
+  WHERE retry_requested_at IS NOT NULL;
+`,
+    },
   ],
 };
 

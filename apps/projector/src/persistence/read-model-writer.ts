@@ -1,12 +1,30 @@
 import type { Queryable } from '@libs/database';
 import type { ReadModelChanges } from '../projection/batch-projection';
+import { StateTooLargeError } from '../projection/projection-failure';
+
+/** The default bound on one SKU's stored decider state (PROJECTOR_MAX_STATE_BYTES). */
+export const DEFAULT_MAX_STATE_BYTES = 64 * 1024 * 1024;
+
+export interface WriteOptions {
+  /** A saved state that serialises to more bytes than this is refused with StateTooLargeError. */
+  maxStateBytes?: number;
+}
 
 /**
  * Writes a batch's row changes with one multi-row statement per table. Rows travel as one JSON document per
  * table (json_to_recordset): far cheaper than a statement per row on a hot SKU. Each upsert is guarded by
  * the stream version, so an older row never overwrites a newer one even if a batch were written twice.
  */
-export async function writeReadModelChanges(db: Queryable, changes: ReadModelChanges): Promise<void> {
+export async function writeReadModelChanges(
+  db: Queryable,
+  changes: ReadModelChanges,
+  options: WriteOptions = {},
+): Promise<void> {
+  // Serialised first: a state over the bound fails the SKU before any of its rows is sent.
+  const maxStateBytes = options.maxStateBytes ?? DEFAULT_MAX_STATE_BYTES;
+  const savedStates = changes.states.flatMap(({ sku, saved }) =>
+    saved === null ? [] : [{ sku, version: saved.version, json: serialiseState(sku, saved, maxStateBytes) }],
+  );
   if (changes.skuStock.length > 0) {
     await db.query(
       `INSERT INTO sku_stock AS t (sku, kind, received, adjusted, delivered, on_hand, reserved, held_in_pools,
@@ -120,11 +138,10 @@ export async function writeReadModelChanges(db: Queryable, changes: ReadModelCha
     );
     // Saved states go one by one, as their own parameter: a hot SKU's state runs to megabytes, and embedding
     // it in the recordset above would parse it twice.
-    for (const { sku, saved } of changes.states) {
-      if (saved === null) continue;
+    for (const { sku, version, json } of savedStates) {
       await db.query(
         `UPDATE projection_sku_state SET state_version = $2, state = $3::json WHERE sku = $1 AND state_version < $2`,
-        [sku, saved.version, JSON.stringify(saved.state)],
+        [sku, version, json],
       );
     }
   }
@@ -137,4 +154,25 @@ export async function writeReadModelChanges(db: Queryable, changes: ReadModelCha
       [JSON.stringify(changes.targets)],
     );
   }
+}
+
+/**
+ * JSON of a state to store, within the bound. The state grows with the SKU's history (M8 in the review): past
+ * V8's longest string JSON.stringify throws a RangeError, and well before that one row would take a large part
+ * of the server's memory to write and to read back.
+ */
+function serialiseState(sku: string, saved: { version: number; state: unknown }, maxBytes: number): string {
+  let json: string;
+  try {
+    json = JSON.stringify(saved.state);
+  } catch (error) {
+    if (error instanceof RangeError) throw new StateTooLargeError(sku, saved.version, null, maxBytes);
+    throw error;
+  }
+  // UTF-16 length is at most the UTF-8 length; only measure bytes when it could matter.
+  if (json.length * 3 > maxBytes) {
+    const bytes = Buffer.byteLength(json);
+    if (bytes > maxBytes) throw new StateTooLargeError(sku, saved.version, bytes, maxBytes);
+  }
+  return json;
 }

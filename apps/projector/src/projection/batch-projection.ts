@@ -27,7 +27,7 @@ export interface BatchProjection {
   changes: ReadModelChanges;
   /** Each touched SKU as it stands after the batch. */
   ends: ProjectedSku[];
-  counts: { applied: number; alreadyApplied: number; unknown: number; otherStreams: number };
+  counts: { applied: number; alreadyApplied: number; otherStreams: number };
 }
 
 /** A batch's inventory events by SKU, in the order delivered (each stream's events come in version order). */
@@ -67,7 +67,7 @@ export function projectBatch(
     targets: [],
   };
   const ends: ProjectedSku[] = [];
-  const counts = { applied: 0, alreadyApplied: 0, unknown: 0, otherStreams };
+  const counts = { applied: 0, alreadyApplied: 0, otherStreams };
   for (const [sku, events] of bySku) {
     const start = projected.get(sku);
     if (start === undefined) throw new Error(`SKU ${sku} was not loaded before projecting`);
@@ -75,7 +75,6 @@ export function projectBatch(
     ends.push(fold.end);
     counts.applied += fold.applied;
     counts.alreadyApplied += fold.alreadyApplied;
-    counts.unknown += fold.unknown;
     if (fold.skuStock) changes.skuStock.push(fold.skuStock);
     changes.reservations.push(...fold.reservations);
     changes.movements.push(...fold.movements);

@@ -1,5 +1,6 @@
 import type { RecordedEvent } from '@libs/event-store';
 import type { InventoryEvent, InventoryEventType } from '@libs/inventory';
+import { EventProjectionError, QuarantineReasons } from './projection-failure';
 
 /** Written as a record so that a new event type in the domain fails to compile here until it is listed. */
 const KNOWN_TYPES: Record<InventoryEventType, true> = {
@@ -22,6 +23,7 @@ const KNOWN_TYPES: Record<InventoryEventType, true> = {
   LowStockAlerted: true,
   LowStockCleared: true,
   CommandRejected: true,
+  CancelledBeforePlacement: true,
 };
 
 /**
@@ -31,6 +33,20 @@ const KNOWN_TYPES: Record<InventoryEventType, true> = {
 export function toInventoryEvent(recorded: RecordedEvent): InventoryEvent | null {
   if (!Object.prototype.hasOwnProperty.call(KNOWN_TYPES, recorded.type)) return null;
   if (typeof recorded.data !== 'object' || recorded.data === null) return null;
+  return { type: recorded.type, data: recorded.data } as InventoryEvent;
+}
+
+/**
+ * The domain event inside a stored one, for the fold: an event it cannot read stops the SKU there (it is set
+ * aside, see the projector), since passing over it would leave that SKU's rows wrong without anyone knowing.
+ */
+export function decodeInventoryEvent(recorded: RecordedEvent): InventoryEvent {
+  if (!Object.prototype.hasOwnProperty.call(KNOWN_TYPES, recorded.type)) {
+    throw new EventProjectionError(recorded, QuarantineReasons.UNKNOWN_EVENT_TYPE, 'this build does not know the type');
+  }
+  if (typeof recorded.data !== 'object' || recorded.data === null || Array.isArray(recorded.data)) {
+    throw new EventProjectionError(recorded, QuarantineReasons.UNDECODABLE_EVENT, 'data is not an object');
+  }
   return { type: recorded.type, data: recorded.data } as InventoryEvent;
 }
 

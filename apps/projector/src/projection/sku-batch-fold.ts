@@ -7,7 +7,8 @@ import {
   type StockLevels,
 } from '@libs/inventory';
 import { eventRowChanges, type AlertSignal } from './event-row-changes';
-import { eventTime, toInventoryEvent } from './inventory-event';
+import { decodeInventoryEvent, eventTime } from './inventory-event';
+import { EventProjectionError, messageOf, QuarantineReasons } from './projection-failure';
 import type { ProjectedSku } from './projected-sku';
 import type {
   CardKeyCountDelta,
@@ -19,16 +20,18 @@ import type {
   TargetOutboxRow,
 } from './read-model-rows';
 
-/** The stream skipped a version: projecting on would fold the wrong state, so the batch is refused. */
-export class ProjectionGapError extends Error {
-  readonly code = 'PROJECTOR.VERSION_GAP';
-
+/** The stream skipped a version: projecting on would fold the wrong state, so the SKU stops there. */
+export class ProjectionGapError extends EventProjectionError {
   constructor(
     readonly sku: string,
     readonly projectedVersion: number,
-    readonly eventVersion: number,
+    event: RecordedEvent,
   ) {
-    super(`SKU ${sku}: event version ${eventVersion} follows projected version ${projectedVersion}`);
+    super(
+      event,
+      QuarantineReasons.VERSION_GAP,
+      `event version ${event.version} follows projected version ${projectedVersion}`,
+    );
     this.name = 'ProjectionGapError';
   }
 }
@@ -39,8 +42,6 @@ export interface SkuBatchFold {
   applied: number;
   /** At or below the projected version: projected before (a redelivery or a replay). */
   alreadyApplied: number;
-  /** Of a type this build does not know; the version moves past them, the state does not change. */
-  unknown: number;
   skuStock: SkuStockRow | null;
   reservations: ReservationRow[];
   movements: StockMovementRow[];
@@ -72,7 +73,8 @@ export function isStateSavePoint(version: number, every: number): boolean {
 /**
  * Folds one SKU's events of a delivered batch (in version order) onto its projected state, and works out every
  * row change. Pure. Events at or below the projected version are skipped: that is what makes a redelivery or
- * a second replay leave the rows as they are.
+ * a second replay leave the rows as they are. An event that cannot be folded (unknown type, unreadable data, a
+ * version gap, evolve throwing) throws EventProjectionError naming it; folding the events before it succeeds.
  */
 export function foldSkuBatch(
   start: ProjectedSku,
@@ -88,7 +90,6 @@ export function foldSkuBatch(
   let lastAt: Date | null = null;
   let applied = 0;
   let alreadyApplied = 0;
-  let unknown = 0;
   const reservations = new Map<string, ReservationRow>();
   const movements: StockMovementRow[] = [];
   const cardKeyCounts = new Map<string, CardKeyCountDelta>();
@@ -100,31 +101,35 @@ export function foldSkuBatch(
       alreadyApplied += 1;
       continue;
     }
-    if (recorded.version !== version + 1) throw new ProjectionGapError(sku, version, recorded.version);
-    version = recorded.version;
-    const event = toInventoryEvent(recorded);
+    if (recorded.version !== version + 1) throw new ProjectionGapError(sku, version, recorded);
+    const event = decodeInventoryEvent(recorded);
     const at = eventTime(event, recorded);
-    lastAt = at;
-    if (event === null) {
-      unknown += 1;
-    } else {
-      const nextState = inventoryDecider.evolve(state, event);
-      const nextLevels = stockLevels(nextState);
-      const changes = eventRowChanges(
+    let nextState: InventoryState;
+    let nextLevels: StockLevels;
+    let changes: ReturnType<typeof eventRowChanges>;
+    try {
+      nextState = inventoryDecider.evolve(state, event);
+      nextLevels = stockLevels(nextState);
+      changes = eventRowChanges(
         event,
-        { sku, eventId: recorded.eventId, version, globalPosition: recorded.globalPosition, at },
+        { sku, eventId: recorded.eventId, version: recorded.version, globalPosition: recorded.globalPosition, at },
         { state, levels },
         { state: nextState, levels: nextLevels },
       );
-      if (changes.movement) movements.push(changes.movement);
-      if (changes.reservation) mergeReservation(reservations, changes.reservation);
-      for (const delta of changes.cardKeyCounts) mergeCount(cardKeyCounts, delta);
-      if (changes.alert) alert = nextAlert(sku, alert, changes.alert);
-      if (event.type === 'ChannelPolicySet') policiesSet.add(event.data.channel);
-      state = nextState;
-      levels = nextLevels;
-      applied += 1;
+    } catch (error) {
+      // The fold is pure: what throws here throws again on every attempt.
+      throw new EventProjectionError(recorded, QuarantineReasons.FOLD_FAILED, messageOf(error), { cause: error });
     }
+    version = recorded.version;
+    lastAt = at;
+    if (changes.movement) movements.push(changes.movement);
+    if (changes.reservation) mergeReservation(reservations, changes.reservation);
+    for (const delta of changes.cardKeyCounts) mergeCount(cardKeyCounts, delta);
+    if (changes.alert) alert = nextAlert(sku, alert, changes.alert);
+    if (event.type === 'ChannelPolicySet') policiesSet.add(event.data.channel);
+    state = nextState;
+    levels = nextLevels;
+    applied += 1;
     if (isStateSavePoint(version, options.stateSaveEvery)) {
       saved = { version, state };
       savedVersion = version;
@@ -137,7 +142,6 @@ export function foldSkuBatch(
     end,
     applied,
     alreadyApplied,
-    unknown,
     skuStock: moved ? skuStockRow(sku, state, levels, version, lastAt!) : null,
     reservations: [...reservations.values()],
     movements,

@@ -13,6 +13,7 @@ import { commandSequence, SKUS, UNREGISTERED } from '../../test/inventory-comman
 import { commandsFor, record, RecordedStreams, T0 } from '../../test/recorded-streams';
 import { eventsBySku, projectBatch } from './batch-projection';
 import { unprojectedSku, type ProjectedSku } from './projected-sku';
+import { EventProjectionError, QuarantineReasons } from './projection-failure';
 import { foldSkuBatch, isStateSavePoint, ProjectionGapError } from './sku-batch-fold';
 
 const SKU = 'GIFT-100';
@@ -166,16 +167,25 @@ describe('folding one SKU of a batch', () => {
     expect(isStateSavePoint(5, 0)).toBe(false);
   });
 
-  it('moves past an event type it does not know without changing the state', () => {
+  it('stops at an event type it does not know, naming that event', () => {
     const start = foldSkuBatch(unprojectedSku(SKU), events, { stateSaveEvery: 1000 }).end;
-    const fold = foldSkuBatch(
-      start,
-      [record(SKU, 6, 50, { type: 'StockTeleported', data: { sku: SKU, at: T0 + 7 } })],
-      { stateSaveEvery: 1000 },
+    const unknown = record(SKU, 6, 50, { type: 'StockTeleported', data: { sku: SKU, at: T0 + 7 } });
+    let thrown: unknown;
+    try {
+      foldSkuBatch(start, [unknown], { stateSaveEvery: 1000 });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(EventProjectionError);
+    expect(thrown).toMatchObject({ event: unknown, reason: QuarantineReasons.UNKNOWN_EVENT_TYPE });
+  });
+
+  it('names an event whose data cannot be read, and folds the events before it', () => {
+    const broken = { ...record(SKU, 6, 50, { type: 'StockReceived', data: {} }), data: 'not an object' };
+    expect(() => foldSkuBatch(unprojectedSku(SKU), [...events, broken], { stateSaveEvery: 1000 })).toThrow(
+      expect.objectContaining({ event: broken, reason: QuarantineReasons.UNDECODABLE_EVENT }),
     );
-    expect(fold.unknown).toBe(1);
-    expect(fold.end.version).toBe(6);
-    expect(fold.end.state).toBe(start.state);
+    expect(foldSkuBatch(unprojectedSku(SKU), events, { stateSaveEvery: 1000 }).end.version).toBe(5);
   });
 
   it('shows no stock for a SKU nobody registered, but remembers its version', () => {
