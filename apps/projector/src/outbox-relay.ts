@@ -8,6 +8,7 @@ import {
   type MessageBus,
   type OutgoingMessage,
 } from '@libs/messaging';
+import { backoffDelayMs } from '@libs/resilience';
 import type { Pool } from 'pg';
 import { Registry } from 'prom-client';
 import { OutboxRelayMetrics } from './outbox-relay.metrics';
@@ -20,7 +21,7 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** How often to look for rows when idle; default 500 ms. The projector's signal wakes the relay at once. */
   pollIntervalMs?: number;
-  /** First delay after a failed round, doubled per failure; default 100 ms. */
+  /** Ceiling of the first delay after a failed round, doubled per failure (full jitter); default 100 ms. */
   retryDelayMs?: number;
   /** Cap of that delay; default 30 s. */
   maxRetryDelayMs?: number;
@@ -130,8 +131,12 @@ export class OutboxRelay {
           this.metrics.publishFailures.inc();
           this.options.onError?.(error, failures);
         }
-        const base = this.options.retryDelayMs ?? 100;
-        await this.sleep(Math.min(base * 2 ** (failures - 1), this.options.maxRetryDelayMs ?? 30_000));
+        await this.sleep(
+          backoffDelayMs(failures, {
+            initialMs: this.options.retryDelayMs ?? 100,
+            maxMs: this.options.maxRetryDelayMs ?? 30_000,
+          }),
+        );
       }
     }
   }
