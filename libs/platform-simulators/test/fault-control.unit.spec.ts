@@ -10,7 +10,7 @@ async function control(url: string, path: string, body?: unknown): Promise<{ sta
     headers: { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: r.status, json: await r.json() };
+  return { status: r.status, json: (await r.json()) as Answer };
 }
 
 describe('simulator fault control over HTTP', () => {
