@@ -25,6 +25,7 @@ import { ReadModels } from './common/read-models.service';
 import { RequestMetricsMiddleware } from './common/request-metrics.middleware';
 import { createValidationPipe } from './common/validation';
 import { DedicatedPoolsHttpController } from './dedicated-pools/dedicated-pools.http.controller';
+import { ProjectionQuarantineHttpController } from './projection-quarantine/projection-quarantine.http.controller';
 import { ReconcilerClient } from './reconciliations/reconciler-client';
 import { ReconciliationsHttpController } from './reconciliations/reconciliations.http.controller';
 import { ReservationsHttpController } from './reservations/reservations.http.controller';
@@ -51,6 +52,7 @@ import { SkuQueriesHttpController } from './skus/sku-queries.http.controller';
     ReservationsHttpController,
     AlertsHttpController,
     ReconciliationsHttpController,
+    ProjectionQuarantineHttpController,
     ImportCardKeysHttpController,
     ImportCatalogueHttpController,
   ],
