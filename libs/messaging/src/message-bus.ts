@@ -111,9 +111,8 @@ export abstract class MessageBus {
 
   /**
    * Partitions of this bus's subscriptions that are being retried because of transient errors (the database or
-   * the broker is away). Readiness reports degraded when one has been retrying for long.
+   * the broker is away). Readiness reports degraded when one has been retrying for long. Both adapters have it;
+   * optional so that test doubles implementing this class need not.
    */
-  retryingPartitions(): RetryingPartition[] {
-    return [];
-  }
+  retryingPartitions?(): RetryingPartition[];
 }

@@ -22,7 +22,7 @@ export class ConsumerRetryHealthCheck extends HealthCheck {
 
   async check(): Promise<void> {
     const now = Date.now();
-    const stuck = (this.bus?.retryingPartitions() ?? []).filter(
+    const stuck = (this.bus?.retryingPartitions?.() ?? []).filter(
       (p) => now - p.since.getTime() >= this.config.consumerRetryDegradedMs,
     );
     if (stuck.length === 0) return;
