@@ -24,10 +24,14 @@ export interface StackOptions {
   label: string;
   /** The suite's own broker port (never 19092); the controller takes the next one. */
   kafkaPort: number;
-  /** inventory-service instances in one consumer group. */
+  /** inventory-service instances in one consumer group (inventory-service-1, -2, …). */
   inventoryInstances?: number;
+  /** Apps created but left stopped until a scenario starts them. */
+  standby?: string[];
   /** Extra environment for every app. */
   env?: Record<string, string>;
+  /** Extra environment for the connectors. */
+  connectorEnv?: Record<string, string>;
 }
 
 const WEBHOOK_PATHS: Record<Channel, string> = {
@@ -110,12 +114,15 @@ export class FaultStack {
         CONNECTOR_WEBHOOK_SECRETS: this.webhookSecrets[channel],
         CONNECTOR_RETRY_INITIAL_MS: '100',
         CONNECTOR_RETRY_MAX_MS: '5000',
+        ...this.options.connectorEnv,
       });
     }
     const projector = this.app('projector');
     projector.start();
     await projector.ready(90_000);
-    const rest = [...this.apps.values()].filter((a) => a !== projector);
+    const rest = [...this.apps.values()].filter(
+      (a) => a !== projector && !this.options.standby?.includes(a.name),
+    );
     for (const a of rest) a.start();
     await Promise.all(rest.map((a) => a.ready(120_000)));
   }

@@ -55,12 +55,14 @@ export class ScenarioRunner {
     const startedAt = Date.now();
     const done = traffic.run();
     let faultEndedAt: number;
+    let faultStartedAt = NaN;
     try {
       await until(`${spec.faultAfterAcked} orders acknowledged`, Date.now() + 60_000, async () =>
         traffic.acked('placed').length >= spec.faultAfterAcked
           ? undefined
           : `${traffic.acked('placed').length} so far`,
       );
+      faultStartedAt = Date.now();
       faultEndedAt = await spec.fault(traffic);
     } catch (err) {
       traffic.stop();
@@ -80,6 +82,7 @@ export class ScenarioRunner {
     this.earlier.push(traffic);
     const verdict = await judge(spec.name, stack, traffic, this.earlier.slice(0, -1), {
       startedAt,
+      faultStartedAt,
       faultEndedAt,
       settledAt,
     });

@@ -18,6 +18,8 @@ export interface ScenarioResult {
   lost: number;
   /** Orders decided twice, keys to two orders or delivered twice, oversells. */
   doubled: number;
+  /** How long the fault lasted (a restart included). */
+  faultSeconds: number;
   /** From the end of the fault until every notice sent before that end had its outcome. */
   recoverySeconds: number;
   /** From the end of the fault until listings, projector and deliveries had all caught up. */
@@ -58,14 +60,21 @@ export async function settle(
   timeoutMs: number,
 ): Promise<number> {
   const deadline = Date.now() + timeoutMs;
+  let timer: NodeJS.Timeout | undefined;
   await Promise.race([
     trafficDone,
-    poll(Math.max(0, deadline - Date.now())).then(() => {
-      throw new Error(
-        `not settled: traffic still running (${traffic.unacknowledged().length} notices unacknowledged)`,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `not settled: traffic still running (${traffic.unacknowledged().length} notices unacknowledged)`,
+            ),
+          ),
+        Math.max(0, deadline - Date.now()),
       );
     }),
-  ]);
+  ]).finally(() => clearTimeout(timer));
   await until('answers to acknowledged notices', deadline, async () => {
     const answered = new Set(
       outcomesOf(await readWholeTopic(stack.brokers, `${stack.prefix}stock.order-outcomes`)).map(
@@ -155,9 +164,9 @@ export async function judge(
   stack: FaultStack,
   traffic: Traffic,
   earlier: readonly Traffic[],
-  times: { startedAt: number; faultEndedAt: number; settledAt: number },
+  times: { startedAt: number; faultStartedAt: number; faultEndedAt: number; settledAt: number },
 ): Promise<Verdict> {
-  const { startedAt, faultEndedAt, settledAt } = times;
+  const { startedAt, faultStartedAt, faultEndedAt, settledAt } = times;
   const all = [...earlier, traffic];
   // The whole run so far is judged: a later fault must not break what an earlier scenario left behind.
   const collected = await collectHistory({
@@ -185,6 +194,7 @@ export async function judge(
     doubled: oracle.filter((v) =>
       ['DECIDED_TWICE', 'KEY_TWO_ORDERS', 'KEY_DELIVERED_TWICE', 'OVERSOLD'].includes(v.rule),
     ).length,
+    faultSeconds: round((faultEndedAt - faultStartedAt) / 1000),
     recoverySeconds: round(Math.max(0, Math.max(faultEndedAt, ...answeredAt) - faultEndedAt) / 1000),
     convergedSeconds: round(Math.max(0, settledAt - faultEndedAt) / 1000),
     violations: [...oracle, ...losses].map((v) => `${v.rule}: ${v.detail}`).slice(0, 50),
