@@ -1,6 +1,7 @@
 import { listDeadLetters, replayDeadLetter } from './dead-letters.commands';
 import { importCardKeys } from './import-card-keys.command';
 import { rebuildProjections, reconcileNow, showSku } from './operations.commands';
+import { listQuarantine, retryQuarantine } from './projection-quarantine.commands';
 
 const USAGE = `usage: stocksync <command>
 
@@ -13,6 +14,10 @@ commands:
       Run a reconciliation now and print its summary (reconciler app).
   rebuild-projections
       Drop the read models and replay the event store (DATABASE_URL; stop the projector first).
+  projection quarantine list
+      The SKUs the projector set aside (an event it cannot project), with the event and the reason.
+  projection quarantine retry <sku>
+      Ask the projector to rebuild a set-aside SKU from its stream (inventory-admin).
   dlq list
       Every dead-lettered message with its reason code and source (KAFKA_BROKERS, KAFKA_TOPIC_PREFIX).
   dlq replay <offset>
@@ -85,6 +90,11 @@ export async function run(
       return reconcileNow(context);
     case 'rebuild-projections':
       return rebuildProjections(context);
+    case 'projection':
+      if (args[0] !== 'quarantine') return usage();
+      if (args[1] === 'list') return withApiKey(() => listQuarantine(context));
+      if (args[1] === 'retry' && args[2]) return withApiKey(() => retryQuarantine(args[2], context));
+      return usage();
     case 'dlq':
       if (args[0] === 'list') return listDeadLetters(context);
       if (args[0] === 'replay' && args[1]) return replayDeadLetter(args[1], context);
