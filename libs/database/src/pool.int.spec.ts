@@ -57,6 +57,24 @@ describe('createPool against PostgreSQL', () => {
     }
   });
 
+  it('given the server ends an idle connection, then the pool drops it and the process carries on', async () => {
+    const p = createPool({ url: db.url, max: 1 });
+    pools.push(p);
+    const pid = (await p.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+    const admin = pool({ url: db.url, max: 1 });
+    await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+    // The pool listens for its clients' errors itself (an unhandled 'error' event would end the process).
+    expect(p.listenerCount('error')).toBeGreaterThan(0);
+    let answer: number | undefined;
+    for (let i = 0; i < 50 && answer === undefined; i++) {
+      answer = await p
+        .query<{ one: number }>('SELECT 1 AS one')
+        .then((r) => r.rows[0].one)
+        .catch(() => undefined);
+    }
+    expect(answer).toBe(1);
+  });
+
   it('given a migration run, then the connection goes back with the pool statement timeout restored', async () => {
     const p = pool({ url: db.url, max: 1, statementTimeoutMs: 1500 });
     await runMigrations(p, {

@@ -41,5 +41,9 @@ export function createPool(options: PoolOptions): Pool {
     config.idle_in_transaction_session_timeout =
       options.idleInTransactionTimeoutMs ?? DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS;
   }
-  return new Pool(config);
+  const pool = new Pool(config);
+  // An idle client whose server went away emits 'error' on the pool, which then drops it; without a listener
+  // that event would end the process during a database restart. Callers may add their own to log it.
+  pool.on('error', () => undefined);
+  return pool;
 }
