@@ -36,7 +36,10 @@ describe('every app boots against the real PostgreSQL and Kafka', () => {
 
     const ready = await fetch(`${url}/health/ready`);
     const report = await ready.json();
-    expect(report).toEqual({ status: 'ok', checks: { postgres: { status: 'up' }, kafka: { status: 'up' } } });
+    expect(report).toEqual({
+      status: 'ok',
+      checks: { postgres: { status: 'up' }, kafka: { status: 'up' }, consumers: { status: 'up' } },
+    });
     expect(ready.status).toBe(200);
 
     const metrics = await fetch(`${url}/metrics`);
