@@ -75,5 +75,30 @@ UPDATE card_key_deliveries d SET loop = true
 CREATE UNIQUE INDEX card_key_deliveries_single_unit_idx ON card_key_deliveries (unit_id) WHERE NOT loop;
 `,
     },
+    {
+      version: 3,
+      name: 'notification inbox: one row per SKU, recorded before publishing',
+      up: `
+-- One row per (platform, order id, status, SKU): a second notice of the same order and status that names other
+-- SKUs (a partial cancellation, per-item notices) is no longer dropped as a duplicate. Rows from before this
+-- migration stand for every SKU of their notice ('*').
+ALTER TABLE channel_notifications ADD COLUMN sku text NOT NULL DEFAULT '*';
+-- pending: recorded, not yet known to be published; emitted: published. The row is committed on its own before
+-- the publish (no transaction stays open across a broker call) and marked emitted after it; a pending row whose
+-- claim ran out is published again by the inbox relay, so a crash between the two loses nothing.
+ALTER TABLE channel_notifications ADD COLUMN state text NOT NULL DEFAULT 'emitted'
+  CHECK (state IN ('pending', 'emitted'));
+-- The channel events of this SKU as first translated, so that the relay publishes exactly what was recorded.
+ALTER TABLE channel_notifications ADD COLUMN events jsonb;
+ALTER TABLE channel_notifications ADD COLUMN claimed_until timestamptz;
+ALTER TABLE channel_notifications ADD COLUMN attempts integer NOT NULL DEFAULT 0;
+ALTER TABLE channel_notifications ADD COLUMN emitted_at timestamptz;
+ALTER TABLE channel_notifications DROP CONSTRAINT channel_notifications_pkey;
+ALTER TABLE channel_notifications ADD PRIMARY KEY (channel, order_id, status, sku);
+ALTER TABLE channel_notifications ALTER COLUMN sku DROP DEFAULT;
+ALTER TABLE channel_notifications ALTER COLUMN state SET DEFAULT 'pending';
+CREATE INDEX channel_notifications_pending_idx ON channel_notifications (channel, received_at) WHERE state = 'pending';
+`,
+    },
   ],
 };

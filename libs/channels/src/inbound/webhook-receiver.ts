@@ -1,4 +1,4 @@
-import { ChannelEventsTopic, type MessageBus } from '@libs/messaging';
+import { ChannelEventsTopic, encodeMessage, type MessageBus } from '@libs/messaging';
 import type { ChannelMetrics } from '../channel-metrics';
 import { checkNoticeBounds, DEFAULT_NOTICE_LIMITS, type NoticeLimits, readNoticeBody } from './notice-body';
 import { NotificationInbox } from './notification-inbox';
@@ -29,6 +29,8 @@ export interface WebhookReceiverOptions {
   windowSeconds?: number;
   /** Most units per SKU line and per order; a bigger notice is refused with 400. */
   limits?: NoticeLimits;
+  /** How long a request has to publish the notice it recorded before the inbox relay may (default 30 s). */
+  inboxClaimMs?: number;
 }
 
 /**
@@ -46,7 +48,41 @@ export class WebhookReceiver {
     private readonly metrics: ChannelMetrics,
     private readonly now: () => number = Date.now,
   ) {
-    this.inbox = new NotificationInbox(pool);
+    this.inbox = new NotificationInbox(pool, { claimMs: options.inboxClaimMs ?? 30_000 });
+  }
+
+  private readonly publish = (events: Parameters<MessageBus['publish']>[1]) =>
+    this.bus.publish(ChannelEventsTopic, events as never);
+
+  /**
+   * Publishes recorded notices that are still pending after `olderThanMs` (their request failed, or the process
+   * died between recording and publishing). Returns how many SKU rows were published.
+   */
+  relayPending(olderThanMs?: number): Promise<number> {
+    return this.inbox.relayPending(this.options.channel, this.publish, olderThanMs);
+  }
+
+  private relayTimer?: NodeJS.Timeout;
+  private firstRelay?: NodeJS.Timeout;
+
+  /** Runs the relay shortly after start and then every `intervalMs` (0: once). Failures go to `onError`. */
+  startRelay(intervalMs: number, onError: (err: unknown) => void): void {
+    const run = () => {
+      this.relayPending().catch(onError);
+    };
+    // The first run waits a moment for the message bus to start with the app.
+    const first = setTimeout(run, Math.min(1_000, intervalMs || 1_000));
+    first.unref();
+    this.firstRelay = first;
+    if (intervalMs > 0) {
+      this.relayTimer = setInterval(run, intervalMs);
+      this.relayTimer.unref();
+    }
+  }
+
+  stopRelay(): void {
+    clearTimeout(this.firstRelay);
+    clearInterval(this.relayTimer);
   }
 
   async handle(request: WebhookRequest): Promise<WebhookResponse> {
@@ -92,9 +128,13 @@ export class WebhookReceiver {
     if (refusal) return this.invalid(refusal.reason, refusal.message);
     const events = channelEventsOf({ ...notice, channel }, this.now(), this.options.defaultHoldMs);
     try {
-      const result = await this.inbox.accept({ ...notice, channel }, () =>
-        this.bus.publish(ChannelEventsTopic, events),
-      );
+      // Checked before the notice is recorded: a pending row the relay could never publish would be retried forever.
+      for (const event of events) encodeMessage(ChannelEventsTopic, event, `connector-${channel}`);
+    } catch (err) {
+      return this.invalid('NOTICE.INVALID_MESSAGE', (err as Error).message);
+    }
+    try {
+      const result = await this.inbox.accept({ ...notice, channel }, events, this.publish);
       this.metrics.notifications.inc({ channel, result });
       return { status: 200, body: { ok: true, result } };
     } catch (err) {

@@ -75,10 +75,15 @@ export class ConnectorRuntime implements OnModuleInit, BeforeApplicationShutdown
         parse: spec.parseNotice,
         defaultHoldMs: config.orderHoldMs,
         limits: { maxLineQuantity: config.maxLineQuantity, maxOrderQuantity: config.maxOrderQuantity },
+        inboxClaimMs: config.inboxRelayAfterMs,
       },
       this.pool,
       this.bus,
       metrics,
+    );
+    // Notices recorded but not published (a broker failure, or a crash between the two) go out from here.
+    this.receiver.startRelay(config.inboxRelayIntervalMs, (err) =>
+      this.logger.warn({ channel: spec.channel, err: (err as Error).message }, 'webhook inbox relay failed'),
     );
 
     this.pusher = new ChannelPusher(
@@ -147,6 +152,7 @@ export class ConnectorRuntime implements OnModuleInit, BeforeApplicationShutdown
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.receiver?.stopRelay();
     clearInterval(this.refusedRetryTimer);
     await this.deliverer?.stop();
     await this.pusher?.stop();
