@@ -1,18 +1,17 @@
-/**
- * The card-key delivery path in memory, with the rules of libs/channels' DeliveryLedger (card_key_deliveries):
- * one row per (channel, order, unit); a single key belongs to one order only (the unique index on unit_id for
- * non-loop rows), a loop key is one row per order with its copies; claims are fenced by a token and a lease, and
- * every later write names the token and changes nothing once the row was claimed again.
- *
- * Workers run as explicit steps so the scheduler can interleave them, stall one past its lease, or crash one
- * between the platform's acknowledgement and markDelivered.
- */
+import type {
+  AllocatedUnit,
+  CardKeyToDeliver,
+  DeliveryClaim,
+  DeliveryLedger,
+  PlatformAdapter,
+  RecordedAllocation,
+} from '@libs/channels';
 
-export interface AllocatedUnit {
-  unitId: string;
-  count: number;
-  loop: boolean;
-}
+/** The ledger operations CardKeyDeliverer uses; the in-memory model must keep their signatures. */
+export type LedgerPort = Pick<
+  DeliveryLedger,
+  'recordAllocation' | 'claimDue' | 'renew' | 'markDelivered' | 'markAttemptFailed' | 'overdue'
+>;
 
 interface Row {
   channel: string;
@@ -25,41 +24,39 @@ interface Row {
   attempts: number;
   nextAttemptAt: number;
   claimToken: string | null;
-}
-
-export interface ClaimedRow {
-  channel: string;
-  orderId: string;
-  unitId: string;
-  sku: string;
-  attempts: number;
-  copies: number;
-  loop: boolean;
+  allocatedAt: number;
+  alerted: boolean;
 }
 
 const rowKey = (channel: string, orderId: string, unitId: string) => `${channel}\u0000${orderId}\u0000${unitId}`;
 
-export class InMemoryDeliveryLedger {
+/**
+ * card_key_deliveries in memory, with the rules of libs/channels' DeliveryLedger: one row per (channel, order,
+ * unit); a single key belongs to one order only (the unique index on unit_id for non-loop rows), a loop key is
+ * one row per order with its copies; claims are fenced by a token and a lease on the virtual clock, and every
+ * later write names the token and changes nothing once the row was claimed again. `beforeCall` lets the
+ * scheduler take the ledger's database away.
+ */
+export class InMemoryDeliveryLedger implements LedgerPort {
   private readonly rows = new Map<string, Row>();
   private tokens = 0;
 
   constructor(
     private readonly now: () => number,
-    /** A deliberately broken ledger for proving the oracle: no one-order-per-single-key rule. */
-    private readonly options: { dropUnitUniqueness?: boolean } = {},
+    private readonly beforeCall: (operation: string) => void = () => undefined,
   ) {}
 
-  recordAllocation(channel: string, orderId: string, sku: string, units: readonly AllocatedUnit[]): { added: number; conflicts: string[] } {
+  async recordAllocation(channel: string, orderId: string, sku: string, units: readonly AllocatedUnit[]): Promise<RecordedAllocation> {
+    this.beforeCall('recordAllocation');
     let added = 0;
     const conflicts: string[] = [];
     for (const u of mergeUnits(units)) {
-      const key = rowKey(channel, orderId, u.unitId);
-      if (this.rows.has(key)) continue;
-      if (!u.loop && !this.options.dropUnitUniqueness && this.singleTaken(u.unitId)) {
+      if (this.rows.has(rowKey(channel, orderId, u.unitId))) continue;
+      if (!u.loop && this.singleTaken(u.unitId)) {
         conflicts.push(u.unitId);
         continue;
       }
-      this.rows.set(key, {
+      this.rows.set(rowKey(channel, orderId, u.unitId), {
         channel,
         orderId,
         unitId: u.unitId,
@@ -70,13 +67,16 @@ export class InMemoryDeliveryLedger {
         attempts: 0,
         nextAttemptAt: this.now(),
         claimToken: null,
+        allocatedAt: this.now(),
+        alerted: false,
       });
       added += 1;
     }
     return { added, conflicts };
   }
 
-  claimDue(channel: string, limit: number, leaseMs: number): { token: string; rows: ClaimedRow[] } {
+  async claimDue(channel: string, limit: number, leaseMs: number): Promise<DeliveryClaim> {
+    this.beforeCall('claimDue');
     const token = `claim-${++this.tokens}`;
     const now = this.now();
     const due = [...this.rows.values()]
@@ -88,17 +88,22 @@ export class InMemoryDeliveryLedger {
       r.nextAttemptAt = now + leaseMs;
       r.claimToken = token;
     }
-    return { token, rows: due.map(({ channel: c, orderId, unitId, sku, attempts, copies, loop }) => ({ channel: c, orderId, unitId, sku, attempts, copies, loop })) };
+    return {
+      token,
+      rows: due.map((r) => ({ channel: r.channel, orderId: r.orderId, unitId: r.unitId, sku: r.sku, attempts: r.attempts, copies: r.copies, loop: r.loop })),
+    };
   }
 
-  renew(token: string, channel: string, orderId: string, unitIds: readonly string[], leaseMs: number): string[] {
+  async renew(token: string, channel: string, orderId: string, unitIds: readonly string[], leaseMs: number): Promise<string[]> {
+    this.beforeCall('renew');
     return this.owned(token, channel, orderId, unitIds).map((r) => {
       r.nextAttemptAt = this.now() + leaseMs;
       return r.unitId;
     });
   }
 
-  markDelivered(token: string, channel: string, orderId: string, unitIds: readonly string[]): number {
+  async markDelivered(token: string, channel: string, orderId: string, unitIds: readonly string[]): Promise<number> {
+    this.beforeCall('markDelivered');
     const rows = this.owned(token, channel, orderId, unitIds);
     for (const r of rows) {
       r.state = 'delivered';
@@ -107,7 +112,15 @@ export class InMemoryDeliveryLedger {
     return rows.length;
   }
 
-  markAttemptFailed(token: string, channel: string, orderId: string, unitIds: readonly string[], retryInMs: number | undefined): number {
+  async markAttemptFailed(
+    token: string,
+    channel: string,
+    orderId: string,
+    unitIds: readonly string[],
+    _error: string,
+    retryInMs: number | undefined,
+  ): Promise<number> {
+    this.beforeCall('markAttemptFailed');
     const rows = this.owned(token, channel, orderId, unitIds);
     for (const r of rows) {
       if (retryInMs === undefined) r.state = 'failed';
@@ -117,9 +130,28 @@ export class InMemoryDeliveryLedger {
     return rows.length;
   }
 
-  /** Rows not delivered yet (pending or given up), for the end-of-run drain and the report. */
-  undelivered(): number {
-    return [...this.rows.values()].filter((r) => r.state !== 'delivered').length;
+  async overdue(channel: string, olderThanMs: number): Promise<{ count: number; newlyOverdue: { orderId: string; sku: string }[] }> {
+    this.beforeCall('overdue');
+    const late = [...this.rows.values()].filter(
+      (r) => r.channel === channel && r.state !== 'delivered' && r.allocatedAt < this.now() - olderThanMs,
+    );
+    const fresh = late.filter((r) => !r.alerted);
+    for (const r of fresh) r.alerted = true;
+    const seen = new Set<string>();
+    return {
+      count: new Set(late.map((r) => r.orderId)).size,
+      newlyOverdue: fresh.filter((r) => !seen.has(r.orderId) && seen.add(r.orderId)).map((r) => ({ orderId: r.orderId, sku: r.sku })),
+    };
+  }
+
+  /** Rows still to deliver (pending), for the end-of-run drain. */
+  pending(): number {
+    return [...this.rows.values()].filter((r) => r.state === 'pending').length;
+  }
+
+  /** Rows given up on (state failed): a paid order whose keys never went out. */
+  failed(): number {
+    return [...this.rows.values()].filter((r) => r.state === 'failed').length;
   }
 
   private singleTaken(unitId: string): boolean {
@@ -151,81 +183,34 @@ export interface PlatformDelivery {
   unitId: string;
 }
 
-/** A platform's card-key endpoint: idempotent on (order, unit) like the simulators; may fail for a while. */
+/** The platforms' card-key endpoints: idempotent on (order, unit) like the simulators. */
 export class SimulatedPlatforms {
   /** What buyers received: one entry per key handed over (a loop key once per copy bought). */
   readonly received: PlatformDelivery[] = [];
   private readonly seen = new Set<string>();
-  failuresLeft = 0;
 
-  deliver(channel: string, orderId: string, cards: readonly { unitId: string; copies: number }[]): void {
-    if (this.failuresLeft > 0) {
-      this.failuresLeft -= 1;
-      throw Object.assign(new Error('platform answered 503'), { retryable: true });
-    }
-    for (const card of cards) {
-      const key = rowKey(channel, orderId, card.unitId);
-      if (this.seen.has(key)) continue;
-      this.seen.add(key);
-      for (let i = 0; i < card.copies; i++) this.received.push({ channel, orderId, unitId: card.unitId });
-    }
-  }
-}
-
-export interface WorkerOptions {
-  leaseMs: number;
-  maxAttempts: number;
-  retryInMs: number;
-}
-
-/**
- * One delivery worker of one channel, as CardKeyDeliverer does it: claim due rows, then per order renew the
- * lease (deliver only what the claim still owns), call the platform, mark delivered under the claim's token.
- */
-export class DeliveryWorker {
-  private claim?: { token: string; orders: ClaimedRow[][] };
-
-  constructor(
-    readonly channel: string,
-    private readonly ledger: InMemoryDeliveryLedger,
-    private readonly platforms: SimulatedPlatforms,
-    private readonly options: WorkerOptions,
-  ) {}
-
-  get busy(): boolean {
-    return this.claim !== undefined;
-  }
-
-  /** One step: claim when idle, otherwise deliver the next claimed order. `crash` drops the claim after the call. */
-  step(crash: boolean): void {
-    if (!this.claim) {
-      const { token, rows } = this.ledger.claimDue(this.channel, 100, this.options.leaseMs);
-      if (rows.length === 0) return;
-      const byOrder = new Map<string, ClaimedRow[]>();
-      for (const r of rows) byOrder.set(`${r.orderId}\u0000${r.sku}`, [...(byOrder.get(`${r.orderId}\u0000${r.sku}`) ?? []), r]);
-      this.claim = { token, orders: [...byOrder.values()] };
-      return;
-    }
-    const { token, orders } = this.claim;
-    const rows = orders.shift()!;
-    if (orders.length === 0) this.claim = undefined;
-    const orderId = rows[0]!.orderId;
-    const stillOwned = new Set(this.ledger.renew(token, this.channel, orderId, rows.map((r) => r.unitId), this.options.leaseMs));
-    const mine = rows.filter((r) => stillOwned.has(r.unitId));
-    if (mine.length === 0) return;
-    const unitIds = mine.map((r) => r.unitId);
-    try {
-      this.platforms.deliver(this.channel, orderId, mine.map((r) => ({ unitId: r.unitId, copies: r.copies })));
-    } catch {
-      const attempts = Math.max(...mine.map((r) => r.attempts));
-      this.ledger.markAttemptFailed(token, this.channel, orderId, unitIds, attempts >= this.options.maxAttempts ? undefined : this.options.retryInMs);
-      return;
-    }
-    if (crash) {
-      // The process died after the platform acknowledged: the rows stay claimed until the lease runs out.
-      this.claim = undefined;
-      return;
-    }
-    this.ledger.markDelivered(token, this.channel, orderId, unitIds);
+  /**
+   * One channel's adapter. `during` runs inside every delivery call before the platform answers: the scheduler
+   * uses it to fail the call, or to stall it while the lease runs out and another worker claims the same keys.
+   */
+  adapter(channel: string, during: () => Promise<void>): PlatformAdapter {
+    const unsupported = async (): Promise<never> => {
+      throw new Error('not part of the simulation');
+    };
+    return {
+      channel,
+      maxBatchSize: 1,
+      push: unsupported,
+      readListings: unsupported,
+      deliverCardKeys: async (orderId: string, _sku: string, cards: readonly CardKeyToDeliver[]) => {
+        await during();
+        for (const card of cards) {
+          const key = rowKey(channel, orderId, card.unitId);
+          if (this.seen.has(key)) continue;
+          this.seen.add(key);
+          for (let i = 0; i < (card.copies ?? 1); i++) this.received.push({ channel, orderId, unitId: card.unitId });
+        }
+      },
+    };
   }
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { CardKeyDeliverer, ChannelMetrics, type DeliveryLedger } from '@libs/channels';
 import { InMemoryEventStore } from '@libs/event-store';
 import { orderKey, type InventoryCommand } from '@libs/inventory';
 import {
@@ -20,9 +21,10 @@ import {
   type OutgoingMessage,
   type PublishReceipt,
 } from '@libs/messaging';
+import { Registry } from 'prom-client';
 import { storeHistory } from '../history/from-events';
 import { checkHistory, type ObservedHistory, type Violation } from '../history/oracle';
-import { DeliveryWorker, InMemoryDeliveryLedger, SimulatedPlatforms } from './delivery-model';
+import { InMemoryDeliveryLedger, SimulatedPlatforms } from './delivery-model';
 import { FaultyEventStore, StoreOutageError } from './faulty-event-store';
 import { Prng, VirtualClock } from './prng';
 
@@ -44,10 +46,15 @@ export interface SimulationStats {
   crashes: number;
   outageCalls: number;
   secondWrites: number;
+  /** Second writes by a consumer that still thinks it owns the partition, on the batch in flight. */
+  zombieWrites: number;
+  /** Second writes that moved a stream under the consumer (its append then conflicts). */
   conflicts: number;
   deadLetters: number;
   delivered: number;
   lostBatches: number;
+  /** Delivery calls that stalled past their lease while the other replica claimed the same keys. */
+  stalls: number;
 }
 
 export interface SimulationResult {
@@ -61,6 +68,9 @@ export interface SimulationResult {
 
 const CHANNELS = ['taobao', 'pinduoduo', 'shop', 'miniprogram'] as const;
 const START = Date.UTC(2026, 10, 1);
+const LEASE_MS = 10_000;
+/** One registry for every run: the deliverer's counters are not what the simulation judges. */
+const METRICS = new Registry();
 
 /** Per-seed fault intensities: some seeds are calm, some are storms. */
 interface Intensity {
@@ -71,7 +81,9 @@ interface Intensity {
   outageStart: number;
   secondWriter: number;
   platformFailure: number;
-  workerCrash: number;
+  /** A delivery call stalls past its lease while another replica claims the same keys. */
+  deliveryStall: number;
+  ledgerOutageStart: number;
 }
 
 interface Notice {
@@ -138,7 +150,12 @@ class Simulation {
   private readonly bus: ObservedBus;
   private readonly ledger: InMemoryDeliveryLedger;
   private readonly platforms = new SimulatedPlatforms();
-  private readonly workers: DeliveryWorker[] = [];
+  private readonly deliverers = new Map<string, CardKeyDeliverer[]>();
+  private readonly groups = new Map<string, string[]>();
+  private ledgerOutageLeft = 0;
+  private stalling = false;
+  /** The end of the run: no new faults start, so everything can settle. */
+  private calm = false;
   private readonly intensity: Intensity;
   private readonly stats: SimulationStats = {
     notices: 0,
@@ -146,18 +163,20 @@ class Simulation {
     crashes: 0,
     outageCalls: 0,
     secondWrites: 0,
+    zombieWrites: 0,
     conflicts: 0,
     deadLetters: 0,
     delivered: 0,
     lostBatches: 0,
+    stalls: 0,
   };
   private readonly handled = new Map<string, number>();
   private readonly outcomes = new Map<string, ObservedHistory['outcomes'][number]>();
-  private readonly loopUnits = new Set<string>();
   private readonly orders: SimOrder[] = [];
   private readonly skus: { sku: string; kind: 'quantity' | 'cardKey' | 'unlimited' }[] = [];
   private readonly posOrders: { sku: string; orderId: string }[] = [];
   private consumer!: { processor: ChannelEventProcessor };
+  private inFlight?: MessageBatch<typeof ChannelEventsTopic>;
   private outageLeft = 0;
   private inSecondWrite = false;
   private secondWriter!: InventoryBatchHandler;
@@ -177,7 +196,8 @@ class Simulation {
       outageStart: p.next() * 0.04,
       secondWriter: p.next() * 0.2,
       platformFailure: p.next() * 0.2,
-      workerCrash: p.next() * 0.2,
+      deliveryStall: p.next() * 0.3,
+      ledgerOutageStart: p.next() * 0.05,
     };
     this.store = new FaultyEventStore(
       this.inner,
@@ -191,7 +211,7 @@ class Simulation {
       // No wall-clock waits: a retry runs on the next timer tick.
       handlerRetry: { maxAttempts: 5, initialBackoffMs: 0, maxBackoffMs: 0 },
     });
-    this.ledger = new InMemoryDeliveryLedger(this.clock.now);
+    this.ledger = new InMemoryDeliveryLedger(this.clock.now, () => this.beforeLedgerCall());
   }
 
   async run(): Promise<SimulationResult> {
@@ -235,21 +255,27 @@ class Simulation {
     );
 
     this.startConsumer();
-    await this.bus.subscribe(ChannelEventsTopic, 'inventory', (batch) => this.consume(batch));
-    await this.bus.subscribe(OrderOutcomesTopic, 'connectors', async (batch) => this.collectOutcomes(batch));
-    await this.bus.subscribe(DeadLettersTopic, 'operators', async (batch) => {
+    await this.track(ChannelEventsTopic, 'inventory', (batch) => this.consume(batch));
+    await this.track(OrderOutcomesTopic, 'observer', async (batch) => this.collectOutcomes(batch));
+    // Each connector: two replicas share the ledger; the first also consumes the outcomes, as the app does. The
+    // connectors share one consumer group here (each takes only its channel's outcomes), which keeps runs fast.
+    for (const channel of CHANNELS) {
+      const replicas = [this.deliverer(channel), this.deliverer(channel)];
+      // Stopped before it ever started: its own timer would run passes on the wall clock. Passes are the scheduler's.
+      for (const d of replicas) await d.stop();
+      this.deliverers.set(channel, replicas);
+    }
+    await this.track(OrderOutcomesTopic, 'connectors', async (batch) => {
+      for (const replicas of this.deliverers.values()) await replicas[0]!.onOutcomes(batch);
+    });
+    await this.track(DeadLettersTopic, 'operators', async (batch) => {
       for (const { envelope } of batch.messages) {
         this.stats.deadLetters += 1;
         const d = envelope.payload;
-        this.markHandled(d.sourceTopic, d.sourcePartition, Number(d.sourceOffset));
+        this.markHandled(d.consumerGroup, d.sourceTopic, d.sourcePartition, Number(d.sourceOffset));
       }
-      this.markBatch(batch);
     });
     await this.bus.start();
-    for (const c of CHANNELS.slice(0, 2)) {
-      this.workers.push(this.worker(c), this.worker(c));
-    }
-    for (const c of CHANNELS.slice(2)) this.workers.push(this.worker(c));
 
     for (const { sku, kind } of this.skus) if (kind !== 'unlimited') await this.publish([this.restock(sku, kind)]);
     const orderCount = p.int(4, 20);
@@ -257,8 +283,35 @@ class Simulation {
     await this.drain();
   }
 
-  private worker(channel: string): DeliveryWorker {
-    return new DeliveryWorker(channel, this.ledger, this.platforms, { leaseMs: 10_000, maxAttempts: 1_000, retryInMs: 1_000 });
+  /** A subscription whose progress the drain can see. */
+  private async track<D extends AnyTopic>(topic: D, group: string, handler: (batch: MessageBatch<D>) => Promise<void>): Promise<void> {
+    const name = this.bus.topicName(topic);
+    this.groups.set(name, [...(this.groups.get(name) ?? []), group]);
+    await this.bus.subscribe(topic, group, async (batch) => {
+      await handler(batch);
+      const last = batch.messages[batch.messages.length - 1];
+      if (last) this.markHandled(group, batch.topicName, batch.partition, Number(last.offset));
+    });
+  }
+
+  /** The production deliverer over the in-memory ledger; passes are run by the scheduler, never by its timer. */
+  private deliverer(channel: string): CardKeyDeliverer {
+    return new CardKeyDeliverer(
+      this.platforms.adapter(channel, () => this.duringDelivery(channel)),
+      this.ledger as unknown as DeliveryLedger,
+      { reveal: async (unitId) => `secret-of-${unitId}` },
+      ChannelMetrics.for(METRICS),
+      {
+        pollMs: 1_000,
+        // The lease is virtual time; the deliverer's renewal timer (a third of it, wall clock) never fires in a run.
+        leaseMs: LEASE_MS,
+        maxAttempts: 1_000,
+        concurrency: this.prng.int(1, 3),
+        // No jitter: a retry time drawn from Math.random would make a seed unrepeatable.
+        backoff: { initialMs: 0, maxMs: 0 },
+        alertAfterMs: 300_000,
+      },
+    );
   }
 
   private restock(sku: string, kind: 'quantity' | 'cardKey' | 'unlimited'): ChannelMessage {
@@ -273,7 +326,6 @@ class Simulation {
     }));
     if (p.chance(0.2)) {
       const unitId = `${sku}-${batchId}-loop`;
-      this.loopUnits.add(unitId);
       units.push({ unitId, fingerprint: `fp-${unitId}`, loop: true } as (typeof units)[number]);
     }
     return { type: 'stock.restocked', eventId: `restock-${batchId}`, payload: { sku, batchId, units } };
@@ -320,7 +372,7 @@ class Simulation {
       if (roll < 0.45) await this.sendSome(p.int(1, 4));
       else if (roll < 0.6) this.clock.advance(p.int(0, 20) * 1_000);
       else if (roll < 0.7) await this.sweep();
-      else if (roll < 0.85) this.deliverStep();
+      else if (roll < 0.85) await this.deliverStep();
       else if (roll < 0.88) {
         const { sku, kind } = p.pick(this.skus);
         if (kind !== 'unlimited') await this.publish([this.restock(sku, kind)]);
@@ -333,11 +385,13 @@ class Simulation {
     await this.drain();
     // Past every deadline and lease: what is held expires, what is claimed can be claimed again.
     this.clock.advance(3_600_000);
+    this.calm = true;
     this.outageLeft = 0;
+    this.ledgerOutageLeft = 0;
     await this.sweep();
-    for (let round = 0; round < 50 && this.ledger.undelivered() > 0; round++) {
-      for (const w of this.workers) for (let k = 0; k < 20; k++) w.step(false);
-      this.clock.advance(60_000);
+    for (let round = 0; round < 20 && this.ledger.pending() > 0; round++) {
+      for (const replicas of this.deliverers.values()) for (const d of replicas) await this.deliveryPass(d);
+      this.clock.advance(LEASE_MS + 1_000);
     }
   }
 
@@ -386,11 +440,48 @@ class Simulation {
     }
   }
 
-  private deliverStep(): void {
-    const w = this.prng.pick(this.workers);
-    if (this.faultPrng.chance(this.intensity.platformFailure)) this.platforms.failuresLeft += 1;
-    w.step(this.faultPrng.chance(this.intensity.workerCrash));
-    // A stalled worker: its lease may run out while another claims the same rows.
+  private async deliveryPass(deliverer: CardKeyDeliverer): Promise<void> {
+    try {
+      await deliverer.runOnce();
+    } catch (err) {
+      // The ledger's database went away mid-pass (the process may as well have died): rows stay claimed until
+      // their lease runs out, as after a crash. The deliverer's own timer logs and runs the next pass.
+      if (!(err instanceof StoreOutageError)) throw err;
+    }
+  }
+
+  /** Inside a platform call: it may fail, or stall until the lease is gone and the other replica takes over. */
+  private async duringDelivery(channel: string): Promise<void> {
+    if (this.calm) return;
+    const fp = this.faultPrng;
+    if (fp.chance(this.intensity.platformFailure)) throw Object.assign(new Error('platform answered 503'), { code: 'HTTP_503' });
+    if (this.stalling || !fp.chance(this.intensity.deliveryStall)) return;
+    this.stalling = true;
+    try {
+      this.stats.stalls += 1;
+      this.clock.advance(LEASE_MS + 1_000);
+      await this.deliveryPass(this.deliverers.get(channel)![1]!);
+    } finally {
+      this.stalling = false;
+    }
+  }
+
+  private beforeLedgerCall(): void {
+    if (this.calm) return;
+    if (this.ledgerOutageLeft === 0 && this.faultPrng.chance(this.intensity.ledgerOutageStart)) {
+      this.ledgerOutageLeft = this.faultPrng.int(1, 10);
+    }
+    if (this.ledgerOutageLeft > 0) {
+      this.ledgerOutageLeft -= 1;
+      this.stats.outageCalls += 1;
+      throw new StoreOutageError();
+    }
+  }
+
+  private async deliverStep(): Promise<void> {
+    await this.drain();
+    const replicas = this.deliverers.get(this.prng.pick(CHANNELS))!;
+    await this.deliveryPass(this.prng.pick(replicas));
     this.clock.advance(this.prng.int(0, 4) * 1_000);
   }
 
@@ -421,13 +512,16 @@ class Simulation {
       // The broken consumer committed on receipt and then died: the batch is never processed.
       this.stats.lostBatches += 1;
       this.startConsumer();
-      this.markBatch(batch);
       return;
     }
-    await this.consumer.processor.handle(batch);
+    this.inFlight = batch;
+    try {
+      await this.consumer.processor.handle(batch);
+    } finally {
+      this.inFlight = undefined;
+    }
     // A crash after the answers went out and before the offsets were committed.
     if (this.faultPrng.chance(this.intensity.crash / 2)) this.crash('before the offset commit');
-    this.markBatch(batch);
   }
 
   private collectOutcomes(batch: MessageBatch<typeof OrderOutcomesTopic>): void {
@@ -439,24 +533,14 @@ class Simulation {
         type: envelope.type,
         answersType: 'answers' in p ? p.answers : undefined,
       });
-      if (envelope.type === 'card-keys.allocated') {
-        // Loop keys come as counted pairs (loopUnits) or, in the older shape, repeated inside unitIds.
-        const counted = ((envelope.payload as { loopUnits?: { unitId: string; count: number }[] }).loopUnits ?? []).map(
-          (u) => ({ unitId: u.unitId, count: u.count, loop: true }),
-        );
-        const listed = envelope.payload.unitIds.map((unitId) => ({ unitId, count: 1, loop: this.loopUnits.has(unitId) }));
-        const units = [...listed, ...counted];
-        this.ledger.recordAllocation(p.channel, p.channelOrderId, p.sku, units);
-      }
     }
-    this.markBatch(batch);
   }
 
   // ---- faults in the store ------------------------------------------------------------------------------
 
   private beforeStoreCall(operation: string): void {
     if (this.inSecondWrite) return;
-    if (this.outageLeft === 0 && operation !== 'saveSnapshot' && this.faultPrng.chance(this.intensity.outageStart)) {
+    if (!this.calm && this.outageLeft === 0 && operation !== 'saveSnapshot' && this.faultPrng.chance(this.intensity.outageStart)) {
       // Mostly blips; sometimes the store stays away for a long while (many retries of the same batch).
       this.outageLeft = this.faultPrng.chance(0.25) ? this.faultPrng.int(20, 80) : this.faultPrng.int(1, 5);
     }
@@ -469,8 +553,9 @@ class Simulation {
 
   /** Another writer appends to one of the streams first: the handler's append then conflicts and is decided again. */
   private async beforeAppend(streamIds: readonly string[]): Promise<void> {
-    if (this.inSecondWrite || streamIds.length === 0 || !this.faultPrng.chance(this.intensity.secondWriter)) return;
+    if (this.calm || this.inSecondWrite || streamIds.length === 0 || !this.faultPrng.chance(this.intensity.secondWriter)) return;
     const fp = this.faultPrng;
+    if (this.inFlight && fp.chance(0.5)) return this.zombieWrite(this.inFlight);
     const streamId = fp.pick(streamIds);
     const sku = streamId.replace(/^sku-/, '');
     const now = this.clock.now();
@@ -501,15 +586,29 @@ class Simulation {
     }
   }
 
-  // ---- settling and judging -----------------------------------------------------------------------------
-
-  private markBatch(batch: MessageBatch<AnyTopic>): void {
-    const last = batch.messages[batch.messages.length - 1];
-    if (last) this.markHandled(batch.topicName, batch.partition, Number(last.offset));
+  /**
+   * After a rebalance the old owner of a partition may still be working on the same records: it handles a prefix
+   * of the batch in flight (its own batch boundaries) and answers too. The consumer's append then conflicts, and
+   * its retry must find those commands already decided.
+   */
+  private async zombieWrite(batch: MessageBatch<typeof ChannelEventsTopic>): Promise<void> {
+    const take = this.faultPrng.int(1, batch.messages.length);
+    const zombie = new ChannelEventProcessor(createInventoryBatchHandler(this.inner, { retryBackoffMs: 0, cachedSkus: 0 }), this.bus, this.clock.now);
+    this.inSecondWrite = true;
+    const before = this.inner.events.length;
+    try {
+      await zombie.handle({ ...batch, messages: batch.messages.slice(0, take) });
+      this.stats.zombieWrites += 1;
+      if (this.inner.events.length > before) this.stats.conflicts += 1;
+    } finally {
+      this.inSecondWrite = false;
+    }
   }
 
-  private markHandled(topicName: string, partition: number, offset: number): void {
-    const key = `${topicName}#${partition}`;
+  // ---- settling and judging -----------------------------------------------------------------------------
+
+  private markHandled(group: string, topicName: string, partition: number, offset: number): void {
+    const key = `${group}|${topicName}#${partition}`;
     this.handled.set(key, Math.max(this.handled.get(key) ?? -1, offset));
   }
 
@@ -517,7 +616,10 @@ class Simulation {
   private async drain(): Promise<void> {
     for (let spins = 0; ; spins++) {
       let behind = false;
-      for (const [key, last] of this.bus.lastOffset) if ((this.handled.get(key) ?? -1) < last) behind = true;
+      for (const [key, last] of this.bus.lastOffset) {
+        const topicName = key.slice(0, key.lastIndexOf('#'));
+        for (const group of this.groups.get(topicName) ?? []) if ((this.handled.get(`${group}|${key}`) ?? -1) < last) behind = true;
+      }
       if (!behind) return;
       if (spins > 200_000) throw new Error(`seed ${this.options.seed}: consumers did not catch up`);
       await new Promise((resolve) => setImmediate(resolve));
