@@ -4,7 +4,9 @@ import {
   ChannelMetrics,
   channelsMigrations,
   DeliveryLedger,
+  parseRetryAfterMs,
   type PlatformAdapter,
+  PlatformCallError,
 } from '@libs/channels';
 import { runMigrations } from '@libs/database';
 import { type MessageBatch, OrderOutcomesTopic } from '@libs/messaging';
@@ -229,6 +231,35 @@ describe('card-key outcomes in the connector, on the real PostgreSQL', () => {
         alert: 'PAID_ORDER_REJECTED',
       },
     ]);
+  });
+
+  it('given a delivery answered 429 with Retry-After: 3000000, when it is scheduled again, then it waits the clamp, counted', async () => {
+    const registry = new Registry();
+    const { adapter } = recordingPlatform();
+    adapter.deliverCardKeys = async () => {
+      throw new PlatformCallError('HTTP_429', 'platform answered 429', true, parseRetryAfterMs('3000000'));
+    };
+    const deliverer = new CardKeyDeliverer(
+      adapter,
+      new DeliveryLedger(db.pool),
+      vault,
+      ChannelMetrics.for(registry),
+      { ...options, maxRetryAfterMs: 60_000 },
+    );
+
+    await deliverer.onOutcomes(batchOf(allocated('order-T', ['unit-t'])));
+    await deliverer.runOnce();
+
+    const { rows } = await db.pool.query<{ wait_ms: number; state: string }>(
+      `SELECT state, extract(epoch FROM next_attempt_at - now()) * 1000 AS wait_ms
+         FROM card_key_deliveries WHERE order_id = 'order-T'`,
+    );
+    expect(rows[0].state).toBe('pending');
+    expect(Number(rows[0].wait_ms)).toBeGreaterThan(50_000);
+    expect(Number(rows[0].wait_ms)).toBeLessThanOrEqual(60_000);
+    expect(
+      await counter(registry, 'stocksync_connector_retry_after_clamped_total', { channel: CHANNEL }),
+    ).toBe(1);
   });
 
   it('given the database is out of reach, when an allocation arrives, then the error reaches the bus as a transient one', async () => {
