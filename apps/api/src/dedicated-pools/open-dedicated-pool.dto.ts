@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { MAX_ORDER_QUANTITY } from '@libs/inventory';
 import { IsInt, IsOptional, Max, Min, ValidateIf } from 'class-validator';
 import { IsIdentifier } from '../common/identifiers';
 
@@ -18,6 +19,6 @@ export class OpenDedicatedPoolDto {
   @ValidateIf((_, v) => v !== null)
   @IsInt()
   @Min(1)
-  @Max(1_000_000_000)
+  @Max(MAX_ORDER_QUANTITY)
   perOrderCap?: number | null;
 }

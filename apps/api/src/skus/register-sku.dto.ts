@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { STOCK_KINDS, type StockKind } from '@libs/inventory';
+import { MAX_ORDER_QUANTITY, STOCK_KINDS, type StockKind } from '@libs/inventory';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { IsIdentifier } from '../common/identifiers';
 
@@ -22,10 +22,14 @@ export class RegisterSkuDto {
   @Max(1_000_000_000)
   lowStockThreshold?: number | null;
 
-  @ApiPropertyOptional({ description: 'Most units one order may take; null: no cap', nullable: true })
+  @ApiPropertyOptional({
+    description:
+      'Most units one order may take (at most 1,000,000, the most any order may take); null: no cap',
+    nullable: true,
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
-  @Max(1_000_000_000)
+  @Max(MAX_ORDER_QUANTITY)
   perOrderCap?: number | null;
 }
