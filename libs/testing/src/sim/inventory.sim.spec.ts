@@ -70,5 +70,11 @@ describe('seeded simulation of the inventory write path', () => {
       const found = await firstViolations('consumer-commits-before-processing');
       expect(found?.violations.map((v) => v.rule)).toContain('PAID_WITHOUT_OUTCOME');
     });
+
+    it('given a consumer that reports a store outage as a bad message, when the store stays away, then the dead-lettered payment is reported', async () => {
+      const found = await firstViolations('outage-reported-as-bad-message');
+      expect(found?.stats.deadLetters).toBeGreaterThan(0);
+      expect(found?.violations.map((v) => v.rule)).toContain('PAID_WITHOUT_OUTCOME');
+    });
   });
 });

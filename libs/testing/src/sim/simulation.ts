@@ -33,7 +33,9 @@ export type BrokenComponent =
   /** The store ignores expected versions: a writer that lost a race is never told to decide again. */
   | 'store-without-version-check'
   /** The consumer commits a batch it crashed on before processing (auto-commit before the work is done). */
-  | 'consumer-commits-before-processing';
+  | 'consumer-commits-before-processing'
+  /** The consumer wraps store errors so the bus no longer sees them as transient: an outage dead-letters orders. */
+  | 'outage-reported-as-bad-message';
 
 export interface SimulationOptions {
   seed: number;
@@ -517,6 +519,11 @@ class Simulation {
     this.inFlight = batch;
     try {
       await this.consumer.processor.handle(batch);
+    } catch (err) {
+      if (this.options.broken === 'outage-reported-as-bad-message' && err instanceof StoreOutageError) {
+        throw new Error(`could not process the batch: ${err.message}`);
+      }
+      throw err;
     } finally {
       this.inFlight = undefined;
     }
