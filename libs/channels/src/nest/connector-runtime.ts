@@ -130,7 +130,8 @@ export class ConnectorRuntime implements OnModuleInit, BeforeApplicationShutdown
         metrics,
         {
           pollMs: 250,
-          leaseMs: Math.max(30_000, config.requestTimeoutMs * 3),
+          // At least two request timeouts: a renewal may wait behind a slow database while a call is in flight.
+          leaseMs: Math.max(config.deliveryLeaseMs, config.requestTimeoutMs * 2),
           maxAttempts: config.deliveryMaxAttempts,
           concurrency: config.deliveryConcurrency,
           backoff: { initialMs: config.retryInitialMs, maxMs: config.retryMaxMs },

@@ -116,6 +116,15 @@ export class ConnectorConfig {
   @Min(0)
   inboxRelayIntervalMs!: number;
 
+  /**
+   * How long a claimed delivery is left to its worker before another may take it; renewed every third of it
+   * while the call is in flight, so it bounds how long a crashed connector's deliveries wait, not a call.
+   */
+  @IsInt()
+  @Min(1_000)
+  @Max(600_000)
+  deliveryLeaseMs!: number;
+
   /** Orders delivered at once: each waits on the platform's answer, so one at a time caps the rate at ~1/latency. */
   @IsInt()
   @Min(1)
@@ -167,6 +176,7 @@ export const connectorConfig = (defaults: ConnectorDefaults) =>
     deliveryAlertAfterMs: { name: 'DELIVERY_ALERT_AFTER_MS', parse: 'int', default: '300000' },
     deliveryMaxAttempts: { name: 'DELIVERY_MAX_ATTEMPTS', parse: 'int', default: '8' },
     deliveryConcurrency: { name: 'DELIVERY_CONCURRENCY', parse: 'int', default: '8' },
+    deliveryLeaseMs: { name: 'DELIVERY_LEASE_MS', parse: 'int', default: '30000' },
     webhookMaxBodyBytes: { name: 'WEBHOOK_MAX_BODY_BYTES', parse: 'int', default: '1048576' },
     maxLineQuantity: { name: 'CONNECTOR_MAX_LINE_QUANTITY', parse: 'int', default: '10000' },
     maxOrderQuantity: { name: 'CONNECTOR_MAX_ORDER_QUANTITY', parse: 'int', default: '10000' },
