@@ -1,7 +1,7 @@
 import { ChannelEventsTopic, encodeMessage, type MessageBus } from '@libs/messaging';
 import type { ChannelMetrics } from '../channel-metrics';
 import { checkNoticeBounds, DEFAULT_NOTICE_LIMITS, type NoticeLimits, readNoticeBody } from './notice-body';
-import { NotificationInbox } from './notification-inbox';
+import { NotificationInbox, type PublishEvents } from './notification-inbox';
 import { channelEventsOf, NoticeFormatError, type NoticeParser } from './order-notice';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyRequest } from './webhook-signature';
 
@@ -51,8 +51,7 @@ export class WebhookReceiver {
     this.inbox = new NotificationInbox(pool, { claimMs: options.inboxClaimMs ?? 30_000 });
   }
 
-  private readonly publish = (events: Parameters<MessageBus['publish']>[1]) =>
-    this.bus.publish(ChannelEventsTopic, events as never);
+  private readonly publish: PublishEvents = (events) => this.bus.publish(ChannelEventsTopic, events);
 
   /**
    * Publishes recorded notices that are still pending after `olderThanMs` (their request failed, or the process
