@@ -64,10 +64,19 @@ export class WebhookReceiver {
   private relayTimer?: NodeJS.Timeout;
   private firstRelay?: NodeJS.Timeout;
 
-  /** Runs the relay shortly after start and then every `intervalMs` (0: once). Failures go to `onError`. */
-  startRelay(intervalMs: number, onError: (err: unknown) => void): void {
+  /**
+   * Runs the relay shortly after start and then every `intervalMs` (0: once). `onPublished` hears how many
+   * SKU rows a run published (only when some were), `onError` why a run failed.
+   */
+  startRelay(
+    intervalMs: number,
+    onError: (err: unknown) => void,
+    onPublished?: (rows: number) => void,
+  ): void {
     const run = () => {
-      this.relayPending().catch(onError);
+      this.relayPending()
+        .then((rows) => (rows > 0 ? onPublished?.(rows) : undefined))
+        .catch(onError);
     };
     // The first run waits a moment for the message bus to start with the app.
     const first = setTimeout(run, Math.min(1_000, intervalMs || 1_000));

@@ -82,8 +82,18 @@ export class ConnectorRuntime implements OnModuleInit, BeforeApplicationShutdown
       metrics,
     );
     // Notices recorded but not published (a broker failure, or a crash between the two) go out from here.
-    this.receiver.startRelay(config.inboxRelayIntervalMs, (err) =>
-      this.logger.warn({ channel: spec.channel, err: (err as Error).message }, 'webhook inbox relay failed'),
+    this.receiver.startRelay(
+      config.inboxRelayIntervalMs,
+      (err) =>
+        this.logger.warn(
+          { channel: spec.channel, err: (err as Error).message },
+          'webhook inbox relay failed',
+        ),
+      (rows) =>
+        this.logger.warn(
+          { channel: spec.channel, rows },
+          'webhook inbox relay published notices left pending',
+        ),
     );
 
     this.pusher = new ChannelPusher(
