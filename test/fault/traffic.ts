@@ -108,8 +108,20 @@ export class Traffic {
     this.runId = String(options.seed % 100_000).padStart(5, '0');
   }
 
+  private running?: Promise<void>;
+
   /** Sends the whole bounded load; resolves once every notice is acknowledged or given up. */
-  async run(): Promise<void> {
+  run(): Promise<void> {
+    this.running ??= this.send();
+    return this.running;
+  }
+
+  /** Resolves when the load has been sent (after `run`). */
+  whenDone(): Promise<void> {
+    return this.running ?? Promise.resolve();
+  }
+
+  private async send(): Promise<void> {
     const { orders, ratePerSecond } = this.options;
     const started = Date.now();
     const flows: Promise<void>[] = [];

@@ -6,7 +6,7 @@ import { collectEventStore } from '../../libs/testing/src/history/collect-event-
 import { listedQuantity } from '../../libs/testing/src/history/collect-platforms';
 import { outcomesOf, readWholeTopic } from '../../libs/testing/src/history/collect-topics';
 import type { FaultStack } from './fault-stack';
-import { CHANNELS, type Traffic } from './traffic';
+import { type Channel, CHANNELS, type Traffic } from './traffic';
 
 /** What a scenario measured, as docs/reliability.md reports it. */
 export interface ScenarioResult {
@@ -104,12 +104,16 @@ export async function settle(
 }
 
 /** Every platform lists, for every SKU, the channel policy applied to the event store's truth. */
-export async function listingsConverged(stack: FaultStack, deadline: number): Promise<void> {
-  await until('listings equal to targets', deadline, async () => {
+export async function listingsConverged(
+  stack: FaultStack,
+  deadline: number,
+  channels: readonly Channel[] = CHANNELS,
+): Promise<void> {
+  await until(`${channels.join(', ')} listings equal to targets`, deadline, async () => {
     const { targets } = await collectEventStore(stack.db.pool);
     const off: string[] = [];
     for (const [sku, perChannel] of targets)
-      for (const c of CHANNELS)
+      for (const c of channels)
         if (perChannel[c] !== undefined && listedQuantity(stack.platforms[c], sku) !== perChannel[c])
           off.push(`${c} ${sku} ${listedQuantity(stack.platforms[c], sku)}≠${perChannel[c]}`);
     return off.length === 0 ? undefined : off.slice(0, 5).join(', ');
