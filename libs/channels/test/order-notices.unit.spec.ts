@@ -9,6 +9,7 @@ import {
   parseTaobaoNotice,
   type OrderNotice,
 } from '@libs/channels';
+import fc from 'fast-check';
 
 const NOW = Date.parse('2026-06-01T12:00:00Z');
 const HOLD = 15 * 60_000;
@@ -189,6 +190,26 @@ describe('order notices', () => {
       expect(parseTaobaoNotice({ content: { ...body.content, tid: 2 ** 53 - 1 } })).toMatchObject({
         orderId: String(2 ** 53 - 1),
       });
+    });
+
+    it('reads any JSON without safe numbers exactly as JSON.parse does', () => {
+      fc.assert(
+        fc.property(fc.jsonValue(), (value) => {
+          const text = JSON.stringify(value);
+          expect(readNoticeBody(Buffer.from(text))).toEqual(JSON.parse(text));
+        }),
+      );
+    });
+
+    it('keeps the digits of every integer a double cannot hold, wherever it is', () => {
+      fc.assert(
+        fc.property(fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }), fc.string(), (n, key) => {
+          const text = `{${JSON.stringify(key)}:[${n.toString()},{"id":"x"}]}`;
+          const read = readNoticeBody(Buffer.from(text)) as Record<string, unknown[]>;
+          const expected = Number.isSafeInteger(Number(n)) ? Number(n) : n.toString();
+          expect(read[key][0]).toEqual(expected);
+        }),
+      );
     });
 
     it('reads the body as JSON and leaves strings and small numbers alone', () => {
