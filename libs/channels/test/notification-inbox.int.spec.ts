@@ -15,6 +15,7 @@ const PATH = '/v1/webhooks/orders';
 
 interface Published {
   eventId: string;
+  occurredAt?: string;
   type: string;
   payload: { sku: string; channelOrderId: string };
 }
@@ -79,7 +80,7 @@ describe('webhook inbox on PostgreSQL', () => {
     await db?.drop();
   });
 
-  const receiverWith = (bus: ControlledBus, claimMs = 30_000) =>
+  const receiverWith = (bus: ControlledBus, claimMs = 30_000, now: () => number = Date.now) =>
     new WebhookReceiver(
       {
         channel: 'shop',
@@ -91,6 +92,7 @@ describe('webhook inbox on PostgreSQL', () => {
       db.pool,
       bus.asBus(),
       ChannelMetrics.for(new Registry()),
+      now,
     );
 
   const post = (receiver: WebhookReceiver, body: unknown) => {
@@ -148,15 +150,19 @@ describe('webhook inbox on PostgreSQL', () => {
     expect(bus.published.map((m) => m.type)).toEqual(['order.placed', 'order.paid']);
   });
 
-  it('keeps a notice whose publish failed, and its redelivery publishes it', async () => {
+  it('keeps a notice whose publish failed, and its redelivery publishes it as first received', async () => {
     const bus = new ControlledBus();
-    const receiver = receiverWith(bus);
+    const receivedAt = Date.now() - 10_000;
     bus.failNext = 1;
-    const failed = await post(receiver, order('order.placed', 'FAIL-1', ['A']));
+    const failed = await post(
+      receiverWith(bus, 30_000, () => receivedAt),
+      order('order.placed', 'FAIL-1', ['A']),
+    );
     expect(failed.status).toBe(503);
-    const redelivered = await post(receiver, order('order.placed', 'FAIL-1', ['A']));
+    const redelivered = await post(receiverWith(bus), order('order.placed', 'FAIL-1', ['A']));
     expect(redelivered.body.result).toBe('emitted');
     expect(bus.published.map((m) => m.payload.channelOrderId)).toEqual(['FAIL-1']);
+    expect(bus.published[0].occurredAt).toBe(new Date(receivedAt).toISOString());
   });
 
   it('publishes a recorded notice whose connector died before publishing, from the relay', async () => {
@@ -175,6 +181,9 @@ describe('webhook inbox on PostgreSQL', () => {
       'order.placed:A',
       'order.placed:B',
     ]);
+    // Published with the time the notice was received, not the relay's.
+    expect(new Set(relayed.map((m) => m.occurredAt)).size).toBe(1);
+    expect(Date.parse(relayed[0].occurredAt ?? '')).toBeLessThan(Date.now() - 100);
     const rows = await observer.query(
       "SELECT sku, state FROM channel_notifications WHERE order_id = 'CRASH-1' ORDER BY sku",
     );

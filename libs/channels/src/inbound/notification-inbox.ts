@@ -55,23 +55,28 @@ export class NotificationInbox {
          RETURNING sku`,
         [channel, orderId, status, JSON.stringify(rows), this.options.claimMs],
       );
-      const retaken = await client.query<{ sku: string }>(
+      const retaken = await client.query<{ sku: string; events: ChannelEvent[] | null }>(
         `UPDATE channel_notifications
             SET claimed_until = now() + $5 * interval '1 millisecond', attempts = attempts + 1
           WHERE channel = $1 AND order_id = $2 AND status = $3 AND sku = ANY($4::text[])
             AND state = 'pending' AND (claimed_until IS NULL OR claimed_until < now())
-         RETURNING sku`,
+         RETURNING sku, events`,
         [channel, orderId, status, [...bySku.keys()], this.options.claimMs],
       );
-      return [...inserted.rows, ...retaken.rows].map((r) => r.sku);
+      // A row taken over publishes what was recorded first (its receipt time), not this copy's translation.
+      return [
+        ...inserted.rows.map((r) => ({ sku: r.sku, events: bySku.get(r.sku) ?? [] })),
+        ...retaken.rows.map((r) => ({ sku: r.sku, events: r.events ?? bySku.get(r.sku) ?? [] })),
+      ];
     });
     if (held.length === 0) return 'duplicate';
+    const skus = held.map((h) => h.sku);
     await this.publishHeld(
       channel,
       orderId,
       status,
-      held,
-      held.flatMap((sku) => bySku.get(sku) ?? []),
+      skus,
+      held.flatMap((h) => h.events),
       publish,
     );
     return 'emitted';

@@ -46,6 +46,9 @@ type ChannelEvent = OutgoingMessage<typeof ChannelEventsTopic>;
  * platforms do not promise order, and a payment that overtakes its placement must still find a reservation.
  */
 export function channelEventsOf(notice: OrderNotice, nowMs: number, defaultHoldMs: number): ChannelEvent[] {
+  // The time of receipt travels with the events: the inventory service decides at it, and a publish that comes
+  // later (the inbox relay after a broker failure) must decide as it would have on time.
+  const occurredAt = new Date(nowMs).toISOString();
   const bySku = new Map<string, number[]>();
   for (const line of notice.lines) bySku.set(line.sku, [...(bySku.get(line.sku) ?? []), line.quantity]);
   const { channel, orderId: channelOrderId } = notice;
@@ -55,6 +58,7 @@ export function channelEventsOf(notice: OrderNotice, nowMs: number, defaultHoldM
     [...bySku].map(([sku, quantities]) => ({
       type: 'order.placed',
       eventId: id('placed', sku),
+      occurredAt,
       payload: {
         channel,
         channelOrderId,
@@ -72,6 +76,7 @@ export function channelEventsOf(notice: OrderNotice, nowMs: number, defaultHoldM
         ...[...bySku.keys()].map((sku): ChannelEvent => ({
           type: 'order.paid',
           eventId: id('paid', sku),
+          occurredAt,
           payload: { channel, channelOrderId, sku },
         })),
       ];
@@ -79,6 +84,7 @@ export function channelEventsOf(notice: OrderNotice, nowMs: number, defaultHoldM
       return [...bySku.keys()].map((sku): ChannelEvent => ({
         type: 'order.cancelled',
         eventId: id('cancelled', sku),
+        occurredAt,
         payload: { channel, channelOrderId, sku },
       }));
     default: {
