@@ -143,13 +143,15 @@ export class FaultStack {
 
   /** Registers the SKUs with 100 % on every channel, receives or imports their stock, through the API. */
   async seed(catalogue: readonly CatalogueSku[]): Promise<void> {
-    const created = await this.api(
-      'POST',
-      '/v1/api-keys',
-      { name: `ops-${this.run}`, role: 'admin' },
-      this.bootstrapAdminKey,
-    );
-    this.adminKey = String((created as { key: string }).key);
+    if (!this.adminKey) {
+      const created = await this.api(
+        'POST',
+        '/v1/api-keys',
+        { name: `ops-${this.run}`, role: 'admin' },
+        this.bootstrapAdminKey,
+      );
+      this.adminKey = String((created as { key: string }).key);
+    }
     for (const s of catalogue) {
       // The marketplaces update SKUs already listed there; WeChat's start delisted; the shop lists what it is sent.
       this.platforms.taobao.setListing(s.sku, 0);

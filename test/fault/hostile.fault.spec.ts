@@ -186,6 +186,13 @@ describe('fault: hostile records and hostile platforms', () => {
         },
       });
       expect(result.deadLetters).toBe(0);
+      // The faults did land: each faulted platform refused calls the way it was told to.
+      const answered = (p: typeof taobao, result: string) => p.calls.some((c) => c.result === result);
+      expect([
+        answered(taobao, 'http-429'),
+        answered(pinduoduo, 'http-503'),
+        answered(miniprogram, 'hang'),
+      ]).toEqual([true, true, true]);
       process.stdout.write(
         `fault measure: shop in step ${shopKeptUp} s after the last order while the others failed\n`,
       );

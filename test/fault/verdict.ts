@@ -25,6 +25,8 @@ export interface ScenarioResult {
   /** From the end of the fault until listings, projector and deliveries had all caught up. */
   convergedSeconds: number;
   violations: string[];
+  /** The dead letters of this scenario: consumer group, reason code and reason. */
+  deadLetterReasons: string[];
 }
 
 const poll = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -202,6 +204,10 @@ export async function judge(
     recoverySeconds: round(Math.max(0, Math.max(faultEndedAt, ...answeredAt) - faultEndedAt) / 1000),
     convergedSeconds: round(Math.max(0, settledAt - faultEndedAt) / 1000),
     violations: [...oracle, ...losses].map((v) => `${v.rule}: ${v.detail}`).slice(0, 50),
+    deadLetterReasons: collected.deadLetters
+      .filter((d) => d.at >= startedAt)
+      .map((d) => `${d.consumerGroup} ${d.reasonCode}: ${d.reason.slice(0, 200)}`)
+      .slice(0, 20),
   };
   record(result);
   return { result, collected, violations: [...oracle, ...losses] };
@@ -219,7 +225,7 @@ function record(result: ScenarioResult): void {
   );
   // Printed too, so a CI log carries the numbers.
   process.stdout.write(
-    `fault result ${JSON.stringify({ ...result, violations: result.violations.length })}\n`,
+    `fault result ${JSON.stringify({ ...result, violations: result.violations.length, deadLetterReasons: result.deadLetterReasons.slice(0, 3) })}\n`,
   );
 }
 
