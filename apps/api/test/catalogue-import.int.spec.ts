@@ -1,4 +1,4 @@
-import { migrateReadModels } from '@libs/read-models';
+import { migrateReadModels, readModelTypes } from '@libs/read-models';
 import { startApp, type StartedApp } from '@libs/runtime';
 import { deleteTopicsWithPrefix, eventually, uniqueTopicPrefix } from '@libs/testing';
 import { ProjectorModule } from '../../projector/src/projector.module';
@@ -145,10 +145,12 @@ describe('catalogue import', () => {
   it('the projector puts the imported SKUs into the catalogue read models and their targets on Kafka', async () => {
     const catalogue = await eventually(
       async () => {
-        const { rows } = await api.db.pool.query(
-          `SELECT sku, kind, low_stock_threshold, per_order_cap FROM sku_stock
-            WHERE sku IN ('GIFT-100', 'TOPUP-QQ', 'BOX-1', 'EXIST-CAP') ORDER BY sku`,
-        );
+        // Quantity columns are bigint; readModelTypes reads them back as numbers, as the API does.
+        const { rows } = await api.db.pool.query({
+          text: `SELECT sku, kind, low_stock_threshold, per_order_cap FROM sku_stock
+                  WHERE sku IN ('GIFT-100', 'TOPUP-QQ', 'BOX-1', 'EXIST-CAP') ORDER BY sku`,
+          types: readModelTypes,
+        });
         const capChanged = rows.some((r) => r.sku === 'EXIST-CAP' && r.per_order_cap === 3);
         return rows.length === 4 && capChanged ? rows : undefined;
       },
