@@ -35,7 +35,9 @@ export function storeHistory(events: Iterable<StoredEventLike>): StoreHistory {
   const stockIn = new Map<string, number>();
   const decisions: Decision[] = [];
   const allocations: Allocation[] = [];
+  const net = new Map<string, number>();
   const add = (sku: string, n: number) => stockIn.set(sku, (stockIn.get(sku) ?? 0) + n);
+  const move = (sku: string, n: number) => net.set(sku, (net.get(sku) ?? 0) + n);
 
   for (const event of events) {
     const data = (event.data ?? {}) as Record<string, unknown>;
@@ -47,13 +49,18 @@ export function storeHistory(events: Iterable<StoredEventLike>): StoreHistory {
         break;
       case 'StockReceived':
         add(sku, Number(data.quantity));
+        move(sku, Number(data.quantity));
         break;
       case 'StockAdjusted':
-        add(sku, Number(data.delta));
+        // Only what entered: a write-off taken into the bound would make it lower at every earlier point too,
+        // and report holds that were covered when they were made.
+        add(sku, Math.max(0, Number(data.delta)));
+        move(sku, Number(data.delta));
         break;
       case 'CardKeysImported':
         // Loop keys sell without running out: only single-use keys bound what can be held.
         add(sku, (data.units as { loop?: boolean }[]).filter((u) => !u.loop).length);
+        move(sku, (data.units as { loop?: boolean }[]).filter((u) => !u.loop).length);
         break;
       default:
         break;
@@ -62,7 +69,7 @@ export function storeHistory(events: Iterable<StoredEventLike>): StoreHistory {
     if (kind === undefined) continue;
     const key = orderKey(String(data.channel), String(data.channelOrderId));
     const quantity = Number(kind === 'rejected' ? data.requested : data.quantity);
-    const decision: Decision = { sku, orderKey: key, kind, quantity, eventId: event.eventId };
+    const decision: Decision = { sku, orderKey: key, kind, quantity, eventId: event.eventId, stockSoFar: net.get(sku) ?? 0 };
     if (kind === 'reserved' && Array.isArray(data.lines)) {
       const endless = (data.lines as { endless?: number }[]).reduce((n, l) => n + (l.endless ?? 0), 0);
       decision.counted = quantity - endless;

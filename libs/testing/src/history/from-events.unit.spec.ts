@@ -30,4 +30,16 @@ describe('storeHistory', () => {
       { sku: 'K', orderKey: orderKey('shop', '3'), unitId: 'L', count: 2, loop: true },
     ]);
   });
+
+  it('given a write-off after stock was held and released, when read, then stock in counts only what entered', () => {
+    const h = storeHistory([
+      ev('1', 'SkuRegistered', { sku: 'Q', kind: 'quantity' }),
+      ev('2', 'StockReceived', { sku: 'Q', quantity: 5 }),
+      ev('3', 'StockAdjusted', { sku: 'Q', delta: 2 }),
+      ev('4', 'StockAdjusted', { sku: 'Q', delta: -3 }),
+      ev('5', 'StockReserved', { sku: 'Q', channel: 'shop', channelOrderId: '1', quantity: 4, lines: [{ quantity: 4, endless: 0 }] }),
+    ]);
+    expect(h.skus).toEqual([{ sku: 'Q', kind: 'quantity', stockIn: 7 }]);
+    expect(h.decisions.map((d) => d.stockSoFar)).toEqual([4]);
+  });
 });

@@ -21,6 +21,11 @@ export interface ObservedHistory {
     eventId: string;
     /** A reservation's part taken from counted stock (the rest is served by loop keys); default: quantity. */
     counted?: number;
+    /**
+     * Stock in at this point of the stream net of write-offs, when the collector knows it: what is held or sold
+     * after this decision must not exceed it (a tighter bound than the lifetime stockIn).
+     */
+    stockSoFar?: number;
   }[];
   /** Card-key units allocated to orders (from the event store). count > 1 only for loop keys. */
   allocations: { sku: string; orderKey: string; unitId: string; count: number; loop: boolean }[];
@@ -91,11 +96,14 @@ function checkOversold(h: ObservedHistory): Violation[] {
     lines.set(d.orderKey, next);
     const sum = (total.get(d.sku) ?? 0) + next - current;
     total.set(d.sku, sum);
-    if (sum > stockIn && !reported.has(d.sku)) {
+    const bound = Math.min(stockIn, d.stockSoFar ?? stockIn);
+    if (sum > bound && !reported.has(d.sku)) {
       reported.add(d.sku);
       out.push({
         rule: 'OVERSOLD',
-        detail: `${d.sku}: ${sum} held or confirmed after event ${d.eventId} (${d.kind} for ${d.orderKey}), only ${stockIn} ever entered stock`,
+        detail:
+          `${d.sku}: ${sum} held or confirmed after event ${d.eventId} (${d.kind} for ${d.orderKey}), ` +
+          (bound < stockIn ? `only ${bound} in stock at that point` : `only ${stockIn} ever entered stock`),
       });
     }
   }

@@ -90,6 +90,17 @@ describe('checkHistory', () => {
       expect(rules(checkHistory(h))).toEqual(['OVERSOLD']);
     });
 
+    it('given a reservation beyond the stock left after a write-off, when checked, then it is reported against the stock at that point', () => {
+      const h = clean();
+      h.decisions.push({ sku: 'Q-1', orderKey: 'shopA:8', kind: 'released', quantity: 2, eventId: 'e8b', stockSoFar: 3 });
+      expect(checkHistory(h)).toEqual([]);
+      h.decisions.push({ sku: 'Q-1', orderKey: 'shopA:3', kind: 'released', quantity: 2, eventId: 'e9', stockSoFar: 1 });
+      h.decisions.push({ sku: 'Q-1', orderKey: 'shopA:9', kind: 'reserved', quantity: 1, eventId: 'e10', stockSoFar: 1 });
+      const v = checkHistory(h);
+      expect(rules(v)).toEqual(['OVERSOLD']);
+      expect(v[0]!.detail).toContain('only 1 in stock at that point');
+    });
+
     it('given an unlimited SKU, when any quantity is reserved, then it is never oversold', () => {
       const h = clean();
       h.decisions.push({ sku: 'U-1', orderKey: 'shopB:9', kind: 'reserved', quantity: 1e6, eventId: 'e9' });
