@@ -14,18 +14,29 @@ import {
   type Subscription,
 } from '@libs/event-store';
 
-/** What PostgreSQL answers while it restarts (SQLSTATE 57P01): the kind of error the whole path must ride out. */
-export class StoreOutageError extends Error {
-  readonly code = '57P01';
+/** The ways a database that is away shows up in node-postgres; every one of them must be ridden out. */
+export const OUTAGE_SHAPES = [
+  { code: '57P01', message: 'terminating connection due to administrator command' },
+  { code: '08006', message: 'connection failure' },
+  { code: '40001', message: 'could not serialize access due to concurrent update' },
+  { code: 'ECONNRESET', message: 'read ECONNRESET' },
+  { code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:5432' },
+  { code: undefined, message: 'Connection terminated unexpectedly' },
+  { code: undefined, message: 'timeout exceeded when trying to connect' },
+] as const;
 
-  constructor() {
-    super('terminating connection due to administrator command');
+export class StoreOutageError extends Error {
+  readonly code?: string;
+
+  constructor(shape: (typeof OUTAGE_SHAPES)[number] = OUTAGE_SHAPES[0]) {
+    super(shape.message);
     this.name = 'StoreOutageError';
+    if (shape.code !== undefined) this.code = shape.code;
   }
 }
 
 export interface StoreFaults {
-  /** Runs before every call; throws StoreOutageError while the store is "down". */
+  /** Runs before every call; throws a StoreOutageError while the store is "down". */
   beforeCall(operation: string): void;
   /** Runs before each append transaction with the streams it names: another writer may get there first. */
   beforeAppend(streamIds: readonly string[]): Promise<void>;

@@ -25,7 +25,7 @@ import { Registry } from 'prom-client';
 import { storeHistory } from '../history/from-events';
 import { checkHistory, type ObservedHistory, type Violation } from '../history/oracle';
 import { InMemoryDeliveryLedger, SimulatedPlatforms } from './delivery-model';
-import { FaultyEventStore, StoreOutageError } from './faulty-event-store';
+import { FaultyEventStore, OUTAGE_SHAPES, StoreOutageError } from './faulty-event-store';
 import { Prng, VirtualClock } from './prng';
 
 /** A deliberately broken component, to prove that the oracle notices. */
@@ -155,6 +155,7 @@ class Simulation {
   private readonly deliverers = new Map<string, CardKeyDeliverer[]>();
   private readonly groups = new Map<string, string[]>();
   private ledgerOutageLeft = 0;
+  private ledgerOutageShape: (typeof OUTAGE_SHAPES)[number] = OUTAGE_SHAPES[0];
   private stalling = false;
   /** The end of the run: no new faults start, so everything can settle. */
   private calm = false;
@@ -180,6 +181,7 @@ class Simulation {
   private consumer!: { processor: ChannelEventProcessor };
   private inFlight?: MessageBatch<typeof ChannelEventsTopic>;
   private outageLeft = 0;
+  private outageShape: (typeof OUTAGE_SHAPES)[number] = OUTAGE_SHAPES[0];
   private inSecondWrite = false;
   private secondWriter!: InventoryBatchHandler;
   private sweeper!: ReservationExpirySweeper;
@@ -352,16 +354,31 @@ class Simulation {
     const placed: ChannelMessage = {
       type: 'order.placed',
       eventId: id('placed'),
-      payload: { ...base, lines: [{ quantity: order.quantity }], expiresAt: '' },
+      payload: { ...base, lines: this.lines(order.quantity), expiresAt: '' },
     };
     const fate = p.next();
     const notices: ChannelMessage[] = [placed];
     if (fate < 0.6) notices.push({ type: 'order.paid', eventId: id('paid'), payload: base });
-    else if (fate < 0.8) notices.push({ type: 'order.cancelled', eventId: id('cancelled'), payload: base });
+    // Refunded after payment: the cancellation comes too late and must be refused, the sale stands.
+    if (fate >= 0.55 && fate < 0.6) notices.push({ type: 'order.cancelled', eventId: id('cancelled'), payload: base });
+    else if (fate >= 0.6 && fate < 0.8) notices.push({ type: 'order.cancelled', eventId: id('cancelled'), payload: base });
     // The platform's own reordering: the payment (or cancellation) notice overtakes the placement.
-    if (notices.length === 2 && p.chance(this.intensity.reorder)) notices.reverse();
+    if (notices.length >= 2 && p.chance(this.intensity.reorder)) notices.push(notices.shift()!);
     order.notices = notices.map((message) => ({ order, message }));
     return order;
+  }
+
+  /** One line, or the quantity split over two lines of the same SKU. */
+  private lines(quantity: number): { quantity: number }[] {
+    if (quantity < 2 || !this.prng.chance(0.2)) return [{ quantity }];
+    const first = this.prng.int(1, quantity - 1);
+    return [{ quantity: first }, { quantity: quantity - first }];
+  }
+
+  private adjustment(sku: string): ChannelMessage {
+    const adjustmentId = `adj-${++this.restocks}`;
+    const delta = this.prng.chance(0.5) ? this.prng.int(1, 3) : -this.prng.int(1, 3);
+    return { type: 'stock.adjusted', eventId: `adjust-${adjustmentId}`, payload: { sku, adjustmentId, delta, reason: 'count-correction' } };
   }
 
   // ---- the run ------------------------------------------------------------------------------------------
@@ -378,6 +395,10 @@ class Simulation {
       else if (roll < 0.88) {
         const { sku, kind } = p.pick(this.skus);
         if (kind !== 'unlimited') await this.publish([this.restock(sku, kind)]);
+      } else if (roll < 0.91) {
+        // A stock count: more or fewer than the books say (a write-off below what is held must be refused).
+        const counted = this.skus.filter((s) => s.kind === 'quantity');
+        if (counted.length > 0) await this.publish([this.adjustment(p.pick(counted).sku)]);
       } else await this.drain();
     }
   }
@@ -472,11 +493,12 @@ class Simulation {
     if (this.calm) return;
     if (this.ledgerOutageLeft === 0 && this.faultPrng.chance(this.intensity.ledgerOutageStart)) {
       this.ledgerOutageLeft = this.faultPrng.int(1, 10);
+      this.ledgerOutageShape = this.faultPrng.pick(OUTAGE_SHAPES);
     }
     if (this.ledgerOutageLeft > 0) {
       this.ledgerOutageLeft -= 1;
       this.stats.outageCalls += 1;
-      throw new StoreOutageError();
+      throw new StoreOutageError(this.ledgerOutageShape);
     }
   }
 
@@ -550,11 +572,12 @@ class Simulation {
     if (!this.calm && this.outageLeft === 0 && operation !== 'saveSnapshot' && this.faultPrng.chance(this.intensity.outageStart)) {
       // Mostly blips; sometimes the store stays away for a long while (many retries of the same batch).
       this.outageLeft = this.faultPrng.chance(0.25) ? this.faultPrng.int(20, 80) : this.faultPrng.int(1, 5);
+      this.outageShape = this.faultPrng.pick(OUTAGE_SHAPES);
     }
     if (this.outageLeft > 0) {
       this.outageLeft -= 1;
       this.stats.outageCalls += 1;
-      throw new StoreOutageError();
+      throw new StoreOutageError(this.outageShape);
     }
   }
 
