@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { DeadLettersTopic, topicName } from '@libs/messaging';
+import { kafkaConfig, loadConfig } from '@libs/config';
+import { DeadLettersTopic, kafkaClientSecurity, topicName } from '@libs/messaging';
 import { Kafka, logLevel } from 'kafkajs';
 
 interface DeadLetterView {
@@ -18,8 +19,14 @@ export interface DeadLetterContext {
 }
 
 function kafka(env: NodeJS.ProcessEnv): Kafka {
-  const brokers = (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
-  return new Kafka({ clientId: 'stocksync-cli', brokers, logLevel: logLevel.NOTHING });
+  // Same variables and checks as the apps, so the CLI reaches a TLS/SASL cluster with the app's settings.
+  const config = loadConfig(kafkaConfig, env);
+  return new Kafka({
+    clientId: 'stocksync-cli',
+    brokers: config.brokers,
+    logLevel: logLevel.NOTHING,
+    ...kafkaClientSecurity(config),
+  });
 }
 
 /** Reads the whole dead-letter topic once, through a throwaway consumer group that commits nothing. */

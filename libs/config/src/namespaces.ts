@@ -1,5 +1,19 @@
-import { ArrayNotEmpty, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import {
+  ArrayNotEmpty,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  ValidateIf,
+} from 'class-validator';
 import { defineConfig } from './define-config';
+import { IsReadablePemFile, OnlyWhen } from './kafka-security-validators';
 
 export class HttpConfig {
   @IsString()
@@ -57,6 +71,8 @@ export const databaseConfig = defineConfig('database', DatabaseConfig, {
 });
 
 export const KAFKA_CLIENT_LOG_LEVELS = ['nothing', 'error', 'warn', 'info', 'debug'] as const;
+/** SASL mechanisms the Kafka client supports with a username and password (written as the broker names them, any case). */
+export const KAFKA_SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
 
 export class KafkaConfig {
   @ArrayNotEmpty()
@@ -85,6 +101,46 @@ export class KafkaConfig {
   @IsInt()
   @Min(1_000)
   consumerRetryDegradedMs!: number;
+
+  // Transport security. Each inconsistent combination stops the app at boot, naming the variable: a half-set
+  // TLS or SASL configuration would otherwise connect in the clear or fail only at the first request.
+  @IsBoolean()
+  ssl!: boolean;
+
+  @IsOptional()
+  @OnlyWhen('ssl', 'KAFKA_SSL')
+  @IsReadablePemFile()
+  sslCaFile?: string;
+
+  /** Client certificate and key for mutual TLS: both or neither. */
+  @ValidateIf((c: KafkaConfig) => c.sslCertFile !== undefined || c.sslKeyFile !== undefined)
+  @OnlyWhen('ssl', 'KAFKA_SSL')
+  @IsReadablePemFile()
+  sslCertFile?: string;
+
+  @ValidateIf((c: KafkaConfig) => c.sslCertFile !== undefined || c.sslKeyFile !== undefined)
+  @OnlyWhen('ssl', 'KAFKA_SSL')
+  @IsReadablePemFile()
+  sslKeyFile?: string;
+
+  /** false accepts any broker certificate (tests against a throwaway CA only). */
+  @IsBoolean()
+  sslRejectUnauthorized!: boolean;
+
+  @ValidateIf((c: KafkaConfig) => [c.saslMechanism, c.saslUsername, c.saslPassword].some((v) => v !== undefined))
+  @Transform(({ value }) => (typeof value === 'string' ? value.toLowerCase() : value))
+  @IsIn(KAFKA_SASL_MECHANISMS)
+  saslMechanism?: (typeof KAFKA_SASL_MECHANISMS)[number];
+
+  @ValidateIf((c: KafkaConfig) => c.saslMechanism !== undefined)
+  @IsString()
+  @IsNotEmpty()
+  saslUsername?: string;
+
+  @ValidateIf((c: KafkaConfig) => c.saslMechanism !== undefined)
+  @IsString()
+  @IsNotEmpty()
+  saslPassword?: string;
 }
 
 export const kafkaConfig = defineConfig('kafka', KafkaConfig, {
@@ -94,6 +150,14 @@ export const kafkaConfig = defineConfig('kafka', KafkaConfig, {
   topicPrefix: { name: 'KAFKA_TOPIC_PREFIX' },
   clientLogLevel: { name: 'KAFKA_CLIENT_LOG_LEVEL', default: 'warn' },
   consumerRetryDegradedMs: { name: 'KAFKA_CONSUMER_RETRY_DEGRADED_MS', parse: 'int', default: '60000' },
+  ssl: { name: 'KAFKA_SSL', parse: 'boolean', default: 'false' },
+  sslCaFile: { name: 'KAFKA_SSL_CA_FILE' },
+  sslCertFile: { name: 'KAFKA_SSL_CERT_FILE' },
+  sslKeyFile: { name: 'KAFKA_SSL_KEY_FILE' },
+  sslRejectUnauthorized: { name: 'KAFKA_SSL_REJECT_UNAUTHORIZED', parse: 'boolean', default: 'true' },
+  saslMechanism: { name: 'KAFKA_SASL_MECHANISM' },
+  saslUsername: { name: 'KAFKA_SASL_USERNAME' },
+  saslPassword: { name: 'KAFKA_SASL_PASSWORD', secret: true },
 });
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

@@ -40,3 +40,10 @@ export {
   type KafkaMessageBusOptions,
   type KafkaProducerTuning,
 } from './kafka/kafka-message-bus';
+export {
+  KAFKA_SASL_MECHANISMS,
+  kafkaClientSecurity,
+  type KafkaClientSecurity,
+  type KafkaSaslMechanism,
+  type KafkaSecuritySettings,
+} from './kafka/kafka-security';

@@ -1,5 +1,6 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { KafkaConfig } from '@libs/config';
+import { kafkaClientSecurity } from '@libs/messaging';
 import { HealthCheck } from '@libs/observability';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
 import { embeddedInfrastructure } from './embedded-infrastructure';
@@ -24,6 +25,8 @@ export class KafkaHealthCheck extends HealthCheck implements OnApplicationShutdo
         logLevel: logLevel.NOTHING,
         connectionTimeout: 1500,
         retry: { retries: 0 },
+        // The probe authenticates like the app: a broker that refuses the app's credentials is not ready for it.
+        ...kafkaClientSecurity(this.config),
       });
       this.admin = kafka.admin();
       try {

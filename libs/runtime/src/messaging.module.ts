@@ -6,7 +6,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { KafkaConfig } from '@libs/config';
-import { KafkaMessageBus, MessageBus, type MessagingLogger } from '@libs/messaging';
+import { KafkaMessageBus, MessageBus, kafkaClientSecurity, type MessagingLogger } from '@libs/messaging';
 import { LOGGER, MetricsRegistry } from '@libs/observability';
 import { messagingMetrics } from './messaging-metrics';
 import type { Logger } from 'pino';
@@ -50,6 +50,7 @@ export class MessagingModule {
               logger: logger as unknown as MessagingLogger,
               observer: messagingMetrics(metrics.registry),
               consumer: { maxWaitTimeMs: config.consumerMaxWaitMs },
+              ...kafkaClientSecurity(config),
             }),
           inject: [KafkaConfig, APP_NAME, LOGGER, MetricsRegistry],
         },

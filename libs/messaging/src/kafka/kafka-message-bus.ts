@@ -19,6 +19,7 @@ import type { BatchProcessor, PartitionSession, RawRecord } from '../internal/ba
 import type { BatchHandler, PublishReceipt, SubscribeOptions, Subscription } from '../message-bus';
 import type { MessageBusOptions, MessagingLogger } from '../options';
 import { partitionForKey } from '../partitioner';
+import type { KafkaClientSecurity } from './kafka-security';
 import { TopicSender } from './topic-sender';
 
 export interface KafkaConsumerTuning {
@@ -64,6 +65,9 @@ export interface KafkaMessageBusOptions extends MessageBusOptions {
   producer?: KafkaProducerTuning;
   /** kafkajs's own log lines go to `logger` from this level up. Default 'warn'. */
   clientLogLevel?: 'nothing' | 'error' | 'warn' | 'info' | 'debug';
+  /** TLS and SASL, as kafkajs takes them (build them from the configuration with `kafkaClientSecurity`). */
+  ssl?: KafkaClientSecurity['ssl'];
+  sasl?: KafkaClientSecurity['sasl'];
 }
 
 const CLIENT_LOG_LEVELS = {
@@ -260,6 +264,8 @@ export class KafkaMessageBus extends BaseMessageBus {
       requestTimeout: kafkaOptions.requestTimeoutMs ?? 30000,
       logLevel: CLIENT_LOG_LEVELS[kafkaOptions.clientLogLevel ?? 'warn'],
       logCreator: clientLogCreator(this.logger),
+      ssl: kafkaOptions.ssl,
+      sasl: kafkaOptions.sasl,
     });
     const producer = kafkaOptions.producer ?? {};
     this.maxRequestBytes = producer.maxRequestBytes ?? 512 * 1024;
