@@ -194,7 +194,7 @@ export async function judge(
   const result: ScenarioResult = {
     scenario,
     notices: traffic.notices.length,
-    paidLines: collected.history.paidOrdersSent.length,
+    paidLines: traffic.paidOrdersSent().length,
     deadLetters: collected.deadLetters.filter((d) => d.at >= startedAt).length,
     lost: losses.length + oracle.filter((v) => v.rule === 'PAID_WITHOUT_OUTCOME').length,
     doubled: oracle.filter((v) =>
