@@ -47,5 +47,21 @@ CREATE TABLE catalogue_imports (
 );
 `,
     },
+    {
+      version: 3,
+      name: 'idempotency keys',
+      up: `
+-- One row per Idempotency-Key a caller sent on a route: the command id it stands for and the hash of the request
+-- it was first sent with, so the same key with another request is refused instead of answered with the first.
+CREATE TABLE api_idempotency_keys (
+  command_id      text        PRIMARY KEY,
+  principal       text        NOT NULL,
+  route           text        NOT NULL,
+  idempotency_key text        NOT NULL,
+  request_sha256  bytea       NOT NULL CHECK (octet_length(request_sha256) = 32),
+  created_at      timestamptz NOT NULL DEFAULT now()
+);
+`,
+    },
   ],
 };

@@ -6,7 +6,7 @@ import { CurrentPrincipal } from '../auth/principal.decorator';
 import { Authenticated, Roles } from '../auth/roles.decorator';
 import { CommandOutcomeDto } from '../common/command-outcome.dto';
 import { SkuParams } from '../common/identifiers';
-import { IdempotencyKey } from '../common/idempotency-key.decorator';
+import { IdempotencyKey, type IdempotentRequest } from '../common/idempotency-key.decorator';
 import { InventoryCommands } from '../common/inventory-commands.service';
 import { AdjustStockDto } from './adjust-stock.dto';
 
@@ -27,7 +27,7 @@ export class AdjustStockHttpController {
     @Param() { sku }: SkuParams,
     @Body() body: AdjustStockDto,
     @CurrentPrincipal() caller: Principal,
-    @IdempotencyKey() idempotencyKey?: string,
+    @IdempotencyKey() idempotencyKey?: IdempotentRequest,
   ): Promise<CommandOutcomeDto> {
     const outcome = await this.commands.send<AdjustStock>(
       'AdjustStock',

@@ -16,6 +16,8 @@ import {
   skuStreamId,
 } from '@libs/inventory-application';
 import { ApiError } from './api-error';
+import type { IdempotentRequest } from './idempotency-key.decorator';
+import { IdempotencyKeys } from './idempotency-keys';
 
 type CommandData<C extends InventoryCommand> = Omit<C['data'], 'sku' | 'now' | 'actor'>;
 
@@ -83,7 +85,10 @@ export function rejectionError(reason: ReasonCode, event: InventoryEvent): ApiEr
 export class InventoryCommands {
   private readonly handler: InventoryBatchHandler;
 
-  constructor(private readonly store: EventStore) {
+  constructor(
+    private readonly store: EventStore,
+    private readonly idempotencyKeys: IdempotencyKeys,
+  ) {
     // No state cache: other processes write the same streams, and an API call is rare enough to load fresh.
     this.handler = createInventoryBatchHandler(store, { cachedSkus: 0 });
   }
@@ -119,13 +124,23 @@ export class InventoryCommands {
     }));
   }
 
+  /**
+   * Sends one command. `idempotency` is the request's Idempotency-Key (scoped to caller, route and request, see
+   * IdempotencyKeys), or a command id chosen by the server itself; without it the command id is random.
+   */
   async send<C extends InventoryCommand>(
     type: C['type'],
     sku: string,
     data: CommandData<C>,
     actor: string,
-    commandId: string = randomUUID(),
+    idempotency?: IdempotentRequest | string,
   ): Promise<CommandOutcome> {
+    const commandId =
+      idempotency === undefined
+        ? randomUUID()
+        : typeof idempotency === 'string'
+          ? idempotency
+          : await this.idempotencyKeys.claim(idempotency);
     const command = { type, data: { ...data, sku, now: Date.now(), actor } } as InventoryCommand;
     const { items, streams } = await this.handler.handleBatch([
       { streamId: skuStreamId(sku), commandId, command, metadata: { actor } },

@@ -6,7 +6,7 @@ import { CurrentPrincipal } from '../auth/principal.decorator';
 import { Authenticated, Roles } from '../auth/roles.decorator';
 import { CommandOutcomeDto } from '../common/command-outcome.dto';
 import { IsIdentifier, SkuParams } from '../common/identifiers';
-import { IdempotencyKey } from '../common/idempotency-key.decorator';
+import { IdempotencyKey, type IdempotentRequest } from '../common/idempotency-key.decorator';
 import { InventoryCommands } from '../common/inventory-commands.service';
 import { OpenDedicatedPoolDto } from './open-dedicated-pool.dto';
 
@@ -31,7 +31,7 @@ export class DedicatedPoolsHttpController {
     @Param() { sku }: SkuParams,
     @Body() body: OpenDedicatedPoolDto,
     @CurrentPrincipal() caller: Principal,
-    @IdempotencyKey() idempotencyKey?: string,
+    @IdempotencyKey() idempotencyKey?: IdempotentRequest,
   ): Promise<CommandOutcomeDto> {
     const outcome = await this.commands.send<OpenDedicatedPool>(
       'OpenDedicatedPool',
@@ -51,7 +51,7 @@ export class DedicatedPoolsHttpController {
   async close(
     @Param() { sku, poolId }: PoolParams,
     @CurrentPrincipal() caller: Principal,
-    @IdempotencyKey() idempotencyKey?: string,
+    @IdempotencyKey() idempotencyKey?: IdempotentRequest,
   ): Promise<CommandOutcomeDto> {
     const outcome = await this.commands.send<CloseDedicatedPool>(
       'CloseDedicatedPool',

@@ -8,7 +8,7 @@ import { CurrentPrincipal } from '../auth/principal.decorator';
 import { Authenticated, Roles } from '../auth/roles.decorator';
 import { CommandOutcomeDto } from '../common/command-outcome.dto';
 import { IsIdentifier, SkuParams } from '../common/identifiers';
-import { IdempotencyKey } from '../common/idempotency-key.decorator';
+import { IdempotencyKey, type IdempotentRequest } from '../common/idempotency-key.decorator';
 import { InventoryCommands } from '../common/inventory-commands.service';
 import { ReadModels } from '../common/read-models.service';
 
@@ -79,7 +79,7 @@ export class ReservationsHttpController {
     @Param() { sku, channel, channelOrderId }: ReservationParams,
     @Body() body: ReleaseReservationDto,
     @CurrentPrincipal() caller: Principal,
-    @IdempotencyKey() idempotencyKey?: string,
+    @IdempotencyKey() idempotencyKey?: IdempotentRequest,
   ): Promise<CommandOutcomeDto> {
     const outcome = await this.commands.send<ReleaseReservation>(
       'ReleaseReservation',

@@ -6,7 +6,7 @@ import { CurrentPrincipal } from '../auth/principal.decorator';
 import { Authenticated, Roles } from '../auth/roles.decorator';
 import { CommandOutcomeDto } from '../common/command-outcome.dto';
 import { SkuParams } from '../common/identifiers';
-import { IdempotencyKey } from '../common/idempotency-key.decorator';
+import { IdempotencyKey, type IdempotentRequest } from '../common/idempotency-key.decorator';
 import { InventoryCommands } from '../common/inventory-commands.service';
 import { ChangeSkuSettingsDto } from './change-sku-settings.dto';
 
@@ -32,7 +32,7 @@ export class ChangeSkuSettingsHttpController {
     @Param() { sku }: SkuParams,
     @Body() body: ChangeSkuSettingsDto,
     @CurrentPrincipal() caller: Principal,
-    @IdempotencyKey() idempotencyKey?: string,
+    @IdempotencyKey() idempotencyKey?: IdempotentRequest,
   ): Promise<CommandOutcomeDto> {
     const outcome = await this.commands.send<ChangeSkuSettings>(
       'ChangeSkuSettings',

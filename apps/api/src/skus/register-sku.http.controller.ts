@@ -5,7 +5,7 @@ import type { Principal } from '../auth/api-key';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { Authenticated, Roles } from '../auth/roles.decorator';
 import { CommandOutcomeDto } from '../common/command-outcome.dto';
-import { IdempotencyKey } from '../common/idempotency-key.decorator';
+import { IdempotencyKey, type IdempotentRequest } from '../common/idempotency-key.decorator';
 import { InventoryCommands } from '../common/inventory-commands.service';
 import { RegisterSkuDto } from './register-sku.dto';
 
@@ -25,7 +25,7 @@ export class RegisterSkuHttpController {
   async register(
     @Body() body: RegisterSkuDto,
     @CurrentPrincipal() caller: Principal,
-    @IdempotencyKey() idempotencyKey?: string,
+    @IdempotencyKey() idempotencyKey?: IdempotentRequest,
   ): Promise<CommandOutcomeDto> {
     const { sku, ...data } = body;
     const outcome = await this.commands.send<RegisterSku>(
