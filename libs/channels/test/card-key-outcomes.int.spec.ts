@@ -262,6 +262,35 @@ describe('card-key outcomes in the connector, on the real PostgreSQL', () => {
     ).toBe(1);
   });
 
+  it('given the vault out of reach for more passes than the attempt limit, when it comes back, then the key is delivered, never given up', async () => {
+    const { adapter, calls } = recordingPlatform();
+    let outage = 5;
+    const flakyVault = {
+      reveal: async (unitId: string) => {
+        if (outage-- > 0)
+          throw Object.assign(new Error('Connection terminated unexpectedly'), { code: '57P01' });
+        return `secret-of-${unitId}`;
+      },
+    };
+    const ledger = new DeliveryLedger(db.pool);
+    const deliverer = new CardKeyDeliverer(adapter, ledger, flakyVault, ChannelMetrics.for(new Registry()), {
+      ...options,
+      maxAttempts: 2,
+    });
+
+    await deliverer.onOutcomes(batchOf(allocated('order-V', ['unit-v'])));
+    for (let pass = 0; pass < 6; pass++) {
+      await db.pool.query(
+        "UPDATE card_key_deliveries SET next_attempt_at = now() WHERE order_id = 'order-V'",
+      );
+      await deliverer.runOnce();
+    }
+
+    const { rows } = await db.pool.query("SELECT state FROM card_key_deliveries WHERE order_id = 'order-V'");
+    expect(rows).toEqual([{ state: 'delivered' }]);
+    expect(calls).toEqual([{ orderId: 'order-V', cards: [{ unitId: 'unit-v' }] }]);
+  });
+
   it('given the database is out of reach, when an allocation arrives, then the error reaches the bus as a transient one', async () => {
     const unreachable = new Pool({
       connectionString: 'postgres://postgres@127.0.0.1:1/none',

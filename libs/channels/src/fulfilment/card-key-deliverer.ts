@@ -1,5 +1,5 @@
 import { OrderOutcomesTopic, type MessageBatch } from '@libs/messaging';
-import type { BackoffPolicy } from '@libs/resilience';
+import { type BackoffPolicy, isTransientError } from '@libs/resilience';
 import type { ChannelMetrics } from '../channel-metrics';
 import type { PlatformAdapter } from '../outbound/platform-adapter';
 import { PlatformCallError } from '../outbound/platform-errors';
@@ -231,7 +231,10 @@ export class CardKeyDeliverer {
     const unitIds = rows.map((r) => r.unitId);
     const attempts = Math.max(...rows.map((r) => r.attempts));
     const retryable = !(err instanceof PlatformCallError) || err.retryable;
-    const giveUp = !retryable || attempts >= this.options.maxAttempts;
+    // Our own database or vault out of reach says nothing about this delivery: it is retried for as long as it
+    // takes and never given up for it (attempts count the platform's failures and bad data only).
+    const ours = !(err instanceof PlatformCallError) && isTransientError(err);
+    const giveUp = !ours && (!retryable || attempts >= this.options.maxAttempts);
     const code =
       err instanceof PlatformCallError ? err.code : ((err as { code?: string }).code ?? (err as Error).name);
     const owned = await this.ledger.markAttemptFailed(
