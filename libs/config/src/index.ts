@@ -2,3 +2,4 @@ export * from './config-error';
 export * from './define-config';
 export * from './namespaces';
 export * from './config.module';
+export * from './service-auth.config';

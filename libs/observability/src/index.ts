@@ -3,3 +3,4 @@ export * from './logger';
 export * from './health';
 export * from './tokens';
 export * from './observability.module';
+export { ObservabilityController } from './observability.controller';

@@ -6,3 +6,4 @@ export * from './embedded-infrastructure';
 export * from './messaging.module';
 export * from './event-store.module';
 export * from './consumer-health';
+export * from './service-auth';

@@ -1,5 +1,13 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { ConfigModule, databaseConfig, httpConfig, kafkaConfig, logConfig, type ConfigDefinition } from '@libs/config';
+import {
+  ConfigModule,
+  databaseConfig,
+  httpConfig,
+  kafkaConfig,
+  logConfig,
+  serviceAuthConfig,
+  type ConfigDefinition,
+} from '@libs/config';
 import { ObservabilityModule } from '@libs/observability';
 import { ConsumerRetryHealthCheck } from './consumer-health';
 import { KafkaHealthCheck } from './kafka-health';
@@ -19,7 +27,15 @@ export class PlatformModule {
     return {
       module: PlatformModule,
       imports: [
-        ConfigModule.forRoot([httpConfig(app.defaultPort), databaseConfig, kafkaConfig, logConfig, ...(app.config ?? [])]),
+        // serviceAuth: every app may call another's internal routes (SERVICE_TOKEN) or serve them (SERVICE_TOKEN_HASHES).
+        ConfigModule.forRoot([
+          httpConfig(app.defaultPort),
+          databaseConfig,
+          kafkaConfig,
+          logConfig,
+          serviceAuthConfig,
+          ...(app.config ?? []),
+        ]),
         PostgresModule,
         ObservabilityModule.forRoot({
           app: app.name,

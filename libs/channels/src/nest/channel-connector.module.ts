@@ -1,14 +1,34 @@
-import { Controller, type DynamicModule, Get, HttpCode, Module, Post, Query, Req, Res } from '@nestjs/common';
-import { MessagingModule, RAW_BODY_ROUTES } from '@libs/runtime';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  type DynamicModule,
+  Get,
+  HttpCode,
+  Inject,
+  Module,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { MessagingModule, PG_POOL, RAW_BODY_ROUTES, ServiceTokenGuard, WithoutServiceToken } from '@libs/runtime';
 import type { Request, Response } from 'express';
+import type { Pool } from 'pg';
 import { closeAfterAnswer, readWebhookBody, WEBHOOK_CONTENT_TYPES } from '../inbound/webhook-body';
 import { ConnectorConfig } from './connector.config';
 import { ConnectorRuntime } from './connector-runtime';
+import { applyCorrections, parseCorrections } from './corrections';
 import { CONNECTOR_SPEC, type ConnectorSpec, PLATFORM_CONNECTION } from './connector-spec';
 
-/** The webhook route is the platform's, so the controller is made per connector with that path. */
+/**
+ * The webhook route is the platform's, so the controller is made per connector with that path. The platform
+ * cannot hold our service token: the route is authenticated by the notice's signature instead.
+ */
 function webhookController(path: string) {
   @Controller()
+  @WithoutServiceToken()
   class WebhookController {
     constructor(
       private readonly runtime: ConnectorRuntime,
@@ -39,22 +59,43 @@ function webhookController(path: string) {
   return WebhookController;
 }
 
-/** The platform's listed stock, paged, for the reconciler. */
+/**
+ * Operations routes, for the reconciler (and operators): every one needs the service token (ServiceTokenGuard is
+ * the app's global guard). They are the only way to the platform besides the connector's own push path.
+ */
 @Controller()
-class ListingsController {
-  constructor(private readonly runtime: ConnectorRuntime) {}
+class OperationsController {
+  constructor(
+    private readonly runtime: ConnectorRuntime,
+    @Inject(PG_POOL) private readonly pool: Pool,
+  ) {}
 
+  /** The platform's listed stock, paged; each page read spends a call of the push path's rate budget. */
   @Get('listings')
   async listings(@Query('cursor') cursor?: string, @Query('limit') limit?: string) {
     const pageSize = Math.min(200, Math.max(1, Number(limit ?? 100) || 100));
+    await this.runtime.pusher.spendCall();
     return this.runtime.adapter.readListings(cursor || undefined, pageSize);
   }
 
-  /** Reconciliation's retry: queue again the SKUs whose latest target the platform refused. */
+  /** Queue again the SKUs whose latest target the platform refused. */
   @Post('push-state/retry')
   @HttpCode(200)
   async retryRefused() {
     return { queued: await this.runtime.pusher.requeueUnacknowledged() };
+  }
+
+  /**
+   * Reconciliation's corrections: listings that drifted from their target are re-pushed through this connector's
+   * queue (versions, rate limit, circuit breaker, push state), so the platform has one writer. Optionally waits
+   * up to `waitMs` for the platform's answers.
+   */
+  @Post('corrections')
+  @HttpCode(200)
+  async corrections(@Body() body: unknown) {
+    const request = parseCorrections(body);
+    if (!request.ok) throw new BadRequestException({ code: 'CORRECTIONS.INVALID', message: request.message });
+    return { results: await applyCorrections(this.runtime.pusher, this.pool, request.targets, request.waitMs) };
   }
 }
 
@@ -65,7 +106,7 @@ export class ChannelConnectorModule {
       module: ChannelConnectorModule,
       // The app module imports PlatformModule.forApp with connectorConfig(spec.defaults) among its namespaces.
       imports: [MessagingModule.forRoot()],
-      controllers: [webhookController(spec.webhookPath), ListingsController],
+      controllers: [webhookController(spec.webhookPath), OperationsController],
       providers: [
         { provide: CONNECTOR_SPEC, useValue: spec },
         { provide: RAW_BODY_ROUTES, useValue: [spec.webhookPath] },
@@ -82,6 +123,8 @@ export class ChannelConnectorModule {
           inject: [ConnectorConfig],
         },
         ConnectorRuntime,
+        // Default deny: every route but the signed webhook, /health and /metrics needs the service token.
+        { provide: APP_GUARD, useClass: ServiceTokenGuard },
       ],
       exports: [ConnectorRuntime],
     };

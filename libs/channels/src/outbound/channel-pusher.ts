@@ -1,7 +1,7 @@
 import { type BackoffPolicy, clampDelayMs, isTransientError, retry, sleep } from '@libs/resilience';
 import type { ChannelMetrics } from '../channel-metrics';
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker';
-import { LatestTargetQueue } from './latest-target-queue';
+import { LatestTargetQueue, type OfferResult } from './latest-target-queue';
 import type { PlatformAdapter } from './platform-adapter';
 import { PlatformCallError } from './platform-errors';
 import type { PushStateStore } from './push-state-store';
@@ -104,6 +104,25 @@ export class ChannelPusher {
     }
     for (const wakeUp of [...this.idlers]) wakeUp();
     return queued;
+  }
+
+  /**
+   * Reconciliation's corrections: each target (as published, with its SKU version) is recorded as desired and
+   * queued again even if the platform acknowledged that version, because its listing no longer shows it. It then
+   * goes out like any push: token bucket, circuit breaker, push state. A version older than one already sent or
+   * waiting is refused as stale. Answers at once; the push follows.
+   */
+  async correct(targets: readonly StockTarget[]): Promise<{ sku: string; skuVersion: number; result: OfferResult }[]> {
+    await this.store.recordDesired(this.channel, targets);
+    const results = targets.map((t) => ({ sku: t.sku, skuVersion: t.skuVersion, result: this.queue.reassert(t) }));
+    for (const r of results) this.metrics.targets.inc({ channel: this.channel, result: r.result });
+    for (const wakeUp of [...this.idlers]) wakeUp();
+    return results;
+  }
+
+  /** Waits for and spends one call of the platform's rate budget (a listing read on the operations route). */
+  spendCall(): Promise<void> {
+    return this.bucket.take(1);
   }
 
   /** Records the targets as desired (durably, before the caller commits its offsets), then queues them. */

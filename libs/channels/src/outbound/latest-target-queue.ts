@@ -29,6 +29,22 @@ export class LatestTargetQueue {
   }
 
   /**
+   * A reconciliation correction: the platform's listing drifted from a target it had acknowledged (an edit by
+   * hand), so the same version may go again. Still refused when a newer version was sent, acknowledged or is
+   * waiting, so a correction never moves a listing backwards.
+   */
+  reassert(target: StockTarget): OfferResult {
+    const pushed = this.lastPushed.get(target.sku);
+    const acked = this.lastAcked.get(target.sku);
+    if ((pushed !== undefined && target.skuVersion < pushed) || (acked !== undefined && target.skuVersion < acked))
+      return 'stale';
+    const current = this.pending.get(target.sku);
+    if (current && current.skuVersion >= target.skuVersion) return 'stale';
+    this.pending.set(target.sku, target);
+    return current ? 'replaced' : 'queued';
+  }
+
+  /**
    * Removes and returns up to `max` targets, oldest-queued SKU first (a SKU keeps its place when replaced).
    * With `batchKeyOf`, only targets sharing the oldest one's key are taken (Taobao: SKUs of one item go in one
    * call), so a batch is always one API call.

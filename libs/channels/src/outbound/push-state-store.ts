@@ -50,6 +50,7 @@ export class PushStateStore {
     );
   }
 
+  /** The same version again (a reconciliation correction re-pushed) refreshes the time and clears the error. */
   async recordAcknowledged(channel: string, targets: readonly StockTarget[]): Promise<void> {
     if (targets.length === 0) return;
     await this.db.query(
@@ -62,7 +63,7 @@ export class PushStateStore {
              last_acked_at = now(),
              last_error_code = NULL,
              last_error_at = NULL
-       WHERE s.last_acked_version IS NULL OR s.last_acked_version < EXCLUDED.last_acked_version`,
+       WHERE s.last_acked_version IS NULL OR s.last_acked_version <= EXCLUDED.last_acked_version`,
       [channel, ...columns(dedupeLatest(targets))],
     );
   }
