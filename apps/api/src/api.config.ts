@@ -20,6 +20,21 @@ export class ApiConfig {
   @Max(1_000_000)
   rateLimitBurst!: number;
 
+  /**
+   * Failed authentications (no key, unknown or revoked key) a source address may make in a burst before every
+   * request from it is answered 429, without looking the key up.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  authFailureBurst!: number;
+
+  /** How fast a source earns back failed authentications (per minute, token bucket refill). */
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  authFailuresPerMinute!: number;
+
   /** Rows one card-key import may hold; a longer file is refused as a whole. */
   @IsInt()
   @Min(1)
@@ -44,16 +59,18 @@ export class ApiConfig {
 }
 
 export const apiConfig = defineConfig('api', ApiConfig, {
-  bootstrapAdminKey: { name: 'API_BOOTSTRAP_ADMIN_KEY', secret: true },
+  bootstrapAdminKey: { name: 'API_BOOTSTRAP_ADMIN_KEY', secret: true, generate: 'token' },
   rateLimitPerSecond: { name: 'API_RATE_LIMIT_PER_SECOND', parse: 'int', default: '50' },
   rateLimitBurst: { name: 'API_RATE_LIMIT_BURST', parse: 'int', default: '100' },
+  authFailureBurst: { name: 'API_AUTH_FAILURE_BURST', parse: 'int', default: '20' },
+  authFailuresPerMinute: { name: 'API_AUTH_FAILURES_PER_MINUTE', parse: 'int', default: '10' },
   importMaxRows: { name: 'API_IMPORT_MAX_ROWS', parse: 'int', default: '1000000' },
   importChunkSize: { name: 'API_IMPORT_CHUNK_SIZE', parse: 'int', default: '5000' },
   reconcilerUrl: { name: 'API_RECONCILER_URL', default: 'http://127.0.0.1:3003' },
   reconcilerTimeoutMs: { name: 'API_RECONCILER_TIMEOUT_MS', parse: 'int', default: '600000' },
 });
 
-/** The card vault's keys. All unset: card-key import answers 503 (the rest of the API works). */
+/** The card vault's keys: all three or none (card-key import then answers 503; the rest of the API works). */
 export class CardVaultConfig {
   /** `id:base64,id:base64`, each a 32-byte AES-256 key. */
   @IsOptional()
@@ -70,8 +87,13 @@ export class CardVaultConfig {
   fingerprintKey?: string;
 }
 
-export const cardVaultConfig = defineConfig('card-vault', CardVaultConfig, {
-  keys: { name: 'CARD_VAULT_KEYS', secret: true },
-  activeKeyId: { name: 'CARD_VAULT_ACTIVE_KEY_ID' },
-  fingerprintKey: { name: 'CARD_VAULT_FINGERPRINT_KEY', secret: true },
-});
+export const cardVaultConfig = defineConfig(
+  'card-vault',
+  CardVaultConfig,
+  {
+    keys: { name: 'CARD_VAULT_KEYS', secret: true, generate: 'keyring' },
+    activeKeyId: { name: 'CARD_VAULT_ACTIVE_KEY_ID' },
+    fingerprintKey: { name: 'CARD_VAULT_FINGERPRINT_KEY', secret: true, generate: 'key' },
+  },
+  { allOrNone: [{ label: 'card vault', keys: ['keys', 'activeKeyId', 'fingerprintKey'] }] },
+);

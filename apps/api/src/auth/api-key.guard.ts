@@ -25,10 +25,35 @@ function presentedKey(request: Request): string | null {
   return typeof apiKey === 'string' && apiKey.length > 0 ? apiKey : null;
 }
 
-/** Authenticates the key, applies its rate limit, then checks its role against the route. */
+/**
+ * The source a failed authentication is counted against: the peer address (IPv4, or an IPv6 /64, which one host
+ * usually holds whole). Behind a proxy that is the proxy; set Express `trust proxy` there.
+ */
+export function sourceOf(address: string | undefined): string {
+  if (!address) return 'unknown';
+  const v4 = /^(?:::ffff:)?(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
+  if (v4) return v4[1];
+  if (!address.includes(':')) return address;
+  const [head, tail = ''] = address.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = address.includes('::')
+    ? [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right]
+    : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => (parseInt(g, 16) || 0).toString(16))
+    .join(':')}::/64`;
+}
+
+/**
+ * Answers 429 to a source that has used its failed authentications, before the key is looked at; authenticates
+ * the key (a failure costs the source a token), applies the key's rate limit, then checks its role.
+ */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   private readonly limiter: TokenBucketRateLimiter;
+  private readonly failures: TokenBucketRateLimiter;
 
   constructor(
     private readonly auth: AuthService,
@@ -37,13 +62,21 @@ export class ApiKeyGuard implements CanActivate {
     config: ApiConfig,
   ) {
     this.limiter = new TokenBucketRateLimiter(config.rateLimitPerSecond, config.rateLimitBurst);
+    this.failures = new TokenBucketRateLimiter(config.authFailuresPerMinute / 60, config.authFailureBurst);
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const source = sourceOf(request.ip ?? request.socket.remoteAddress);
+    const standing = this.failures.peek(source);
+    if (!standing.allowed) {
+      this.metrics.authFailures.inc({ reason: 'source_limited' });
+      throw this.rateLimited(standing.retryAfterSeconds, 'too many failed authentications from this address');
+    }
     const key = presentedKey(request);
     if (!key) {
       this.metrics.authFailures.inc({ reason: 'missing' });
+      this.failures.take(source);
       throw new ApiError(
         HttpStatus.UNAUTHORIZED,
         'API.UNAUTHORIZED',
@@ -53,18 +86,13 @@ export class ApiKeyGuard implements CanActivate {
     const principal = await this.auth.authenticate(key);
     if (!principal) {
       this.metrics.authFailures.inc({ reason: 'invalid' });
+      this.failures.take(source);
       throw new ApiError(HttpStatus.UNAUTHORIZED, 'API.UNAUTHORIZED', 'unknown or revoked API key');
     }
     const decision = this.limiter.take(principal.keyId);
     if (!decision.allowed) {
       this.metrics.rateLimited.inc();
-      throw new ApiError(
-        HttpStatus.TOO_MANY_REQUESTS,
-        'API.RATE_LIMITED',
-        `rate limit exceeded; retry in ${decision.retryAfterSeconds} s`,
-        { retryAfterSeconds: decision.retryAfterSeconds },
-        { 'Retry-After': String(decision.retryAfterSeconds) },
-      );
+      throw this.rateLimited(decision.retryAfterSeconds, 'rate limit exceeded');
     }
     request.principal = principal;
 
@@ -84,5 +112,15 @@ export class ApiKeyGuard implements CanActivate {
       );
     }
     return true;
+  }
+
+  private rateLimited(retryAfterSeconds: number, why: string): ApiError {
+    return new ApiError(
+      HttpStatus.TOO_MANY_REQUESTS,
+      'API.RATE_LIMITED',
+      `${why}; retry in ${retryAfterSeconds} s`,
+      { retryAfterSeconds },
+      { 'Retry-After': String(retryAfterSeconds) },
+    );
   }
 }

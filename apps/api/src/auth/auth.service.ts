@@ -7,6 +7,9 @@ import { ApiKeysRepository } from './api-keys.repository';
 
 export const BOOTSTRAP_ADMIN_NAME = 'bootstrap-admin';
 const CACHE_TTL_MS = 5_000;
+/** Key ids not found are remembered this long, so repeating a guessed id costs no query. */
+const MISS_TTL_MS = 5_000;
+const MAX_CACHED = 10_000;
 
 interface CachedKey {
   principal: Principal;
@@ -21,6 +24,8 @@ export class AuthService implements OnModuleInit {
   private readonly bootstrapHash?: Buffer;
   /** Short-lived, so a revocation takes effect within CACHE_TTL_MS without a query per request. */
   private readonly cache = new Map<string, CachedKey>();
+  /** Key ids the store did not have, with when that was seen. */
+  private readonly misses = new Map<string, number>();
 
   constructor(
     config: ApiConfig,
@@ -50,24 +55,30 @@ export class AuthService implements OnModuleInit {
 
   forget(keyId: string): void {
     this.cache.delete(keyId);
+    this.misses.delete(keyId);
   }
 
   private async load(keyId: string): Promise<CachedKey | null> {
     const now = Date.now();
     const cached = this.cache.get(keyId);
     if (cached && now - cached.loadedAt < CACHE_TTL_MS) return cached;
+    const missedAt = this.misses.get(keyId);
+    if (missedAt !== undefined && now - missedAt < MISS_TTL_MS) return null;
     const stored = await this.keys.find(keyId);
     if (!stored) {
       this.cache.delete(keyId);
+      if (this.misses.size >= MAX_CACHED) this.misses.clear();
+      this.misses.set(keyId, now);
       return null;
     }
+    this.misses.delete(keyId);
     const entry: CachedKey = {
       principal: { keyId: stored.keyId, name: stored.name, role: stored.role },
       hash: stored.hash,
       revoked: stored.revokedAt !== null,
       loadedAt: now,
     };
-    if (this.cache.size > 10_000) this.cache.clear();
+    if (this.cache.size > MAX_CACHED) this.cache.clear();
     this.cache.set(keyId, entry);
     return entry;
   }

@@ -40,6 +40,25 @@ describe('TokenBucketRateLimiter', () => {
     expect(limiter.take('a').allowed).toBe(true);
   });
 
+  it('holds at most maxBuckets buckets even when every one is in use (least recently used dropped first)', () => {
+    const limiter = new TokenBucketRateLimiter(1, 1, clock, 100);
+    for (let i = 0; i < 10_000; i++) limiter.take(`source-${i}`);
+    expect(limiter.size).toBeLessThanOrEqual(100);
+    // The most recent sources are still limited; the oldest were forgotten.
+    expect(limiter.take('source-9999').allowed).toBe(false);
+    expect(limiter.take('source-0').allowed).toBe(true);
+  });
+
+  it('peek tells whether a token is there without taking it', () => {
+    const limiter = new TokenBucketRateLimiter(1, 2, clock);
+    expect(limiter.peek('k')).toEqual({ allowed: true, retryAfterSeconds: 0, remaining: 2 });
+    limiter.take('k');
+    limiter.take('k');
+    expect(limiter.peek('k')).toEqual({ allowed: false, retryAfterSeconds: 1, remaining: 0 });
+    expect(limiter.peek('other').allowed).toBe(true);
+    expect(limiter.size).toBe(1);
+  });
+
   it('refuses a nonsensical configuration', () => {
     expect(() => new TokenBucketRateLimiter(0, 1)).toThrow();
   });

@@ -23,7 +23,7 @@ export class ApiMetrics {
     });
     this.authFailures = new Counter({
       name: 'stocksync_api_auth_failures_total',
-      help: 'Requests refused by authentication or authorisation, by reason',
+      help: 'Requests refused by authentication or authorisation, by reason (missing, invalid, forbidden, source_limited: 429 to an address past its failed authentications)',
       labelNames: ['reason'],
       registers,
     });
