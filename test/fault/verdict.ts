@@ -18,6 +18,8 @@ export interface ScenarioResult {
   lost: number;
   /** Orders decided twice, keys to two orders or delivered twice, oversells. */
   doubled: number;
+  /** Cards a platform was handed again for the same order (a retry after a lost answer; the buyer got one). */
+  repeatedDeliveries: number;
   /** How long the fault lasted (a restart included). */
   faultSeconds: number;
   /** From the end of the fault until every notice sent before that end had its outcome. */
@@ -200,6 +202,9 @@ export async function judge(
     doubled: oracle.filter((v) =>
       ['DECIDED_TWICE', 'KEY_TWO_ORDERS', 'KEY_DELIVERED_TWICE', 'OVERSOLD'].includes(v.rule),
     ).length,
+    repeatedDeliveries: Object.values(stack.platforms)
+      .flatMap((p) => p.deliveryLog)
+      .filter((d) => d.duplicate && d.at >= startedAt).length,
     faultSeconds: round((faultEndedAt - faultStartedAt) / 1000),
     recoverySeconds: round(Math.max(0, Math.max(faultEndedAt, ...answeredAt) - faultEndedAt) / 1000),
     convergedSeconds: round(Math.max(0, settledAt - faultEndedAt) / 1000),
