@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { extname } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 
@@ -44,19 +46,25 @@ function progress(total: number, stderr: NodeJS.WritableStream): Transform {
 }
 
 /**
+ * The default batch id: `sha256-` and the first 32 hex digits (128 bits) of the SHA-256 of the file's bytes. It
+ * names the content, so the same file sent again under any name is the same batch (the API returns the first
+ * report), and a new file that happens to have last week's name is a new batch.
+ */
+export async function contentBatchId(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(file), hash);
+  return `sha256-${hash.digest('hex').slice(0, 32)}`;
+}
+
+/**
  * `import-card-keys <sku> <file>`: streams the file to POST /v1/skus/:sku/card-keys/import, showing progress on
- * stderr, and prints the report (JSON) on stdout. The batch id defaults to the file name, so running the same
- * command twice imports nothing the second time. Exit code: 0 imported, 1 refused, 2 usage.
+ * stderr, and prints the report (JSON) on stdout. The batch id defaults to the file's content hash, so running the
+ * same command twice imports nothing the second time. Exit code: 0 imported, 1 refused, 2 usage.
  */
 export async function importCardKeys(options: ImportOptions, context: CliContext): Promise<number> {
   const size = statSync(options.file).size;
   const format = extname(options.file).toLowerCase() === '.csv' ? 'csv' : 'txt';
-  const batchId =
-    options.batchId ??
-    options.file
-      .split(/[\\/]/)
-      .pop()!
-      .replace(/[^A-Za-z0-9._:@-]/g, '-');
+  const batchId = options.batchId ?? (await contentBatchId(options.file));
   const query = new URLSearchParams({ batchId, format });
   if (options.column) query.set('column', options.column);
   const url = `${context.apiUrl.replace(/\/$/, '')}/v1/skus/${encodeURIComponent(options.sku)}/card-keys/import?${query}`;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -148,15 +149,16 @@ describe('npx stocksync against running apps', () => {
       expect(await count(`SELECT count(*)::int AS n FROM card_keys WHERE sku = 'CLI-KEYS'`)).toBe(3);
     });
 
-    it('a CSV takes its batch id from the file name and its keys from --column', async () => {
+    it('a CSV takes its batch id from its content (sha256-…) and its keys from --column', async () => {
       const file = join(files, 'supplier 7.csv');
-      writeFileSync(file, 'serial,code\n1,KEY-3\n2,KEY-9\n');
+      const content = 'serial,code\n1,KEY-3\n2,KEY-9\n';
+      writeFileSync(file, content);
 
       const res = await cli('import-card-keys', 'CLI-KEYS', file, '--column', 'code');
 
       expect(res.code).toBe(0);
       expect(JSON.parse(res.stdout)).toMatchObject({
-        batchId: 'supplier-7.csv',
+        batchId: `sha256-${createHash('sha256').update(content).digest('hex').slice(0, 32)}`,
         format: 'csv',
         rows: 2,
         imported: 1,
