@@ -9,6 +9,7 @@ import {
   ShopSimulator,
   type WebhookTarget,
 } from '@libs/platform-simulators';
+import { ShopAdapter } from '@libs/channels';
 import { startApp, type StartedApp } from '@libs/runtime';
 import {
   createTestDatabase,
@@ -264,29 +265,34 @@ describe('connector-shop on the real broker and PostgreSQL, with the inventory s
   });
 
   it('a delivery claimed by a connector that died mid-call is taken again after its lease, and the buyer gets one key', async () => {
-    // The dead instance had claimed the row (lease until now + 1.5 s) and its call had reached the shop.
-    await db.pool.query(
-      `INSERT INTO card_key_deliveries (channel, order_id, unit_id, sku, attempts, next_attempt_at)
-       VALUES ('shop', 'CRASHED-1', 'unit-crash', $1, 1, now() + interval '1500 milliseconds')`,
+    // The dead instance had claimed the row (its token, a lease of 1.5 s) and its call had reached the shop.
+    const { rows } = await db.pool.query<{ lease_end: Date }>(
+      `INSERT INTO card_key_deliveries (channel, order_id, unit_id, sku, attempts, next_attempt_at, claim_token)
+       VALUES ('shop', 'CRASHED-1', 'unit-crash', $1, 1, now() + interval '1500 milliseconds',
+               '00000000-0000-4000-8000-00000000dead')
+       RETURNING next_attempt_at AS lease_end`,
       [SKU],
     );
-    await (
-      shop as unknown as {
-        deliver: (o: string, s: string, c: { unitId: string; secret: string }[]) => unknown;
-      }
-    ).deliver('CRASHED-1', SKU, [{ unitId: 'unit-crash', secret: 'SECRET-CRASH' }]);
-    await new Promise((r) => setTimeout(r, 1_000));
-    expect(
-      (await db.pool.query("SELECT state FROM card_key_deliveries WHERE order_id = 'CRASHED-1'")).rows,
-    ).toEqual([{ state: 'pending' }]);
-    await eventually(
+    const deadInstance = new ShopAdapter({ baseUrl: shop.url, apiSecret: SHOP_API_SECRET, timeoutMs: 2_000 });
+    await deadInstance.deliverCardKeys('CRASHED-1', SKU, [{ unitId: 'unit-crash', secret: 'SECRET-CRASH' }]);
+
+    const delivered = await eventually(
       async () => {
-        const r = await db.pool.query("SELECT state FROM card_key_deliveries WHERE order_id = 'CRASHED-1'");
-        return r.rows[0].state === 'delivered' ? true : undefined;
+        const r = await db.pool.query<{ state: string; attempts: number; delivered_at: Date }>(
+          "SELECT state, attempts, delivered_at FROM card_key_deliveries WHERE order_id = 'CRASHED-1'",
+        );
+        return r.rows[0].state === 'delivered' ? r.rows[0] : undefined;
       },
       10_000,
       'the delivery after the lease',
     );
+    // Taken again only once the lease had run out, by a claim of its own, and the shop kept one copy.
+    expect(delivered.delivered_at.getTime()).toBeGreaterThanOrEqual(rows[0].lease_end.getTime());
+    expect(delivered.attempts).toBe(2);
+    expect(shop.deliveryLog.filter((d) => d.orderId === 'CRASHED-1').map((d) => d.duplicate)).toEqual([
+      false,
+      true,
+    ]);
     expect([...shop.deliveries.values()].filter((x) => x.orderId === 'CRASHED-1')).toHaveLength(1);
   });
 
