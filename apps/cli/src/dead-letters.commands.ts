@@ -20,7 +20,8 @@ export interface DeadLetterContext {
 
 function kafka(env: NodeJS.ProcessEnv): Kafka {
   // Same variables and checks as the apps, so the CLI reaches a TLS/SASL cluster with the app's settings.
-  const config = loadConfig(kafkaConfig, env);
+  // The CLI keeps its local-broker default for KAFKA_BROKERS (an operator's tool, run next to `npm run kafka`).
+  const config = loadConfig(kafkaConfig, { ...env, KAFKA_BROKERS: env.KAFKA_BROKERS || '127.0.0.1:9092' });
   return new Kafka({
     clientId: 'stocksync-cli',
     brokers: config.brokers,
