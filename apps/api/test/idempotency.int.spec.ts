@@ -75,7 +75,9 @@ describe('operations API idempotency keys', () => {
       await api.call('POST', '/v1/skus', { key: sam, json: { sku, kind: 'quantity' } });
     const headers = { 'idempotency-key': 'settings-p' };
     const json = { perOrderCap: 4 };
-    expect((await api.call('PATCH', '/v1/skus/idem-p1/settings', { key: sam, headers, json })).status).toBe(200);
+    expect((await api.call('PATCH', '/v1/skus/idem-p1/settings', { key: sam, headers, json })).status).toBe(
+      200,
+    );
     const other = await api.call('PATCH', '/v1/skus/idem-p2/settings', { key: sam, headers, json });
     expect(other.status).toBe(422);
     expect(other.body.code).toBe('API.IDEMPOTENCY_KEY_REUSED');
@@ -126,7 +128,10 @@ describe('operations API idempotency keys', () => {
 
   it('a key equal to a future channel event id does not pre-empt that event', async () => {
     await api.call('POST', '/v1/skus', { key: sam, json: { sku: 'idem-chan', kind: 'quantity' } });
-    await api.call('POST', '/v1/skus/idem-chan/receipts', { key: sam, json: { batchId: 'po-1', quantity: 10 } });
+    await api.call('POST', '/v1/skus/idem-chan/receipts', {
+      key: sam,
+      json: { batchId: 'po-1', quantity: 10 },
+    });
     const futureEventId = randomUUID();
     const preempt = await api.call('PATCH', '/v1/skus/idem-chan/settings', {
       key: sam,
@@ -141,7 +146,12 @@ describe('operations API idempotency keys', () => {
         {
           type: 'ReserveStock',
           sku: 'idem-chan',
-          data: { channel: 'shop', channelOrderId: 'o-1', lines: [{ quantity: 2 }], expiresAt: Date.now() + 60_000 },
+          data: {
+            channel: 'shop',
+            channelOrderId: 'o-1',
+            lines: [{ quantity: 2 }],
+            expiresAt: Date.now() + 60_000,
+          },
           commandId: futureEventId,
         },
       ],

@@ -26,7 +26,9 @@ describe('import-card-keys default batch id', () => {
       req.resume();
       req.on('end', () => {
         res.setHeader('content-type', 'application/json');
-        res.end(JSON.stringify({ replayed: false, imported: 0, duplicateInFile: 0, alreadyInPool: 0, invalid: 0 }));
+        res.end(
+          JSON.stringify({ replayed: false, imported: 0, duplicateInFile: 0, alreadyInPool: 0, invalid: 0 }),
+        );
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

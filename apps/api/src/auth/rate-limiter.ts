@@ -40,7 +40,8 @@ export class TokenBucketRateLimiter {
     const bucket = this.refilled(key);
     this.buckets.delete(key);
     this.buckets.set(key, bucket);
-    while (this.buckets.size > this.maxBuckets) this.buckets.delete(this.buckets.keys().next().value as string);
+    while (this.buckets.size > this.maxBuckets)
+      this.buckets.delete(this.buckets.keys().next().value as string);
     if (bucket.tokens >= cost) {
       bucket.tokens -= cost;
       return { allowed: true, retryAfterSeconds: 0, remaining: Math.floor(bucket.tokens) };
@@ -50,9 +51,11 @@ export class TokenBucketRateLimiter {
 
   /** Whether `cost` tokens are there, without taking them or creating a bucket. */
   peek(key: string, cost = 1): RateDecision {
-    if (!this.buckets.has(key)) return { allowed: true, retryAfterSeconds: 0, remaining: Math.floor(this.burst) };
+    if (!this.buckets.has(key))
+      return { allowed: true, retryAfterSeconds: 0, remaining: Math.floor(this.burst) };
     const bucket = this.refilled(key);
-    if (bucket.tokens >= cost) return { allowed: true, retryAfterSeconds: 0, remaining: Math.floor(bucket.tokens) };
+    if (bucket.tokens >= cost)
+      return { allowed: true, retryAfterSeconds: 0, remaining: Math.floor(bucket.tokens) };
     return this.refusal(bucket, cost);
   }
 

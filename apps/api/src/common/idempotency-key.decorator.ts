@@ -45,7 +45,13 @@ export const IdempotencyKey = createParamDecorator(
     if (!request.principal) throw new Error('IdempotencyKey used on a route without @Authenticated()');
     const template = (request.route as { path?: string } | undefined)?.path ?? request.path;
     const requestSha256 = createHash('sha256')
-      .update(canonicalJson({ params: request.params ?? {}, query: request.query ?? {}, body: request.body ?? null }))
+      .update(
+        canonicalJson({
+          params: request.params ?? {},
+          query: request.query ?? {},
+          body: request.body ?? null,
+        }),
+      )
       .digest();
     return {
       principal: request.principal.keyId,
