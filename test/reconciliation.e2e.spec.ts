@@ -1,18 +1,30 @@
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, Type } from '@nestjs/common';
+import { channelsMigrations, ConnectorRuntime } from '@libs/channels';
 import { runMigrations } from '@libs/database';
-import { channelsMigrations } from '@libs/channels';
 import { MiniprogramSimulator, PinduoduoSimulator, ShopSimulator, TaobaoSimulator, type SimulatedPlatform } from '@libs/platform-simulators';
 import { readModelMigrations } from '@libs/read-models';
-import { startApp } from '@libs/runtime';
-import { createTestDatabase, type TestDatabase } from '@libs/testing';
+import { hashServiceToken, startApp } from '@libs/runtime';
+import { createTestDatabase, deleteTopicsWithPrefix, uniqueTopicPrefix, type TestDatabase } from '@libs/testing';
+import { ConnectorMiniprogramModule } from '../apps/connector-miniprogram/src/connector-miniprogram.module';
+import { ConnectorPinduoduoModule } from '../apps/connector-pinduoduo/src/connector-pinduoduo.module';
+import { ConnectorShopModule } from '../apps/connector-shop/src/connector-shop.module';
+import { ConnectorTaobaoModule } from '../apps/connector-taobao/src/connector-taobao.module';
 import { ReconcilerModule } from '../apps/reconciler/src/reconciler.module';
 
 const SKUS = Array.from({ length: 50 }, (_, i) => `E-${i}`);
+const TOKEN = 'reconciliation-e2e-service-token-0123456789';
 
-describe('the reconciler app against four simulated platforms', () => {
+/**
+ * The reconciler app with the four connector apps, each against its simulated platform. The reconciler holds
+ * no platform URL or credential: it reads listings and hands corrections to each connector, which pushes them
+ * on its own push path. One writer per platform.
+ */
+describe('the reconciler app, through the four connectors, against four simulated platforms', () => {
   let db: TestDatabase;
-  let app: INestApplication;
+  let reconciler: INestApplication;
   let url: string;
+  const connectors: Record<string, INestApplication> = {};
+  const prefix = uniqueTopicPrefix('reconcile');
   const savedEnv = { ...process.env };
   const sims: Record<string, SimulatedPlatform> = {
     taobao: new TaobaoSimulator('tb', 'tb-secret'),
@@ -20,7 +32,16 @@ describe('the reconciler app against four simulated platforms', () => {
     miniprogram: new MiniprogramSimulator('wx-token'),
     shop: new ShopSimulator('shop-secret'),
   };
+  const connectorApps: Record<string, { module: Type<unknown>; env: Record<string, string> }> = {
+    taobao: { module: ConnectorTaobaoModule, env: { CONNECTOR_APP_KEY: 'tb', CONNECTOR_APP_SECRET: 'tb-secret' } },
+    pinduoduo: { module: ConnectorPinduoduoModule, env: { CONNECTOR_APP_KEY: 'pdd', CONNECTOR_APP_SECRET: 'pdd-secret' } },
+    miniprogram: { module: ConnectorMiniprogramModule, env: { CONNECTOR_APP_SECRET: 'wx-token' } },
+    shop: { module: ConnectorShopModule, env: { CONNECTOR_APP_SECRET: 'shop-secret' } },
+  };
+  /** Platform calls each connector's adapter made (pushes), counted on the connector's side. */
+  const connectorPushes: Record<string, number> = {};
   const target = (i: number) => 10 + (i % 7);
+  const asService = { authorization: `Bearer ${TOKEN}` };
 
   beforeAll(async () => {
     db = await createTestDatabase('reconcile_e2e');
@@ -39,39 +60,61 @@ describe('the reconciler app against four simulated platforms', () => {
     }
     Object.assign(process.env, {
       DATABASE_URL: db.url,
+      KAFKA_TOPIC_PREFIX: prefix,
       HTTP_PORT: '0',
       LOG_LEVEL: 'error',
-      RECONCILE_TRUTH_CHECK: 'false',
-      RECONCILE_TAOBAO_URL: sims.taobao.url,
-      RECONCILE_TAOBAO_APP_KEY: 'tb',
-      RECONCILE_TAOBAO_APP_SECRET: 'tb-secret',
-      RECONCILE_PINDUODUO_URL: sims.pinduoduo.url,
-      RECONCILE_PINDUODUO_CLIENT_ID: 'pdd',
-      RECONCILE_PINDUODUO_CLIENT_SECRET: 'pdd-secret',
-      RECONCILE_MINIPROGRAM_URL: sims.miniprogram.url,
-      RECONCILE_MINIPROGRAM_ACCESS_TOKEN: 'wx-token',
-      RECONCILE_SHOP_URL: sims.shop.url,
-      RECONCILE_SHOP_API_SECRET: 'shop-secret',
+      SERVICE_TOKEN_HASHES: hashServiceToken(TOKEN),
     });
-    ({ app, url } = await startApp(ReconcilerModule));
+    const urls: string[] = [];
+    for (const [channel, { module, env }] of Object.entries(connectorApps)) {
+      const saved = { ...process.env };
+      Object.assign(process.env, { CONNECTOR_PLATFORM_URL: sims[channel].url, CONNECTOR_WEBHOOK_SECRETS: 'whsec-e2e', ...env });
+      const started = await startApp(module);
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+      connectors[channel] = started.app;
+      urls.push(`${channel}=${started.url}`);
+      const adapter = started.app.get(ConnectorRuntime).adapter;
+      const push = adapter.push.bind(adapter);
+      connectorPushes[channel] = 0;
+      adapter.push = (...args) => {
+        connectorPushes[channel] += 1;
+        return push(...args);
+      };
+    }
+    Object.assign(process.env, {
+      RECONCILE_TRUTH_CHECK: 'false',
+      RECONCILE_CONNECTORS: urls.join(','),
+      SERVICE_TOKEN: TOKEN,
+    });
+    ({ app: reconciler, url } = await startApp(ReconcilerModule));
   });
 
   afterAll(async () => {
-    await app?.close();
-    process.env = savedEnv;
+    await reconciler?.close();
+    for (const app of Object.values(connectors)) await app.close();
+    for (const k of Object.keys(process.env)) if (!(k in savedEnv)) delete process.env[k];
+    Object.assign(process.env, savedEnv);
     for (const sim of Object.values(sims)) await sim.stop();
+    await deleteTopicsWithPrefix(prefix);
     await db?.drop();
   });
 
-  it('corrects injected drift on demand, reports it exactly, and a second run changes nothing', async () => {
+  it('refuses a run without the service token', async () => {
+    expect((await fetch(`${url}/v1/reconciliations`, { method: 'POST' })).status).toBe(401);
+  });
+
+  it('corrects injected drift through the connectors, reports it exactly, records push state, and a second run changes nothing', async () => {
     // Two listings (1%) edited by hand, one failed push, one listing unknown to us.
     sims.pinduoduo.setListing('E-3', 1);
     sims.shop.setListing('E-4', 0);
     sims.taobao.setListing('E-5', 40);
     await db.pool.query(`UPDATE channel_push_state SET last_error_code = 'HTTP_500' WHERE channel = 'taobao' AND sku = 'E-5'`);
     sims.miniprogram.setListing('NOT-OURS', 2);
+    const since = Date.now();
+    const { rows: clock } = await db.pool.query<{ t: Date }>('SELECT clock_timestamp() AS t');
 
-    const first = (await (await fetch(`${url}/v1/reconciliations`, { method: 'POST' })).json()) as { runId: number };
+    const first = (await (await fetch(`${url}/v1/reconciliations`, { method: 'POST', headers: asService })).json()) as { runId: number };
     expect(first).toMatchObject({
       listingsChecked: 201,
       differences: 4,
@@ -82,7 +125,7 @@ describe('the reconciler app against four simulated platforms', () => {
     expect(sims.shop.listings.get('E-4')?.quantity).toBe(target(4));
     expect(sims.taobao.listings.get('E-5')?.quantity).toBe(target(5));
 
-    const csv = await (await fetch(`${url}/v1/reconciliations/${first.runId}/items.csv`)).text();
+    const csv = await (await fetch(`${url}/v1/reconciliations/${first.runId}/items.csv`, { headers: asService })).text();
     expect(csv.trim().split('\r\n').slice(1).sort()).toEqual([
       'miniprogram,NOT-OURS,listing_unknown_to_us,2,,,reported,',
       `pinduoduo,E-3,edited_on_platform,1,${target(3)},4,corrected,`,
@@ -90,7 +133,31 @@ describe('the reconciler app against four simulated platforms', () => {
       `taobao,E-5,failed_push,40,${target(5)},4,corrected,`,
     ]);
 
-    const second = await (await fetch(`${url}/v1/reconciliations`, { method: 'POST' })).json();
+    // Every stock call the platforms saw was one of their connector's pushes, each for a corrected SKU.
+    for (const [channel, sim] of Object.entries(sims)) {
+      const calls = sim.stockCalls(since);
+      expect({ channel, calls: calls.length }).toEqual({ channel, calls: connectorPushes[channel] });
+      expect({ channel, failed: sim.calls.filter((c) => c.at >= since && c.result !== 'ok') }).toEqual({ channel, failed: [] });
+    }
+    expect(Object.fromEntries(Object.entries(sims).map(([c, s]) => [c, s.stockCalls(since).flatMap((x) => x.skus)]))).toEqual({
+      taobao: ['E-5'],
+      pinduoduo: ['E-3'],
+      miniprogram: [],
+      shop: ['E-4'],
+    });
+    // Each correction left its trace in the connector's push state: pushed and acknowledged now, error cleared.
+    const { rows: state } = await db.pool.query(
+      `SELECT channel, sku, last_pushed_version::int AS pushed, last_acked_version::int AS acked, last_error_code AS error
+         FROM channel_push_state WHERE last_pushed_at >= $1 AND last_acked_at >= $1 ORDER BY channel, sku`,
+      [clock[0].t],
+    );
+    expect(state).toEqual([
+      { channel: 'pinduoduo', sku: 'E-3', pushed: 4, acked: 4, error: null },
+      { channel: 'shop', sku: 'E-4', pushed: 4, acked: 4, error: null },
+      { channel: 'taobao', sku: 'E-5', pushed: 4, acked: 4, error: null },
+    ]);
+
+    const second = await (await fetch(`${url}/v1/reconciliations`, { method: 'POST', headers: asService })).json();
     expect(second).toMatchObject({ differences: 1, corrections: 0, byClass: { listing_unknown_to_us: 1 } });
   });
 });

@@ -1,6 +1,6 @@
 /** One JSON request to a StockSync app; a non-2xx answer becomes an error carrying the app's error code. */
-export async function requestJson(method: string, url: string, apiKey?: string): Promise<unknown> {
-  const res = await fetch(url, { method, headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {} });
+export async function requestJson(method: string, url: string, bearer?: string): Promise<unknown> {
+  const res = await fetch(url, { method, headers: bearer ? { authorization: `Bearer ${bearer}` } : {} });
   const text = await res.text();
   const body = text ? (JSON.parse(text) as unknown) : null;
   if (!res.ok) {

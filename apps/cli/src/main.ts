@@ -27,6 +27,7 @@ environment:
   STOCKSYNC_API_URL   the operations API (default http://127.0.0.1:3000)
   STOCKSYNC_API_KEY   an API key with the inventory-admin or admin role
   STOCKSYNC_RECONCILER_URL  the reconciler (default http://127.0.0.1:3003)
+  STOCKSYNC_SERVICE_TOKEN   the service token the reconciler requires (default: SERVICE_TOKEN)
 `;
 
 /** Where the CLI reads its settings and writes its output; the process's own unless a caller (a test) passes others. */
@@ -56,6 +57,7 @@ export async function run(
     apiUrl: env.STOCKSYNC_API_URL ?? 'http://127.0.0.1:3000',
     apiKey: env.STOCKSYNC_API_KEY ?? '',
     reconcilerUrl: env.STOCKSYNC_RECONCILER_URL ?? 'http://127.0.0.1:3003',
+    serviceToken: env.STOCKSYNC_SERVICE_TOKEN ?? env.SERVICE_TOKEN ?? '',
     env,
     stderr,
     stdout,
@@ -87,6 +89,11 @@ export async function run(
     case 'sku':
       return args[0] ? withApiKey(() => showSku(args[0], context)) : usage();
     case 'reconcile':
+      // Saying so beats the 401 the reconciler would answer.
+      if (!context.serviceToken) {
+        stderr.write('STOCKSYNC_SERVICE_TOKEN (or SERVICE_TOKEN) is not set: the reconciler needs the service token\n');
+        return 2;
+      }
       return reconcileNow(context);
     case 'rebuild-projections':
       return rebuildProjections(context);

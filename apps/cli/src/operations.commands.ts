@@ -7,6 +7,8 @@ export interface OperationsContext {
   apiUrl: string;
   apiKey: string;
   reconcilerUrl: string;
+  /** The service token the reconciler's routes require (STOCKSYNC_SERVICE_TOKEN, else SERVICE_TOKEN). */
+  serviceToken: string;
   env: NodeJS.ProcessEnv;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
@@ -22,7 +24,7 @@ export async function showSku(sku: string, c: OperationsContext): Promise<number
 /** `reconcile`: runs a reconciliation now and prints its summary. */
 export async function reconcileNow(c: OperationsContext): Promise<number> {
   c.stderr.write('reconciling… (this waits for the run to finish)\n');
-  const summary = await requestJson('POST', `${c.reconcilerUrl}/v1/reconciliations`);
+  const summary = await requestJson('POST', `${c.reconcilerUrl}/v1/reconciliations`, c.serviceToken);
   c.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   return 0;
 }

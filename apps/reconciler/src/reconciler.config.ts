@@ -1,7 +1,5 @@
-import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsString, Matches, Max, Min } from 'class-validator';
 import { defineConfig } from '@libs/config';
-
-const URL = /^https?:\/\/\S+$/;
 
 export class ReconcilerConfig {
   /** Cron expression (seconds optional) of the nightly run. */
@@ -16,30 +14,31 @@ export class ReconcilerConfig {
   @Max(1000)
   pageSize!: number;
 
-  @IsOptional() @Matches(URL) taobaoUrl?: string;
-  @IsOptional() @IsString() taobaoAppKey?: string;
-  @IsOptional() @IsString() taobaoAppSecret?: string;
-  @IsOptional() @Matches(URL) pinduoduoUrl?: string;
-  @IsOptional() @IsString() pinduoduoClientId?: string;
-  @IsOptional() @IsString() pinduoduoClientSecret?: string;
-  @IsOptional() @Matches(URL) miniprogramUrl?: string;
-  @IsOptional() @IsString() miniprogramAccessToken?: string;
-  @IsOptional() @Matches(URL) shopUrl?: string;
-  @IsOptional() @IsString() shopApiSecret?: string;
+  /**
+   * The channels to reconcile, each through its connector: `channel=url` pairs. The reconciler holds no platform
+   * credential; listings are read and corrections pushed by the connector (with SERVICE_TOKEN).
+   */
+  @Matches(/^[a-z][a-z0-9-]{0,31}=https?:\/\/\S+$/, { each: true, message: 'each entry must be channel=http(s)://connector-url' })
+  connectors!: string[];
+
+  /** Longest wait for one connector call (a listing page, or a correction request before its wait). */
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  connectorTimeoutMs!: number;
+
+  /** How long a connector may wait for the platform's answers to a batch of corrections (0: report them queued). */
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  correctionWaitMs!: number;
 }
 
 export const reconcilerConfig = defineConfig('reconciler', ReconcilerConfig, {
   cron: { name: 'RECONCILE_CRON', default: '0 0 2 * * *' },
   truthCheck: { name: 'RECONCILE_TRUTH_CHECK', parse: 'boolean', default: 'true' },
   pageSize: { name: 'RECONCILE_PAGE_SIZE', parse: 'int', default: '100' },
-  taobaoUrl: { name: 'RECONCILE_TAOBAO_URL' },
-  taobaoAppKey: { name: 'RECONCILE_TAOBAO_APP_KEY' },
-  taobaoAppSecret: { name: 'RECONCILE_TAOBAO_APP_SECRET', secret: true },
-  pinduoduoUrl: { name: 'RECONCILE_PINDUODUO_URL' },
-  pinduoduoClientId: { name: 'RECONCILE_PINDUODUO_CLIENT_ID' },
-  pinduoduoClientSecret: { name: 'RECONCILE_PINDUODUO_CLIENT_SECRET', secret: true },
-  miniprogramUrl: { name: 'RECONCILE_MINIPROGRAM_URL' },
-  miniprogramAccessToken: { name: 'RECONCILE_MINIPROGRAM_ACCESS_TOKEN', secret: true },
-  shopUrl: { name: 'RECONCILE_SHOP_URL' },
-  shopApiSecret: { name: 'RECONCILE_SHOP_API_SECRET', secret: true },
+  connectors: { name: 'RECONCILE_CONNECTORS', parse: 'list', default: '' },
+  connectorTimeoutMs: { name: 'RECONCILE_CONNECTOR_TIMEOUT_MS', parse: 'int', default: '30000' },
+  correctionWaitMs: { name: 'RECONCILE_CORRECTION_WAIT_MS', parse: 'int', default: '15000' },
 });

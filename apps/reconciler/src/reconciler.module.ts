@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
-import { EventStoreModule, PlatformModule } from '@libs/runtime';
+import { EventStoreModule, PlatformModule, ServiceTokenGuard } from '@libs/runtime';
 import { reconcilerConfig } from './reconciler.config';
 import { ReconciliationService } from './reconciliation.service';
 import { ReconciliationsHttpController } from './reconciliations.http.controller';
@@ -12,6 +13,8 @@ import { ReconciliationsHttpController } from './reconciliations.http.controller
     ScheduleModule.forRoot(),
   ],
   controllers: [ReconciliationsHttpController],
-  providers: [ReconciliationService],
+  // Default deny: a run pushes corrections to every platform, so every route but /health and /metrics needs the
+  // service token (the operations API and the CLI send it).
+  providers: [ReconciliationService, { provide: APP_GUARD, useClass: ServiceTokenGuard }],
 })
 export class ReconcilerModule {}

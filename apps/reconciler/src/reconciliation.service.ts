@@ -1,5 +1,6 @@
 import { ConflictException, Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
+import { ServiceAuthConfig } from '@libs/config';
 import { runMigrations } from '@libs/database';
 import { EventStore } from '@libs/event-store';
 import { LOGGER, MetricsRegistry } from '@libs/observability';
@@ -24,11 +25,12 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
     @Inject(PG_POOL) private readonly pool: Pool,
     private readonly store: EventStore,
     private readonly config: ReconcilerConfig,
+    private readonly auth: ServiceAuthConfig,
     private readonly scheduler: SchedulerRegistry,
     metrics: MetricsRegistry,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
-    this.reconciler = new Reconciler(pool, channelAccesses(config), store, new ReconciliationMetrics(metrics.registry));
+    this.reconciler = new Reconciler(pool, channelAccesses(config, auth), store, new ReconciliationMetrics(metrics.registry));
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -36,6 +38,10 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
     await runMigrations(this.pool, channelsMigrations);
     await runMigrations(this.pool, reconciliationMigrations);
     await runMigrations(this.pool, analystViewsMigrations);
+    if (this.config.connectors.length === 0)
+      this.logger.warn('RECONCILE_CONNECTORS is empty: runs compare no platform listing (truth check only)');
+    else if (!this.auth.token)
+      this.logger.warn('SERVICE_TOKEN is not set: every connector will answer 401 to the reconciler');
     this.job = new CronJob(this.config.cron, () => {
       this.start('schedule').catch((err) => this.logger.error({ err: (err as Error).message }, 'scheduled reconciliation failed'));
     });

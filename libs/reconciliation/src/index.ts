@@ -5,3 +5,4 @@ export * from './reconciliation-metrics';
 export * from './reconciliation-run';
 export * from './report-export';
 export * from './analyst-views.migrations';
+export * from './connector-client';

@@ -2,7 +2,7 @@ import type { Queryable } from '@libs/database';
 import type { EventStore } from '@libs/event-store';
 import { skuStreamId } from '@libs/inventory-application';
 import { inventoryDecider, stockLevels, type InventoryEvent } from '@libs/inventory';
-import type { ChannelAccess } from './channel-access';
+import type { ChannelAccess, CorrectionOutcome } from './channel-access';
 import { classifyDifference, listedQuantity, type DifferenceClass, type PushState, type Target } from './classify-difference';
 import type { ReconciliationMetrics } from './reconciliation-metrics';
 
@@ -13,7 +13,7 @@ export interface ReconciliationItem {
   listed: number | null;
   target: number | null;
   targetVersion: number | null;
-  /** reported | corrected | superseded | refused:<code> | push_failed */
+  /** reported | corrected | queued | superseded | refused:<code> | push_failed */
   action: string;
   note?: string;
 }
@@ -38,7 +38,8 @@ const INSERT_CHUNK = 5_000;
 
 /**
  * One reconciliation: snapshot the targets, page through every channel's listings, classify each difference,
- * then push corrections — re-reading each target first, so a change that happened while the run was going is
+ * then hand corrections to each channel's connector — re-reading each target first, and the connector's push
+ * queue refuses a version older than one it has sent, so a change that happened while the run was going is
  * never overwritten with an older value. Running it again right after finds nothing left to correct.
  */
 export class Reconciler {
@@ -158,14 +159,15 @@ export class Reconciler {
       for (let j = 0; j < due.length; j += access.maxBatchSize) {
         const batch = due.slice(j, j + access.maxBatchSize);
         try {
-          const results = await access.push(
-            batch.map((b) => ({ sku: b.sku, quantity: b.target!, skuVersion: b.targetVersion!, publishedAt: Date.now() })),
-          );
+          // The channel's own writer re-pushes the target: a version older than one it has sent is refused there.
+          const results = await access.correct(batch.map((b) => ({ sku: b.sku, quantity: b.target!, skuVersion: b.targetVersion! })));
           const bySku = new Map(results.map((r) => [r.sku, r]));
           for (const b of batch) {
             const r = bySku.get(b.sku);
-            b.action = !r ? 'push_failed' : r.outcome === 'acknowledged' ? 'corrected' : `refused:${r.code}`;
-            this.metrics?.corrections.inc({ channel: access.channel, result: r?.outcome ?? 'failed' });
+            b.action = actionOf(r);
+            if (r?.result === 'stale') b.note = 'the connector has sent a newer target; its own push corrects the listing';
+            if (r?.result === 'queued') b.note = 'queued on the connector; the platform had not answered yet';
+            this.metrics?.corrections.inc({ channel: access.channel, result: r?.result ?? 'failed' });
           }
         } catch (err) {
           for (const b of batch) {
@@ -254,5 +256,19 @@ export class Reconciler {
         items.map((i) => i.note ?? null),
       ],
     );
+  }
+}
+
+function actionOf(r: CorrectionOutcome | undefined): string {
+  if (!r) return 'push_failed';
+  switch (r.result) {
+    case 'acknowledged':
+      return 'corrected';
+    case 'refused':
+      return `refused:${r.code}`;
+    case 'stale':
+      return 'superseded';
+    case 'queued':
+      return 'queued';
   }
 }
