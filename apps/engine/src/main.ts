@@ -1,11 +1,12 @@
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { ConnectorRuntime } from '@libs/channels';
 import { createPool, startEmbeddedPostgres } from '@libs/database';
 import { EventStore } from '@libs/event-store';
 import { createInventoryBatchHandler } from '@libs/inventory-application';
 import { InMemoryMessageBus } from '@libs/messaging';
-import { PG_POOL, startApp, useEmbeddedInfrastructure, type StartedApp } from '@libs/runtime';
+import { hashServiceToken, PG_POOL, startApp, useEmbeddedInfrastructure, type StartedApp } from '@libs/runtime';
 import type { Pool } from 'pg';
 import { APPS } from './apps';
 import { seedCatalogue, simulatedCatalogue } from './simulation/catalogue';
@@ -66,6 +67,14 @@ async function main(): Promise<void> {
   process.env.LOG_LEVEL ??= 'warn';
   process.env.RESERVATION_SWEEP_INTERVAL_MS ??= '2000';
   delete process.env.HTTP_PORT;
+  // Internal routes (the connectors' operations routes, the reconciler's API) need the service token here too: one
+  // made for this run and held by every app in the process. The reconciler reads the platforms through the
+  // connectors on their default ports.
+  process.env.SERVICE_TOKEN ??= randomBytes(32).toString('base64url');
+  process.env.SERVICE_TOKEN_HASHES ??= hashServiceToken(process.env.SERVICE_TOKEN);
+  process.env.RECONCILE_CONNECTORS ??= Object.entries(CONNECTOR_PORTS)
+    .map(([channel, port]) => `${channel}=http://127.0.0.1:${port}`)
+    .join(',');
 
   const apps: { name: string; started: StartedApp }[] = [];
   for (const [name, module] of Object.entries(APPS)) apps.push({ name, started: await startApp(module) });
@@ -116,6 +125,9 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stop);
   if (options.durationMs) setTimeout(stop, options.durationMs);
 }
+
+/** The connectors' default ports (each app's PlatformModule defaultPort). */
+const CONNECTOR_PORTS = { taobao: 3010, pinduoduo: 3011, miniprogram: 3012, shop: 3013 };
 
 function positiveInt(flag: string, text: string): number {
   const n = Number(text);
