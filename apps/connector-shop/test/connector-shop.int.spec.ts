@@ -10,7 +10,7 @@ import {
   type WebhookTarget,
 } from '@libs/platform-simulators';
 import { ShopAdapter } from '@libs/channels';
-import { startApp, type StartedApp } from '@libs/runtime';
+import { hashServiceToken, startApp, type StartedApp } from '@libs/runtime';
 import {
   createTestDatabase,
   deleteTopicsWithPrefix,
@@ -28,6 +28,8 @@ const BIG_SKU = 'GAME-KEY-BIG';
 const BIG_ORDER_KEYS = 1_001;
 const WEBHOOK_SECRET = 'whsec-shop-test';
 const SHOP_API_SECRET = 'shop-api-secret-test';
+// The reconciler's token for the connector's internal routes (GET /listings).
+const SERVICE_TOKEN = 'service-token-for-the-connector-shop-test';
 
 describe('connector-shop on the real broker and PostgreSQL, with the inventory service and a simulated shop', () => {
   let db: TestDatabase;
@@ -147,6 +149,7 @@ describe('connector-shop on the real broker and PostgreSQL, with the inventory s
       CARD_VAULT_KEYS: `k1:${keys.k1.toString('base64')}`,
       CARD_VAULT_ACTIVE_KEY_ID: 'k1',
       CARD_VAULT_FINGERPRINT_KEY: fingerprintKey.toString('base64'),
+      SERVICE_TOKEN_HASHES: hashServiceToken(SERVICE_TOKEN),
     });
     connector = await startApp(ConnectorShopModule);
     target = { url: connector.url, path: '/v1/webhooks/orders', secret: WEBHOOK_SECRET };
@@ -345,7 +348,11 @@ describe('connector-shop on the real broker and PostgreSQL, with the inventory s
   });
 
   it('serves the shop listing, paged, for reconciliation', async () => {
-    const res = await fetch(`${connector.url}/listings?limit=10`);
+    const unauthenticated = await fetch(`${connector.url}/listings?limit=10`);
+    const res = await fetch(`${connector.url}/listings?limit=10`, {
+      headers: { authorization: `Bearer ${SERVICE_TOKEN}` },
+    });
+    expect(unauthenticated.status).toBe(401);
     expect(res.status).toBe(200);
     expect(await res.json()).toHaveProperty('items');
   });
