@@ -185,7 +185,7 @@ class Simulation {
   private inSecondWrite = false;
   private secondWriter!: InventoryBatchHandler;
   private sweeper!: ReservationExpirySweeper;
-  private restocks = 0;
+  private stockMessages = 0;
 
   constructor(private readonly options: SimulationOptions) {
     this.prng = new Prng(options.seed);
@@ -319,7 +319,7 @@ class Simulation {
   }
 
   private restock(sku: string, kind: 'quantity' | 'cardKey' | 'unlimited'): ChannelMessage {
-    const batchId = `batch-${++this.restocks}`;
+    const batchId = `batch-${++this.stockMessages}`;
     const p = this.prng;
     if (kind === 'quantity') {
       return { type: 'stock.restocked', eventId: `restock-${batchId}`, payload: { sku, batchId, quantity: p.int(1, 6) } };
@@ -376,7 +376,7 @@ class Simulation {
   }
 
   private adjustment(sku: string): ChannelMessage {
-    const adjustmentId = `adj-${++this.restocks}`;
+    const adjustmentId = `adj-${++this.stockMessages}`;
     const delta = this.prng.chance(0.5) ? this.prng.int(1, 3) : -this.prng.int(1, 3);
     return { type: 'stock.adjusted', eventId: `adjust-${adjustmentId}`, payload: { sku, adjustmentId, delta, reason: 'count-correction' } };
   }
