@@ -4,3 +4,4 @@ export * from './health';
 export * from './tokens';
 export * from './observability.module';
 export { ObservabilityController } from './observability.controller';
+export * from './bounded-label';
