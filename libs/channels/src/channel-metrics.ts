@@ -1,7 +1,21 @@
+import { REASON_CODES } from '@libs/inventory';
+import { BoundedLabel, withBoundedLabels } from '@libs/observability';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { CircuitState } from './outbound/circuit-breaker';
 
 const created = new WeakMap<Registry, ChannelMetrics>();
+
+/** Error codes our own call path gives (http-call.ts, the pusher) and HTTP statuses; platform codes come on top. */
+const TRANSPORT_CODES = [
+  'TIMEOUT',
+  'NETWORK',
+  'BAD_RESPONSE',
+  'UNEXPECTED',
+  'THROTTLED',
+  ...Array.from({ length: 500 }, (_, i) => `HTTP_${100 + i}`),
+];
+/** Distinct platform error codes (a 分站 chooses its own) that get a series of their own; the rest are "other". */
+const MAX_PLATFORM_ERROR_CODES = 64;
 
 /** What the connectors report; labels are channel, result and error code only (never SKU or order ids). */
 export class ChannelMetrics {
@@ -42,12 +56,15 @@ export class ChannelMetrics {
       labelNames: ['channel', 'result'],
       registers,
     });
-    this.pushErrors = new Counter({
-      name: 'stocksync_channel_push_errors_total',
-      help: 'Push failures and refusals, by channel and platform or transport error code.',
-      labelNames: ['channel', 'code'],
-      registers,
-    });
+    this.pushErrors = withBoundedLabels(
+      new Counter({
+        name: 'stocksync_channel_push_errors_total',
+        help: `Push failures and refusals, by channel and platform or transport error code (the first ${MAX_PLATFORM_ERROR_CODES} platform codes seen, then "other").`,
+        labelNames: ['channel', 'code'],
+        registers,
+      }),
+      { code: new BoundedLabel({ known: TRANSPORT_CODES, maxDynamic: MAX_PLATFORM_ERROR_CODES }) },
+    );
     this.circuitState = new Gauge({
       name: 'stocksync_channel_circuit_state',
       help: 'Circuit of the channel push path: 0 closed, 1 half-open, 2 open.',
@@ -91,12 +108,16 @@ export class ChannelMetrics {
       labelNames: ['channel'],
       registers,
     });
-    this.paidOrdersRejected = new Counter({
-      name: 'stocksync_connector_paid_orders_rejected_total',
-      help: "order.rejected answers to order.paid that reached this channel's connector, by reason code: the buyer paid and gets nothing. The inventory service counts the same decisions as stocksync_paid_orders_rejected_total.",
-      labelNames: ['channel', 'reason'],
-      registers,
-    });
+    // The reason arrives on a topic: a code the inventory never gives is counted as "other".
+    this.paidOrdersRejected = withBoundedLabels(
+      new Counter({
+        name: 'stocksync_connector_paid_orders_rejected_total',
+        help: "order.rejected answers to order.paid that reached this channel's connector, by reason code: the buyer paid and gets nothing. The inventory service counts the same decisions as stocksync_paid_orders_rejected_total.",
+        labelNames: ['channel', 'reason'],
+        registers,
+      }),
+      { reason: new BoundedLabel({ known: REASON_CODES }) },
+    );
     this.allocationConflicts = new Counter({
       name: 'stocksync_card_key_allocation_conflicts_total',
       help: 'Single card keys announced for an order while already queued for another order: refused, never delivered twice.',
