@@ -4,11 +4,14 @@ import { channelsMigrations } from '@libs/channels';
 import { runMigrations } from '@libs/database';
 import { ShopSimulator } from '@libs/platform-simulators';
 import { readModelMigrations } from '@libs/read-models';
-import { startApp } from '@libs/runtime';
+import { hashServiceToken, startApp } from '@libs/runtime';
+import { deleteTopicsWithPrefix, uniqueTopicPrefix } from '@libs/testing';
+import { ConnectorShopModule } from '../../connector-shop/src/connector-shop.module';
 import { ReconcilerModule } from '../../reconciler/src/reconciler.module';
 import { startApiTestApp, type ApiTestApp } from './api-test-app';
 
 const SHOP_SECRET = 'recon-api-shop-secret';
+const SERVICE_TOKEN = 'recon-api-service-token-0123456789abcdef';
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -19,12 +22,15 @@ async function freePort(): Promise<number> {
 }
 
 /**
- * Reconciliation through the operations API: a run started by an operator's key on the real reconciler app,
- * against a simulated shop, then read back by an analyst as JSON, per class, and as CSV.
+ * Reconciliation through the operations API: a run started by an operator's key on the real reconciler app
+ * (the API sends it the service token), which reads and corrects a simulated shop through the shop connector,
+ * then read back by an analyst as JSON, per class, and as CSV.
  */
 describe('reconciliations through the operations API, with the reconciler app', () => {
   let api: ApiTestApp;
   let reconciler: INestApplication;
+  let connector: INestApplication;
+  const prefix = uniqueTopicPrefix('recon-api');
   const shop = new ShopSimulator(SHOP_SECRET);
   const savedEnv = { ...process.env };
   let operatorKey = '';
@@ -34,7 +40,10 @@ describe('reconciliations through the operations API, with the reconciler app', 
     await shop.start();
     // The API is told where the reconciler will listen before either starts.
     const reconcilerPort = await freePort();
-    api = await startApiTestApp('recon_api', { API_RECONCILER_URL: `http://127.0.0.1:${reconcilerPort}` });
+    api = await startApiTestApp('recon_api', {
+      API_RECONCILER_URL: `http://127.0.0.1:${reconcilerPort}`,
+      SERVICE_TOKEN,
+    });
     for (const m of [readModelMigrations, channelsMigrations]) await runMigrations(api.db.pool, m);
     // The shop lists three SKUs at their targets, pushed and acknowledged; one is then edited by hand, and the
     // shop also lists a SKU we never sent it.
@@ -58,10 +67,19 @@ describe('reconciliations through the operations API, with the reconciler app', 
 
     Object.assign(process.env, {
       DATABASE_URL: api.db.url,
-      HTTP_PORT: String(reconcilerPort),
+      KAFKA_TOPIC_PREFIX: prefix,
+      HTTP_PORT: '0',
       LOG_LEVEL: 'silent',
-      RECONCILE_SHOP_URL: shop.url,
-      RECONCILE_SHOP_API_SECRET: SHOP_SECRET,
+      SERVICE_TOKEN_HASHES: hashServiceToken(SERVICE_TOKEN),
+      CONNECTOR_PLATFORM_URL: shop.url,
+      CONNECTOR_APP_SECRET: SHOP_SECRET,
+      CONNECTOR_WEBHOOK_SECRETS: 'whsec-recon-api',
+    });
+    const shopConnector = await startApp(ConnectorShopModule);
+    connector = shopConnector.app;
+    Object.assign(process.env, {
+      HTTP_PORT: String(reconcilerPort),
+      RECONCILE_CONNECTORS: `shop=${shopConnector.url}`,
       RECONCILE_TRUTH_CHECK: 'false',
     });
     reconciler = (await startApp(ReconcilerModule)).app;
@@ -71,9 +89,11 @@ describe('reconciliations through the operations API, with the reconciler app', 
 
   afterAll(async () => {
     await reconciler?.close();
+    await connector?.close();
     process.env = savedEnv;
     await api?.close();
     await shop.stop();
+    await deleteTopicsWithPrefix(prefix);
   });
 
   it('runs on demand for an operator, not for an analyst, and the analyst reads the exact report', async () => {

@@ -6,10 +6,11 @@ import type { INestApplication } from '@nestjs/common';
 import { ChannelEventsTopic, DeadLettersTopic, partitionForKey, topicName } from '@libs/messaging';
 import { ShopSimulator } from '@libs/platform-simulators';
 import { READ_MODEL_TABLES } from '@libs/read-models';
-import { startApp } from '@libs/runtime';
+import { hashServiceToken, startApp } from '@libs/runtime';
 import { deleteTopicsWithPrefix, eventually, testBrokers, uniqueTopicPrefix } from '@libs/testing';
 import { Kafka, logLevel, type IHeaders } from 'kafkajs';
 import { type ApiTestApp, startApiTestApp } from '../../api/test/api-test-app';
+import { ConnectorShopModule } from '../../connector-shop/src/connector-shop.module';
 import { InventoryServiceModule } from '../../inventory-service/src/inventory-service.module';
 import { ProjectorModule } from '../../projector/src/projector.module';
 import { ReconcilerModule } from '../../reconciler/src/reconciler.module';
@@ -21,6 +22,8 @@ import { runBinary } from './run-binary';
  * Every `stocksync` command against the apps it drives: the operations API, the projector, the inventory
  * service and the reconciler, on one fresh database and one topic prefix of the real broker.
  */
+const SERVICE_TOKEN = 'cli-e2e-service-token-0123456789abcdefgh';
+
 describe('npx stocksync against running apps', () => {
   const prefix = uniqueTopicPrefix('cli');
   const savedEnv = { ...process.env };
@@ -51,17 +54,24 @@ describe('npx stocksync against running apps', () => {
       // Group ids carry no topic prefix: a group of its own keeps other runs' services out of its rebalances.
       INVENTORY_CONSUMER_GROUP: `${prefix}inventory-service`,
       RESERVATION_SWEEP_INTERVAL_MS: '600000',
-      RECONCILE_SHOP_URL: shop.url,
-      RECONCILE_SHOP_API_SECRET: 'cli-shop-secret',
+      SERVICE_TOKEN_HASHES: hashServiceToken(SERVICE_TOKEN),
+      SERVICE_TOKEN,
+      CONNECTOR_PLATFORM_URL: shop.url,
+      CONNECTOR_APP_SECRET: 'cli-shop-secret',
+      CONNECTOR_WEBHOOK_SECRETS: 'whsec-cli',
     });
     projector = (await startApp(ProjectorModule)).app;
     const inventory = await startApp(InventoryServiceModule);
+    // The reconciler reaches the shop only through its connector.
+    const connector = await startApp(ConnectorShopModule);
+    process.env.RECONCILE_CONNECTORS = `shop=${connector.url}`;
     const reconciler = await startApp(ReconcilerModule);
-    apps.push(inventory.app, reconciler.app);
+    apps.push(inventory.app, connector.app, reconciler.app);
     cliEnv = {
       STOCKSYNC_API_URL: api.url,
       STOCKSYNC_API_KEY: await api.keyFor('inventory-admin', 'cli-operator'),
       STOCKSYNC_RECONCILER_URL: reconciler.url,
+      STOCKSYNC_SERVICE_TOKEN: SERVICE_TOKEN,
       DATABASE_URL: api.db.url,
       KAFKA_BROKERS: testBrokers().join(','),
       KAFKA_TOPIC_PREFIX: prefix,
@@ -237,7 +247,9 @@ describe('npx stocksync against running apps', () => {
       expect(summary).toMatchObject({
         differences: 2,
         corrections: 1,
-        byClass: { stale_push: 1, listing_unknown_to_us: 1 },
+        // CLI-GIFT's class depends on what its connector made of the target before the listing existed (a refused
+        // push, or none yet); either way the run corrects it through the connector.
+        byClass: expect.objectContaining({ listing_unknown_to_us: 1 }),
       });
       const { rows } = await api.db.pool.query('SELECT * FROM reconciliation_runs WHERE id = $1', [
         summary.runId,
