@@ -1,4 +1,12 @@
+import { REASON_CODES } from '@libs/inventory';
+import { BoundedLabel, withBoundedLabels } from '@libs/observability';
 import { Counter, Histogram, type Registry } from 'prom-client';
+
+/**
+ * Channels with a series of their own in the rejection counters. The channel comes from stock.channel-events,
+ * which anyone able to produce to the broker can write; real deployments have a handful (plus 分站).
+ */
+const MAX_CHANNEL_LABELS = 100;
 
 /** What the inventory service reports about its decisions; registered on the app's one registry. */
 export class InventoryMetrics {
@@ -34,18 +42,25 @@ export class InventoryMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     });
-    this.rejectedReservations = new Counter({
-      name: 'stocksync_reservations_rejected_total',
-      help: 'Reservations rejected, by reason code.',
-      labelNames: ['reason'],
-      registers: [registry],
-    });
-    this.rejectedPayments = new Counter({
-      name: 'stocksync_paid_orders_rejected_total',
-      help: 'Payments answered order.rejected (a paid order that will not be delivered), by channel and reason code.',
-      labelNames: ['channel', 'reason'],
-      registers: [registry],
-    });
+    const reason = new BoundedLabel({ known: REASON_CODES });
+    this.rejectedReservations = withBoundedLabels(
+      new Counter({
+        name: 'stocksync_reservations_rejected_total',
+        help: 'Reservations rejected, by reason code.',
+        labelNames: ['reason'],
+        registers: [registry],
+      }),
+      { reason },
+    );
+    this.rejectedPayments = withBoundedLabels(
+      new Counter({
+        name: 'stocksync_paid_orders_rejected_total',
+        help: `Payments answered order.rejected (a paid order that will not be delivered), by channel (the first ${MAX_CHANNEL_LABELS} seen, then "other") and reason code.`,
+        labelNames: ['channel', 'reason'],
+        registers: [registry],
+      }),
+      { channel: new BoundedLabel({ maxDynamic: MAX_CHANNEL_LABELS }), reason },
+    );
     this.expirySweeps = new Counter({
       name: 'stocksync_reservation_expiry_sweeps_total',
       help: 'Expiry sweeps run, by result (ok, failed).',
