@@ -39,9 +39,13 @@ export class MessagingModule {
       providers: [
         {
           provide: MessageBus,
-          useFactory: (config: KafkaConfig, source: string, logger: Logger, metrics: MetricsRegistry) =>
-            embeddedInfrastructure()?.bus ??
-            new KafkaMessageBus({
+          useFactory: (config: KafkaConfig, source: string, logger: Logger, metrics: MetricsRegistry) => {
+            const embeddedBus = embeddedInfrastructure()?.bus;
+            if (embeddedBus) return embeddedBus;
+            // Allowed (a private network may be trusted), but the password then crosses the wire as is.
+            if (config.saslMechanism === 'plain' && !config.ssl)
+              logger.warn('KAFKA_SASL_MECHANISM=plain without KAFKA_SSL=true sends the Kafka password unencrypted');
+            return new KafkaMessageBus({
               source,
               brokers: config.brokers,
               clientId: `${config.clientId}-${source}`,
@@ -51,7 +55,8 @@ export class MessagingModule {
               observer: messagingMetrics(metrics.registry),
               consumer: { maxWaitTimeMs: config.consumerMaxWaitMs },
               ...kafkaClientSecurity(config),
-            }),
+            });
+          },
           inject: [KafkaConfig, APP_NAME, LOGGER, MetricsRegistry],
         },
         MessageBusLifecycle,

@@ -26,7 +26,7 @@ const USER = 'stocksync-test';
 const PASSWORD = randomBytes(12).toString('hex');
 const CA_FILE = join(__dirname, '..', '..', '..', '..', '.cache', 'kafka', `run-${PORT}`, 'tls', 'ca.pem');
 
-const brokerEnv = {
+const brokerEnv: NodeJS.ProcessEnv = {
   ...process.env,
   KAFKA_PORT: String(PORT),
   KAFKA_CONTROLLER_PORT: String(PORT + 1),
