@@ -336,6 +336,18 @@ describe('operations API', () => {
     expect(metrics).toMatch(/stocksync_api_requests_total\{[^}]*route="\/v1\/skus"/);
     expect(metrics).toMatch(/stocksync_api_auth_failures_total\{[^}]*reason="forbidden"/);
   });
+
+  it('labels requests by a fixed set of methods: an unusual one counts as "other"', async () => {
+    for (const method of ['PROPFIND', 'MKCOL', 'PURGE']) await fetch(`${api.url}/v1/skus`, { method });
+    const metrics = await (await fetch(`${api.url}/metrics`)).text();
+    const methods = [...metrics.matchAll(/stocksync_api_requests_total\{[^}]*method="([^"]*)"/g)].map(
+      (m) => m[1],
+    );
+    expect(methods).toContain('other');
+    expect(new Set(methods)).toEqual(
+      new Set(methods.filter((m) => /^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|other)$/.test(m))),
+    );
+  });
 });
 
 describe('operations API rate limit', () => {
