@@ -35,7 +35,8 @@ const APPS: { name: string; module: Type<unknown>; sim?: () => SimulatedPlatform
   { name: 'connector-pinduoduo', module: ConnectorPinduoduoModule, sim: () => new PinduoduoSimulator('pdd', 'pdd-secret'), env: { CONNECTOR_APP_KEY: 'pdd', CONNECTOR_APP_SECRET: 'pdd-secret' } },
   { name: 'connector-miniprogram', module: ConnectorMiniprogramModule, sim: () => new MiniprogramSimulator('wx-token'), env: { CONNECTOR_APP_SECRET: 'wx-token' } },
   { name: 'connector-shop', module: ConnectorShopModule, sim: () => new ShopSimulator('shop-secret'), env: { CONNECTOR_APP_SECRET: 'shop-secret' } },
-  { name: 'reconciler', module: ReconcilerModule, env: { RECONCILE_TRUTH_CHECK: 'false' } },
+  // The reconciler calls connectors only during a run, which these checks never start.
+  { name: 'reconciler', module: ReconcilerModule, env: { RECONCILE_TRUTH_CHECK: 'false', RECONCILE_CONNECTORS: 'shop=http://127.0.0.1:9', SERVICE_TOKEN: TOKEN } },
 ];
 
 const key = (r: RouteEntry) => `${r.method} ${r.path}`;
@@ -114,5 +115,33 @@ describe.each(APPS)('$name: internal routes need the service token', ({ name, mo
       expect({ route: key(route), body }).not.toEqual({ route: key(route), body: expect.stringContaining('AUTH.SERVICE_TOKEN') });
       if (route.method === 'GET') expect({ route: key(route), status: res.status }).toEqual({ route: key(route), status: 200 });
     }
+  });
+});
+
+describe('METRICS_PORT: /metrics on a listener of its own', () => {
+  let db: TestDatabase;
+  let started: { app: INestApplication; url: string; metricsUrl?: string };
+  const savedEnv = { ...process.env };
+
+  beforeAll(async () => {
+    db = await createTestDatabase('routes_metrics_apart');
+    Object.assign(process.env, { DATABASE_URL: db.url, HTTP_PORT: '0', LOG_LEVEL: 'silent', METRICS_PORT: '0', RECONCILE_TRUTH_CHECK: 'false', RECONCILE_CONNECTORS: 'shop=http://127.0.0.1:9', SERVICE_TOKEN: TOKEN });
+    started = await startApp(ReconcilerModule);
+  });
+
+  afterAll(async () => {
+    await started?.app.close();
+    for (const k of Object.keys(process.env)) if (!(k in savedEnv)) delete process.env[k];
+    Object.assign(process.env, savedEnv);
+    await db?.drop();
+  });
+
+  it('serves /metrics on METRICS_HOST (loopback by default) and no longer on the app port', async () => {
+    expect(started.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const apart = await fetch(`${started.metricsUrl}/metrics`);
+    expect(apart.status).toBe(200);
+    expect(await apart.text()).toContain('stocksync_');
+    expect((await fetch(`${started.url}/metrics`)).status).toBe(404);
+    expect((await fetch(`${started.url}/health`)).status).toBe(200);
   });
 });

@@ -3,3 +3,4 @@ export * from './define-config';
 export * from './namespaces';
 export * from './config.module';
 export * from './service-auth.config';
+export * from './metrics-listener.config';

@@ -4,10 +4,13 @@ import { HttpConfig } from '@libs/config';
 import { LOGGER, PinoNestLogger } from '@libs/observability';
 import { json, type RequestHandler, urlencoded } from 'express';
 import type { Logger } from 'pino';
+import { listenForMetrics, metricsOnAppPort } from './metrics-listener';
 
 export interface StartedApp {
   app: INestApplication;
   url: string;
+  /** The separate /metrics listener, when METRICS_PORT is set. */
+  metricsUrl?: string;
 }
 
 /**
@@ -24,6 +27,7 @@ export async function startApp(module: Type<unknown>): Promise<StartedApp> {
   const app = await NestFactory.create(module, { bufferLogs: true, abortOnError: false, bodyParser: false });
   const logger = app.get<Logger>(LOGGER);
   app.useLogger(new PinoNestLogger(logger));
+  app.use(metricsOnAppPort(app));
   const raw = rawBodyRoutes(app);
   // The same parsers and limits (100 kB) Nest would register, for every other route.
   app.use(except(raw, json()));
@@ -32,7 +36,8 @@ export async function startApp(module: Type<unknown>): Promise<StartedApp> {
   const http = app.get(HttpConfig);
   await app.listen(http.port, http.host);
   const address = app.getHttpServer().address() as { port: number };
-  return { app, url: `http://${http.host}:${address.port}` };
+  const metricsUrl = await listenForMetrics(app);
+  return { app, url: `http://${http.host}:${address.port}`, ...(metricsUrl ? { metricsUrl } : {}) };
 }
 
 function rawBodyRoutes(app: INestApplication): Set<string> {

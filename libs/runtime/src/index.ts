@@ -7,3 +7,4 @@ export * from './messaging.module';
 export * from './event-store.module';
 export * from './consumer-health';
 export * from './service-auth';
+export * from './metrics-listener';

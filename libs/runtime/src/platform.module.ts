@@ -5,6 +5,7 @@ import {
   httpConfig,
   kafkaConfig,
   logConfig,
+  metricsListenerConfig,
   serviceAuthConfig,
   type ConfigDefinition,
 } from '@libs/config';
@@ -34,6 +35,7 @@ export class PlatformModule {
           kafkaConfig,
           logConfig,
           serviceAuthConfig,
+          metricsListenerConfig,
           ...(app.config ?? []),
         ]),
         PostgresModule,
