@@ -14,6 +14,8 @@ describe('every app boots against the real PostgreSQL and Kafka', () => {
     process.env.DATABASE_URL = db.url;
     process.env.HTTP_PORT = '0';
     process.env.LOG_LEVEL = 'warn';
+    // The connectors run against their simulated platforms, which only the embedded mode may start.
+    process.env.STOCKSYNC_EMBEDDED = '1';
     // All eight apps run side by side in this process, each on its own port, like a small deployment.
     for (const [name, module] of Object.entries(APPS)) {
       const started = await startApp(module);

@@ -10,7 +10,7 @@ export const pinduoduoConnector: ConnectorSpec = {
   channel: 'pinduoduo',
   defaultPort: 3011,
   webhookPath: '/webhooks/pinduoduo',
-  defaults: { ratePerSecond: 40, burst: 10 },
+  defaults: { ratePerSecond: 40, burst: 10, usesAppKey: true },
   parseNotice: parsePinduoduoNotice,
   createAdapter: (c, config) =>
     new PinduoduoAdapter({

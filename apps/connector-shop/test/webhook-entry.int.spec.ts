@@ -78,6 +78,8 @@ describe('connector webhook entry: body limits, content type and notice bounds',
       LOG_LEVEL: 'silent',
       CONNECTOR_WEBHOOK_SECRETS: WEBHOOK_SECRET,
       CONNECTOR_MAX_LINE_QUANTITY: '50',
+      // No platform URL: the shop simulator takes the pushes, which only the embedded mode allows.
+      STOCKSYNC_EMBEDDED: '1',
     });
     connector = await startApp(ConnectorShopModule);
     target = { url: connector.url, path: PATH, secret: WEBHOOK_SECRET };

@@ -10,7 +10,7 @@ export const taobaoConnector: ConnectorSpec = {
   channel: 'taobao',
   defaultPort: 3010,
   webhookPath: '/webhooks/taobao',
-  defaults: { ratePerSecond: 20, burst: 20 },
+  defaults: { ratePerSecond: 20, burst: 20, usesAppKey: true },
   parseNotice: parseTaobaoNotice,
   createAdapter: (c, config) =>
     new TaobaoAdapter({

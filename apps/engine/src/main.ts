@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { ConnectorRuntime } from '@libs/channels';
+import { EMBEDDED_FLAG } from '@libs/config';
 import { createPool, startEmbeddedPostgres } from '@libs/database';
 import { EventStore } from '@libs/event-store';
 import { createInventoryBatchHandler } from '@libs/inventory-application';
@@ -59,6 +60,8 @@ async function main(): Promise<void> {
     seed: values.seed ? positiveInt('--seed', values.seed) : undefined,
   };
 
+  // The one place the embedded stand-ins are chosen: production apps refuse to start without their servers.
+  process.env[EMBEDDED_FLAG] = '1';
   const postgres = await startEmbeddedPostgres();
   const bus = new InMemoryMessageBus({ source: 'stocksync-engine' });
   const pool = createPool({ url: postgres.url, embedded: true, applicationName: 'stocksync-engine' });

@@ -38,7 +38,14 @@ export const reconcilerConfig = defineConfig('reconciler', ReconcilerConfig, {
   cron: { name: 'RECONCILE_CRON', default: '0 0 2 * * *' },
   truthCheck: { name: 'RECONCILE_TRUTH_CHECK', parse: 'boolean', default: 'true' },
   pageSize: { name: 'RECONCILE_PAGE_SIZE', parse: 'int', default: '100' },
-  connectors: { name: 'RECONCILE_CONNECTORS', parse: 'list', default: '' },
+  // A production reconciler with nothing to reconcile would report every night that all is well.
+  connectors: {
+    name: 'RECONCILE_CONNECTORS',
+    parse: 'list',
+    requiredUnlessEmbedded: true,
+    embeddedDefault: '',
+    requires: ['SERVICE_TOKEN'],
+  },
   connectorTimeoutMs: { name: 'RECONCILE_CONNECTOR_TIMEOUT_MS', parse: 'int', default: '30000' },
   correctionWaitMs: { name: 'RECONCILE_CORRECTION_WAIT_MS', parse: 'int', default: '15000' },
 });

@@ -33,7 +33,7 @@ export const httpConfig = (defaultPort: number) =>
   });
 
 export class DatabaseConfig {
-  /** Unset means "embedded": the engine starts PGlite in process (npm start, demos). */
+  /** Required unless STOCKSYNC_EMBEDDED=1; unset there: the app starts PGlite in process (npm start, demos). */
   @IsOptional()
   @Matches(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL' })
   url?: string;
@@ -63,7 +63,7 @@ export class DatabaseConfig {
 }
 
 export const databaseConfig = defineConfig('database', DatabaseConfig, {
-  url: { name: 'DATABASE_URL', secret: true },
+  url: { name: 'DATABASE_URL', secret: true, requiredUnlessEmbedded: true },
   poolSize: { name: 'DATABASE_POOL_SIZE', parse: 'int', default: '10' },
   statementTimeoutMs: { name: 'DATABASE_STATEMENT_TIMEOUT_MS', parse: 'int', default: '30000' },
   idleInTransactionTimeoutMs: { name: 'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS', parse: 'int', default: '60000' },
@@ -144,7 +144,13 @@ export class KafkaConfig {
 }
 
 export const kafkaConfig = defineConfig('kafka', KafkaConfig, {
-  brokers: { name: 'KAFKA_BROKERS', parse: 'list', default: '127.0.0.1:9092' },
+  // Embedded mode: the local broker of `npm run kafka` (the one-process engine uses its in-memory bus instead).
+  brokers: {
+    name: 'KAFKA_BROKERS',
+    parse: 'list',
+    requiredUnlessEmbedded: true,
+    embeddedDefault: '127.0.0.1:9092',
+  },
   clientId: { name: 'KAFKA_CLIENT_ID', default: 'stocksync' },
   consumerMaxWaitMs: { name: 'KAFKA_CONSUMER_MAX_WAIT_MS', parse: 'int', default: '100' },
   topicPrefix: { name: 'KAFKA_TOPIC_PREFIX' },

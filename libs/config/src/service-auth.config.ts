@@ -19,6 +19,6 @@ export class ServiceAuthConfig {
 }
 
 export const serviceAuthConfig = defineConfig('serviceAuth', ServiceAuthConfig, {
-  tokenHashes: { name: 'SERVICE_TOKEN_HASHES', parse: 'list', default: '' },
+  tokenHashes: { name: 'SERVICE_TOKEN_HASHES', parse: 'list', default: '', generate: { sha256Of: 'SERVICE_TOKEN' } },
   token: { name: 'SERVICE_TOKEN', secret: true },
 });

@@ -1,6 +1,6 @@
 import type { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { HttpConfig } from '@libs/config';
+import { ConfigError, configDefinitionsOf, HttpConfig, loadAll } from '@libs/config';
 import { LOGGER, PinoNestLogger } from '@libs/observability';
 import { json, type RequestHandler, urlencoded } from 'express';
 import type { Logger } from 'pino';
@@ -60,8 +60,18 @@ function except(paths: Set<string>, parser: RequestHandler): RequestHandler {
   return (req, res, next) => (paths.has(routeKey(req.path)) ? next() : parser(req, res, next));
 }
 
-/** Entry point of a standalone app process: a configuration error prints its message and exits 1. */
+/**
+ * Entry point of a standalone app process. The configuration is checked first, before Nest or any connection
+ * starts: a problem prints one message naming every bad variable and exits 1.
+ */
 export function runMain(module: Type<unknown>): void {
+  try {
+    loadAll(configDefinitionsOf(module));
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.name}: ${err.message}\n`);
+    process.exit(1);
+  }
   startApp(module).catch((err: Error) => {
     process.stderr.write(`${err.name}: ${err.message}\n`);
     process.exit(1);

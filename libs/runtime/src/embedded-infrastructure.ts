@@ -1,3 +1,4 @@
+import { EMBEDDED_FLAG, isEmbeddedMode } from '@libs/config';
 import type { MessageBus } from '@libs/messaging';
 import type { Pool } from 'pg';
 
@@ -20,6 +21,8 @@ export interface EmbeddedInfrastructure {
 let embedded: EmbeddedInfrastructure | undefined;
 
 export function useEmbeddedInfrastructure(infra: EmbeddedInfrastructure | undefined): void {
+  // An in-memory bus and a shared PGlite are for the embedded mode only, never a production app's stand-in.
+  if (infra && !isEmbeddedMode()) throw new Error(`embedded infrastructure needs ${EMBEDDED_FLAG}=1`);
   embedded = infra;
 }
 

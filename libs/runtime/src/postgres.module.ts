@@ -1,13 +1,13 @@
 import { Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { createPool, type EmbeddedPostgres, startEmbeddedPostgres } from '@libs/database';
-import { DatabaseConfig } from '@libs/config';
+import { DatabaseConfig, EMBEDDED_FLAG, isEmbeddedMode } from '@libs/config';
 import { HealthCheck } from '@libs/observability';
 import type { Pool } from 'pg';
 import { embeddedInfrastructure } from './embedded-infrastructure';
 
 export const PG_POOL = Symbol('PG_POOL');
 
-/** The connection an app works through: the configured server, or an in-process PGlite when none is set. */
+/** The connection an app works through: the configured server, or (embedded mode only) an in-process PGlite. */
 @Injectable()
 export class PostgresConnection implements OnApplicationShutdown {
   private embedded?: EmbeddedPostgres;
@@ -31,6 +31,9 @@ export class PostgresConnection implements OnApplicationShutdown {
     if (this.config.url) {
       this.url = this.config.url;
     } else {
+      // The config already refuses a missing DATABASE_URL outside embedded mode; this guards any other caller.
+      if (!isEmbeddedMode())
+        throw new Error(`DATABASE_URL is not set (${EMBEDDED_FLAG}=1 for the embedded PostgreSQL)`);
       this.embedded = await startEmbeddedPostgres();
       this.url = this.embedded.url;
       this.isEmbedded = true;

@@ -3,7 +3,7 @@ import { defineConfig } from '@libs/config';
 import { MAX_LINE_QUANTITY, MAX_ORDER_QUANTITY } from '@libs/inventory';
 
 export class ConnectorConfig {
-  /** The platform's API base URL. Unset: the app runs its platform simulator in process (demos, npm start). */
+  /** The platform's API base URL. Required unless STOCKSYNC_EMBEDDED=1; unset there: the platform simulator runs in process. */
   @IsOptional()
   @Matches(/^https?:\/\//, { message: 'must be an http(s):// URL' })
   platformUrl?: string;
@@ -131,7 +131,7 @@ export class ConnectorConfig {
   @Max(64)
   deliveryConcurrency!: number;
 
-  /** The card vault (same variables as the service that imports keys). Unset: card-key delivery is off. */
+  /** The card vault (same variables as the service that imports keys): all three or none (no card-key delivery). */
   @IsOptional()
   @IsString()
   vaultKeys?: string;
@@ -148,15 +148,27 @@ export class ConnectorConfig {
 export interface ConnectorDefaults {
   ratePerSecond: number;
   burst: number;
+  /** The platform identifies the seller's app by CONNECTOR_APP_KEY (Taobao, Pinduoduo): required in production. */
+  usesAppKey?: boolean;
 }
 
 /** One namespace per connector app; the platform decides the default rate (calls per second per app key). */
 export const connectorConfig = (defaults: ConnectorDefaults) =>
   defineConfig('connector', ConnectorConfig, {
-    platformUrl: { name: 'CONNECTOR_PLATFORM_URL' },
-    appKey: { name: 'CONNECTOR_APP_KEY', default: 'stocksync' },
-    appSecret: { name: 'CONNECTOR_APP_SECRET', secret: true },
-    webhookSecrets: { name: 'CONNECTOR_WEBHOOK_SECRETS', parse: 'list', default: '', secret: true },
+    // Production needs the platform and its credentials; only the embedded mode may stand a simulator in.
+    platformUrl: { name: 'CONNECTOR_PLATFORM_URL', requiredUnlessEmbedded: true },
+    appKey: defaults.usesAppKey
+      ? { name: 'CONNECTOR_APP_KEY', requiredUnlessEmbedded: true, embeddedDefault: 'stocksync' }
+      : { name: 'CONNECTOR_APP_KEY', default: 'stocksync' },
+    appSecret: { name: 'CONNECTOR_APP_SECRET', secret: true, requiredUnlessEmbedded: true },
+    webhookSecrets: {
+      name: 'CONNECTOR_WEBHOOK_SECRETS',
+      parse: 'list',
+      secret: true,
+      requiredUnlessEmbedded: true,
+      embeddedDefault: '',
+      generate: 'token',
+    },
     ratePerSecond: {
       name: 'CONNECTOR_RATE_PER_SECOND',
       parse: 'number',
@@ -182,7 +194,9 @@ export const connectorConfig = (defaults: ConnectorDefaults) =>
     maxOrderQuantity: { name: 'CONNECTOR_MAX_ORDER_QUANTITY', parse: 'int', default: '10000' },
     inboxRelayAfterMs: { name: 'WEBHOOK_INBOX_RELAY_AFTER_MS', parse: 'int', default: '30000' },
     inboxRelayIntervalMs: { name: 'WEBHOOK_INBOX_RELAY_INTERVAL_MS', parse: 'int', default: '15000' },
-    vaultKeys: { name: 'CARD_VAULT_KEYS', secret: true },
+    vaultKeys: { name: 'CARD_VAULT_KEYS', secret: true, generate: 'keyring' },
     vaultActiveKeyId: { name: 'CARD_VAULT_ACTIVE_KEY_ID' },
-    vaultFingerprintKey: { name: 'CARD_VAULT_FINGERPRINT_KEY', secret: true },
+    vaultFingerprintKey: { name: 'CARD_VAULT_FINGERPRINT_KEY', secret: true, generate: 'key' },
+  }, {
+    allOrNone: [{ label: 'card vault', keys: ['vaultKeys', 'vaultActiveKeyId', 'vaultFingerprintKey'] }],
   });
