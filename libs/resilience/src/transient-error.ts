@@ -6,7 +6,7 @@
  * - PostgreSQL SQLSTATE classes 08 (connection exception), 40 (serialization failure, deadlock), 53 (insufficient
  *   resources, e.g. too many connections) and 57P (admin shutdown, crash shutdown, cannot connect now), plus the
  *   timeouts: 57014 (statement timeout or a cancelled query), 55P03 (lock not available) and 25P03 (the session
- *   was ended for idling in a transaction). A timeout is far more often a loaded or locked database than a bad
+ *   was ended for idling in a transaction), and 55000 when the database is not accepting connections. A timeout is far more often a loaded or locked database than a bad
  *   message, and a stuck partition pages someone while a dead-lettered order is lost;
  * - node socket errors (ECONNREFUSED, ECONNRESET, ETIMEDOUT, EPIPE, name resolution failures, ...);
  * - node-postgres pool and client errors that carry no SQLSTATE ("timeout exceeded when trying to connect",
@@ -64,7 +64,16 @@ function check(err: unknown, depth: number): boolean {
   if (e.name === 'ConflictRetriesExhaustedError') return true;
   if (typeof e.code === 'string') {
     if (SOCKET_CODES.has(e.code)) return true;
-    if (/^[0-9A-Z]{5}$/.test(e.code) && SQLSTATE_PREFIXES.some((p) => (e.code as string).startsWith(p))) return true;
+    if (/^[0-9A-Z]{5}$/.test(e.code) && SQLSTATE_PREFIXES.some((p) => (e.code as string).startsWith(p)))
+      return true;
+    // 55000 is a broad class; only "database … is not currently accepting connections" (ALLOW_CONNECTIONS false
+    // during maintenance or a switchover) says the database will be back.
+    if (
+      e.code === '55000' &&
+      typeof e.message === 'string' &&
+      e.message.includes('not currently accepting connections')
+    )
+      return true;
   }
   if (typeof e.name === 'string' && e.name.startsWith('KafkaJS')) {
     if (e.retriable === true) return true;

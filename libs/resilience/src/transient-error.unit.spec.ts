@@ -8,6 +8,10 @@ describe('isTransientError', () => {
   it.each([
     ['57P01 admin shutdown', withCode('57P01', 'terminating connection due to administrator command')],
     ['57P03 cannot connect now', withCode('57P03', 'the database system is starting up')],
+    [
+      '55000 database not accepting connections',
+      withCode('55000', 'database "stocksync" is not currently accepting connections'),
+    ],
     ['08006 connection failure', withCode('08006')],
     ['08001 cannot establish connection', withCode('08001')],
     ['40001 serialization failure', withCode('40001')],
@@ -37,6 +41,7 @@ describe('isTransientError', () => {
   });
 
   it.each([
+    ['55000 for another reason', withCode('55000', 'cannot open relation in a read-only transaction')],
     ['a plain error', new Error('invalid payload')],
     ['a unique violation', withCode('23505', 'duplicate key value')],
     ['a check violation', withCode('23514')],
