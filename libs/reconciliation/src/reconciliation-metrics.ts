@@ -15,7 +15,7 @@ export class ReconciliationMetrics {
     });
     this.corrections = new Counter({
       name: 'stocksync_reconciliation_corrections_total',
-      help: 'Corrections pushed by reconciliation, by channel and result.',
+      help: 'Corrections handed to the connectors by reconciliation, by channel and result (acknowledged, refused, queued, stale, failed).',
       labelNames: ['channel', 'result'],
       registers: [registry],
     });
