@@ -1,11 +1,15 @@
 import { listDeadLetters, replayDeadLetter } from './dead-letters.commands';
 import { importCardKeys } from './import-card-keys.command';
+import { initCommand } from './init.command';
 import { rebuildProjections, reconcileNow, showSku } from './operations.commands';
 import { listQuarantine, retryQuarantine } from './projection-quarantine.commands';
 
 const USAGE = `usage: stocksync <command>
 
 commands:
+  init [--force] [--file <path>]
+      Write a .env for docker-compose.yml with fresh random secrets (vault keys, fingerprint key, admin API key,
+      webhook secrets, service token), mode 0600; refuses to overwrite an existing file unless --force.
   import-card-keys <sku> <file> [--batch-id <id>] [--column <name>]
       Upload a TXT (one key per line) or .csv file of card keys; progress on stderr, report on stdout.
   sku <sku>
@@ -35,6 +39,8 @@ export interface CliIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
   env: NodeJS.ProcessEnv;
+  /** Where relative paths (init's .env) resolve; the process's working directory unless given. */
+  cwd?: string;
 }
 
 function option(args: string[], name: string): string | undefined {
@@ -79,6 +85,8 @@ export async function run(
     case '-h':
       stderr.write(USAGE);
       return 0;
+    case 'init':
+      return initCommand(args, { stdout, stderr, cwd: io.cwd ?? process.cwd() });
     case 'import-card-keys': {
       const batchId = option(args, '--batch-id');
       const column = option(args, '--column');
