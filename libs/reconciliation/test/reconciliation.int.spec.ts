@@ -3,28 +3,13 @@ import {
   channelsMigrations,
   MiniprogramAdapter,
   PinduoduoAdapter,
-  type PlatformAdapter,
   ShopAdapter,
   TaobaoAdapter,
 } from '@libs/channels';
 import { MiniprogramSimulator, PinduoduoSimulator, ShopSimulator, TaobaoSimulator, type SimulatedPlatform } from '@libs/platform-simulators';
 import { readModelMigrations } from '@libs/read-models';
 import { analystViewsMigrations, exportRun, Reconciler, reconciliationMigrations, type ChannelAccess } from '@libs/reconciliation';
-import { createTestDatabase, type TestDatabase } from '@libs/testing';
-
-/**
- * A stand-in for a connector: reads and pushes with the platform adapter directly. The run's logic is what is
- * tested here; the connector's side (push queue, push state) in test/reconciliation.e2e.spec.ts.
- */
-const viaAdapter = (adapter: PlatformAdapter): ChannelAccess => ({
-  channel: adapter.channel,
-  maxBatchSize: adapter.maxBatchSize,
-  readListings: (cursor, size) => adapter.readListings(cursor, size),
-  correct: async (targets) =>
-    (await adapter.push(targets.map((t) => ({ ...t, publishedAt: Date.now() })))).map((r) =>
-      r.outcome === 'acknowledged' ? { sku: r.sku, result: 'acknowledged' as const } : { sku: r.sku, result: 'refused' as const, code: r.code },
-    ),
-});
+import { adapterChannelAccess, createTestDatabase, type TestDatabase } from '@libs/testing';
 
 const SKUS = Array.from({ length: 100 }, (_, i) => `R-${String(i).padStart(3, '0')}`);
 
@@ -47,7 +32,7 @@ describe('reconciliation against the simulated platforms and the real PostgreSQL
       new PinduoduoAdapter({ baseUrl: pdd.url, clientId: 'pdd-id', clientSecret: 'pdd-secret', timeoutMs: 2_000 }),
       new MiniprogramAdapter({ baseUrl: wechat.url, accessToken: 'wx-token', timeoutMs: 2_000 }),
       new ShopAdapter({ baseUrl: shop.url, apiSecret: 'shop-secret', timeoutMs: 2_000 }),
-    ].map(viaAdapter);
+    ].map(adapterChannelAccess);
     // Every channel lists every SKU at its target, pushed and acknowledged at version 5.
     for (const [channel, sim] of Object.entries(simulators)) {
       for (const sku of SKUS) {
