@@ -4,7 +4,8 @@ import { join } from 'node:path';
 const ROOT = join(__dirname, '..');
 
 /** Variables a test run may have in its environment that would hide what an app is missing. */
-const INHERITED = /^(DATABASE_URL|KAFKA_BROKERS|STOCKSYNC_EMBEDDED|CONNECTOR_|CARD_VAULT_|RECONCILE_|API_|SERVICE_TOKEN|HTTP_PORT$)/;
+const INHERITED =
+  /^(DATABASE_URL|KAFKA_BROKERS|STOCKSYNC_EMBEDDED|CONNECTOR_|CARD_VAULT_|RECONCILE_|API_|SERVICE_TOKEN|HTTP_PORT$)/;
 
 interface Exit {
   status: number | null;
@@ -40,7 +41,6 @@ function expectOneMessageNaming(exit: Exit, names: string[]): void {
 }
 
 const SERVERS = ['DATABASE_URL', 'KAFKA_BROKERS'];
-const VAULT = ['CARD_VAULT_KEYS', 'CARD_VAULT_ACTIVE_KEY_ID', 'CARD_VAULT_FINGERPRINT_KEY'];
 const PARTIAL_VAULT_SECRET = 'k1:cGFydGlhbC12YXVsdC1rZXktdGhhdC1tdXN0LW5vdC1sZWFr';
 
 describe('an app started with invalid configuration', () => {
@@ -90,18 +90,23 @@ describe('a production app that is not fully configured', () => {
     ['connector-pinduoduo', ['CONNECTOR_APP_KEY']],
     ['connector-miniprogram', []],
     ['connector-shop', []],
-  ])('%s names the servers, the platform, its credentials and the missing part of the vault', async (app, extra) => {
-    const exit = await runApp(app, { CARD_VAULT_FINGERPRINT_KEY: 'ZmluZ2VycHJpbnQta2V5LXRoYXQtaXMtbG9uZy1lbm91Z2g=' });
-    expectOneMessageNaming(exit, [
-      ...SERVERS,
-      'CONNECTOR_PLATFORM_URL',
-      'CONNECTOR_APP_SECRET',
-      'CONNECTOR_WEBHOOK_SECRETS',
-      ...extra,
-      'CARD_VAULT_KEYS',
-      'CARD_VAULT_ACTIVE_KEY_ID',
-    ]);
-  });
+  ])(
+    '%s names the servers, the platform, its credentials and the missing part of the vault',
+    async (app, extra) => {
+      const exit = await runApp(app, {
+        CARD_VAULT_FINGERPRINT_KEY: 'ZmluZ2VycHJpbnQta2V5LXRoYXQtaXMtbG9uZy1lbm91Z2g=',
+      });
+      expectOneMessageNaming(exit, [
+        ...SERVERS,
+        'CONNECTOR_PLATFORM_URL',
+        'CONNECTOR_APP_SECRET',
+        'CONNECTOR_WEBHOOK_SECRETS',
+        ...extra,
+        'CARD_VAULT_KEYS',
+        'CARD_VAULT_ACTIVE_KEY_ID',
+      ]);
+    },
+  );
 
   it('a connector with its platform URL but no secret names the rest of the credential group', async () => {
     const exit = await runApp('connector-shop', {

@@ -18,7 +18,12 @@ export interface EnvSection {
 export const COMPOSE_CHANNELS = [
   { prefix: 'TAOBAO', platform: 'Taobao open platform', appKey: true, generatedAppSecret: false },
   { prefix: 'PINDUODUO', platform: 'Pinduoduo open platform', appKey: true, generatedAppSecret: false },
-  { prefix: 'MINIPROGRAM', platform: 'WeChat mini-program shop (access token)', appKey: false, generatedAppSecret: false },
+  {
+    prefix: 'MINIPROGRAM',
+    platform: 'WeChat mini-program shop (access token)',
+    appKey: false,
+    generatedAppSecret: false,
+  },
   // The shop is the seller's own site: its API secret is shared between the two, so it can be made here.
   { prefix: 'SHOP', platform: "seller's own shop", appKey: false, generatedAppSecret: true },
 ] as const;
