@@ -1,5 +1,6 @@
 import { ChannelMetrics, ChannelPusher, LatestTargetQueue, type PlatformAdapter, type PushStateStore, type StockTarget } from '@libs/channels';
 import { Registry } from 'prom-client';
+import { parseCorrections } from '../src/nest/corrections';
 
 const t = (sku: string, skuVersion: number, quantity = skuVersion): StockTarget => ({ sku, skuVersion, quantity, publishedAt: 0 });
 
@@ -93,3 +94,26 @@ async function waitFor(check: () => boolean): Promise<void> {
   for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 5));
   if (!check()) throw new Error('condition not reached');
 }
+
+describe('a POST /corrections body', () => {
+  it('given targets with sku, quantity and version, then they are read with the request time as publish time', () => {
+    expect(parseCorrections({ targets: [{ sku: 'A', quantity: 0, skuVersion: 3 }], waitMs: 500 }, 42)).toEqual({
+      ok: true,
+      targets: [{ sku: 'A', quantity: 0, skuVersion: 3, publishedAt: 42 }],
+      waitMs: 500,
+    });
+  });
+
+  it.each([
+    ['no targets', {}],
+    ['an empty list', { targets: [] }],
+    ['more than 1,000', { targets: Array.from({ length: 1001 }, (_, i) => ({ sku: `S${i}`, quantity: 1, skuVersion: 1 })) }],
+    ['a negative quantity', { targets: [{ sku: 'A', quantity: -1, skuVersion: 1 }] }],
+    ['a fractional quantity', { targets: [{ sku: 'A', quantity: 1.5, skuVersion: 1 }] }],
+    ['version 0', { targets: [{ sku: 'A', quantity: 1, skuVersion: 0 }] }],
+    ['an empty sku', { targets: [{ sku: '', quantity: 1, skuVersion: 1 }] }],
+    ['a wait over a minute', { targets: [{ sku: 'A', quantity: 1, skuVersion: 1 }], waitMs: 60_001 }],
+  ])('given %s, then it is refused', (_label, body) => {
+    expect(parseCorrections(body)).toMatchObject({ ok: false });
+  });
+});
