@@ -40,6 +40,8 @@ export interface StoreFaults {
   beforeCall(operation: string): void;
   /** Runs before each append transaction with the streams it names: another writer may get there first. */
   beforeAppend(streamIds: readonly string[]): Promise<void>;
+  /** Runs after an append committed: throwing here is a commit whose acknowledgement was lost on the way back. */
+  afterAppend(): void;
 }
 
 export interface FaultyEventStoreOptions {
@@ -51,8 +53,9 @@ export interface FaultyEventStoreOptions {
 }
 
 /**
- * The in-memory event store behind a fault injector: outages before any call, and a second writer that appends
- * to the same streams between a handler's read and its append (which turns into a real version conflict).
+ * The in-memory event store behind a fault injector: outages before any call, a commit whose answer is lost, and
+ * a second writer that appends to the same streams between a handler's read and its append (which turns into a
+ * real version conflict).
  */
 export class FaultyEventStore extends EventStore {
   constructor(
@@ -74,7 +77,9 @@ export class FaultyEventStore extends EventStore {
     const effective = this.options.dropVersionCheck
       ? appends.map((a) => ({ ...a, expectedVersion: 'any' as const }))
       : appends;
-    return this.inner.appendToStreams(effective);
+    const results = await this.inner.appendToStreams(effective);
+    this.faults.afterAppend();
+    return results;
   }
 
   async readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {

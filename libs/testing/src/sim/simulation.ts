@@ -8,6 +8,7 @@ import {
   ReservationExpirySweeper,
   skuStreamId,
   type InventoryBatchHandler,
+  type InventoryHandlerOptions,
 } from '@libs/inventory-application';
 import {
   ChannelEventsTopic,
@@ -57,6 +58,8 @@ export interface SimulationStats {
   lostBatches: number;
   /** Delivery calls that stalled past their lease while the other replica claimed the same keys. */
   stalls: number;
+  /** Appends that committed while the writer was told they failed. */
+  lostAcks: number;
 }
 
 export interface SimulationResult {
@@ -86,6 +89,8 @@ interface Intensity {
   /** A delivery call stalls past its lease while another replica claims the same keys. */
   deliveryStall: number;
   ledgerOutageStart: number;
+  /** An append commits and its answer is lost (the connection dropped on the way back). */
+  lostAck: number;
 }
 
 interface Notice {
@@ -160,6 +165,8 @@ class Simulation {
   /** The end of the run: no new faults start, so everything can settle. */
   private calm = false;
   private readonly intensity: Intensity;
+  /** How this seed's handlers load state: snapshot interval, page size, cache; each path must give the same answers. */
+  private readonly handlerOptions: InventoryHandlerOptions;
   private readonly stats: SimulationStats = {
     notices: 0,
     batches: 0,
@@ -172,8 +179,11 @@ class Simulation {
     delivered: 0,
     lostBatches: 0,
     stalls: 0,
+    lostAcks: 0,
   };
   private readonly handled = new Map<string, number>();
+  /** Wakes a waiting drain when a consumer finished a batch. */
+  private progress?: () => void;
   private readonly outcomes = new Map<string, ObservedHistory['outcomes'][number]>();
   private readonly orders: SimOrder[] = [];
   private readonly skus: { sku: string; kind: 'quantity' | 'cardKey' | 'unlimited' }[] = [];
@@ -202,10 +212,21 @@ class Simulation {
       platformFailure: p.next() * 0.2,
       deliveryStall: p.next() * 0.3,
       ledgerOutageStart: p.next() * 0.05,
+      lostAck: p.next() * 0.05,
+    };
+    this.handlerOptions = {
+      retryBackoffMs: 0,
+      snapshotEvery: p.chance(0.3) ? 0 : p.int(2, 20),
+      readPageSize: p.chance(0.2) ? p.int(2, 10) : 1_000,
+      cachedSkus: p.chance(0.3) ? 0 : 100,
     };
     this.store = new FaultyEventStore(
       this.inner,
-      { beforeCall: (op) => this.beforeStoreCall(op), beforeAppend: (ids) => this.beforeAppend(ids) },
+      {
+        beforeCall: (op) => this.beforeStoreCall(op),
+        beforeAppend: (ids) => this.beforeAppend(ids),
+        afterAppend: () => this.afterAppend(),
+      },
       { dropVersionCheck: options.broken === 'store-without-version-check' },
     );
     this.bus = new ObservedBus({
@@ -249,11 +270,11 @@ class Simulation {
       })),
     );
     // A second process writing to the same streams: the API or another consumer, through its own handler.
-    this.secondWriter = createInventoryBatchHandler(this.inner, { retryBackoffMs: 0 });
+    this.secondWriter = createInventoryBatchHandler(this.inner, this.handlerOptions);
     const everySku = { query: async () => ({ rows: this.skus.map(({ sku }) => ({ sku })) }) };
     this.sweeper = new ReservationExpirySweeper(
       everySku as never,
-      createInventoryBatchHandler(this.store, { retryBackoffMs: 0 }),
+      createInventoryBatchHandler(this.store, this.handlerOptions),
       { intervalMs: 1_000 },
       this.clock.now,
     );
@@ -512,7 +533,7 @@ class Simulation {
   // ---- the production consumer, with crashes --------------------------------------------------------------
 
   private startConsumer(): void {
-    const handler = createInventoryBatchHandler(this.store, { retryBackoffMs: 0 });
+    const handler = createInventoryBatchHandler(this.store, this.handlerOptions);
     const publisher = {
       publish: async (topic: AnyTopic, messages: readonly OutgoingMessage<AnyTopic>[]) => {
         // A crash between the append and the answers: the redelivery must answer from what was stored.
@@ -571,7 +592,7 @@ class Simulation {
     if (this.inSecondWrite) return;
     if (!this.calm && this.outageLeft === 0 && operation !== 'saveSnapshot' && this.faultPrng.chance(this.intensity.outageStart)) {
       // Mostly blips; sometimes the store stays away for a long while (many retries of the same batch).
-      this.outageLeft = this.faultPrng.chance(0.25) ? this.faultPrng.int(20, 80) : this.faultPrng.int(1, 5);
+      this.outageLeft = this.faultPrng.chance(0.25) ? this.faultPrng.int(12, 40) : this.faultPrng.int(1, 5);
       this.outageShape = this.faultPrng.pick(OUTAGE_SHAPES);
     }
     if (this.outageLeft > 0) {
@@ -579,6 +600,12 @@ class Simulation {
       this.stats.outageCalls += 1;
       throw new StoreOutageError(this.outageShape);
     }
+  }
+
+  private afterAppend(): void {
+    if (this.calm || this.inSecondWrite || !this.faultPrng.chance(this.intensity.lostAck)) return;
+    this.stats.lostAcks += 1;
+    throw new StoreOutageError(this.faultPrng.pick(OUTAGE_SHAPES));
   }
 
   /** Another writer appends to one of the streams first: the handler's append then conflicts and is decided again. */
@@ -623,7 +650,7 @@ class Simulation {
    */
   private async zombieWrite(batch: MessageBatch<typeof ChannelEventsTopic>): Promise<void> {
     const take = this.faultPrng.int(1, batch.messages.length);
-    const zombie = new ChannelEventProcessor(createInventoryBatchHandler(this.inner, { retryBackoffMs: 0, cachedSkus: 0 }), this.bus, this.clock.now);
+    const zombie = new ChannelEventProcessor(createInventoryBatchHandler(this.inner, { ...this.handlerOptions, cachedSkus: 0 }), this.bus, this.clock.now);
     this.inSecondWrite = true;
     const before = this.inner.events.length;
     try {
@@ -640,19 +667,27 @@ class Simulation {
   private markHandled(group: string, topicName: string, partition: number, offset: number): void {
     const key = `${group}|${topicName}#${partition}`;
     this.handled.set(key, Math.max(this.handled.get(key) ?? -1, offset));
+    const wake = this.progress;
+    this.progress = undefined;
+    wake?.();
   }
 
   /** Lets every consumer catch up with everything published so far (dead letters count as handled). */
   private async drain(): Promise<void> {
-    for (let spins = 0; ; spins++) {
+    for (;;) {
       let behind = false;
       for (const [key, last] of this.bus.lastOffset) {
         const topicName = key.slice(0, key.lastIndexOf('#'));
         for (const group of this.groups.get(topicName) ?? []) if ((this.handled.get(`${group}|${key}`) ?? -1) < last) behind = true;
       }
       if (!behind) return;
-      if (spins > 200_000) throw new Error(`seed ${this.options.seed}: consumers did not catch up`);
-      await new Promise((resolve) => setImmediate(resolve));
+      // Sleep until a consumer finishes a batch (no busy wait: retries sit on timers). The wall clock only guards
+      // against a consumer that never gets there; it decides nothing.
+      let watchdog: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve, reject) => {
+        this.progress = resolve;
+        watchdog = setTimeout(() => reject(new Error(`seed ${this.options.seed}: consumers did not catch up in 30 s`)), 30_000);
+      }).finally(() => clearTimeout(watchdog));
     }
   }
 
