@@ -40,6 +40,8 @@ export function catalogue(
  */
 export class ScenarioRunner {
   private readonly earlier: Traffic[] = [];
+  /** What earlier scenarios already failed on: a later one is judged on the whole history, but fails only on news. */
+  private readonly reported = new Set<string>();
 
   constructor(private readonly stack: FaultStack) {}
 
@@ -80,12 +82,19 @@ export class ScenarioRunner {
       await done;
     }
     this.earlier.push(traffic);
-    const verdict = await judge(spec.name, stack, traffic, this.earlier.slice(0, -1), {
-      startedAt,
-      faultStartedAt,
-      faultEndedAt,
-      settledAt,
-    });
+    const verdict = await judge(
+      spec.name,
+      stack,
+      traffic,
+      this.earlier.slice(0, -1),
+      {
+        startedAt,
+        faultStartedAt,
+        faultEndedAt,
+        settledAt,
+      },
+      this.reported,
+    );
     if (unsettled || verdict.violations.length > 0) {
       const lines = formatViolations(verdict.violations.slice(0, 30));
       throw new Error(

@@ -1,6 +1,6 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkHistory, formatViolations, type Violation } from '@libs/testing';
+import { checkHistory, type Violation } from '@libs/testing';
 import { collectHistory, type CollectedHistory } from '../../libs/testing/src/history/collect';
 import { collectEventStore } from '../../libs/testing/src/history/collect-event-store';
 import { listedQuantity } from '../../libs/testing/src/history/collect-platforms';
@@ -124,37 +124,42 @@ export async function listingsConverged(
   });
 }
 
-/** Loss checks beside the oracle: what was acknowledged or allocated and then went nowhere. */
-function deliveryLosses(collected: CollectedHistory): Violation[] {
-  const out: Violation[] = [];
+/** A loss the oracle does not see: something acknowledged or allocated that then went nowhere. */
+export interface Loss {
+  rule: 'NOTICE_NEVER_ACCEPTED' | 'NOTICE_UNANSWERED' | 'KEY_NOT_DELIVERED' | 'DELIVERY_NOT_DONE';
+  detail: string;
+}
+
+function deliveryLosses(collected: CollectedHistory): Loss[] {
+  const out: Loss[] = [];
   const delivered = new Set(collected.history.deliveries.map((d) => `${d.orderKey}\u0000${d.unitId}`));
   for (const a of collected.history.allocations)
     if (!a.loop && !delivered.has(`${a.orderKey}\u0000${a.unitId}`))
       out.push({
-        rule: 'PAID_WITHOUT_OUTCOME',
+        rule: 'KEY_NOT_DELIVERED',
         detail: `unit ${a.unitId} allocated to ${a.orderKey} and never delivered`,
       });
   for (const row of collected.ledger)
     if (row.state !== 'delivered')
       out.push({
-        rule: 'PAID_WITHOUT_OUTCOME',
+        rule: 'DELIVERY_NOT_DONE',
         detail: `ledger ${row.channel} ${row.orderId} ${row.unitId} ${row.state} (${row.lastError})`,
       });
   return out;
 }
 
-function noticeLosses(collected: CollectedHistory, traffic: Traffic): Violation[] {
-  const out: Violation[] = [];
+function noticeLosses(collected: CollectedHistory, traffic: Traffic): Loss[] {
+  const out: Loss[] = [];
   for (const n of traffic.unacknowledged())
     out.push({
-      rule: 'PAID_WITHOUT_OUTCOME',
+      rule: 'NOTICE_NEVER_ACCEPTED',
       detail: `${n.channel} ${n.orderId} ${n.status} never accepted after ${n.attempts} attempts: ${n.lastAnswer}`,
     });
   const answered = new Set(collected.outcomes.map((o) => o.correlationId));
   for (const n of traffic.acked())
     if (n.eventIds.some((id) => !answered.has(id)))
       out.push({
-        rule: 'PAID_WITHOUT_OUTCOME',
+        rule: 'NOTICE_UNANSWERED',
         detail: `${n.channel} ${n.orderId} ${n.status} acknowledged and never answered`,
       });
   return out;
@@ -163,7 +168,8 @@ function noticeLosses(collected: CollectedHistory, traffic: Traffic): Violation[
 export interface Verdict {
   result: ScenarioResult;
   collected: CollectedHistory;
-  violations: Violation[];
+  /** The oracle's violations and the losses beside them. */
+  violations: (Violation | Loss)[];
 }
 
 /** Collects the history, runs the oracle and the loss checks, and records the measured numbers. */
@@ -173,6 +179,8 @@ export async function judge(
   traffic: Traffic,
   earlier: readonly Traffic[],
   times: { startedAt: number; faultStartedAt: number; faultEndedAt: number; settledAt: number },
+  /** Violations an earlier scenario of the stack already reported (and failed on): not counted again. */
+  reported: Set<string> = new Set(),
 ): Promise<Verdict> {
   const { startedAt, faultStartedAt, faultEndedAt, settledAt } = times;
   const all = [...earlier, traffic];
@@ -184,8 +192,12 @@ export async function judge(
     platforms: Object.values(stack.platforms),
     paidOrdersSent: all.flatMap((t) => t.paidOrdersSent()),
   });
-  const oracle = checkHistory(collected.history);
-  const losses = [...all.flatMap((t) => noticeLosses(collected, t)), ...deliveryLosses(collected)];
+  const fresh = <V extends Violation | Loss>(v: V) => !reported.has(`${v.rule}: ${v.detail}`);
+  const oracle = checkHistory(collected.history).filter(fresh);
+  const losses = [...all.flatMap((t) => noticeLosses(collected, t)), ...deliveryLosses(collected)].filter(
+    fresh,
+  );
+  for (const v of [...oracle, ...losses]) reported.add(`${v.rule}: ${v.detail}`);
   const firstAnswer = new Map<string, number>();
   for (const o of collected.outcomes)
     firstAnswer.set(o.correlationId, Math.min(firstAnswer.get(o.correlationId) ?? Infinity, o.at));
@@ -234,4 +246,7 @@ function record(result: ScenarioResult): void {
   );
 }
 
-export { formatViolations };
+/** One line per violation or loss, for the failure message. */
+export function formatViolations(violations: readonly (Violation | Loss)[]): string {
+  return violations.map((v) => `${v.rule}: ${v.detail}`).join('\n');
+}
