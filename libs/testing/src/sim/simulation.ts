@@ -28,6 +28,7 @@ import { checkHistory, type ObservedHistory, type Violation } from '../history/o
 import { InMemoryDeliveryLedger, SimulatedPlatforms } from './delivery-model';
 import { FaultyEventStore, OUTAGE_SHAPES, StoreOutageError } from './faulty-event-store';
 import { Prng, VirtualClock } from './prng';
+import { CHANNELS, PlatformTraffic } from './traffic';
 
 /** A deliberately broken component, to prove that the oracle notices. */
 export type BrokenComponent =
@@ -44,7 +45,9 @@ export interface SimulationOptions {
 }
 
 export interface SimulationStats {
+  /** Channel events published, duplicates included. */
   notices: number;
+  /** Calls of the channel-events handler, redeliveries and retries included. */
   batches: number;
   crashes: number;
   outageCalls: number;
@@ -71,7 +74,6 @@ export interface SimulationResult {
   fingerprint: string;
 }
 
-const CHANNELS = ['taobao', 'pinduoduo', 'shop', 'miniprogram'] as const;
 const START = Date.UTC(2026, 10, 1);
 const LEASE_MS = 10_000;
 /** One registry for every run: the deliverer's counters are not what the simulation judges. */
@@ -79,9 +81,6 @@ const METRICS = new Registry();
 
 /** Per-seed fault intensities: some seeds are calm, some are storms. */
 interface Intensity {
-  duplicate: number;
-  duplicateNewId: number;
-  reorder: number;
   crash: number;
   outageStart: number;
   secondWriter: number;
@@ -91,22 +90,6 @@ interface Intensity {
   ledgerOutageStart: number;
   /** An append commits and its answer is lost (the connection dropped on the way back). */
   lostAck: number;
-}
-
-interface Notice {
-  order: SimOrder;
-  message: OutgoingMessage<typeof ChannelEventsTopic>;
-}
-
-interface SimOrder {
-  channel: string;
-  orderId: string;
-  sku: string;
-  quantity: number;
-  /** How long the platform holds an unpaid order, from the moment the placement is sent. */
-  holdMs: number;
-  notices: Notice[];
-  paidSent: boolean;
 }
 
 type ChannelMessage = OutgoingMessage<typeof ChannelEventsTopic>;
@@ -185,8 +168,7 @@ class Simulation {
   /** Wakes a waiting drain when a consumer finished a batch. */
   private progress?: () => void;
   private readonly outcomes = new Map<string, ObservedHistory['outcomes'][number]>();
-  private readonly orders: SimOrder[] = [];
-  private readonly skus: { sku: string; kind: 'quantity' | 'cardKey' | 'unlimited' }[] = [];
+  private readonly traffic: PlatformTraffic;
   private readonly posOrders: { sku: string; orderId: string }[] = [];
   private consumer!: { processor: ChannelEventProcessor };
   private inFlight?: MessageBatch<typeof ChannelEventsTopic>;
@@ -195,17 +177,18 @@ class Simulation {
   private inSecondWrite = false;
   private secondWriter!: InventoryBatchHandler;
   private sweeper!: ReservationExpirySweeper;
-  private stockMessages = 0;
 
   constructor(private readonly options: SimulationOptions) {
     this.prng = new Prng(options.seed);
     // Faults draw from their own stream, so a fault decision never shifts the traffic that follows it.
     this.faultPrng = this.prng.fork(1);
     const p = this.prng;
-    this.intensity = {
+    this.traffic = new PlatformTraffic(p, this.clock, {
       duplicate: p.next() * 0.3,
       duplicateNewId: p.next() * 0.15,
       reorder: p.next() * 0.3,
+    });
+    this.intensity = {
       crash: p.next() * 0.25,
       outageStart: p.next() * 0.04,
       secondWriter: p.next() * 0.2,
@@ -254,16 +237,10 @@ class Simulation {
   // ---- set-up -------------------------------------------------------------------------------------------
 
   private async setUp(): Promise<void> {
-    const p = this.prng;
     const admin = createInventoryBatchHandler(this.inner, { cachedSkus: 0 });
-    const skuCount = p.int(1, 3);
-    for (let i = 0; i < skuCount; i++) {
-      const roll = p.next();
-      const kind = roll < 0.5 ? 'quantity' : roll < 0.9 ? 'cardKey' : 'unlimited';
-      this.skus.push({ sku: `sku-${i}`, kind });
-    }
+    const skus = this.traffic.createSkus();
     await admin.handleBatch(
-      this.skus.map(({ sku, kind }) => ({
+      skus.map(({ sku, kind }) => ({
         streamId: skuStreamId(sku),
         command: { type: 'RegisterSku', data: { sku, now: this.clock.now(), actor: 'simulation', kind } } as InventoryCommand,
         commandId: `register-${sku}`,
@@ -271,7 +248,7 @@ class Simulation {
     );
     // A second process writing to the same streams: the API or another consumer, through its own handler.
     this.secondWriter = createInventoryBatchHandler(this.inner, this.handlerOptions);
-    const everySku = { query: async () => ({ rows: this.skus.map(({ sku }) => ({ sku })) }) };
+    const everySku = { query: async () => ({ rows: skus.map(({ sku }) => ({ sku })) }) };
     this.sweeper = new ReservationExpirySweeper(
       everySku as never,
       createInventoryBatchHandler(this.store, this.handlerOptions),
@@ -302,9 +279,8 @@ class Simulation {
     });
     await this.bus.start();
 
-    for (const { sku, kind } of this.skus) if (kind !== 'unlimited') await this.publish([this.restock(sku, kind)]);
-    const orderCount = p.int(4, 20);
-    for (let i = 0; i < orderCount; i++) this.orders.push(this.order(i));
+    for (const { sku, kind } of skus) if (kind !== 'unlimited') await this.publish([this.traffic.restock(sku, kind)]);
+    this.traffic.createOrders();
     await this.drain();
   }
 
@@ -339,69 +315,6 @@ class Simulation {
     );
   }
 
-  private restock(sku: string, kind: 'quantity' | 'cardKey' | 'unlimited'): ChannelMessage {
-    const batchId = `batch-${++this.stockMessages}`;
-    const p = this.prng;
-    if (kind === 'quantity') {
-      return { type: 'stock.restocked', eventId: `restock-${batchId}`, payload: { sku, batchId, quantity: p.int(1, 6) } };
-    }
-    const units = Array.from({ length: p.int(1, 5) }, (_, i) => ({
-      unitId: `${sku}-${batchId}-k${i}`,
-      fingerprint: `fp-${sku}-${batchId}-${i}`,
-    }));
-    if (p.chance(0.2)) {
-      const unitId = `${sku}-${batchId}-loop`;
-      units.push({ unitId, fingerprint: `fp-${unitId}`, loop: true } as (typeof units)[number]);
-    }
-    return { type: 'stock.restocked', eventId: `restock-${batchId}`, payload: { sku, batchId, units } };
-  }
-
-  /** An order's notices as its platform would send them: placed, then paid or cancelled or nothing. */
-  private order(i: number): SimOrder {
-    const p = this.prng;
-    const channel = p.pick(CHANNELS);
-    const { sku } = p.pick(this.skus);
-    const order: SimOrder = {
-      channel,
-      orderId: `o${i}`,
-      sku,
-      quantity: p.int(1, 3),
-      holdMs: p.int(5, 120) * 1_000,
-      notices: [],
-      paidSent: false,
-    };
-    const base = { channel, channelOrderId: order.orderId, sku };
-    const id = (type: string) => `${channel}-${order.orderId}-${type}`;
-    const placed: ChannelMessage = {
-      type: 'order.placed',
-      eventId: id('placed'),
-      payload: { ...base, lines: this.lines(order.quantity), expiresAt: '' },
-    };
-    const fate = p.next();
-    const notices: ChannelMessage[] = [placed];
-    if (fate < 0.6) notices.push({ type: 'order.paid', eventId: id('paid'), payload: base });
-    // Refunded after payment: the cancellation comes too late and must be refused, the sale stands.
-    if (fate >= 0.55 && fate < 0.6) notices.push({ type: 'order.cancelled', eventId: id('cancelled'), payload: base });
-    else if (fate >= 0.6 && fate < 0.8) notices.push({ type: 'order.cancelled', eventId: id('cancelled'), payload: base });
-    // The platform's own reordering: the payment (or cancellation) notice overtakes the placement.
-    if (notices.length >= 2 && p.chance(this.intensity.reorder)) notices.push(notices.shift()!);
-    order.notices = notices.map((message) => ({ order, message }));
-    return order;
-  }
-
-  /** One line, or the quantity split over two lines of the same SKU. */
-  private lines(quantity: number): { quantity: number }[] {
-    if (quantity < 2 || !this.prng.chance(0.2)) return [{ quantity }];
-    const first = this.prng.int(1, quantity - 1);
-    return [{ quantity: first }, { quantity: quantity - first }];
-  }
-
-  private adjustment(sku: string): ChannelMessage {
-    const adjustmentId = `adj-${++this.stockMessages}`;
-    const delta = this.prng.chance(0.5) ? this.prng.int(1, 3) : -this.prng.int(1, 3);
-    return { type: 'stock.adjusted', eventId: `adjust-${adjustmentId}`, payload: { sku, adjustmentId, delta, reason: 'count-correction' } };
-  }
-
   // ---- the run ------------------------------------------------------------------------------------------
 
   private async drive(): Promise<void> {
@@ -409,23 +322,18 @@ class Simulation {
     const steps = p.int(20, 60);
     for (let step = 0; step < steps; step++) {
       const roll = p.next();
-      if (roll < 0.45) await this.sendSome(p.int(1, 4));
+      if (roll < 0.45) await this.publish(this.traffic.nextNotices(p.int(1, 4)));
       else if (roll < 0.6) this.clock.advance(p.int(0, 20) * 1_000);
       else if (roll < 0.7) await this.sweep();
       else if (roll < 0.85) await this.deliverStep();
-      else if (roll < 0.88) {
-        const { sku, kind } = p.pick(this.skus);
-        if (kind !== 'unlimited') await this.publish([this.restock(sku, kind)]);
-      } else if (roll < 0.91) {
-        // A stock count: more or fewer than the books say (a write-off below what is held must be refused).
-        const counted = this.skus.filter((s) => s.kind === 'quantity');
-        if (counted.length > 0) await this.publish([this.adjustment(p.pick(counted).sku)]);
-      } else await this.drain();
+      else if (roll < 0.88) await this.publish(this.traffic.someRestock());
+      else if (roll < 0.91) await this.publish(this.traffic.someStockCount());
+      else await this.drain();
     }
   }
 
   private async finish(): Promise<void> {
-    while (this.orders.some((o) => o.notices.length > 0)) await this.sendSome(4);
+    while (this.traffic.hasUnsent()) await this.publish(this.traffic.nextNotices(4));
     await this.drain();
     // Past every deadline and lease: what is held expires, what is claimed can be claimed again.
     this.clock.advance(3_600_000);
@@ -437,32 +345,6 @@ class Simulation {
       for (const replicas of this.deliverers.values()) for (const d of replicas) await this.deliveryPass(d);
       this.clock.advance(LEASE_MS + 1_000);
     }
-  }
-
-  /** Sends the next notices of random orders; a notice may go twice (same id, or a platform retry with a new id). */
-  private async sendSome(count: number): Promise<void> {
-    const p = this.prng;
-    const batch: ChannelMessage[] = [];
-    for (let i = 0; i < count; i++) {
-      const open = this.orders.filter((o) => o.notices.length > 0);
-      if (open.length === 0) break;
-      const notice = this.stamp(p.pick(open).notices.shift()!);
-      batch.push(notice.message);
-      if (notice.message.type === 'order.paid') notice.order.paidSent = true;
-      if (p.chance(this.intensity.duplicate)) batch.push(notice.message);
-      if (p.chance(this.intensity.duplicateNewId)) batch.push({ ...notice.message, eventId: `${notice.message.eventId}-resent` });
-    }
-    await this.publish(batch);
-  }
-
-  /** A notice happens when it is sent: its time, and a placement's deadline, come from the virtual clock. */
-  private stamp(notice: Notice): Notice {
-    const now = this.clock.now();
-    const message = { ...notice.message, occurredAt: new Date(now).toISOString() } as ChannelMessage;
-    if (message.type === 'order.placed') {
-      message.payload = { ...message.payload, expiresAt: new Date(now + notice.order.holdMs).toISOString() };
-    }
-    return { order: notice.order, message };
   }
 
   private async publish(messages: ChannelMessage[]): Promise<void> {
@@ -693,9 +575,7 @@ class Simulation {
 
   private observe(): ObservedHistory {
     const fromStore = storeHistory(this.inner.events);
-    const paidOrdersSent = this.orders
-      .filter((o) => o.paidSent)
-      .map((o) => ({ channel: o.channel, orderId: o.orderId, orderKey: orderKey(o.channel, o.orderId), sku: o.sku, quantity: o.quantity }));
+    const paidOrdersSent = this.traffic.paidOrdersSent();
     const deliveries = this.platforms.received.map((d) => ({ ...d, orderKey: orderKey(d.channel, d.orderId) }));
     this.stats.delivered = deliveries.length;
     return { ...fromStore, outcomes: [...this.outcomes.values()], paidOrdersSent, deliveries, listings: [] };
