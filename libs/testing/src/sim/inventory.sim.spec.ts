@@ -70,6 +70,9 @@ describe('seeded simulation of the inventory write path', () => {
     it('given a store that ignores expected versions, when a second writer races the consumer, then an oversell is reported', async () => {
       const found = await firstViolations('store-without-version-check');
       expect(found?.violations.map((v) => v.rule)).toContain('OVERSOLD');
+      // What a failing seed prints: the seed, how to replay it, and what broke.
+      expect(describeFailure(found!)).toContain(`SIM_SEED=${found!.seed} npm run test:sim`);
+      expect(describeFailure(found!)).toContain('OVERSOLD: ');
     });
 
     it('given a consumer that commits a batch before processing it, when it crashes, then a paid order without an answer is reported', async () => {
