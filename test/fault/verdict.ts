@@ -24,6 +24,8 @@ export interface ScenarioResult {
   faultSeconds: number;
   /** From the end of the fault until every notice sent before that end had its outcome. */
   recoverySeconds: number;
+  /** The longest any notice of the scenario waited, from its first sending to its answer (resends included). */
+  longestWaitSeconds: number;
   /** From the end of the fault until listings, projector and deliveries had all caught up. */
   convergedSeconds: number;
   violations: string[];
@@ -217,6 +219,15 @@ export async function judge(
     repeatedDeliveries: Object.values(stack.platforms)
       .flatMap((p) => p.deliveryLog)
       .filter((d) => d.duplicate && d.at >= startedAt).length,
+    longestWaitSeconds: round(
+      Math.max(
+        0,
+        ...traffic
+          .acked()
+          .map((n) => Math.max(...n.eventIds.map((id) => firstAnswer.get(id) ?? NaN)) - n.firstSentAt)
+          .filter(Number.isFinite),
+      ) / 1000,
+    ),
     faultSeconds: round((faultEndedAt - faultStartedAt) / 1000),
     recoverySeconds: round(Math.max(0, Math.max(faultEndedAt, ...answeredAt) - faultEndedAt) / 1000),
     convergedSeconds: round(Math.max(0, settledAt - faultEndedAt) / 1000),
