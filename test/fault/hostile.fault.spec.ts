@@ -4,7 +4,8 @@ import { ChannelEventsTopic, encodeMessage, type OutgoingMessage } from '@libs/m
 import { Kafka, logLevel, type Message } from 'kafkajs';
 import { FaultStack } from './fault-stack';
 import { catalogue, ScenarioRunner } from './scenario';
-import { listingsConverged } from './verdict';
+import { deadLettersOf, outcomesOf, readWholeTopic } from '../../libs/testing/src/history/collect-topics';
+import { listingsConverged, until } from './verdict';
 
 type ChannelEvent = OutgoingMessage<typeof ChannelEventsTopic>;
 
@@ -66,9 +67,11 @@ describe('fault: hostile records and hostile platforms', () => {
           ...extra,
         }),
       );
+    const valid: string[] = [];
     const send = async (label: string | undefined, message: Message) => {
       const [meta] = await producer.send({ topic, messages: [message] });
       if (label) bad.set(`${meta.partition}:${meta.baseOffset}`, label);
+      else valid.push((JSON.parse(String(message.value)) as { correlationId: string }).correlationId);
     };
     const run = `${stack.run}`;
     const { result, collected } = await runner.run({
@@ -127,6 +130,22 @@ describe('fault: hostile records and hostile platforms', () => {
         } finally {
           await producer.disconnect();
         }
+        // The settling waits for the platforms' notices only: wait here until these records were dealt with too.
+        await until('every outside record dead-lettered or answered', Date.now() + 60_000, async () => {
+          const dead = deadLettersOf(await readWholeTopic(stack.brokers, `${stack.prefix}stock.dlq`));
+          const answered = new Set(
+            outcomesOf(await readWholeTopic(stack.brokers, `${stack.prefix}stock.order-outcomes`)).map(
+              (o) => o.correlationId,
+            ),
+          );
+          const missingDead = [...bad.keys()].filter(
+            (k) => !dead.some((d) => `${d.sourcePartition}:${d.sourceOffset}` === k),
+          );
+          const unanswered = valid.filter((id) => !answered.has(id));
+          return missingDead.length + unanswered.length === 0
+            ? undefined
+            : `${missingDead.length} not dead-lettered, ${unanswered.length} not answered`;
+        });
         return Date.now();
       },
     });
