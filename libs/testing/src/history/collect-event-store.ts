@@ -27,7 +27,7 @@ export async function collectEventStore(pool: Pool): Promise<EventStoreHistory> 
   const states = new Map<string, InventoryState>();
   for (const row of rows) {
     const sku = String(row.data.sku);
-    const event = { type: row.type, data: row.data } as InventoryEvent;
+    const event = { type: row.type, data: row.data } as unknown as InventoryEvent;
     states.set(sku, inventoryDecider.evolve(states.get(sku) ?? inventoryDecider.initialState(), event));
   }
   const targets = new Map<string, Record<string, number>>();
