@@ -33,6 +33,9 @@ Options:
   --no-view           print a one-line summary instead of the table
   -h, --help          this text
 
+It runs in embedded mode (it sets STOCKSYNC_EMBEDDED=1 itself): the only mode in which an app may use PGlite,
+the in-memory bus or a simulated platform. Each app started on its own needs its servers and platform.
+
 Every app also serves /health, /health/ready and /metrics on its default port (api 3000,
 inventory-service 3001, projector 3002, reconciler 3003, connectors 3010-3013).`;
 
