@@ -139,6 +139,14 @@ describe('secrets stay out of the logs', () => {
   const notify = (app: string, path: string, secret: string, body: unknown) =>
     sendNotification({ url: service(app).url, path, secret } satisfies WebhookTarget, body);
 
+  it('no app logs an error while it boots', () => {
+    const errors = services
+      .flatMap((s) => s.output())
+      .flatMap((c) => c.text.split('\n').map((line) => `${c.app}: ${line}`))
+      .filter((line) => line.includes('"level":50') || line.includes('"level":60'));
+    expect(errors).toEqual([]);
+  });
+
   it('a captured log of a full import-sell-deliver flow contains no secret', async () => {
     // 1. An admin key, made with the bootstrap key, registers a card-key SKU.
     const created = await api(

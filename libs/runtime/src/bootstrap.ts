@@ -5,6 +5,7 @@ import { LOGGER, PinoNestLogger } from '@libs/observability';
 import { json, type RequestHandler, urlencoded } from 'express';
 import type { Logger } from 'pino';
 import { listenForMetrics, metricsOnAppPort } from './metrics-listener';
+import { RawBodyRoutes } from './raw-body-routes';
 
 export interface StartedApp {
   app: INestApplication;
@@ -14,9 +15,8 @@ export interface StartedApp {
 }
 
 /**
- * Provider token: paths (as routed, e.g. `/v1/webhooks/orders`) whose handler reads the request body itself.
- * No body parser touches them, so the handler sees the bytes as sent (signed webhooks are verified over them)
- * and checks size and content type before anything is buffered.
+ * Provider token for a module that serves raw-body routes: its factory adds them to RawBodyRoutes, e.g.
+ * `{ provide: RAW_BODY_ROUTES, inject: [RawBodyRoutes], useFactory: (r: RawBodyRoutes) => r.add(path) }`.
  */
 export const RAW_BODY_ROUTES = Symbol('RAW_BODY_ROUTES');
 
@@ -41,13 +41,7 @@ export async function startApp(module: Type<unknown>): Promise<StartedApp> {
 }
 
 function rawBodyRoutes(app: INestApplication): Set<string> {
-  let paths: readonly string[] = [];
-  try {
-    paths = app.get<readonly string[]>(RAW_BODY_ROUTES, { strict: false });
-  } catch {
-    // the app has none
-  }
-  return new Set(paths.map(routeKey));
+  return new Set(app.get(RawBodyRoutes).list().map(routeKey));
 }
 
 // Express matches routes case-insensitively and with or without a trailing slash.

@@ -8,3 +8,4 @@ export * from './event-store.module';
 export * from './consumer-health';
 export * from './service-auth';
 export * from './metrics-listener';
+export * from './raw-body-routes';

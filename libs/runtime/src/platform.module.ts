@@ -13,6 +13,7 @@ import { ObservabilityModule } from '@libs/observability';
 import { ConsumerRetryHealthCheck } from './consumer-health';
 import { KafkaHealthCheck } from './kafka-health';
 import { PostgresHealthCheck, PostgresModule } from './postgres.module';
+import { RawBodyRoutes } from './raw-body-routes';
 
 export interface AppDescriptor {
   name: string;
@@ -44,8 +45,13 @@ export class PlatformModule {
           healthChecks: [PostgresHealthCheck, KafkaHealthCheck, ConsumerRetryHealthCheck],
         }),
       ],
-      providers: [KafkaHealthCheck, ConsumerRetryHealthCheck, { provide: APP_NAME, useValue: app.name }],
-      exports: [KafkaHealthCheck, ConsumerRetryHealthCheck, APP_NAME],
+      providers: [
+        KafkaHealthCheck,
+        ConsumerRetryHealthCheck,
+        RawBodyRoutes,
+        { provide: APP_NAME, useValue: app.name },
+      ],
+      exports: [KafkaHealthCheck, ConsumerRetryHealthCheck, RawBodyRoutes, APP_NAME],
       global: true,
     };
   }

@@ -13,7 +13,14 @@ import {
   Res,
 } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { MessagingModule, PG_POOL, RAW_BODY_ROUTES, ServiceTokenGuard, WithoutServiceToken } from '@libs/runtime';
+import {
+  MessagingModule,
+  PG_POOL,
+  RAW_BODY_ROUTES,
+  RawBodyRoutes,
+  ServiceTokenGuard,
+  WithoutServiceToken,
+} from '@libs/runtime';
 import type { Request, Response } from 'express';
 import type { Pool } from 'pg';
 import { closeAfterAnswer, readWebhookBody, WEBHOOK_CONTENT_TYPES } from '../inbound/webhook-body';
@@ -95,7 +102,9 @@ class OperationsController {
   async corrections(@Body() body: unknown) {
     const request = parseCorrections(body);
     if (!request.ok) throw new BadRequestException({ code: 'CORRECTIONS.INVALID', message: request.message });
-    return { results: await applyCorrections(this.runtime.pusher, this.pool, request.targets, request.waitMs) };
+    return {
+      results: await applyCorrections(this.runtime.pusher, this.pool, request.targets, request.waitMs),
+    };
   }
 }
 
@@ -109,7 +118,11 @@ export class ChannelConnectorModule {
       controllers: [webhookController(spec.webhookPath), OperationsController],
       providers: [
         { provide: CONNECTOR_SPEC, useValue: spec },
-        { provide: RAW_BODY_ROUTES, useValue: [spec.webhookPath] },
+        {
+          provide: RAW_BODY_ROUTES,
+          inject: [RawBodyRoutes],
+          useFactory: (routes: RawBodyRoutes) => routes.add(spec.webhookPath),
+        },
         {
           provide: PLATFORM_CONNECTION,
           useFactory: (config: ConnectorConfig) =>

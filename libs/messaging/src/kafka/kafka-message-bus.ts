@@ -80,6 +80,12 @@ const CLIENT_LOG_LEVELS = {
 
 /** kafkajs warns about this on every idempotent producer with bounded retries; we bound them on purpose. */
 const EXPECTED_WARNINGS = ['Limiting retries for the idempotent producer'];
+/**
+ * Broker answers kafkajs's connection logs as errors although the caller handles them: CreateTopics answers
+ * "already exists" for the topics another app created first, which admin.createTopics then ignores; a real
+ * creation failure throws from createTopics and is reported by start().
+ */
+const EXPECTED_ERROR_RESPONSES = ['Response CreateTopics'];
 
 function clientLogCreator(logger: MessagingLogger) {
   return () =>
@@ -87,7 +93,9 @@ function clientLogCreator(logger: MessagingLogger) {
       const { message, timestamp: _t, ...extra } = log;
       if (EXPECTED_WARNINGS.some((w) => message.startsWith(w))) return;
       const obj = { kafkajs: namespace, ...extra };
-      if (level === logLevel.ERROR) logger.error(obj, message);
+      if (level === logLevel.ERROR && EXPECTED_ERROR_RESPONSES.some((r) => message.startsWith(r)))
+        logger.debug?.(obj, message);
+      else if (level === logLevel.ERROR) logger.error(obj, message);
       else if (level === logLevel.WARN) logger.warn(obj, message);
       else if (level === logLevel.INFO) logger.info(obj, message);
       else logger.debug?.(obj, message);
@@ -95,7 +103,12 @@ function clientLogCreator(logger: MessagingLogger) {
 }
 
 /** kafkajs's own test for "the group is rebalancing; rejoin" (errors.isRebalancing), plus an expired member. */
-const REBALANCING = new Set(['REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID']);
+const REBALANCING = new Set([
+  'REBALANCE_IN_PROGRESS',
+  'NOT_COORDINATOR_FOR_GROUP',
+  'ILLEGAL_GENERATION',
+  'UNKNOWN_MEMBER_ID',
+]);
 
 function isRebalancing(err: unknown): boolean {
   return typeof err === 'object' && err !== null && REBALANCING.has(String((err as { type?: unknown }).type));
