@@ -37,5 +37,67 @@ CREATE INDEX card_key_reveals_unit_idx ON card_key_reveals (unit_id);
 CREATE INDEX card_key_reveals_order_idx ON card_key_reveals (order_id);
 `,
     },
+    {
+      version: 2,
+      name: 'reveal only what the event store allocated',
+      // The allocation a reveal is checked against is the inventory's own ReservationConfirmed in the event store
+      // (written only by the inventory service), never the card-keys.allocated message: anyone who can produce to
+      // the broker can write that one. plpgsql binds tables when it runs, so these functions can be created before
+      // the event store's tables exist (a connector may migrate first); both tables live in the one database.
+      //
+      // SECURITY DEFINER with EXECUTE revoked from PUBLIC: a connector's database role is granted EXECUTE on these
+      // two functions and nothing on card_keys, so it can read a sealed secret only for a unit the event store
+      // allocated to the order it names, and every such read is recorded (docs/security.md, "Connectors get only
+      // the keys they need").
+      up: `
+CREATE FUNCTION card_vault_allocated_units(p_channel text, p_order_id text, p_sku text, p_unit_ids text[])
+RETURNS SETOF text
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $fn$
+BEGIN
+  RETURN QUERY
+    SELECT DISTINCT u.unit_id
+      FROM events e,
+           LATERAL (
+             SELECT jsonb_array_elements_text(COALESCE(e.data->'allocatedUnitIds', '[]'::jsonb))
+             UNION ALL
+             SELECT l->>'unitId' FROM jsonb_array_elements(COALESCE(e.data->'loopUnits', '[]'::jsonb)) AS l
+             UNION ALL
+             SELECT jsonb_array_elements_text(COALESCE(e.data->'loopUnitIds', '[]'::jsonb))
+           ) AS u(unit_id)
+     WHERE e.stream_id = 'sku-' || p_sku
+       AND e.type = 'ReservationConfirmed'
+       AND e.data->>'channel' = p_channel
+       AND e.data->>'channelOrderId' = p_order_id
+       AND u.unit_id = ANY (p_unit_ids);
+END
+$fn$;
+
+-- One reveal: the sealed row, only when the unit is allocated to (channel, order); the reveal is recorded in the
+-- caller's transaction, which commits before the secret is returned. CV404: no such unit; CV403: not allocated.
+CREATE FUNCTION card_vault_reveal(p_unit_id text, p_channel text, p_order_id text, p_actor text)
+RETURNS TABLE (key_id text, iv bytea, ciphertext bytea, auth_tag bytea)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path FROM CURRENT AS $fn$
+#variable_conflict use_column
+DECLARE
+  k card_keys%ROWTYPE;
+BEGIN
+  -- FOR SHARE: a concurrent rotation cannot swap the ciphertext between this read and the caller's decryption.
+  SELECT * INTO k FROM card_keys c WHERE c.unit_id = p_unit_id FOR SHARE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no card key for unit %', p_unit_id USING ERRCODE = 'CV404';
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM card_vault_allocated_units(p_channel, p_order_id, k.sku, ARRAY[p_unit_id])) THEN
+    RAISE EXCEPTION 'unit % is not allocated to % order %', p_unit_id, p_channel, p_order_id USING ERRCODE = 'CV403';
+  END IF;
+  INSERT INTO card_key_reveals (unit_id, order_id, channel, actor, key_id)
+    VALUES (p_unit_id, p_order_id, p_channel, p_actor, k.key_id);
+  RETURN QUERY SELECT k.key_id, k.iv, k.ciphertext, k.auth_tag;
+END
+$fn$;
+
+REVOKE ALL ON FUNCTION card_vault_allocated_units(text, text, text, text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION card_vault_reveal(text, text, text, text) FROM PUBLIC;
+`,
+    },
   ],
 };

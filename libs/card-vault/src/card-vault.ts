@@ -58,6 +58,17 @@ export interface RotationResult {
   failed: { unitId: string; code: string }[];
 }
 
+export interface RotateOptions {
+  /** Rows re-encrypted per transaction (default 500). */
+  batchSize?: number;
+  /** Stop after this many rows (a partial run; run again to continue). */
+  maxRows?: number;
+  /** Stop after the batch in flight (it commits); run again to continue. */
+  signal?: AbortSignal;
+  /** After every committed batch: the totals of this run so far. */
+  onBatch?: (progress: { reencrypted: number; failed: number }) => void;
+}
+
 type Outcome = { stored: StoredCard } | { duplicate: DuplicateCard } | { rejected: RejectedCard };
 
 interface Candidate {
@@ -194,7 +205,8 @@ export class CardVault {
 
   /**
    * Decrypts a unit's secret for delivery and records who revealed it for which order. The record commits
-   * before the secret is returned: no record, no secret.
+   * before the secret is returned: no record, no secret. Refused (CARD_VAULT.NOT_ALLOCATED) unless the event
+   * store's ReservationConfirmed for that (channel, order) lists the unit.
    */
   async reveal(unitId: string, context: RevealContext): Promise<string> {
     for (const [name, value] of Object.entries(context)) {
@@ -203,20 +215,34 @@ export class CardVault {
       }
     }
     return this.inTransaction(async (client) => {
-      // FOR SHARE: a concurrent rotation cannot swap the ciphertext between our read and our record.
-      const { rows } = await client.query<SealedRow>(
-        'SELECT unit_id, key_id, iv, ciphertext, auth_tag FROM card_keys WHERE unit_id = $1 FOR SHARE',
-        [unitId],
-      );
-      if (rows.length === 0)
-        throw new CardVaultError('CARD_VAULT.UNKNOWN_UNIT', `no card key for unit ${unitId}`);
-      const secret = this.decrypt(rows[0]);
-      await client.query(
-        `INSERT INTO card_key_reveals (unit_id, order_id, channel, actor, key_id) VALUES ($1, $2, $3, $4, $5)`,
-        [unitId, context.orderId, context.channel, context.actor, rows[0].key_id],
-      );
-      return secret;
+      // The function checks the allocation against the event store, takes the row FOR SHARE (a concurrent
+      // rotation cannot swap the ciphertext before we decrypt) and records the reveal; a failed decryption below
+      // rolls the record back.
+      let rows: SealedRow[];
+      try {
+        ({ rows } = await client.query<SealedRow>(
+          'SELECT $1::text AS unit_id, key_id, iv, ciphertext, auth_tag FROM card_vault_reveal($1, $2, $3, $4)',
+          [unitId, context.channel, context.orderId, context.actor],
+        ));
+      } catch (error) {
+        throw vaultErrorOf(error) ?? error;
+      }
+      return this.decrypt(rows[0]);
     });
+  }
+
+  /**
+   * Which of `unitIds` the event store's ReservationConfirmed allocated to this (channel, order) of `sku`: the
+   * check a connector makes before it queues a card-keys.allocated announcement, which anyone who can produce to
+   * the broker could have written.
+   */
+  async allocatedUnits(channel: string, orderId: string, sku: string, unitIds: readonly string[]): Promise<Set<string>> {
+    if (unitIds.length === 0) return new Set();
+    const { rows } = await this.pool.query<{ unit_id: string }>(
+      'SELECT u AS unit_id FROM card_vault_allocated_units($1, $2, $3, $4::text[]) AS u',
+      [channel, orderId, sku, [...unitIds]],
+    );
+    return new Set(rows.map((r) => r.unit_id));
   }
 
   async reveals(unitId: string): Promise<RevealRecord[]> {
@@ -246,14 +272,15 @@ export class CardVault {
    * Re-encrypts rows under the active key, `batchSize` rows per transaction, skipping rows a reveal holds.
    * Safe to run while the vault is in use and to run again; stops after `maxRows`.
    */
-  async rotate(options: { batchSize?: number; maxRows?: number } = {}): Promise<RotationResult> {
+  async rotate(options: RotateOptions = {}): Promise<RotationResult> {
     const batchSize = options.batchSize ?? 500;
     const maxRows = options.maxRows ?? Number.MAX_SAFE_INTEGER;
     const failed: RotationResult['failed'] = [];
     let reencrypted = 0;
     let after = '';
     // Keyset pagination by unit id: a row that cannot be decrypted is reported once, not picked up forever.
-    while (reencrypted < maxRows) {
+    // Each batch commits on its own, so an interrupted run keeps what it did and the next run skips those rows.
+    while (reencrypted < maxRows && !options.signal?.aborted) {
       const page = await this.inTransaction(async (client) => {
         const { rows } = await client.query<SealedRow>(
           `SELECT unit_id, key_id, iv, ciphertext, auth_tag FROM card_keys WHERE key_id <> $1 AND unit_id > $2
@@ -286,14 +313,28 @@ export class CardVault {
         return { seen: rows.length, last: rows[rows.length - 1]?.unit_id, done: resealed.length };
       });
       reencrypted += page.done;
+      options.onBatch?.({ reencrypted, failed: failed.length });
       if (page.seen === 0 || page.last === undefined) break;
       after = page.last;
     }
+    return { reencrypted, remaining: await this.notUnderActiveKey(), failed };
+  }
+
+  /** Rows still sealed under a key other than the active one: what a rotation has left to do. */
+  async notUnderActiveKey(): Promise<number> {
     const { rows } = await this.pool.query<{ n: string }>(
       'SELECT count(*) AS n FROM card_keys WHERE key_id <> $1',
       [this.keys.activeKeyId],
     );
-    return { reencrypted, remaining: Number(rows[0].n), failed };
+    return Number(rows[0].n);
+  }
+
+  /** Rows per key id, for an operator to see which retired keys still hold secrets. */
+  async countByKey(): Promise<Record<string, number>> {
+    const { rows } = await this.pool.query<{ key_id: string; n: string }>(
+      'SELECT key_id, count(*) AS n FROM card_keys GROUP BY key_id ORDER BY key_id',
+    );
+    return Object.fromEntries(rows.map((r) => [r.key_id, Number(r.n)]));
   }
 
   private activeKey(): Buffer {
@@ -323,4 +364,12 @@ export class CardVault {
   private inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
     return withTransaction(this.pool, work);
   }
+}
+
+/** The vault functions' own SQLSTATEs (card-vault.migrations.ts, version 2) as vault errors. */
+function vaultErrorOf(error: unknown): CardVaultError | undefined {
+  const { code, message } = error as { code?: string; message?: string };
+  if (code === 'CV404') return new CardVaultError('CARD_VAULT.UNKNOWN_UNIT', message ?? 'unknown unit');
+  if (code === 'CV403') return new CardVaultError('CARD_VAULT.NOT_ALLOCATED', message ?? 'not allocated');
+  return undefined;
 }

@@ -4,7 +4,9 @@ export type CardVaultErrorCode =
   | 'CARD_VAULT.UNKNOWN_KEY'
   | 'CARD_VAULT.DECRYPTION_FAILED'
   | 'CARD_VAULT.INVALID_SECRET'
-  | 'CARD_VAULT.INVALID_REVEAL';
+  | 'CARD_VAULT.INVALID_REVEAL'
+  /** The event store did not allocate this unit to the order the reveal names: nothing is revealed. */
+  | 'CARD_VAULT.NOT_ALLOCATED';
 
 /** Messages name units and key ids, never a secret or key material. */
 export class CardVaultError extends Error {

@@ -8,6 +8,7 @@ export {
   type RejectedCard,
   type RevealContext,
   type RevealRecord,
+  type RotateOptions,
   type RotationResult,
   type StoreBatchResult,
   type StoredCard,

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { CardVault, cardVaultMigrations } from '@libs/card-vault';
 import { runMigrations } from '@libs/database';
+import { eventStoreMigrations } from '@libs/event-store';
 import { createTestDatabase, type TestDatabase } from '@libs/testing';
+import { allocate } from './allocations';
 import { testKeys } from './keys';
 
 const reveal = { orderId: 'tb-1001', channel: 'taobao', actor: 'delivery-service' };
@@ -14,11 +16,15 @@ describe('CardVault on PostgreSQL', () => {
     // drop() force-closes connections that may still be shutting down; that is not a test failure.
     db.pool.on('error', () => undefined);
     await runMigrations(db.pool, cardVaultMigrations);
+    await runMigrations(db.pool, eventStoreMigrations);
   });
   afterAll(() => db.drop());
 
   const sku = () => `sku-${randomUUID()}`;
   const unit = () => `unit-${randomUUID()}`;
+  /** The event store allocates these units of `s` to the order `reveal` names. */
+  const allocated = (s: string, ...unitIds: string[]) =>
+    allocate(db.pool, { sku: s, channel: reveal.channel, orderId: reveal.orderId, unitIds });
 
   it('stores a batch, reports duplicates and rejections per card, and stores nothing on replay', async () => {
     const vault = await CardVault.create(db.pool, testKeys());
@@ -61,6 +67,41 @@ describe('CardVault on PostgreSQL', () => {
     expect(elsewhere.stored).toHaveLength(1);
   });
 
+  // docs/security.md "Card keys: reveal only for the allocated order"
+  it('reveals a unit only for the order the event store allocated it to, and records no refused reveal', async () => {
+    const vault = new CardVault(db.pool, testKeys());
+    const s = sku();
+    const [mine, theirs, loop, never] = [unit(), unit(), unit(), unit()];
+    await vault.storeBatch(s, [
+      { unitId: mine, secret: 'KEY-MINE' },
+      { unitId: theirs, secret: 'KEY-THEIRS' },
+      { unitId: loop, secret: 'KEY-LOOP' },
+      { unitId: never, secret: 'KEY-NEVER' },
+    ]);
+    await allocate(db.pool, { sku: s, channel: 'shop', orderId: 'A', unitIds: [mine], loopUnits: [{ unitId: loop, count: 2 }] });
+    await allocate(db.pool, { sku: s, channel: 'shop', orderId: 'B', unitIds: [theirs], loopUnits: [{ unitId: loop, count: 1 }] });
+
+    const asA = { channel: 'shop', orderId: 'A', actor: 'connector-shop' };
+    expect(await vault.reveal(mine, asA)).toBe('KEY-MINE');
+    expect(await vault.reveal(loop, asA)).toBe('KEY-LOOP');
+    expect(await vault.reveal(loop, { ...asA, orderId: 'B' })).toBe('KEY-LOOP');
+    for (const [u, context] of [
+      [theirs, asA],
+      [never, asA],
+      [mine, { ...asA, orderId: 'B' }],
+      // The same order id on another channel is another order.
+      [mine, { ...asA, channel: 'taobao' }],
+    ] as const) {
+      await expect(vault.reveal(u, context)).rejects.toMatchObject({ code: 'CARD_VAULT.NOT_ALLOCATED' });
+    }
+    expect(await vault.reveals(theirs)).toEqual([]);
+    expect(await vault.reveals(never)).toEqual([]);
+    expect((await vault.reveals(mine)).map((r) => r.orderId)).toEqual(['A']);
+
+    expect(await vault.allocatedUnits('shop', 'A', s, [mine, theirs, loop, never])).toEqual(new Set([mine, loop]));
+    expect(await vault.allocatedUnits('shop', 'A', sku(), [mine])).toEqual(new Set());
+  });
+
   it('stores a thousand keys in one call', async () => {
     const vault = new CardVault(db.pool, testKeys());
     const cards = Array.from({ length: 1000 }, (_, i) => ({
@@ -74,7 +115,9 @@ describe('CardVault on PostgreSQL', () => {
   it('reveals a secret only with a recorded reveal', async () => {
     const vault = new CardVault(db.pool, testKeys());
     const u = unit();
-    await vault.store(sku(), { unitId: u, secret: '  ACCOUNT: alice / PASS: s3cret!  ' });
+    const s = sku();
+    await vault.store(s, { unitId: u, secret: '  ACCOUNT: alice / PASS: s3cret!  ' });
+    await allocated(s, u);
     expect(await vault.reveals(u)).toEqual([]);
     expect(await vault.reveal(u, reveal)).toBe('ACCOUNT: alice / PASS: s3cret!');
     const records = await vault.reveals(u);
@@ -86,7 +129,9 @@ describe('CardVault on PostgreSQL', () => {
     const vault = new CardVault(db.pool, keys);
     await expect(vault.reveal(unit(), reveal)).rejects.toMatchObject({ code: 'CARD_VAULT.UNKNOWN_UNIT' });
     const u = unit();
-    await vault.store(sku(), { unitId: u, secret: 'KEY-TAMPER' });
+    const s = sku();
+    await vault.store(s, { unitId: u, secret: 'KEY-TAMPER' });
+    await allocated(s, u);
     await expect(vault.reveal(u, { ...reveal, actor: '' })).rejects.toMatchObject({
       code: 'CARD_VAULT.INVALID_REVEAL',
     });
@@ -99,7 +144,8 @@ describe('CardVault on PostgreSQL', () => {
 
     // A ciphertext moved onto another unit's row must not decrypt as that unit's secret.
     const v = unit();
-    await vault.store(sku(), { unitId: v, secret: 'KEY-VICTIM' });
+    await vault.store(s, { unitId: v, secret: 'KEY-VICTIM' });
+    await allocated(s, v);
     await db.pool.query(
       `UPDATE card_keys SET iv = s.iv, ciphertext = s.ciphertext, auth_tag = s.auth_tag
        FROM card_keys s WHERE card_keys.unit_id = $1 AND s.unit_id = $2`,
@@ -138,6 +184,7 @@ describe('CardVault on PostgreSQL', () => {
   async function rotationScenario(own: TestDatabase): Promise<void> {
     const old = testKeys('k1', ['k1']);
     const before = await CardVault.create(own.pool, old);
+    await runMigrations(own.pool, eventStoreMigrations);
     const s = sku();
     const cards = Array.from({ length: 25 }, (_, i) => ({ unitId: unit(), secret: `ROTATE-${i}` }));
     await before.storeBatch(s, cards);
@@ -151,6 +198,7 @@ describe('CardVault on PostgreSQL', () => {
     expect(rows).toEqual([{ key_id: 'k2' }]);
 
     const k2Only = new CardVault(own.pool, { ...next, keys: { k2: next.keys.k2 } });
+    await allocate(own.pool, { sku: s, channel: reveal.channel, orderId: reveal.orderId, unitIds: [cards[3].unitId] });
     expect(await k2Only.reveal(cards[3].unitId, reveal)).toBe('ROTATE-3');
     expect(await k2Only.rotate()).toEqual({ reencrypted: 0, remaining: 0, failed: [] });
     // Fingerprints do not depend on the encryption key: duplicates are still found after rotation.
@@ -161,10 +209,12 @@ describe('CardVault on PostgreSQL', () => {
     const vault = new CardVault(db.pool, testKeys());
     const secrets = ['PLAIN-SECRET-7f3a9c', 'account=bob;password=Hunter2-zz91'];
     const units = secrets.map(() => unit());
+    const s = sku();
     await vault.storeBatch(
-      sku(),
+      s,
       secrets.map((secret, i) => ({ unitId: units[i], secret })),
     );
+    await allocated(s, ...units);
     for (const u of units) await vault.reveal(u, reveal);
 
     const dump = await dumpDatabase(db);
