@@ -31,6 +31,7 @@ export class ChannelMetrics {
   readonly retryAfterClamped: Counter<'channel'>;
   readonly paidOrdersRejected: Counter<'channel' | 'reason'>;
   readonly allocationConflicts: Counter<'channel'>;
+  readonly forgedAllocations: Counter<'channel'>;
 
   /** One instance per registry: prom-client refuses a second metric of the same name on a registry. */
   static for(registry: Registry): ChannelMetrics {
@@ -121,6 +122,12 @@ export class ChannelMetrics {
     this.allocationConflicts = new Counter({
       name: 'stocksync_card_key_allocation_conflicts_total',
       help: 'Single card keys announced for an order while already queued for another order: refused, never delivered twice.',
+      labelNames: ['channel'],
+      registers,
+    });
+    this.forgedAllocations = new Counter({
+      name: 'stocksync_card_key_forged_allocations_total',
+      help: 'Card keys announced on card-keys.allocated that the event store did not allocate to that order: refused, nothing revealed.',
       labelNames: ['channel'],
       registers,
     });

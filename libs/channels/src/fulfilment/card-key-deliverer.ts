@@ -9,6 +9,11 @@ import type { AllocatedUnit, DeliveryLedger, DueDelivery } from './delivery-ledg
 /** The part of the card vault delivery needs; the vault records every reveal. */
 export interface SecretRevealer {
   reveal(unitId: string, context: { orderId: string; channel: string; actor: string }): Promise<string>;
+  /**
+   * Which of the units the event store (written only by the inventory service) allocated to this order. The card
+   * vault has it; a revealer without it (a test double) takes every announcement as it is.
+   */
+  allocatedUnits?(channel: string, orderId: string, sku: string, unitIds: readonly string[]): Promise<Set<string>>;
 }
 
 export interface DelivererOptions {
@@ -65,12 +70,9 @@ export class CardKeyDeliverer {
       if (envelope.type === 'order.rejected') this.onRejected(envelope.payload);
       if (envelope.type !== 'card-keys.allocated') continue;
       const p = envelope.payload;
-      const recorded = await this.ledger.recordAllocation(
-        p.channel,
-        p.channelOrderId,
-        p.sku,
-        allocatedUnits(p),
-      );
+      const units = await this.confirmedByEventStore(p, allocatedUnits(p));
+      if (units.length === 0) continue;
+      const recorded = await this.ledger.recordAllocation(p.channel, p.channelOrderId, p.sku, units);
       added += recorded.added;
       if (recorded.conflicts.length > 0) {
         // A single key already queued for another order: a forged or corrupted announcement, never a reason to
@@ -91,6 +93,40 @@ export class CardKeyDeliverer {
     }
     if (added > 0) this.kick();
   };
+
+  /**
+   * Keeps the units the event store's ReservationConfirmed allocated to this order. The broker is not the trust
+   * boundary: anyone who can produce to it can announce any unit for any order, so the rest are refused before
+   * they reach the ledger, counted and alerted on. The vault's reveal checks the same row again.
+   */
+  private async confirmedByEventStore(
+    p: { channel: string; channelOrderId: string; sku: string },
+    units: AllocatedUnit[],
+  ): Promise<AllocatedUnit[]> {
+    if (!this.vault.allocatedUnits) return units;
+    const confirmed = await this.vault.allocatedUnits(
+      p.channel,
+      p.channelOrderId,
+      p.sku,
+      units.map((u) => u.unitId),
+    );
+    const forged = units.filter((u) => !confirmed.has(u.unitId)).map((u) => u.unitId);
+    if (forged.length > 0) {
+      this.metrics.forgedAllocations.inc({ channel: p.channel }, forged.length);
+      this.logger?.error(
+        {
+          channel: p.channel,
+          orderId: p.channelOrderId,
+          sku: p.sku,
+          unitIds: forged.slice(0, 20),
+          units: forged.length,
+          alert: 'CARD_KEY_FORGED_ALLOCATION',
+        },
+        'card keys announced for an order the event store did not allocate them to; refused, nothing revealed',
+      );
+    }
+    return units.filter((u) => confirmed.has(u.unitId));
+  }
 
   /**
    * A payment the inventory refused (stock gone since the placement, SKU unknown, over the per-order cap): the
@@ -234,7 +270,9 @@ export class CardKeyDeliverer {
     // Our own database or vault out of reach says nothing about this delivery: it is retried for as long as it
     // takes and never given up for it (attempts count the platform's failures and bad data only).
     const ours = !(err instanceof PlatformCallError) && isTransientError(err);
-    const giveUp = !ours && (!retryable || attempts >= this.options.maxAttempts);
+    // The vault refusing a unit the event store never allocated to this order will not change on a retry.
+    const refused = (err as { code?: string }).code === 'CARD_VAULT.NOT_ALLOCATED';
+    const giveUp = refused || (!ours && (!retryable || attempts >= this.options.maxAttempts));
     const code =
       err instanceof PlatformCallError ? err.code : ((err as { code?: string }).code ?? (err as Error).name);
     const owned = await this.ledger.markAttemptFailed(
