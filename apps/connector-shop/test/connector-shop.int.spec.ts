@@ -268,7 +268,18 @@ describe('connector-shop on the real broker and PostgreSQL, with the inventory s
   });
 
   it('a delivery claimed by a connector that died mid-call is taken again after its lease, and the buyer gets one key', async () => {
-    // The dead instance had claimed the row (its token, a lease of 1.5 s) and its call had reached the shop.
+    // The inventory had allocated the key to the order (the vault reveals only what the event store allocated)…
+    await db.pool.query(
+      `INSERT INTO events (event_id, stream_id, version, type, data, occurred_at)
+       SELECT gen_random_uuid(), $1, COALESCE(max(version), 0) + 1, 'ReservationConfirmed', $2, now()
+         FROM events WHERE stream_id = $1`,
+      [
+        `sku-${SKU}`,
+        JSON.stringify({ sku: SKU, at: Date.now(), actor: null, channel: 'shop', channelOrderId: 'CRASHED-1',
+          quantity: 1, allocatedUnitIds: ['unit-crash'], loopUnits: [] }),
+      ],
+    );
+    // …and the dead instance had claimed the row (its token, a lease of 1.5 s) and its call had reached the shop.
     const { rows } = await db.pool.query<{ lease_end: Date }>(
       `INSERT INTO card_key_deliveries (channel, order_id, unit_id, sku, attempts, next_attempt_at, claim_token)
        VALUES ('shop', 'CRASHED-1', 'unit-crash', $1, 1, now() + interval '1500 milliseconds',
