@@ -3,6 +3,7 @@ import { importCardKeys } from './import-card-keys.command';
 import { initCommand } from './init.command';
 import { rebuildProjections, reconcileNow, showSku } from './operations.commands';
 import { listQuarantine, retryQuarantine } from './projection-quarantine.commands';
+import { positiveInt, rotateVault } from './vault.commands';
 
 const USAGE = `usage: stocksync <command>
 
@@ -22,6 +23,10 @@ commands:
       The SKUs the projector set aside (an event it cannot project), with the event and the reason.
   projection quarantine retry <sku>
       Ask the projector to rebuild a set-aside SKU from its stream (inventory-admin).
+  vault rotate [--batch-size <n>] [--limit <n>]
+      Re-encrypt every card key under CARD_VAULT_ACTIVE_KEY_ID (CARD_VAULT_KEYS still holding the old keys;
+      DATABASE_URL, CARD_VAULT_FINGERPRINT_KEY); one transaction per batch (default 500); resumable: run it
+      again after an interruption and rows already moved are skipped. Exit 1 while rows remain.
   dlq list
       Every dead-lettered message with its reason code and source (KAFKA_BROKERS, KAFKA_TOPIC_PREFIX).
   dlq replay <offset>
@@ -41,6 +46,8 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   /** Where relative paths (init's .env) resolve; the process's working directory unless given. */
   cwd?: string;
+  /** Asks a long command (vault rotate) to stop after its current step; the binary aborts it on SIGINT/SIGTERM. */
+  signal?: AbortSignal;
 }
 
 function option(args: string[], name: string): string | undefined {
@@ -110,6 +117,17 @@ export async function run(
       if (args[1] === 'list') return withApiKey(() => listQuarantine(context));
       if (args[1] === 'retry' && args[2]) return withApiKey(() => retryQuarantine(args[2], context));
       return usage();
+    case 'vault': {
+      if (args[0] !== 'rotate') return usage();
+      const rawBatch = option(args, '--batch-size');
+      const rawLimit = option(args, '--limit');
+      const batchSize = rawBatch === undefined ? 500 : positiveInt(rawBatch);
+      const limit = rawLimit === undefined ? undefined : positiveInt(rawLimit);
+      if (batchSize === undefined || (rawLimit !== undefined && limit === undefined) || args.length > 1) {
+        return usage();
+      }
+      return rotateVault({ batchSize, limit }, { ...context, signal: io.signal });
+    }
     case 'dlq':
       if (args[0] === 'list') return listDeadLetters(context);
       if (args[0] === 'replay' && args[1]) return replayDeadLetter(args[1], context);
@@ -120,7 +138,21 @@ export async function run(
 }
 
 if (require.main === module) {
-  run(process.argv.slice(2)).then(
+  // During `vault rotate` the first Ctrl-C (or SIGTERM) lets the batch in flight commit and the command report;
+  // a second one kills. Other commands keep the default (Ctrl-C ends them at once).
+  const interrupt = new AbortController();
+  for (const signal of process.argv[2] === 'vault' ? (['SIGINT', 'SIGTERM'] as const) : []) {
+    process.once(signal, () => {
+      process.stderr.write(`\n${signal}: stopping after the current step (again to kill)\n`);
+      interrupt.abort();
+    });
+  }
+  run(process.argv.slice(2), {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    signal: interrupt.signal,
+  }).then(
     (code) => process.exit(code),
     (error: Error) => {
       process.stderr.write(`${error.message}\n`);
