@@ -64,7 +64,7 @@ describe('a forged card-keys.allocated on the real broker', () => {
   let deliverer: CardKeyDeliverer;
   const prefix = uniqueTopicPrefix('forged');
   const registry = new Registry();
-  const delivered: { orderId: string; cards: CardKeyToDeliver[] }[] = [];
+  const delivered: { orderId: string; cards: readonly CardKeyToDeliver[] }[] = [];
   const alerts: object[] = [];
 
   beforeAll(async () => {
