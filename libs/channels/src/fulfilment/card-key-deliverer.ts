@@ -13,7 +13,12 @@ export interface SecretRevealer {
    * Which of the units the event store (written only by the inventory service) allocated to this order. The card
    * vault has it; a revealer without it (a test double) takes every announcement as it is.
    */
-  allocatedUnits?(channel: string, orderId: string, sku: string, unitIds: readonly string[]): Promise<Set<string>>;
+  allocatedUnits?(
+    channel: string,
+    orderId: string,
+    sku: string,
+    unitIds: readonly string[],
+  ): Promise<Set<string>>;
 }
 
 export interface DelivererOptions {
@@ -47,7 +52,8 @@ const CLAIM_LIMIT = 100;
 export class CardKeyDeliverer {
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
-  private stopped = false;
+  // Until start(): an allocation recorded by a deliverer that is not running (tests, a shutdown) starts no pass.
+  private stopped = true;
 
   constructor(
     private readonly adapter: PlatformAdapter,
