@@ -95,6 +95,8 @@ export class FaultStack {
       CARD_VAULT_KEYS: `k1:${vaultKey}`,
       CARD_VAULT_ACTIVE_KEY_ID: 'k1',
       CARD_VAULT_FINGERPRINT_KEY: randomBytes(32).toString('base64'),
+      DELIVERY_LINK_SECRET: randomBytes(32).toString('base64url'),
+      DELIVERY_PAGE_URL: 'http://127.0.0.1:1',
       // Unpaid orders hold their stock for the whole run: expiry is not what these scenarios exercise.
       RESERVATION_SWEEP_INTERVAL_MS: '600000',
       ...this.options.env,

@@ -16,16 +16,23 @@ export interface EnvSection {
 
 /** The connectors as docker-compose.yml names their variables: `${TAOBAO_APP_SECRET}` → CONNECTOR_APP_SECRET. */
 export const COMPOSE_CHANNELS = [
-  { prefix: 'TAOBAO', platform: 'Taobao open platform', appKey: true, generatedAppSecret: false },
-  { prefix: 'PINDUODUO', platform: 'Pinduoduo open platform', appKey: true, generatedAppSecret: false },
+  { prefix: 'TAOBAO', platform: 'Taobao open platform', appKey: true, generatedAppSecret: false, deliveryPage: true },
+  {
+    prefix: 'PINDUODUO',
+    platform: 'Pinduoduo open platform',
+    appKey: true,
+    generatedAppSecret: false,
+    deliveryPage: true,
+  },
   {
     prefix: 'MINIPROGRAM',
     platform: 'WeChat mini-program shop (access token)',
     appKey: false,
     generatedAppSecret: false,
+    deliveryPage: true,
   },
   // The shop is the seller's own site: its API secret is shared between the two, so it can be made here.
-  { prefix: 'SHOP', platform: "seller's own shop", appKey: false, generatedAppSecret: true },
+  { prefix: 'SHOP', platform: "seller's own shop", appKey: false, generatedAppSecret: true, deliveryPage: false },
 ] as const;
 
 type Random = (bytes: number) => Buffer;
@@ -61,6 +68,13 @@ export function freshEnv(random: Random = randomBytes, now = new Date()): EnvSec
       ],
     },
     {
+      title: 'Delivery links (Taobao, Pinduoduo and WeChat connectors)',
+      notes: [
+        "The HMAC key of the buyer's card-key delivery links. Rotating it voids the links not yet opened.",
+      ],
+      entries: [{ name: 'DELIVERY_LINK_SECRET', value: token(random) }],
+    },
+    {
       title: 'Operations API',
       notes: ['An admin API key kept only here (use it to create real keys, then remove it if you like).'],
       entries: [{ name: 'API_BOOTSTRAP_ADMIN_KEY', value: token(random) }],
@@ -87,6 +101,8 @@ export function freshEnv(random: Random = randomBytes, now = new Date()): EnvSec
         ...(c.appKey ? [{ name: `${c.prefix}_APP_KEY`, value: '' }] : []),
         { name: `${c.prefix}_APP_SECRET`, value: c.generatedAppSecret ? token(random) : '' },
         { name: `${c.prefix}_WEBHOOK_SECRETS`, value: token(random) },
+        // The public URL of the connector's buyer page (card keys on marketplaces go out as a link to it).
+        ...(c.deliveryPage ? [{ name: `${c.prefix}_DELIVERY_PAGE_URL`, value: '' }] : []),
       ],
     })),
   ];

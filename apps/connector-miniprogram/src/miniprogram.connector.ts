@@ -1,4 +1,4 @@
-import { type ConnectorSpec, MiniprogramAdapter, parseMiniprogramNotice } from '@libs/channels';
+import { type ConnectorSpec, deliveryLinksFrom, MiniprogramAdapter, parseMiniprogramNotice } from '@libs/channels';
 import { MiniprogramSimulator, startEmbeddedPlatform } from '@libs/platform-simulators';
 
 /**
@@ -10,7 +10,7 @@ export const miniprogramConnector: ConnectorSpec = {
   channel: 'miniprogram',
   defaultPort: 3012,
   webhookPath: '/webhooks/miniprogram',
-  defaults: { ratePerSecond: 25, burst: 10 },
+  defaults: { ratePerSecond: 25, burst: 10, deliversByLink: true },
   parseNotice: parseMiniprogramNotice,
   // WeChat authenticates with an access token: CONNECTOR_APP_SECRET carries it.
   createAdapter: (c, config) =>
@@ -18,6 +18,7 @@ export const miniprogramConnector: ConnectorSpec = {
       baseUrl: c.baseUrl,
       accessToken: c.appSecret,
       timeoutMs: config.requestTimeoutMs,
+      deliveryLinks: deliveryLinksFrom(config),
     }),
   startEmbeddedPlatform: () => startEmbeddedPlatform(({ appSecret }) => new MiniprogramSimulator(appSecret)),
 };

@@ -1,4 +1,4 @@
-import { type ConnectorSpec, parsePinduoduoNotice, PinduoduoAdapter } from '@libs/channels';
+import { type ConnectorSpec, deliveryLinksFrom, parsePinduoduoNotice, PinduoduoAdapter } from '@libs/channels';
 import { PinduoduoSimulator, startEmbeddedPlatform } from '@libs/platform-simulators';
 
 /**
@@ -10,7 +10,7 @@ export const pinduoduoConnector: ConnectorSpec = {
   channel: 'pinduoduo',
   defaultPort: 3011,
   webhookPath: '/webhooks/pinduoduo',
-  defaults: { ratePerSecond: 40, burst: 10, usesAppKey: true },
+  defaults: { ratePerSecond: 40, burst: 10, usesAppKey: true, deliversByLink: true },
   parseNotice: parsePinduoduoNotice,
   createAdapter: (c, config) =>
     new PinduoduoAdapter({
@@ -18,6 +18,7 @@ export const pinduoduoConnector: ConnectorSpec = {
       clientId: c.appKey,
       clientSecret: c.appSecret,
       timeoutMs: config.requestTimeoutMs,
+      deliveryLinks: deliveryLinksFrom(config),
     }),
   startEmbeddedPlatform: () =>
     startEmbeddedPlatform(({ appKey, appSecret }) => new PinduoduoSimulator(appKey, appSecret)),

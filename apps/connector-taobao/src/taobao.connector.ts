@@ -1,4 +1,4 @@
-import { type ConnectorSpec, parseTaobaoNotice, TaobaoAdapter } from '@libs/channels';
+import { type ConnectorSpec, deliveryLinksFrom, parseTaobaoNotice, TaobaoAdapter } from '@libs/channels';
 import { startEmbeddedPlatform, TaobaoSimulator } from '@libs/platform-simulators';
 
 /**
@@ -10,7 +10,7 @@ export const taobaoConnector: ConnectorSpec = {
   channel: 'taobao',
   defaultPort: 3010,
   webhookPath: '/webhooks/taobao',
-  defaults: { ratePerSecond: 20, burst: 20, usesAppKey: true },
+  defaults: { ratePerSecond: 20, burst: 20, usesAppKey: true, deliversByLink: true },
   parseNotice: parseTaobaoNotice,
   createAdapter: (c, config) =>
     new TaobaoAdapter({
@@ -18,6 +18,7 @@ export const taobaoConnector: ConnectorSpec = {
       appKey: c.appKey,
       appSecret: c.appSecret,
       timeoutMs: config.requestTimeoutMs,
+      deliveryLinks: deliveryLinksFrom(config),
     }),
   startEmbeddedPlatform: () =>
     startEmbeddedPlatform(({ appKey, appSecret }) => new TaobaoSimulator(appKey, appSecret)),

@@ -46,16 +46,6 @@ export class MiniprogramSimulator extends SimulatedPlatform {
 
   protected async handle(request: SimRequest): Promise<SimAnswer> {
     const path = request.url.pathname;
-    if (request.method === 'POST' && path === '/_sim/card-keys') {
-      const fault = this.deliveryFault();
-      if (fault) return fault;
-      const body = readJson(request.body) as {
-        orderId: string;
-        sku: string;
-        cards: { unitId: string; secret: string }[];
-      };
-      return { status: 200, json: this.deliver(body.orderId, body.sku, body.cards) };
-    }
     if (request.url.searchParams.get('access_token') !== this.accessToken) {
       return {
         status: 200,
@@ -72,6 +62,8 @@ export class MiniprogramSimulator extends SimulatedPlatform {
         return this.setListed('product/listing', body, true);
       case 'POST /product/get_list':
         return this.getList(body);
+      case 'POST /shop/delivery/send':
+        return this.deliveryFault() ?? this.deliverySend(body);
       default:
         return { status: 404, json: { errcode: 404, errmsg: 'not found' } };
     }
@@ -111,6 +103,18 @@ export class MiniprogramSimulator extends SimulatedPlatform {
       skus.map((l) => l.sku),
       { errcode: 0, errmsg: 'ok' },
     );
+  }
+
+  /**
+   * 无需物流 delivery: no `delivery_list`; the buyer's delivery link rides in `delivery_note`. A delivery_list
+   * with logistics is not what a card-key order sends, so it is refused here.
+   */
+  private deliverySend(body: Record<string, unknown>): SimAnswer {
+    const orderId = typeof body.out_order_id === 'string' ? body.out_order_id : '';
+    const link = typeof body.delivery_note === 'string' ? body.delivery_note : '';
+    const result = orderId && body.delivery_list === undefined ? this.deliverLink(orderId, link) : undefined;
+    if (!result) return { status: 200, json: { errcode: 47_001, errmsg: 'data format error' } };
+    return { status: 200, json: { errcode: 0, errmsg: 'ok', ...result } };
   }
 
   private getList(body: Record<string, unknown>): SimAnswer {

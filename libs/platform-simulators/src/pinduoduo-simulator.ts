@@ -51,16 +51,6 @@ export class PinduoduoSimulator extends SimulatedPlatform {
   }
 
   protected async handle(request: SimRequest): Promise<SimAnswer> {
-    if (request.method === 'POST' && request.url.pathname === '/_sim/card-keys') {
-      const fault = this.deliveryFault();
-      if (fault) return fault;
-      const body = JSON.parse(request.body.toString('utf8')) as {
-        orderId: string;
-        sku: string;
-        cards: { unitId: string; secret: string }[];
-      };
-      return { status: 200, json: this.deliver(body.orderId, body.sku, body.cards) };
-    }
     if (request.method !== 'POST' || request.url.pathname !== '/api/router')
       return { status: 404, json: { error: 'not found' } };
     const params = readForm(request.body);
@@ -72,9 +62,21 @@ export class PinduoduoSimulator extends SimulatedPlatform {
         return this.quantityUpdate(params);
       case 'pdd.goods.list.get':
         return this.listGet(params);
+      case 'pdd.logistics.online.send':
+        return this.deliveryFault() ?? this.onlineSend(params);
       default:
         return error(10_001, '接口不存在', params.type);
     }
+  }
+
+  /** Shipped with the no-logistics company; the buyer's delivery link rides in `delivery_note`. */
+  private onlineSend(p: Record<string, string>): SimAnswer {
+    const result =
+      p.order_sn && p.logistics_id !== undefined && p.tracking_number
+        ? this.deliverLink(p.order_sn, p.delivery_note ?? '')
+        : undefined;
+    if (!result) return error(10_002, '参数错误', 'order_sn, logistics_id, tracking_number and a delivery link');
+    return { status: 200, json: { logistics_online_send_response: { is_success: true }, ...result } };
   }
 
   private quantityUpdate(p: Record<string, string>): SimAnswer {

@@ -53,7 +53,10 @@ export interface DeliveredCard {
   orderId: string;
   sku: string;
   unitId: string;
-  secret: string;
+  /** The key itself, on a platform the seller hands keys to (the shop); absent where only a link goes. */
+  secret?: string;
+  /** The buyer's delivery link the platform was given instead of the key (Taobao, PDD, WeChat). */
+  link?: string;
   at: number;
   /** Copies of a loop key the order bought (1 for a single key). */
   copies: number;
@@ -335,12 +338,52 @@ export abstract class SimulatedPlatform {
   }
 
   /**
+   * A no-logistics shipment carrying the buyer's delivery link: the platform learns (order, units) from the
+   * link's readable payload (it cannot sign one: only StockSync holds the link secret) and logs each unit like a
+   * card handed over; the fingerprint is of the link, since no secret ever arrives. A link for another order is
+   * refused.
+   */
+  protected deliverLink(orderId: string, link: string): { delivered: number; duplicates: number } | undefined {
+    const token = link.slice(link.lastIndexOf('/deliveries/') + '/deliveries/'.length);
+    if (!link.includes('/deliveries/') || !token.includes('.')) return undefined;
+    let claim: { orderId?: unknown; sku?: unknown; unitIds?: unknown };
+    try {
+      claim = JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString('utf8')) as typeof claim;
+    } catch {
+      return undefined;
+    }
+    if (claim.orderId !== orderId || typeof claim.sku !== 'string' || !Array.isArray(claim.unitIds)) return undefined;
+    const sku = claim.sku;
+    let delivered = 0;
+    const at = Date.now();
+    const fingerprint = createHash('sha256').update(link).digest('hex').slice(0, 16);
+    for (const unitId of claim.unitIds as string[]) {
+      const key = `${orderId}:${unitId}`;
+      const duplicate = this.deliveries.has(key);
+      this.deliveryLog.push({
+        at,
+        channel: this.name,
+        orderId,
+        sku,
+        unitId,
+        secretFingerprint: fingerprint,
+        copies: 1,
+        duplicate,
+      });
+      if (duplicate) continue;
+      this.deliveries.set(key, { orderId, sku, unitId, link, at, copies: 1 });
+      delivered += 1;
+    }
+    return { delivered, duplicates: claim.unitIds.length - delivered };
+  }
+
+  /**
    * The simulator's own control routes, answered before the platform's routes (and without its signatures):
    * the fault suite drives a simulator that runs in another process through them. Loopback only, test use only.
    */
   private control(request: SimRequest): SimResponse | undefined {
     const { pathname, searchParams } = request.url;
-    if (!pathname.startsWith('/_sim/') || pathname === '/_sim/card-keys') return undefined;
+    if (!pathname.startsWith('/_sim/')) return undefined;
     const since = Number(searchParams.get('since') ?? 0) || 0;
     if (pathname === '/_sim/faults' && request.method === 'GET') return { status: 200, json: this.faults };
     if (pathname === '/_sim/faults' && request.method === 'POST') {

@@ -59,8 +59,6 @@ export class TaobaoSimulator extends SimulatedPlatform {
   }
 
   protected async handle(request: SimRequest): Promise<SimAnswer> {
-    if (request.method === 'POST' && request.url.pathname === '/_sim/card-keys')
-      return this.deliveryFault() ?? this.simulatedDelivery(request);
     if (request.method !== 'POST' || request.url.pathname !== '/router/rest')
       return { status: 404, json: { error: 'not found' } };
     const params = readForm(request.body);
@@ -73,6 +71,8 @@ export class TaobaoSimulator extends SimulatedPlatform {
         return this.skusQuantityUpdate(params);
       case 'taobao.items.onsale.get':
         return this.onsaleGet(params);
+      case 'taobao.logistics.dummy.send':
+        return this.deliveryFault() ?? this.dummySend(params);
       default:
         return error(22, 'Invalid method', 'isv.invalid-method');
     }
@@ -186,13 +186,11 @@ export class TaobaoSimulator extends SimulatedPlatform {
     });
   }
 
-  private simulatedDelivery(request: SimRequest): SimResponse {
-    const body = JSON.parse(request.body.toString('utf8')) as {
-      orderId: string;
-      sku: string;
-      cards: { unitId: string; secret: string }[];
-    };
-    return { status: 200, json: this.deliver(body.orderId, body.sku, body.cards) };
+  /** 无需物流发货: the trade is shipped; the buyer's delivery link rides in `delivery_note`. */
+  private dummySend(p: Record<string, string>): SimResponse {
+    const result = p.tid ? this.deliverLink(p.tid, p.delivery_note ?? '') : undefined;
+    if (!result) return error(40, 'Missing required arguments', 'isv.invalid-parameter', 'tid and a delivery link');
+    return { status: 200, json: { logistics_dummy_send_response: { shipping: { is_success: true } }, ...result } };
   }
 
   private find(numIid: string | undefined, skuId: string | undefined, outerId: string | undefined) {

@@ -143,6 +143,9 @@ export class ConnectorRig {
       CARD_VAULT_KEYS: `k1:${keys.k1.toString('base64')}`,
       CARD_VAULT_ACTIVE_KEY_ID: 'k1',
       CARD_VAULT_FINGERPRINT_KEY: fingerprintKey.toString('base64'),
+      // Marketplace connectors hand the buyer a signed link to their own delivery page (the shop ignores these).
+      DELIVERY_LINK_SECRET: 'connector-rig-delivery-link-secret-0123456789',
+      DELIVERY_PAGE_URL: 'http://127.0.0.1:1',
       // Short backoffs: a push or delivery that meets a transient error is retried within the test's wait.
       CONNECTOR_RETRY_MAX_MS: '1000',
       ...(options.appKey ? { CONNECTOR_APP_KEY: options.appKey } : {}),

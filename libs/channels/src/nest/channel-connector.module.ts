@@ -7,6 +7,7 @@ import {
   HttpCode,
   Inject,
   Module,
+  Param,
   Post,
   Query,
   Req,
@@ -24,6 +25,7 @@ import {
 import type { Request, Response } from 'express';
 import type { Pool } from 'pg';
 import { closeAfterAnswer, readWebhookBody, WEBHOOK_CONTENT_TYPES } from '../inbound/webhook-body';
+import { DELIVERY_PAGE_HEADERS } from '../fulfilment/delivery-page';
 import { ConnectorConfig } from './connector.config';
 import { ConnectorRuntime } from './connector-runtime';
 import { applyCorrections, parseCorrections } from './corrections';
@@ -108,6 +110,28 @@ class OperationsController {
   }
 }
 
+/**
+ * The buyer's delivery page behind a marketplace delivery link. The buyer holds no service token: the link's
+ * HMAC, expiry, view count and the vault's order binding are the authentication (DeliveryPage).
+ */
+@Controller()
+@WithoutServiceToken()
+class DeliveryPageController {
+  constructor(private readonly runtime: ConnectorRuntime) {}
+
+  @Get('deliveries/:token')
+  async open(@Param('token') token: string, @Res() res: Response): Promise<void> {
+    res.set(DELIVERY_PAGE_HEADERS);
+    const page = this.runtime.deliveryPage;
+    if (!page) {
+      res.status(404).send('<!doctype html><p>Not found.</p>');
+      return;
+    }
+    const answer = await page.open(token);
+    res.status(answer.status).send(answer.html);
+  }
+}
+
 @Module({})
 export class ChannelConnectorModule {
   static forPlatform(spec: ConnectorSpec): DynamicModule {
@@ -115,7 +139,7 @@ export class ChannelConnectorModule {
       module: ChannelConnectorModule,
       // The app module imports PlatformModule.forApp with connectorConfig(spec.defaults) among its namespaces.
       imports: [MessagingModule.forRoot()],
-      controllers: [webhookController(spec.webhookPath), OperationsController],
+      controllers: [webhookController(spec.webhookPath), OperationsController, DeliveryPageController],
       providers: [
         { provide: CONNECTOR_SPEC, useValue: spec },
         {

@@ -15,6 +15,8 @@ import type { Logger } from 'pino';
 import { ChannelMetrics } from '../channel-metrics';
 import { channelsMigrations } from '../channels.migrations';
 import { CardKeyDeliverer } from '../fulfilment/card-key-deliverer';
+import { DeliveryPage, deliveryPageMigrations } from '../fulfilment/delivery-page';
+import { deliveryLinksFrom } from './delivery-links-config';
 import { DeliveryLedger } from '../fulfilment/delivery-ledger';
 import { WebhookReceiver } from '../inbound/webhook-receiver';
 import { ChannelPusher } from '../outbound/channel-pusher';
@@ -39,6 +41,8 @@ export class ConnectorRuntime implements OnModuleInit, BeforeApplicationShutdown
   adapter!: PlatformAdapter;
   pusher!: ChannelPusher;
   deliverer?: CardKeyDeliverer;
+  /** The buyer's delivery page, on connectors whose platform gets a link instead of the key. */
+  deliveryPage?: DeliveryPage;
   private readonly subscriptions: Subscription[] = [];
   private refusedRetryTimer?: NodeJS.Timeout;
 
@@ -132,6 +136,14 @@ export class ConnectorRuntime implements OnModuleInit, BeforeApplicationShutdown
     );
 
     const vault = await this.openVault();
+    const links = spec.defaults.deliversByLink ? deliveryLinksFrom(config) : undefined;
+    if (vault && links) {
+      await runMigrations(this.pool, deliveryPageMigrations);
+      this.deliveryPage = new DeliveryPage(this.pool, links, vault, {
+        channel: spec.channel,
+        maxViews: config.deliveryLinkMaxViews,
+      });
+    }
     if (vault) {
       this.deliverer = new CardKeyDeliverer(
         this.adapter,

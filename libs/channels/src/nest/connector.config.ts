@@ -1,4 +1,4 @@
-import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import { defineConfig } from '@libs/config';
 import { MAX_LINE_QUANTITY, MAX_ORDER_QUANTITY } from '@libs/inventory';
 
@@ -143,6 +143,31 @@ export class ConnectorConfig {
   @IsOptional()
   @IsString()
   vaultFingerprintKey?: string;
+
+  /**
+   * Marketplaces with no sanctioned channel for a secret (Taobao, PDD, WeChat): the HMAC key of the buyer's
+   * delivery links. Required with the vault on those connectors.
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 characters (use `npx stocksync init`)' })
+  deliveryLinkSecret?: string;
+
+  /** The public base URL of this connector's buyer page (`<url>/deliveries/<token>`). */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http(s) URL' })
+  deliveryPageUrl?: string;
+
+  /** How long a delivery link opens the page. */
+  @IsInt()
+  @Min(60_000)
+  deliveryLinkTtlMs!: number;
+
+  /** How many times one link shows the keys (a reload after a dropped connection still works; a leak is bounded). */
+  @IsInt()
+  @Min(1)
+  @Max(20)
+  deliveryLinkMaxViews!: number;
 }
 
 export interface ConnectorDefaults {
@@ -150,6 +175,8 @@ export interface ConnectorDefaults {
   burst: number;
   /** The platform identifies the seller's app by CONNECTOR_APP_KEY (Taobao, Pinduoduo): required in production. */
   usesAppKey?: boolean;
+  /** Card keys reach the buyer through a signed link to the delivery page (no sanctioned channel for a secret). */
+  deliversByLink?: boolean;
 }
 
 /** One namespace per connector app; the platform decides the default rate (calls per second per app key). */
@@ -197,6 +224,20 @@ export const connectorConfig = (defaults: ConnectorDefaults) =>
     vaultKeys: { name: 'CARD_VAULT_KEYS', secret: true, generate: 'keyring' },
     vaultActiveKeyId: { name: 'CARD_VAULT_ACTIVE_KEY_ID' },
     vaultFingerprintKey: { name: 'CARD_VAULT_FINGERPRINT_KEY', secret: true, generate: 'key' },
+    deliveryLinkSecret: { name: 'DELIVERY_LINK_SECRET', secret: true, generate: 'token' },
+    deliveryPageUrl: { name: 'DELIVERY_PAGE_URL' },
+    deliveryLinkTtlMs: { name: 'DELIVERY_LINK_TTL_MS', parse: 'int', default: '604800000' },
+    deliveryLinkMaxViews: { name: 'DELIVERY_LINK_MAX_VIEWS', parse: 'int', default: '3' },
   }, {
-    allOrNone: [{ label: 'card vault', keys: ['vaultKeys', 'vaultActiveKeyId', 'vaultFingerprintKey'] }],
+    allOrNone: [
+      {
+        label: 'card vault',
+        keys: [
+          'vaultKeys',
+          'vaultActiveKeyId',
+          'vaultFingerprintKey',
+          ...(defaults.deliversByLink ? (['deliveryLinkSecret', 'deliveryPageUrl'] as const) : []),
+        ],
+      },
+    ],
   });

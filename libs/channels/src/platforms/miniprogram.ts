@@ -5,12 +5,14 @@ import type { CardKeyToDeliver, PlatformAdapter } from '../outbound/platform-ada
 import { PlatformCallError } from '../outbound/platform-errors';
 import type { ListingPage, PushItemResult, StockTarget } from '../outbound/stock-target';
 import { list, obj, optionalTime, positiveInt, statusNamed, str } from './notice-fields';
-import { deliverToSimulatedPlatform } from './simulated-delivery';
+import { type DeliveryLinks, linkForCards } from './delivery-link';
 
 export interface MiniprogramAdapterOptions {
   baseUrl: string;
   accessToken: string;
   timeoutMs: number;
+  /** The buyer's delivery links; without them card-key orders are refused (no channel for the secret). */
+  deliveryLinks?: DeliveryLinks;
 }
 
 interface WechatAnswer {
@@ -87,9 +89,19 @@ export class MiniprogramAdapter implements PlatformAdapter {
     return { items, nextCursor: page * pageSize < answer.total_num ? String(page + 1) : undefined };
   }
 
-  /** The simulated platform's delivery call (WeChat's virtual-goods delivery is not modelled). */
-  deliverCardKeys(channelOrderId: string, sku: string, cards: readonly CardKeyToDeliver[]): Promise<void> {
-    return deliverToSimulatedPlatform(this.options, channelOrderId, sku, cards);
+  /**
+   * Marks the order delivered through `/shop/delivery/send` with no `delivery_list` (无需物流: no logistics
+   * information) and the buyer's signed delivery link in `delivery_note`; authenticated by the access token like
+   * the stock calls. The secret never leaves.
+   */
+  async deliverCardKeys(channelOrderId: string, sku: string, cards: readonly CardKeyToDeliver[]): Promise<void> {
+    const link = linkForCards(this.options.deliveryLinks, this.channel, channelOrderId, sku, cards);
+    const answer = await this.call('/shop/delivery/send', {
+      out_order_id: channelOrderId,
+      finish_all_delivery: 1,
+      delivery_note: link,
+    });
+    if (answer.errcode !== 0) throw wechatFailure(answer);
   }
 
   private async call(path: string, body: Record<string, unknown>): Promise<WechatAnswer> {

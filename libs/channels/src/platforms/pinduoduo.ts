@@ -6,7 +6,7 @@ import { type CardKeyToDeliver, type PlatformAdapter, readAllListings } from '..
 import { PlatformCallError } from '../outbound/platform-errors';
 import type { ListingPage, PushItemResult, StockTarget } from '../outbound/stock-target';
 import { list, obj, optionalTime, positiveInt, statusNamed, str } from './notice-fields';
-import { deliverToSimulatedPlatform } from './simulated-delivery';
+import { type DeliveryLinks, linkForCards, trackingNumberOf } from './delivery-link';
 import { sortedParamString } from './sorted-params';
 
 export interface PinduoduoAdapterOptions {
@@ -14,6 +14,8 @@ export interface PinduoduoAdapterOptions {
   clientId: string;
   clientSecret: string;
   timeoutMs: number;
+  /** The buyer's delivery links; without them card-key orders are refused (no channel for the secret). */
+  deliveryLinks?: DeliveryLinks;
 }
 
 interface PddError {
@@ -27,6 +29,8 @@ export const PDD_PROMOTION_SLOT_REFUSAL = 'PDD.PROMOTION_SLOT_DECREASE';
 const PROMOTION_SLOT_TEXT = '在资源位上的商品不能减少库存';
 /** Throttling as the platform reports it (the simulator's code; the public list of codes is incomplete). */
 const PDD_THROTTLED = 70_031;
+/** The logistics company id PDD uses for goods shipped without logistics (virtual goods). */
+export const PDD_NO_LOGISTICS_ID = '0';
 
 /**
  * Pinduoduo `pdd.goods.quantity.update`, full-set (update_type=1), one SKU per call, addressed by goods_id +
@@ -97,9 +101,21 @@ export class PinduoduoAdapter implements PlatformAdapter {
     return { items, nextCursor: page * pageSize < body.total_count ? String(page + 1) : undefined };
   }
 
-  /** The simulated platform's delivery call (PDD's virtual-goods delivery is not modelled). */
-  deliverCardKeys(channelOrderId: string, sku: string, cards: readonly CardKeyToDeliver[]): Promise<void> {
-    return deliverToSimulatedPlatform(this.options, channelOrderId, sku, cards);
+  /**
+   * Marks the order shipped through `pdd.logistics.online.send` with the no-logistics company
+   * (PDD_NO_LOGISTICS_ID) and the buyer's signed delivery link in `delivery_note`, signed like the stock calls.
+   * The tracking number is the link's non-secret id. The secret never leaves.
+   */
+  async deliverCardKeys(channelOrderId: string, sku: string, cards: readonly CardKeyToDeliver[]): Promise<void> {
+    const link = linkForCards(this.options.deliveryLinks, this.channel, channelOrderId, sku, cards);
+    const answer = await this.call('pdd.logistics.online.send', {
+      order_sn: channelOrderId,
+      logistics_id: PDD_NO_LOGISTICS_ID,
+      tracking_number: trackingNumberOf(link),
+      delivery_note: link,
+    });
+    const error = answer.error_response as PddError | undefined;
+    if (error && !/已发货|already/i.test(`${error.error_msg} ${error.sub_msg ?? ''}`)) throw pddFailure(error);
   }
 
   /** Reading the listings records each SKU's goods id (readListings keeps them). */

@@ -6,7 +6,7 @@ import { type CardKeyToDeliver, type PlatformAdapter, readAllListings } from '..
 import { PlatformCallError } from '../outbound/platform-errors';
 import type { ListingPage, PushItemResult, StockTarget } from '../outbound/stock-target';
 import { list, obj, optionalTime, positiveInt, statusNamed, str } from './notice-fields';
-import { deliverToSimulatedPlatform } from './simulated-delivery';
+import { type DeliveryLinks, linkForCards } from './delivery-link';
 import { sortedParamString } from './sorted-params';
 
 export interface TaobaoAdapterOptions {
@@ -14,6 +14,8 @@ export interface TaobaoAdapterOptions {
   appKey: string;
   appSecret: string;
   timeoutMs: number;
+  /** The buyer's delivery links; without them card-key orders are refused (no channel for the secret). */
+  deliveryLinks?: DeliveryLinks;
 }
 
 interface TopError {
@@ -115,11 +117,16 @@ export class TaobaoAdapter implements PlatformAdapter {
   }
 
   /**
-   * The simulated platform's delivery call. Taobao's virtual-goods delivery (自动发货 through the buyer's
-   * messages) is not modelled; the contract kept is idempotency on (order, unit).
+   * Marks the trade shipped without logistics (`taobao.logistics.dummy.send`, 无需物流发货, TOP-signed like the
+   * stock calls) and hands the buyer a signed link to StockSync's delivery page in `delivery_note`. The secret
+   * never leaves: TOP has no sanctioned field for it. A trade already shipped answers
+   * `isv.logistics-*-already-send`-style errors, which count as done (idempotent on (order, unit)).
    */
-  deliverCardKeys(channelOrderId: string, sku: string, cards: readonly CardKeyToDeliver[]): Promise<void> {
-    return deliverToSimulatedPlatform(this.options, channelOrderId, sku, cards);
+  async deliverCardKeys(channelOrderId: string, sku: string, cards: readonly CardKeyToDeliver[]): Promise<void> {
+    const link = linkForCards(this.options.deliveryLinks, this.channel, channelOrderId, sku, cards);
+    const answer = await this.call('taobao.logistics.dummy.send', { tid: channelOrderId, delivery_note: link });
+    const error = answer.error_response as TopError | undefined;
+    if (error && !/already/i.test(error.sub_code ?? '')) throw topFailure(error);
   }
 
   /** Reading the listings records each SKU's item (readListings keeps them). */
