@@ -346,7 +346,7 @@ export abstract class SimulatedPlatform {
   protected deliverLink(orderId: string, link: string): { delivered: number; duplicates: number } | undefined {
     const token = link.slice(link.lastIndexOf('/deliveries/') + '/deliveries/'.length);
     if (!link.includes('/deliveries/') || !token.includes('.')) return undefined;
-    let claim: { orderId?: unknown; sku?: unknown; unitIds?: unknown };
+    let claim: { orderId?: unknown; sku?: unknown; unitIds?: unknown; copies?: Record<string, unknown> };
     try {
       claim = JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString('utf8')) as typeof claim;
     } catch {
@@ -359,6 +359,8 @@ export abstract class SimulatedPlatform {
     const fingerprint = createHash('sha256').update(link).digest('hex').slice(0, 16);
     for (const unitId of claim.unitIds as string[]) {
       const key = `${orderId}:${unitId}`;
+      const asked = claim.copies?.[unitId];
+      const copies = Number.isSafeInteger(asked) && (asked as number) > 0 ? (asked as number) : 1;
       const duplicate = this.deliveries.has(key);
       this.deliveryLog.push({
         at,
@@ -367,11 +369,11 @@ export abstract class SimulatedPlatform {
         sku,
         unitId,
         secretFingerprint: fingerprint,
-        copies: 1,
+        copies,
         duplicate,
       });
       if (duplicate) continue;
-      this.deliveries.set(key, { orderId, sku, unitId, link, at, copies: 1 });
+      this.deliveries.set(key, { orderId, sku, unitId, link, at, copies });
       delivered += 1;
     }
     return { delivered, duplicates: claim.unitIds.length - delivered };

@@ -1,4 +1,4 @@
-import { PlatformCallError, ShopAdapter, TaobaoAdapter } from '@libs/channels';
+import { DeliveryLinks, PlatformCallError, ShopAdapter, TaobaoAdapter } from '@libs/channels';
 import { ShopSimulator, TaobaoSimulator } from '@libs/platform-simulators';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the control routes answer several shapes; the test reads the fields it needs
@@ -28,6 +28,7 @@ describe('simulator fault control over HTTP', () => {
       appKey: 'tb-key',
       appSecret: 'tb-secret',
       timeoutMs: 300,
+      deliveryLinks: new DeliveryLinks({ secret: 'x'.repeat(32), pageUrl: 'https://deliver.example' }),
     });
   });
 

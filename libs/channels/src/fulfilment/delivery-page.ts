@@ -70,16 +70,16 @@ export class DeliveryPage {
         410,
         'This delivery link has been opened the maximum number of times. Please contact the seller.',
       );
-    const secrets: string[] = [];
+    const secrets: { secret: string; copies: number }[] = [];
     for (const unitId of claim.unitIds) {
       try {
-        secrets.push(
-          await this.vault.reveal(unitId, {
-            channel: claim.channel,
-            orderId: claim.orderId,
-            actor: DELIVERY_PAGE_ACTOR,
-          }),
-        );
+        const secret = await this.vault.reveal(unitId, {
+          channel: claim.channel,
+          orderId: claim.orderId,
+          actor: DELIVERY_PAGE_ACTOR,
+        });
+        // A loop key bought several times is one key, valid for that many uses.
+        secrets.push({ secret, copies: claim.copies?.[unitId] ?? 1 });
       } catch (err) {
         // The vault refuses a unit not allocated to this order; any other failure is ours, not the buyer's.
         if ((err as { code?: string }).code === 'CARD_VAULT.NOT_ALLOCATED')
@@ -91,7 +91,9 @@ export class DeliveryPage {
     return page(
       200,
       `<p>Order ${escapeHtml(claim.orderId)}: your card key${secrets.length > 1 ? 's' : ''}</p><ul>${secrets
-        .map((s) => `<li><code>${escapeHtml(s)}</code></li>`)
+        .map(
+          (s) => `<li><code>${escapeHtml(s.secret)}</code>${s.copies > 1 ? ` &times; ${s.copies}` : ''}</li>`,
+        )
         .join('')}</ul><p>This page can be opened ${left} more time${left === 1 ? '' : 's'}.</p>`,
     );
   }

@@ -7,6 +7,8 @@ export interface DeliveryLinkClaim {
   orderId: string;
   sku: string;
   unitIds: string[];
+  /** A loop key bought several times in one order: copies per unit id (absent means one). */
+  copies?: Record<string, number>;
   /** Expiry, Unix milliseconds. */
   expiresAt: number;
 }
@@ -43,6 +45,7 @@ export class DeliveryLinks {
       orderId: claim.orderId,
       sku: claim.sku,
       unitIds: [...claim.unitIds].sort(),
+      ...(claim.copies && Object.keys(claim.copies).length > 0 ? { copies: claim.copies } : {}),
       expiresAt: issuedAt + (this.options.ttlMs ?? DEFAULT_DELIVERY_LINK_TTL_MS),
     };
     const payload = Buffer.from(JSON.stringify(full)).toString('base64url');
@@ -105,7 +108,7 @@ export function linkForCards(
   channel: string,
   orderId: string,
   sku: string,
-  cards: readonly { unitId: string }[],
+  cards: readonly { unitId: string; copies?: number }[],
 ): string {
   if (!links)
     throw new PlatformCallError(
@@ -113,7 +116,10 @@ export function linkForCards(
       `${channel} card keys go to the buyer through a signed delivery link; DELIVERY_LINK_SECRET is not set`,
       false,
     );
-  return links.issue({ channel, orderId, sku, unitIds: cards.map((c) => c.unitId) });
+  const copies = Object.fromEntries(
+    cards.filter((c) => (c.copies ?? 1) > 1).map((c) => [c.unitId, c.copies!]),
+  );
+  return links.issue({ channel, orderId, sku, unitIds: cards.map((c) => c.unitId), copies });
 }
 
 /** A tracking number for platforms that require one: the link's id (not the token, so not the link itself). */
