@@ -224,7 +224,10 @@ export const connectorConfig = (defaults: ConnectorDefaults) =>
     vaultKeys: { name: 'CARD_VAULT_KEYS', secret: true, generate: 'keyring' },
     vaultActiveKeyId: { name: 'CARD_VAULT_ACTIVE_KEY_ID' },
     vaultFingerprintKey: { name: 'CARD_VAULT_FINGERPRINT_KEY', secret: true, generate: 'key' },
-    deliveryLinkSecret: { name: 'DELIVERY_LINK_SECRET', secret: true, generate: 'token' },
+    // Only the marketplace connectors use it, so only theirs is one `stocksync init` must write.
+    deliveryLinkSecret: defaults.deliversByLink
+      ? { name: 'DELIVERY_LINK_SECRET', secret: true, generate: 'token' }
+      : { name: 'DELIVERY_LINK_SECRET', secret: true },
     deliveryPageUrl: { name: 'DELIVERY_PAGE_URL' },
     deliveryLinkTtlMs: { name: 'DELIVERY_LINK_TTL_MS', parse: 'int', default: '604800000' },
     deliveryLinkMaxViews: { name: 'DELIVERY_LINK_MAX_VIEWS', parse: 'int', default: '3' },
