@@ -49,6 +49,9 @@ describe('secrets stay out of the logs', () => {
   const shopApiSecret = token();
   const taobaoAppKey = `tb-${run}`;
   const taobaoAppSecret = token();
+  const deliveryLinkSecret = token(32);
+  // The buyer's link (a capability for the key) is filled in once Taobao has it.
+  let taobaoDeliveryToken = '';
   // A marker no log line has any reason to hold, so even a truncated secret is caught.
   const marker = `CK${randomBytes(4).toString('hex').toUpperCase()}`;
   const cardKeys = Array.from({ length: 12 }, (_, i) => `${marker}-${i}-${token(12)}`);
@@ -101,6 +104,8 @@ describe('secrets stay out of the logs', () => {
         CONNECTOR_APP_SECRET: taobaoAppSecret,
         CONNECTOR_WEBHOOK_SECRETS: taobaoWebhookSecrets.join(','),
         CONNECTOR_CONSUMER_GROUP: `connector-taobao-${run}`,
+        DELIVERY_LINK_SECRET: deliveryLinkSecret,
+        DELIVERY_PAGE_URL: 'https://deliver.example.test',
       }),
     ]);
     // Five ts-node boots share the machine's cores with whatever else runs there: a generous bound.
@@ -247,8 +252,15 @@ describe('secrets stay out of the logs', () => {
     expect(deliveredTo(shop, shopOrderId)).toHaveLength(1);
     expect(deliveredTo(taobao, taobaoTid)).toHaveLength(1);
     expect(cardKeys).toContain(toShop.secret);
-    expect(cardKeys).toContain(toTaobao.secret);
-    expect(toShop.secret).not.toBe(toTaobao.secret);
+    // Taobao was told the trade shipped and holds a link, never the key; the buyer's page shows the key.
+    expect(toTaobao.secret).toBeUndefined();
+    taobaoDeliveryToken = toTaobao.link!.slice(toTaobao.link!.indexOf('/deliveries/') + '/deliveries/'.length);
+    const buyerPage = await fetch(`${service('connector-taobao').url}/deliveries/${taobaoDeliveryToken}`);
+    expect(buyerPage.status).toBe(200);
+    const pageText = await buyerPage.text();
+    const taobaoKey = cardKeys.find((k) => pageText.includes(k));
+    expect(taobaoKey).toBeDefined();
+    expect(toShop.secret).not.toBe(taobaoKey);
     expect(shop.faults.deliveryFailures).toBe(0);
     const remaining = cardKeys.length - 2;
     await eventually(
@@ -294,6 +306,8 @@ describe('secrets stay out of the logs', () => {
       ...taobaoWebhookSecrets.map((s, i): [string, string] => [`Taobao webhook secret #${i}`, s]),
       ['shop API secret', shopApiSecret],
       ['Taobao app secret', taobaoAppSecret],
+      ['delivery link secret', deliveryLinkSecret],
+      ['Taobao buyer delivery link token', taobaoDeliveryToken],
     ].flatMap(([label, value]) =>
       encodings(value).map(([encoding, text]): [string, string] => [`${label} (${encoding})`, text]),
     );
