@@ -139,7 +139,12 @@ export class ChannelConnectorModule {
       module: ChannelConnectorModule,
       // The app module imports PlatformModule.forApp with connectorConfig(spec.defaults) among its namespaces.
       imports: [MessagingModule.forRoot()],
-      controllers: [webhookController(spec.webhookPath), OperationsController, DeliveryPageController],
+      controllers: [
+        webhookController(spec.webhookPath),
+        OperationsController,
+        // Only where the platform gets a link instead of the key: the shop's site shows its own buyers their keys.
+        ...(spec.defaults.deliversByLink ? [DeliveryPageController] : []),
+      ],
       providers: [
         { provide: CONNECTOR_SPEC, useValue: spec },
         {
