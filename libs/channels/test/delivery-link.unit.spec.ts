@@ -36,6 +36,61 @@ describe('buyer delivery links', () => {
     });
   });
 
+  it('given the secret was rotated, when a link signed with the previous secret is opened, then it still opens', () => {
+    const before = new DeliveryLinks({ secret: SECRET, pageUrl: 'https://p.example', now: () => now });
+    const sent = before.issue(claim);
+    const rotated = new DeliveryLinks({
+      secret: `${SECRET}-new`,
+      previousSecrets: [SECRET],
+      pageUrl: 'https://p.example',
+      now: () => now,
+    });
+    expect(rotated.verify(tokenOf(sent))).toMatchObject({ ok: true, claim: { orderId: 'T-1' } });
+  });
+
+  it('given the secret was rotated, then new links are signed with the current secret only', () => {
+    const rotated = new DeliveryLinks({
+      secret: `${SECRET}-new`,
+      previousSecrets: [SECRET],
+      pageUrl: 'https://p.example',
+      now: () => now,
+    });
+    const fresh = new DeliveryLinks({
+      secret: `${SECRET}-new`,
+      pageUrl: 'https://p.example',
+      now: () => now,
+    });
+    expect(fresh.verify(tokenOf(rotated.issue(claim))).ok).toBe(true);
+    expect(links.verify(tokenOf(rotated.issue(claim)))).toEqual({
+      ok: false,
+      code: 'DELIVERY_LINK.BAD_SIGNATURE',
+    });
+  });
+
+  it('given the secret was rotated, when a link signed with an unknown secret is opened, then it is refused', () => {
+    const rotated = new DeliveryLinks({
+      secret: `${SECRET}-new`,
+      previousSecrets: [SECRET],
+      pageUrl: 'https://p.example',
+      now: () => now,
+    });
+    const stranger = new DeliveryLinks({
+      secret: `${SECRET}-unknown`,
+      pageUrl: 'https://p.example',
+      now: () => now,
+    });
+    expect(rotated.verify(tokenOf(stranger.issue(claim)))).toEqual({
+      ok: false,
+      code: 'DELIVERY_LINK.BAD_SIGNATURE',
+    });
+  });
+
+  it('refuses a previous secret shorter than 32 characters', () => {
+    expect(
+      () => new DeliveryLinks({ secret: SECRET, previousSecrets: ['short'], pageUrl: 'https://p.example' }),
+    ).toThrow(/32/);
+  });
+
   it('given any change to the payload, then the signature no longer matches', () => {
     const [payload, mac] = tokenOf(links.issue(claim)).split('.');
     fc.assert(

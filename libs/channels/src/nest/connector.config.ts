@@ -228,6 +228,13 @@ export const connectorConfig = (defaults: ConnectorDefaults) =>
     deliveryLinkSecret: defaults.deliversByLink
       ? { name: 'DELIVERY_LINK_SECRET', secret: true, generate: 'token' }
       : { name: 'DELIVERY_LINK_SECRET', secret: true },
+    // Verify-only secrets from before a rotation, so links already sent keep opening until they expire.
+    deliveryLinkPreviousSecrets: {
+      name: 'DELIVERY_LINK_PREVIOUS_SECRETS',
+      parse: 'list',
+      secret: true,
+      default: '',
+    },
     deliveryPageUrl: { name: 'DELIVERY_PAGE_URL' },
     deliveryLinkTtlMs: { name: 'DELIVERY_LINK_TTL_MS', parse: 'int', default: '604800000' },
     deliveryLinkMaxViews: { name: 'DELIVERY_LINK_MAX_VIEWS', parse: 'int', default: '3' },

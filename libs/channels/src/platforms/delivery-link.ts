@@ -23,19 +23,28 @@ export const DEFAULT_DELIVERY_LINK_TTL_MS = 7 * 24 * 3600 * 1000;
  * The buyer's way to a card key on a marketplace whose no-logistics shipping call has no channel for a secret:
  * a link to StockSync's own delivery page, `<pageUrl>/deliveries/<payload>.<hmac>`. The payload (base64url JSON)
  * names channel, order, SKU, units and expiry; the HMAC-SHA256 under DELIVERY_LINK_SECRET makes it unforgeable.
+ * After a rotation the old secret goes in DELIVERY_LINK_PREVIOUS_SECRETS: it still verifies, it never signs.
  * The same (channel, order, units) always gives the same link within one expiry, so a repeated delivery call
  * hands the platform the same text (idempotent on (order, unit)).
  */
 export class DeliveryLinks {
+  private readonly secrets: readonly string[];
+
   constructor(
     private readonly options: {
+      /** Signs new links and verifies. */
       secret: string;
+      /** Verify only: links sent before a rotation keep opening until they expire. */
+      previousSecrets?: readonly string[];
       pageUrl: string;
       ttlMs?: number;
       now?: () => number;
     },
   ) {
     if (options.secret.length < 32) throw new Error('DELIVERY_LINK_SECRET must be at least 32 characters');
+    if ((options.previousSecrets ?? []).some((s) => s.length < 32))
+      throw new Error('DELIVERY_LINK_PREVIOUS_SECRETS must each be at least 32 characters');
+    this.secrets = [options.secret, ...(options.previousSecrets ?? [])];
   }
 
   /** The link for these units; `issuedAt` pins the expiry so a retried delivery issues the same link. */
@@ -49,27 +58,29 @@ export class DeliveryLinks {
       expiresAt: issuedAt + (this.options.ttlMs ?? DEFAULT_DELIVERY_LINK_TTL_MS),
     };
     const payload = Buffer.from(JSON.stringify(full)).toString('base64url');
-    return `${this.options.pageUrl.replace(/\/+$/, '')}/deliveries/${payload}.${this.mac(payload)}`;
+    return `${this.options.pageUrl.replace(/\/+$/, '')}/deliveries/${payload}.${this.mac(payload, this.options.secret)}`;
   }
 
   /** Checks a token (the path segment after /deliveries/): signature first, then expiry. */
   verify(token: string): DeliveryLinkCheck {
     const [payload, mac, extra] = token.split('.');
     if (!payload || !mac || extra !== undefined) return { ok: false, code: 'DELIVERY_LINK.MALFORMED' };
-    const expected = Buffer.from(this.mac(payload));
     const given = Buffer.from(mac);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected))
-      return { ok: false, code: 'DELIVERY_LINK.BAD_SIGNATURE' };
+    // Every secret is tried (no early exit), so the time taken does not tell which one matched.
+    let signed = false;
+    for (const secret of this.secrets) {
+      const expected = Buffer.from(this.mac(payload, secret));
+      if (given.length === expected.length && timingSafeEqual(given, expected)) signed = true;
+    }
+    if (!signed) return { ok: false, code: 'DELIVERY_LINK.BAD_SIGNATURE' };
     const claim = decodeDeliveryLinkPayload(payload);
     if (!claim) return { ok: false, code: 'DELIVERY_LINK.MALFORMED' };
     if (this.now() >= claim.expiresAt) return { ok: false, code: 'DELIVERY_LINK.EXPIRED' };
     return { ok: true, claim, linkId: deliveryLinkId(token) };
   }
 
-  private mac(payload: string): string {
-    return createHmac('sha256', this.options.secret)
-      .update(`stocksync-delivery-link:${payload}`)
-      .digest('base64url');
+  private mac(payload: string, secret: string): string {
+    return createHmac('sha256', secret).update(`stocksync-delivery-link:${payload}`).digest('base64url');
   }
 
   private now(): number {
