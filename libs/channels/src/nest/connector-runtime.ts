@@ -202,9 +202,9 @@ function withListingOnDemand(adapter: PlatformAdapter, connection: PlatformConne
   const ensureListed = connection.ensureListed;
   if (!ensureListed) return adapter;
   const push = adapter.push.bind(adapter);
-  adapter.push = (targets) => {
+  adapter.push = (targets, spendExtraCall) => {
     ensureListed(targets.map((t) => t.sku));
-    return push(targets);
+    return push(targets, spendExtraCall);
   };
   return adapter;
 }

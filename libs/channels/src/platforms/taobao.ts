@@ -2,14 +2,15 @@ import { createHmac } from 'node:crypto';
 import type { IgnoredNotice, OrderNotice, OrderStatus } from '../inbound/order-notice';
 import { NoticeFormatError } from '../inbound/order-notice';
 import { httpCall, parseJson } from '../outbound/http-call';
-import { type CardKeyToDeliver, type PlatformAdapter, readAllListings } from '../outbound/platform-adapter';
+import type { CardKeyToDeliver, PlatformAdapter } from '../outbound/platform-adapter';
 import { PlatformCallError } from '../outbound/platform-errors';
 import type { ListingPage, PushItemResult, StockTarget } from '../outbound/stock-target';
 import { list, obj, optionalTime, positiveInt, statusNamed, str } from './notice-fields';
 import { type DeliveryLinks, linkForCards } from './delivery-link';
+import { ListingIndex, type ListingIndexOptions } from './listing-index';
 import { sortedParamString } from './sorted-params';
 
-export interface TaobaoAdapterOptions {
+export interface TaobaoAdapterOptions extends ListingIndexOptions {
   baseUrl: string;
   appKey: string;
   appSecret: string;
@@ -36,21 +37,31 @@ export const TAOBAO_MAX_SKUS_PER_CALL = 20;
 export class TaobaoAdapter implements PlatformAdapter {
   readonly channel = 'taobao';
   readonly maxBatchSize = TAOBAO_MAX_SKUS_PER_CALL;
-  private readonly itemOfSku = new Map<string, string>();
+  private readonly listing: ListingIndex;
 
-  constructor(private readonly options: TaobaoAdapterOptions) {}
+  constructor(private readonly options: TaobaoAdapterOptions) {
+    this.listing = new ListingIndex(options);
+  }
 
   /** One `taobao.skus.quantity.update` addresses one item: the push queue batches SKUs by item. */
   batchKeyOf(sku: string): string {
-    return this.itemOfSku.get(sku) ?? '?';
+    return this.listing.itemOf(sku) ?? '?';
   }
 
-  async push(targets: readonly StockTarget[]): Promise<PushItemResult[]> {
-    if (targets.some((t) => !this.itemOfSku.has(t.sku))) await this.learnItems();
+  /** The listing pages read to learn unknown SKUs each spend a call (`spendExtraCall`) of the rate budget. */
+  async push(
+    targets: readonly StockTarget[],
+    spendExtraCall?: () => Promise<void>,
+  ): Promise<PushItemResult[]> {
+    await this.listing.learnMissing(
+      targets.map((t) => t.sku),
+      (cursor, pageSize) => this.readListings(cursor, pageSize),
+      spendExtraCall,
+    );
     const results: PushItemResult[] = [];
     const byItem = new Map<string, StockTarget[]>();
     for (const t of targets) {
-      const item = this.itemOfSku.get(t.sku);
+      const item = this.listing.itemOf(t.sku);
       if (item === undefined) {
         results.push({
           sku: t.sku,
@@ -72,7 +83,7 @@ export class TaobaoAdapter implements PlatformAdapter {
         });
         const error = answer.error_response as TopError | undefined;
         if (error && /not-exist/.test(error.sub_code ?? '')) {
-          this.itemOfSku.clear();
+          this.listing.forget(chunk.map((t) => t.sku));
           results.push(
             ...chunk.map((t): PushItemResult => ({
               sku: t.sku,
@@ -109,7 +120,7 @@ export class TaobaoAdapter implements PlatformAdapter {
     };
     const items = body.items.item.flatMap((item) =>
       item.skus.sku.map((s) => {
-        this.itemOfSku.set(s.outer_id, String(item.num_iid));
+        this.listing.learn(s.outer_id, String(item.num_iid));
         return { sku: s.outer_id, quantity: s.quantity, listed: item.approve_status === 'onsale' };
       }),
     );
@@ -122,16 +133,18 @@ export class TaobaoAdapter implements PlatformAdapter {
    * never leaves: TOP has no sanctioned field for it. A trade already shipped answers
    * `isv.logistics-*-already-send`-style errors, which count as done (idempotent on (order, unit)).
    */
-  async deliverCardKeys(channelOrderId: string, sku: string, cards: readonly CardKeyToDeliver[]): Promise<void> {
+  async deliverCardKeys(
+    channelOrderId: string,
+    sku: string,
+    cards: readonly CardKeyToDeliver[],
+  ): Promise<void> {
     const link = linkForCards(this.options.deliveryLinks, this.channel, channelOrderId, sku, cards);
-    const answer = await this.call('taobao.logistics.dummy.send', { tid: channelOrderId, delivery_note: link });
+    const answer = await this.call('taobao.logistics.dummy.send', {
+      tid: channelOrderId,
+      delivery_note: link,
+    });
     const error = answer.error_response as TopError | undefined;
     if (error && !/already/i.test(error.sub_code ?? '')) throw topFailure(error);
-  }
-
-  /** Reading the listings records each SKU's item (readListings keeps them). */
-  private async learnItems(): Promise<void> {
-    for await (const _page of readAllListings(this)) continue;
   }
 
   private async call(method: string, params: Record<string, string>): Promise<Record<string, unknown>> {
