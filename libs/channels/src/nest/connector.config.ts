@@ -162,6 +162,11 @@ export class ConnectorConfig {
   @MinLength(32, { message: 'must be at least 32 characters (use `npx stocksync init`)' })
   deliveryLinkSecret?: string;
 
+  /** Earlier link secrets, kept after a rotation so links already sent verify until they expire; never sign. */
+  @IsString({ each: true })
+  @MinLength(32, { each: true, message: 'each must be at least 32 characters' })
+  deliveryLinkPreviousSecrets!: string[];
+
   /** The public base URL of this connector's buyer page (`<url>/deliveries/<token>`). */
   @IsOptional()
   @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http(s) URL' })
