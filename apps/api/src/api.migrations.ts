@@ -63,5 +63,13 @@ CREATE TABLE api_idempotency_keys (
 );
 `,
     },
+    {
+      version: 4,
+      name: 'idempotency key pruning',
+      up: `
+-- The API prunes rows past API_IDEMPOTENCY_RETENTION_HOURS in batches.
+CREATE INDEX api_idempotency_keys_created_at ON api_idempotency_keys (created_at);
+`,
+    },
   ],
 };

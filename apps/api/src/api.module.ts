@@ -19,6 +19,7 @@ import { ImportCardKeysHttpController } from './card-keys/import-card-keys.http.
 import { SetChannelPolicyHttpController } from './channel-policies/set-channel-policy.http.controller';
 import { ApiExceptionFilter } from './common/api-exception.filter';
 import { ApiMetrics } from './common/api-metrics';
+import { IdempotencyKeyPruner } from './common/idempotency-key-pruner';
 import { IdempotencyKeys } from './common/idempotency-keys';
 import { InventoryCommands } from './common/inventory-commands.service';
 import { OpenApiDocs } from './common/openapi-docs';
@@ -66,6 +67,7 @@ import { SkuQueriesHttpController } from './skus/sku-queries.http.controller';
     AuthService,
     ApiKeyGuard,
     IdempotencyKeys,
+    IdempotencyKeyPruner,
     InventoryCommands,
     ReadModels,
     cardVaultProvider,

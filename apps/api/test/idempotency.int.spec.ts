@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ReserveStock } from '@libs/inventory';
+import { IdempotencyKeys } from '../src/common/idempotency-keys';
 import { InventoryCommands } from '../src/common/inventory-commands.service';
 import { type ApiTestApp, startApiTestApp } from './api-test-app';
 
@@ -165,6 +166,50 @@ describe('operations API idempotency keys', () => {
     );
     expect(rows).toHaveLength(1);
     expect(rows[0].commandId).not.toBe(futureEventId);
+  });
+
+  it('prunes keys older than the retention in bounded batches and keeps fresh ones', async () => {
+    const headers = (k: string) => ({ 'idempotency-key': k });
+    for (const k of ['prune-old-1', 'prune-old-2', 'prune-old-3', 'prune-fresh'])
+      await api.call('POST', '/v1/skus', {
+        key: sam,
+        headers: headers(k),
+        json: { sku: `idem-${k}`, kind: 'quantity' },
+      });
+    await api.db.pool.query(
+      `UPDATE api_idempotency_keys SET created_at = now() - interval '169 hours' WHERE idempotency_key LIKE 'prune-old-%'`,
+    );
+    const keys = api.app.get(IdempotencyKeys);
+
+    expect(await keys.pruneOlderThan(168, 2)).toBe(3);
+
+    const { rows } = await api.db.pool.query<{ k: string }>(
+      `SELECT idempotency_key AS k FROM api_idempotency_keys WHERE idempotency_key LIKE 'prune-%' ORDER BY 1`,
+    );
+    expect(rows.map((r) => r.k)).toEqual(['prune-fresh']);
+  });
+
+  it('after its row was pruned, the same key with another request is a new command', async () => {
+    await api.call('POST', '/v1/skus', { key: sam, json: { sku: 'idem-expired', kind: 'quantity' } });
+    const headers = { 'idempotency-key': 'expires-1' };
+    const first = await api.call('PATCH', '/v1/skus/idem-expired/settings', {
+      key: sam,
+      headers,
+      json: { lowStockThreshold: 5 },
+    });
+    expect(first.body).toMatchObject({ changed: true, duplicate: false });
+    await api.db.pool.query(
+      `UPDATE api_idempotency_keys SET created_at = now() - interval '200 hours' WHERE idempotency_key = 'expires-1'`,
+    );
+    await api.app.get(IdempotencyKeys).pruneOlderThan(168, 100);
+
+    const later = await api.call('PATCH', '/v1/skus/idem-expired/settings', {
+      key: sam,
+      headers,
+      json: { lowStockThreshold: 9 },
+    });
+    expect(later.status).toBe(200);
+    expect(later.body).toMatchObject({ changed: true, duplicate: false });
   });
 
   it('refuses a malformed key before anything is stored', async () => {
