@@ -18,7 +18,6 @@ export const pinduoduoConnector: ConnectorSpec = {
       clientId: c.appKey,
       clientSecret: c.appSecret,
       timeoutMs: config.requestTimeoutMs,
-      unknownSkuTtlMs: config.unknownSkuTtlMs,
       deliveryLinks: deliveryLinksFrom(config),
     }),
   startEmbeddedPlatform: () =>

@@ -18,7 +18,6 @@ export const taobaoConnector: ConnectorSpec = {
       appKey: c.appKey,
       appSecret: c.appSecret,
       timeoutMs: config.requestTimeoutMs,
-      unknownSkuTtlMs: config.unknownSkuTtlMs,
       deliveryLinks: deliveryLinksFrom(config),
     }),
   startEmbeddedPlatform: () =>

@@ -202,9 +202,9 @@ function withListingOnDemand(adapter: PlatformAdapter, connection: PlatformConne
   const ensureListed = connection.ensureListed;
   if (!ensureListed) return adapter;
   const push = adapter.push.bind(adapter);
-  adapter.push = (targets, spendExtraCall) => {
+  adapter.push = (targets) => {
     ensureListed(targets.map((t) => t.sku));
-    return push(targets, spendExtraCall);
+    return push(targets);
   };
   return adapter;
 }

@@ -71,15 +71,6 @@ export class ConnectorConfig {
   @Min(0)
   refusedRetryMs!: number;
 
-  /**
-   * How long a pushed SKU the platform does not list (Taobao, PDD) is answered "not listed" before the connector
-   * reads the whole listing again to look for it; 0 reads it on every such push.
-   */
-  @IsInt()
-  @Min(0)
-  @Max(2 ** 31 - 1)
-  unknownSkuTtlMs!: number;
-
   /** How long an unpaid order holds stock when the platform's notice gives no deadline. */
   @IsInt()
   @Min(1_000)
@@ -225,7 +216,6 @@ export const connectorConfig = (defaults: ConnectorDefaults) =>
     circuitOpenMs: { name: 'CONNECTOR_CIRCUIT_OPEN_MS', parse: 'int', default: '10000' },
     consumerGroup: { name: 'CONNECTOR_CONSUMER_GROUP' },
     refusedRetryMs: { name: 'CONNECTOR_REFUSED_RETRY_MS', parse: 'int', default: '600000' },
-    unknownSkuTtlMs: { name: 'CONNECTOR_UNKNOWN_SKU_TTL_MS', parse: 'int', default: '600000' },
     orderHoldMs: { name: 'CONNECTOR_ORDER_HOLD_MS', parse: 'int', default: '900000' },
     deliveryAlertAfterMs: { name: 'DELIVERY_ALERT_AFTER_MS', parse: 'int', default: '300000' },
     deliveryMaxAttempts: { name: 'DELIVERY_MAX_ATTEMPTS', parse: 'int', default: '8' },

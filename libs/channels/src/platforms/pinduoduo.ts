@@ -2,15 +2,14 @@ import { createHash } from 'node:crypto';
 import type { IgnoredNotice, OrderNotice, OrderStatus } from '../inbound/order-notice';
 import { NoticeFormatError } from '../inbound/order-notice';
 import { httpCall, parseJson } from '../outbound/http-call';
-import type { CardKeyToDeliver, PlatformAdapter } from '../outbound/platform-adapter';
+import { type CardKeyToDeliver, type PlatformAdapter, readAllListings } from '../outbound/platform-adapter';
 import { PlatformCallError } from '../outbound/platform-errors';
 import type { ListingPage, PushItemResult, StockTarget } from '../outbound/stock-target';
 import { list, obj, optionalTime, positiveInt, statusNamed, str } from './notice-fields';
 import { type DeliveryLinks, linkForCards, trackingNumberOf } from './delivery-link';
-import { ListingIndex, type ListingIndexOptions } from './listing-index';
 import { sortedParamString } from './sorted-params';
 
-export interface PinduoduoAdapterOptions extends ListingIndexOptions {
+export interface PinduoduoAdapterOptions {
   baseUrl: string;
   clientId: string;
   clientSecret: string;
@@ -41,25 +40,15 @@ export const PDD_NO_LOGISTICS_ID = '0';
 export class PinduoduoAdapter implements PlatformAdapter {
   readonly channel = 'pinduoduo';
   readonly maxBatchSize = 1;
-  private readonly listing: ListingIndex;
+  private readonly goodsOfSku = new Map<string, string>();
 
-  constructor(private readonly options: PinduoduoAdapterOptions) {
-    this.listing = new ListingIndex(options);
-  }
+  constructor(private readonly options: PinduoduoAdapterOptions) {}
 
-  /** The listing pages read to learn unknown SKUs each spend a call (`spendExtraCall`) of the rate budget. */
-  async push(
-    targets: readonly StockTarget[],
-    spendExtraCall?: () => Promise<void>,
-  ): Promise<PushItemResult[]> {
-    await this.listing.learnMissing(
-      targets.map((t) => t.sku),
-      (cursor, pageSize) => this.readListings(cursor, pageSize),
-      spendExtraCall,
-    );
+  async push(targets: readonly StockTarget[]): Promise<PushItemResult[]> {
+    if (targets.some((t) => !this.goodsOfSku.has(t.sku))) await this.learnGoods();
     const results: PushItemResult[] = [];
     for (const t of targets) {
-      const goodsId = this.listing.itemOf(t.sku);
+      const goodsId = this.goodsOfSku.get(t.sku);
       if (goodsId === undefined) {
         results.push({
           sku: t.sku,
@@ -105,7 +94,7 @@ export class PinduoduoAdapter implements PlatformAdapter {
     };
     const items = body.goods_list.flatMap((g) =>
       g.sku_list.map((s) => {
-        this.listing.learn(s.outer_id, String(g.goods_id));
+        this.goodsOfSku.set(s.outer_id, String(g.goods_id));
         return { sku: s.outer_id, quantity: s.sku_quantity, listed: s.is_sku_onsale === 1 };
       }),
     );
@@ -117,11 +106,7 @@ export class PinduoduoAdapter implements PlatformAdapter {
    * (PDD_NO_LOGISTICS_ID) and the buyer's signed delivery link in `delivery_note`, signed like the stock calls.
    * The tracking number is the link's non-secret id. The secret never leaves.
    */
-  async deliverCardKeys(
-    channelOrderId: string,
-    sku: string,
-    cards: readonly CardKeyToDeliver[],
-  ): Promise<void> {
+  async deliverCardKeys(channelOrderId: string, sku: string, cards: readonly CardKeyToDeliver[]): Promise<void> {
     const link = linkForCards(this.options.deliveryLinks, this.channel, channelOrderId, sku, cards);
     const answer = await this.call('pdd.logistics.online.send', {
       order_sn: channelOrderId,
@@ -130,8 +115,12 @@ export class PinduoduoAdapter implements PlatformAdapter {
       delivery_note: link,
     });
     const error = answer.error_response as PddError | undefined;
-    if (error && !/已发货|already/i.test(`${error.error_msg} ${error.sub_msg ?? ''}`))
-      throw pddFailure(error);
+    if (error && !/已发货|already/i.test(`${error.error_msg} ${error.sub_msg ?? ''}`)) throw pddFailure(error);
+  }
+
+  /** Reading the listings records each SKU's goods id (readListings keeps them). */
+  private async learnGoods(): Promise<void> {
+    for await (const _page of readAllListings(this)) continue;
   }
 
   private async call(type: string, params: Record<string, string>): Promise<Record<string, unknown>> {

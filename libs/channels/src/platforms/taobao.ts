@@ -2,15 +2,14 @@ import { createHmac } from 'node:crypto';
 import type { IgnoredNotice, OrderNotice, OrderStatus } from '../inbound/order-notice';
 import { NoticeFormatError } from '../inbound/order-notice';
 import { httpCall, parseJson } from '../outbound/http-call';
-import type { CardKeyToDeliver, PlatformAdapter } from '../outbound/platform-adapter';
+import { type CardKeyToDeliver, type PlatformAdapter, readAllListings } from '../outbound/platform-adapter';
 import { PlatformCallError } from '../outbound/platform-errors';
 import type { ListingPage, PushItemResult, StockTarget } from '../outbound/stock-target';
 import { list, obj, optionalTime, positiveInt, statusNamed, str } from './notice-fields';
 import { type DeliveryLinks, linkForCards } from './delivery-link';
-import { ListingIndex, type ListingIndexOptions } from './listing-index';
 import { sortedParamString } from './sorted-params';
 
-export interface TaobaoAdapterOptions extends ListingIndexOptions {
+export interface TaobaoAdapterOptions {
   baseUrl: string;
   appKey: string;
   appSecret: string;
@@ -37,31 +36,21 @@ export const TAOBAO_MAX_SKUS_PER_CALL = 20;
 export class TaobaoAdapter implements PlatformAdapter {
   readonly channel = 'taobao';
   readonly maxBatchSize = TAOBAO_MAX_SKUS_PER_CALL;
-  private readonly listing: ListingIndex;
+  private readonly itemOfSku = new Map<string, string>();
 
-  constructor(private readonly options: TaobaoAdapterOptions) {
-    this.listing = new ListingIndex(options);
-  }
+  constructor(private readonly options: TaobaoAdapterOptions) {}
 
   /** One `taobao.skus.quantity.update` addresses one item: the push queue batches SKUs by item. */
   batchKeyOf(sku: string): string {
-    return this.listing.itemOf(sku) ?? '?';
+    return this.itemOfSku.get(sku) ?? '?';
   }
 
-  /** The listing pages read to learn unknown SKUs each spend a call (`spendExtraCall`) of the rate budget. */
-  async push(
-    targets: readonly StockTarget[],
-    spendExtraCall?: () => Promise<void>,
-  ): Promise<PushItemResult[]> {
-    await this.listing.learnMissing(
-      targets.map((t) => t.sku),
-      (cursor, pageSize) => this.readListings(cursor, pageSize),
-      spendExtraCall,
-    );
+  async push(targets: readonly StockTarget[]): Promise<PushItemResult[]> {
+    if (targets.some((t) => !this.itemOfSku.has(t.sku))) await this.learnItems();
     const results: PushItemResult[] = [];
     const byItem = new Map<string, StockTarget[]>();
     for (const t of targets) {
-      const item = this.listing.itemOf(t.sku);
+      const item = this.itemOfSku.get(t.sku);
       if (item === undefined) {
         results.push({
           sku: t.sku,
@@ -83,7 +72,7 @@ export class TaobaoAdapter implements PlatformAdapter {
         });
         const error = answer.error_response as TopError | undefined;
         if (error && /not-exist/.test(error.sub_code ?? '')) {
-          this.listing.forget(chunk.map((t) => t.sku));
+          this.itemOfSku.clear();
           results.push(
             ...chunk.map((t): PushItemResult => ({
               sku: t.sku,
@@ -120,7 +109,7 @@ export class TaobaoAdapter implements PlatformAdapter {
     };
     const items = body.items.item.flatMap((item) =>
       item.skus.sku.map((s) => {
-        this.listing.learn(s.outer_id, String(item.num_iid));
+        this.itemOfSku.set(s.outer_id, String(item.num_iid));
         return { sku: s.outer_id, quantity: s.quantity, listed: item.approve_status === 'onsale' };
       }),
     );
@@ -133,18 +122,16 @@ export class TaobaoAdapter implements PlatformAdapter {
    * never leaves: TOP has no sanctioned field for it. A trade already shipped answers
    * `isv.logistics-*-already-send`-style errors, which count as done (idempotent on (order, unit)).
    */
-  async deliverCardKeys(
-    channelOrderId: string,
-    sku: string,
-    cards: readonly CardKeyToDeliver[],
-  ): Promise<void> {
+  async deliverCardKeys(channelOrderId: string, sku: string, cards: readonly CardKeyToDeliver[]): Promise<void> {
     const link = linkForCards(this.options.deliveryLinks, this.channel, channelOrderId, sku, cards);
-    const answer = await this.call('taobao.logistics.dummy.send', {
-      tid: channelOrderId,
-      delivery_note: link,
-    });
+    const answer = await this.call('taobao.logistics.dummy.send', { tid: channelOrderId, delivery_note: link });
     const error = answer.error_response as TopError | undefined;
     if (error && !/already/i.test(error.sub_code ?? '')) throw topFailure(error);
+  }
+
+  /** Reading the listings records each SKU's item (readListings keeps them). */
+  private async learnItems(): Promise<void> {
+    for await (const _page of readAllListings(this)) continue;
   }
 
   private async call(method: string, params: Record<string, string>): Promise<Record<string, unknown>> {
