@@ -6,7 +6,6 @@ import {
   type Consumer,
   type EachBatchPayload,
   type IHeaders,
-  type LogEntry,
   type Producer,
 } from 'kafkajs';
 import { backoffDelayMs, sleep } from '@libs/resilience';
@@ -17,8 +16,9 @@ import { MessagingError, MessagingErrorCodes } from '../errors';
 import { BaseMessageBus } from '../internal/base-bus';
 import type { BatchProcessor, PartitionSession, RawRecord } from '../internal/batch-processor';
 import type { BatchHandler, PublishReceipt, SubscribeOptions, Subscription } from '../message-bus';
-import type { MessageBusOptions, MessagingLogger } from '../options';
+import type { MessageBusOptions } from '../options';
 import { partitionForKey } from '../partitioner';
+import { kafkaClientLogCreator } from './kafka-client-log';
 import type { KafkaClientSecurity } from './kafka-security';
 import { TopicSender } from './topic-sender';
 
@@ -77,30 +77,6 @@ const CLIENT_LOG_LEVELS = {
   info: logLevel.INFO,
   debug: logLevel.DEBUG,
 } as const;
-
-/** kafkajs warns about this on every idempotent producer with bounded retries; we bound them on purpose. */
-const EXPECTED_WARNINGS = ['Limiting retries for the idempotent producer'];
-/**
- * Broker answers kafkajs's connection logs as errors although the caller handles them: CreateTopics answers
- * "already exists" for the topics another app created first, which admin.createTopics then ignores; a real
- * creation failure throws from createTopics and is reported by start().
- */
-const EXPECTED_ERROR_RESPONSES = ['Response CreateTopics'];
-
-function clientLogCreator(logger: MessagingLogger) {
-  return () =>
-    ({ namespace, level, log }: LogEntry) => {
-      const { message, timestamp: _t, ...extra } = log;
-      if (EXPECTED_WARNINGS.some((w) => message.startsWith(w))) return;
-      const obj = { kafkajs: namespace, ...extra };
-      if (level === logLevel.ERROR && EXPECTED_ERROR_RESPONSES.some((r) => message.startsWith(r)))
-        logger.debug?.(obj, message);
-      else if (level === logLevel.ERROR) logger.error(obj, message);
-      else if (level === logLevel.WARN) logger.warn(obj, message);
-      else if (level === logLevel.INFO) logger.info(obj, message);
-      else logger.debug?.(obj, message);
-    };
-}
 
 /** kafkajs's own test for "the group is rebalancing; rejoin" (errors.isRebalancing), plus an expired member. */
 const REBALANCING = new Set([
@@ -276,7 +252,7 @@ export class KafkaMessageBus extends BaseMessageBus {
       connectionTimeout: kafkaOptions.connectionTimeoutMs ?? 3000,
       requestTimeout: kafkaOptions.requestTimeoutMs ?? 30000,
       logLevel: CLIENT_LOG_LEVELS[kafkaOptions.clientLogLevel ?? 'warn'],
-      logCreator: clientLogCreator(this.logger),
+      logCreator: kafkaClientLogCreator(this.logger),
       ssl: kafkaOptions.ssl,
       sasl: kafkaOptions.sasl,
     });
