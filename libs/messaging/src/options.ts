@@ -30,6 +30,11 @@ export interface MessageBusObserver {
    * retried until the dependency is back. Every start is followed by exactly one end.
    */
   partitionRetrying?(event: { topic: string; groupId: string; partition: number; retrying: boolean }): void;
+  /**
+   * Kafka only: the broker refused the idempotent producer's sequence (`reason`: OUT_OF_ORDER_SEQUENCE_NUMBER,
+   * UNKNOWN_PRODUCER_ID or INVALID_PRODUCER_EPOCH) and the bus continued with a new producer id.
+   */
+  producerRenewed?(event: { reason: string }): void;
   /** Kafka only: records left in the partition after a batch was handled (high watermark − next offset). */
   lagObserved?(event: { topic: string; groupId: string; partition: number; lag: number }): void;
   deadLettered?(event: {

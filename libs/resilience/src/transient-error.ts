@@ -13,7 +13,8 @@
  *   "Connection terminated ...");
  * - kafkajs errors: any `KafkaJS*` error (including "number of retries exceeded" after the broker stayed away),
  *   except a protocol error the broker marked not retriable and kafkajs' own argument validation (a request the
- *   broker rejects, such as a record that is too large, or an invalid topic name, fails the same way every time);
+ *   broker rejects, such as a record that is too large, or an invalid topic name, fails the same way every time),
+ *   but including the broker's refusal of a producer id's sequence (the bus renews the producer id);
  * - errors already marked `retryable === true`, and `ConflictRetriesExhaustedError` (contention, not bad input);
  * - any of the above found as a `cause` or inside an AggregateError.
  */
@@ -77,6 +78,7 @@ function check(err: unknown, depth: number): boolean {
   }
   if (typeof e.name === 'string' && e.name.startsWith('KafkaJS')) {
     if (e.retriable === true) return true;
+    if (isKafkaProducerStateLost(e)) return true;
     if (!isRejectedKafkaRequest(e.name)) return true;
   }
   if (typeof e.message === 'string' && (e.code === undefined || e.code === null)) {
@@ -85,6 +87,26 @@ function check(err: unknown, depth: number): boolean {
   }
   if (Array.isArray(e.errors) && e.errors.some((inner) => check(inner, depth + 1))) return true;
   return e.cause !== undefined && e.cause !== err && check(e.cause, depth + 1);
+}
+
+/**
+ * Broker refusals of the producer's id or sequence, not of the request: the message bus answers them with a new
+ * producer id, after which the same publish goes through.
+ */
+const PRODUCER_STATE_LOST = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH']);
+
+/**
+ * Whether a kafkajs error (or its cause) is the broker refusing the producer's id or sequence: the broker's
+ * sequence for the id and the client's disagree (a batch written whose answer was lost, after which the client
+ * sent other messages from the same sequence number), or the broker no longer knows the id. Only a new producer
+ * id gets past it.
+ */
+export function isKafkaProducerStateLost(err: unknown): boolean {
+  for (let e = err, depth = 0; e !== null && typeof e === 'object' && depth <= MAX_DEPTH; depth++) {
+    if (PRODUCER_STATE_LOST.has(String((e as { type?: unknown }).type))) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /**

@@ -32,6 +32,11 @@ describe('isTransientError', () => {
     ['kafkajs connection error', named('KafkaJSConnectionError', { retriable: true })],
     ['kafkajs request timeout', named('KafkaJSRequestTimeoutError')],
     ['kafkajs retriable protocol error', named('KafkaJSProtocolError', { retriable: true })],
+    [
+      'kafkajs: the producer id lost its sequence (the bus takes a new one)',
+      named('KafkaJSProtocolError', { retriable: false, type: 'OUT_OF_ORDER_SEQUENCE_NUMBER' }),
+    ],
+    ['kafkajs: unknown producer id', named('KafkaJSProtocolError', { retriable: false, type: 'UNKNOWN_PRODUCER_ID' })],
     ['already marked retryable', Object.assign(new Error('platform 503'), { retryable: true })],
     ['conflict retries exhausted', named('ConflictRetriesExhaustedError')],
     ['wrapped as cause', new Error('append failed', { cause: withCode('ECONNRESET') })],

@@ -46,7 +46,14 @@ export function messagingMetrics(registry: Registry): MessageBusObserver {
     labelNames: ['topic', 'group'],
     registers: [registry],
   });
+  const producerRenewals = new Counter({
+    name: 'stocksync_producer_renewals_total',
+    help: 'Times the broker refused the idempotent producer\'s sequence and the app continued with a new producer id (a publish whose answer was lost; its messages may be read twice).',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
   return {
+    producerRenewed: ({ reason }) => producerRenewals.inc({ reason }),
     partitionRetrying: ({ topic, groupId, retrying: started }) =>
       started ? retrying.inc({ topic, group: groupId }) : retrying.dec({ topic, group: groupId }),
     lagObserved: ({ topic, groupId, partition, lag: behind }) =>

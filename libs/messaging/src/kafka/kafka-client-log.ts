@@ -27,9 +27,12 @@ const HANDLED_BY_CALLER = new Set(
     .filter(
       (e) =>
         e.retriable ||
-        ['REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID'].includes(
-          e.type,
-        ),
+        [
+          'REBALANCE_IN_PROGRESS',
+          'NOT_COORDINATOR_FOR_GROUP',
+          'ILLEGAL_GENERATION',
+          'UNKNOWN_MEMBER_ID',
+        ].includes(e.type),
     )
     .map((e) => e.message),
 );

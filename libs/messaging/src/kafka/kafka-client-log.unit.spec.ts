@@ -60,7 +60,9 @@ describe('kafkaClientLogCreator: kafkajs log lines at the level an operator read
 
   it('given "topic already exists" from CreateTopics, then it is debug; given the idempotence warning, then nothing', () => {
     const { lines, log, entry } = capture();
-    log(entry('Connection', logLevel.ERROR, 'Response CreateTopics(key: 19, version: 3)', { error: 'exists' }));
+    log(
+      entry('Connection', logLevel.ERROR, 'Response CreateTopics(key: 19, version: 3)', { error: 'exists' }),
+    );
     log(entry('Producer', logLevel.WARN, 'Limiting retries for the idempotent producer to 8'));
     expect(lines.map((l) => l.level)).toEqual(['debug']);
   });

@@ -6,7 +6,6 @@ import {
   type Consumer,
   type EachBatchPayload,
   type IHeaders,
-  type Producer,
 } from 'kafkajs';
 import { backoffDelayMs, sleep } from '@libs/resilience';
 import type { AnyTopic } from '../catalogue/define-topic';
@@ -20,6 +19,7 @@ import type { MessageBusOptions } from '../options';
 import { partitionForKey } from '../partitioner';
 import { kafkaClientLogCreator } from './kafka-client-log';
 import type { KafkaClientSecurity } from './kafka-security';
+import { RenewingProducer } from './renewing-producer';
 import { TopicSender } from './topic-sender';
 
 export interface KafkaConsumerTuning {
@@ -233,7 +233,7 @@ class KafkaSubscription implements Subscription {
  */
 export class KafkaMessageBus extends BaseMessageBus {
   private readonly kafka: Kafka;
-  private readonly producer: Producer;
+  private readonly producer: RenewingProducer;
   private readonly processor: BatchProcessor;
   private readonly consumerTuning: Required<KafkaConsumerTuning>;
   private readonly maxRequestBytes: number;
@@ -258,16 +258,24 @@ export class KafkaMessageBus extends BaseMessageBus {
     });
     const producer = kafkaOptions.producer ?? {};
     this.maxRequestBytes = producer.maxRequestBytes ?? 512 * 1024;
-    this.producer = this.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
-      retry: {
-        retries: producer.retries ?? 8,
-        initialRetryTime: producer.initialRetryTimeMs ?? 100,
-        maxRetryTime: producer.maxRetryTimeMs ?? 5000,
-      },
+    const createProducer = () =>
+      this.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+        retry: {
+          retries: producer.retries ?? 8,
+          initialRetryTime: producer.initialRetryTimeMs ?? 100,
+          maxRetryTime: producer.maxRetryTimeMs ?? 5000,
+        },
+      });
+    this.producer = new RenewingProducer(createProducer, (cause) => {
+      this.logger.warn(
+        { err: cause },
+        'the broker refused the producer id\'s sequence (a request whose answer was lost); continuing with a new producer id',
+      );
+      this.options.observer?.producerRenewed?.({ reason: String((cause as { type?: unknown }).type ?? 'unknown') });
     });
     const consumer = kafkaOptions.consumer ?? {};
     this.consumerTuning = {
