@@ -1,6 +1,5 @@
 import { ALL_TOPICS, Topics } from './catalogue/topics';
-import { CardKeyUnitRef, StockRestocked } from './catalogue/channel-events';
-import type { AnyTopic, MessageSchemas } from './catalogue/define-topic';
+import type { AnyTopic } from './catalogue/define-topic';
 import { decodeRecord, encodeMessage } from './codec';
 import { MessagingErrorCodes } from './errors';
 
@@ -141,7 +140,7 @@ describe('encodeMessage', () => {
 });
 
 describe('decodeRecord', () => {
-  it('returns a typed envelope with payload class instances', () => {
+  it('returns a typed envelope carrying the checked payload', () => {
     const result = decodeRecord(
       Topics.channelEvents,
       'S1',
@@ -149,8 +148,11 @@ describe('decodeRecord', () => {
     );
     expect(result.ok).toBe(true);
     if (!result.ok || result.envelope.type !== 'stock.restocked') throw new Error('expected a restock');
-    expect(result.envelope.payload).toBeInstanceOf(StockRestocked);
-    expect(result.envelope.payload.units?.[0]).toBeInstanceOf(CardKeyUnitRef);
+    expect(result.envelope.payload).toEqual({
+      sku: 'S1',
+      batchId: expect.any(String),
+      units: [{ unitId: 'u1', fingerprint: 'f1', loop: true }],
+    });
     expect(result.envelope).toMatchObject({ eventId: 'e-1', correlationId: 'c-1', source: 'connector-shop' });
   });
 
@@ -270,7 +272,6 @@ describe('every message type in the catalogue', () => {
     const encoded = encodeMessage(topic, { type, payload } as never, 'test');
     const decoded = decodeRecord(topic, encoded.key, encoded.value);
     expect(decoded).toMatchObject({ ok: true, envelope: { type, payload } });
-    const schema = (topic.messages as MessageSchemas)[type];
-    if (decoded.ok) expect(decoded.envelope.payload).toBeInstanceOf(schema.payload);
+    if (decoded.ok) expect(decoded.envelope.payload).toEqual(JSON.parse(JSON.stringify(payload)));
   });
 });

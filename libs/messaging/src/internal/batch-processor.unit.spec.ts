@@ -1,6 +1,11 @@
 import { Topics } from '../catalogue/topics';
 import { silentLogger } from '../options';
-import { BatchProcessor, type DeadLetterRequest, type PartitionSession, type RawRecord } from './batch-processor';
+import {
+  BatchProcessor,
+  type DeadLetterRequest,
+  type PartitionSession,
+  type RawRecord,
+} from './batch-processor';
 import { RetryingPartitions } from './retrying-partitions';
 
 const retry = { maxAttempts: 2, initialBackoffMs: 1, maxBackoffMs: 2 };
@@ -44,7 +49,11 @@ describe('BatchProcessor writing dead letters', () => {
     const written: string[] = [];
     const { p, retrying } = processor(async (r) => {
       calls += 1;
-      if (calls <= 3) throw Object.assign(new Error('Connection error'), { name: 'KafkaJSConnectionError', retriable: true });
+      if (calls <= 3)
+        throw Object.assign(new Error('Connection error'), {
+          name: 'KafkaJSConnectionError',
+          retriable: true,
+        });
       written.push(r.record.offset);
     });
     const { s, commits } = session();

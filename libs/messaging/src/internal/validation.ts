@@ -1,37 +1,27 @@
-import { plainToInstance } from 'class-transformer';
-import { validateSync, type ValidationError } from 'class-validator';
 import type { PayloadClass } from '../catalogue/define-topic';
+import { compileValidator, type CompiledValidator, type Validated } from './compiled-validation';
 
-export type Validated<P> = { ok: true; value: P } | { ok: false; problems: string[] };
+export type { Validated };
+
+const strictValidators = new Map<Function, CompiledValidator<object>>();
+const lenientValidators = new Map<Function, CompiledValidator<object>>();
 
 /**
- * plainToInstance + validateSync. Unknown properties are errors, not silently dropped: a payload carrying a
- * field the schema does not know (a card-key secret, say) is rejected rather than half-read.
+ * Checks a plain value against a payload class's class-validator decorators, with the class's validator compiled
+ * on first use (see compiled-validation.ts). Strict (the default): unknown properties are errors, not silently
+ * dropped, so a payload carrying a field the schema does not know (a card-key secret, say) is rejected rather
+ * than half-read. The value returned is the checked plain value itself.
  */
 export function validateAs<P extends object>(
   cls: PayloadClass<P>,
   plain: unknown,
   strict = true,
 ): Validated<P> {
-  if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
-    return { ok: false, problems: ['must be a JSON object'] };
+  const cache = strict ? strictValidators : lenientValidators;
+  let validator = cache.get(cls);
+  if (!validator) {
+    validator = compileValidator(cls, strict) as CompiledValidator<object>;
+    cache.set(cls, validator);
   }
-  const instance = plainToInstance(cls, plain) as P;
-  const errors = validateSync(instance, {
-    whitelist: strict,
-    forbidNonWhitelisted: strict,
-    forbidUnknownValues: true,
-  });
-  if (errors.length === 0) return { ok: true, value: instance };
-  return { ok: false, problems: flatten(errors) };
-}
-
-function flatten(errors: ValidationError[], path = ''): string[] {
-  const out: string[] = [];
-  for (const e of errors) {
-    const at = path ? `${path}.${e.property}` : e.property;
-    for (const message of Object.values(e.constraints ?? {})) out.push(`${at}: ${message}`);
-    if (e.children?.length) out.push(...flatten(e.children, at));
-  }
-  return out;
+  return validator(plain) as Validated<P>;
 }

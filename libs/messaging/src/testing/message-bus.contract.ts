@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sleep } from '@libs/resilience';
 import type { AnyTopic } from '../catalogue/define-topic';
-import { OrderLine, OrderPlaced, StockAdjusted } from '../catalogue/channel-events';
+import { StockAdjusted } from '../catalogue/channel-events';
 import { Topics } from '../catalogue/topics';
 import type { OutgoingMessage } from '../codec';
 import type { EnvelopeOf } from '../envelope';
@@ -161,8 +161,7 @@ export function describeMessageBusContract(name: string, harness: ContractHarnes
         EnvelopeOf<ChannelEvents>,
         { type: 'order.placed' }
       >;
-      expect(placed.payload).toBeInstanceOf(OrderPlaced);
-      expect(placed.payload.lines[0]).toBeInstanceOf(OrderLine);
+      expect(placed.payload.lines[0].quantity).toBeGreaterThan(0);
       expect(placed.payload.channel).toBe('taobao');
     });
 
