@@ -4,6 +4,7 @@ import {
   ChannelEventProcessor,
   createInventoryBatchHandler,
   InventoryMetrics,
+  type InventoryBatchHandler,
   ReservationExpirySweeper,
 } from '@libs/inventory-application';
 import { ChannelEventsTopic, MessageBus, type Subscription } from '@libs/messaging';
@@ -18,6 +19,7 @@ import { InventoryServiceConfig } from './inventory-service.config';
 export class InventoryPipeline implements OnModuleInit, OnApplicationShutdown {
   private subscription?: Subscription;
   private sweeper?: ReservationExpirySweeper;
+  private handler?: InventoryBatchHandler;
 
   constructor(
     private readonly store: EventStore,
@@ -30,10 +32,10 @@ export class InventoryPipeline implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     const metrics = new InventoryMetrics(this.metricsRegistry.registry);
-    const handler = createInventoryBatchHandler(this.store, {
+    const handler = (this.handler = createInventoryBatchHandler(this.store, {
       snapshotEvery: this.config.snapshotEvery,
       onSnapshotError: (err, streamId) => this.logger.warn({ err, streamId }, 'snapshot not saved'),
-    });
+    }));
     const processor = new ChannelEventProcessor(handler, this.bus, Date.now, metrics);
     this.subscription = await this.bus.subscribe(ChannelEventsTopic, this.config.consumerGroup, processor.handle);
     this.sweeper = new ReservationExpirySweeper(
@@ -53,5 +55,7 @@ export class InventoryPipeline implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.sweeper?.stop();
     await this.subscription?.stop();
+    // Snapshots are written off the command path; the last ones still spare the next start a replay.
+    await this.handler?.snapshotsSettled();
   }
 }

@@ -5,7 +5,7 @@ import type {
   EventToAppend,
   RecordedEvent,
 } from '@libs/event-store';
-import { saveSnapshotQuietly } from './command-handler';
+import { BackgroundSnapshots } from './background-snapshots';
 import { retryOnVersionConflict } from './conflict-retry';
 import type { Decider, DomainEvent } from './decider';
 import { deterministicEventId } from './deterministic-event-id';
@@ -78,6 +78,7 @@ type Draft<E> =
  */
 export class BatchCommandHandler<C, S, E extends DomainEvent> {
   private readonly options: ResolvedOptions;
+  private readonly snapshots: BackgroundSnapshots<S>;
 
   constructor(
     private readonly store: EventStore,
@@ -87,6 +88,12 @@ export class BatchCommandHandler<C, S, E extends DomainEvent> {
     private readonly cache?: StreamStateCache<S>,
   ) {
     this.options = resolveOptions(options);
+    this.snapshots = new BackgroundSnapshots(store, this.options);
+  }
+
+  /** Resolves once the snapshots of the batches handled so far are written (they are saved off the command path). */
+  snapshotsSettled(): Promise<void> {
+    return this.snapshots.settled();
   }
 
   async handleBatch(commands: BatchCommand<C>[]): Promise<BatchResult<S, E>> {
@@ -212,7 +219,7 @@ export class BatchCommandHandler<C, S, E extends DomainEvent> {
         streams.set(streamId, { state: w.state, version });
         this.cache?.set(streamId, { state: w.state, version });
         if (crossesSnapshotBoundary(w.loaded.version, version, this.options.snapshotEvery)) {
-          await saveSnapshotQuietly(this.store, this.options, streamId, version, w.state);
+          this.snapshots.request(streamId, version, w.state);
         }
       }
     }

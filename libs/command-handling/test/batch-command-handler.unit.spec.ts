@@ -134,8 +134,58 @@ describe('BatchCommandHandler', () => {
       await handler.handleBatch([1, 2, 3].map((i) => cmd('a', `a${i}`, add(1))));
       expect(store.calls.saveSnapshot).toBe(0);
       await handler.handleBatch([cmd('a', 'a4', add(1)), cmd('a', 'a5', add(1)), cmd('b', 'b1', add(1))]);
+      await handler.snapshotsSettled();
       expect(store.calls.saveSnapshot).toBe(1);
       expect(await store.loadSnapshot('a', 'counter.v1')).toMatchObject({ version: 5, state: { total: 5 } });
+    });
+  });
+
+  describe('snapshots off the command path', () => {
+    /** Snapshot saves wait until released, as on a loaded database. */
+    function slowSnapshots() {
+      const { store, handler } = setup();
+      const releases: (() => void)[] = [];
+      const save = store.saveSnapshot.bind(store);
+      store.saveSnapshot = (snapshot) => new Promise((resolve) => releases.push(() => resolve(save(snapshot))));
+      return { store, handler, releases };
+    }
+
+    it('given a slow snapshot save, when a batch crosses the boundary, then the batch returns before the snapshot is written', async () => {
+      const { store, handler, releases } = slowSnapshots();
+      const result = await handler.handleBatch([1, 2, 3, 4, 5].map((i) => cmd('a', `a${i}`, add(1))));
+      expect(result.streams.get('a')?.version).toBe(5);
+      expect(await store.loadSnapshot('a', 'counter.v1')).toBeNull();
+      releases.shift()!();
+      await handler.snapshotsSettled();
+      expect(await store.loadSnapshot('a', 'counter.v1')).toMatchObject({ version: 5, state: { total: 5 } });
+    });
+
+    it('given snapshots requested while one is being written, then only the newest per stream is written next', async () => {
+      const { store, handler, releases } = slowSnapshots();
+      await handler.handleBatch([1, 2, 3, 4].map((i) => cmd('a', `a${i}`, add(1)))); // version 4: written (slowly)
+      await handler.handleBatch([5, 6, 7, 8].map((i) => cmd('a', `a${i}`, add(1)))); // version 8: waits
+      await handler.handleBatch([9, 10, 11, 12].map((i) => cmd('a', `a${i}`, add(1)))); // version 12: replaces 8
+      while (releases.length > 0 || store.calls.saveSnapshot < 2) {
+        releases.shift()?.();
+        await new Promise((r) => setImmediate(r));
+      }
+      await handler.snapshotsSettled();
+      expect(store.calls.saveSnapshot).toBe(2);
+      expect(await store.loadSnapshot('a', 'counter.v1')).toMatchObject({ version: 12, state: { total: 12 } });
+    });
+
+    it('given a snapshot save that fails, then it is reported and the commands are unaffected', async () => {
+      const failures: string[] = [];
+      const store = new RecordingEventStore();
+      store.saveSnapshot = () => Promise.reject(new Error('disk full'));
+      const handler = new BatchCommandHandler(store, counterDecider, {
+        ...options,
+        onSnapshotError: (error, streamId) => failures.push(`${streamId}: ${(error as Error).message}`),
+      });
+      const result = await handler.handleBatch([1, 2, 3, 4].map((i) => cmd('a', `a${i}`, add(1))));
+      await handler.snapshotsSettled();
+      expect(result.items.every((i) => i.status === 'applied')).toBe(true);
+      expect(failures).toEqual(['a: disk full']);
     });
   });
 

@@ -44,6 +44,7 @@ describe('command handling on PostgreSQL', () => {
     expect(txids.size).toBe(1);
 
     const again = await handler.handleBatch(batch);
+    await handler.snapshotsSettled();
     expect(again.items.every((i) => i.status === 'duplicate')).toBe(true);
     for (let s = 0; s < 3; s++) {
       expect((await store.readStream(`batch-sku-${s}`)).length).toBe(20);
