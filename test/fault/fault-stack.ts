@@ -91,7 +91,8 @@ export class FaultStack {
       DATABASE_URL: this.db.url,
       KAFKA_BROKERS: this.brokers.join(','),
       KAFKA_TOPIC_PREFIX: this.prefix,
-      LOG_LEVEL: 'warn',
+      // FAULT_LOG_LEVEL=info (or debug) keeps more of each app's story in .cache/fault-logs for a failed scenario.
+      LOG_LEVEL: process.env.FAULT_LOG_LEVEL ?? 'warn',
       CARD_VAULT_KEYS: `k1:${vaultKey}`,
       CARD_VAULT_ACTIVE_KEY_ID: 'k1',
       CARD_VAULT_FINGERPRINT_KEY: randomBytes(32).toString('base64'),
