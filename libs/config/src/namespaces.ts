@@ -88,6 +88,16 @@ export class KafkaConfig {
   @Max(10_000)
   consumerMaxWaitMs!: number;
 
+  /**
+   * Partitions one subscription handles at the same time. Each partition's batches stay in order (one key, one
+   * partition), so this only overlaps different keys' work: an instance that owns several partitions of a busy
+   * topic decides them side by side instead of one after the other.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  consumerPartitionsConcurrently!: number;
+
   /** Lets several environments (or test runs) share one cluster without sharing topics. */
   @IsOptional()
   @Matches(/^[a-zA-Z0-9._-]*$/)
@@ -153,6 +163,7 @@ export const kafkaConfig = defineConfig('kafka', KafkaConfig, {
   },
   clientId: { name: 'KAFKA_CLIENT_ID', default: 'stocksync' },
   consumerMaxWaitMs: { name: 'KAFKA_CONSUMER_MAX_WAIT_MS', parse: 'int', default: '100' },
+  consumerPartitionsConcurrently: { name: 'KAFKA_CONSUMER_PARTITIONS_CONCURRENTLY', parse: 'int', default: '1' },
   topicPrefix: { name: 'KAFKA_TOPIC_PREFIX' },
   clientLogLevel: { name: 'KAFKA_CLIENT_LOG_LEVEL', default: 'warn' },
   consumerRetryDegradedMs: { name: 'KAFKA_CONSUMER_RETRY_DEGRADED_MS', parse: 'int', default: '60000' },

@@ -53,7 +53,10 @@ export class MessagingModule {
               clientLogLevel: config.clientLogLevel,
               logger: logger as unknown as MessagingLogger,
               observer: messagingMetrics(metrics.registry),
-              consumer: { maxWaitTimeMs: config.consumerMaxWaitMs },
+              consumer: {
+                maxWaitTimeMs: config.consumerMaxWaitMs,
+                partitionsConsumedConcurrently: config.consumerPartitionsConcurrently,
+              },
               ...kafkaClientSecurity(config),
             });
           },
