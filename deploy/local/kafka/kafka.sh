@@ -8,7 +8,8 @@
 #   KAFKA_CONTROLLER_PORT  controller port, default KAFKA_PORT + 1
 #   KAFKA_DATA_DIR         log.dirs; default a fresh scratch dir under the cache, deleted by `stop`.
 #                          A dir you name yourself is formatted if empty and kept by `stop`.
-#   KAFKA_CACHE_DIR        default <repo>/.cache/kafka (jars in lib/, one run dir per port)
+#   KAFKA_VERSION          broker version, default 3.9.1; 4.x (e.g. 4.1.1) runs with a log4j2 backend
+#   KAFKA_CACHE_DIR        default <repo>/.cache/kafka (jars in lib-<version>/, one run dir per port)
 #   KAFKA_HEAP_OPTS        default "-Xms256m -Xmx768m"
 #   KAFKA_JVM_OPTS         extra JVM flags
 #   KAFKA_READY_TIMEOUT    seconds to wait for the broker to answer, default 90
@@ -29,7 +30,9 @@ REPO_ROOT="$(cd "$SCRIPT_DIR/../../.." && pwd)"
 KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-$((KAFKA_PORT + 1))}"
 CACHE_DIR="${KAFKA_CACHE_DIR:-$REPO_ROOT/.cache/kafka}"
-LIB_DIR="$CACHE_DIR/lib"
+KAFKA_VERSION="${KAFKA_VERSION:-3.9.1}"
+[[ "$KAFKA_VERSION" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || { printf 'kafka.sh: error: invalid KAFKA_VERSION %s\n' "$KAFKA_VERSION" >&2; exit 1; }
+LIB_DIR="$CACHE_DIR/lib-$KAFKA_VERSION"
 RUN_DIR="$CACHE_DIR/run-$KAFKA_PORT"
 PID_FILE="$RUN_DIR/broker.pid"
 LOG_FILE="$RUN_DIR/broker.log"
@@ -44,6 +47,8 @@ SASL_SSL_PORT="${KAFKA_SASL_SSL_PORT:-}"
 SASL_USER="${KAFKA_SASL_USERNAME:-stocksync}"
 SASL_PASSWORD="${KAFKA_SASL_PASSWORD:-stocksync-local}"
 TLS_DIR="$RUN_DIR/tls"
+# 3.x logs through log4j 1 (reload4j), 4.x through log4j2; each reads only its own property.
+LOG_CONFIG=(-Dlog4j.configuration="file:$SCRIPT_DIR/log4j.properties" -Dlog4j2.configurationFile="$SCRIPT_DIR/log4j2.properties")
 
 log() { printf 'kafka.sh: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -85,14 +90,16 @@ require() { command -v "$1" >/dev/null 2>&1 || die "$1 not found on PATH ($2)"; 
 fetch_jars() {
   local stamp="$LIB_DIR/.pom.sha256" want
   want="$(sha256sum "$SCRIPT_DIR/pom.xml" | cut -d' ' -f1)"
-  if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]] && compgen -G "$LIB_DIR/kafka_2.13-*.jar" >/dev/null; then
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]] && compgen -G "$LIB_DIR/kafka_2.13-$KAFKA_VERSION.jar" >/dev/null; then
     return 0
   fi
   require mvn "needed once to fetch the broker jars into $LIB_DIR"
-  log "fetching broker jars with Maven into $LIB_DIR (first run only)"
-  local tmp="$CACHE_DIR/lib.tmp.$$"
+  log "fetching Kafka $KAFKA_VERSION broker jars with Maven into $LIB_DIR (first run only)"
+  local tmp="$CACHE_DIR/lib.tmp.$$" flags=(-Dkafka.version="$KAFKA_VERSION")
+  [[ "$KAFKA_VERSION" != 4.* ]] || flags+=(-Dkafka4)
   rm -rf "$tmp"
-  if ! mvn -B -q -f "$SCRIPT_DIR/pom.xml" dependency:copy-dependencies \
+  mkdir -p "$CACHE_DIR"
+  if ! mvn -B -q -f "$SCRIPT_DIR/pom.xml" dependency:copy-dependencies "${flags[@]}" \
     -DincludeScope=runtime -DoutputDirectory="$tmp" >"$CACHE_DIR/mvn.log" 2>&1; then
     tail -n 40 "$CACHE_DIR/mvn.log" >&2 || true
     rm -rf "$tmp"
@@ -256,7 +263,7 @@ cmd_start() {
   # A KAFKA_DATA_DIR that already holds a formatted node is restarted as is (same cluster id, same log).
   if [[ -f "$data_dir/meta.properties" ]]; then
     log "reusing formatted storage in $data_dir"
-  elif ! java -Xmx256m -Dlog4j.configuration="file:$SCRIPT_DIR/log4j.properties" -cp "$LIB_DIR/*" \
+  elif ! java -Xmx256m "${LOG_CONFIG[@]}" -cp "$LIB_DIR/*" \
     kafka.tools.StorageTool format -t "$(cluster_id)" -c "$PROPS_FILE" "${scram_args[@]}" >>"$LOG_FILE" 2>&1; then
     cat "$LOG_FILE" >&2
     cleanup_stale
@@ -267,7 +274,7 @@ cmd_start() {
   nohup java $HEAP_OPTS \
     -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
     ${KAFKA_JVM_OPTS:-} \
-    -Dlog4j.configuration="file:$SCRIPT_DIR/log4j.properties" \
+    "${LOG_CONFIG[@]}" \
     -cp "$LIB_DIR/*" kafka.Kafka "$PROPS_FILE" >>"$LOG_FILE" 2>&1 </dev/null 9>&- &
   pid=$!
   echo "$pid" >"$PID_FILE"
