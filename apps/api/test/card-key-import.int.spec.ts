@@ -175,5 +175,12 @@ describe('card-key import', () => {
       `SELECT count(*)::int AS n FROM events WHERE stream_id = 'sku-keys-big' AND data::text LIKE '%CARD-%'`,
     );
     expect(events.rows[0].n).toBe(0);
+    // Recorded in parts of at most 1,000 entries: no event row approaches 1 MB.
+    const parts = await api.db.pool.query<{ n: number; largest: number }>(
+      `SELECT count(*)::int AS n, max(octet_length(data::text))::int AS largest
+         FROM events WHERE stream_id = 'sku-keys-big' AND type = 'CardKeysImported'`,
+    );
+    expect(parts.rows[0].n).toBe(99); // 99,000 new keys; the file's duplicates never reach the inventory
+    expect(parts.rows[0].largest).toBeLessThan(256 * 1024);
   }, 300_000);
 });

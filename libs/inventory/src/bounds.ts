@@ -17,6 +17,13 @@ export const MAX_ORDER_QUANTITY = 1_000_000;
 /** The most lines one order may have for one SKU (the channel-event schema allows 100). */
 export const MAX_ORDER_LINES = 100;
 
+/**
+ * The most card-key entries (added plus reported) one CardKeysImported event carries. A larger import is recorded
+ * as several events (`part` 1..`parts`) decided together, so no event row approaches 1 MB (an entry is at most
+ * two 128-character identifiers) and a reader never holds a whole 100,000-key upload in one event.
+ */
+export const MAX_UNITS_PER_IMPORT_EVENT = 1_000;
+
 /** Counted stock on hand never passes this: a receipt, import or positive adjustment that would is refused. */
 export const MAX_ON_HAND = 1_000_000_000_000;
 

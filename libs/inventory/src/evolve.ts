@@ -1,5 +1,6 @@
 import { InventoryEvent, loopAllocationsOf, ReservationConfirmed, StockReserved } from './inventory-events';
 import {
+  BatchRecord,
   CardKeyUnit,
   DedicatedPool,
   InventoryState,
@@ -66,7 +67,7 @@ export function evolve(state: InventoryState, event: InventoryEvent): InventoryS
         unitQueue: enqueueUnits(state.unitQueue, singles),
         loopUnitIds: loops.length === 0 ? state.loopUnitIds : [...state.loopUnitIds, ...loops],
         counters: bump(state.counters, { received: singles.length, onHand: singles.length }),
-        batches: mapSet(state.batches, batchId, { added: units.length, skipped: skipped.length }),
+        batches: mapSet(state.batches, batchId, importedSoFar(state, batchId, units.length, skipped.length)),
       };
     }
     case 'StockReserved':
@@ -303,4 +304,12 @@ function bump(counters: StockCounters, delta: Partial<StockCounters>): StockCoun
     endlessDelivered: counters.endlessDelivered + (delta.endlessDelivered ?? 0),
     voided: counters.voided + (delta.voided ?? 0),
   };
+}
+
+/** A batch recorded in parts (see CardKeysImported) adds up across its events; a one-event batch is as before. */
+function importedSoFar(state: InventoryState, batchId: string, added: number, skipped: number): BatchRecord {
+  const before = mapGet(state.batches, batchId);
+  return before === undefined
+    ? { added, skipped }
+    : { added: before.added + added, skipped: before.skipped + skipped };
 }

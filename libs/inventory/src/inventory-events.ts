@@ -37,10 +37,20 @@ export interface SkippedUnit {
   readonly reason: SkipReason;
 }
 
-/** The batch's full result: what was added and what was reported instead (duplicates, invalid rows). */
+/**
+ * The batch's result: what was added and what was reported instead (duplicates, invalid rows). A batch of more
+ * than MAX_UNITS_PER_IMPORT_EVENT entries is recorded as `parts` events decided together, numbered by `part`
+ * (both absent on a batch that fits in one).
+ */
 export type CardKeysImported = Event<
   'CardKeysImported',
-  { batchId: string; units: readonly ImportedUnit[]; skipped: readonly SkippedUnit[] }
+  {
+    batchId: string;
+    units: readonly ImportedUnit[];
+    skipped: readonly SkippedUnit[];
+    part?: number;
+    parts?: number;
+  }
 >;
 
 export type StockReserved = Event<

@@ -201,20 +201,24 @@ export class ImportCardKeysHandler {
     units: PendingUnit[],
     events: { type: string; data: unknown }[],
   ): void {
-    const imported = events.find((e) => e.type === 'CardKeysImported');
-    if (!imported) {
+    // A large batch is recorded in parts (CardKeysImported with part/parts), decided together.
+    const parts = events.filter((e) => e.type === 'CardKeysImported');
+    if (parts.length === 0) {
       throw new ApiError(
         HttpStatus.INTERNAL_SERVER_ERROR,
         'API.INTERNAL_ERROR',
         'the import produced no CardKeysImported event',
       );
     }
-    const data = imported.data as {
-      units: { unitId: string }[];
-      skipped: { unitId: string; reason: SkipReason }[];
-    };
-    const added = new Set(data.units.map((u) => u.unitId));
-    const skipped = new Map(data.skipped.map((s) => [s.unitId, s.reason]));
+    const data = parts.map(
+      (e) =>
+        e.data as {
+          units: { unitId: string }[];
+          skipped: { unitId: string; reason: SkipReason }[];
+        },
+    );
+    const added = new Set(data.flatMap((d) => d.units.map((u) => u.unitId)));
+    const skipped = new Map(data.flatMap((d) => d.skipped.map((s) => [s.unitId, s.reason] as const)));
     for (const unit of units) {
       if (added.has(unit.unitId)) {
         report.imported += 1;

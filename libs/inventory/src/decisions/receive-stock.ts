@@ -1,4 +1,4 @@
-import { exceedsStockLimits } from '../bounds';
+import { exceedsStockLimits, MAX_UNITS_PER_IMPORT_EVENT } from '../bounds';
 import { ImportCardKeys, ReceiveStock } from '../inventory-commands';
 import { CardKeysImported, ImportedUnit, SkippedUnit, StockReceived } from '../inventory-events';
 import { InventoryState } from '../inventory-state';
@@ -60,9 +60,33 @@ export function decideImportCardKeys(command: ImportCardKeys, state: InventorySt
   }
   const counted = added.filter((unit) => !unit.loop).length;
   if (exceedsStockLimits(state, counted)) return rejectCommand(command, 'STOCK_LIMIT_EXCEEDED');
-  const imported: CardKeysImported = {
-    type: 'CardKeysImported',
-    data: { batchId, units: added, skipped, ...contextOf(command) },
-  };
-  return [imported];
+  return importParts(added, skipped).map(
+    ({ units: partUnits, skipped: partSkipped }, i, parts): CardKeysImported => ({
+      type: 'CardKeysImported',
+      data: {
+        batchId,
+        units: partUnits,
+        skipped: partSkipped,
+        ...(parts.length > 1 ? { part: i + 1, parts: parts.length } : {}),
+        ...contextOf(command),
+      },
+    }),
+  );
+}
+
+/** Added units first, then the reported ones, cut into parts of at most MAX_UNITS_PER_IMPORT_EVENT entries. */
+function importParts(
+  added: readonly ImportedUnit[],
+  skipped: readonly SkippedUnit[],
+): { units: ImportedUnit[]; skipped: SkippedUnit[] }[] {
+  const parts: { units: ImportedUnit[]; skipped: SkippedUnit[] }[] = [];
+  const total = added.length + skipped.length;
+  for (let from = 0; from < total || parts.length === 0; from += MAX_UNITS_PER_IMPORT_EVENT) {
+    const to = Math.min(total, from + MAX_UNITS_PER_IMPORT_EVENT);
+    parts.push({
+      units: added.slice(Math.min(from, added.length), Math.min(to, added.length)),
+      skipped: skipped.slice(Math.max(0, from - added.length), Math.max(0, to - added.length)),
+    });
+  }
+  return parts;
 }

@@ -1,4 +1,4 @@
-import { stockLevels } from '@libs/inventory';
+import { mapGet, MAX_UNITS_PER_IMPORT_EVENT, stockLevels } from '@libs/inventory';
 import { given } from '../../test/decider-specification';
 import {
   command,
@@ -176,6 +176,61 @@ describe('ImportCardKeys', () => {
       given([...pool, ...result.events])
         .when(command('ImportCardKeys', { batchId: 'b2', units: [{ unitId: 'k5', fingerprint: 'f5' }] }))
         .thenNothing();
+    });
+  });
+
+  describe('a large import', () => {
+    const units = (n: number, from = 0) =>
+      Array.from({ length: n }, (_, i) => ({ unitId: `k${from + i}`, fingerprint: `f${from + i}` }));
+
+    it(`given ${MAX_UNITS_PER_IMPORT_EVENT * 2 + 500} new keys, when imported, then the result is recorded in parts of at most ${MAX_UNITS_PER_IMPORT_EVENT} units, numbered, with the batch counted once in full`, () => {
+      const total = MAX_UNITS_PER_IMPORT_EVENT * 2 + 500;
+      const result = given([registeredCardKeys()]).when(
+        command('ImportCardKeys', { batchId: 'big', units: units(total) }),
+      );
+      expect(result.events.map((e) => e.type)).toEqual([
+        'CardKeysImported',
+        'CardKeysImported',
+        'CardKeysImported',
+      ]);
+      const parts = result.events.map(
+        (e) => e.data as unknown as { units: unknown[]; skipped: unknown[]; part?: number; parts?: number },
+      );
+      expect(parts.map((p) => [p.units.length, p.part, p.parts])).toEqual([
+        [MAX_UNITS_PER_IMPORT_EVENT, 1, 3],
+        [MAX_UNITS_PER_IMPORT_EVENT, 2, 3],
+        [500, 3, 3],
+      ]);
+      expect(stockLevels(result.state).onHand).toBe(total);
+      expect(mapGet(result.state.batches, 'big')).toEqual({ added: total, skipped: 0 });
+      given([registeredCardKeys(), ...result.events])
+        .when(command('ImportCardKeys', { batchId: 'big', units: units(3) }))
+        .thenNothing();
+    });
+
+    it('given duplicates among many keys, then added and reported keys share the parts, and no part holds more than the bound', () => {
+      const fresh = units(MAX_UNITS_PER_IMPORT_EVENT + 10);
+      const repeated = units(40); // the same fingerprints again: reported, not added
+      const result = given([registeredCardKeys()]).when(
+        command('ImportCardKeys', { batchId: 'mixed', units: [...fresh, ...repeated] }),
+      );
+      const parts = result.events.map((e) => e.data as unknown as { units: unknown[]; skipped: unknown[] });
+      for (const part of parts)
+        expect(part.units.length + part.skipped.length).toBeLessThanOrEqual(MAX_UNITS_PER_IMPORT_EVENT);
+      expect(parts.reduce((n, p) => n + p.units.length, 0)).toBe(fresh.length);
+      expect(parts.reduce((n, p) => n + p.skipped.length, 0)).toBe(repeated.length);
+      expect(mapGet(result.state.batches, 'mixed')).toEqual({
+        added: fresh.length,
+        skipped: repeated.length,
+      });
+    });
+
+    it('given a small import, then it stays one event without part numbers', () => {
+      const result = given([registeredCardKeys()]).when(
+        command('ImportCardKeys', { batchId: 'small', units: units(3) }),
+      );
+      expect(result.events).toHaveLength(1);
+      expect(result.events[0].data).not.toHaveProperty('part');
     });
   });
 });

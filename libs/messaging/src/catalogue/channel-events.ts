@@ -15,7 +15,7 @@ import {
   NotEquals,
   ValidateNested,
 } from 'class-validator';
-import { MAX_LINE_QUANTITY, MAX_ON_HAND, MAX_ORDER_QUANTITY } from '@libs/inventory';
+import { MAX_LINE_QUANTITY, MAX_ON_HAND, MAX_ORDER_QUANTITY, MAX_UNITS_PER_IMPORT_EVENT } from '@libs/inventory';
 import { defineTopic } from './define-topic';
 import { ExactlyOneOf, IsChannel, IsIdentifier, QuantitiesAddUpToAtMost } from './fields';
 
@@ -121,11 +121,14 @@ export class StockRestocked {
   @Max(MAX_ON_HAND)
   quantity?: number;
 
-  /** Card-key stock: the units of an import batch (上货). */
+  /**
+   * Card-key stock: the units of an import batch (上货). At most MAX_UNITS_PER_IMPORT_EVENT (1,000): one record
+   * stays far below the broker's 1 MB message limit even with 128-character ids.
+   */
   @IsOptional()
   @IsArray()
   @ArrayNotEmpty()
-  @ArrayMaxSize(10_000)
+  @ArrayMaxSize(MAX_UNITS_PER_IMPORT_EVENT)
   @ValidateNested({ each: true })
   @Type(() => CardKeyUnitRef)
   units?: CardKeyUnitRef[];
