@@ -3,7 +3,8 @@
  * what the inventory service would hold and what a snapshot row would carry).
  *
  *  A. One instance holding MEMORY_SKUS (default 1,000,000) SKU states in its stream-state cache, each registered
- *     and stocked (a catalogue at rest). RSS and heap before and after; bytes per SKU.
+ *     and stocked (a catalogue at rest), once as decided and once as loaded from snapshots (JSON read back and
+ *     revived). RSS and heap before and after; bytes per SKU.
  *  B. One SKU with MEMORY_ORDERS (default 1,000,000) settled orders (reserved, then confirmed): the snapshot's
  *     JSON size, the time to serialise it and to parse it back (what loading it costs), RSS. Baseline in the same
  *     run: the same SKU with no orders. The ratio shows how a SKU's snapshot grows with its settled history.
@@ -61,14 +62,22 @@ function snapshotFigures(label: string, state: InventoryState) {
   return { bytes, serialiseMs, parseMs };
 }
 
+/** As decided (`MEMORY_LOADED` unset) or as loaded from a snapshot: JSON read back, then the decider's revive. */
+function cachedState(sku: string): InventoryState {
+  const state = stocked(sku);
+  if (process.env.MEMORY_LOADED !== '1') return state;
+  return inventoryDecider.revive!(JSON.parse(JSON.stringify(state)) as InventoryState);
+}
+
 function cacheOfManySkus(): void {
   const before = memory();
   const cache = new StreamStateCache<InventoryState>(SKUS);
   const started = performance.now();
-  for (let i = 0; i < SKUS; i++) cache.set(`sku-S${i}`, { state: stocked(`S${i}`), version: 2 });
+  for (let i = 0; i < SKUS; i++) cache.set(`sku-S${i}`, { state: cachedState(`S${i}`), version: 2 });
   const seconds = (performance.now() - started) / 1000;
   const after = memory();
-  console.log(`A. ${SKUS} SKU states in one stream-state cache (built in ${seconds.toFixed(1)} s)`);
+  const how = process.env.MEMORY_LOADED === '1' ? 'loaded from snapshots' : 'as decided';
+  console.log(`A. ${SKUS} SKU states ${how} in one stream-state cache (built in ${seconds.toFixed(1)} s)`);
   console.log(
     `  RSS ${(before.rss / MiB).toFixed(0)} → ${(after.rss / MiB).toFixed(0)} MiB, heap ${(before.heap / MiB).toFixed(0)} → ` +
       `${(after.heap / MiB).toFixed(0)} MiB; ${((after.heap - before.heap) / cache.size).toFixed(0)} heap bytes per SKU (goal: RSS under 512 MiB)`,
@@ -111,7 +120,7 @@ function skuWithLongHistory(): void {
 }
 
 /** Each part in a fresh process with the collector exposed, so one part's heap does not colour the other's RSS. */
-function runPart(part: 'A' | 'B'): void {
+function runPart(part: 'A' | 'B', extra: NodeJS.ProcessEnv = {}): void {
   const result = spawnSync(
     process.execPath,
     [
@@ -123,7 +132,7 @@ function runPart(part: 'A' | 'B'): void {
       'tsconfig-paths/register',
       __filename,
     ],
-    { env: { ...process.env, MEMORY_PART: part }, stdio: 'inherit' },
+    { env: { ...process.env, ...extra, MEMORY_PART: part }, stdio: 'inherit' },
   );
   if (result.status !== 0) process.exitCode = 1;
 }
@@ -133,5 +142,6 @@ else if (process.env.MEMORY_PART === 'B') skuWithLongHistory();
 else {
   console.log(`machine: ${machine()}`);
   runPart('A');
+  runPart('A', { MEMORY_LOADED: '1' });
   runPart('B');
 }

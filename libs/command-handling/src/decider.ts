@@ -12,4 +12,6 @@ export interface Decider<C, S, E extends DomainEvent> {
   decide(command: C, state: S): E[];
   evolve(state: S, event: E): S;
   initialState(): S;
+  /** Optional: tidies a state read back from a snapshot (JSON.parse) before it is used, e.g. shares empty values. */
+  revive?(state: S): S;
 }

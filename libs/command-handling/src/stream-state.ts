@@ -20,7 +20,9 @@ export async function loadStreamState<C, S, E extends DomainEvent>(
   pageSize: number,
 ): Promise<StreamState<S>> {
   const snapshot = await store.loadSnapshot(streamId, snapshotType);
-  let state = snapshot ? (snapshot.state as S) : decider.initialState();
+  let state = snapshot
+    ? (decider.revive?.(snapshot.state as S) ?? (snapshot.state as S))
+    : decider.initialState();
   let version = snapshot?.version ?? 0;
   for (;;) {
     const page = await store.readStream(streamId, { fromVersion: version + 1, maxCount: pageSize });

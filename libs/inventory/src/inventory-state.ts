@@ -1,8 +1,8 @@
 import { EarlyCancellations } from './early-cancellations';
-import { emptyMap, PersistentMap } from './persistent-map';
+import { emptyMap, PersistentMap, sharedIfEmpty } from './persistent-map';
 import { ReasonCode } from './reason-codes';
 import { StockKind } from './stock-kind';
-import { emptyUnitQueue, UnitQueue } from './unit-queue';
+import { emptyUnitQueue, sharedIfEmptyQueue, UnitQueue } from './unit-queue';
 
 /**
  * Counters over counted stock (quantity units and single-use card keys), kept so that the invariants
@@ -136,6 +136,11 @@ export const ZERO_COUNTERS: StockCounters = {
   voided: 0,
 };
 
+// Shared empty values (never mutated: every change builds a new object), so a SKU at rest does not carry a dozen
+// empty collections of its own.
+const NO_IDS: readonly string[] = Object.freeze([]);
+const NO_RECORDS = Object.freeze({}) as Readonly<Record<string, never>>;
+
 export function initialInventoryState(): InventoryState {
   return {
     sku: null,
@@ -146,15 +151,42 @@ export function initialInventoryState(): InventoryState {
     counters: ZERO_COUNTERS,
     lowStockAlertActive: false,
     orders: emptyMap(),
-    earlyCancellations: {},
+    earlyCancellations: NO_RECORDS,
     openReservations: emptyMap(),
     units: emptyMap(),
     fingerprints: emptyMap(),
     unitQueue: emptyUnitQueue(),
-    loopUnitIds: [],
+    loopUnitIds: NO_IDS,
     batches: emptyMap(),
     adjustments: emptyMap(),
-    pools: {},
-    channelPolicies: {},
+    pools: NO_RECORDS,
+    channelPolicies: NO_RECORDS,
   };
+}
+
+/**
+ * A state read back from a snapshot, with its empty collections replaced by the shared ones: JSON.parse gives each
+ * its own objects, which a cache of a million SKUs would otherwise hold a million times over.
+ */
+export function reviveInventoryState(state: InventoryState): InventoryState {
+  const empty = (record: object) => Object.keys(record).length === 0;
+  return {
+    ...state,
+    orders: sharedIfEmpty(state.orders),
+    openReservations: sharedIfEmpty(state.openReservations),
+    units: sharedIfEmpty(state.units),
+    fingerprints: sharedIfEmpty(state.fingerprints),
+    batches: sharedIfEmpty(state.batches),
+    adjustments: sharedIfEmpty(state.adjustments),
+    unitQueue: sharedIfEmptyQueue(state.unitQueue),
+    loopUnitIds: state.loopUnitIds.length === 0 ? NO_IDS : state.loopUnitIds,
+    earlyCancellations: empty(state.earlyCancellations) ? NO_RECORDS : state.earlyCancellations,
+    pools: empty(state.pools) ? NO_RECORDS : state.pools,
+    channelPolicies: empty(state.channelPolicies) ? NO_RECORDS : state.channelPolicies,
+    counters: sameCounters(state.counters, ZERO_COUNTERS) ? ZERO_COUNTERS : state.counters,
+  };
+}
+
+function sameCounters(a: StockCounters, b: StockCounters): boolean {
+  return (Object.keys(b) as (keyof StockCounters)[]).every((k) => a[k] === b[k]);
 }

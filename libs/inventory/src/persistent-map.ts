@@ -28,8 +28,17 @@ const LEAF_CAPACITY = 16;
 // 6 levels use 30 of the hash's 32 bits; below that, colliding keys share one leaf without limit.
 const MAX_DEPTH = 6;
 
+// Every empty map is this one object: a catalogue of SKUs at rest holds a dozen empty collections each, and the
+// map is never mutated (every change returns a new map), so sharing is safe. Frozen to make sure of it.
+const EMPTY_MAP: PersistentMap<never> = Object.freeze({ size: 0, root: null });
+
 export function emptyMap<V>(): PersistentMap<V> {
-  return { size: 0, root: null };
+  return EMPTY_MAP;
+}
+
+/** The shared empty map in place of an equal one (as JSON.parse makes them), or the map itself. */
+export function sharedIfEmpty<V>(map: PersistentMap<V>): PersistentMap<V> {
+  return map.size === 0 && map.root === null ? EMPTY_MAP : map;
 }
 
 export function mapGet<V>(map: PersistentMap<V>, key: string): V | undefined {
@@ -60,7 +69,8 @@ export function mapSet<V>(map: PersistentMap<V>, key: string, value: V): Persist
 export function mapDelete<V>(map: PersistentMap<V>, key: string): PersistentMap<V> {
   if (map.root === null) return map;
   const { node, removed } = deleteIn(map.root, key, hashKey(key), 0);
-  return removed ? { size: map.size - 1, root: node } : map;
+  if (!removed) return map;
+  return node === null ? EMPTY_MAP : { size: map.size - 1, root: node };
 }
 
 /** Entries in a deterministic (hash) order; callers that need a business order sort the result. */

@@ -1,5 +1,14 @@
 import fc from 'fast-check';
-import { emptyMap, mapDelete, mapEntries, mapGet, mapHas, mapSet, PersistentMap } from './persistent-map';
+import {
+  emptyMap,
+  mapDelete,
+  mapEntries,
+  mapGet,
+  mapHas,
+  mapSet,
+  PersistentMap,
+  sharedIfEmpty,
+} from './persistent-map';
 
 type Op = { set: string; value: number } | { del: string };
 
@@ -76,5 +85,16 @@ describe('PersistentMap', () => {
     const map = mapSet(emptyMap<number>(), '__proto__', 1);
     expect(mapGet(map, '__proto__')).toBe(1);
     expect(mapGet(map, 'constructor')).toBeUndefined();
+  });
+});
+
+describe('shared empty values', () => {
+  it('given any empty map, then it is the one shared, frozen map; emptied again, a map becomes it', () => {
+    expect(emptyMap()).toBe(emptyMap());
+    expect(Object.isFrozen(emptyMap())).toBe(true);
+    const one = mapSet(emptyMap<number>(), 'a', 1);
+    expect(mapDelete(one, 'a')).toBe(emptyMap());
+    expect(sharedIfEmpty(JSON.parse(JSON.stringify(emptyMap())))).toBe(emptyMap());
+    expect(sharedIfEmpty(one)).toBe(one);
   });
 });

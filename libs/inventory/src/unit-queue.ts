@@ -12,8 +12,19 @@ export interface UnitQueue {
 
 const CHUNK_SIZE = 1024;
 
+const EMPTY_QUEUE: UnitQueue = Object.freeze({
+  chunks: Object.freeze([]) as ReadonlyArray<ReadonlyArray<string>>,
+  head: 0,
+});
+
+/** Shared, like the empty map: a queue is never mutated. */
 export function emptyUnitQueue(): UnitQueue {
-  return { chunks: [], head: 0 };
+  return EMPTY_QUEUE;
+}
+
+/** The shared empty queue in place of an equal one (as JSON.parse makes them), or the queue itself. */
+export function sharedIfEmptyQueue(queue: UnitQueue): UnitQueue {
+  return queue.chunks.length === 0 && queue.head === 0 ? EMPTY_QUEUE : queue;
 }
 
 export function enqueueUnits(queue: UnitQueue, unitIds: readonly string[]): UnitQueue {
