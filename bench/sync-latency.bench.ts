@@ -48,11 +48,27 @@ async function main(): Promise<void> {
   const apps: INestApplication[] = [(await startApp(InventoryServiceModule)).app, (await startApp(ProjectorModule)).app];
   const bus = testKafkaBus('bench-connector', prefix);
   const producedAt = new Map<string, number>();
-  /** Per SKU, sales waiting for targets: version recorded → produced time. */
-  const waiting = new Map<string, { version: number; producedAt: number; channels: Set<string> }[]>();
+  /** Per SKU, sales waiting for targets: the version decided, when it was produced, when each channel caught up. */
+  const waiting = new Map<string, { version: number; producedAt: number; caughtUp: Map<string, number> }[]>();
+  /**
+   * Per SKU and channel, the newest target version seen and when. A target can arrive before the bench reads the
+   * sale's answer (two topics, two consumers): the sale then finds its targets here instead of waiting for the
+   * SKU's next sale, which on a rarely sold SKU would have counted seconds that were not there.
+   */
+  const newestTarget = new Map<string, Map<string, { version: number; at: number }>>();
   const latencies: number[] = [];
   const decided: number[] = [];
   let accepted = 0;
+  const settle = (sku: string) => {
+    const list = waiting.get(sku);
+    if (!list) return;
+    for (const w of list) {
+      for (const [channel, seen] of newestTarget.get(sku) ?? [])
+        if (seen.version >= w.version && !w.caughtUp.has(channel)) w.caughtUp.set(channel, seen.at);
+      if (w.caughtUp.size === CHANNELS.length) latencies.push(Math.max(...w.caughtUp.values()) - w.producedAt);
+    }
+    waiting.set(sku, list.filter((w) => w.caughtUp.size < CHANNELS.length));
+  };
   await bus.subscribe(OrderOutcomesTopic, 'bench-connector', async (batch) => {
     for (const { envelope } of batch.messages) {
       if (envelope.type !== 'order.accepted') continue;
@@ -61,8 +77,9 @@ async function main(): Promise<void> {
       accepted++;
       decided.push(performance.now() - t);
       const list = waiting.get(envelope.payload.sku) ?? [];
-      list.push({ version: envelope.payload.skuVersion, producedAt: t, channels: new Set() });
+      list.push({ version: envelope.payload.skuVersion, producedAt: t, caughtUp: new Map() });
       waiting.set(envelope.payload.sku, list);
+      settle(envelope.payload.sku);
     }
   });
   let targetsSeen = 0;
@@ -70,12 +87,11 @@ async function main(): Promise<void> {
     const t = performance.now();
     targetsSeen += batch.messages.length;
     for (const { envelope } of batch.messages) {
-      const list = waiting.get(envelope.payload.sku);
-      if (!list) continue;
-      for (const w of list) if (envelope.payload.skuVersion >= w.version) w.channels.add(envelope.payload.channel);
-      const done = list.filter((w) => w.channels.size === CHANNELS.length);
-      for (const w of done) latencies.push(t - w.producedAt);
-      if (done.length > 0) waiting.set(envelope.payload.sku, list.filter((w) => w.channels.size < CHANNELS.length));
+      const { sku, channel, skuVersion } = envelope.payload;
+      const perChannel = newestTarget.get(sku) ?? new Map<string, { version: number; at: number }>();
+      if ((perChannel.get(channel)?.version ?? -1) < skuVersion) perChannel.set(channel, { version: skuVersion, at: t });
+      newestTarget.set(sku, perChannel);
+      settle(sku);
     }
   });
   await bus.start();
