@@ -1,5 +1,10 @@
 import { TaobaoSimulator } from '@libs/platform-simulators';
-import { ConnectorRig, eventually } from '@libs/testing';
+import {
+  ConnectorRig,
+  expectForgedNoticeRefused,
+  expectNumericIdsKeptApart,
+  expectPaidCardKeyOrderDelivered,
+} from '@libs/testing';
 import { ConnectorTaobaoModule } from '../src/connector-taobao.module';
 import { taobaoConnector } from '../src/taobao.connector';
 
@@ -38,101 +43,40 @@ describe('connector-taobao on the real broker and PostgreSQL, against the Taobao
   });
 
   it('takes a paid card-key order from the notice to the channel event, the pushed target and the delivery', async () => {
-    // Notice in: the buyer paid (WAIT_SELLER_SEND_GOODS) for one key.
-    const answer = await rig.notify(
-      tradeNotice('"3801234567"', 'WAIT_SELLER_SEND_GOODS', [{ sku: CARD_SKU, num: 1 }]),
-    );
-    expect(answer).toEqual({ status: 200, json: { ok: true, result: 'emitted' } });
-
-    // Event on Kafka: the placement and the payment, for this channel, order and SKU.
-    const events = await eventually(
-      () => (rig.eventsOf('3801234567').length === 2 ? rig.eventsOf('3801234567') : undefined),
-      15_000,
-      'the order events on stock.channel-events',
-    );
-    expect(events.map((e) => e.type).sort()).toEqual(['order.paid', 'order.placed']);
-    for (const e of events) expect(e.payload).toMatchObject({ channel: 'taobao', sku: CARD_SKU });
-    expect(events.find((e) => e.type === 'order.placed')!.payload).toMatchObject({
-      lines: [{ quantity: 1 }],
+    // Notice in: the buyer paid (WAIT_SELLER_SEND_GOODS) for one key; the target goes out with
+    // taobao.skus.quantity.update.
+    await expectPaidCardKeyOrderDelivered(rig, taobao, {
+      channel: 'taobao',
+      sku: CARD_SKU,
+      orderId: '3801234567',
+      notice: tradeNotice('"3801234567"', 'WAIT_SELLER_SEND_GOODS', [{ sku: CARD_SKU, num: 1 }]),
+      units: UNITS,
+      targetQuantity: 2,
     });
-
-    // Target back: the connector pushes it with taobao.skus.quantity.update and records the acknowledgement.
-    await rig.publishTarget(CARD_SKU, 2, 5);
-    await eventually(
-      async () => ((await rig.pushState(CARD_SKU)).ackedVersion === 5 ? true : undefined),
-      15_000,
-      'the acknowledged push',
-    );
-    expect(await rig.pushState(CARD_SKU)).toEqual({ ackedVersion: 5, ackedQuantity: 2, errorCode: null });
-    expect(taobao.listings.get(CARD_SKU)).toMatchObject({ quantity: 2, listed: true });
     expect(taobao.stockCalls().map((c) => [c.api, c.skus, c.result])).toContainEqual([
       'taobao.skus.quantity.update',
       [CARD_SKU],
       'ok',
     ]);
-
-    // Allocation: the inventory service confirms the payment and names one sealed unit on stock.order-outcomes.
-    const [unitId] = await eventually(
-      () => (rig.allocatedUnits('3801234567').length > 0 ? rig.allocatedUnits('3801234567') : undefined),
-      15_000,
-      'the allocation on stock.order-outcomes',
-    );
-    expect(rig.allocatedUnits('3801234567')).toEqual([unitId]);
-    expect(UNITS).toContain(unitId);
-
-    // Delivery: the ledger records the hand-over once the platform acknowledged it.
-    const ledger = await eventually(
-      async () => {
-        const rows = await rig.deliveries('3801234567');
-        return rows[0]?.state === 'delivered' ? rows : undefined;
-      },
-      15_000,
-      'the delivery in the ledger',
-    );
-    expect(ledger).toEqual([{ unitId, state: 'delivered', attempts: 1 }]);
-    // The platform's own record of what reached the buyer: that unit, for that order, once.
-    expect(
-      taobao.deliveryLog
-        .filter((d) => d.orderId === '3801234567')
-        .map((d) => ({ unitId: d.unitId, sku: d.sku, duplicate: d.duplicate })),
-    ).toEqual([{ unitId, sku: CARD_SKU, duplicate: false }]);
   });
 
   it('refuses a notice signed with another secret (401) and emits nothing for it', async () => {
-    const forged = await rig.notify(
-      tradeNotice('"3809999001"', 'WAIT_SELLER_SEND_GOODS', [{ sku: CARD_SKU, num: 1 }]),
+    await expectForgedNoticeRefused(
+      rig,
       {
-        signWith: 'not-the-webhook-secret',
+        orderId: '3809999001',
+        notice: tradeNotice('"3809999001"', 'WAIT_SELLER_SEND_GOODS', [{ sku: CARD_SKU, num: 1 }]),
+      },
+      {
+        orderId: '3809999002',
+        notice: tradeNotice('"3809999002"', 'WAIT_BUYER_PAY', [{ sku: CARD_SKU, num: 1 }]),
       },
     );
-    expect(forged.status).toBe(401);
-    expect(forged.json).toMatchObject({ code: 'WEBHOOK.BAD_SIGNATURE' });
-
-    // A signed notice sent after it arrives; by then the forged one would have too.
-    await rig.notify(tradeNotice('"3809999002"', 'WAIT_BUYER_PAY', [{ sku: CARD_SKU, num: 1 }]));
-    await eventually(
-      () => (rig.eventsOf('3809999002').length === 1 ? true : undefined),
-      15_000,
-      'the signed notice',
-    );
-    expect(rig.eventsOf('3809999001')).toEqual([]);
-    expect(await rig.recordedNotices('3809999001')).toBe(0);
   });
 
   it('keeps a 19-digit numeric tid as its exact digits: two ids one double apart stay two orders', async () => {
-    const [a, b] = ['1234567890123456789', '1234567890123456788'];
-    expect(Number(a)).toBe(Number(b)); // JSON.parse alone would merge them
-    for (const tid of [a, b]) {
-      const answer = await rig.notify(tradeNotice(tid, 'WAIT_BUYER_PAY', [{ sku: CARD_SKU, num: 1 }]));
-      expect(answer).toEqual({ status: 200, json: { ok: true, result: 'emitted' } });
-    }
-    await eventually(
-      () => (rig.eventsOf(a).length === 1 && rig.eventsOf(b).length === 1 ? true : undefined),
-      15_000,
-      'both placements',
+    await expectNumericIdsKeptApart(rig, ['1234567890123456789', '1234567890123456788'], (tid) =>
+      tradeNotice(tid, 'WAIT_BUYER_PAY', [{ sku: CARD_SKU, num: 1 }]),
     );
-    expect(rig.eventsOf(a)[0].payload).toMatchObject({ channelOrderId: a });
-    expect(rig.eventsOf(b)[0].payload).toMatchObject({ channelOrderId: b });
-    expect([await rig.recordedNotices(a), await rig.recordedNotices(b)]).toEqual([1, 1]);
   });
 });

@@ -4,3 +4,4 @@ export * from './embedded-postgres-process';
 export * from './history/oracle';
 export * from './adapter-channel-access';
 export * from './connector-rig';
+export * from './connector-journeys';
