@@ -21,6 +21,25 @@ describe('the push queue', () => {
     });
   });
 
+  describe('while a push of a SKU is in flight (several push loops)', () => {
+    it('given SKU A taken for a push, when a newer target for A arrives, then no other loop takes it until the first push is done; other SKUs still go', () => {
+      const q = new LatestTargetQueue();
+      q.offer(t('A', 5, 0));
+      const first = q.take(1);
+      expect(first).toEqual([t('A', 5, 0)]);
+      q.offer(t('A', 6, 20));
+      q.offer(t('B', 1));
+      // A second loop: a push of A v6 now could land before A v5 and leave the listing at 0.
+      expect(q.hasReady()).toBe(true);
+      expect(q.take(10)).toEqual([t('B', 1)]);
+      expect(q.hasReady()).toBe(false);
+      expect(q.take(10)).toEqual([]);
+      q.done(first);
+      expect(q.hasReady()).toBe(true);
+      expect(q.take(10)).toEqual([t('A', 6, 20)]);
+    });
+  });
+
   describe('after a push was sent', () => {
     it('drops anything older than the last version sent, and the acknowledged version itself', () => {
       const q = new LatestTargetQueue();
@@ -29,6 +48,7 @@ describe('the push queue', () => {
       q.markPushed(sent);
       expect(q.offer(t('A', 4))).toBe('stale');
       expect(q.offer(t('A', 5))).toBe('queued'); // the push may have failed: the same version may go again
+      q.done([sent]);
       q.take(1);
       q.markAcknowledged(sent);
       expect(q.offer(t('A', 5))).toBe('stale');

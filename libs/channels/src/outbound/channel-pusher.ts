@@ -112,9 +112,15 @@ export class ChannelPusher {
    * goes out like any push: token bucket, circuit breaker, push state. A version older than one already sent or
    * waiting is refused as stale. Answers at once; the push follows.
    */
-  async correct(targets: readonly StockTarget[]): Promise<{ sku: string; skuVersion: number; result: OfferResult }[]> {
+  async correct(
+    targets: readonly StockTarget[],
+  ): Promise<{ sku: string; skuVersion: number; result: OfferResult }[]> {
     await this.store.recordDesired(this.channel, targets);
-    const results = targets.map((t) => ({ sku: t.sku, skuVersion: t.skuVersion, result: this.queue.reassert(t) }));
+    const results = targets.map((t) => ({
+      sku: t.sku,
+      skuVersion: t.skuVersion,
+      result: this.queue.reassert(t),
+    }));
     for (const r of results) this.metrics.targets.inc({ channel: this.channel, result: r.result });
     for (const wakeUp of [...this.idlers]) wakeUp();
     return results;
@@ -134,7 +140,7 @@ export class ChannelPusher {
 
   private async loop(): Promise<void> {
     while (this.running) {
-      if (this.queue.size === 0) {
+      if (!this.queue.hasReady()) {
         await this.idle();
         continue;
       }
@@ -159,7 +165,13 @@ export class ChannelPusher {
         this.breaker.releaseTrial();
         continue;
       }
-      await this.pushBatch(batch);
+      try {
+        await this.pushBatch(batch);
+      } finally {
+        // Its SKUs may go again; a newer target that waited for this push wakes a loop.
+        this.queue.done(batch);
+        for (const wakeUp of [...this.idlers]) wakeUp();
+      }
     }
   }
 

@@ -12,6 +12,12 @@ export class LatestTargetQueue {
   private readonly pending = new Map<string, StockTarget>();
   private readonly lastPushed = new Map<string, number>();
   private readonly lastAcked = new Map<string, number>();
+  /**
+   * SKUs taken by a push loop and not yet done. A newer target for one waits: with several loops, its push could
+   * otherwise reach the platform before the older one and be overwritten by it — a full-set value moving the
+   * listing backwards, acknowledged and never sent again.
+   */
+  private readonly inFlight = new Set<string>();
 
   /** Restores what was recorded before a restart. */
   seed(sku: string, pushedVersion: number | null, ackedVersion: number | null): void {
@@ -36,7 +42,10 @@ export class LatestTargetQueue {
   reassert(target: StockTarget): OfferResult {
     const pushed = this.lastPushed.get(target.sku);
     const acked = this.lastAcked.get(target.sku);
-    if ((pushed !== undefined && target.skuVersion < pushed) || (acked !== undefined && target.skuVersion < acked))
+    if (
+      (pushed !== undefined && target.skuVersion < pushed) ||
+      (acked !== undefined && target.skuVersion < acked)
+    )
       return 'stale';
     const current = this.pending.get(target.sku);
     if (current && current.skuVersion >= target.skuVersion) return 'stale';
@@ -51,17 +60,30 @@ export class LatestTargetQueue {
    */
   take(max: number, batchKeyOf?: (sku: string) => string): StockTarget[] {
     const batch: StockTarget[] = [];
-    const key =
-      batchKeyOf && this.pending.size > 0
-        ? batchKeyOf(this.pending.keys().next().value as string)
-        : undefined;
+    let key: string | undefined;
     for (const [sku, target] of this.pending) {
       if (batch.length >= max) break;
-      if (key !== undefined && batchKeyOf!(sku) !== key) continue;
+      if (this.inFlight.has(sku)) continue;
+      if (batchKeyOf) {
+        key ??= batchKeyOf(sku);
+        if (batchKeyOf(sku) !== key) continue;
+      }
       batch.push(target);
       this.pending.delete(sku);
+      this.inFlight.add(sku);
     }
     return batch;
+  }
+
+  /** The push of these targets is over (acknowledged, refused, failed or put back): their SKUs may go again. */
+  done(targets: readonly StockTarget[]): void {
+    for (const t of targets) this.inFlight.delete(t.sku);
+  }
+
+  /** Whether take() would hand out anything: a target waits whose SKU is not being pushed. */
+  hasReady(): boolean {
+    for (const sku of this.pending.keys()) if (!this.inFlight.has(sku)) return true;
+    return false;
   }
 
   markPushed(target: StockTarget): void {
@@ -69,14 +91,17 @@ export class LatestTargetQueue {
       this.lastPushed.set(target.sku, target.skuVersion);
   }
 
+  /** The platform answered: the SKU is no longer in flight. */
   markAcknowledged(target: StockTarget): void {
+    this.inFlight.delete(target.sku);
     if ((this.lastAcked.get(target.sku) ?? -1) < target.skuVersion)
       this.lastAcked.set(target.sku, target.skuVersion);
   }
 
-  /** Puts back targets whose push failed, unless a newer target for the SKU arrived meanwhile. */
+  /** Puts back targets whose push failed (no longer in flight), unless a newer target for the SKU arrived meanwhile. */
   retry(targets: readonly StockTarget[]): void {
     for (const t of targets) {
+      this.inFlight.delete(t.sku);
       if ((this.lastAcked.get(t.sku) ?? -1) >= t.skuVersion) continue;
       const newer = this.pending.get(t.sku);
       if (newer && newer.skuVersion >= t.skuVersion) continue;
