@@ -1,11 +1,17 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 
-// `npm run start:app -- <app>`: runs one app as its own process, as in production.
+// `npm run start:app -- <app>`: runs one compiled app (dist/, `npm run build` first) as its own process, as in
+// production. The entry's extension follows this file's own, so the same script also starts the TypeScript sources
+// when a developer runs it through ts-node.
 const name = process.argv[2];
-const entry = name ? join(__dirname, '..', 'apps', name, 'src', 'main.ts') : '';
+const entry = name ? join(__dirname, '..', 'apps', name, 'src', `main${extname(__filename)}`) : '';
 if (!name || name === 'engine' || !existsSync(entry)) {
-  console.error('usage: npm run start:app -- <inventory-service|projector|reconciler|api|connector-taobao|…>');
+  console.error(
+    existsSync(join(__dirname, '..', 'apps'))
+      ? 'usage: npm run start:app -- <inventory-service|projector|reconciler|api|connector-taobao|…>'
+      : 'no compiled apps: run `npm run build` first',
+  );
   process.exit(2);
 }
 void import(entry);

@@ -7,14 +7,16 @@ import { parseKeyring } from '@libs/card-vault';
 import { type ConfigDefinition, configDefinitionsOf, loadAll, type VariableSpec } from '@libs/config';
 import { load } from 'js-yaml';
 import { parseEnvFile } from '../apps/cli/src/init.command';
+import { cliFromSources } from '../apps/cli/test/run-binary';
 import { APPS } from '../apps/engine/src/apps';
 
 const ROOT = join(__dirname, '..');
 
 function init(cwd: string, ...args: string[]) {
-  return spawnSync(process.execPath, [join(ROOT, 'bin', 'stocksync.js'), 'init', ...args], {
+  return spawnSync(process.execPath, cliFromSources(['init', ...args]), {
     cwd,
     encoding: 'utf8',
+    env: { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json') },
   });
 }
 

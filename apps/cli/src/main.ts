@@ -106,7 +106,9 @@ export async function run(
     case 'reconcile':
       // Saying so beats the 401 the reconciler would answer.
       if (!context.serviceToken) {
-        stderr.write('STOCKSYNC_SERVICE_TOKEN (or SERVICE_TOKEN) is not set: the reconciler needs the service token\n');
+        stderr.write(
+          'STOCKSYNC_SERVICE_TOKEN (or SERVICE_TOKEN) is not set: the reconciler needs the service token\n',
+        );
         return 2;
       }
       return reconcileNow(context);
@@ -137,7 +139,8 @@ export async function run(
   }
 }
 
-if (require.main === module) {
+/** The process entry (bin/stocksync.js, or this file run directly): process.argv in, the exit code out. */
+export function main(): void {
   // During `vault rotate` the first Ctrl-C (or SIGTERM) lets the batch in flight commit and the command report;
   // a second one kills. Other commands keep the default (Ctrl-C ends them at once).
   const interrupt = new AbortController();
@@ -160,3 +163,5 @@ if (require.main === module) {
     },
   );
 }
+
+if (require.main === module) main();

@@ -9,12 +9,34 @@ export interface BinaryResult {
   stderr: string;
 }
 
-/** `node bin/stocksync.js <argv>` as an operator runs it: a child process seeing only the given environment. */
+/**
+ * The CLI's arguments to run it in a child process from its TypeScript sources, the same entry (`main()`) that
+ * bin/stocksync.js calls in the compiled build. Sources, not dist/: a test must exercise the code it sits next to,
+ * never a build left over from before (test/compiled-build.e2e.spec.ts runs bin/stocksync.js itself).
+ */
+export function cliFromSources(argv: string[]): string[] {
+  // Resolved here: the child may run in another directory (init writes into its cwd), where `-r` finds nothing.
+  return [
+    '-r',
+    require.resolve('ts-node/register/transpile-only'),
+    '-r',
+    require.resolve('tsconfig-paths/register'),
+    join(REPO_ROOT, 'apps', 'cli', 'src', 'main.ts'),
+    ...argv,
+  ];
+}
+
+/** `stocksync <argv>` as an operator runs it: a child process seeing only the given environment. */
 export function runBinary(argv: string[], env: Record<string, string>): Promise<BinaryResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'stocksync.js'), ...argv], {
+    const child = spawn(process.execPath, cliFromSources(argv), {
       cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        TS_NODE_PROJECT: join(REPO_ROOT, 'tsconfig.json'),
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const out: Buffer[] = [];
