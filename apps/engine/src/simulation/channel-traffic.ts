@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { ChannelEventsTopic, OrderOutcomesTopic, type MessageBus, type OutgoingMessage } from '@libs/messaging';
-import { SIMULATED_CHANNELS, simulatedUnits, type CatalogueSku } from './catalogue';
+import {
+  ChannelEventsTopic,
+  OrderOutcomesTopic,
+  type MessageBus,
+  type OutgoingMessage,
+} from '@libs/messaging';
+import type { CardKeySource } from './card-key-supply';
+import { SIMULATED_CHANNELS, simulatedCardKeys, type CatalogueSku } from './catalogue';
 import type { ChannelListings } from './channel-listings';
 
 type ChannelEvent = OutgoingMessage<typeof ChannelEventsTopic>;
@@ -11,6 +17,8 @@ export interface TrafficOptions {
   reservationTtlMs: number;
   /** Deterministic runs for tests and demos. */
   seed?: number;
+  /** Where restocked card keys come from (the vault in the engine, so they can be delivered). */
+  cardKeys?: CardKeySource;
 }
 
 export interface TrafficStats {
@@ -21,6 +29,8 @@ export interface TrafficStats {
   cancelled: number;
   abandoned: number;
   restocks: number;
+  /** Card-key units the inventory allocated to paid orders (each must reach its buyer once). */
+  keysAllocated: number;
 }
 
 /**
@@ -28,7 +38,16 @@ export interface TrafficStats {
  * later, some cancelled, some abandoned to expire; restocks when a SKU runs low on every channel.
  */
 export class ChannelTraffic {
-  readonly stats: TrafficStats = { placed: 0, accepted: 0, rejected: 0, paid: 0, cancelled: 0, abandoned: 0, restocks: 0 };
+  readonly stats: TrafficStats = {
+    placed: 0,
+    accepted: 0,
+    rejected: 0,
+    paid: 0,
+    cancelled: 0,
+    abandoned: 0,
+    restocks: 0,
+    keysAllocated: 0,
+  };
   private timer?: NodeJS.Timeout;
   private readonly followUps = new Set<NodeJS.Timeout>();
   private readonly restocking = new Map<string, number>();
@@ -52,13 +71,22 @@ export class ChannelTraffic {
   async attach(groupId = 'simulated-buyers'): Promise<void> {
     await this.bus.subscribe(OrderOutcomesTopic, groupId, async (batch) => {
       for (const { envelope } of batch.messages) {
-        if (envelope.type === 'card-keys.allocated' || envelope.payload.answers !== 'order.placed') continue;
+        if (envelope.type === 'card-keys.allocated') {
+          const p = envelope.payload;
+          this.stats.keysAllocated += p.unitIds.length + (p.loopUnits ?? []).reduce((n, u) => n + u.count, 0);
+          continue;
+        }
+        if (envelope.payload.answers !== 'order.placed') continue;
         if (envelope.type === 'order.rejected') {
           this.stats.rejected++;
           continue;
         }
         this.stats.accepted++;
-        this.scheduleFollowUp(envelope.payload.channel, envelope.payload.channelOrderId, envelope.payload.sku);
+        this.scheduleFollowUp(
+          envelope.payload.channel,
+          envelope.payload.channelOrderId,
+          envelope.payload.sku,
+        );
       }
     });
   }
@@ -109,20 +137,30 @@ export class ChannelTraffic {
       return;
     }
     const paid = roll < 0.7;
-    const t = setTimeout(() => {
-      this.followUps.delete(t);
-      if (paid) this.stats.paid++;
-      else this.stats.cancelled++;
-      void this.publish([
-        paid
-          ? { type: 'order.paid', eventId: randomUUID(), payload: { channel, channelOrderId, sku } }
-          : { type: 'order.cancelled', eventId: randomUUID(), payload: { channel, channelOrderId, sku, note: 'buyer cancelled' } },
-      ]);
-    }, 300 + this.random() * 2500);
+    const t = setTimeout(
+      () => {
+        this.followUps.delete(t);
+        if (paid) this.stats.paid++;
+        else this.stats.cancelled++;
+        void this.publish([
+          paid
+            ? { type: 'order.paid', eventId: randomUUID(), payload: { channel, channelOrderId, sku } }
+            : {
+                type: 'order.cancelled',
+                eventId: randomUUID(),
+                payload: { channel, channelOrderId, sku, note: 'buyer cancelled' },
+              },
+        ]);
+      },
+      300 + this.random() * 2500,
+    );
     this.followUps.add(t);
   }
 
-  /** A SKU listed at 3 or less everywhere gets a delivery, at most one every 10 s. */
+  /**
+   * A SKU listed at 3 or less everywhere gets a delivery, at most one every 10 s. Counted stock goes out with the
+   * tick; card keys are sealed into the vault first and go out on their own once that is done.
+   */
   private restocks(): ChannelEvent[] {
     const now = Date.now();
     const out: ChannelEvent[] = [];
@@ -134,13 +172,25 @@ export class ChannelTraffic {
       this.stats.restocks++;
       const batchId = `restock-${now}`;
       const quantity = 20 + Math.floor(this.random() * 30);
+      if (s.kind === 'cardKey') {
+        void this.restockCardKeys(s.sku, batchId, quantity);
+        continue;
+      }
       out.push({
         type: 'stock.restocked',
         eventId: randomUUID(),
-        payload: s.kind === 'cardKey' ? { sku: s.sku, batchId, units: simulatedUnits(s.sku, batchId, quantity) } : { sku: s.sku, batchId, quantity },
+        payload: { sku: s.sku, batchId, quantity },
       });
     }
     return out;
+  }
+
+  private async restockCardKeys(sku: string, batchId: string, quantity: number): Promise<void> {
+    const units = await (this.options.cardKeys ?? simulatedCardKeys)(sku, batchId, quantity).catch(() => []);
+    if (units.length === 0) return;
+    await this.publish([
+      { type: 'stock.restocked', eventId: randomUUID(), payload: { sku, batchId, units } },
+    ]);
   }
 
   private pickSku(): CatalogueSku {
