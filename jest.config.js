@@ -1,12 +1,18 @@
 // One project per test tier; the tier is part of the file name.
+const { cjsMirror } = require('./test/cjs-mirror');
+
 const base = {
   preset: 'ts-jest',
   testEnvironment: 'node',
   rootDir: __dirname,
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test'],
-  moduleNameMapper: { '^@libs/(.*)$': '<rootDir>/libs/$1/src' },
   // Type-checking is `npm run typecheck`; tests only transpile, which keeps 2-core runs fast.
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json', diagnostics: false }] },
+  moduleNameMapper: {
+    '^@libs/(.*)$': '<rootDir>/libs/$1/src',
+    // ESM-only: Jest cannot require() it, so the tests get a CommonJS copy (test/cjs-mirror.js).
+    '^@nestjs/terminus$': cjsMirror('@nestjs/terminus'),
+  },
 };
 
 module.exports = {

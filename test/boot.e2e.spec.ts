@@ -29,19 +29,26 @@ describe('every app boots against the real PostgreSQL and Kafka', () => {
     await db?.drop();
   });
 
-  it.each(Object.keys(APPS))('%s answers /health, /health/ready and /metrics', async (name) => {
+  it.each(Object.keys(APPS))('%s answers /health, /health/live, /health/ready and /metrics', async (name) => {
     const { url } = running.find((r) => r.name === name)!;
 
-    const live = await fetch(`${url}/health`);
-    expect(live.status).toBe(200);
-    expect(await live.json()).toEqual({ status: 'ok' });
+    for (const path of ['/health', '/health/live']) {
+      const live = await fetch(`${url}${path}`);
+      expect(live.status).toBe(200);
+      expect(await live.json()).toEqual({ status: 'ok', info: {}, error: {}, details: {} });
+    }
 
+    // Terminus's report: each indicator under its key, `responseTime` (ms) on those that make a call.
     const ready = await fetch(`${url}/health/ready`);
-    const report = await ready.json();
+    const report = (await ready.json()) as { details: Record<string, unknown> };
+    const up = { status: 'up', responseTime: expect.any(Number) };
     expect(report).toEqual({
       status: 'ok',
-      checks: { postgres: { status: 'up' }, kafka: { status: 'up' }, consumers: { status: 'up' } },
+      info: { postgres: up, kafka: up, consumers: { status: 'up' } },
+      error: {},
+      details: { postgres: up, kafka: up, consumers: { status: 'up' } },
     });
+    expect(Object.keys(report.details)).toEqual(['postgres', 'kafka', 'consumers']);
     expect(ready.status).toBe(200);
 
     const metrics = await fetch(`${url}/metrics`);

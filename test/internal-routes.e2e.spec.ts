@@ -18,7 +18,7 @@ import { ReconcilerModule } from '../apps/reconciler/src/reconciler.module';
  * Every route of the internal apps needs the service token, except the ones listed here. The routes are read from
  * each app's own router, so a route added later is covered (and a new exemption has to be added here, on purpose).
  */
-const OBSERVABILITY = ['GET /health', 'GET /health/ready', 'GET /metrics'];
+const OBSERVABILITY = ['GET /health', 'GET /health/live', 'GET /health/ready', 'GET /metrics'];
 const WITHOUT_TOKEN: Record<string, string[]> = {
   // The buyer's card-key page: the signed, expiring link is its credential (docs/security.md).
   'connector-taobao': [...OBSERVABILITY, 'POST /webhooks/taobao', 'GET /deliveries/:token'],

@@ -1,31 +1,37 @@
-import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import type { Response } from 'express';
-import { HEALTH_CHECKS } from './tokens';
-import { type HealthCheck, runHealthChecks } from './health';
+import type { ReadinessIndicator } from './health';
 import { MetricsRegistry } from './metrics-registry';
+import { READINESS_INDICATORS } from './tokens';
 
 @Controller()
 export class ObservabilityController {
   constructor(
     private readonly metrics: MetricsRegistry,
-    @Inject(HEALTH_CHECKS) private readonly checks: HealthCheck[],
+    private readonly health: HealthCheckService,
+    @Inject(READINESS_INDICATORS) private readonly indicators: ReadinessIndicator[],
   ) {}
 
-  /** Liveness: the process serves HTTP. Orchestrators restart on failure, so it checks no dependency. */
-  @Get('health')
-  @HttpCode(200)
+  /**
+   * Liveness: the process serves HTTP. Orchestrators restart on failure, so it checks no dependency. `/health` is
+   * the original path, `/health/live` the one Kubernetes examples use; both answer the same.
+   */
+  @Get(['health', 'health/live'])
+  @HealthCheck()
   live() {
-    return { status: 'ok' };
+    return this.health.check([]);
   }
 
   /**
-   * Readiness: every dependency answers; load balancers stop routing while it is 503. `degraded` (200) means a
-   * part of the app is stuck on something routing cannot fix, e.g. a consumer retrying while a dependency is down.
+   * Readiness: every dependency answers (200 `ok`); 503 `error` names the failing indicator, and load balancers stop
+   * routing here. 200 `degraded` means a part of the app is stuck on something routing cannot fix, e.g. a consumer
+   * retrying while a dependency is down. Both answer 503 `shutting_down` once the app has been asked to stop.
    */
   @Get('health/ready')
-  async ready(@Res() res: Response) {
-    const report = await runHealthChecks(this.checks);
-    res.status(report.status === 'unavailable' ? 503 : 200).json(report);
+  @HealthCheck()
+  ready() {
+    return this.health.check(this.indicators.map((indicator) => () => indicator.isHealthy()));
   }
 
   @Get('metrics')

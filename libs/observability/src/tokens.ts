@@ -1,2 +1,3 @@
-export const HEALTH_CHECKS = Symbol('HEALTH_CHECKS');
+/** The ReadinessIndicators /health/ready runs, in report order. */
+export const READINESS_INDICATORS = Symbol('READINESS_INDICATORS');
 export const LOGGER = Symbol('LOGGER');

@@ -1,21 +1,33 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { HealthIndicatorService } from '@nestjs/terminus';
 import { KafkaConfig } from '@libs/config';
 import { kafkaClientSecurity } from '@libs/messaging';
-import { HealthCheck } from '@libs/observability';
+import { HEALTH_CHECK_TIMEOUT_MS, type ReadinessIndicator } from '@libs/observability';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
 import { embeddedInfrastructure } from './embedded-infrastructure';
 
-/** Ready when the cluster answers a metadata request; one admin connection is kept and reused. */
+/**
+ * Ready when the cluster answers a metadata request; one admin connection is kept and reused. Terminus's own
+ * MicroserviceHealthIndicator would open a new client per probe and knows nothing of the app's SASL/TLS settings.
+ */
 @Injectable()
-export class KafkaHealthCheck extends HealthCheck implements OnApplicationShutdown {
-  readonly name = 'kafka';
+export class KafkaHealthIndicator implements ReadinessIndicator, OnApplicationShutdown {
+  readonly key = 'kafka';
   private admin?: Admin;
 
-  constructor(private readonly config: KafkaConfig) {
-    super();
+  constructor(
+    private readonly health: HealthIndicatorService,
+    private readonly config: KafkaConfig,
+  ) {}
+
+  async isHealthy() {
+    return this.health
+      .check(this.key)
+      .attempt(() => this.ping())
+      .withTimeout(HEALTH_CHECK_TIMEOUT_MS);
   }
 
-  async check(): Promise<void> {
+  private async ping(): Promise<void> {
     // The one-process engine runs on its in-memory bus: there is no broker to ask.
     if (embeddedInfrastructure()) return;
     if (!this.admin) {

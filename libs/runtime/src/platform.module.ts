@@ -10,9 +10,9 @@ import {
   type ConfigDefinition,
 } from '@libs/config';
 import { ObservabilityModule } from '@libs/observability';
-import { ConsumerRetryHealthCheck } from './consumer-health';
-import { KafkaHealthCheck } from './kafka-health';
-import { PostgresHealthCheck, PostgresModule } from './postgres.module';
+import { ConsumerHealthIndicator } from './consumer-health';
+import { KafkaHealthIndicator } from './kafka-health';
+import { PostgresHealthIndicator, PostgresModule } from './postgres.module';
 import { RawBodyRoutes } from './raw-body-routes';
 
 export interface AppDescriptor {
@@ -22,7 +22,10 @@ export interface AppDescriptor {
   config?: ConfigDefinition<object>[];
 }
 
-/** What every StockSync app has: validated config, PostgreSQL, Kafka readiness, /health and /metrics, JSON logs. */
+/**
+ * What every StockSync app has: validated config, PostgreSQL, /health (Terminus: PostgreSQL, Kafka and consumer
+ * indicators for readiness) and /metrics, JSON logs.
+ */
 @Module({})
 export class PlatformModule {
   static forApp(app: AppDescriptor): DynamicModule {
@@ -42,16 +45,16 @@ export class PlatformModule {
         PostgresModule,
         ObservabilityModule.forRoot({
           app: app.name,
-          healthChecks: [PostgresHealthCheck, KafkaHealthCheck, ConsumerRetryHealthCheck],
+          healthChecks: [PostgresHealthIndicator, KafkaHealthIndicator, ConsumerHealthIndicator],
         }),
       ],
       providers: [
-        KafkaHealthCheck,
-        ConsumerRetryHealthCheck,
+        KafkaHealthIndicator,
+        ConsumerHealthIndicator,
         RawBodyRoutes,
         { provide: APP_NAME, useValue: app.name },
       ],
-      exports: [KafkaHealthCheck, ConsumerRetryHealthCheck, RawBodyRoutes, APP_NAME],
+      exports: [KafkaHealthIndicator, ConsumerHealthIndicator, RawBodyRoutes, APP_NAME],
       global: true,
     };
   }

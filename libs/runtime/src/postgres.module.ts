@@ -1,7 +1,8 @@
 import { Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { createPool, type EmbeddedPostgres, startEmbeddedPostgres } from '@libs/database';
 import { DatabaseConfig, EMBEDDED_FLAG, isEmbeddedMode } from '@libs/config';
-import { HealthCheck } from '@libs/observability';
+import { HEALTH_CHECK_TIMEOUT_MS, type ReadinessIndicator } from '@libs/observability';
+import { HealthIndicatorService } from '@nestjs/terminus';
 import type { Pool } from 'pg';
 import { embeddedInfrastructure } from './embedded-infrastructure';
 
@@ -57,16 +58,23 @@ export class PostgresConnection implements OnApplicationShutdown {
   }
 }
 
+/** Ready when PostgreSQL answers `SELECT 1` through the app's own pool (a pool that cannot connect is not ready). */
 @Injectable()
-export class PostgresHealthCheck extends HealthCheck {
-  readonly name = 'postgres';
+export class PostgresHealthIndicator implements ReadinessIndicator {
+  readonly key = 'postgres';
 
-  constructor(@Inject(PG_POOL) private readonly pool: Pool) {
-    super();
-  }
+  constructor(
+    private readonly health: HealthIndicatorService,
+    @Inject(PG_POOL) private readonly pool: Pool,
+  ) {}
 
-  async check(): Promise<void> {
-    await this.pool.query('SELECT 1');
+  async isHealthy() {
+    return this.health
+      .check(this.key)
+      .attempt(async () => {
+        await this.pool.query('SELECT 1');
+      })
+      .withTimeout(HEALTH_CHECK_TIMEOUT_MS);
   }
 }
 
@@ -79,8 +87,8 @@ export class PostgresHealthCheck extends HealthCheck {
       inject: [DatabaseConfig],
     },
     { provide: PG_POOL, useFactory: (c: PostgresConnection) => c.pool, inject: [PostgresConnection] },
-    PostgresHealthCheck,
+    PostgresHealthIndicator,
   ],
-  exports: [PostgresConnection, PG_POOL, PostgresHealthCheck],
+  exports: [PostgresConnection, PG_POOL, PostgresHealthIndicator],
 })
 export class PostgresModule {}
