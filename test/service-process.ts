@@ -11,7 +11,7 @@ export interface CapturedOutput {
   text: string;
 }
 
-/** An app started from its own main.ts in a child process, as it is deployed, with all its output kept. */
+/** An app started from its own main in a child process, as it is deployed, with all its output kept. */
 export interface ServiceProcess {
   app: string;
   url: string;
@@ -32,23 +32,34 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startServiceProcess(app: string, env: Record<string, string>): Promise<ServiceProcess> {
+/**
+ * `sources` (the default) runs apps/<app>/src/main.ts through ts-node, so a test exercises the code next to it;
+ * `dist` runs the compiled apps/<app>/src/main.js with plain node, as the production image does (`npm run build`
+ * first: test/compiled-build.e2e.spec.ts).
+ */
+export type ServiceSource = 'sources' | 'dist';
+
+export async function startServiceProcess(
+  app: string,
+  env: Record<string, string>,
+  from: ServiceSource = 'sources',
+): Promise<ServiceProcess> {
   const port = await freePort();
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', `apps/${app}/src/main.ts`],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        TS_NODE_PROJECT: 'tsconfig.json',
-        ...env,
-        HTTP_HOST: '127.0.0.1',
-        HTTP_PORT: String(port),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const args =
+    from === 'dist'
+      ? [`dist/apps/${app}/src/main.js`]
+      : ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', `apps/${app}/src/main.ts`];
+  const child: ChildProcess = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      TS_NODE_PROJECT: 'tsconfig.json',
+      ...env,
+      HTTP_HOST: '127.0.0.1',
+      HTTP_PORT: String(port),
     },
-  );
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const chunks: CapturedOutput[] = [];
   child.stdout!.on('data', (b: Buffer) => chunks.push({ app, stream: 'stdout', text: b.toString('utf8') }));
   child.stderr!.on('data', (b: Buffer) => chunks.push({ app, stream: 'stderr', text: b.toString('utf8') }));
