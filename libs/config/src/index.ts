@@ -4,3 +4,4 @@ export * from './namespaces';
 export * from './config.module';
 export * from './service-auth.config';
 export * from './metrics-listener.config';
+export * from './event-store.config';
