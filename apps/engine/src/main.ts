@@ -45,12 +45,15 @@ Options:
   --skus N            SKUs in the simulated catalogue (default 12)
   --rate N            orders per second across all channels (default 8)
   --ttl SECONDS       how long an unpaid reservation holds stock (default 20)
-  --duration SECONDS  stop by itself after this long (default: run until Ctrl-C)
+  --duration SECONDS  stop by itself this long after the traffic starts (default: run until Ctrl-C)
   --data-dir PATH     keep the embedded database (and the vault keys that open its card keys) in PATH, so the
                       next run with the same PATH goes on from there (default: in memory, gone when stopped)
   --seed N            seed of the simulated traffic (default: time)
   --no-view           print a one-line summary instead of the table
   -h, --help          this text
+
+When it stops it prints one line: orders placed, accepted, rejected, paid, cancelled, restocks, and card keys
+allocated, delivered and delivered twice; it exits 3 if a key reached two orders.
 
 It runs in embedded mode (it sets STOCKSYNC_EMBEDDED=1 itself): the only mode in which an app may use PGlite,
 the in-memory bus or a simulated platform. Each app started on its own needs its servers and platform.
@@ -167,7 +170,8 @@ async function main(): Promise<void> {
     `  operations API   ${api.url}   (all servers on 127.0.0.1 only)`,
     `  OpenAPI page     ${api.url}/docs`,
     `  admin API key    ${admin.key}`,
-    `                   for this run only, shown once here and stored hashed; try: curl -H "Authorization: Bearer <key>" ${api.url}/v1/skus`,
+    '                   for this run only: shown once, here, and stored hashed',
+    `  try              curl -H "Authorization: Bearer <admin API key>" ${api.url}/v1/skus`,
     options.dataDir
       ? `  data             ${options.dataDir} (${kept.events > 0 ? `kept from earlier runs: ${kept.skus} SKUs, ${kept.events} events; ${admin.revoked} earlier admin key(s) revoked` : 'new'})`
       : '  data             in memory, gone when stopped (--data-dir PATH keeps it)',
@@ -180,7 +184,12 @@ async function main(): Promise<void> {
     const timer = setInterval(() => void view.render().catch(() => undefined), 5000);
     timer.unref();
   } else {
-    view.start(1000, header.length);
+    // Rows the header takes on this terminal, wrapped lines included: the view redraws below them.
+    const columns = process.stdout.columns || 80;
+    view.start(
+      1000,
+      header.reduce((rows, line) => rows + Math.max(1, Math.ceil(line.length / columns)), 0),
+    );
   }
 
   let stopping = false;
