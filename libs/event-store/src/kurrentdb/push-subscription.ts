@@ -84,8 +84,16 @@ export class PushSubscription implements Subscription {
       const batch: RecordedEvent[] = [];
       if (compareCheckpoints(first.value, this.current) > 0) batch.push(first.value);
       // Take whatever else has already arrived, without waiting for the server to send more.
+      let failure: unknown;
       while (batch.length < batchSize) {
-        const ready = await Promise.race([next(), nextTurn()]);
+        let ready: IteratorResult<RecordedEvent> | typeof NOTHING_READY;
+        try {
+          ready = await Promise.race([next(), nextTurn()]);
+        } catch (error) {
+          // Hand over what arrived before the feed broke; the reopened feed starts after it.
+          failure = error;
+          break;
+        }
         if (ready === NOTHING_READY) break;
         pending = undefined;
         if (ready.done) {
@@ -94,19 +102,21 @@ export class PushSubscription implements Subscription {
         }
         if (compareCheckpoints(ready.value, this.current) > 0) batch.push(ready.value);
       }
-      if (batch.length === 0) continue;
-      const checkpoint = checkpointAfter(batch);
-      for (;;) {
-        try {
-          await this.options.handle(batch, checkpoint);
-          this.current = checkpoint;
-          onHandled();
-          break;
-        } catch (error) {
-          await onHandleFailure(error);
-          if (this.stopped) return;
+      if (batch.length > 0) {
+        const checkpoint = checkpointAfter(batch);
+        for (;;) {
+          try {
+            await this.options.handle(batch, checkpoint);
+            this.current = checkpoint;
+            onHandled();
+            break;
+          } catch (error) {
+            await onHandleFailure(error);
+            if (this.stopped) return;
+          }
         }
       }
+      if (failure !== undefined) throw failure;
     }
   }
 
