@@ -52,8 +52,9 @@ Options:
   --no-view           print a one-line summary instead of the table
   -h, --help          this text
 
-When it stops it prints one line: orders placed, accepted, rejected, paid, cancelled, restocks, and card keys
-allocated, delivered and delivered twice; it exits 3 if a key reached two orders.
+To stop, the buyers stop ordering and paying, the keys of orders already paid are delivered (up to 15 s), and
+one line is printed: orders placed, accepted, rejected, paid, cancelled, restocks, and card keys allocated,
+delivered and delivered twice. It exits 3 if a key reached two orders.
 
 It runs in embedded mode (it sets STOCKSYNC_EMBEDDED=1 itself): the only mode in which an app may use PGlite,
 the in-memory bus or a simulated platform. Each app started on its own needs its servers and platform.
@@ -198,8 +199,13 @@ async function main(): Promise<void> {
     stopping = true;
     view.stop();
     await traffic.stop();
-    // The platforms' records are read before the connectors (and the simulated platforms inside them) close.
-    await keys.refresh();
+    // No new orders from here; the keys of orders already paid are still delivered (up to DRAIN_MS), so every
+    // buyer who paid gets their keys before the run ends. The platforms' records are read before the connectors
+    // (and the simulated platforms inside them) close.
+    for (const until = Date.now() + DRAIN_MS; ; await sleep(250)) {
+      await keys.refresh();
+      if (keys.summary().delivered >= traffic.stats.keysAllocated || Date.now() > until) break;
+    }
     await bus.stop();
     for (const a of apps.reverse()) await a.started.app.close();
     useEmbeddedInfrastructure(undefined);
@@ -232,6 +238,11 @@ async function keptData(pool: Pool): Promise<{ skus: number; events: number }> {
   );
   return rows[0];
 }
+
+/** How long a stop waits for the card keys of orders already paid to reach their platforms. */
+const DRAIN_MS = 15_000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The connectors' default ports (each app's PlatformModule defaultPort). */
 const CONNECTOR_PORTS = { taobao: 3010, pinduoduo: 3011, miniprogram: 3012, shop: 3013 };
