@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -156,6 +156,17 @@ describe('npm start: the first run', () => {
       expect(twice).toBe(0);
       // The admin key is printed to the operator once, and appears nowhere else in the output (no log line).
       expect(run.text().split(key).length - 1).toBe(1);
+      // The card vault's keys, kept in the data directory for the next run, are never printed.
+      const vaultKeys = JSON.parse(readFileSync(join(dataDir, 'card-vault.keys.json'), 'utf8')) as Record<
+        string,
+        string
+      >;
+      const keyMaterial = [
+        vaultKeys.CARD_VAULT_FINGERPRINT_KEY,
+        ...vaultKeys.CARD_VAULT_KEYS.split(',').map((k) => k.slice(k.indexOf(':') + 1)),
+      ];
+      expect(keyMaterial.every((k) => k.length >= 40)).toBe(true);
+      for (const k of keyMaterial) expect(run.text()).not.toContain(k);
       expect(run.text()).toMatch(/data +.*\(new\)/);
       first = { url, key, sku1Version: skus.body.items![0].version };
       console.log(

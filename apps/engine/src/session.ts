@@ -38,7 +38,14 @@ export function engineVaultKeys(dataDir: string | undefined): {
   if (!dataDir) return { env: made(), kept: 'memory' };
   const file = join(dataDir, VAULT_KEYS_FILE);
   try {
-    return { env: JSON.parse(readFileSync(file, 'utf8')) as VaultEnv, kept: 'reused' };
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as Partial<VaultEnv>;
+    // Only the three variables, each a string: the vault's own checks then name whatever else is wrong.
+    const env: VaultEnv = {
+      CARD_VAULT_KEYS: String(stored.CARD_VAULT_KEYS ?? ''),
+      CARD_VAULT_ACTIVE_KEY_ID: String(stored.CARD_VAULT_ACTIVE_KEY_ID ?? ''),
+      CARD_VAULT_FINGERPRINT_KEY: String(stored.CARD_VAULT_FINGERPRINT_KEY ?? ''),
+    };
+    return { env, kept: 'reused' };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
       throw new Error(`${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'not JSON'})`);
