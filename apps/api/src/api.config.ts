@@ -57,6 +57,16 @@ export class ApiConfig {
   @Max(8_760)
   idempotencyRetentionHours!: number;
 
+  /**
+   * How long a write waits for the SKU's owner (the inventory service) to answer through the SKU lane. After it the
+   * caller gets 504 INVENTORY.LANE_TIMEOUT; the command may still be decided, and the same Idempotency-Key
+   * returns its outcome.
+   */
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  laneTimeoutMs!: number;
+
   /** Secrets handed to the vault per statement while importing. */
   @IsInt()
   @Min(1)
@@ -72,6 +82,7 @@ export const apiConfig = defineConfig('api', ApiConfig, {
   authFailuresPerMinute: { name: 'API_AUTH_FAILURES_PER_MINUTE', parse: 'int', default: '10' },
   importMaxRows: { name: 'API_IMPORT_MAX_ROWS', parse: 'int', default: '1000000' },
   importChunkSize: { name: 'API_IMPORT_CHUNK_SIZE', parse: 'int', default: '5000' },
+  laneTimeoutMs: { name: 'API_LANE_TIMEOUT_MS', parse: 'int', default: '15000' },
   idempotencyRetentionHours: { name: 'API_IDEMPOTENCY_RETENTION_HOURS', parse: 'int', default: '168' },
   // The reconciler's API needs the service token: an api pointed at it without one could only be refused.
   reconcilerUrl: { name: 'API_RECONCILER_URL', default: 'http://127.0.0.1:3003', requires: ['SERVICE_TOKEN'] },

@@ -71,5 +71,19 @@ CREATE TABLE api_idempotency_keys (
 CREATE INDEX api_idempotency_keys_created_at ON api_idempotency_keys (created_at);
 `,
     },
+    {
+      version: 5,
+      name: 'command bodies',
+      up: `
+-- A command whose data is too large for one Kafka record (a card-key import of many thousand units) is stored here
+-- by the API before it sends the request, and read by the SKU's owner before it decides (a claim check).
+CREATE TABLE command_bodies (
+  body_id    text        PRIMARY KEY,
+  body       jsonb       NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX command_bodies_created_at ON command_bodies (created_at);
+`,
+    },
   ],
 };

@@ -1,6 +1,6 @@
 import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
-import { EventStoreModule, PlatformModule } from '@libs/runtime';
+import { EventStoreModule, MessagingModule, PlatformModule } from '@libs/runtime';
 import { AdjustStockHttpController } from './adjustments/adjust-stock.http.controller';
 import { AlertsHttpController } from './alerts/alerts.http.controller';
 import { apiConfig, cardVaultConfig } from './api.config';
@@ -41,6 +41,8 @@ import { SkuQueriesHttpController } from './skus/sku-queries.http.controller';
   imports: [
     PlatformModule.forApp({ name: 'api', defaultPort: 3000, config: [apiConfig, cardVaultConfig] }),
     EventStoreModule,
+    // Writes go to each SKU's owner through the SKU lane (see InventoryCommands).
+    MessagingModule.forRoot(),
   ],
   controllers: [
     ApiKeysHttpController,

@@ -1,7 +1,13 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
+import { deterministicEventId, storedOutcome } from '@libs/command-handling';
+import { EventStore } from '@libs/event-store';
+import type { InventoryEvent } from '@libs/inventory';
+import { skuStreamId } from '@libs/inventory-application';
+import { ChannelEventsTopic, MessageBus } from '@libs/messaging';
 import { startApp } from '@libs/runtime';
-import { createTestDatabase, serverUrl, type TestDatabase } from '@libs/testing';
+import { createTestDatabase, serverUrl, uniqueTopicPrefix, type TestDatabase } from '@libs/testing';
+import { InventoryServiceModule } from '../../inventory-service/src/inventory-service.module';
 import { ApiModule } from '../src/api.module';
 
 export interface ApiTestApp {
@@ -10,6 +16,16 @@ export interface ApiTestApp {
   db: TestDatabase;
   adminKey: string;
   call(method: string, path: string, options?: CallOptions): Promise<CallResult>;
+  /**
+   * A channel order as a connector reports it (order.placed on the SKU lane), decided by the owner; resolves with
+   * the events it decided, read from the event store.
+   */
+  placeOrder(order: {
+    sku: string;
+    channelOrderId: string;
+    quantity: number;
+    eventId?: string;
+  }): Promise<{ events: InventoryEvent[] }>;
   /** Creates a key of the role through the API and returns it. */
   keyFor(role: string, name?: string): Promise<string>;
   close(): Promise<void>;
@@ -30,10 +46,14 @@ export interface CallResult {
   body: any;
 }
 
-/** Boots the API the way production does (startApp) on a fresh database, with a bootstrap admin key. */
+/**
+ * Boots the API the way production does (startApp) on a fresh database, with a bootstrap admin key, and the
+ * inventory service that owns the SKU lane the API's writes go through (same process, real Kafka, topics of its own).
+ */
 export async function startApiTestApp(label: string, env: Record<string, string> = {}): Promise<ApiTestApp> {
   const server = serverUrl();
   const db = await createTestDatabase(label);
+  const outerPrefix = process.env.KAFKA_TOPIC_PREFIX;
   const adminKey = randomBytes(32).toString('base64url');
   Object.assign(process.env, {
     DATABASE_URL: db.url,
@@ -45,14 +65,21 @@ export async function startApiTestApp(label: string, env: Record<string, string>
     CARD_VAULT_KEYS: `k1:${randomBytes(32).toString('base64')}`,
     CARD_VAULT_ACTIVE_KEY_ID: 'k1',
     CARD_VAULT_FINGERPRINT_KEY: randomBytes(32).toString('base64'),
+    KAFKA_TOPIC_PREFIX: uniqueTopicPrefix(label),
+    KAFKA_CONSUMER_MAX_WAIT_MS: '50',
     ...env,
   });
   let started;
+  let owner;
   try {
+    // The owner first: the API's first write must find the lane consumed.
+    owner = await startApp(InventoryServiceModule);
     started = await startApp(ApiModule);
   } finally {
     // The configuration is read at start; the server URL is what the next test database is created on.
     process.env.DATABASE_URL = server;
+    if (outerPrefix === undefined) delete process.env.KAFKA_TOPIC_PREFIX;
+    else process.env.KAFKA_TOPIC_PREFIX = outerPrefix;
   }
   const { app, url } = started;
 
@@ -77,12 +104,46 @@ export async function startApiTestApp(label: string, env: Record<string, string>
     return { status: response.status, headers: response.headers, body: parsed };
   };
 
+  const placeOrder: ApiTestApp['placeOrder'] = async ({
+    sku,
+    channelOrderId,
+    quantity,
+    eventId = randomUUID(),
+  }) => {
+    await app.get(MessageBus).publish(ChannelEventsTopic, [
+      {
+        type: 'order.placed',
+        eventId,
+        payload: {
+          channel: 'shop',
+          channelOrderId,
+          sku,
+          lines: [{ quantity }],
+          expiresAt: new Date(Date.now() + 60_000).toISOString(),
+        },
+      },
+    ]);
+    const store = app.get(EventStore);
+    const streamId = skuStreamId(sku);
+    const idOf = (k: number) => deterministicEventId(streamId, eventId, k);
+    for (const until = Date.now() + 15_000; Date.now() < until;) {
+      const [first] = await store.readEventsByIds([idOf(0)]);
+      if (first) {
+        const events = await storedOutcome(store, streamId, first, idOf);
+        return { events: events.map((e) => ({ type: e.type, data: e.data }) as InventoryEvent) };
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error(`order ${channelOrderId} was not decided within 15 s`);
+  };
+
   return {
     app,
     url,
     db,
     adminKey,
     call,
+    placeOrder,
     async keyFor(role, name = `${role}-${randomBytes(3).toString('hex')}`) {
       const created = await call('POST', '/v1/api-keys', { json: { name, role } });
       if (created.status !== 201)
@@ -91,6 +152,7 @@ export async function startApiTestApp(label: string, env: Record<string, string>
     },
     async close() {
       await app.close();
+      await owner.app.close();
       await db.drop();
     },
   };

@@ -2,7 +2,7 @@ export * from './decider';
 export * from './errors';
 export * from './options';
 export { deterministicEventId, uuidV5, EVENT_ID_NAMESPACE } from './deterministic-event-id';
-export { loadStreamState, crossesSnapshotBoundary, type StreamState } from './stream-state';
+export { loadStreamState, crossesSnapshotBoundary, storedOutcome, type StreamState } from './stream-state';
 export { retryOnVersionConflict } from './conflict-retry';
 export { CommandHandler, type CommandResult, type HandleOptions } from './command-handler';
 export {

@@ -2,6 +2,8 @@ import type { InventoryCommand } from '@libs/inventory';
 import type { ChannelEventsTopic, EnvelopeOf } from '@libs/messaging';
 
 export type ChannelEventEnvelope = EnvelopeOf<typeof ChannelEventsTopic>;
+/** What the channel connectors report (the lane's other messages are commands: see lane-commands.ts). */
+export type ChannelReportEnvelope = Exclude<ChannelEventEnvelope, { type: 'inventory.command' }>;
 
 /**
  * The instant a channel event is decided at: when it happened at its source (the envelope's occurredAt), so
@@ -17,7 +19,7 @@ export function decisionTime(envelope: ChannelEventEnvelope, now: number): numbe
  * Translates one channel event into the command it asks of the SKU's decider. `now` is the moment of
  * decision (see decisionTime): the decider never reads a clock. The source connector is recorded as the actor.
  */
-export function commandFor(envelope: ChannelEventEnvelope, now: number): InventoryCommand {
+export function commandFor(envelope: ChannelReportEnvelope, now: number): InventoryCommand {
   const actor = envelope.source;
   switch (envelope.type) {
     case 'order.placed': {

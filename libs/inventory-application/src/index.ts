@@ -5,3 +5,5 @@ export * from './inventory-metrics';
 export * from './inventory-handler';
 export * from './channel-event-processor';
 export * from './reservation-expiry-sweeper';
+export * from './lane-commands';
+export * from './reservation-deadlines';

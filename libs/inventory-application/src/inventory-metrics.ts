@@ -17,6 +17,7 @@ export class InventoryMetrics {
   readonly rejectedReservations: Counter<'reason'>;
   readonly rejectedPayments: Counter<'channel' | 'reason'>;
   readonly expirySweeps: Counter<'result'>;
+  readonly expiryRequests: Counter<'source'>;
 
   constructor(registry: Registry) {
     this.commands = new Counter({
@@ -61,6 +62,12 @@ export class InventoryMetrics {
       }),
       { channel: new BoundedLabel({ maxDynamic: MAX_CHANNEL_LABELS }), reason },
     );
+    this.expiryRequests = new Counter({
+      name: 'stocksync_reservation_expiry_requests_total',
+      help: "SKUs asked to expire their due reservations, by who asked: the owner's clock (owner) or the read-model safety net (sweeper).",
+      labelNames: ['source'],
+      registers: [registry],
+    });
     this.expirySweeps = new Counter({
       name: 'stocksync_reservation_expiry_sweeps_total',
       help: 'Expiry sweeps run, by result (ok, failed).',

@@ -1,20 +1,24 @@
 import type { Queryable } from '@libs/database';
-import type { InventoryCommand } from '@libs/inventory';
-import type { InventoryBatchHandler } from './inventory-handler';
 import type { InventoryMetrics } from './inventory-metrics';
-import { skuStreamId } from './sku-stream';
+import { expiryRequest, type LaneRequest } from './lane-commands';
 
 export interface SweeperOptions {
   intervalMs: number;
-  /** SKUs per sweep transaction. */
+  /** SKUs per sweep. */
   batchSize?: number;
+  /**
+   * Only reservations overdue by more than this are looked at: the owner expires the others itself from the
+   * state it holds (ReservationExpiryDriver), and the read model lags it.
+   */
+  graceMs?: number;
   onError?(error: unknown): void;
 }
 
 /**
- * Stock held by unpaid orders comes back on its own: the sweeper finds SKUs with reservations past their
- * expiry in the read model and sends each an ExpireReservations command through the normal command path.
- * The read model may lag; that only delays an expiry, since the decider checks every expiry itself.
+ * The safety net behind the owner's reservation clock. After a restart or a rebalance an owner knows the deadlines
+ * of the SKUs it has decided since, not of those it has not touched yet; this sweep finds reservations still open
+ * well past their expiry in the read model and asks each SKU's owner, through the SKU lane, to expire them. It
+ * writes nothing itself: the SKU's single writer decides, and checks every expiry against its own state.
  */
 export class ReservationExpirySweeper {
   private timer?: NodeJS.Timeout;
@@ -22,26 +26,23 @@ export class ReservationExpirySweeper {
 
   constructor(
     private readonly readModels: Queryable,
-    private readonly handler: InventoryBatchHandler,
+    private readonly send: (requests: LaneRequest[]) => Promise<unknown>,
     private readonly options: SweeperOptions,
     private readonly clock: () => number = Date.now,
     private readonly metrics?: InventoryMetrics,
   ) {}
 
+  /** Resolves with the number of SKUs whose owner was asked. */
   async sweepOnce(): Promise<number> {
     const now = this.clock();
     const { rows } = await this.readModels.query<{ sku: string }>(
       `SELECT DISTINCT sku FROM reservations WHERE status = 'reserved' AND expires_at <= $1 ORDER BY sku LIMIT $2`,
-      [new Date(now), this.options.batchSize ?? 500],
+      [new Date(now - (this.options.graceMs ?? 0)), this.options.batchSize ?? 500],
     );
     if (rows.length === 0) return 0;
-    const commands = rows.map(({ sku }) => ({
-      streamId: skuStreamId(sku),
-      command: { type: 'ExpireReservations', data: { sku, now, actor: 'reservation-expiry-sweeper' } } as InventoryCommand,
-      commandId: `expire:${sku}:${now}`,
-    }));
-    const result = await this.handler.handleBatch(commands);
-    return result.items.reduce((n, item) => n + item.events.filter((e) => e.type === 'ReservationExpired').length, 0);
+    await this.send(rows.map(({ sku }) => expiryRequest(sku, now, 'reservation-expiry-sweeper')));
+    this.metrics?.expiryRequests.inc({ source: 'sweeper' }, rows.length);
+    return rows.length;
   }
 
   start(): void {

@@ -6,6 +6,7 @@ export * from './catalogue/channel-events';
 export * from './catalogue/order-outcomes';
 export * from './catalogue/channel-targets';
 export * from './catalogue/dead-letters';
+export * from './catalogue/command-replies';
 export {
   CHANNEL_PATTERN,
   REASON_CODE_PATTERN,

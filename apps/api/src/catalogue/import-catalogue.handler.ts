@@ -79,7 +79,8 @@ async function mapConcurrently<T, R>(items: T[], limit: number, fn: (item: T) =>
 /**
  * Catalogue import (分站 上货): a CSV of products, read as a stream through a field mapping, registers each new
  * SKU with RegisterSku and changes the threshold and per-order cap of an existing one with ChangeSkuSettings.
- * Every command of the batch is appended in one transaction (all or nothing), each event attributed to the
+ * Each command goes to its SKU's owner through the SKU lane and is decided there on its own (SKUs on different
+ * partitions have different single writers, so a batch is not one transaction); each event is attributed to the
  * importing key and tagged with the batch id. A row whose SKU is already registered with the same settings is
  * `unchanged`; with only another threshold or cap it is `updated`; with another stock kind, which never changes,
  * it is a `conflict` and no command is sent for it (a refusal would be appended to that SKU's stream). Idempotent
@@ -175,8 +176,8 @@ export class ImportCatalogueHandler {
   }
 
   /**
-   * Classifies the valid rows against the event store, then registers the new SKUs and changes the settings of
-   * the existing ones in one transaction.
+   * Classifies the valid rows against the event store, then asks each SKU's owner to register the new SKUs and
+   * change the settings of the existing ones (each SKU decided on its own; the batch id makes a retry finish it).
    */
   private async apply(
     entries: CatalogueEntry[],

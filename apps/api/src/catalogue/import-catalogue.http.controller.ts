@@ -74,7 +74,7 @@ export class ImportCatalogueHttpController {
       '(ChangeSkuSettings), attributed to the calling key. UTF-8 or GB18030/GBK ' +
       '(Content-Type text/csv; charset=gbk); BOM, CRLF, blank lines and quoted fields are accepted. Every row is ' +
       'reported: registered, updated, unchanged, duplicate_in_file, conflict (already registered with another ' +
-      `stock kind) or invalid with a reason. All commands of a batch are appended in one transaction; at most ` +
+      `stock kind) or invalid with a reason. Each SKU is decided by its owner on its own; if one fails, sending the same batch id again finishes the batch; at most ` +
       `${CATALOGUE_IMPORT_MAX_ROWS} rows. Idempotent by batch id. Errors: IMPORT.INVALID_MAPPING, ` +
       'IMPORT.MAPPING_INCOMPLETE, IMPORT.COLUMN_NOT_FOUND, IMPORT.INVALID_HEADER (400), IMPORT.TOO_MANY_ROWS (413), ' +
       'API.UNSUPPORTED_MEDIA_TYPE (415).',

@@ -1,6 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { HttpStatus, Injectable } from '@nestjs/common';
-import { loadStreamState, type StreamState } from '@libs/command-handling';
+import {
+  HttpStatus,
+  Inject,
+  Injectable,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import {
+  deterministicEventId,
+  loadStreamState,
+  storedOutcome,
+  type StreamState,
+} from '@libs/command-handling';
 import { EventStore } from '@libs/event-store';
 import {
   inventoryDecider,
@@ -10,11 +21,23 @@ import {
   type ReasonCode,
 } from '@libs/inventory';
 import {
-  createInventoryBatchHandler,
+  CommandBodies,
   INVENTORY_SNAPSHOT_TYPE,
-  type InventoryBatchHandler,
   skuStreamId,
+  type LaneRequest,
 } from '@libs/inventory-application';
+import {
+  ChannelEventsTopic,
+  CommandRepliesTopic,
+  MessageBus,
+  type EnvelopeOf,
+  type LaneCommandType,
+  type MessageBatch,
+  type Subscription,
+} from '@libs/messaging';
+import { PG_POOL } from '@libs/runtime';
+import type { Pool } from 'pg';
+import { ApiConfig } from '../api.config';
 import { ApiError } from './api-error';
 import type { IdempotentRequest } from './idempotency-key.decorator';
 import { IdempotencyKeys } from './idempotency-keys';
@@ -77,20 +100,60 @@ export function rejectionError(reason: ReasonCode, event: InventoryEvent): ApiEr
   );
 }
 
+type Reply = EnvelopeOf<typeof CommandRepliesTopic>['payload'];
+
+/** Above this many bytes of JSON a command's data travels apart from its request (see CommandBodies). */
+export const MAX_INLINE_COMMAND_BYTES = 256 * 1024;
+
 /**
- * Sends one command to a SKU's stream through the batched handler (one transaction). Rejection events become
- * ApiErrors with `INVENTORY.<REASON>`; the actor is written into the command and the event metadata.
+ * The operations API's way to change inventory: a client of the SKU lane. Each command is sent as an
+ * `inventory.command` keyed by SKU onto stock.channel-events and decided by the one inventory-service instance that
+ * owns the SKU's partition, in order with the SKU's orders; the owner answers on stock.command-replies under this
+ * instance's id, and the events the command decided are read from the event store by the ids its command id gives
+ * them. Rejection events become ApiErrors with `INVENTORY.<REASON>`; the actor is written into the command and the
+ * event metadata.
+ *
+ * Timeout: when no answer comes within API_LANE_TIMEOUT_MS the caller gets 504 INVENTORY.LANE_TIMEOUT. The
+ * command may still be decided later (it is on the lane); sending it again with the same Idempotency-Key (the same
+ * command id) returns that outcome, never a second one.
  */
 @Injectable()
-export class InventoryCommands {
-  private readonly handler: InventoryBatchHandler;
+export class InventoryCommands implements OnModuleInit, OnApplicationShutdown {
+  /** Names this process on the reply topic; new at every start (replies to a previous run are of no use). */
+  readonly instanceId = `api-${randomUUID()}`;
+  private readonly waiting = new Map<string, (reply: Reply) => void>();
+  private readonly bodies: CommandBodies;
+  private subscription?: Subscription;
 
   constructor(
     private readonly store: EventStore,
     private readonly idempotencyKeys: IdempotencyKeys,
+    private readonly bus: MessageBus,
+    private readonly config: ApiConfig,
+    @Inject(PG_POOL) pool: Pool,
   ) {
-    // No state cache: other processes write the same streams, and an API call is rare enough to load fresh.
-    this.handler = createInventoryBatchHandler(store, { cachedSkus: 0 });
+    this.bodies = new CommandBodies(pool);
+  }
+
+  async onModuleInit(): Promise<void> {
+    // A group of its own: every instance must see its own replies, whichever partition they land in. It starts at
+    // the end of the topic; an answer it misses is recovered from the event store when the wait times out.
+    this.subscription = await this.bus.subscribe(
+      CommandRepliesTopic,
+      `api-replies-${this.instanceId}`,
+      async (batch: MessageBatch<typeof CommandRepliesTopic>) => {
+        for (const { envelope } of batch.messages) {
+          const key = envelope.correlationId;
+          const answer = key === undefined ? undefined : this.waiting.get(key);
+          if (answer && envelope.payload.replyTo === this.instanceId) answer(envelope.payload);
+        }
+      },
+      { fromBeginning: false, acceptKey: (key) => key === this.instanceId },
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.subscription?.stop();
   }
 
   /** A SKU's current state, from the event store (not the read models, which may lag). */
@@ -99,29 +162,24 @@ export class InventoryCommands {
   }
 
   /**
-   * Sends many commands, one per SKU or several, as one transaction of appends: all are stored or none. Each
-   * command's deterministic event ids (from its command id) make a retried batch return the first outcomes.
+   * Sends many commands, one per SKU or several, each to its SKU's owner. They are decided independently (SKUs on
+   * different partitions have different owners), so some may be stored when another fails; each command's id makes
+   * sending the same batch again return the first outcomes of those already decided.
    */
   async sendMany<C extends InventoryCommand>(
     commands: CommandToSend<C>[],
     actor: string,
-    metadata: Record<string, unknown> = {},
+    /** Written into the metadata of every event the commands decide (for example the import's batch id). */
+    metadata?: Record<string, string>,
   ): Promise<BatchCommandOutcome[]> {
-    const now = Date.now();
-    const { items } = await this.handler.handleBatch(
-      commands.map(({ type, sku, data, commandId }) => ({
-        streamId: skuStreamId(sku),
-        commandId,
-        command: { type, data: { ...data, sku, now, actor } } as InventoryCommand,
-        metadata: { ...metadata, actor },
-      })),
-    );
-    return items.map((item, i) => ({
-      sku: commands[i].sku,
-      status: item.status,
-      events: item.events,
-      ...(item.error === undefined ? {} : { error: item.error }),
-    }));
+    const replies = await this.request(commands, actor, metadata);
+    const events = await this.eventsOfAll(commands, replies);
+    return replies.map((reply, i) => {
+      const { sku } = commands[i];
+      if (reply.status === 'failed')
+        return { sku, status: 'failed' as const, events: [], error: failureOf(reply) };
+      return { sku, status: reply.status, events: events[i] };
+    });
   }
 
   /**
@@ -141,23 +199,165 @@ export class InventoryCommands {
         : typeof idempotency === 'string'
           ? idempotency
           : await this.idempotencyKeys.claim(idempotency);
-    const command = { type, data: { ...data, sku, now: Date.now(), actor } } as InventoryCommand;
-    const { items, streams } = await this.handler.handleBatch([
-      { streamId: skuStreamId(sku), commandId, command, metadata: { actor } },
-    ]);
-    const item = items[0];
-    if (item.status === 'failed') throw item.error;
-    for (const event of item.events) {
+    const command = { type, sku, data, commandId };
+    const [reply] = await this.request([command], actor);
+    if (reply.status === 'failed') throw failureOf(reply);
+    const [events] = await this.eventsOfAll([command], [reply]);
+    for (const event of events) {
       if (event.type === 'CommandRejected' || event.type === 'ReservationRejected') {
         throw rejectionError(event.data.reason, event);
       }
     }
     return {
       sku,
-      changed: item.status === 'applied' && item.events.length > 0,
-      duplicate: item.status === 'duplicate',
-      version: streams.get(skuStreamId(sku))?.version ?? 0,
-      events: item.events,
+      changed: reply.status === 'applied' && events.length > 0,
+      duplicate: reply.status === 'duplicate',
+      version: reply.version,
+      events,
     };
   }
+
+  /**
+   * Publishes the requests (bodies too large for a record stored first) and waits for every answer. The wait ends
+   * in a timeout only when no answer at all came for API_LANE_TIMEOUT_MS: a batch of thousands of commands takes
+   * the owner longer than one, and is still progressing while answers keep arriving.
+   */
+  private async request(
+    commands: readonly CommandToSend[],
+    actor: string,
+    metadata?: Record<string, string>,
+  ): Promise<Reply[]> {
+    const requests: LaneRequest[] = [];
+    for (const { type, sku, data, commandId } of commands) {
+      const payload: LaneRequest['payload'] = {
+        sku,
+        commandId,
+        commandType: type as LaneCommandType,
+        actor,
+        replyTo: this.instanceId,
+        ...(metadata ? { metadata } : {}),
+      };
+      if (Buffer.byteLength(JSON.stringify(data)) > MAX_INLINE_COMMAND_BYTES) {
+        const bodyRef = randomUUID();
+        await this.bodies.save(bodyRef, data as Record<string, unknown>);
+        payload.bodyRef = bodyRef;
+      } else {
+        payload.data = data as Record<string, unknown>;
+      }
+      requests.push({ type: 'inventory.command', correlationId: randomUUID(), payload });
+    }
+    const replies = await this.awaitReplies(requests);
+    // An answer missed (this instance joined its reply group late, or the owner is slow) may be in the store.
+    const answered: Reply[] = [];
+    for (const [i, reply] of replies.entries()) {
+      const found = reply ?? (await this.recoverReply(commands[i]));
+      if (!found) {
+        throw new ApiError(
+          HttpStatus.GATEWAY_TIMEOUT,
+          'INVENTORY.LANE_TIMEOUT',
+          `the inventory service did not answer within ${this.config.laneTimeoutMs} ms; the command may still be ` +
+            'applied: send it again with the same Idempotency-Key (or batch id) to learn its outcome',
+          { commandId: commands[i].commandId },
+        );
+      }
+      answered.push(found);
+    }
+    return answered;
+  }
+
+  /** Sends the requests; resolves with their answers, `undefined` for those still missing when the wait ended. */
+  private awaitReplies(requests: readonly LaneRequest[]): Promise<(Reply | undefined)[]> {
+    const replies: (Reply | undefined)[] = new Array(requests.length).fill(undefined);
+    const ids = requests.map((r) => r.correlationId!);
+    const stopWaiting = () => ids.forEach((id) => this.waiting.delete(id));
+    return new Promise((resolve, reject) => {
+      let outstanding = requests.length;
+      let timer: NodeJS.Timeout | undefined;
+      const finish = () => {
+        clearTimeout(timer);
+        stopWaiting();
+        resolve(replies);
+      };
+      const arm = () => {
+        clearTimeout(timer);
+        timer = setTimeout(finish, this.config.laneTimeoutMs);
+      };
+      ids.forEach((id, i) =>
+        this.waiting.set(id, (reply) => {
+          if (replies[i] === undefined) outstanding -= 1;
+          replies[i] = reply;
+          if (outstanding === 0) finish();
+          else arm();
+        }),
+      );
+      this.bus.publish(ChannelEventsTopic, requests).then(
+        () => outstanding > 0 && arm(),
+        (error: unknown) => {
+          // Nothing was sent: nothing to wait for.
+          clearTimeout(timer);
+          stopWaiting();
+          reject(error);
+        },
+      );
+    });
+  }
+
+  /**
+   * An answer that did not come in time, looked up where the owner wrote it: a command that decided events has
+   * them in the event store under ids its command id gives. One that decided nothing leaves no trace, so it stays
+   * a timeout.
+   */
+  private async recoverReply(command: CommandToSend): Promise<Reply | null> {
+    const streamId = skuStreamId(command.sku);
+    const [first] = await this.store.readEventsByIds([deterministicEventId(streamId, command.commandId, 0)]);
+    if (!first) return null;
+    const events = await storedOutcome(this.store, streamId, first, (k) =>
+      deterministicEventId(streamId, command.commandId, k),
+    );
+    return {
+      replyTo: this.instanceId,
+      commandId: command.commandId,
+      sku: command.sku,
+      status: 'duplicate',
+      version: events[events.length - 1].version,
+      eventCount: events.length,
+    };
+  }
+
+  /** The events each command decided, read by their derived ids in one query, each in stream order. */
+  private async eventsOfAll(
+    commands: readonly CommandToSend[],
+    replies: readonly Reply[],
+  ): Promise<InventoryEvent[][]> {
+    const idsOf = replies.map((reply, i) => {
+      const streamId = skuStreamId(commands[i].sku);
+      const count = reply.status === 'failed' ? 0 : reply.eventCount;
+      return Array.from({ length: count }, (_, k) => deterministicEventId(streamId, reply.commandId, k));
+    });
+    const all = idsOf.flat();
+    if (all.length === 0) return idsOf.map(() => []);
+    const byId = new Map((await this.store.readEventsByIds(all)).map((e) => [e.eventId, e]));
+    return idsOf.map((ids, i) =>
+      ids.map((id) => {
+        const e = byId.get(id);
+        if (!e) {
+          throw new ApiError(
+            HttpStatus.INTERNAL_SERVER_ERROR,
+            'API.INTERNAL_ERROR',
+            `an event the inventory answered for command ${replies[i].commandId} was not found`,
+          );
+        }
+        return { type: e.type, data: e.data } as InventoryEvent;
+      }),
+    );
+  }
+}
+
+/** A command the owner could not decide (its body gone, a fault in the decider): 500 with the owner's code. */
+function failureOf(reply: Reply): ApiError {
+  return new ApiError(
+    HttpStatus.INTERNAL_SERVER_ERROR,
+    'INVENTORY.COMMAND_FAILED',
+    `the inventory service could not decide the command: ${reply.errorCode ?? 'unknown'}`,
+  );
 }

@@ -7,10 +7,12 @@ import {
   IsIn,
   IsInt,
   IsISO8601,
+  IsObject,
   IsOptional,
   IsString,
   Max,
   MaxLength,
+  MinLength,
   Min,
   NotEquals,
   ValidateNested,
@@ -159,11 +161,75 @@ export class StockAdjusted {
   note?: string;
 }
 
+/**
+ * The commands other components ask of a SKU's owner (the inventory-service instance consuming the SKU's
+ * partition): the operations API's writes and the owner's own reservation expiry. A channel order never takes this
+ * form; it arrives as the channel event above.
+ */
+export const LANE_COMMAND_TYPES = [
+  'RegisterSku',
+  'ChangeSkuSettings',
+  'ReceiveStock',
+  'AdjustStock',
+  'ImportCardKeys',
+  'OpenDedicatedPool',
+  'CloseDedicatedPool',
+  'SetChannelPolicy',
+  'ReleaseReservation',
+  'ExpireReservations',
+] as const;
+export type LaneCommandType = (typeof LANE_COMMAND_TYPES)[number];
+
+/**
+ * `inventory.command`: one command for one SKU, decided in order with the SKU's channel events by its one writer.
+ * The decider checks `data` (it refuses what it cannot use with a reason code); here only its shape is bounded.
+ * A body too large for one record (a card-key import of many thousand units) travels as `bodyRef`: the requester
+ * stored it first (table command_bodies) and the owner reads it before deciding.
+ */
+@ExactlyOneOf(['data', 'bodyRef'])
+export class InventoryCommandRequested {
+  @IsIdentifier()
+  sku!: string;
+
+  /** Event ids derive from it: the same command id twice is decided once and answered twice alike. */
+  @IsString()
+  @MinLength(1)
+  @MaxLength(512)
+  commandId!: string;
+
+  @IsIn(LANE_COMMAND_TYPES)
+  commandType!: LaneCommandType;
+
+  /** The command's fields without sku, now and actor (those come from this message and its envelope). */
+  @IsOptional()
+  @IsObject()
+  data?: Record<string, unknown>;
+
+  @IsOptional()
+  @IsIdentifier()
+  bodyRef?: string;
+
+  /** Who asked (an API key's name, `reservation-expiry`): recorded as the actor of the events. */
+  @IsString()
+  @MaxLength(200)
+  actor!: string;
+
+  /** Written into the metadata of the events decided (for example an import's batch id). */
+  @IsOptional()
+  @IsObject()
+  metadata?: Record<string, string>;
+
+  /** The requester waiting for the answer on stock.command-replies (its instance id); absent when none waits. */
+  @IsOptional()
+  @IsIdentifier()
+  replyTo?: string;
+}
+
 export const ChannelEventsTopic = defineTopic({
   id: 'channelEvents',
   name: 'stock.channel-events',
   description:
-    'Orders, payments, cancellations, restocks and adjustments reported by the channel connectors.',
+    "The SKU lane: orders, payments, cancellations, restocks and adjustments reported by the channel connectors, and the commands of the operations API and of reservation expiry — everything one SKU's single writer decides, in order.",
   defaultPartitions: 6,
   cleanupPolicy: 'delete',
   keyDescription: 'SKU',
@@ -174,5 +240,6 @@ export const ChannelEventsTopic = defineTopic({
     'order.cancelled': { schemaVersion: 1, payload: OrderCancelled },
     'stock.restocked': { schemaVersion: 1, payload: StockRestocked },
     'stock.adjusted': { schemaVersion: 1, payload: StockAdjusted },
+    'inventory.command': { schemaVersion: 1, payload: InventoryCommandRequested },
   },
 });

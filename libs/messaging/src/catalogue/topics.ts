@@ -1,5 +1,6 @@
 import { ChannelEventsTopic } from './channel-events';
 import { ChannelTargetsTopic } from './channel-targets';
+import { CommandRepliesTopic } from './command-replies';
 import { DeadLettersTopic } from './dead-letters';
 import { OrderOutcomesTopic } from './order-outcomes';
 
@@ -9,6 +10,7 @@ export const Topics = {
   orderOutcomes: OrderOutcomesTopic,
   channelTargets: ChannelTargetsTopic,
   deadLetters: DeadLettersTopic,
+  commandReplies: CommandRepliesTopic,
 } as const;
 
 export type TopicId = keyof typeof Topics;

@@ -12,6 +12,7 @@ describe('topic catalogue', () => {
       ['orderOutcomes', 'stock.order-outcomes', 6, 'delete', 'channel:channelOrderId'],
       ['channelTargets', 'stock.channel-targets', 6, 'compact', 'channel:SKU'],
       ['deadLetters', 'stock.dlq', 1, 'delete', 'source topic:partition'],
+      ['commandReplies', 'stock.command-replies', 3, 'delete', 'requester instance id'],
     ]);
     expect(new Set(ALL_TOPICS.map((t) => t.name)).size).toBe(ALL_TOPICS.length);
   });
@@ -24,6 +25,9 @@ describe('topic catalogue', () => {
     expect(Topics.channelTargets.key({ channel: 'shop', sku: 'S1', quantity: 3, skuVersion: 9 })).toBe(
       'shop:S1',
     );
+    // A command for a SKU rides that SKU's partition of the lane; its answer, the requester's.
+    expect(Topics.channelEvents.key({ sku: 'S1', commandId: 'c', commandType: 'ReceiveStock', actor: 'a' } as never)).toBe('S1');
+    expect(Topics.commandReplies.key({ replyTo: 'api-1', commandId: 'c', sku: 'S1' } as never)).toBe('api-1');
   });
 
   it('prefixes names for an environment or a test run', () => {

@@ -249,9 +249,10 @@ class Simulation {
     // A second process writing to the same streams: the API or another consumer, through its own handler.
     this.secondWriter = createInventoryBatchHandler(this.inner, this.handlerOptions);
     const everySku = { query: async () => ({ rows: skus.map(({ sku }) => ({ sku })) }) };
+    // Expiry goes through the SKU lane, as in production: the sweep asks, the consumer decides.
     this.sweeper = new ReservationExpirySweeper(
       everySku as never,
-      createInventoryBatchHandler(this.store, this.handlerOptions),
+      (requests) => this.bus.publish(ChannelEventsTopic, requests),
       { intervalMs: 1_000 },
       this.clock.now,
     );
@@ -356,7 +357,7 @@ class Simulation {
   }
 
   private async sweep(): Promise<void> {
-    // The sweeper is a second writer of the SKU streams; it starts from a settled bus so runs stay replayable.
+    // The sweep starts from a settled bus so runs stay replayable; its requests are decided by the consumer.
     await this.drain();
     try {
       await this.sweeper.sweepOnce();
