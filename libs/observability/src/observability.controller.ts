@@ -26,7 +26,7 @@ export class ObservabilityController {
   /**
    * Readiness: every dependency answers (200 `ok`); 503 `error` names the failing indicator, and load balancers stop
    * routing here. 200 `degraded` means a part of the app is stuck on something routing cannot fix, e.g. a consumer
-   * retrying while a dependency is down. Both answer 503 `shutting_down` once the app has been asked to stop.
+   * retrying while a dependency is down.
    */
   @Get('health/ready')
   @HealthCheck()
