@@ -32,9 +32,9 @@ export function serviceAuthHeaders(token: string | undefined): Record<string, st
 
 /**
  * Default deny for an internal app (a connector, the reconciler): every route needs `Authorization: Bearer
- * <token>` whose SHA-256 is one of SERVICE_TOKEN_HASHES, except /health, /health/ready and /metrics (orchestrators
- * and Prometheus reach them; they reveal no data and start nothing) and routes marked WithoutServiceToken. Being
- * global, a route added later is guarded without anyone remembering to.
+ * <token>` whose SHA-256 is one of SERVICE_TOKEN_HASHES, except /health, /health/live, /health/ready and /metrics
+ * (orchestrators and Prometheus reach them; they reveal no data and start nothing) and routes marked
+ * WithoutServiceToken. Being global, a route added later is guarded without anyone remembering to.
  */
 @Injectable()
 export class ServiceTokenGuard implements CanActivate {
