@@ -22,7 +22,7 @@ export const eventStoreConfig = defineConfig('eventStore', EventStoreConfig, {
   kurrentDbConnectionString: { name: 'KURRENTDB_CONNECTION_STRING', secret: true },
 });
 
-const BOOLEAN_OPTIONS = ['tls', 'tlsverifycert', 'throwonappendfailure'];
+const BOOLEAN_OPTIONS = ['tls', 'throwonappendfailure'];
 const INTEGER_OPTIONS = [
   'maxdiscoverattempts',
   'defaultdeadline',
@@ -65,6 +65,10 @@ export function kurrentDbConnectionStringProblem(value: string): string | undefi
       return 'options must be key=value pairs joined by &';
     }
     const key = rawKey.trim().toLowerCase().replace(/[_-]/g, '');
+    if (key === 'tlsverifycert') {
+      // The 6.x client ignores it, and its warning prints the whole string, password included.
+      return `option ${rawKey} has no effect with @eventstore/db-client 6.x: give the CA with tlsCAFile instead`;
+    }
     if (BOOLEAN_OPTIONS.includes(key)) {
       if (!/^(true|false)$/i.test(optionValue)) return `option ${rawKey} must be true or false`;
     } else if (INTEGER_OPTIONS.includes(key)) {

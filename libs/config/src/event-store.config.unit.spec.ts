@@ -73,7 +73,7 @@ describe('KurrentDB connection strings', () => {
   it.each([
     'kurrentdb://127.0.0.1:2113?tls=false',
     'kurrent://localhost',
-    'esdb://admin:changeit@node1:2113,node2:2113,node3:2113?nodePreference=leader&tlsVerifyCert=false',
+    'esdb://admin:changeit@node1:2113,node2:2113,node3:2113?nodePreference=leader&tlsCAFile=/etc/kurrentdb/ca.crt',
     'esdb+discover://cluster.example.internal:2113?tls=true&defaultDeadline=10000',
     'kurrentdb+discover://cluster.example.internal/?keepAliveInterval=10000&connectionName=stocksync',
   ])('accepts %s', (text) => {
@@ -96,6 +96,10 @@ describe('KurrentDB connection strings', () => {
       'option nodePreference must be leader, follower, random or readOnlyReplica',
     ],
     ['kurrentdb://127.0.0.1:2113?tls=false&colour=blue', 'unknown option colour'],
+    [
+      'kurrentdb://127.0.0.1:2113?tlsVerifyCert=false',
+      'option tlsVerifyCert has no effect with @eventstore/db-client 6.x: give the CA with tlsCAFile instead',
+    ],
   ])('refuses %j: %s', (text, reason) => {
     expect(kurrentDbConnectionStringProblem(text)).toBe(reason);
   });

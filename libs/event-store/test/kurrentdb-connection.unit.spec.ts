@@ -21,7 +21,7 @@ describe('KurrentDB connection strings for @eventstore/db-client 6.x', () => {
   // The client parses the string when it is created and connects on the first call: these reach no server.
   it.each([
     'kurrentdb://127.0.0.1:2113?tls=false',
-    'kurrentdb+discover://admin:changeit@cluster.internal:2113?nodePreference=leader&tlsVerifyCert=false',
+    'kurrentdb+discover://admin:changeit@cluster.internal:2113?nodePreference=leader&keepAliveInterval=10000',
   ])('the client accepts %s once rewritten', async (connectionString) => {
     const store = await createKurrentDbEventStore(connectionString);
     expect(store).toBeInstanceOf(KurrentDbEventStore);

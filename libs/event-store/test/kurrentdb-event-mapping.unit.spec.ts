@@ -3,8 +3,9 @@ import {
   actualVersionOf,
   expectedRevisionOf,
   isApplicationStream,
+  isLinkedEvent,
   linkRecord,
-  linkedEvent,
+  linkTarget,
   positionOfCheckpoint,
   toNewRecord,
   toRecordedEvent,
@@ -127,13 +128,27 @@ describe('KurrentDB event mapping', () => {
     expect(a.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
-  it('follows a link only to the event with the looked-up id', () => {
-    const event = stored();
-    expect(linkedEvent({ event }, ID)).toBe(event);
-    expect(
-      linkedEvent({ event: stored({ id: '00000000-0000-4000-8000-000000000000' }) }, ID),
-    ).toBeUndefined();
-    expect(linkedEvent({ event: stored({ type: '$>', streamId: `$eventid-${ID}` }) }, ID)).toBeUndefined();
-    expect(linkedEvent({}, ID)).toBeUndefined();
+  it('reads where a link points, and nothing from other records', () => {
+    const link = stored({ type: '$>', streamId: `$eventid-${ID}`, data: Buffer.from('41@sku-1@eu') });
+    expect(linkTarget(link)).toEqual({ stream: 'sku-1@eu', revision: 41n });
+    expect(linkTarget(stored())).toBeUndefined();
+    expect(linkTarget(stored({ type: '$>', data: Buffer.from('not a link') }))).toBeUndefined();
+  });
+
+  it('accepts the event at a link target only when it is that event', () => {
+    const target = { stream: 'sku-1', revision: 4n };
+    expect(isLinkedEvent(stored(), ID, target)).toBe(true);
+    expect(isLinkedEvent(stored({ id: ID.toUpperCase() }), ID, target)).toBe(true);
+    expect(isLinkedEvent(stored({ id: '00000000-0000-4000-8000-000000000000' }), ID, target)).toBe(false);
+    expect(isLinkedEvent(stored({ revision: 5n }), ID, target)).toBe(false);
+    expect(isLinkedEvent(stored({ streamId: 'sku-2' }), ID, target)).toBe(false);
+    expect(isLinkedEvent(undefined, ID, target)).toBe(false);
+  });
+
+  it('treats -1 sent as an unsigned 64-bit position as no position', () => {
+    const none = 2n ** 64n - 1n;
+    expect(() => toRecordedEvent(stored({ position: { commit: none, prepare: none } }))).toThrow(
+      /log position/,
+    );
   });
 });

@@ -80,7 +80,7 @@ export function toNewRecord(event: EventToAppend, now: Date): NewRecord {
  * its business time, rather than stopping every subscriber at it.
  */
 export function toRecordedEvent(record: StoredRecord): RecordedEvent {
-  if (!record.position || (record.position.commit === 0n && record.position.prepare === 0n)) {
+  if (!hasLogPosition(record.position)) {
     throw new Error(
       `event ${record.id} in ${record.streamId} came without a log position: ` +
         'the KurrentDB adapter needs EventStoreDB 22.10 or later, or KurrentDB',
@@ -100,6 +100,15 @@ export function toRecordedEvent(record: StoredRecord): RecordedEvent {
     ...checkpointOfPosition(record.position),
   };
 }
+
+/** Servers that do not know an event's position send nothing, zeros, or -1 read as an unsigned 64-bit number. */
+function hasLogPosition(position: LogPosition | undefined): position is LogPosition {
+  if (!position) return false;
+  if (position.commit === 0n && position.prepare === 0n) return false;
+  return position.commit !== NO_POSITION && position.prepare !== NO_POSITION;
+}
+
+const NO_POSITION = 2n ** 64n - 1n;
 
 function isStoredMetadata(value: unknown): value is StoredMetadata {
   return (
@@ -142,14 +151,30 @@ export function linkRecord(eventId: string, targetStream: string, targetRevision
   };
 }
 
+/** Where a lookup stream's entry points (`<revision>@<stream>`), or undefined for anything else. */
+export function linkTarget(record: StoredRecord): { stream: string; revision: bigint } | undefined {
+  if (record.type !== '$>') return undefined;
+  const text =
+    typeof record.data === 'string' ? record.data : Buffer.from(record.data as Uint8Array).toString('utf8');
+  const match = /^(\d+)@(.+)$/s.exec(text);
+  return match ? { stream: match[2], revision: BigInt(match[1]) } : undefined;
+}
+
 /**
- * The event a lookup stream's entry leads to, if it is really the event with that id. A link written before an
- * append that then lost its race points at a place holding another event, or at none: both read as "not stored".
+ * Whether the event found at a link's target is really the event with that id. A link written before an append
+ * that then lost its race points at a place holding another event, or at none: both read as "not stored".
  */
-export function linkedEvent(item: { event?: StoredRecord }, eventId: string): StoredRecord | undefined {
-  const event = item.event;
-  if (!event || event.type === '$>' || event.streamId.startsWith('$')) return undefined;
-  return event.id.toLowerCase() === eventId ? event : undefined;
+export function isLinkedEvent(
+  event: StoredRecord | undefined,
+  eventId: string,
+  target: { stream: string; revision: bigint },
+): event is StoredRecord {
+  return (
+    event !== undefined &&
+    event.streamId === target.stream &&
+    event.revision === target.revision &&
+    event.id.toLowerCase() === eventId
+  );
 }
 
 /** What a later read returns: JSON drops undefined members and normalises the value. */

@@ -19,8 +19,9 @@ import {
   eventIdStream,
   expectedRevisionOf,
   isApplicationStream,
+  isLinkedEvent,
   linkRecord,
-  linkedEvent,
+  linkTarget,
   positionOfCheckpoint,
   revisionOf,
   snapshotStream,
@@ -159,7 +160,9 @@ export class KurrentDbEventStore extends EventStore {
         if (!this.isDelivered(record)) continue;
         const event = toRecordedEvent(record);
         // Reads start at `position` inclusive: the checkpoint's own event came last time.
-        if (compareCheckpoints(event, from) > 0) events.push(event);
+        if (compareCheckpoints(event, from) <= 0) continue;
+        assertAfter(events[events.length - 1], event);
+        events.push(event);
       }
       if (page.length < pageSize) break;
       position = page[page.length - 1].position ?? position;
@@ -303,17 +306,27 @@ export class KurrentDbEventStore extends EventStore {
     return { streamId: append.streamId, events: [], nextExpectedVersion: version, duplicate: false };
   }
 
+  /**
+   * Reads `$eventid-<id>` (links not resolved), then the event each link points at, until one is the event with
+   * that id. Following the link ourselves rather than asking the server to resolve it means the event found is
+   * read exactly as `readStream` reads it, positions included.
+   */
   private async lookUp(eventIds: string[]): Promise<Map<string, RecordedEvent>> {
     const found = await this.mapLimited(eventIds, async (id) => {
-      const items = await this.gateway.readStream(eventIdStream(id), {
+      const links = await this.gateway.readStream(eventIdStream(id), {
         fromRevision: 'start',
         direction: 'forwards',
         maxCount: Number.MAX_SAFE_INTEGER,
-        resolveLinks: true,
       });
-      for (const item of items) {
-        const event = linkedEvent(item, id);
-        if (event) return toRecordedEvent(event);
+      for (const link of links) {
+        const target = link.event && linkTarget(link.event);
+        if (!target) continue;
+        const [item] = await this.gateway.readStream(target.stream, {
+          fromRevision: target.revision,
+          direction: 'forwards',
+          maxCount: 1,
+        });
+        if (isLinkedEvent(item?.event, id, target)) return toRecordedEvent(item.event);
       }
       return undefined;
     });
@@ -345,10 +358,15 @@ export class KurrentDbEventStore extends EventStore {
     const isDelivered = (record: StoredRecord) => this.isDelivered(record);
     return {
       async *[Symbol.asyncIterator]() {
+        let previous: RecordedEvent | undefined;
         for await (const record of source) {
           // The server filtered on stream names already; a `$`-typed event in an application stream (a link
           // written there by hand) is not one of ours either.
-          if (isDelivered(record)) yield toRecordedEvent(record);
+          if (!isDelivered(record)) continue;
+          const event = toRecordedEvent(record);
+          assertAfter(previous, event);
+          previous = event;
+          yield event;
         }
       },
       close: () => source.close(),
@@ -367,6 +385,20 @@ export class KurrentDbEventStore extends EventStore {
     };
     await Promise.all(Array.from({ length: Math.min(this.concurrency, items.length) }, worker));
     return results;
+  }
+}
+
+/**
+ * A checkpoint must name one event. Were a server to report one position for several events (some older servers
+ * give every event of one append its transaction's position), resuming between them would skip the rest: refuse
+ * loudly instead.
+ */
+function assertAfter(previous: RecordedEvent | undefined, event: RecordedEvent): void {
+  if (previous && compareCheckpoints(event, previous) <= 0) {
+    throw new Error(
+      `$all position ${event.transactionId}/${event.globalPosition} of event ${event.eventId} does not follow ` +
+        `that of ${previous.eventId}: this server version does not give each event its own position`,
+    );
   }
 }
 
