@@ -7,11 +7,7 @@ import { extname, join } from 'node:path';
 const name = process.argv[2];
 const entry = name ? join(__dirname, '..', 'apps', name, 'src', `main${extname(__filename)}`) : '';
 if (!name || name === 'engine' || !existsSync(entry)) {
-  console.error(
-    existsSync(join(__dirname, '..', 'apps'))
-      ? 'usage: npm run start:app -- <inventory-service|projector|reconciler|api|connector-taobao|…>'
-      : 'no compiled apps: run `npm run build` first',
-  );
+  console.error('usage: npm run start:app -- <inventory-service|projector|reconciler|api|connector-taobao|…>');
   process.exit(2);
 }
 void import(entry);
