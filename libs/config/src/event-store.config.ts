@@ -22,7 +22,7 @@ export const eventStoreConfig = defineConfig('eventStore', EventStoreConfig, {
   kurrentDbConnectionString: { name: 'KURRENTDB_CONNECTION_STRING', secret: true },
 });
 
-const BOOLEAN_OPTIONS = ['tls', 'throwonappendfailure'];
+const BOOLEAN_OPTIONS = ['tls'];
 const INTEGER_OPTIONS = [
   'maxdiscoverattempts',
   'defaultdeadline',
@@ -68,6 +68,9 @@ export function kurrentDbConnectionStringProblem(value: string): string | undefi
     if (key === 'tlsverifycert') {
       // The 6.x client ignores it, and its warning prints the whole string, password included.
       return `option ${rawKey} has no effect with @eventstore/db-client 6.x: give the CA with tlsCAFile instead`;
+    }
+    if (key === 'throwonappendfailure') {
+      return `option ${rawKey} is not for this string: the event store relies on failed appends throwing`;
     }
     if (BOOLEAN_OPTIONS.includes(key)) {
       if (!/^(true|false)$/i.test(optionValue)) return `option ${rawKey} must be true or false`;

@@ -97,6 +97,10 @@ describe('KurrentDB connection strings', () => {
     ],
     ['kurrentdb://127.0.0.1:2113?tls=false&colour=blue', 'unknown option colour'],
     [
+      'kurrentdb://127.0.0.1:2113?throwOnAppendFailure=false',
+      'option throwOnAppendFailure is not for this string: the event store relies on failed appends throwing',
+    ],
+    [
       'kurrentdb://127.0.0.1:2113?tlsVerifyCert=false',
       'option tlsVerifyCert has no effect with @eventstore/db-client 6.x: give the CA with tlsCAFile instead',
     ],

@@ -57,6 +57,10 @@ class EventStoreDbClientGateway implements KurrentDbGateway {
       const result = await this.client.appendToStream(stream, records.map(toEventData), {
         expectedRevision: toClientExpected(expected),
       });
+      // Only with throwOnAppendFailure=false in the connection string, which the configuration refuses: the
+      // answer then carries no usable actual revision, so read it.
+      if (!result.success)
+        throw new WrongExpectedRevisionError(stream, expected, await this.lastRevision(stream));
       return { nextRevision: result.nextExpectedRevision };
     } catch (error) {
       if (error instanceof WrongExpectedVersionError) {
@@ -91,6 +95,15 @@ class EventStoreDbClientGateway implements KurrentDbGateway {
       throw error;
     }
     return items;
+  }
+
+  private async lastRevision(stream: string): Promise<bigint | 'no_stream'> {
+    const [last] = await this.readStream(stream, {
+      fromRevision: 'end',
+      direction: 'backwards',
+      maxCount: 1,
+    });
+    return last?.event ? last.event.revision : 'no_stream';
   }
 
   async readAll(from: LogPosition | 'start', maxCount: number): Promise<StoredRecord[]> {
