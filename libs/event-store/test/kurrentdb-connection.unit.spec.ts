@@ -1,4 +1,6 @@
 import { createKurrentDbEventStore, KurrentDbEventStore, toEsdbConnectionString } from '@libs/event-store';
+import { isTransientError } from '@libs/resilience';
+import { connectKurrentDb, markTransient } from '../src/kurrentdb/kurrentdb-client';
 
 describe('KurrentDB connection strings for @eventstore/db-client 6.x', () => {
   it.each([
@@ -30,5 +32,47 @@ describe('KurrentDB connection strings for @eventstore/db-client 6.x', () => {
 
   it('the client refuses a string it cannot parse', async () => {
     await expect(createKurrentDbEventStore('kurrentdb://127.0.0.1:2113?tls')).rejects.toThrow();
+  });
+});
+
+describe('KurrentDB client errors', () => {
+  // Port 1 on loopback refuses at once: the client reports UNAVAILABLE, as for a server that is down.
+  const gateway = connectKurrentDb('kurrentdb://127.0.0.1:1?tls=false');
+  afterAll(() => gateway.close());
+
+  it.each([
+    ['an append', () => gateway.append('sku-1', [], 'any')],
+    [
+      'a stream read',
+      () => gateway.readStream('sku-1', { fromRevision: 'start', direction: 'forwards', maxCount: 1 }),
+    ],
+    ['an $all read', () => gateway.readAll('start', 1)],
+    [
+      'a subscription',
+      async () => {
+        const feed = gateway.subscribeToAll('start', { streamNameRegex: '^[^$]' });
+        try {
+          for await (const _ of feed) break;
+        } finally {
+          await feed.close();
+        }
+      },
+    ],
+  ])(
+    'an unreachable server fails %s with an error the consumers retry instead of dead-lettering',
+    async (_what, call) => {
+      const error = await call().then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(error).toBeDefined();
+      expect(isTransientError(error)).toBe(true);
+    },
+  );
+
+  it('leaves other errors as they are', () => {
+    expect(isTransientError(markTransient(new Error('bad input')))).toBe(false);
+    expect(isTransientError(markTransient(Object.assign(new Error('not found'), { code: 5 })))).toBe(false);
+    expect(isTransientError(markTransient(Object.assign(new Error('unavailable'), { code: 14 })))).toBe(true);
   });
 });

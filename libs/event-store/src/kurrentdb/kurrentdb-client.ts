@@ -7,6 +7,7 @@ import {
   ANY,
   BACKWARDS,
   END,
+  ErrorType,
   EventStoreDBClient,
   FORWARDS,
   NO_STREAM,
@@ -14,6 +15,7 @@ import {
   StreamNotFoundError,
   WrongExpectedVersionError,
   binaryEvent,
+  isCommandError,
   jsonEvent,
   streamNameFilter,
   type AllStreamSubscription,
@@ -66,7 +68,7 @@ class EventStoreDbClientGateway implements KurrentDbGateway {
       if (error instanceof WrongExpectedVersionError) {
         throw new WrongExpectedRevisionError(stream, expected, error.actualVersion);
       }
-      throw error;
+      throw markTransient(error);
     }
   }
 
@@ -92,7 +94,7 @@ class EventStoreDbClientGateway implements KurrentDbGateway {
       }
     } catch (error) {
       if (error instanceof StreamNotFoundError) return [];
-      throw error;
+      throw markTransient(error);
     }
     return items;
   }
@@ -108,14 +110,18 @@ class EventStoreDbClientGateway implements KurrentDbGateway {
 
   async readAll(from: LogPosition | 'start', maxCount: number): Promise<StoredRecord[]> {
     const records: StoredRecord[] = [];
-    const read = this.client.readAll({
-      fromPosition: from === 'start' ? START : from,
-      direction: FORWARDS,
-      maxCount,
-      resolveLinkTos: false,
-    });
-    for await (const resolved of read) {
-      if (resolved.event) records.push(toStored(resolved.event));
+    try {
+      const read = this.client.readAll({
+        fromPosition: from === 'start' ? START : from,
+        direction: FORWARDS,
+        maxCount,
+        resolveLinkTos: false,
+      });
+      for await (const resolved of read) {
+        if (resolved.event) records.push(toStored(resolved.event));
+      }
+    } catch (error) {
+      throw markTransient(error);
     }
     return records;
   }
@@ -132,8 +138,12 @@ class EventStoreDbClientGateway implements KurrentDbGateway {
     });
     return {
       async *[Symbol.asyncIterator]() {
-        for await (const resolved of subscription) {
-          if (resolved.event) yield toStored(resolved.event);
+        try {
+          for await (const resolved of subscription) {
+            if (resolved.event) yield toStored(resolved.event);
+          }
+        } catch (error) {
+          throw markTransient(error);
         }
       },
       close: () => subscription.unsubscribe(),
@@ -141,12 +151,41 @@ class EventStoreDbClientGateway implements KurrentDbGateway {
   }
 
   async setMaxCount(stream: string, maxCount: number): Promise<void> {
-    await this.client.setStreamMetadata(stream, { maxCount });
+    try {
+      await this.client.setStreamMetadata(stream, { maxCount });
+    } catch (error) {
+      throw markTransient(error);
+    }
   }
 
   close(): Promise<void> {
     return this.client.dispose();
   }
+}
+
+/** gRPC status codes that mean "the server is away or busy", whichever way the client reports them. */
+const TRANSIENT_GRPC_CODES = new Set([
+  4 /* DEADLINE_EXCEEDED */, 8 /* RESOURCE_EXHAUSTED */, 14 /* UNAVAILABLE */,
+]);
+const TRANSIENT_TYPES = new Set<string>([
+  ErrorType.TIMEOUT,
+  ErrorType.DEADLINE_EXCEEDED,
+  ErrorType.UNAVAILABLE,
+  ErrorType.NOT_LEADER,
+]);
+
+/**
+ * Marks a client error that says the server is unreachable, slow or not the leader as `retryable`, which is what
+ * `isTransientError` (libs/resilience) reads: the consumers then retry the batch for as long as it takes instead
+ * of sending its records to the dead-letter topic as if they were bad.
+ */
+export function markTransient(error: unknown): unknown {
+  if (error === null || typeof error !== 'object') return error;
+  const transient =
+    (error instanceof Error && isCommandError(error) && TRANSIENT_TYPES.has(error.type)) ||
+    TRANSIENT_GRPC_CODES.has((error as { code?: unknown }).code as number);
+  if (transient) (error as { retryable?: boolean }).retryable = true;
+  return error;
 }
 
 function toClientExpected(expected: ExpectedRevision): AppendExpectedRevision {
