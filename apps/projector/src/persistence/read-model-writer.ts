@@ -14,6 +14,12 @@ export interface WriteOptions {
  * Writes a batch's row changes with one multi-row statement per table. Rows travel as one JSON document per
  * table (json_to_recordset): far cheaper than a statement per row on a hot SKU. Each upsert is guarded by
  * the stream version, so an older row never overwrites a newer one even if a batch were written twice.
+ *
+ * This is the projector's hot path, and it stays SQL while readers use the TypeORM entities: a repository's
+ * save() reads the rows first and then updates them one statement each; its insert/upsert binds every value as
+ * a parameter (PostgreSQL takes at most 65,535 per statement: 4,095 sku_stock rows) and has no place for the
+ * version guard (ON CONFLICT ... DO UPDATE ... WHERE). The column lists here follow the entities in libs/read-models, which
+ * the read-models tests check against the migrations.
  */
 export async function writeReadModelChanges(
   db: Queryable,
