@@ -49,8 +49,8 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
     this.job.start();
   }
 
-  onModuleDestroy(): void {
-    this.job?.stop();
+  async onModuleDestroy(): Promise<void> {
+    await this.job?.stop();
   }
 
   /** Starts a run unless one is going; resolves with its summary. */
