@@ -4,6 +4,7 @@ import { ConfigError, configDefinitionsOf, HttpConfig, loadAll } from '@libs/con
 import { LOGGER, PinoNestLogger } from '@libs/observability';
 import { json, type RequestHandler, urlencoded } from 'express';
 import type { Logger } from 'pino';
+import { startBusConsumers } from './bus-transport';
 import { listenForMetrics, metricsOnAppPort } from './metrics-listener';
 import { RawBodyRoutes } from './raw-body-routes';
 
@@ -33,6 +34,8 @@ export async function startApp(module: Type<unknown>): Promise<StartedApp> {
   app.use(except(raw, json()));
   app.use(except(raw, urlencoded({ extended: true })));
   app.enableShutdownHooks();
+  // Before listen() initialises the app: the bus starts in onApplicationBootstrap with these subscriptions made.
+  await startBusConsumers(app);
   const http = app.get(HttpConfig);
   await app.listen(http.port, http.host);
   const address = app.getHttpServer().address() as { port: number };

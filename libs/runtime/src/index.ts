@@ -4,6 +4,7 @@ export * from './postgres.module';
 export * from './kafka-health';
 export * from './embedded-infrastructure';
 export * from './messaging.module';
+export * from './bus-transport';
 export * from './event-store.module';
 export * from './consumer-health';
 export * from './service-auth';

@@ -14,8 +14,9 @@ import { embeddedInfrastructure } from './embedded-infrastructure';
 import { APP_NAME } from './platform.module';
 
 /**
- * Starts the bus once every module has made its subscriptions (they begin at start) and stops it — each
- * subscription finishing and committing its batch — before the database connections close.
+ * Starts the bus once every module and the `@EventPattern` handlers (startBusConsumers, before the app
+ * initialises) have made their subscriptions (they begin at start), and stops it — each subscription finishing
+ * and committing its batch — before the database connections close.
  */
 @Injectable()
 class MessageBusLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
