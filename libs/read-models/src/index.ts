@@ -1,9 +1,5 @@
 export { readModelMigrations, migrateReadModels, READ_MODEL_TABLES } from './read-model.migrations';
-export {
-  createReadModelDataSource,
-  READ_MODEL_ENTITIES,
-  type ReadModelDataSourceOptions,
-} from './data-source';
+export { READ_MODEL_ENTITIES, readModelDataSourceOptions } from './data-source';
 export { bigintAsNumber, bigintToNumber, readModelTypes } from './entities/column-types';
 export { SkuStock } from './entities/sku-stock.entity';
 export { ChannelStock } from './entities/channel-stock.entity';
@@ -15,3 +11,5 @@ export { ProjectionCheckpoint } from './entities/projection-checkpoint.entity';
 export { ProjectionSkuState } from './entities/projection-sku-state.entity';
 export { ProjectionQuarantine } from './entities/projection-quarantine.entity';
 export { TargetOutboxEntry } from './entities/target-outbox-entry.entity';
+export { ReconciliationRun } from './entities/reconciliation-run.entity';
+export { ReconciliationItem } from './entities/reconciliation-item.entity';

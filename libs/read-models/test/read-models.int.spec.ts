@@ -1,12 +1,15 @@
 import { runMigrations } from '@libs/database';
 import { createTestDatabase, type TestDatabase } from '@libs/testing';
-import type { DataSource } from 'typeorm';
+import { reconciliationMigrations } from '@libs/reconciliation';
+import { DataSource } from 'typeorm';
 import {
-  createReadModelDataSource,
   migrateReadModels,
   ProjectionSkuState,
+  readModelDataSourceOptions,
   readModelMigrations,
   readModelTypes,
+  ReconciliationItem,
+  ReconciliationRun,
   Reservation,
   SkuStock,
   TargetOutboxEntry,
@@ -30,12 +33,13 @@ describe('read-model schema on PostgreSQL', () => {
          FROM sku_stock GROUP BY kind`,
     );
     expect(await migrateReadModels(db.pool)).toEqual(MIGRATED.slice(2));
-    ds = createReadModelDataSource(db.url, { poolSize: 2 });
-    await ds.initialize();
+    // The reconciliation tables are read through the same entities; the reconciler's migrations create them.
+    await runMigrations(db.pool, reconciliationMigrations);
+    ds = await new DataSource(readModelDataSourceOptions(db.pool)).initialize();
   });
 
   afterAll(async () => {
-    await ds?.destroy();
+    if (ds?.isInitialized) await ds.destroy();
     await db?.drop();
   });
 
@@ -60,7 +64,9 @@ describe('read-model schema on PostgreSQL', () => {
       `INSERT INTO sku_stock VALUES ('BIG', 'quantity', 3000000000, 0, 0, 3000000000, 0, 0, 3000000000, false, 0, 0,
          NULL, 1, now(), NULL)`,
     );
-    const { rows: summary } = await db.pool.query(`SELECT on_hand::text FROM stock_summary WHERE kind = 'quantity'`);
+    const { rows: summary } = await db.pool.query(
+      `SELECT on_hand::text FROM stock_summary WHERE kind = 'quantity'`,
+    );
     expect(summary).toEqual([{ on_hand: '3000000000' }]);
     await db.pool.query(`DELETE FROM sku_stock WHERE sku = 'BIG'`);
   });
@@ -143,5 +149,42 @@ describe('read-model schema on PostgreSQL', () => {
       stateVersion: 0,
       state: null,
     });
+  });
+
+  it('reads reconciliation runs and items through TypeORM', async () => {
+    await db.pool.query(
+      `INSERT INTO reconciliation_runs (trigger, status, listings_checked, differences) VALUES ('schedule', 'finished', 3, 1)`,
+    );
+    await db.pool.query(
+      `INSERT INTO reconciliation_items VALUES (1, 'taobao', 'S-1', 'stale_push', 5, 7, 12, 'corrected', NULL)`,
+    );
+    expect(await ds.getRepository(ReconciliationRun).findOneByOrFail({ id: 1 })).toMatchObject({
+      trigger: 'schedule',
+      status: 'finished',
+      listingsChecked: 3,
+      skusChecked: 0,
+      differences: 1,
+      finishedAt: null,
+      error: null,
+    });
+    expect(await ds.getRepository(ReconciliationItem).find({ where: { runId: 1 } })).toEqual([
+      expect.objectContaining({
+        channel: 'taobao',
+        class: 'stale_push',
+        listed: 5,
+        target: 7,
+        targetVersion: 12,
+      }),
+    ]);
+  });
+
+  it('reads through the pool it was given, and leaves it to its owner when destroyed', async () => {
+    const before = db.pool.totalCount;
+    const other = await new DataSource(readModelDataSourceOptions(db.pool)).initialize();
+    expect(await other.getRepository(SkuStock).count()).toBe(1);
+    expect(db.pool.totalCount).toBe(before);
+    await other.destroy();
+    await ds.destroy();
+    expect((await db.pool.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
   });
 });
