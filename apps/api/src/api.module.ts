@@ -23,7 +23,7 @@ import { IdempotencyKeyPruner } from './common/idempotency-key-pruner';
 import { IdempotencyKeys } from './common/idempotency-keys';
 import { InventoryCommands } from './common/inventory-commands.service';
 import { OpenApiDocs } from './common/openapi-docs';
-import { ReadModels } from './common/read-models.service';
+import { ReadModelsModule } from './common/read-models.module';
 import { RequestMetricsMiddleware } from './common/request-metrics.middleware';
 import { createValidationPipe } from './common/validation';
 import { DedicatedPoolsHttpController } from './dedicated-pools/dedicated-pools.http.controller';
@@ -43,6 +43,8 @@ import { SkuQueriesHttpController } from './skus/sku-queries.http.controller';
     EventStoreModule,
     // Writes go to each SKU's owner through the SKU lane (see InventoryCommands).
     MessagingModule.forRoot(),
+    // Reads of the projector's tables and the reconciliation reports (TypeORM repositories).
+    ReadModelsModule,
   ],
   controllers: [
     ApiKeysHttpController,
@@ -71,7 +73,6 @@ import { SkuQueriesHttpController } from './skus/sku-queries.http.controller';
     IdempotencyKeys,
     IdempotencyKeyPruner,
     InventoryCommands,
-    ReadModels,
     cardVaultProvider,
     CardKeyImportsRepository,
     ImportCardKeysHandler,

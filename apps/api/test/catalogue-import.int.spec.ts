@@ -144,7 +144,7 @@ describe('catalogue import', () => {
   it('the projector puts the imported SKUs into the catalogue read models and their targets on Kafka', async () => {
     const catalogue = await eventually(
       async () => {
-        // Quantity columns are bigint; readModelTypes reads them back as numbers, as the API does.
+        // Quantity columns are bigint; readModelTypes reads them back as numbers, like the API's entities.
         const { rows } = await api.db.pool.query({
           text: `SELECT sku, kind, low_stock_threshold, per_order_cap FROM sku_stock
                   WHERE sku IN ('GIFT-100', 'TOPUP-QQ', 'BOX-1', 'EXIST-CAP') ORDER BY sku`,

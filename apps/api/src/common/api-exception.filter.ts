@@ -4,6 +4,7 @@ import { LOGGER } from '@libs/observability';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { ApiError, type ErrorBody } from './api-error';
+import { readModelsUnavailable } from './read-models.module';
 
 const STATUS_CODES: Partial<Record<number, ErrorBody['code']>> = {
   [HttpStatus.BAD_REQUEST]: 'API.VALIDATION_FAILED',
@@ -46,6 +47,7 @@ export class ApiExceptionFilter extends BaseExceptionFilter {
   }
 
   private toBody(exception: unknown): { status: number; body: ErrorBody; headers: Record<string, string> } {
+    exception = readModelsUnavailable(exception) ?? exception;
     if (exception instanceof ApiError) {
       const body: ErrorBody = { code: exception.code, message: exception.message };
       if (exception.details !== undefined) body.details = exception.details;

@@ -1,13 +1,15 @@
 import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { InjectRepository } from '@nestjs/typeorm';
+import { ProjectionQuarantine } from '@libs/read-models';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import type { Repository } from 'typeorm';
 import type { Principal } from '../auth/api-key';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { Authenticated, Roles } from '../auth/roles.decorator';
 import { ApiError } from '../common/api-error';
 import { SkuParams } from '../common/identifiers';
-import { ReadModels } from '../common/read-models.service';
 
 export class ListQuarantineQuery {
   @ApiPropertyOptional({ default: 100, maximum: 1000 })
@@ -19,11 +21,6 @@ export class ListQuarantineQuery {
   limit?: number;
 }
 
-const QUARANTINE_COLUMNS = `sku, version, global_position AS "globalPosition", event_id AS "eventId",
-  event_type AS "eventType", reason_code AS "reasonCode", reason, first_failed_at AS "firstFailedAt",
-  last_failed_at AS "lastFailedAt", attempts, skipped_events AS "skippedEvents",
-  retry_requested_at AS "retryRequestedAt", retry_requested_by AS "retryRequestedBy"`;
-
 /**
  * SKUs the projector set aside because an event of theirs cannot be projected (their read models and channel
  * targets are frozen at the event before), and retry requests. The projector is the one writer of the read
@@ -33,15 +30,17 @@ const QUARANTINE_COLUMNS = `sku, version, global_position AS "globalPosition", e
 @Authenticated()
 @Controller('v1/projection/quarantine')
 export class ProjectionQuarantineHttpController {
-  constructor(private readonly readModels: ReadModels) {}
+  constructor(
+    @InjectRepository(ProjectionQuarantine) private readonly quarantine: Repository<ProjectionQuarantine>,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'SKUs set aside by the projector, oldest first, with the event and the reason' })
   async list(@Query() { limit }: ListQuarantineQuery) {
-    const items = await this.readModels.query(
-      `SELECT ${QUARANTINE_COLUMNS} FROM projection_quarantine ORDER BY first_failed_at, sku LIMIT $1`,
-      [limit ?? 100],
-    );
+    const items = await this.quarantine.find({
+      order: { firstFailedAt: 'ASC', sku: 'ASC' },
+      take: limit ?? 100,
+    });
     return { items };
   }
 
@@ -53,13 +52,20 @@ export class ProjectionQuarantineHttpController {
       'Ask the projector to rebuild a set-aside SKU from its stream; the row disappears when every event projects, ' +
       'else it stays with one more attempt and the new reason',
   })
-  @ApiAcceptedResponse({ description: 'The request is recorded; API.NOT_FOUND (404) if the SKU is not set aside' })
+  @ApiAcceptedResponse({
+    description: 'The request is recorded; API.NOT_FOUND (404) if the SKU is not set aside',
+  })
   async retry(@Param() { sku }: SkuParams, @CurrentPrincipal() caller: Principal) {
-    const [row] = await this.readModels.query(
-      `UPDATE projection_quarantine SET retry_requested_at = now(), retry_requested_by = $2
-        WHERE sku = $1 RETURNING ${QUARANTINE_COLUMNS}`,
-      [sku, caller.name],
-    );
+    // The update and the read back in one transaction: the projector, serving the request, cannot delete the row
+    // in between (it waits for the update's row lock), so the answer is the row as recorded.
+    const row = await this.quarantine.manager.transaction(async (tx) => {
+      const { affected } = await tx.update(
+        ProjectionQuarantine,
+        { sku },
+        { retryRequestedAt: () => 'now()', retryRequestedBy: caller.name },
+      );
+      return affected ? tx.findOneBy(ProjectionQuarantine, { sku }) : null;
+    });
     if (!row) throw ApiError.notFound(`SKU ${sku} is not set aside by the projector`);
     return row;
   }

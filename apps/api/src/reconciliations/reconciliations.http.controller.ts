@@ -1,17 +1,13 @@
-import { Controller, Get, Header, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { exportRun } from '@libs/reconciliation';
-import { PG_POOL } from '@libs/runtime';
-import type { Pool } from 'pg';
+import { InjectRepository } from '@nestjs/typeorm';
+import { ReconciliationItem, ReconciliationRun } from '@libs/read-models';
+import { itemsToCsv } from '@libs/reconciliation';
+import type { Repository } from 'typeorm';
 import { Authenticated, Roles } from '../auth/roles.decorator';
 import { ApiError } from '../common/api-error';
-import { ReadModels } from '../common/read-models.service';
 import { ReconcilerClient } from './reconciler-client';
 import { ListRunsQuery, RunItemsQuery, RunParams } from './reconciliation-queries.dto';
-
-// Run ids are bigserial; below 2^53 they are exact as JSON numbers.
-const RUN_COLUMNS = `id::float8 AS id, trigger, status, started_at AS "startedAt", finished_at AS "finishedAt",
-  listings_checked AS "listingsChecked", skus_checked AS "skusChecked", differences, corrections, error`;
 
 /** Reconciliation runs and their items for operators and analysts; a run on demand through the reconciler. */
 @ApiTags('reconciliations')
@@ -19,9 +15,9 @@ const RUN_COLUMNS = `id::float8 AS id, trigger, status, started_at AS "startedAt
 @Controller('v1/reconciliations')
 export class ReconciliationsHttpController {
   constructor(
-    private readonly readModels: ReadModels,
+    @InjectRepository(ReconciliationRun) private readonly runs: Repository<ReconciliationRun>,
+    @InjectRepository(ReconciliationItem) private readonly items: Repository<ReconciliationItem>,
     private readonly reconciler: ReconcilerClient,
-    @Inject(PG_POOL) private readonly pool: Pool,
   ) {}
 
   @Post()
@@ -38,10 +34,7 @@ export class ReconciliationsHttpController {
   @Get()
   @ApiOperation({ summary: 'Reconciliation runs, newest first' })
   async list(@Query() { limit }: ListRunsQuery) {
-    const items = await this.readModels.query(
-      `SELECT ${RUN_COLUMNS} FROM reconciliation_runs ORDER BY id DESC LIMIT $1`,
-      [limit ?? 50],
-    );
+    const items = await this.runs.find({ order: { id: 'DESC' }, take: limit ?? 50 });
     return { items };
   }
 
@@ -49,29 +42,26 @@ export class ReconciliationsHttpController {
   @ApiOperation({ summary: 'One run with its differences counted per channel and class' })
   async run(@Param() { id }: RunParams) {
     const run = await this.mustExist(id);
-    const byClass = await this.readModels.query(
-      `SELECT channel, class, count(*)::int AS differences,
-              count(*) FILTER (WHERE action = 'corrected')::int AS corrected
-         FROM reconciliation_items WHERE run_id = $1 GROUP BY channel, class ORDER BY channel, class`,
-      [id],
-    );
+    const byClass = await this.items
+      .createQueryBuilder('i')
+      .select('i.channel', 'channel')
+      .addSelect('i.class', 'class')
+      .addSelect('count(*)::int', 'differences')
+      .addSelect(`count(*) FILTER (WHERE i.action = 'corrected')::int`, 'corrected')
+      .where('i.runId = :id', { id })
+      .groupBy('i.channel')
+      .addGroupBy('i.class')
+      .orderBy('i.channel')
+      .addOrderBy('i.class')
+      .getRawMany<{ channel: string; class: string; differences: number; corrected: number }>();
     return { ...run, byClass };
   }
 
   @Get(':id/items')
   @ApiOperation({ summary: "A run's items (every difference found, its class and what was done), as JSON" })
-  async items(@Param() { id }: RunParams, @Query() filter: RunItemsQuery) {
+  async runItems(@Param() { id }: RunParams, @Query() filter: RunItemsQuery) {
     await this.mustExist(id);
-    const items = JSON.parse(await exportRun(this.pool, id, 'json')) as {
-      channel: string;
-      class: string;
-    }[];
-    return {
-      items: items.filter(
-        (i) =>
-          (!filter.channel || i.channel === filter.channel) && (!filter.class || i.class === filter.class),
-      ),
-    };
+    return { items: await this.report(id, filter) };
   }
 
   @Get(':id/items.csv')
@@ -80,14 +70,29 @@ export class ReconciliationsHttpController {
   @ApiOperation({ summary: "A run's items as CSV (RFC 4180), for spreadsheets" })
   async csv(@Param() { id }: RunParams) {
     await this.mustExist(id);
-    return exportRun(this.pool, id, 'csv');
+    return itemsToCsv(await this.report(id, {}));
   }
 
-  private async mustExist(id: number): Promise<Record<string, unknown>> {
-    const [run] = await this.readModels.query(
-      `SELECT ${RUN_COLUMNS} FROM reconciliation_runs WHERE id = $1`,
-      [id],
-    );
+  /** A run's items in the report's shape (the reconciler's export has the same columns and order). */
+  private async report(runId: number, filter: RunItemsQuery) {
+    const rows = await this.items.find({
+      where: { runId, channel: filter.channel, class: filter.class },
+      order: { channel: 'ASC', sku: 'ASC', class: 'ASC' },
+    });
+    return rows.map((r) => ({
+      channel: r.channel,
+      sku: r.sku,
+      class: r.class,
+      listed: r.listed,
+      target: r.target,
+      target_version: r.targetVersion,
+      action: r.action,
+      note: r.note,
+    }));
+  }
+
+  private async mustExist(id: number): Promise<ReconciliationRun> {
+    const run = await this.runs.findOneBy({ id });
     if (!run) throw ApiError.notFound(`no reconciliation run ${id}`);
     return run;
   }

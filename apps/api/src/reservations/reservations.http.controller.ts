@@ -1,8 +1,11 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { InjectRepository } from '@nestjs/typeorm';
 import type { ReleaseReservation } from '@libs/inventory';
+import { Reservation } from '@libs/read-models';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import type { Repository } from 'typeorm';
 import type { Principal } from '../auth/api-key';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { Authenticated, Roles } from '../auth/roles.decorator';
@@ -10,7 +13,6 @@ import { CommandOutcomeDto } from '../common/command-outcome.dto';
 import { IsIdentifier, SkuParams } from '../common/identifiers';
 import { IdempotencyKey, type IdempotentRequest } from '../common/idempotency-key.decorator';
 import { InventoryCommands } from '../common/inventory-commands.service';
-import { ReadModels } from '../common/read-models.service';
 
 const STATUSES = ['reserved', 'confirmed', 'delivered', 'released', 'expired', 'rejected'] as const;
 
@@ -50,23 +52,31 @@ export class ReleaseReservationDto {
 @Controller('v1')
 export class ReservationsHttpController {
   constructor(
-    private readonly readModels: ReadModels,
+    @InjectRepository(Reservation) private readonly reservations: Repository<Reservation>,
     private readonly commands: InventoryCommands,
   ) {}
 
   @Get('reservations')
   @ApiOperation({ summary: 'List reservations (open ones by default), oldest expiry first' })
   async list(@Query() query: ListReservationsQuery) {
-    const items = await this.readModels.query(
-      `SELECT sku, channel, channel_order_id AS "channelOrderId", quantity, status, reason, expires_at AS "expiresAt",
-              allocated_unit_ids AS "allocatedUnitIds", loop_unit_ids AS "loopUnitIds",
-              created_at AS "createdAt", updated_at AS "updatedAt"
-         FROM reservations
-        WHERE status = $1 AND ($2::text IS NULL OR sku = $2) AND ($3::text IS NULL OR channel = $3)
-        ORDER BY expires_at NULLS LAST, created_at
-        LIMIT $4`,
-      [query.status ?? 'reserved', query.sku ?? null, query.channel ?? null, query.limit ?? 100],
-    );
+    const rows = await this.reservations.find({
+      where: { status: query.status ?? 'reserved', sku: query.sku, channel: query.channel },
+      order: { expiresAt: { direction: 'ASC', nulls: 'LAST' }, createdAt: 'ASC' },
+      take: query.limit ?? 100,
+    });
+    const items = rows.map((r) => ({
+      sku: r.sku,
+      channel: r.channel,
+      channelOrderId: r.channelOrderId,
+      quantity: r.quantity,
+      status: r.status,
+      reason: r.reason,
+      expiresAt: r.expiresAt,
+      allocatedUnitIds: r.allocatedUnitIds,
+      loopUnitIds: r.loopUnitIds,
+      createdAt: r.createdAt,
+      updatedAt: r.updatedAt,
+    }));
     return { items };
   }
 
