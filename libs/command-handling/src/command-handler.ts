@@ -36,6 +36,8 @@ export interface CommandResult<S, E> {
 /**
  * Handles one command on one stream: load (snapshot + tail), decide, append at the loaded version. A version
  * conflict means another writer got in first: reload and decide again, a bounded number of times.
+ * No app decides one command at a time (the inventory service uses BatchCommandHandler); this stays because
+ * bench/stream-load.bench.ts measures loading a long stream with and without snapshots through it.
  */
 export class CommandHandler<C, S, E extends DomainEvent> {
   private readonly options: ResolvedOptions;
