@@ -4,7 +4,10 @@
  * service and the projector (both booted as the apps they are). Every channel lists 100% of the stock with no
  * cap, so every accepted sale changes all four targets.
  *
- *   npm run bench -- bench/sync-latency.bench.ts   (SYNC_SKUS=10000 SYNC_RATE=2000 SYNC_SECONDS=60)
+ * The inventory service runs as SYNC_OWNERS processes (default 1) from its own main.ts, sharing the partitions of
+ * the SKU lane in one consumer group; the projector runs in this process.
+ *
+ *   npm run bench -- bench/sync-latency.bench.ts   (SYNC_SKUS=10000 SYNC_RATE=2000 SYNC_SECONDS=60 SYNC_OWNERS=2)
  */
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
@@ -14,13 +17,14 @@ import { createInventoryBatchHandler, skuStreamId } from '@libs/inventory-applic
 import { ChannelEventsTopic, ChannelTargetsTopic, OrderOutcomesTopic, type OutgoingMessage } from '@libs/messaging';
 import { startApp } from '@libs/runtime';
 import { deleteTopicsWithPrefix, testKafkaBus, uniqueTopicPrefix } from '@libs/testing';
-import { InventoryServiceModule } from '../apps/inventory-service/src/inventory-service.module';
 import { ProjectorModule } from '../apps/projector/src/projector.module';
+import { startServiceProcess, type ServiceProcess } from '../test/service-process';
 import { benchInfra, machine, percentile } from './lib/bench-infra';
 
 const SKUS = Number(process.env.SYNC_SKUS ?? 10_000);
 const RATE = Number(process.env.SYNC_RATE ?? 2_000);
 const SECONDS = Number(process.env.SYNC_SECONDS ?? 60);
+const OWNERS = Number(process.env.SYNC_OWNERS ?? 1);
 const DRAIN_SECONDS = 60;
 const CHANNELS = ['taobao', 'pinduoduo', 'miniprogram', 'shop'];
 
@@ -45,7 +49,17 @@ async function main(): Promise<void> {
     await handler.handleBatch(commands);
   }
 
-  const apps: INestApplication[] = [(await startApp(InventoryServiceModule)).app, (await startApp(ProjectorModule)).app];
+  const owners: ServiceProcess[] = await Promise.all(
+    Array.from({ length: OWNERS }, () =>
+      startServiceProcess('inventory-service', {
+        DATABASE_URL: infra.db.url,
+        KAFKA_TOPIC_PREFIX: prefix,
+        LOG_LEVEL: 'error',
+      }),
+    ),
+  );
+  await Promise.all(owners.map((o) => o.ready(120_000)));
+  const apps: INestApplication[] = [(await startApp(ProjectorModule)).app];
   const bus = testKafkaBus('bench-connector', prefix);
   const producedAt = new Map<string, number>();
   /** Per SKU, sales waiting for targets: the version decided, when it was produced, when each channel caught up. */
@@ -154,6 +168,7 @@ async function main(): Promise<void> {
 
   await bus.stop();
   for (const app of apps) await app.close();
+  await Promise.all(owners.map((o) => o.stop()));
   process.env = saved;
   await deleteTopicsWithPrefix(prefix);
   await infra.close();
@@ -161,7 +176,7 @@ async function main(): Promise<void> {
   latencies.sort((a, b) => a - b);
   decided.sort((a, b) => a - b);
   console.log(`machine: ${machine()}`);
-  console.log(`sync latency: ${SKUS} SKUs, Zipf sales, target ${RATE}/s for ${SECONDS} s, four channels`);
+  console.log(`sync latency: ${SKUS} SKUs, Zipf sales, target ${RATE}/s for ${SECONDS} s, four channels, ${OWNERS} inventory-service process(es)`);
   console.log(`  warm-up: the projector projected the seed and its ${seedTargets} targets came through in ${warmUpSeconds.toFixed(1)} s, before the clock started`);
   console.log(`  produced ${produced} sales in ${producing.toFixed(1)} s (${(produced / producing).toFixed(0)}/s achieved); ${accepted} accepted`);
   console.log(`  sales whose four targets were all published within the run + ${DRAIN_SECONDS} s drain: ${latencies.length}`);
