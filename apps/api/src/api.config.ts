@@ -82,7 +82,7 @@ export const apiConfig = defineConfig('api', ApiConfig, {
   authFailuresPerMinute: { name: 'API_AUTH_FAILURES_PER_MINUTE', parse: 'int', default: '10' },
   importMaxRows: { name: 'API_IMPORT_MAX_ROWS', parse: 'int', default: '1000000' },
   importChunkSize: { name: 'API_IMPORT_CHUNK_SIZE', parse: 'int', default: '5000' },
-  laneTimeoutMs: { name: 'API_LANE_TIMEOUT_MS', parse: 'int', default: '15000' },
+  laneTimeoutMs: { name: 'API_LANE_TIMEOUT_MS', parse: 'int', default: '30000' },
   idempotencyRetentionHours: { name: 'API_IDEMPOTENCY_RETENTION_HOURS', parse: 'int', default: '168' },
   // The reconciler's API needs the service token: an api pointed at it without one could only be refused.
   reconcilerUrl: { name: 'API_RECONCILER_URL', default: 'http://127.0.0.1:3003', requires: ['SERVICE_TOKEN'] },

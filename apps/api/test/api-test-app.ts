@@ -67,6 +67,9 @@ export async function startApiTestApp(label: string, env: Record<string, string>
     CARD_VAULT_FINGERPRINT_KEY: randomBytes(32).toString('base64'),
     KAFKA_TOPIC_PREFIX: uniqueTopicPrefix(label),
     KAFKA_CONSUMER_MAX_WAIT_MS: '50',
+    // A test run shares two cores with PostgreSQL, the broker and other test files: a 100,000-key import can keep
+    // the owner busy past the production default without being stuck.
+    API_LANE_TIMEOUT_MS: '120000',
     ...env,
   });
   let started;
