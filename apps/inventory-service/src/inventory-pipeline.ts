@@ -11,7 +11,7 @@ import {
   ReservationExpiryDriver,
   ReservationExpirySweeper,
 } from '@libs/inventory-application';
-import { ChannelEventsTopic, MessageBus, type Subscription } from '@libs/messaging';
+import { ChannelEventsTopic, MessageBus } from '@libs/messaging';
 import { LOGGER, MetricsRegistry } from '@libs/observability';
 import { PG_POOL } from '@libs/runtime';
 import type { Pool } from 'pg';
@@ -20,43 +20,42 @@ import { InventoryServiceConfig } from './inventory-service.config';
 
 /**
  * The SKU lane's owner: decides every command of the SKUs whose partitions this instance holds (channel events,
- * the operations API's commands, expiries), and drives reservation expiry from the states it decided.
+ * the operations API's commands, expiries; ChannelEventsController hands it the batches), and drives reservation
+ * expiry from the states it decided.
  */
 @Injectable()
 export class InventoryPipeline implements OnModuleInit, OnApplicationShutdown {
-  private subscription?: Subscription;
+  /** Decides a batch of the lane; made here, not at init, so it exists whenever the bus delivers. */
+  readonly processor: ChannelEventProcessor;
+  private readonly metrics: InventoryMetrics;
+  private readonly deadlines = new ReservationDeadlines();
+  private readonly handler: InventoryBatchHandler;
   private driver?: ReservationExpiryDriver;
   private sweeper?: ReservationExpirySweeper;
-  private handler?: InventoryBatchHandler;
 
   constructor(
-    private readonly store: EventStore,
+    store: EventStore,
     private readonly bus: MessageBus,
     private readonly config: InventoryServiceConfig,
-    private readonly metricsRegistry: MetricsRegistry,
+    metricsRegistry: MetricsRegistry,
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
-
-  async onModuleInit(): Promise<void> {
-    const metrics = new InventoryMetrics(this.metricsRegistry.registry);
-    const handler = (this.handler = createInventoryBatchHandler(this.store, {
-      snapshotEvery: this.config.snapshotEvery,
-      onSnapshotError: (err, streamId) => this.logger.warn({ err, streamId }, 'snapshot not saved'),
-    }));
-    const deadlines = new ReservationDeadlines();
-    const processor = new ChannelEventProcessor(handler, this.bus, Date.now, metrics, {
-      bodies: new CommandBodies(this.pool),
-      deadlines,
+  ) {
+    this.metrics = new InventoryMetrics(metricsRegistry.registry);
+    this.handler = createInventoryBatchHandler(store, {
+      snapshotEvery: config.snapshotEvery,
+      onSnapshotError: (err, streamId) => logger.warn({ err, streamId }, 'snapshot not saved'),
     });
-    this.subscription = await this.bus.subscribe(
-      ChannelEventsTopic,
-      this.config.consumerGroup,
-      processor.handle,
-    );
+    this.processor = new ChannelEventProcessor(this.handler, bus, Date.now, this.metrics, {
+      bodies: new CommandBodies(pool),
+      deadlines: this.deadlines,
+    });
+  }
+
+  onModuleInit(): void {
     const send = (requests: LaneRequest[]) => this.bus.publish(ChannelEventsTopic, requests);
     this.driver = new ReservationExpiryDriver(
-      deadlines,
+      this.deadlines,
       send,
       {
         intervalMs: this.config.sweepIntervalMs,
@@ -64,7 +63,7 @@ export class InventoryPipeline implements OnModuleInit, OnApplicationShutdown {
           this.logger.warn({ err: (err as Error).message }, 'reservation expiry request failed'),
       },
       Date.now,
-      metrics,
+      this.metrics,
     );
     this.driver.start();
     this.sweeper = new ReservationExpirySweeper(
@@ -78,16 +77,16 @@ export class InventoryPipeline implements OnModuleInit, OnApplicationShutdown {
           this.logger.warn({ err: (err as Error).message }, 'reservation catch-up sweep failed'),
       },
       Date.now,
-      metrics,
+      this.metrics,
     );
     this.sweeper.start();
   }
 
+  // The lane's subscription is the bus transport's: it has stopped (its last batch committed) before this runs.
   async onApplicationShutdown(): Promise<void> {
     await this.driver?.stop();
     await this.sweeper?.stop();
-    await this.subscription?.stop();
     // Snapshots are written off the command path; the last ones still spare the next start a replay.
-    await this.handler?.snapshotsSettled();
+    await this.handler.snapshotsSettled();
   }
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { EventStoreModule, MessagingModule, PlatformModule } from '@libs/runtime';
+import { ChannelEventsController } from './channel-events.controller';
 import { inventoryServiceConfig } from './inventory-service.config';
 import { InventoryPipeline } from './inventory-pipeline';
 
@@ -9,6 +10,7 @@ import { InventoryPipeline } from './inventory-pipeline';
     EventStoreModule,
     MessagingModule.forRoot(),
   ],
+  controllers: [ChannelEventsController],
   providers: [InventoryPipeline],
 })
 export class InventoryServiceModule {}
