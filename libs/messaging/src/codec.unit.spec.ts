@@ -213,6 +213,24 @@ describe('every message type in the catalogue', () => {
         units: [{ unitId: 'u-1', fingerprint: 'hmac-1', loop: false }],
       },
       'stock.adjusted': { sku: 'S1', adjustmentId: 'adj-1', delta: -2, reason: 'reconciliation' },
+      'inventory.command': {
+        sku: 'S1',
+        commandId: 'catalogue-import:sub-1:S1',
+        commandType: 'ImportCardKeys',
+        bodyRef: '7d0c1f6e-0b53-4f43-9a55-2f3d0c1b9e11',
+        actor: 'stock-sam',
+        replyTo: 'api-1',
+      },
+    },
+    commandReplies: {
+      'inventory.command-answered': {
+        replyTo: 'api-1',
+        commandId: 'catalogue-import:sub-1:S1',
+        sku: 'S1',
+        status: 'applied',
+        version: 12,
+        eventCount: 2,
+      },
     },
     orderOutcomes: {
       'order.accepted': {
