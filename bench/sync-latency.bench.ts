@@ -14,7 +14,12 @@ import type { INestApplication } from '@nestjs/common';
 import { PostgresEventStore } from '@libs/event-store';
 import type { InventoryCommand } from '@libs/inventory';
 import { createInventoryBatchHandler, skuStreamId } from '@libs/inventory-application';
-import { ChannelEventsTopic, ChannelTargetsTopic, OrderOutcomesTopic, type OutgoingMessage } from '@libs/messaging';
+import {
+  ChannelEventsTopic,
+  ChannelTargetsTopic,
+  OrderOutcomesTopic,
+  type OutgoingMessage,
+} from '@libs/messaging';
 import { startApp } from '@libs/runtime';
 import { deleteTopicsWithPrefix, testKafkaBus, uniqueTopicPrefix } from '@libs/testing';
 import { ProjectorModule } from '../apps/projector/src/projector.module';
@@ -32,19 +37,33 @@ async function main(): Promise<void> {
   const infra = await benchInfra('sync');
   const prefix = uniqueTopicPrefix('sync');
   const saved = { ...process.env };
-  Object.assign(process.env, { DATABASE_URL: infra.db.url, KAFKA_TOPIC_PREFIX: prefix, HTTP_PORT: '0', LOG_LEVEL: 'error' });
+  Object.assign(process.env, {
+    DATABASE_URL: infra.db.url,
+    KAFKA_TOPIC_PREFIX: prefix,
+    HTTP_PORT: '0',
+    LOG_LEVEL: 'error',
+  });
 
-  const handler = createInventoryBatchHandler(await PostgresEventStore.create(infra.db.pool), { snapshotEvery: 0 });
+  const handler = createInventoryBatchHandler(await PostgresEventStore.create(infra.db.pool), {
+    snapshotEvery: 0,
+  });
   const skus = Array.from({ length: SKUS }, (_, i) => `Z-${i}`);
   const now = Date.now();
   for (let i = 0; i < skus.length; i += 1000) {
     const commands = skus.slice(i, i + 1000).flatMap((sku) => {
       const list: InventoryCommand[] = [
         { type: 'RegisterSku', data: { sku, now, kind: 'quantity' } },
-        ...CHANNELS.map((channel): InventoryCommand => ({ type: 'SetChannelPolicy', data: { sku, now, channel, bufferQuantity: 0, sharePercent: 100 } })),
+        ...CHANNELS.map((channel): InventoryCommand => ({
+          type: 'SetChannelPolicy',
+          data: { sku, now, channel, bufferQuantity: 0, sharePercent: 100 },
+        })),
         { type: 'ReceiveStock', data: { sku, now, batchId: 'opening', quantity: 100_000 } },
       ];
-      return list.map((command, k) => ({ streamId: skuStreamId(sku), commandId: `seed-${sku}-${k}`, command }));
+      return list.map((command, k) => ({
+        streamId: skuStreamId(sku),
+        commandId: `seed-${sku}-${k}`,
+        command,
+      }));
     });
     await handler.handleBatch(commands);
   }
@@ -79,9 +98,13 @@ async function main(): Promise<void> {
     for (const w of list) {
       for (const [channel, seen] of newestTarget.get(sku) ?? [])
         if (seen.version >= w.version && !w.caughtUp.has(channel)) w.caughtUp.set(channel, seen.at);
-      if (w.caughtUp.size === CHANNELS.length) latencies.push(Math.max(...w.caughtUp.values()) - w.producedAt);
+      if (w.caughtUp.size === CHANNELS.length)
+        latencies.push(Math.max(...w.caughtUp.values()) - w.producedAt);
     }
-    waiting.set(sku, list.filter((w) => w.caughtUp.size < CHANNELS.length));
+    waiting.set(
+      sku,
+      list.filter((w) => w.caughtUp.size < CHANNELS.length),
+    );
   };
   await bus.subscribe(OrderOutcomesTopic, 'bench-connector', async (batch) => {
     for (const { envelope } of batch.messages) {
@@ -103,7 +126,8 @@ async function main(): Promise<void> {
     for (const { envelope } of batch.messages) {
       const { sku, channel, skuVersion } = envelope.payload;
       const perChannel = newestTarget.get(sku) ?? new Map<string, { version: number; at: number }>();
-      if ((perChannel.get(channel)?.version ?? -1) < skuVersion) perChannel.set(channel, { version: skuVersion, at: t });
+      if ((perChannel.get(channel)?.version ?? -1) < skuVersion)
+        perChannel.set(channel, { version: skuVersion, at: t });
       newestTarget.set(sku, perChannel);
       settle(sku);
     }
@@ -152,7 +176,11 @@ async function main(): Promise<void> {
       for (let i = 0; i < Math.min(due, 500); i++) {
         const channel = CHANNELS[(produced + i) % CHANNELS.length];
         const channelOrderId = `s-${produced + i}`;
-        chunk.push({ type: 'order.placed', eventId: randomUUID(), payload: { channel, channelOrderId, sku: pick(), lines: [{ quantity: 1 }], expiresAt } });
+        chunk.push({
+          type: 'order.placed',
+          eventId: randomUUID(),
+          payload: { channel, channelOrderId, sku: pick(), lines: [{ quantity: 1 }], expiresAt },
+        });
       }
       const t = performance.now();
       for (const m of chunk) producedAt.set((m.payload as { channelOrderId: string }).channelOrderId, t);
@@ -176,13 +204,27 @@ async function main(): Promise<void> {
   latencies.sort((a, b) => a - b);
   decided.sort((a, b) => a - b);
   console.log(`machine: ${machine()}`);
-  console.log(`sync latency: ${SKUS} SKUs, Zipf sales, target ${RATE}/s for ${SECONDS} s, four channels, ${OWNERS} inventory-service process(es)`);
-  console.log(`  warm-up: the projector projected the seed and its ${seedTargets} targets came through in ${warmUpSeconds.toFixed(1)} s, before the clock started`);
-  console.log(`  produced ${produced} sales in ${producing.toFixed(1)} s (${(produced / producing).toFixed(0)}/s achieved); ${accepted} accepted`);
-  console.log(`  sales whose four targets were all published within the run + ${DRAIN_SECONDS} s drain: ${latencies.length}`);
-  console.log(`  sale produced → last of four targets published: p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms, max ${latencies[latencies.length - 1]?.toFixed(0)} ms`);
-  console.log(`  of which sale produced → decision answered: p50 ${percentile(decided, 50).toFixed(0)} ms, p99 ${percentile(decided, 99).toFixed(0)} ms`);
-  console.log(`  baseline (today's polling tools): 10–15 minutes; ratio at p99: ${((12.5 * 60_000) / percentile(latencies, 99)).toFixed(0)}x faster`);
+  console.log(
+    `sync latency: ${SKUS} SKUs, Zipf sales, target ${RATE}/s for ${SECONDS} s, four channels, ${OWNERS} inventory-service process(es)`,
+  );
+  console.log(
+    `  warm-up: the projector projected the seed and its ${seedTargets} targets came through in ${warmUpSeconds.toFixed(1)} s, before the clock started`,
+  );
+  console.log(
+    `  produced ${produced} sales in ${producing.toFixed(1)} s (${(produced / producing).toFixed(0)}/s achieved); ${accepted} accepted`,
+  );
+  console.log(
+    `  sales whose four targets were all published within the run + ${DRAIN_SECONDS} s drain: ${latencies.length}`,
+  );
+  console.log(
+    `  sale produced → last of four targets published: p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms, max ${latencies[latencies.length - 1]?.toFixed(0)} ms`,
+  );
+  console.log(
+    `  of which sale produced → decision answered: p50 ${percentile(decided, 50).toFixed(0)} ms, p99 ${percentile(decided, 99).toFixed(0)} ms`,
+  );
+  console.log(
+    `  baseline (today's polling tools): 10–15 minutes; ratio at p99: ${((12.5 * 60_000) / percentile(latencies, 99)).toFixed(0)}x faster`,
+  );
 }
 
 main().catch((err) => {

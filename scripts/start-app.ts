@@ -7,7 +7,9 @@ import { extname, join } from 'node:path';
 const name = process.argv[2];
 const entry = name ? join(__dirname, '..', 'apps', name, 'src', `main${extname(__filename)}`) : '';
 if (!name || name === 'engine' || !existsSync(entry)) {
-  console.error('usage: npm run start:app -- <inventory-service|projector|reconciler|api|connector-taobao|…>');
+  console.error(
+    'usage: npm run start:app -- <inventory-service|projector|reconciler|api|connector-taobao|…>',
+  );
   process.exit(2);
 }
 void import(entry);

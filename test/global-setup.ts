@@ -11,7 +11,9 @@ export default async function globalSetup(): Promise<void> {
   process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
   if (process.env.KAFKA_BROKERS) return;
 
-  const missing = ['java', 'mvn'].filter((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0);
+  const missing = ['java', 'mvn'].filter(
+    (tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0,
+  );
   if (missing.length > 0) {
     throw new Error(
       `Cannot start the local Kafka broker: ${missing.join(' and ')} not found on PATH. ` +

@@ -254,7 +254,9 @@ describe('secrets stay out of the logs', () => {
     expect(cardKeys).toContain(toShop.secret);
     // Taobao was told the trade shipped and holds a link, never the key; the buyer's page shows the key.
     expect(toTaobao.secret).toBeUndefined();
-    taobaoDeliveryToken = toTaobao.link!.slice(toTaobao.link!.indexOf('/deliveries/') + '/deliveries/'.length);
+    taobaoDeliveryToken = toTaobao.link!.slice(
+      toTaobao.link!.indexOf('/deliveries/') + '/deliveries/'.length,
+    );
     const buyerPage = await fetch(`${service('connector-taobao').url}/deliveries/${taobaoDeliveryToken}`);
     expect(buyerPage.status).toBe(200);
     const pageText = await buyerPage.text();

@@ -1,9 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { PostgresEventStore } from '@libs/event-store';
-import { channelTargets, inventoryDecider, stockLevels, type InventoryEvent, type InventoryState } from '@libs/inventory';
+import {
+  channelTargets,
+  inventoryDecider,
+  stockLevels,
+  type InventoryEvent,
+  type InventoryState,
+} from '@libs/inventory';
 import { createInventoryBatchHandler, skuStreamId } from '@libs/inventory-application';
-import { ChannelEventsTopic, ChannelTargetsTopic, OrderOutcomesTopic, type OutgoingMessage } from '@libs/messaging';
+import {
+  ChannelEventsTopic,
+  ChannelTargetsTopic,
+  OrderOutcomesTopic,
+  type OutgoingMessage,
+} from '@libs/messaging';
 import { startApp } from '@libs/runtime';
 import {
   createTestDatabase,
@@ -16,7 +27,11 @@ import {
 import { InventoryServiceModule } from '../apps/inventory-service/src/inventory-service.module';
 import { ProjectorModule } from '../apps/projector/src/projector.module';
 import { mulberry32 } from '../apps/engine/src/simulation/channel-traffic';
-import { SIMULATED_CHANNELS, seedCatalogue, simulatedCatalogue } from '../apps/engine/src/simulation/catalogue';
+import {
+  SIMULATED_CHANNELS,
+  seedCatalogue,
+  simulatedCatalogue,
+} from '../apps/engine/src/simulation/catalogue';
 
 type ChannelEvent = OutgoingMessage<typeof ChannelEventsTopic>;
 
@@ -56,7 +71,8 @@ describe('the pipeline: channel events → inventory service → event store →
       for (const { envelope } of batch.messages) {
         const { channel, sku, quantity, skuVersion } = envelope.payload;
         const seen = lastTarget.get(`${channel}:${sku}`);
-        if (!seen || seen.skuVersion <= skuVersion) lastTarget.set(`${channel}:${sku}`, { quantity, skuVersion });
+        if (!seen || seen.skuVersion <= skuVersion)
+          lastTarget.set(`${channel}:${sku}`, { quantity, skuVersion });
       }
     });
     await connector.start();
@@ -73,13 +89,22 @@ describe('the pipeline: channel events → inventory service → event store →
 
   it('ends with read models equal to a fold of the events, targets equal to the policies, and no oversell', async () => {
     const { deliveries, orderEventIds } = scenario();
-    for (let i = 0; i < deliveries.length; i += 100) await connector.publish(ChannelEventsTopic, deliveries.slice(i, i + 100));
-    await eventually(() => [...orderEventIds].every((id) => answered.has(id)) || undefined, 90_000, 'an answer to every order event');
+    for (let i = 0; i < deliveries.length; i += 100)
+      await connector.publish(ChannelEventsTopic, deliveries.slice(i, i + 100));
+    await eventually(
+      () => [...orderEventIds].every((id) => answered.has(id)) || undefined,
+      90_000,
+      'an answer to every order event',
+    );
 
-    const streams = await db.pool.query<{ stream_id: string; version: string }>('SELECT stream_id, version FROM event_streams');
+    const streams = await db.pool.query<{ stream_id: string; version: string }>(
+      'SELECT stream_id, version FROM event_streams',
+    );
     await eventually(
       async () => {
-        const { rows } = await db.pool.query<{ sku: string; version: string }>('SELECT sku, version FROM sku_stock');
+        const { rows } = await db.pool.query<{ sku: string; version: string }>(
+          'SELECT sku, version FROM sku_stock',
+        );
         const projected = new Map(rows.map((r) => [skuStreamId(r.sku), r.version]));
         return streams.rows.every((s) => projected.get(s.stream_id) === s.version) || undefined;
       },
@@ -99,7 +124,13 @@ describe('the pipeline: channel events → inventory service → event store →
       }
       const levels = stockLevels(state);
       const [row] = (await db.pool.query('SELECT * FROM sku_stock WHERE sku = $1', [sku])).rows;
-      expect({ sku, onHand: Number(row.on_hand), reserved: Number(row.reserved), available: Number(row.available), version: Number(row.version) }).toEqual({
+      expect({
+        sku,
+        onHand: Number(row.on_hand),
+        reserved: Number(row.reserved),
+        available: Number(row.available),
+        version: Number(row.version),
+      }).toEqual({
         sku,
         onHand: levels.onHand,
         reserved: levels.reserved,
@@ -108,7 +139,9 @@ describe('the pipeline: channel events → inventory service → event store →
       });
 
       const targets = channelTargets(state);
-      const channelRows = (await db.pool.query('SELECT channel, target FROM channel_stock WHERE sku = $1', [sku])).rows;
+      const channelRows = (
+        await db.pool.query('SELECT channel, target FROM channel_stock WHERE sku = $1', [sku])
+      ).rows;
       expect(Object.fromEntries(channelRows.map((r) => [r.channel, Number(r.target)]))).toEqual(targets);
       for (const channel of SIMULATED_CHANNELS) {
         await eventually(
@@ -136,22 +169,48 @@ describe('the pipeline: channel events → inventory service → event store →
       const sku = catalogue[Math.floor(random() ** 2 * SKU_COUNT)].sku;
       const channel = SIMULATED_CHANNELS[i % SIMULATED_CHANNELS.length];
       const channelOrderId = `${channel}-${i}`;
-      placed.push({ type: 'order.placed', eventId: randomUUID(), payload: { channel, channelOrderId, sku, lines: [{ quantity: 1 + (i % 2) }], expiresAt } });
+      placed.push({
+        type: 'order.placed',
+        eventId: randomUUID(),
+        payload: { channel, channelOrderId, sku, lines: [{ quantity: 1 + (i % 2) }], expiresAt },
+      });
       const roll = random();
-      if (roll < 0.6) followUps.push({ type: 'order.paid', eventId: randomUUID(), payload: { channel, channelOrderId, sku } });
-      else if (roll < 0.85) followUps.push({ type: 'order.cancelled', eventId: randomUUID(), payload: { channel, channelOrderId, sku } });
+      if (roll < 0.6)
+        followUps.push({
+          type: 'order.paid',
+          eventId: randomUUID(),
+          payload: { channel, channelOrderId, sku },
+        });
+      else if (roll < 0.85)
+        followUps.push({
+          type: 'order.cancelled',
+          eventId: randomUUID(),
+          payload: { channel, channelOrderId, sku },
+        });
     }
     for (const s of catalogue.slice(0, 10)) {
       restocks.push({
         type: 'stock.restocked',
         eventId: randomUUID(),
-        payload: s.kind === 'cardKey' ? { sku: s.sku, batchId: 'restock-1', units: [{ unitId: `${s.sku}-r1`, fingerprint: `fp${s.sku}r1` }] } : { sku: s.sku, batchId: 'restock-1', quantity: 15 },
+        payload:
+          s.kind === 'cardKey'
+            ? {
+                sku: s.sku,
+                batchId: 'restock-1',
+                units: [{ unitId: `${s.sku}-r1`, fingerprint: `fp${s.sku}r1` }],
+              }
+            : { sku: s.sku, batchId: 'restock-1', quantity: 15 },
       });
     }
     // Orders first (a notice for an order comes before its payment on one SKU's partition), restocks in between,
     // payments and cancellations shuffled among themselves, then one delivery in ten repeated at the end.
     const shuffledFollowUps = [...followUps].sort(() => random() - 0.5);
-    const deliveries = [...placed.slice(0, ORDER_COUNT / 2), ...restocks, ...placed.slice(ORDER_COUNT / 2), ...shuffledFollowUps];
+    const deliveries = [
+      ...placed.slice(0, ORDER_COUNT / 2),
+      ...restocks,
+      ...placed.slice(ORDER_COUNT / 2),
+      ...shuffledFollowUps,
+    ];
     const repeats = deliveries.filter(() => random() < 0.1);
     const orderEventIds = new Set([...placed, ...followUps].map((e) => e.eventId!));
     return { deliveries: [...deliveries, ...repeats], orderEventIds };

@@ -28,13 +28,29 @@ describe('two inventory-service instances in one consumer group', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('rebalance');
-    Object.assign(process.env, { DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: prefix, HTTP_PORT: '0', LOG_LEVEL: 'error' });
+    Object.assign(process.env, {
+      DATABASE_URL: db.url,
+      KAFKA_TOPIC_PREFIX: prefix,
+      HTTP_PORT: '0',
+      LOG_LEVEL: 'error',
+    });
     const store = await PostgresEventStore.create(db.pool);
     const now = Date.now();
     await createInventoryBatchHandler(store).handleBatch(
       SKUS.flatMap((sku) => [
-        { streamId: skuStreamId(sku), commandId: `reg-${sku}`, command: { type: 'RegisterSku' as const, data: { sku, now, kind: 'quantity' as const } } },
-        { streamId: skuStreamId(sku), commandId: `stock-${sku}`, command: { type: 'ReceiveStock' as const, data: { sku, now, batchId: 'b', quantity: UNITS_PER_SKU } } },
+        {
+          streamId: skuStreamId(sku),
+          commandId: `reg-${sku}`,
+          command: { type: 'RegisterSku' as const, data: { sku, now, kind: 'quantity' as const } },
+        },
+        {
+          streamId: skuStreamId(sku),
+          commandId: `stock-${sku}`,
+          command: {
+            type: 'ReceiveStock' as const,
+            data: { sku, now, batchId: 'b', quantity: UNITS_PER_SKU },
+          },
+        },
       ]),
     );
     await connector.subscribe(OrderOutcomesTopic, 'connector-test', async (batch) => {
@@ -61,7 +77,13 @@ describe('two inventory-service instances in one consumer group', () => {
     const orders: OutgoingMessage<typeof ChannelEventsTopic>[] = Array.from({ length: ORDERS }, (_, i) => ({
       type: 'order.placed',
       eventId: randomUUID(),
-      payload: { channel: ['taobao', 'pinduoduo', 'miniprogram', 'shop'][i % 4], channelOrderId: `rb-${i}`, sku: SKUS[i % SKUS.length], lines: [{ quantity: 1 }], expiresAt },
+      payload: {
+        channel: ['taobao', 'pinduoduo', 'miniprogram', 'shop'][i % 4],
+        channelOrderId: `rb-${i}`,
+        sku: SKUS[i % SKUS.length],
+        lines: [{ quantity: 1 }],
+        expiresAt,
+      },
     }));
     await connector.publish(ChannelEventsTopic, orders.slice(0, ORDERS / 2));
     await eventually(() => answered.size >= ORDERS / 10 || undefined, 30_000, 'the first answers');
@@ -82,7 +104,9 @@ describe('two inventory-service instances in one consumer group', () => {
       `SELECT data->>'sku' AS sku, sum((data->>'quantity')::int) AS reserved FROM events WHERE type = 'StockReserved' GROUP BY 1`,
     );
     for (const r of perSku.rows) expect(Number(r.reserved)).toBeLessThanOrEqual(UNITS_PER_SKU);
-    expect(perSku.rows.reduce((n, r) => n + Number(r.reserved), 0)).toBe(Math.min(ORDERS, SKUS.length * UNITS_PER_SKU));
+    expect(perSku.rows.reduce((n, r) => n + Number(r.reserved), 0)).toBe(
+      Math.min(ORDERS, SKUS.length * UNITS_PER_SKU),
+    );
     // A repeated delivery is answered with the same message ids as the first.
     for (const ids of answered.values()) expect(new Set(ids).size).toBe(1);
   });

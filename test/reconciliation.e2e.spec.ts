@@ -1,10 +1,21 @@
 import type { INestApplication, Type } from '@nestjs/common';
 import { channelsMigrations, ConnectorRuntime } from '@libs/channels';
 import { runMigrations } from '@libs/database';
-import { MiniprogramSimulator, PinduoduoSimulator, ShopSimulator, TaobaoSimulator, type SimulatedPlatform } from '@libs/platform-simulators';
+import {
+  MiniprogramSimulator,
+  PinduoduoSimulator,
+  ShopSimulator,
+  TaobaoSimulator,
+  type SimulatedPlatform,
+} from '@libs/platform-simulators';
 import { readModelMigrations } from '@libs/read-models';
 import { hashServiceToken, startApp } from '@libs/runtime';
-import { createTestDatabase, deleteTopicsWithPrefix, uniqueTopicPrefix, type TestDatabase } from '@libs/testing';
+import {
+  createTestDatabase,
+  deleteTopicsWithPrefix,
+  uniqueTopicPrefix,
+  type TestDatabase,
+} from '@libs/testing';
 import { ConnectorMiniprogramModule } from '../apps/connector-miniprogram/src/connector-miniprogram.module';
 import { ConnectorPinduoduoModule } from '../apps/connector-pinduoduo/src/connector-pinduoduo.module';
 import { ConnectorShopModule } from '../apps/connector-shop/src/connector-shop.module';
@@ -33,8 +44,14 @@ describe('the reconciler app, through the four connectors, against four simulate
     shop: new ShopSimulator('shop-secret'),
   };
   const connectorApps: Record<string, { module: Type<unknown>; env: Record<string, string> }> = {
-    taobao: { module: ConnectorTaobaoModule, env: { CONNECTOR_APP_KEY: 'tb', CONNECTOR_APP_SECRET: 'tb-secret' } },
-    pinduoduo: { module: ConnectorPinduoduoModule, env: { CONNECTOR_APP_KEY: 'pdd', CONNECTOR_APP_SECRET: 'pdd-secret' } },
+    taobao: {
+      module: ConnectorTaobaoModule,
+      env: { CONNECTOR_APP_KEY: 'tb', CONNECTOR_APP_SECRET: 'tb-secret' },
+    },
+    pinduoduo: {
+      module: ConnectorPinduoduoModule,
+      env: { CONNECTOR_APP_KEY: 'pdd', CONNECTOR_APP_SECRET: 'pdd-secret' },
+    },
     miniprogram: { module: ConnectorMiniprogramModule, env: { CONNECTOR_APP_SECRET: 'wx-token' } },
     shop: { module: ConnectorShopModule, env: { CONNECTOR_APP_SECRET: 'shop-secret' } },
   };
@@ -68,7 +85,11 @@ describe('the reconciler app, through the four connectors, against four simulate
     const urls: string[] = [];
     for (const [channel, { module, env }] of Object.entries(connectorApps)) {
       const saved = { ...process.env };
-      Object.assign(process.env, { CONNECTOR_PLATFORM_URL: sims[channel].url, CONNECTOR_WEBHOOK_SECRETS: 'whsec-e2e', ...env });
+      Object.assign(process.env, {
+        CONNECTOR_PLATFORM_URL: sims[channel].url,
+        CONNECTOR_WEBHOOK_SECRETS: 'whsec-e2e',
+        ...env,
+      });
       const started = await startApp(module);
       for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
       Object.assign(process.env, saved);
@@ -109,12 +130,16 @@ describe('the reconciler app, through the four connectors, against four simulate
     sims.pinduoduo.setListing('E-3', 1);
     sims.shop.setListing('E-4', 0);
     sims.taobao.setListing('E-5', 40);
-    await db.pool.query(`UPDATE channel_push_state SET last_error_code = 'HTTP_500' WHERE channel = 'taobao' AND sku = 'E-5'`);
+    await db.pool.query(
+      `UPDATE channel_push_state SET last_error_code = 'HTTP_500' WHERE channel = 'taobao' AND sku = 'E-5'`,
+    );
     sims.miniprogram.setListing('NOT-OURS', 2);
     const since = Date.now();
     const { rows: clock } = await db.pool.query<{ t: Date }>('SELECT clock_timestamp() AS t');
 
-    const first = (await (await fetch(`${url}/v1/reconciliations`, { method: 'POST', headers: asService })).json()) as { runId: number };
+    const first = (await (
+      await fetch(`${url}/v1/reconciliations`, { method: 'POST', headers: asService })
+    ).json()) as { runId: number };
     expect(first).toMatchObject({
       listingsChecked: 201,
       differences: 4,
@@ -125,7 +150,9 @@ describe('the reconciler app, through the four connectors, against four simulate
     expect(sims.shop.listings.get('E-4')?.quantity).toBe(target(4));
     expect(sims.taobao.listings.get('E-5')?.quantity).toBe(target(5));
 
-    const csv = await (await fetch(`${url}/v1/reconciliations/${first.runId}/items.csv`, { headers: asService })).text();
+    const csv = await (
+      await fetch(`${url}/v1/reconciliations/${first.runId}/items.csv`, { headers: asService })
+    ).text();
     expect(csv.trim().split('\r\n').slice(1).sort()).toEqual([
       'miniprogram,NOT-OURS,listing_unknown_to_us,2,,,reported,',
       `pinduoduo,E-3,edited_on_platform,1,${target(3)},4,corrected,`,
@@ -137,9 +164,16 @@ describe('the reconciler app, through the four connectors, against four simulate
     for (const [channel, sim] of Object.entries(sims)) {
       const calls = sim.stockCalls(since);
       expect({ channel, calls: calls.length }).toEqual({ channel, calls: connectorPushes[channel] });
-      expect({ channel, failed: sim.calls.filter((c) => c.at >= since && c.result !== 'ok') }).toEqual({ channel, failed: [] });
+      expect({ channel, failed: sim.calls.filter((c) => c.at >= since && c.result !== 'ok') }).toEqual({
+        channel,
+        failed: [],
+      });
     }
-    expect(Object.fromEntries(Object.entries(sims).map(([c, s]) => [c, s.stockCalls(since).flatMap((x) => x.skus)]))).toEqual({
+    expect(
+      Object.fromEntries(
+        Object.entries(sims).map(([c, s]) => [c, s.stockCalls(since).flatMap((x) => x.skus)]),
+      ),
+    ).toEqual({
       taobao: ['E-5'],
       pinduoduo: ['E-3'],
       miniprogram: [],
@@ -157,7 +191,9 @@ describe('the reconciler app, through the four connectors, against four simulate
       { channel: 'taobao', sku: 'E-5', pushed: 4, acked: 4, error: null },
     ]);
 
-    const second = await (await fetch(`${url}/v1/reconciliations`, { method: 'POST', headers: asService })).json();
+    const second = await (
+      await fetch(`${url}/v1/reconciliations`, { method: 'POST', headers: asService })
+    ).json();
     expect(second).toMatchObject({ differences: 1, corrections: 0, byClass: { listing_unknown_to_us: 1 } });
   });
 });

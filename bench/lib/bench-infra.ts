@@ -24,7 +24,8 @@ export async function benchInfra(label: string): Promise<BenchInfra> {
     const running = spawnSync('bash', [KAFKA_SCRIPT, 'status'], { env }).status === 0;
     execFileSync('bash', [KAFKA_SCRIPT, 'start'], { env, stdio: 'inherit' });
     process.env.KAFKA_BROKERS = `127.0.0.1:${env.KAFKA_PORT}`;
-    if (!running) stopKafka = () => void execFileSync('bash', [KAFKA_SCRIPT, 'stop'], { env, stdio: 'inherit' });
+    if (!running)
+      stopKafka = () => void execFileSync('bash', [KAFKA_SCRIPT, 'stop'], { env, stdio: 'inherit' });
   }
   return {
     db,

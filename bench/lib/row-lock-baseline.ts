@@ -22,7 +22,9 @@ export async function runRowLockBaseline(
   const pool = new Pool({ connectionString: url, max: options.clients });
   try {
     await pool.query('DROP TABLE IF EXISTS bench_stock');
-    await pool.query('CREATE TABLE bench_stock (sku text PRIMARY KEY, qty integer NOT NULL CHECK (qty >= 0))');
+    await pool.query(
+      'CREATE TABLE bench_stock (sku text PRIMARY KEY, qty integer NOT NULL CHECK (qty >= 0))',
+    );
     await pool.query('INSERT INTO bench_stock VALUES ($1, $2)', ['HOT', options.units]);
     let next = 0;
     let accepted = 0;
@@ -31,7 +33,9 @@ export async function runRowLockBaseline(
     const client = async () => {
       while (next < options.orders && Date.now() < deadline) {
         next++;
-        const r = await pool.query('UPDATE bench_stock SET qty = qty - 1 WHERE sku = $1 AND qty >= 1', ['HOT']);
+        const r = await pool.query('UPDATE bench_stock SET qty = qty - 1 WHERE sku = $1 AND qty >= 1', [
+          'HOT',
+        ]);
         accepted += r.rowCount ?? 0;
       }
     };
@@ -40,7 +44,14 @@ export async function runRowLockBaseline(
     const { rows } = await pool.query<{ qty: number }>('SELECT qty FROM bench_stock WHERE sku = $1', ['HOT']);
     if (rows[0].qty !== options.units - accepted) throw new Error('baseline bookkeeping is inconsistent');
     await pool.query('DROP TABLE bench_stock');
-    return { units: options.units, attempts: next, accepted, seconds, decidedPerSecond: next / seconds, acceptedPerSecond: accepted / seconds };
+    return {
+      units: options.units,
+      attempts: next,
+      accepted,
+      seconds,
+      decidedPerSecond: next / seconds,
+      acceptedPerSecond: accepted / seconds,
+    };
   } finally {
     await pool.end();
   }

@@ -85,7 +85,11 @@ export const apiConfig = defineConfig('api', ApiConfig, {
   laneTimeoutMs: { name: 'API_LANE_TIMEOUT_MS', parse: 'int', default: '30000' },
   idempotencyRetentionHours: { name: 'API_IDEMPOTENCY_RETENTION_HOURS', parse: 'int', default: '168' },
   // The reconciler's API needs the service token: an api pointed at it without one could only be refused.
-  reconcilerUrl: { name: 'API_RECONCILER_URL', default: 'http://127.0.0.1:3003', requires: ['SERVICE_TOKEN'] },
+  reconcilerUrl: {
+    name: 'API_RECONCILER_URL',
+    default: 'http://127.0.0.1:3003',
+    requires: ['SERVICE_TOKEN'],
+  },
   reconcilerTimeoutMs: { name: 'API_RECONCILER_TIMEOUT_MS', parse: 'int', default: '600000' },
 });
 

@@ -140,7 +140,12 @@ describe('operations API idempotency keys', () => {
     expect(preempt.status).toBe(200);
 
     // The inventory service decides a channel event with its envelope's event id as the command id.
-    const reserved = await api.placeOrder({ sku: 'idem-chan', channelOrderId: 'o-1', quantity: 2, eventId: futureEventId });
+    const reserved = await api.placeOrder({
+      sku: 'idem-chan',
+      channelOrderId: 'o-1',
+      quantity: 2,
+      eventId: futureEventId,
+    });
     expect(reserved.events).toMatchObject([{ type: 'StockReserved' }]);
 
     const { rows } = await api.db.pool.query<{ commandId: string }>(

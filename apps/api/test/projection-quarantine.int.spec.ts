@@ -20,19 +20,34 @@ describe('projection quarantine routes', () => {
   afterAll(() => api?.close());
 
   it('lists set-aside SKUs for every role; a retry request is for inventory-admin and the projector serves it', async () => {
-    expect((await api.call('GET', '/v1/projection/quarantine', { key: analyst })).body).toEqual({ items: [] });
+    expect((await api.call('GET', '/v1/projection/quarantine', { key: analyst })).body).toEqual({
+      items: [],
+    });
 
     // A SKU whose stream holds a type this build does not know: the projector sets it aside.
     const store = await PostgresEventStore.create(api.db.pool);
     await store.appendToStream(skuStreamId('Q-1'), 'no_stream', [
-      { eventId: randomUUID(), type: 'SkuRegistered', data: { sku: 'Q-1', at: 1, actor: null, kind: 'quantity', lowStockThreshold: null, perOrderCap: null } },
+      {
+        eventId: randomUUID(),
+        type: 'SkuRegistered',
+        data: {
+          sku: 'Q-1',
+          at: 1,
+          actor: null,
+          kind: 'quantity',
+          lowStockThreshold: null,
+          perOrderCap: null,
+        },
+      },
       { eventId: randomUUID(), type: 'StockTeleported', data: { sku: 'Q-1', at: 2, actor: null } },
     ]);
     const projector = new Projector(api.db.pool, store, { pollIntervalMs: 20, quarantinePollMs: 20 });
     await projector.start();
     try {
       await eventually(
-        async () => (await api.call('GET', '/v1/projection/quarantine', { key: analyst })).body.items.length === 1 || undefined,
+        async () =>
+          (await api.call('GET', '/v1/projection/quarantine', { key: analyst })).body.items.length === 1 ||
+          undefined,
         20_000,
         'Q-1 to be set aside',
       );
@@ -50,7 +65,9 @@ describe('projection quarantine routes', () => {
         }),
       ]);
 
-      expect((await api.call('POST', '/v1/projection/quarantine/Q-1/retry', { key: analyst })).status).toBe(403);
+      expect((await api.call('POST', '/v1/projection/quarantine/Q-1/retry', { key: analyst })).status).toBe(
+        403,
+      );
       const missing = await api.call('POST', '/v1/projection/quarantine/NOPE/retry', { key: inventoryAdmin });
       expect(missing.status).toBe(404);
       expect(missing.body.code).toBe('API.NOT_FOUND');

@@ -16,7 +16,13 @@ export interface EnvSection {
 
 /** The connectors as docker-compose.yml names their variables: `${TAOBAO_APP_SECRET}` → CONNECTOR_APP_SECRET. */
 export const COMPOSE_CHANNELS = [
-  { prefix: 'TAOBAO', platform: 'Taobao open platform', appKey: true, generatedAppSecret: false, deliveryPage: true },
+  {
+    prefix: 'TAOBAO',
+    platform: 'Taobao open platform',
+    appKey: true,
+    generatedAppSecret: false,
+    deliveryPage: true,
+  },
   {
     prefix: 'PINDUODUO',
     platform: 'Pinduoduo open platform',
@@ -32,7 +38,13 @@ export const COMPOSE_CHANNELS = [
     deliveryPage: true,
   },
   // The shop is the seller's own site: its API secret is shared between the two, so it can be made here.
-  { prefix: 'SHOP', platform: "seller's own shop", appKey: false, generatedAppSecret: true, deliveryPage: false },
+  {
+    prefix: 'SHOP',
+    platform: "seller's own shop",
+    appKey: false,
+    generatedAppSecret: true,
+    deliveryPage: false,
+  },
 ] as const;
 
 type Random = (bytes: number) => Buffer;

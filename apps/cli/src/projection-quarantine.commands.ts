@@ -15,7 +15,11 @@ interface QuarantineRow {
 
 /** `projection quarantine list`: the SKUs the projector set aside, one line each, then the rows as JSON. */
 export async function listQuarantine(c: OperationsContext): Promise<number> {
-  const { items } = (await requestJson('GET', `${c.apiUrl}/v1/projection/quarantine?limit=1000`, c.apiKey)) as {
+  const { items } = (await requestJson(
+    'GET',
+    `${c.apiUrl}/v1/projection/quarantine?limit=1000`,
+    c.apiKey,
+  )) as {
     items: QuarantineRow[];
   };
   if (items.length === 0) {
@@ -42,7 +46,9 @@ export async function retryQuarantine(sku: string, c: OperationsContext): Promis
     `${c.apiUrl}/v1/projection/quarantine/${encodeURIComponent(sku)}/retry`,
     c.apiKey,
   );
-  c.stderr.write(`retry of ${sku} requested; the projector serves it within a second or so (see: projection quarantine list)\n`);
+  c.stderr.write(
+    `retry of ${sku} requested; the projector serves it within a second or so (see: projection quarantine list)\n`,
+  );
   c.stdout.write(`${JSON.stringify(row, null, 2)}\n`);
   return 0;
 }

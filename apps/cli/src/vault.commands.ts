@@ -15,7 +15,12 @@ export interface RotateArgs {
   limit?: number;
 }
 
-const REQUIRED = ['DATABASE_URL', 'CARD_VAULT_KEYS', 'CARD_VAULT_ACTIVE_KEY_ID', 'CARD_VAULT_FINGERPRINT_KEY'];
+const REQUIRED = [
+  'DATABASE_URL',
+  'CARD_VAULT_KEYS',
+  'CARD_VAULT_ACTIVE_KEY_ID',
+  'CARD_VAULT_FINGERPRINT_KEY',
+];
 
 /** "N" as a positive integer, or undefined when it is not one. */
 export function positiveInt(raw: string | undefined): number | undefined {
@@ -36,7 +41,11 @@ export async function rotateVault(args: RotateArgs, c: VaultContext): Promise<nu
     return 2;
   }
   let vault: CardVault;
-  const pool = createPool({ url: c.env.DATABASE_URL!, max: 2, applicationName: 'stocksync-cli-vault-rotate' });
+  const pool = createPool({
+    url: c.env.DATABASE_URL!,
+    max: 2,
+    applicationName: 'stocksync-cli-vault-rotate',
+  });
   try {
     try {
       vault = new CardVault(pool, {

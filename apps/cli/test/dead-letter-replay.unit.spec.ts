@@ -24,7 +24,11 @@ describe('dlq replay: which dead letters can be put back', () => {
   });
 
   it('given a dead letter written before sizes and hashes existed, then it still replays', () => {
-    const record = replayableRecord('0', { sourceTopic: 't', key: null, valueBase64: whole.toString('base64') });
+    const record = replayableRecord('0', {
+      sourceTopic: 't',
+      key: null,
+      valueBase64: whole.toString('base64'),
+    });
     expect(record.value.equals(whole)).toBe(true);
   });
 
@@ -48,11 +52,17 @@ describe('dlq replay: which dead letters can be put back', () => {
 
   it('given kept bytes that do not match their hash, then it refuses', () => {
     expect(() =>
-      replayableRecord('1', { sourceTopic: 't', valueBase64: whole.toString('base64'), valueSha256: sha256(Buffer.from('x')) }),
+      replayableRecord('1', {
+        sourceTopic: 't',
+        valueBase64: whole.toString('base64'),
+        valueSha256: sha256(Buffer.from('x')),
+      }),
     ).toThrow('do not match their sha256');
   });
 
   it('given a dead letter without a value, then it refuses', () => {
-    expect(() => replayableRecord('2', { sourceTopic: 't', valueBase64: null })).toThrow('kept no original bytes');
+    expect(() => replayableRecord('2', { sourceTopic: 't', valueBase64: null })).toThrow(
+      'kept no original bytes',
+    );
   });
 });

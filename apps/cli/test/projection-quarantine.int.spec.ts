@@ -10,7 +10,10 @@ describe('stocksync projection quarantine against the API', () => {
   beforeAll(async () => {
     api = await startApiTestApp('cli_projection_quarantine');
     await migrateReadModels(api.db.pool);
-    env = { STOCKSYNC_API_URL: api.url, STOCKSYNC_API_KEY: await api.keyFor('inventory-admin', 'cli-operator') };
+    env = {
+      STOCKSYNC_API_URL: api.url,
+      STOCKSYNC_API_KEY: await api.keyFor('inventory-admin', 'cli-operator'),
+    };
   });
   afterAll(() => api?.close());
 

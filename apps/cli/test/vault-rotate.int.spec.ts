@@ -54,7 +54,11 @@ describe('stocksync vault rotate', () => {
     expect(await keyCounts()).toEqual({ A: N - 21, B: 21 });
     expect(first.stderr()).toContain('re-encrypted 7/21\nre-encrypted 14/21\nre-encrypted 21/21\n');
     expect(first.stderr()).toContain('run `stocksync vault rotate` again to continue');
-    expect(JSON.parse(first.stdout())).toMatchObject({ activeKeyId: 'B', reencrypted: 21, remaining: N - 21 });
+    expect(JSON.parse(first.stdout())).toMatchObject({
+      activeKeyId: 'B',
+      reencrypted: 21,
+      remaining: N - 21,
+    });
 
     // An abort (Ctrl-C) lets the batch in flight commit and stops there.
     const interrupt = new AbortController();
@@ -65,7 +69,9 @@ describe('stocksync vault rotate', () => {
       if (String(chunk).startsWith('re-encrypted') && (batches += 1) === 1) interrupt.abort();
       return write(chunk, ...rest);
     }) as typeof second.io.stderr.write;
-    expect(await run(['vault', 'rotate', '--batch-size', '5'], { ...second.io, signal: interrupt.signal })).toBe(1);
+    expect(
+      await run(['vault', 'rotate', '--batch-size', '5'], { ...second.io, signal: interrupt.signal }),
+    ).toBe(1);
     expect(await keyCounts()).toEqual({ A: N - 26, B: 26 });
     expect(second.stderr()).toContain('(interrupted)');
 
@@ -80,7 +86,9 @@ describe('stocksync vault rotate', () => {
       keys: { B: N },
     });
     expect(await keyCounts()).toEqual({ B: N });
-    expect(third.stderr()).toContain('done: every card key is under B; retired keys can leave CARD_VAULT_KEYS');
+    expect(third.stderr()).toContain(
+      'done: every card key is under B; retired keys can leave CARD_VAULT_KEYS',
+    );
 
     // Key A can go: a vault holding only B reveals every secret (each allocated to an order in the event store).
     const onlyB = new CardVault(db.pool, { activeKeyId: 'B', keys: { B: keyB }, fingerprintKey });
@@ -89,11 +97,22 @@ describe('stocksync vault rotate', () => {
       [
         randomUUID(),
         `sku-${SKU}`,
-        JSON.stringify({ sku: SKU, at: 0, actor: null, channel: 'shop', channelOrderId: 'O-1', quantity: N, allocatedUnitIds: units, loopUnits: [] }),
+        JSON.stringify({
+          sku: SKU,
+          at: 0,
+          actor: null,
+          channel: 'shop',
+          channelOrderId: 'O-1',
+          quantity: N,
+          allocatedUnitIds: units,
+          loopUnits: [],
+        }),
       ],
     );
     for (const unitId of units) {
-      expect(await onlyB.reveal(unitId, { channel: 'shop', orderId: 'O-1', actor: 'test' })).toBe(`SECRET-${unitId}`);
+      expect(await onlyB.reveal(unitId, { channel: 'shop', orderId: 'O-1', actor: 'test' })).toBe(
+        `SECRET-${unitId}`,
+      );
     }
     const again = capturedIo(env(bothKeys(), 'B'));
     expect(await run(['vault', 'rotate'], again.io)).toBe(0);

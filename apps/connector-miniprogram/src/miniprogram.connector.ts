@@ -1,4 +1,9 @@
-import { type ConnectorSpec, deliveryLinksFrom, MiniprogramAdapter, parseMiniprogramNotice } from '@libs/channels';
+import {
+  type ConnectorSpec,
+  deliveryLinksFrom,
+  MiniprogramAdapter,
+  parseMiniprogramNotice,
+} from '@libs/channels';
 import { MiniprogramSimulator, startEmbeddedPlatform } from '@libs/platform-simulators';
 
 /**

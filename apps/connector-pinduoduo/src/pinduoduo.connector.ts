@@ -1,4 +1,9 @@
-import { type ConnectorSpec, deliveryLinksFrom, parsePinduoduoNotice, PinduoduoAdapter } from '@libs/channels';
+import {
+  type ConnectorSpec,
+  deliveryLinksFrom,
+  parsePinduoduoNotice,
+  PinduoduoAdapter,
+} from '@libs/channels';
 import { PinduoduoSimulator, startEmbeddedPlatform } from '@libs/platform-simulators';
 
 /**

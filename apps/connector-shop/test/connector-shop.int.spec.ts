@@ -275,8 +275,16 @@ describe('connector-shop on the real broker and PostgreSQL, with the inventory s
          FROM events WHERE stream_id = $1`,
       [
         `sku-${SKU}`,
-        JSON.stringify({ sku: SKU, at: Date.now(), actor: null, channel: 'shop', channelOrderId: 'CRASHED-1',
-          quantity: 1, allocatedUnitIds: ['unit-crash'], loopUnits: [] }),
+        JSON.stringify({
+          sku: SKU,
+          at: Date.now(),
+          actor: null,
+          channel: 'shop',
+          channelOrderId: 'CRASHED-1',
+          quantity: 1,
+          allocatedUnitIds: ['unit-crash'],
+          loopUnits: [],
+        }),
       ],
     );
     // …and the dead instance had claimed the row (its token, a lease of 1.5 s) and its call had reached the shop.

@@ -38,7 +38,11 @@ describe('inventory-service while PostgreSQL is down', () => {
     const outcomes: ReceivedMessage<typeof Topics.orderOutcomes>[] = [];
     const deadLetters: ReceivedMessage<typeof Topics.deadLetters>[] = [];
     await bus.subscribe(Topics.channelEvents, 'inventory-service', processor.handle);
-    await bus.subscribe(Topics.orderOutcomes, 'outcome-reader', async (b) => void outcomes.push(...b.messages));
+    await bus.subscribe(
+      Topics.orderOutcomes,
+      'outcome-reader',
+      async (b) => void outcomes.push(...b.messages),
+    );
     await bus.subscribe(Topics.deadLetters, 'dlq-reader', async (b) => void deadLetters.push(...b.messages));
     await bus.start();
     try {

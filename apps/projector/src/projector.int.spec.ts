@@ -111,7 +111,9 @@ describe('the projector on PostgreSQL', () => {
         `SELECT DISTINCT ON (channel) channel, quantity, version FROM target_outbox WHERE sku = $1 ORDER BY channel, id DESC`,
         [sku],
       );
-      expect(Object.fromEntries(latest.map((r) => [r.channel, Number(r.quantity)]))).toEqual(channelTargets(state));
+      expect(Object.fromEntries(latest.map((r) => [r.channel, Number(r.quantity)]))).toEqual(
+        channelTargets(state),
+      );
     }
     // The named SKUs went through every kind of row.
     expect(dump.stock_alerts).toContainEqual(expect.objectContaining({ sku: 'GIFT-100' }));

@@ -69,7 +69,9 @@ export class ProjectorMetrics {
         help: 'SKUs set aside by the projector (their read models and channel targets are not updated), read from projection_quarantine on each scrape.',
         registers: [registry],
         async collect() {
-          const { rows } = await readModels.query<{ n: string }>('SELECT count(*) AS n FROM projection_quarantine');
+          const { rows } = await readModels.query<{ n: string }>(
+            'SELECT count(*) AS n FROM projection_quarantine',
+          );
           this.set(Number(rows[0].n));
         },
       });

@@ -57,7 +57,12 @@ describe('the projector meeting quantities past 2^31', () => {
     await appendRaw('BIG', [
       {
         type: 'ReservationRejected',
-        data: { channel: 'taobao', channelOrderId: 'T-HUGE', reason: 'INSUFFICIENT_STOCK', requested: TWO_POW_31 },
+        data: {
+          channel: 'taobao',
+          channelOrderId: 'T-HUGE',
+          reason: 'INSUFFICIENT_STOCK',
+          requested: TWO_POW_31,
+        },
       },
       { type: 'StockReceived', data: { batchId: 'b2', quantity: TWO_POW_31 } },
     ]);
@@ -102,7 +107,11 @@ describe('the projector setting aside a SKU it cannot project', () => {
     await store.appendToStream(
       skuStreamId(sku),
       stream.length,
-      events.map((e) => ({ eventId: randomUUID(), type: e.type, data: { sku, at: T0 + 10, actor: 'test', ...e.data } })),
+      events.map((e) => ({
+        eventId: randomUUID(),
+        type: e.type,
+        data: { sku, at: T0 + 10, actor: 'test', ...e.data },
+      })),
     );
   }
 
@@ -116,7 +125,10 @@ describe('the projector setting aside a SKU it cannot project', () => {
     ).rows;
 
   const onHand = async (sku: string) => {
-    const { rows } = await db.pool.query<{ on_hand: string }>(`SELECT on_hand FROM sku_stock WHERE sku = $1`, [sku]);
+    const { rows } = await db.pool.query<{ on_hand: string }>(
+      `SELECT on_hand FROM sku_stock WHERE sku = $1`,
+      [sku],
+    );
     return rows.length === 0 ? null : Number(rows[0].on_hand);
   };
 
@@ -164,7 +176,9 @@ describe('the projector setting aside a SKU it cannot project', () => {
     ]);
     const text = await registry.metrics();
     expect(text).toContain('stocksync_projection_quarantined_skus 1');
-    expect(text).toContain(`stocksync_projection_quarantined_total{reason="${QuarantineReasons.VALUE_REFUSED}"} 1`);
+    expect(text).toContain(
+      `stocksync_projection_quarantined_total{reason="${QuarantineReasons.VALUE_REFUSED}"} 1`,
+    );
     expect(text).toContain('stocksync_projector_events_total{result="quarantined"} 3');
 
     // Later events of the set-aside SKU are counted and passed over; the others still project.
@@ -176,7 +190,10 @@ describe('the projector setting aside a SKU it cannot project', () => {
 
     // The event still cannot be projected: the SKU stays aside, one more attempt on record.
     const retried = await projector.retryQuarantined('POISON');
-    expect(retried).toMatchObject({ result: 'still_quarantined', failure: { reason: QuarantineReasons.VALUE_REFUSED } });
+    expect(retried).toMatchObject({
+      result: 'still_quarantined',
+      failure: { reason: QuarantineReasons.VALUE_REFUSED },
+    });
     expect((await quarantine())[0]).toMatchObject({ version: 3, attempts: 2, skipped_events: 0 });
     expect(await onHand('POISON')).toBe(10);
     expect(await projector.retryQuarantined('FINE')).toEqual({ result: 'not_quarantined' });
@@ -198,14 +215,23 @@ describe('the projector setting aside a SKU it cannot project', () => {
 
     expect(await onHand('CALM')).toBe(4);
     const [row] = (await quarantine()).filter((r) => r.sku === 'HOT');
-    expect(row).toMatchObject({ reason_code: QuarantineReasons.STATE_TOO_LARGE, event_type: 'StockReserved' });
+    expect(row).toMatchObject({
+      reason_code: QuarantineReasons.STATE_TOO_LARGE,
+      event_type: 'StockReserved',
+    });
     // Stopped at a save point, the events before it projected.
     expect(row.version % 4).toBe(0);
-    const { rows: before } = await db.pool.query<{ version: string }>(`SELECT version FROM sku_stock WHERE sku = 'HOT'`);
+    const { rows: before } = await db.pool.query<{ version: string }>(
+      `SELECT version FROM sku_stock WHERE sku = 'HOT'`,
+    );
     expect(Number(before[0].version)).toBe(row.version - 1);
 
     // The operator raises the bound (a new projector) and asks for a retry through the table, as the API does.
-    const roomy = new Projector(db.pool, store, { stateSaveEvery: 4, pollIntervalMs: 20, quarantinePollMs: 20 });
+    const roomy = new Projector(db.pool, store, {
+      stateSaveEvery: 4,
+      pollIntervalMs: 20,
+      quarantinePollMs: 20,
+    });
     await db.pool.query(
       `UPDATE projection_quarantine SET retry_requested_at = now(), retry_requested_by = 'ops' WHERE sku = 'HOT'`,
     );
@@ -222,11 +248,17 @@ describe('the projector setting aside a SKU it cannot project', () => {
       expect(rows.map((r) => [Number(r.reserved), Number(r.version)])).toEqual([[30, 32]]);
       // Projected again like any other SKU.
       await appendCommands(handler, [hot.receive(T0 + 300, 'h2', 5)]);
-      await eventually(async () => (await onHand('HOT')) === 105 || undefined, 20_000, 'HOT to project again');
+      await eventually(
+        async () => (await onHand('HOT')) === 105 || undefined,
+        20_000,
+        'HOT to project again',
+      );
     } finally {
       await roomy.stop();
     }
-    const { rows: reservations } = await db.pool.query(`SELECT count(*)::int AS n FROM reservations WHERE sku = 'HOT'`);
+    const { rows: reservations } = await db.pool.query(
+      `SELECT count(*)::int AS n FROM reservations WHERE sku = 'HOT'`,
+    );
     expect(reservations[0].n).toBe(30);
   });
 

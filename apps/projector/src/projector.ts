@@ -252,7 +252,9 @@ export class Projector {
           return;
         } catch (error) {
           this.options.onError?.(error, attempt + 1);
-          await sleep(backoffDelayMs(attempt + 1, { initialMs: this.options.retryDelayMs ?? 200, maxMs: 30_000 }));
+          await sleep(
+            backoffDelayMs(attempt + 1, { initialMs: this.options.retryDelayMs ?? 200, maxMs: 30_000 }),
+          );
         }
       }
     })().finally(() => {
@@ -286,7 +288,9 @@ export class Projector {
       const { bySku, otherStreams } = eventsBySku(events);
       const held = await quarantinedAmong(this.pool, [...bySku.keys()]);
       const active = new Map([...bySku].filter(([sku]) => !held.has(sku)));
-      const skipped = new Map([...bySku].filter(([sku]) => held.has(sku)).map(([sku, list]) => [sku, list.length]));
+      const skipped = new Map(
+        [...bySku].filter(([sku]) => held.has(sku)).map(([sku, list]) => [sku, list.length]),
+      );
       let outcome: BatchOutcome;
       try {
         outcome = await this.applyTogether(active, held, skipped, otherStreams, checkpoint);

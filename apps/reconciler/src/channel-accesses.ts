@@ -6,6 +6,12 @@ import type { ReconcilerConfig } from './reconciler.config';
 export function channelAccesses(c: ReconcilerConfig, auth: ServiceAuthConfig): ChannelAccess[] {
   return parseConnectorList(c.connectors).map(
     ({ channel, url }) =>
-      new ConnectorClient({ channel, url, token: auth.token, timeoutMs: c.connectorTimeoutMs, correctionWaitMs: c.correctionWaitMs }),
+      new ConnectorClient({
+        channel,
+        url,
+        token: auth.token,
+        timeoutMs: c.connectorTimeoutMs,
+        correctionWaitMs: c.correctionWaitMs,
+      }),
   );
 }

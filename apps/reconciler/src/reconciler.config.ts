@@ -18,7 +18,10 @@ export class ReconcilerConfig {
    * The channels to reconcile, each through its connector: `channel=url` pairs. The reconciler holds no platform
    * credential; listings are read and corrections pushed by the connector (with SERVICE_TOKEN).
    */
-  @Matches(/^[a-z][a-z0-9-]{0,31}=https?:\/\/\S+$/, { each: true, message: 'each entry must be channel=http(s)://connector-url' })
+  @Matches(/^[a-z][a-z0-9-]{0,31}=https?:\/\/\S+$/, {
+    each: true,
+    message: 'each entry must be channel=http(s)://connector-url',
+  })
   connectors!: string[];
 
   /** Longest wait for one connector call (a listing page, or a correction request before its wait). */

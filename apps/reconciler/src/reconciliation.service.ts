@@ -1,11 +1,23 @@
-import { ConflictException, Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import {
+  ConflictException,
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { ServiceAuthConfig } from '@libs/config';
 import { runMigrations } from '@libs/database';
 import { EventStore } from '@libs/event-store';
 import { LOGGER, MetricsRegistry } from '@libs/observability';
 import { readModelMigrations } from '@libs/read-models';
-import { analystViewsMigrations, Reconciler, ReconciliationMetrics, reconciliationMigrations, type ReconciliationSummary } from '@libs/reconciliation';
+import {
+  analystViewsMigrations,
+  Reconciler,
+  ReconciliationMetrics,
+  reconciliationMigrations,
+  type ReconciliationSummary,
+} from '@libs/reconciliation';
 import { channelsMigrations } from '@libs/channels';
 import { PG_POOL } from '@libs/runtime';
 import { CronJob } from 'cron';
@@ -30,7 +42,12 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
     metrics: MetricsRegistry,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
-    this.reconciler = new Reconciler(pool, channelAccesses(config, auth), store, new ReconciliationMetrics(metrics.registry));
+    this.reconciler = new Reconciler(
+      pool,
+      channelAccesses(config, auth),
+      store,
+      new ReconciliationMetrics(metrics.registry),
+    );
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -43,7 +60,9 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
     else if (!this.auth.token)
       this.logger.warn('SERVICE_TOKEN is not set: every connector will answer 401 to the reconciler');
     this.job = new CronJob(this.config.cron, () => {
-      this.start('schedule').catch((err) => this.logger.error({ err: (err as Error).message }, 'scheduled reconciliation failed'));
+      this.start('schedule').catch((err) =>
+        this.logger.error({ err: (err as Error).message }, 'scheduled reconciliation failed'),
+      );
     });
     this.scheduler.addCronJob('reconciliation', this.job);
     this.job.start();
@@ -55,7 +74,11 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
 
   /** Starts a run unless one is going; resolves with its summary. */
   start(trigger: string): Promise<ReconciliationSummary> {
-    if (this.running) throw new ConflictException({ code: 'RECONCILIATION.ALREADY_RUNNING', message: 'a reconciliation is already running' });
+    if (this.running)
+      throw new ConflictException({
+        code: 'RECONCILIATION.ALREADY_RUNNING',
+        message: 'a reconciliation is already running',
+      });
     this.logger.info({ trigger }, 'reconciliation started');
     this.running = this.reconciler
       .run(trigger, {

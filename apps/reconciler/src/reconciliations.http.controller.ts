@@ -1,4 +1,15 @@
-import { Controller, Get, Header, HttpCode, Inject, NotFoundException, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Header,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Param,
+  ParseIntPipe,
+  Post,
+  Query,
+} from '@nestjs/common';
 import { exportRun } from '@libs/reconciliation';
 import { PG_POOL } from '@libs/runtime';
 import type { Pool } from 'pg';
@@ -40,6 +51,10 @@ export class ReconciliationsHttpController {
 
   private async mustExist(id: number): Promise<void> {
     const { rowCount } = await this.pool.query('SELECT 1 FROM reconciliation_runs WHERE id = $1', [id]);
-    if (!rowCount) throw new NotFoundException({ code: 'RECONCILIATION.RUN_NOT_FOUND', message: `no reconciliation run ${id}` });
+    if (!rowCount)
+      throw new NotFoundException({
+        code: 'RECONCILIATION.RUN_NOT_FOUND',
+        message: `no reconciliation run ${id}`,
+      });
   }
 }

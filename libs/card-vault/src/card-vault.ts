@@ -236,7 +236,12 @@ export class CardVault {
    * check a connector makes before it queues a card-keys.allocated announcement, which anyone who can produce to
    * the broker could have written.
    */
-  async allocatedUnits(channel: string, orderId: string, sku: string, unitIds: readonly string[]): Promise<Set<string>> {
+  async allocatedUnits(
+    channel: string,
+    orderId: string,
+    sku: string,
+    unitIds: readonly string[],
+  ): Promise<Set<string>> {
     if (unitIds.length === 0) return new Set();
     const { rows } = await this.pool.query<{ unit_id: string }>(
       'SELECT u AS unit_id FROM card_vault_allocated_units($1, $2, $3, $4::text[]) AS u',

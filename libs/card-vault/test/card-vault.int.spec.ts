@@ -78,8 +78,20 @@ describe('CardVault on PostgreSQL', () => {
       { unitId: loop, secret: 'KEY-LOOP' },
       { unitId: never, secret: 'KEY-NEVER' },
     ]);
-    await allocate(db.pool, { sku: s, channel: 'shop', orderId: 'A', unitIds: [mine], loopUnits: [{ unitId: loop, count: 2 }] });
-    await allocate(db.pool, { sku: s, channel: 'shop', orderId: 'B', unitIds: [theirs], loopUnits: [{ unitId: loop, count: 1 }] });
+    await allocate(db.pool, {
+      sku: s,
+      channel: 'shop',
+      orderId: 'A',
+      unitIds: [mine],
+      loopUnits: [{ unitId: loop, count: 2 }],
+    });
+    await allocate(db.pool, {
+      sku: s,
+      channel: 'shop',
+      orderId: 'B',
+      unitIds: [theirs],
+      loopUnits: [{ unitId: loop, count: 1 }],
+    });
 
     const asA = { channel: 'shop', orderId: 'A', actor: 'connector-shop' };
     expect(await vault.reveal(mine, asA)).toBe('KEY-MINE');
@@ -98,7 +110,9 @@ describe('CardVault on PostgreSQL', () => {
     expect(await vault.reveals(never)).toEqual([]);
     expect((await vault.reveals(mine)).map((r) => r.orderId)).toEqual(['A']);
 
-    expect(await vault.allocatedUnits('shop', 'A', s, [mine, theirs, loop, never])).toEqual(new Set([mine, loop]));
+    expect(await vault.allocatedUnits('shop', 'A', s, [mine, theirs, loop, never])).toEqual(
+      new Set([mine, loop]),
+    );
     expect(await vault.allocatedUnits('shop', 'A', sku(), [mine])).toEqual(new Set());
   });
 
@@ -198,7 +212,12 @@ describe('CardVault on PostgreSQL', () => {
     expect(rows).toEqual([{ key_id: 'k2' }]);
 
     const k2Only = new CardVault(own.pool, { ...next, keys: { k2: next.keys.k2 } });
-    await allocate(own.pool, { sku: s, channel: reveal.channel, orderId: reveal.orderId, unitIds: [cards[3].unitId] });
+    await allocate(own.pool, {
+      sku: s,
+      channel: reveal.channel,
+      orderId: reveal.orderId,
+      unitIds: [cards[3].unitId],
+    });
     expect(await k2Only.reveal(cards[3].unitId, reveal)).toBe('ROTATE-3');
     expect(await k2Only.rotate()).toEqual({ reencrypted: 0, remaining: 0, failed: [] });
     // Fingerprints do not depend on the encryption key: duplicates are still found after rotation.

@@ -60,8 +60,12 @@ describe("a connector's scoped database role", () => {
 
   it('reveals an allocated unit through the vault function, and reads nothing else', async () => {
     const vault = new CardVault(asConnector, keys);
-    expect(await vault.reveal('r-1', { channel: 'shop', orderId: 'A', actor: 'connector-shop' })).toBe('CODE-R-1');
-    await expect(vault.reveal('r-2', { channel: 'shop', orderId: 'A', actor: 'connector-shop' })).rejects.toMatchObject({
+    expect(await vault.reveal('r-1', { channel: 'shop', orderId: 'A', actor: 'connector-shop' })).toBe(
+      'CODE-R-1',
+    );
+    await expect(
+      vault.reveal('r-2', { channel: 'shop', orderId: 'A', actor: 'connector-shop' }),
+    ).rejects.toMatchObject({
       code: 'CARD_VAULT.NOT_ALLOCATED',
     });
     expect(await vault.allocatedUnits('shop', 'A', 'SKU-R', ['r-1', 'r-2'])).toEqual(new Set(['r-1']));

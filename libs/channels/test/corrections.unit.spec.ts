@@ -1,8 +1,20 @@
-import { ChannelMetrics, ChannelPusher, LatestTargetQueue, type PlatformAdapter, type PushStateStore, type StockTarget } from '@libs/channels';
+import {
+  ChannelMetrics,
+  ChannelPusher,
+  LatestTargetQueue,
+  type PlatformAdapter,
+  type PushStateStore,
+  type StockTarget,
+} from '@libs/channels';
 import { Registry } from 'prom-client';
 import { parseCorrections } from '../src/nest/corrections';
 
-const t = (sku: string, skuVersion: number, quantity = skuVersion): StockTarget => ({ sku, skuVersion, quantity, publishedAt: 0 });
+const t = (sku: string, skuVersion: number, quantity = skuVersion): StockTarget => ({
+  sku,
+  skuVersion,
+  quantity,
+  publishedAt: 0,
+});
 
 describe('a reconciliation correction in the push queue', () => {
   it('given the platform acknowledged version 5 and its listing drifted since, when version 5 is reasserted, then it is queued again', () => {
@@ -39,11 +51,26 @@ describe('channel pusher: corrections go through the push path', () => {
   function setUp() {
     const recorded: { write: string; skus: string[] }[] = [];
     const store = {
-      load: async () => [{ sku: 'A', desiredVersion: 5, desiredQuantity: 9, desiredPublishedAt: 0, lastPushedVersion: 5, lastAckedVersion: 5, lastAckedQuantity: 9, lastErrorCode: null }],
-      recordDesired: async (_c: string, ts: readonly StockTarget[]) => void recorded.push({ write: 'desired', skus: ts.map((x) => x.sku) }),
-      recordPushed: async (_c: string, ts: readonly StockTarget[]) => void recorded.push({ write: 'pushed', skus: ts.map((x) => x.sku) }),
-      recordAcknowledged: async (_c: string, ts: readonly StockTarget[]) => void recorded.push({ write: 'acked', skus: ts.map((x) => x.sku) }),
-      recordError: async (_c: string, skus: readonly string[]) => void recorded.push({ write: 'error', skus: [...skus] }),
+      load: async () => [
+        {
+          sku: 'A',
+          desiredVersion: 5,
+          desiredQuantity: 9,
+          desiredPublishedAt: 0,
+          lastPushedVersion: 5,
+          lastAckedVersion: 5,
+          lastAckedQuantity: 9,
+          lastErrorCode: null,
+        },
+      ],
+      recordDesired: async (_c: string, ts: readonly StockTarget[]) =>
+        void recorded.push({ write: 'desired', skus: ts.map((x) => x.sku) }),
+      recordPushed: async (_c: string, ts: readonly StockTarget[]) =>
+        void recorded.push({ write: 'pushed', skus: ts.map((x) => x.sku) }),
+      recordAcknowledged: async (_c: string, ts: readonly StockTarget[]) =>
+        void recorded.push({ write: 'acked', skus: ts.map((x) => x.sku) }),
+      recordError: async (_c: string, skus: readonly string[]) =>
+        void recorded.push({ write: 'error', skus: [...skus] }),
     } as unknown as PushStateStore;
     const pushes: StockTarget[][] = [];
     const adapter: PlatformAdapter = {
@@ -77,7 +104,12 @@ describe('channel pusher: corrections go through the push path', () => {
     ]);
     await waitFor(() => recorded.some((r) => r.write === 'acked'));
     await pusher.stop();
-    expect(pushes.flat().map((x) => `${x.sku}@${x.skuVersion}=${x.quantity}`).sort()).toEqual(['A@5=9', 'B@3=2']);
+    expect(
+      pushes
+        .flat()
+        .map((x) => `${x.sku}@${x.skuVersion}=${x.quantity}`)
+        .sort(),
+    ).toEqual(['A@5=9', 'B@3=2']);
     expect(recorded.map((r) => r.write)).toEqual(['desired', 'pushed', 'acked']);
   });
 
@@ -97,7 +129,9 @@ async function waitFor(check: () => boolean): Promise<void> {
 
 describe('a POST /corrections body', () => {
   it('given targets with sku, quantity and version, then they are read with the request time as publish time', () => {
-    expect(parseCorrections({ targets: [{ sku: 'A', quantity: 0, skuVersion: 3 }], waitMs: 500 }, 42)).toEqual({
+    expect(
+      parseCorrections({ targets: [{ sku: 'A', quantity: 0, skuVersion: 3 }], waitMs: 500 }, 42),
+    ).toEqual({
       ok: true,
       targets: [{ sku: 'A', quantity: 0, skuVersion: 3, publishedAt: 42 }],
       waitMs: 500,
@@ -107,7 +141,10 @@ describe('a POST /corrections body', () => {
   it.each([
     ['no targets', {}],
     ['an empty list', { targets: [] }],
-    ['more than 1,000', { targets: Array.from({ length: 1001 }, (_, i) => ({ sku: `S${i}`, quantity: 1, skuVersion: 1 })) }],
+    [
+      'more than 1,000',
+      { targets: Array.from({ length: 1001 }, (_, i) => ({ sku: `S${i}`, quantity: 1, skuVersion: 1 })) },
+    ],
     ['a negative quantity', { targets: [{ sku: 'A', quantity: -1, skuVersion: 1 }] }],
     ['a fractional quantity', { targets: [{ sku: 'A', quantity: 1.5, skuVersion: 1 }] }],
     ['version 0', { targets: [{ sku: 'A', quantity: 1, skuVersion: 0 }] }],

@@ -145,12 +145,22 @@ describe('a forged card-keys.allocated on the real broker', () => {
     });
     await deliverer.runOnce();
 
-    expect(delivered).toEqual([{ orderId: 'order-A', cards: [{ unitId: 'unit-paid', secret: 'CODE-PAID-BY-A' }] }]);
+    expect(delivered).toEqual([
+      { orderId: 'order-A', cards: [{ unitId: 'unit-paid', secret: 'CODE-PAID-BY-A' }] },
+    ]);
     expect(await counter(registry, 'stocksync_card_key_forged_allocations_total')).toBe(2);
     expect(alerts).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ alert: 'CARD_KEY_FORGED_ALLOCATION', orderId: 'order-X', unitIds: ['unit-paid'] }),
-        expect.objectContaining({ alert: 'CARD_KEY_FORGED_ALLOCATION', orderId: 'order-Y', unitIds: ['unit-unsold'] }),
+        expect.objectContaining({
+          alert: 'CARD_KEY_FORGED_ALLOCATION',
+          orderId: 'order-X',
+          unitIds: ['unit-paid'],
+        }),
+        expect.objectContaining({
+          alert: 'CARD_KEY_FORGED_ALLOCATION',
+          orderId: 'order-Y',
+          unitIds: ['unit-unsold'],
+        }),
       ]),
     );
     // Nothing was revealed for the forged orders, and they never reached the delivery ledger.

@@ -22,7 +22,8 @@ export async function retryOnVersionConflict<T>(
       shouldRetry: (error) => error instanceof VersionConflictError,
     });
   } catch (error) {
-    if (error instanceof VersionConflictError) throw new ConflictRetriesExhaustedError(Math.max(1, maxAttempts), error);
+    if (error instanceof VersionConflictError)
+      throw new ConflictRetriesExhaustedError(Math.max(1, maxAttempts), error);
     throw error;
   }
 }

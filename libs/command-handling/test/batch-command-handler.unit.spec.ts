@@ -146,7 +146,8 @@ describe('BatchCommandHandler', () => {
       const { store, handler } = setup();
       const releases: (() => void)[] = [];
       const save = store.saveSnapshot.bind(store);
-      store.saveSnapshot = (snapshot) => new Promise((resolve) => releases.push(() => resolve(save(snapshot))));
+      store.saveSnapshot = (snapshot) =>
+        new Promise((resolve) => releases.push(() => resolve(save(snapshot))));
       return { store, handler, releases };
     }
 
@@ -171,7 +172,10 @@ describe('BatchCommandHandler', () => {
       }
       await handler.snapshotsSettled();
       expect(store.calls.saveSnapshot).toBe(2);
-      expect(await store.loadSnapshot('a', 'counter.v1')).toMatchObject({ version: 12, state: { total: 12 } });
+      expect(await store.loadSnapshot('a', 'counter.v1')).toMatchObject({
+        version: 12,
+        state: { total: 12 },
+      });
     });
 
     it('given a snapshot save that fails, then it is reported and the commands are unaffected', async () => {

@@ -23,7 +23,9 @@ describe('configuration', () => {
 
   it('names the variable whose value does not parse or validate', () => {
     expect(() => loadConfig(sample, { SAMPLE_WORKERS: 'many' })).toThrow(/SAMPLE_WORKERS: expected int/);
-    expect(() => loadConfig(sample, { SAMPLE_WORKERS: '0' })).toThrow(/SAMPLE_WORKERS: .*must not be less than 1/);
+    expect(() => loadConfig(sample, { SAMPLE_WORKERS: '0' })).toThrow(
+      /SAMPLE_WORKERS: .*must not be less than 1/,
+    );
     expect(() => loadConfig(kafkaConfig, { KAFKA_BROKERS: 'nohost' })).toThrow(/KAFKA_BROKERS/);
   });
 
@@ -70,7 +72,9 @@ describe('configuration', () => {
     );
 
     it('given production (no STOCKSYNC_EMBEDDED), when a server is unset, then it is required and the embedded flag is named', () => {
-      expect(() => loadConfig(databaseConfig, {})).toThrow(/DATABASE_URL: is required \(STOCKSYNC_EMBEDDED=1/);
+      expect(() => loadConfig(databaseConfig, {})).toThrow(
+        /DATABASE_URL: is required \(STOCKSYNC_EMBEDDED=1/,
+      );
       expect(() => loadConfig(kafkaConfig, {})).toThrow(/KAFKA_BROKERS: is required/);
       expect(() => loadConfig(platform, { STOCKSYNC_EMBEDDED: '0' })).toThrow(/P_URL: is required/);
     });
@@ -102,7 +106,9 @@ describe('configuration', () => {
 
     it('given a whole group or none of it, when loaded, then it is accepted', () => {
       expect(loadConfig(platform, { P_URL: 'http://p' })).toEqual({ url: 'http://p' });
-      expect(loadConfig(platform, { P_URL: 'http://p', P_KEY: 'k', P_SECRET: 's' })).toMatchObject({ key: 'k' });
+      expect(loadConfig(platform, { P_URL: 'http://p', P_KEY: 'k', P_SECRET: 's' })).toMatchObject({
+        key: 'k',
+      });
     });
 
     it('given several problems in several namespaces, when loaded together, then one error names them all', () => {

@@ -55,11 +55,20 @@ describe('Kafka transport security configuration', () => {
   });
 
   it.each([
-    [{ KAFKA_SASL_MECHANISM: 'scram-sha-256' }, ['KAFKA_SASL_USERNAME: is required', 'KAFKA_SASL_PASSWORD: is required']],
+    [
+      { KAFKA_SASL_MECHANISM: 'scram-sha-256' },
+      ['KAFKA_SASL_USERNAME: is required', 'KAFKA_SASL_PASSWORD: is required'],
+    ],
     [{ KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u' }, ['KAFKA_SASL_PASSWORD: is required']],
     [{ KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' }, ['KAFKA_SASL_MECHANISM: is required']],
-    [{ KAFKA_SASL_MECHANISM: 'gssapi', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' }, ['KAFKA_SASL_MECHANISM: ', 'must be one of the following values: plain, scram-sha-256, scram-sha-512']],
-    [{ KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: join(dir, 'missing.pem') }, ['KAFKA_SSL_CA_FILE: cannot read', 'ENOENT']],
+    [
+      { KAFKA_SASL_MECHANISM: 'gssapi', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' },
+      ['KAFKA_SASL_MECHANISM: ', 'must be one of the following values: plain, scram-sha-256, scram-sha-512'],
+    ],
+    [
+      { KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: join(dir, 'missing.pem') },
+      ['KAFKA_SSL_CA_FILE: cannot read', 'ENOENT'],
+    ],
     [{ KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: notPem }, ['KAFKA_SSL_CA_FILE: ', 'holds no PEM block']],
     [{ KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: dir }, ['KAFKA_SSL_CA_FILE: ', 'is not a regular file']],
     [{ KAFKA_SSL_CA_FILE: pem }, ['KAFKA_SSL_CA_FILE: is set but KAFKA_SSL is not true']],
@@ -71,7 +80,9 @@ describe('Kafka transport security configuration', () => {
   });
 
   it('given a SASL password and a missing username, when reported, then the password never appears', () => {
-    const text = problemsOf({ KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_PASSWORD: 'hunter2-secret' }).join('\n');
+    const text = problemsOf({ KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_PASSWORD: 'hunter2-secret' }).join(
+      '\n',
+    );
     expect(text).toContain('KAFKA_SASL_USERNAME: is required');
     expect(text).not.toContain('hunter2-secret');
   });

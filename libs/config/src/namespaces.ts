@@ -66,7 +66,11 @@ export const databaseConfig = defineConfig('database', DatabaseConfig, {
   url: { name: 'DATABASE_URL', secret: true, requiredUnlessEmbedded: true },
   poolSize: { name: 'DATABASE_POOL_SIZE', parse: 'int', default: '10' },
   statementTimeoutMs: { name: 'DATABASE_STATEMENT_TIMEOUT_MS', parse: 'int', default: '30000' },
-  idleInTransactionTimeoutMs: { name: 'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS', parse: 'int', default: '60000' },
+  idleInTransactionTimeoutMs: {
+    name: 'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS',
+    parse: 'int',
+    default: '60000',
+  },
   connectTimeoutMs: { name: 'DATABASE_CONNECT_TIMEOUT_MS', parse: 'int', default: '10000' },
 });
 
@@ -137,7 +141,9 @@ export class KafkaConfig {
   @IsBoolean()
   sslRejectUnauthorized!: boolean;
 
-  @ValidateIf((c: KafkaConfig) => [c.saslMechanism, c.saslUsername, c.saslPassword].some((v) => v !== undefined))
+  @ValidateIf((c: KafkaConfig) =>
+    [c.saslMechanism, c.saslUsername, c.saslPassword].some((v) => v !== undefined),
+  )
   @Transform(({ value }) => (typeof value === 'string' ? value.toLowerCase() : value))
   @IsIn(KAFKA_SASL_MECHANISMS)
   saslMechanism?: (typeof KAFKA_SASL_MECHANISMS)[number];
@@ -163,7 +169,11 @@ export const kafkaConfig = defineConfig('kafka', KafkaConfig, {
   },
   clientId: { name: 'KAFKA_CLIENT_ID', default: 'stocksync' },
   consumerMaxWaitMs: { name: 'KAFKA_CONSUMER_MAX_WAIT_MS', parse: 'int', default: '100' },
-  consumerPartitionsConcurrently: { name: 'KAFKA_CONSUMER_PARTITIONS_CONCURRENTLY', parse: 'int', default: '1' },
+  consumerPartitionsConcurrently: {
+    name: 'KAFKA_CONSUMER_PARTITIONS_CONCURRENTLY',
+    parse: 'int',
+    default: '1',
+  },
   topicPrefix: { name: 'KAFKA_TOPIC_PREFIX' },
   clientLogLevel: { name: 'KAFKA_CLIENT_LOG_LEVEL', default: 'warn' },
   consumerRetryDegradedMs: { name: 'KAFKA_CONSUMER_RETRY_DEGRADED_MS', parse: 'int', default: '60000' },

@@ -17,10 +17,17 @@ export interface EmbeddedPostgresOptions {
  * Starts PGlite (PostgreSQL compiled to WebAssembly) behind a PostgreSQL wire-protocol socket on loopback.
  * Every connection shares one backend, so callers keep their pool at one connection (see docs/reference).
  */
-export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres(
+  options: EmbeddedPostgresOptions = {},
+): Promise<EmbeddedPostgres> {
   const db = await PGlite.create(options.dataDir);
   // Above 1, or a second client (migrations, health probe) would be cut off.
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: options.port ?? 0, maxConnections: 32 });
+  const server = new PGLiteSocketServer({
+    db,
+    host: '127.0.0.1',
+    port: options.port ?? 0,
+    maxConnections: 32,
+  });
   await server.start();
   const conn = server.getServerConn();
   return {

@@ -13,7 +13,11 @@ const sample: MigrationSet = {
       name: 'create sku_note',
       up: `CREATE TABLE sku_note (sku text PRIMARY KEY, note jsonb NOT NULL, at timestamptz NOT NULL DEFAULT now())`,
     },
-    { version: 2, name: 'add quantity', up: `ALTER TABLE sku_note ADD COLUMN quantity integer NOT NULL DEFAULT 0 CHECK (quantity >= 0)` },
+    {
+      version: 2,
+      name: 'add quantity',
+      up: `ALTER TABLE sku_note ADD COLUMN quantity integer NOT NULL DEFAULT 0 CHECK (quantity >= 0)`,
+    },
   ],
 };
 
@@ -71,7 +75,9 @@ describe.each(Object.keys(engines))('on the %s', (engineName) => {
     ]);
     const { rows } = await engine.pool.query('SELECT sku, note, quantity FROM sku_note');
     expect(rows).toEqual([{ sku: 'SKU-1', note: { channel: 'taobao', tags: ['卡密'] }, quantity: 7 }]);
-    await expect(engine.pool.query("UPDATE sku_note SET quantity = -1 WHERE sku = 'SKU-1'")).rejects.toMatchObject({
+    await expect(
+      engine.pool.query("UPDATE sku_note SET quantity = -1 WHERE sku = 'SKU-1'"),
+    ).rejects.toMatchObject({
       code: '23514',
     });
   });

@@ -81,9 +81,12 @@ async function applyPending(client: PoolClient, set: MigrationSet): Promise<numb
         ]);
       });
     } catch (err) {
-      throw new Error(`migration ${set.component}#${m.version} (${m.name}) failed: ${(err as Error).message}`, {
-        cause: err,
-      });
+      throw new Error(
+        `migration ${set.component}#${m.version} (${m.name}) failed: ${(err as Error).message}`,
+        {
+          cause: err,
+        },
+      );
     }
     ran.push(m.version);
   }

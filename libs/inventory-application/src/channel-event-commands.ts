@@ -39,7 +39,10 @@ export function commandFor(envelope: ChannelReportEnvelope, now: number): Invent
     }
     case 'order.paid': {
       const p = envelope.payload;
-      return { type: 'ConfirmReservation', data: { sku: p.sku, now, actor, channel: p.channel, channelOrderId: p.channelOrderId } };
+      return {
+        type: 'ConfirmReservation',
+        data: { sku: p.sku, now, actor, channel: p.channel, channelOrderId: p.channelOrderId },
+      };
     }
     case 'order.cancelled': {
       const p = envelope.payload;
@@ -58,17 +61,32 @@ export function commandFor(envelope: ChannelReportEnvelope, now: number): Invent
             now,
             actor,
             batchId: p.batchId,
-            units: p.units.map((u) => ({ unitId: u.unitId, fingerprint: u.fingerprint, loop: u.loop ?? false })),
+            units: p.units.map((u) => ({
+              unitId: u.unitId,
+              fingerprint: u.fingerprint,
+              loop: u.loop ?? false,
+            })),
           },
         };
       }
-      return { type: 'ReceiveStock', data: { sku: p.sku, now, actor, batchId: p.batchId, quantity: p.quantity ?? 0 } };
+      return {
+        type: 'ReceiveStock',
+        data: { sku: p.sku, now, actor, batchId: p.batchId, quantity: p.quantity ?? 0 },
+      };
     }
     case 'stock.adjusted': {
       const p = envelope.payload;
       return {
         type: 'AdjustStock',
-        data: { sku: p.sku, now, actor, adjustmentId: p.adjustmentId, delta: p.delta, reason: p.reason, note: p.note },
+        data: {
+          sku: p.sku,
+          now,
+          actor,
+          adjustmentId: p.adjustmentId,
+          delta: p.delta,
+          reason: p.reason,
+          note: p.note,
+        },
       };
     }
     default: {

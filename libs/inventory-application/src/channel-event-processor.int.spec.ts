@@ -30,7 +30,13 @@ const inAnHour = () => new Date(Date.now() + 3_600_000).toISOString();
 const placed = (orderId: string, quantity = 1): ChannelEvent => ({
   type: 'order.placed',
   eventId: randomUUID(),
-  payload: { channel: 'taobao', channelOrderId: orderId, sku: SKU, lines: [{ quantity }], expiresAt: inAnHour() },
+  payload: {
+    channel: 'taobao',
+    channelOrderId: orderId,
+    sku: SKU,
+    lines: [{ quantity }],
+    expiresAt: inAnHour(),
+  },
 });
 
 describe('the inventory service pipeline on the real broker and PostgreSQL', () => {
@@ -48,7 +54,14 @@ describe('the inventory service pipeline on the real broker and PostgreSQL', () 
     store = await PostgresEventStore.create(db.pool);
     handler = createInventoryBatchHandler(store, { snapshotEvery: 10 });
     await handler.handleBatch([
-      { streamId: skuStreamId(SKU), commandId: 'register', command: { type: 'RegisterSku', data: { sku: SKU, now: Date.now(), kind: 'quantity', perOrderCap: 3 } } },
+      {
+        streamId: skuStreamId(SKU),
+        commandId: 'register',
+        command: {
+          type: 'RegisterSku',
+          data: { sku: SKU, now: Date.now(), kind: 'quantity', perOrderCap: 3 },
+        },
+      },
     ]);
     inventoryBus = testKafkaBus('inventory-service', prefix);
     connectorBus = testKafkaBus('connector-taobao', prefix);
@@ -82,8 +95,14 @@ describe('the inventory service pipeline on the real broker and PostgreSQL', () 
     await eventually(() => outcomes.length >= 7 || undefined, 30_000, 'seven answers');
     const accepted = ['o1', 'o2', 'o3', 'o4', 'o5'].map((id) => answersFor(id)[0]?.type);
     expect(accepted).toEqual(Array(5).fill('order.accepted'));
-    expect(answersFor('o6')[0]).toMatchObject({ type: 'order.rejected', payload: { reasonCode: 'INSUFFICIENT_STOCK', answers: 'order.placed' } });
-    expect(answersFor('big')[0]).toMatchObject({ type: 'order.rejected', payload: { reasonCode: 'OVER_ORDER_CAP' } });
+    expect(answersFor('o6')[0]).toMatchObject({
+      type: 'order.rejected',
+      payload: { reasonCode: 'INSUFFICIENT_STOCK', answers: 'order.placed' },
+    });
+    expect(answersFor('big')[0]).toMatchObject({
+      type: 'order.rejected',
+      payload: { reasonCode: 'OVER_ORDER_CAP' },
+    });
 
     const events = await store.readStream(skuStreamId(SKU));
     const state = events.reduce(
@@ -110,12 +129,25 @@ describe('the inventory service pipeline on the real broker and PostgreSQL', () 
 
   it('confirms payment and releases on cancel, answering each', async () => {
     await connectorBus.publish(ChannelEventsTopic, [
-      { type: 'order.paid', eventId: randomUUID(), payload: { channel: 'taobao', channelOrderId: 'o1', sku: SKU } },
-      { type: 'order.cancelled', eventId: randomUUID(), payload: { channel: 'taobao', channelOrderId: 'o2', sku: SKU } },
-      { type: 'order.paid', eventId: randomUUID(), payload: { channel: 'taobao', channelOrderId: 'o2', sku: SKU } },
+      {
+        type: 'order.paid',
+        eventId: randomUUID(),
+        payload: { channel: 'taobao', channelOrderId: 'o1', sku: SKU },
+      },
+      {
+        type: 'order.cancelled',
+        eventId: randomUUID(),
+        payload: { channel: 'taobao', channelOrderId: 'o2', sku: SKU },
+      },
+      {
+        type: 'order.paid',
+        eventId: randomUUID(),
+        payload: { channel: 'taobao', channelOrderId: 'o2', sku: SKU },
+      },
     ]);
     await eventually(() => answersFor('o2').length >= 3 || undefined, 20_000, 'answers for o2');
-    const summary = (id: string) => answersFor(id).map((a) => [a.type, 'answers' in a.payload ? a.payload.answers : null]);
+    const summary = (id: string) =>
+      answersFor(id).map((a) => [a.type, 'answers' in a.payload ? a.payload.answers : null]);
     expect(summary('o1')).toContainEqual(['order.accepted', 'order.paid']);
     expect(summary('o2')).toEqual([
       ['order.accepted', 'order.placed'],
@@ -127,19 +159,42 @@ describe('the inventory service pipeline on the real broker and PostgreSQL', () 
   it('delivers the allocation of a paid order of 1,001 card keys in several valid messages', async () => {
     const sku = 'KEYS-1001';
     await handler.handleBatch([
-      { streamId: skuStreamId(sku), commandId: 'register-keys', command: { type: 'RegisterSku', data: { sku, now: Date.now(), kind: 'cardKey' } } },
+      {
+        streamId: skuStreamId(sku),
+        commandId: 'register-keys',
+        command: { type: 'RegisterSku', data: { sku, now: Date.now(), kind: 'cardKey' } },
+      },
       {
         streamId: skuStreamId(sku),
         commandId: 'import-keys',
         command: {
           type: 'ImportCardKeys',
-          data: { sku, now: Date.now(), batchId: 'k', units: Array.from({ length: 1_001 }, (_, i) => ({ unitId: `u-${i}`, fingerprint: `f-${i}` })) },
+          data: {
+            sku,
+            now: Date.now(),
+            batchId: 'k',
+            units: Array.from({ length: 1_001 }, (_, i) => ({ unitId: `u-${i}`, fingerprint: `f-${i}` })),
+          },
         },
       },
     ]);
     await connectorBus.publish(ChannelEventsTopic, [
-      { type: 'order.placed', eventId: randomUUID(), payload: { channel: 'taobao', channelOrderId: 'wholesale', sku, lines: [{ quantity: 1_001 }], expiresAt: inAnHour() } },
-      { type: 'order.paid', eventId: randomUUID(), payload: { channel: 'taobao', channelOrderId: 'wholesale', sku } },
+      {
+        type: 'order.placed',
+        eventId: randomUUID(),
+        payload: {
+          channel: 'taobao',
+          channelOrderId: 'wholesale',
+          sku,
+          lines: [{ quantity: 1_001 }],
+          expiresAt: inAnHour(),
+        },
+      },
+      {
+        type: 'order.paid',
+        eventId: randomUUID(),
+        payload: { channel: 'taobao', channelOrderId: 'wholesale', sku },
+      },
     ]);
     const allocated = () =>
       answersFor('wholesale').flatMap((o) => (o.type === 'card-keys.allocated' ? o.payload.unitIds : []));
@@ -149,12 +204,23 @@ describe('the inventory service pipeline on the real broker and PostgreSQL', () 
   });
 
   it('dead-letters an invalid message with its reason and processes the valid one behind it', async () => {
-    const raw = new Kafka({ clientId: 'raw', brokers: (process.env.KAFKA_BROKERS ?? '').split(','), logLevel: logLevel.NOTHING }).producer();
+    const raw = new Kafka({
+      clientId: 'raw',
+      brokers: (process.env.KAFKA_BROKERS ?? '').split(','),
+      logLevel: logLevel.NOTHING,
+    }).producer();
     await raw.connect();
-    await raw.send({ topic: inventoryBus.topicName(ChannelEventsTopic), messages: [{ key: SKU, value: '{"not":"an envelope"' }] });
+    await raw.send({
+      topic: inventoryBus.topicName(ChannelEventsTopic),
+      messages: [{ key: SKU, value: '{"not":"an envelope"' }],
+    });
     await raw.disconnect();
     await connectorBus.publish(ChannelEventsTopic, [placed('after-poison')]);
-    await eventually(() => answersFor('after-poison').length === 1 || undefined, 20_000, 'the valid order behind it');
+    await eventually(
+      () => answersFor('after-poison').length === 1 || undefined,
+      20_000,
+      'the valid order behind it',
+    );
     const dl = await eventually(() => deadLetters[0], 20_000, 'a dead letter');
     expect(dl.payload).toMatchObject({ reasonCode: 'MESSAGING.INVALID_JSON' });
   });

@@ -1,6 +1,11 @@
 import { BatchCommandHandler, StreamStateCache, type CommandHandlingOptions } from '@libs/command-handling';
 import type { EventStore } from '@libs/event-store';
-import { inventoryDecider, type InventoryCommand, type InventoryEvent, type InventoryState } from '@libs/inventory';
+import {
+  inventoryDecider,
+  type InventoryCommand,
+  type InventoryEvent,
+  type InventoryState,
+} from '@libs/inventory';
 import { INVENTORY_SNAPSHOT_TYPE } from './sku-stream';
 
 export type InventoryBatchHandler = BatchCommandHandler<InventoryCommand, InventoryState, InventoryEvent>;

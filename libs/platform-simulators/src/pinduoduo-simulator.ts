@@ -75,7 +75,8 @@ export class PinduoduoSimulator extends SimulatedPlatform {
       p.order_sn && p.logistics_id !== undefined && p.tracking_number
         ? this.deliverLink(p.order_sn, p.delivery_note ?? '')
         : undefined;
-    if (!result) return error(10_002, '参数错误', 'order_sn, logistics_id, tracking_number and a delivery link');
+    if (!result)
+      return error(10_002, '参数错误', 'order_sn, logistics_id, tracking_number and a delivery link');
     return { status: 200, json: { logistics_online_send_response: { is_success: true }, ...result } };
   }
 

@@ -343,7 +343,10 @@ export abstract class SimulatedPlatform {
    * card handed over; the fingerprint is of the link, since no secret ever arrives. A link for another order is
    * refused.
    */
-  protected deliverLink(orderId: string, link: string): { delivered: number; duplicates: number } | undefined {
+  protected deliverLink(
+    orderId: string,
+    link: string,
+  ): { delivered: number; duplicates: number } | undefined {
     const token = link.slice(link.lastIndexOf('/deliveries/') + '/deliveries/'.length);
     if (!link.includes('/deliveries/') || !token.includes('.')) return undefined;
     let claim: { orderId?: unknown; sku?: unknown; unitIds?: unknown; copies?: Record<string, unknown> };
@@ -352,7 +355,8 @@ export abstract class SimulatedPlatform {
     } catch {
       return undefined;
     }
-    if (claim.orderId !== orderId || typeof claim.sku !== 'string' || !Array.isArray(claim.unitIds)) return undefined;
+    if (claim.orderId !== orderId || typeof claim.sku !== 'string' || !Array.isArray(claim.unitIds))
+      return undefined;
     const sku = claim.sku;
     let delivered = 0;
     const at = Date.now();

@@ -189,8 +189,12 @@ export class TaobaoSimulator extends SimulatedPlatform {
   /** 无需物流发货: the trade is shipped; the buyer's delivery link rides in `delivery_note`. */
   private dummySend(p: Record<string, string>): SimResponse {
     const result = p.tid ? this.deliverLink(p.tid, p.delivery_note ?? '') : undefined;
-    if (!result) return error(40, 'Missing required arguments', 'isv.invalid-parameter', 'tid and a delivery link');
-    return { status: 200, json: { logistics_dummy_send_response: { shipping: { is_success: true } }, ...result } };
+    if (!result)
+      return error(40, 'Missing required arguments', 'isv.invalid-parameter', 'tid and a delivery link');
+    return {
+      status: 200,
+      json: { logistics_dummy_send_response: { shipping: { is_success: true } }, ...result },
+    };
   }
 
   private find(numIid: string | undefined, skuId: string | undefined, outerId: string | undefined) {

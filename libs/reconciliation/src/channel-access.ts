@@ -19,5 +19,7 @@ export interface ChannelAccess {
   /** The most corrections one `correct` call takes. */
   readonly maxBatchSize: number;
   readListings(cursor: string | undefined, pageSize: number): Promise<ListingPage>;
-  correct(targets: readonly { sku: string; quantity: number; skuVersion: number }[]): Promise<CorrectionOutcome[]>;
+  correct(
+    targets: readonly { sku: string; quantity: number; skuVersion: number }[],
+  ): Promise<CorrectionOutcome[]>;
 }

@@ -45,12 +45,17 @@ export function listedQuantity(listing: Listing): number {
 }
 
 /** Compares one (channel, SKU); null when the listing shows exactly the target. */
-export function classifyDifference(target: Target | undefined, push: PushState | undefined, listing: Listing | undefined): Difference | null {
+export function classifyDifference(
+  target: Target | undefined,
+  push: PushState | undefined,
+  listing: Listing | undefined,
+): Difference | null {
   if (!target && !listing) return null;
   if (!target) return { class: 'listing_unknown_to_us', correctable: false };
   if (!listing) return { class: 'sku_unknown_to_platform', correctable: false };
   if (listedQuantity(listing) === target.quantity) return null;
   if (push?.lastErrorCode) return { class: 'failed_push', correctable: true };
-  if (push?.lastAckedVersion == null || push.lastAckedVersion < target.version) return { class: 'stale_push', correctable: true };
+  if (push?.lastAckedVersion == null || push.lastAckedVersion < target.version)
+    return { class: 'stale_push', correctable: true };
   return { class: 'edited_on_platform', correctable: true };
 }

@@ -25,9 +25,19 @@ export class ConnectorClient implements ChannelAccess {
     return (await this.call('GET', `/listings?${query}`, undefined, this.options.timeoutMs)) as ListingPage;
   }
 
-  async correct(targets: readonly { sku: string; quantity: number; skuVersion: number }[]): Promise<CorrectionOutcome[]> {
-    const body = { targets: targets.map(({ sku, quantity, skuVersion }) => ({ sku, quantity, skuVersion })), waitMs: this.options.correctionWaitMs };
-    const answer = (await this.call('POST', '/corrections', body, this.options.timeoutMs + this.options.correctionWaitMs)) as {
+  async correct(
+    targets: readonly { sku: string; quantity: number; skuVersion: number }[],
+  ): Promise<CorrectionOutcome[]> {
+    const body = {
+      targets: targets.map(({ sku, quantity, skuVersion }) => ({ sku, quantity, skuVersion })),
+      waitMs: this.options.correctionWaitMs,
+    };
+    const answer = (await this.call(
+      'POST',
+      '/corrections',
+      body,
+      this.options.timeoutMs + this.options.correctionWaitMs,
+    )) as {
       results: CorrectionOutcome[];
     };
     return answer.results;
@@ -46,7 +56,9 @@ export class ConnectorClient implements ChannelAccess {
     });
     const text = await response.text();
     if (!response.ok)
-      throw new Error(`connector ${this.channel} answered ${response.status} to ${method} ${path.split('?')[0]}: ${text.slice(0, 200)}`);
+      throw new Error(
+        `connector ${this.channel} answered ${response.status} to ${method} ${path.split('?')[0]}: ${text.slice(0, 200)}`,
+      );
     return JSON.parse(text) as unknown;
   }
 }

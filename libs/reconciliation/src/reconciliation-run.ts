@@ -3,7 +3,13 @@ import type { EventStore } from '@libs/event-store';
 import { skuStreamId } from '@libs/inventory-application';
 import { inventoryDecider, stockLevels, type InventoryEvent } from '@libs/inventory';
 import type { ChannelAccess, CorrectionOutcome } from './channel-access';
-import { classifyDifference, listedQuantity, type DifferenceClass, type PushState, type Target } from './classify-difference';
+import {
+  classifyDifference,
+  listedQuantity,
+  type DifferenceClass,
+  type PushState,
+  type Target,
+} from './classify-difference';
 import type { ReconciliationMetrics } from './reconciliation-metrics';
 
 export interface ReconciliationItem {
@@ -57,11 +63,19 @@ export class Reconciler {
       [trigger],
     );
     const runId = Number(rows[0].id);
-    const summary: ReconciliationSummary = { runId, listingsChecked: 0, skusChecked: 0, differences: 0, corrections: 0, byClass: {} };
+    const summary: ReconciliationSummary = {
+      runId,
+      listingsChecked: 0,
+      skusChecked: 0,
+      differences: 0,
+      corrections: 0,
+      byClass: {},
+    };
     try {
       const pending: ReconciliationItem[] = [];
       const flush = async (force = false) => {
-        if (pending.length >= INSERT_CHUNK || (force && pending.length > 0)) await this.insertItems(runId, pending.splice(0));
+        if (pending.length >= INSERT_CHUNK || (force && pending.length > 0))
+          await this.insertItems(runId, pending.splice(0));
       };
       for (const access of this.channels) {
         for (const item of await this.reconcileChannel(access, options, summary)) {
@@ -85,10 +99,10 @@ export class Reconciler {
       );
       return summary;
     } catch (err) {
-      await this.db.query(`UPDATE reconciliation_runs SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1`, [
-        runId,
-        (err as Error).message,
-      ]);
+      await this.db.query(
+        `UPDATE reconciliation_runs SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1`,
+        [runId, (err as Error).message],
+      );
       throw err;
     } finally {
       this.metrics?.runSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
@@ -102,7 +116,11 @@ export class Reconciler {
     this.metrics?.differences.inc({ channel: item.channel, class: item.class });
   }
 
-  private async reconcileChannel(access: ChannelAccess, options: ReconcilerOptions, summary: ReconciliationSummary): Promise<ReconciliationItem[]> {
+  private async reconcileChannel(
+    access: ChannelAccess,
+    options: ReconcilerOptions,
+    summary: ReconciliationSummary,
+  ): Promise<ReconciliationItem[]> {
     const { channel } = access;
     const targets = await this.targets(channel);
     const pushes = await this.pushStates(channel);
@@ -136,7 +154,15 @@ export class Reconciler {
     } while (cursor !== undefined);
     summary.listingsChecked += listings;
     for (const [sku, target] of targets) {
-      items.push({ channel, sku, class: 'sku_unknown_to_platform', listed: null, target: target.quantity, targetVersion: target.version, action: 'reported' });
+      items.push({
+        channel,
+        sku,
+        class: 'sku_unknown_to_platform',
+        listed: null,
+        target: target.quantity,
+        targetVersion: target.version,
+        action: 'reported',
+      });
     }
     await this.correct(access, toCorrect);
     return items;
@@ -146,7 +172,10 @@ export class Reconciler {
   private async correct(access: ChannelAccess, items: ReconciliationItem[]): Promise<void> {
     for (let i = 0; i < items.length; i += 1000) {
       const chunk = items.slice(i, i + 1000);
-      const current = await this.targets(access.channel, chunk.map((c) => c.sku));
+      const current = await this.targets(
+        access.channel,
+        chunk.map((c) => c.sku),
+      );
       const due = chunk.filter((item) => {
         const now = current.get(item.sku);
         if (!now || now.version > (item.targetVersion ?? 0)) {
@@ -160,12 +189,15 @@ export class Reconciler {
         const batch = due.slice(j, j + access.maxBatchSize);
         try {
           // The channel's own writer re-pushes the target: a version older than one it has sent is refused there.
-          const results = await access.correct(batch.map((b) => ({ sku: b.sku, quantity: b.target!, skuVersion: b.targetVersion! })));
+          const results = await access.correct(
+            batch.map((b) => ({ sku: b.sku, quantity: b.target!, skuVersion: b.targetVersion! })),
+          );
           const bySku = new Map(results.map((r) => [r.sku, r]));
           for (const b of batch) {
             const r = bySku.get(b.sku);
             b.action = actionOf(r);
-            if (r?.result === 'stale') b.note = 'the connector has sent a newer target; its own push corrects the listing';
+            if (r?.result === 'stale')
+              b.note = 'the connector has sent a newer target; its own push corrects the listing';
             if (r?.result === 'queued') b.note = 'queued on the connector; the platform had not answered yet';
             this.metrics?.corrections.inc({ channel: access.channel, result: r?.result ?? 'failed' });
           }
@@ -183,11 +215,20 @@ export class Reconciler {
   /** The truth check: every SKU rebuilt from its events, compared with the read model's row. */
   private async truthCheck(summary: ReconciliationSummary): Promise<ReconciliationItem[]> {
     const items: ReconciliationItem[] = [];
-    const { rows: stored } = await this.db.query<{ sku: string; on_hand: string; reserved: string; available: string; version: string }>(
-      'SELECT sku, on_hand, reserved, available, version FROM sku_stock ORDER BY sku',
-    );
+    const { rows: stored } = await this.db.query<{
+      sku: string;
+      on_hand: string;
+      reserved: string;
+      available: string;
+      version: string;
+    }>('SELECT sku, on_hand, reserved, available, version FROM sku_stock ORDER BY sku');
     // bigint columns come back as strings; the domain keeps them below 2^53.
-    const rows = stored.map((r) => ({ ...r, on_hand: Number(r.on_hand), reserved: Number(r.reserved), available: Number(r.available) }));
+    const rows = stored.map((r) => ({
+      ...r,
+      on_hand: Number(r.on_hand),
+      reserved: Number(r.reserved),
+      available: Number(r.available),
+    }));
     for (const row of rows) {
       let state = inventoryDecider.initialState();
       let version = 0;
@@ -199,7 +240,11 @@ export class Reconciler {
       const levels = stockLevels(state);
       // A read model behind the store (projector lag) is not wrong, only late.
       if (Number(row.version) !== version) continue;
-      if (levels.onHand !== row.on_hand || levels.reserved !== row.reserved || levels.available !== row.available) {
+      if (
+        levels.onHand !== row.on_hand ||
+        levels.reserved !== row.reserved ||
+        levels.available !== row.available
+      ) {
         items.push({
           channel: '*',
           sku: row.sku,
@@ -221,17 +266,28 @@ export class Reconciler {
         WHERE channel = $1 AND target IS NOT NULL AND ($2::text[] IS NULL OR sku = ANY($2))`,
       [channel, skus ?? null],
     );
-    return new Map(rows.map((r) => [r.sku, { quantity: Number(r.target), version: Number(r.target_version) }]));
+    return new Map(
+      rows.map((r) => [r.sku, { quantity: Number(r.target), version: Number(r.target_version) }]),
+    );
   }
 
   private async pushStates(channel: string): Promise<Map<string, PushState>> {
     try {
-      const { rows } = await this.db.query<{ sku: string; last_acked_version: string | null; last_error_code: string | null }>(
-        'SELECT sku, last_acked_version, last_error_code FROM channel_push_state WHERE channel = $1',
-        [channel],
-      );
+      const { rows } = await this.db.query<{
+        sku: string;
+        last_acked_version: string | null;
+        last_error_code: string | null;
+      }>('SELECT sku, last_acked_version, last_error_code FROM channel_push_state WHERE channel = $1', [
+        channel,
+      ]);
       return new Map(
-        rows.map((r) => [r.sku, { lastAckedVersion: r.last_acked_version === null ? null : Number(r.last_acked_version), lastErrorCode: r.last_error_code }]),
+        rows.map((r) => [
+          r.sku,
+          {
+            lastAckedVersion: r.last_acked_version === null ? null : Number(r.last_acked_version),
+            lastErrorCode: r.last_error_code,
+          },
+        ]),
       );
     } catch (err) {
       // No connector has run against this database yet: nothing was ever pushed.

@@ -6,9 +6,21 @@ import {
   ShopAdapter,
   TaobaoAdapter,
 } from '@libs/channels';
-import { MiniprogramSimulator, PinduoduoSimulator, ShopSimulator, TaobaoSimulator, type SimulatedPlatform } from '@libs/platform-simulators';
+import {
+  MiniprogramSimulator,
+  PinduoduoSimulator,
+  ShopSimulator,
+  TaobaoSimulator,
+  type SimulatedPlatform,
+} from '@libs/platform-simulators';
 import { readModelMigrations } from '@libs/read-models';
-import { analystViewsMigrations, exportRun, Reconciler, reconciliationMigrations, type ChannelAccess } from '@libs/reconciliation';
+import {
+  analystViewsMigrations,
+  exportRun,
+  Reconciler,
+  reconciliationMigrations,
+  type ChannelAccess,
+} from '@libs/reconciliation';
 import { adapterChannelAccess, createTestDatabase, type TestDatabase } from '@libs/testing';
 
 const SKUS = Array.from({ length: 100 }, (_, i) => `R-${String(i).padStart(3, '0')}`);
@@ -25,11 +37,22 @@ describe('reconciliation against the simulated platforms and the real PostgreSQL
 
   beforeAll(async () => {
     db = await createTestDatabase('reconcile');
-    for (const m of [readModelMigrations, channelsMigrations, reconciliationMigrations, analystViewsMigrations]) await runMigrations(db.pool, m);
+    for (const m of [
+      readModelMigrations,
+      channelsMigrations,
+      reconciliationMigrations,
+      analystViewsMigrations,
+    ])
+      await runMigrations(db.pool, m);
     for (const sim of Object.values(simulators)) await sim.start();
     channels = [
       new TaobaoAdapter({ baseUrl: taobao.url, appKey: 'tb-key', appSecret: 'tb-secret', timeoutMs: 2_000 }),
-      new PinduoduoAdapter({ baseUrl: pdd.url, clientId: 'pdd-id', clientSecret: 'pdd-secret', timeoutMs: 2_000 }),
+      new PinduoduoAdapter({
+        baseUrl: pdd.url,
+        clientId: 'pdd-id',
+        clientSecret: 'pdd-secret',
+        timeoutMs: 2_000,
+      }),
       new MiniprogramAdapter({ baseUrl: wechat.url, accessToken: 'wx-token', timeoutMs: 2_000 }),
       new ShopAdapter({ baseUrl: shop.url, apiSecret: 'shop-secret', timeoutMs: 2_000 }),
     ].map(adapterChannelAccess);
@@ -57,14 +80,23 @@ describe('reconciliation against the simulated platforms and the real PostgreSQL
 
   it('finds, classifies and corrects every injected difference; a second run changes nothing', async () => {
     // 1% of the 400 listings edited by hand on the platforms.
-    for (const [channel, sku] of [['taobao', 'R-001'], ['pinduoduo', 'R-002'], ['miniprogram', 'R-003'], ['shop', 'R-004']] as const) {
+    for (const [channel, sku] of [
+      ['taobao', 'R-001'],
+      ['pinduoduo', 'R-002'],
+      ['miniprogram', 'R-003'],
+      ['shop', 'R-004'],
+    ] as const) {
       simulators[channel].setListing(sku, target(sku, channel) + 3, { listed: true });
     }
     // A push that failed, and one that never got acknowledged.
     taobao.setListing('R-010', 99);
-    await db.pool.query(`UPDATE channel_push_state SET last_error_code = 'HTTP_503' WHERE channel = 'taobao' AND sku = 'R-010'`);
+    await db.pool.query(
+      `UPDATE channel_push_state SET last_error_code = 'HTTP_503' WHERE channel = 'taobao' AND sku = 'R-010'`,
+    );
     shop.setListing('R-011', 98);
-    await db.pool.query(`UPDATE channel_stock SET target_version = 6 WHERE channel = 'shop' AND sku = 'R-011'`);
+    await db.pool.query(
+      `UPDATE channel_stock SET target_version = 6 WHERE channel = 'shop' AND sku = 'R-011'`,
+    );
     // A listing unknown to us, and a SKU the platform does not list.
     taobao.setListing('GHOST-1', 5);
     pdd.listings.delete('R-020');
@@ -79,7 +111,13 @@ describe('reconciliation against the simulated platforms and the real PostgreSQL
     });
     expect(first.corrections).toBe(6);
     expect(first.listingsChecked).toBe(400);
-    for (const [channel, sku] of [['taobao', 'R-001'], ['pinduoduo', 'R-002'], ['shop', 'R-004'], ['taobao', 'R-010'], ['shop', 'R-011']] as const) {
+    for (const [channel, sku] of [
+      ['taobao', 'R-001'],
+      ['pinduoduo', 'R-002'],
+      ['shop', 'R-004'],
+      ['taobao', 'R-010'],
+      ['shop', 'R-011'],
+    ] as const) {
       expect(simulators[channel].listings.get(sku)?.quantity).toBe(target(sku, channel));
     }
 
@@ -87,9 +125,30 @@ describe('reconciliation against the simulated platforms and the real PostgreSQL
       `SELECT channel, sku, class, listed, target, action FROM reconciliation_items WHERE run_id = $1 ORDER BY channel, sku`,
       [first.runId],
     );
-    expect(rows).toContainEqual({ channel: 'taobao', sku: 'R-010', class: 'failed_push', listed: 99, target: target('R-010', 'taobao'), action: 'corrected' });
-    expect(rows).toContainEqual({ channel: 'taobao', sku: 'GHOST-1', class: 'listing_unknown_to_us', listed: 5, target: null, action: 'reported' });
-    expect(rows).toContainEqual({ channel: 'pinduoduo', sku: 'R-020', class: 'sku_unknown_to_platform', listed: null, target: target('R-020', 'pinduoduo'), action: 'reported' });
+    expect(rows).toContainEqual({
+      channel: 'taobao',
+      sku: 'R-010',
+      class: 'failed_push',
+      listed: 99,
+      target: target('R-010', 'taobao'),
+      action: 'corrected',
+    });
+    expect(rows).toContainEqual({
+      channel: 'taobao',
+      sku: 'GHOST-1',
+      class: 'listing_unknown_to_us',
+      listed: 5,
+      target: null,
+      action: 'reported',
+    });
+    expect(rows).toContainEqual({
+      channel: 'pinduoduo',
+      sku: 'R-020',
+      class: 'sku_unknown_to_platform',
+      listed: null,
+      target: target('R-020', 'pinduoduo'),
+      action: 'reported',
+    });
     const csv = await exportRun(db.pool, first.runId, 'csv');
     expect(csv.split('\r\n')[0]).toBe('channel,sku,class,listed,target,target_version,action,note');
     expect(csv.trim().split('\r\n')).toHaveLength(1 + 8);
@@ -114,12 +173,17 @@ describe('reconciliation against the simulated platforms and the real PostgreSQL
       readListings: async (cursor, size) => {
         const page = await channels[0].readListings(cursor, size);
         // The projector publishes a newer target for R-030 after our snapshot.
-        await db.pool.query(`UPDATE channel_stock SET target = 12, target_version = 9 WHERE channel = 'taobao' AND sku = 'R-030'`);
+        await db.pool.query(
+          `UPDATE channel_stock SET target = 12, target_version = 9 WHERE channel = 'taobao' AND sku = 'R-030'`,
+        );
         return page;
       },
     };
     const run = await new Reconciler(db.pool, [racing]).run('test');
-    const { rows } = await db.pool.query(`SELECT action FROM reconciliation_items WHERE run_id = $1 AND sku = 'R-030'`, [run.runId]);
+    const { rows } = await db.pool.query(
+      `SELECT action FROM reconciliation_items WHERE run_id = $1 AND sku = 'R-030'`,
+      [run.runId],
+    );
     expect(rows).toEqual([{ action: 'superseded' }]);
     expect(taobao.listings.get('R-030')?.quantity).toBe(77);
   });

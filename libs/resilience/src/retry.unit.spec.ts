@@ -1,7 +1,8 @@
 import { retry } from './retry';
 import { sleep } from './sleep';
 
-const transient = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+const transient = () =>
+  Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
 
 describe('retry', () => {
   it('given a function that fails transiently twice, when retried, then it resolves on the third attempt', async () => {

@@ -93,7 +93,11 @@ function check(err: unknown, depth: number): boolean {
  * Broker refusals of the producer's id or sequence, not of the request: the message bus answers them with a new
  * producer id, after which the same publish goes through.
  */
-const PRODUCER_STATE_LOST = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH']);
+const PRODUCER_STATE_LOST = new Set([
+  'OUT_OF_ORDER_SEQUENCE_NUMBER',
+  'UNKNOWN_PRODUCER_ID',
+  'INVALID_PRODUCER_EPOCH',
+]);
 
 /**
  * Whether a kafkajs error (or its cause) is the broker refusing the producer's id or sequence: the broker's

@@ -36,11 +36,17 @@ describe('isTransientError', () => {
       'kafkajs: the producer id lost its sequence (the bus takes a new one)',
       named('KafkaJSProtocolError', { retriable: false, type: 'OUT_OF_ORDER_SEQUENCE_NUMBER' }),
     ],
-    ['kafkajs: unknown producer id', named('KafkaJSProtocolError', { retriable: false, type: 'UNKNOWN_PRODUCER_ID' })],
+    [
+      'kafkajs: unknown producer id',
+      named('KafkaJSProtocolError', { retriable: false, type: 'UNKNOWN_PRODUCER_ID' }),
+    ],
     ['already marked retryable', Object.assign(new Error('platform 503'), { retryable: true })],
     ['conflict retries exhausted', named('ConflictRetriesExhaustedError')],
     ['wrapped as cause', new Error('append failed', { cause: withCode('ECONNRESET') })],
-    ['inside an AggregateError', Object.assign(new AggregateError([withCode('ECONNREFUSED')]), { code: undefined })],
+    [
+      'inside an AggregateError',
+      Object.assign(new AggregateError([withCode('ECONNREFUSED')]), { code: undefined }),
+    ],
   ])('given %s, then it is transient', (_label, err) => {
     expect(isTransientError(err)).toBe(true);
   });
@@ -54,7 +60,10 @@ describe('isTransientError', () => {
     ['another 57 code (57000)', withCode('57000')],
     ['a syntax error', withCode('42601')],
     ['a domain error code', withCode('INVENTORY.INSUFFICIENT_STOCK')],
-    ['kafkajs: broker rejected the request', named('KafkaJSProtocolError', { retriable: false, type: 'MESSAGE_TOO_LARGE' })],
+    [
+      'kafkajs: broker rejected the request',
+      named('KafkaJSProtocolError', { retriable: false, type: 'MESSAGE_TOO_LARGE' }),
+    ],
     ['kafkajs: invalid argument', named('KafkaJSNonRetriableError', { retriable: false })],
     ['marked not retryable', Object.assign(new Error('bad request'), { retryable: false })],
     ['a string', 'Connection terminated'],

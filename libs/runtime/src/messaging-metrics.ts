@@ -48,7 +48,7 @@ export function messagingMetrics(registry: Registry): MessageBusObserver {
   });
   const producerRenewals = new Counter({
     name: 'stocksync_producer_renewals_total',
-    help: 'Times the broker refused the idempotent producer\'s sequence and the app continued with a new producer id (a publish whose answer was lost; its messages may be read twice).',
+    help: "Times the broker refused the idempotent producer's sequence and the app continued with a new producer id (a publish whose answer was lost; its messages may be read twice).",
     labelNames: ['reason'],
     registers: [registry],
   });

@@ -45,7 +45,9 @@ export class MessagingModule {
             if (embeddedBus) return embeddedBus;
             // Allowed (a private network may be trusted), but the password then crosses the wire as is.
             if (config.saslMechanism === 'plain' && !config.ssl)
-              logger.warn('KAFKA_SASL_MECHANISM=plain without KAFKA_SSL=true sends the Kafka password unencrypted');
+              logger.warn(
+                'KAFKA_SASL_MECHANISM=plain without KAFKA_SSL=true sends the Kafka password unencrypted',
+              );
             return new KafkaMessageBus({
               source,
               brokers: config.brokers,

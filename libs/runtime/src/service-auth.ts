@@ -50,7 +50,12 @@ export class ServiceTokenGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
     if (context.getClass() === ObservabilityController) return true;
-    if (this.reflector.getAllAndOverride<boolean>(WITHOUT_SERVICE_TOKEN, [context.getHandler(), context.getClass()]))
+    if (
+      this.reflector.getAllAndOverride<boolean>(WITHOUT_SERVICE_TOKEN, [
+        context.getHandler(),
+        context.getClass(),
+      ])
+    )
       return true;
     const http = context.switchToHttp();
     const token = bearerToken(http.getRequest<Request>().headers.authorization);

@@ -26,7 +26,10 @@ function contextFor(controller: Function, handler: Function, authorization?: str
 }
 
 const guardAccepting = (...tokens: string[]) =>
-  new ServiceTokenGuard(Object.assign(new ServiceAuthConfig(), { tokenHashes: tokens.map(hashServiceToken) }), new Reflector());
+  new ServiceTokenGuard(
+    Object.assign(new ServiceAuthConfig(), { tokenHashes: tokens.map(hashServiceToken) }),
+    new Reflector(),
+  );
 
 describe('the service token guard', () => {
   it('hashes a token as lowercase hex SHA-256 of its UTF-8 bytes', () => {
@@ -36,7 +39,11 @@ describe('the service token guard', () => {
   it('given two accepted hashes (a rotation), when either token is sent, then the route runs', () => {
     const guard = guardAccepting('old-token', 'new-token');
     for (const token of ['old-token', 'new-token'])
-      expect(guard.canActivate(contextFor(InternalController, InternalController.prototype.run, `Bearer ${token}`).context)).toBe(true);
+      expect(
+        guard.canActivate(
+          contextFor(InternalController, InternalController.prototype.run, `Bearer ${token}`).context,
+        ),
+      ).toBe(true);
   });
 
   it('given no header, another scheme, a wrong token or no accepted hash at all, then 401 with a Bearer challenge', () => {
@@ -47,7 +54,11 @@ describe('the service token guard', () => {
       [guardAccepting(), 'Bearer t', 'AUTH.SERVICE_TOKEN_INVALID'],
     ];
     for (const [guard, authorization, code] of cases) {
-      const { context, headers } = contextFor(InternalController, InternalController.prototype.run, authorization);
+      const { context, headers } = contextFor(
+        InternalController,
+        InternalController.prototype.run,
+        authorization,
+      );
       let thrown: unknown;
       try {
         guard.canActivate(context);
@@ -62,7 +73,13 @@ describe('the service token guard', () => {
 
   it('lets health and metrics, and routes marked WithoutServiceToken, through without a token', () => {
     const guard = guardAccepting('t');
-    expect(guard.canActivate(contextFor(ObservabilityController, ObservabilityController.prototype.live).context)).toBe(true);
-    expect(guard.canActivate(contextFor(SignedWebhookController, SignedWebhookController.prototype.receive).context)).toBe(true);
+    expect(
+      guard.canActivate(contextFor(ObservabilityController, ObservabilityController.prototype.live).context),
+    ).toBe(true);
+    expect(
+      guard.canActivate(
+        contextFor(SignedWebhookController, SignedWebhookController.prototype.receive).context,
+      ),
+    ).toBe(true);
   });
 });

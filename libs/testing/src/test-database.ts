@@ -22,7 +22,10 @@ export function serverUrl(): string {
 
 /** A fresh database per suite so parallel suites and repeated runs never see each other's rows. */
 export async function createTestDatabase(label: string, poolSize = 5): Promise<TestDatabase> {
-  const name = `ss_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase().slice(0, 30)}_${randomBytes(4).toString('hex')}`;
+  const name = `ss_${label
+    .replace(/[^a-z0-9]/gi, '_')
+    .toLowerCase()
+    .slice(0, 30)}_${randomBytes(4).toString('hex')}`;
   const server = serverUrl();
   const admin = new Client({ connectionString: server });
   await admin.connect();

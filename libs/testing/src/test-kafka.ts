@@ -5,7 +5,9 @@ import { Kafka, logLevel } from 'kafkajs';
 export function testBrokers(): string[] {
   const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
   if (brokers.length === 0) {
-    throw new Error('KAFKA_BROKERS is not set: integration tests run against a real broker (deploy/local/kafka)');
+    throw new Error(
+      'KAFKA_BROKERS is not set: integration tests run against a real broker (deploy/local/kafka)',
+    );
   }
   return brokers;
 }
@@ -16,20 +18,33 @@ export function uniqueTopicPrefix(label: string): string {
 }
 
 /** A Kafka bus tuned for tests: short fetch waits and heartbeats keep joins and deliveries fast. */
-export function testKafkaBus(source: string, topicPrefix: string, extra: Partial<KafkaMessageBusOptions> = {}): KafkaMessageBus {
+export function testKafkaBus(
+  source: string,
+  topicPrefix: string,
+  extra: Partial<KafkaMessageBusOptions> = {},
+): KafkaMessageBus {
   return new KafkaMessageBus({
     source,
     brokers: testBrokers(),
     topicPrefix,
     logger: silentLogger,
-    consumer: { maxWaitTimeMs: 50, heartbeatIntervalMs: 500, sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000 },
+    consumer: {
+      maxWaitTimeMs: 50,
+      heartbeatIntervalMs: 500,
+      sessionTimeoutMs: 10_000,
+      rebalanceTimeoutMs: 10_000,
+    },
     handlerRetry: { maxAttempts: 2, initialBackoffMs: 50, maxBackoffMs: 200 },
     ...extra,
   });
 }
 
 export async function deleteTopicsWithPrefix(prefix: string): Promise<void> {
-  const admin = new Kafka({ clientId: 'test-cleanup', brokers: testBrokers(), logLevel: logLevel.NOTHING }).admin();
+  const admin = new Kafka({
+    clientId: 'test-cleanup',
+    brokers: testBrokers(),
+    logLevel: logLevel.NOTHING,
+  }).admin();
   await admin.connect();
   try {
     const names = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
@@ -40,7 +55,11 @@ export async function deleteTopicsWithPrefix(prefix: string): Promise<void> {
 }
 
 /** Polls until `probe` returns a value or the time runs out (a test waiting on asynchronous delivery). */
-export async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000, label = 'condition'): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 20_000,
+  label = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
@@ -52,6 +71,7 @@ export async function eventually<T>(probe: () => Promise<T | undefined> | T | un
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${label}${last ? `: ${(last as Error).message}` : ''}`);
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${label}${last ? `: ${(last as Error).message}` : ''}`,
+  );
 }
-

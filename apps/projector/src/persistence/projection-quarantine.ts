@@ -18,7 +18,11 @@ export async function quarantinedAmong(db: Queryable, skus: readonly string[]): 
  * Sets a SKU aside at the event it stopped at. A SKU already there (a retry that failed again) keeps its
  * first_failed_at, counts one more attempt and loses its retry request.
  */
-export async function quarantineSku(db: Queryable, failure: ProjectionFailure, skipped: number): Promise<void> {
+export async function quarantineSku(
+  db: Queryable,
+  failure: ProjectionFailure,
+  skipped: number,
+): Promise<void> {
   await db.query(
     `INSERT INTO projection_quarantine AS q (sku, version, global_position, event_id, event_type, reason_code, reason,
                                              skipped_events)
@@ -67,6 +71,10 @@ export async function retryRequests(db: Queryable, limit: number): Promise<strin
 }
 
 /** Empties the SKU's derived rows before it is projected again from the first event of its stream. */
-export async function deleteSkuReadModels(db: Queryable, sku: string, tables: readonly string[]): Promise<void> {
+export async function deleteSkuReadModels(
+  db: Queryable,
+  sku: string,
+  tables: readonly string[],
+): Promise<void> {
   for (const table of tables) await db.query(`DELETE FROM ${table} WHERE sku = $1`, [sku]);
 }

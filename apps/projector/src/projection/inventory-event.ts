@@ -42,7 +42,11 @@ export function toInventoryEvent(recorded: RecordedEvent): InventoryEvent | null
  */
 export function decodeInventoryEvent(recorded: RecordedEvent): InventoryEvent {
   if (!Object.prototype.hasOwnProperty.call(KNOWN_TYPES, recorded.type)) {
-    throw new EventProjectionError(recorded, QuarantineReasons.UNKNOWN_EVENT_TYPE, 'this build does not know the type');
+    throw new EventProjectionError(
+      recorded,
+      QuarantineReasons.UNKNOWN_EVENT_TYPE,
+      'this build does not know the type',
+    );
   }
   if (typeof recorded.data !== 'object' || recorded.data === null || Array.isArray(recorded.data)) {
     throw new EventProjectionError(recorded, QuarantineReasons.UNDECODABLE_EVENT, 'data is not an object');

@@ -112,13 +112,21 @@ export function foldSkuBatch(
       nextLevels = stockLevels(nextState);
       changes = eventRowChanges(
         event,
-        { sku, eventId: recorded.eventId, version: recorded.version, globalPosition: recorded.globalPosition, at },
+        {
+          sku,
+          eventId: recorded.eventId,
+          version: recorded.version,
+          globalPosition: recorded.globalPosition,
+          at,
+        },
         { state, levels },
         { state: nextState, levels: nextLevels },
       );
     } catch (error) {
       // The fold is pure: what throws here throws again on every attempt.
-      throw new EventProjectionError(recorded, QuarantineReasons.FOLD_FAILED, messageOf(error), { cause: error });
+      throw new EventProjectionError(recorded, QuarantineReasons.FOLD_FAILED, messageOf(error), {
+        cause: error,
+      });
     }
     version = recorded.version;
     lastAt = at;

@@ -186,73 +186,78 @@ export interface ConnectorDefaults {
 
 /** One namespace per connector app; the platform decides the default rate (calls per second per app key). */
 export const connectorConfig = (defaults: ConnectorDefaults) =>
-  defineConfig('connector', ConnectorConfig, {
-    // Production needs the platform and its credentials; only the embedded mode may stand a simulator in.
-    platformUrl: { name: 'CONNECTOR_PLATFORM_URL', requiredUnlessEmbedded: true },
-    appKey: defaults.usesAppKey
-      ? { name: 'CONNECTOR_APP_KEY', requiredUnlessEmbedded: true, embeddedDefault: 'stocksync' }
-      : { name: 'CONNECTOR_APP_KEY', default: 'stocksync' },
-    appSecret: { name: 'CONNECTOR_APP_SECRET', secret: true, requiredUnlessEmbedded: true },
-    webhookSecrets: {
-      name: 'CONNECTOR_WEBHOOK_SECRETS',
-      parse: 'list',
-      secret: true,
-      requiredUnlessEmbedded: true,
-      embeddedDefault: '',
-      generate: 'token',
-    },
-    ratePerSecond: {
-      name: 'CONNECTOR_RATE_PER_SECOND',
-      parse: 'number',
-      default: String(defaults.ratePerSecond),
-    },
-    burst: { name: 'CONNECTOR_BURST', parse: 'int', default: String(defaults.burst) },
-    concurrency: { name: 'CONNECTOR_CONCURRENCY', parse: 'int', default: '2' },
-    requestTimeoutMs: { name: 'CONNECTOR_REQUEST_TIMEOUT_MS', parse: 'int', default: '5000' },
-    retryInitialMs: { name: 'CONNECTOR_RETRY_INITIAL_MS', parse: 'int', default: '200' },
-    retryMaxMs: { name: 'CONNECTOR_RETRY_MAX_MS', parse: 'int', default: '30000' },
-    maxRetryAfterMs: { name: 'CONNECTOR_MAX_RETRY_AFTER_MS', parse: 'int', default: '600000' },
-    circuitFailures: { name: 'CONNECTOR_CIRCUIT_FAILURES', parse: 'int', default: '5' },
-    circuitOpenMs: { name: 'CONNECTOR_CIRCUIT_OPEN_MS', parse: 'int', default: '10000' },
-    consumerGroup: { name: 'CONNECTOR_CONSUMER_GROUP' },
-    refusedRetryMs: { name: 'CONNECTOR_REFUSED_RETRY_MS', parse: 'int', default: '600000' },
-    orderHoldMs: { name: 'CONNECTOR_ORDER_HOLD_MS', parse: 'int', default: '900000' },
-    deliveryAlertAfterMs: { name: 'DELIVERY_ALERT_AFTER_MS', parse: 'int', default: '300000' },
-    deliveryMaxAttempts: { name: 'DELIVERY_MAX_ATTEMPTS', parse: 'int', default: '8' },
-    deliveryConcurrency: { name: 'DELIVERY_CONCURRENCY', parse: 'int', default: '8' },
-    deliveryLeaseMs: { name: 'DELIVERY_LEASE_MS', parse: 'int', default: '30000' },
-    webhookMaxBodyBytes: { name: 'WEBHOOK_MAX_BODY_BYTES', parse: 'int', default: '1048576' },
-    maxLineQuantity: { name: 'CONNECTOR_MAX_LINE_QUANTITY', parse: 'int', default: '10000' },
-    maxOrderQuantity: { name: 'CONNECTOR_MAX_ORDER_QUANTITY', parse: 'int', default: '10000' },
-    inboxRelayAfterMs: { name: 'WEBHOOK_INBOX_RELAY_AFTER_MS', parse: 'int', default: '30000' },
-    inboxRelayIntervalMs: { name: 'WEBHOOK_INBOX_RELAY_INTERVAL_MS', parse: 'int', default: '15000' },
-    vaultKeys: { name: 'CARD_VAULT_KEYS', secret: true, generate: 'keyring' },
-    vaultActiveKeyId: { name: 'CARD_VAULT_ACTIVE_KEY_ID' },
-    vaultFingerprintKey: { name: 'CARD_VAULT_FINGERPRINT_KEY', secret: true, generate: 'key' },
-    // Only the marketplace connectors use it, so only theirs is one `stocksync init` must write.
-    deliveryLinkSecret: defaults.deliversByLink
-      ? { name: 'DELIVERY_LINK_SECRET', secret: true, generate: 'token' }
-      : { name: 'DELIVERY_LINK_SECRET', secret: true },
-    // Verify-only secrets from before a rotation, so links already sent keep opening until they expire.
-    deliveryLinkPreviousSecrets: {
-      name: 'DELIVERY_LINK_PREVIOUS_SECRETS',
-      parse: 'list',
-      secret: true,
-      default: '',
-    },
-    deliveryPageUrl: { name: 'DELIVERY_PAGE_URL' },
-    deliveryLinkTtlMs: { name: 'DELIVERY_LINK_TTL_MS', parse: 'int', default: '604800000' },
-    deliveryLinkMaxViews: { name: 'DELIVERY_LINK_MAX_VIEWS', parse: 'int', default: '3' },
-  }, {
-    allOrNone: [
-      {
-        label: 'card vault',
-        keys: [
-          'vaultKeys',
-          'vaultActiveKeyId',
-          'vaultFingerprintKey',
-          ...(defaults.deliversByLink ? (['deliveryLinkSecret', 'deliveryPageUrl'] as const) : []),
-        ],
+  defineConfig(
+    'connector',
+    ConnectorConfig,
+    {
+      // Production needs the platform and its credentials; only the embedded mode may stand a simulator in.
+      platformUrl: { name: 'CONNECTOR_PLATFORM_URL', requiredUnlessEmbedded: true },
+      appKey: defaults.usesAppKey
+        ? { name: 'CONNECTOR_APP_KEY', requiredUnlessEmbedded: true, embeddedDefault: 'stocksync' }
+        : { name: 'CONNECTOR_APP_KEY', default: 'stocksync' },
+      appSecret: { name: 'CONNECTOR_APP_SECRET', secret: true, requiredUnlessEmbedded: true },
+      webhookSecrets: {
+        name: 'CONNECTOR_WEBHOOK_SECRETS',
+        parse: 'list',
+        secret: true,
+        requiredUnlessEmbedded: true,
+        embeddedDefault: '',
+        generate: 'token',
       },
-    ],
-  });
+      ratePerSecond: {
+        name: 'CONNECTOR_RATE_PER_SECOND',
+        parse: 'number',
+        default: String(defaults.ratePerSecond),
+      },
+      burst: { name: 'CONNECTOR_BURST', parse: 'int', default: String(defaults.burst) },
+      concurrency: { name: 'CONNECTOR_CONCURRENCY', parse: 'int', default: '2' },
+      requestTimeoutMs: { name: 'CONNECTOR_REQUEST_TIMEOUT_MS', parse: 'int', default: '5000' },
+      retryInitialMs: { name: 'CONNECTOR_RETRY_INITIAL_MS', parse: 'int', default: '200' },
+      retryMaxMs: { name: 'CONNECTOR_RETRY_MAX_MS', parse: 'int', default: '30000' },
+      maxRetryAfterMs: { name: 'CONNECTOR_MAX_RETRY_AFTER_MS', parse: 'int', default: '600000' },
+      circuitFailures: { name: 'CONNECTOR_CIRCUIT_FAILURES', parse: 'int', default: '5' },
+      circuitOpenMs: { name: 'CONNECTOR_CIRCUIT_OPEN_MS', parse: 'int', default: '10000' },
+      consumerGroup: { name: 'CONNECTOR_CONSUMER_GROUP' },
+      refusedRetryMs: { name: 'CONNECTOR_REFUSED_RETRY_MS', parse: 'int', default: '600000' },
+      orderHoldMs: { name: 'CONNECTOR_ORDER_HOLD_MS', parse: 'int', default: '900000' },
+      deliveryAlertAfterMs: { name: 'DELIVERY_ALERT_AFTER_MS', parse: 'int', default: '300000' },
+      deliveryMaxAttempts: { name: 'DELIVERY_MAX_ATTEMPTS', parse: 'int', default: '8' },
+      deliveryConcurrency: { name: 'DELIVERY_CONCURRENCY', parse: 'int', default: '8' },
+      deliveryLeaseMs: { name: 'DELIVERY_LEASE_MS', parse: 'int', default: '30000' },
+      webhookMaxBodyBytes: { name: 'WEBHOOK_MAX_BODY_BYTES', parse: 'int', default: '1048576' },
+      maxLineQuantity: { name: 'CONNECTOR_MAX_LINE_QUANTITY', parse: 'int', default: '10000' },
+      maxOrderQuantity: { name: 'CONNECTOR_MAX_ORDER_QUANTITY', parse: 'int', default: '10000' },
+      inboxRelayAfterMs: { name: 'WEBHOOK_INBOX_RELAY_AFTER_MS', parse: 'int', default: '30000' },
+      inboxRelayIntervalMs: { name: 'WEBHOOK_INBOX_RELAY_INTERVAL_MS', parse: 'int', default: '15000' },
+      vaultKeys: { name: 'CARD_VAULT_KEYS', secret: true, generate: 'keyring' },
+      vaultActiveKeyId: { name: 'CARD_VAULT_ACTIVE_KEY_ID' },
+      vaultFingerprintKey: { name: 'CARD_VAULT_FINGERPRINT_KEY', secret: true, generate: 'key' },
+      // Only the marketplace connectors use it, so only theirs is one `stocksync init` must write.
+      deliveryLinkSecret: defaults.deliversByLink
+        ? { name: 'DELIVERY_LINK_SECRET', secret: true, generate: 'token' }
+        : { name: 'DELIVERY_LINK_SECRET', secret: true },
+      // Verify-only secrets from before a rotation, so links already sent keep opening until they expire.
+      deliveryLinkPreviousSecrets: {
+        name: 'DELIVERY_LINK_PREVIOUS_SECRETS',
+        parse: 'list',
+        secret: true,
+        default: '',
+      },
+      deliveryPageUrl: { name: 'DELIVERY_PAGE_URL' },
+      deliveryLinkTtlMs: { name: 'DELIVERY_LINK_TTL_MS', parse: 'int', default: '604800000' },
+      deliveryLinkMaxViews: { name: 'DELIVERY_LINK_MAX_VIEWS', parse: 'int', default: '3' },
+    },
+    {
+      allOrNone: [
+        {
+          label: 'card vault',
+          keys: [
+            'vaultKeys',
+            'vaultActiveKeyId',
+            'vaultFingerprintKey',
+            ...(defaults.deliversByLink ? (['deliveryLinkSecret', 'deliveryPageUrl'] as const) : []),
+          ],
+        },
+      ],
+    },
+  );

@@ -12,7 +12,8 @@ export type CorrectionResult =
   | { sku: string; skuVersion: number; result: 'acknowledged' | 'queued' | 'stale' }
   | { sku: string; skuVersion: number; result: 'refused'; code: string };
 
-export type CorrectionRequest = { ok: true; targets: StockTarget[]; waitMs: number } | { ok: false; message: string };
+export type CorrectionRequest =
+  { ok: true; targets: StockTarget[]; waitMs: number } | { ok: false; message: string };
 
 /** Checks a `POST /corrections` body: `{ targets: [{ sku, quantity, skuVersion }], waitMs? }`. */
 export function parseCorrections(body: unknown, now = Date.now()): CorrectionRequest {
@@ -31,7 +32,12 @@ export function parseCorrections(body: unknown, now = Date.now()): CorrectionReq
       return { ok: false, message: `target ${t.sku}: quantity must be a whole number >= 0` };
     if (!Number.isSafeInteger(t.skuVersion) || (t.skuVersion as number) < 1)
       return { ok: false, message: `target ${t.sku}: skuVersion must be a whole number >= 1` };
-    targets.push({ sku: t.sku, quantity: t.quantity as number, skuVersion: t.skuVersion as number, publishedAt: now });
+    targets.push({
+      sku: t.sku,
+      quantity: t.quantity as number,
+      skuVersion: t.skuVersion as number,
+      publishedAt: now,
+    });
   }
   return { ok: true, targets, waitMs: waitMs as number };
 }
@@ -50,13 +56,26 @@ export async function applyCorrections(
   const { rows } = await db.query<{ t: Date }>('SELECT clock_timestamp() AS t');
   const since = rows[0].t;
   const results: CorrectionResult[] = await pusher.correct(targets).then((rs) =>
-    rs.map((r) => ({ sku: r.sku, skuVersion: r.skuVersion, result: r.result === 'stale' ? 'stale' : 'queued' }) as CorrectionResult),
+    rs.map(
+      (r) =>
+        ({
+          sku: r.sku,
+          skuVersion: r.skuVersion,
+          result: r.result === 'stale' ? 'stale' : 'queued',
+        }) as CorrectionResult,
+    ),
   );
   const deadline = Date.now() + waitMs;
   for (;;) {
     const waiting = results.filter((r) => r.result === 'queued');
     if (waiting.length === 0 || Date.now() >= deadline) return results;
-    const { rows: state } = await db.query<{ sku: string; acked: string | null; acked_now: boolean; error_now: boolean; code: string | null }>(
+    const { rows: state } = await db.query<{
+      sku: string;
+      acked: string | null;
+      acked_now: boolean;
+      error_now: boolean;
+      code: string | null;
+    }>(
       `SELECT sku, last_acked_version AS acked, coalesce(last_acked_at >= $3, false) AS acked_now,
               coalesce(last_error_at >= $3, false) AS error_now, last_error_code AS code
          FROM channel_push_state WHERE channel = $1 AND sku = ANY($2)`,

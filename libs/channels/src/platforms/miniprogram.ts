@@ -94,7 +94,11 @@ export class MiniprogramAdapter implements PlatformAdapter {
    * information) and the buyer's signed delivery link in `delivery_note`; authenticated by the access token like
    * the stock calls. The secret never leaves.
    */
-  async deliverCardKeys(channelOrderId: string, sku: string, cards: readonly CardKeyToDeliver[]): Promise<void> {
+  async deliverCardKeys(
+    channelOrderId: string,
+    sku: string,
+    cards: readonly CardKeyToDeliver[],
+  ): Promise<void> {
     const link = linkForCards(this.options.deliveryLinks, this.channel, channelOrderId, sku, cards);
     const answer = await this.call('/shop/delivery/send', {
       out_order_id: channelOrderId,

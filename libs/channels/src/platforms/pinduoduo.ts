@@ -106,7 +106,11 @@ export class PinduoduoAdapter implements PlatformAdapter {
    * (PDD_NO_LOGISTICS_ID) and the buyer's signed delivery link in `delivery_note`, signed like the stock calls.
    * The tracking number is the link's non-secret id. The secret never leaves.
    */
-  async deliverCardKeys(channelOrderId: string, sku: string, cards: readonly CardKeyToDeliver[]): Promise<void> {
+  async deliverCardKeys(
+    channelOrderId: string,
+    sku: string,
+    cards: readonly CardKeyToDeliver[],
+  ): Promise<void> {
     const link = linkForCards(this.options.deliveryLinks, this.channel, channelOrderId, sku, cards);
     const answer = await this.call('pdd.logistics.online.send', {
       order_sn: channelOrderId,
@@ -115,7 +119,8 @@ export class PinduoduoAdapter implements PlatformAdapter {
       delivery_note: link,
     });
     const error = answer.error_response as PddError | undefined;
-    if (error && !/已发货|already/i.test(`${error.error_msg} ${error.sub_msg ?? ''}`)) throw pddFailure(error);
+    if (error && !/已发货|already/i.test(`${error.error_msg} ${error.sub_msg ?? ''}`))
+      throw pddFailure(error);
   }
 
   /** Reading the listings records each SKU's goods id (readListings keeps them). */

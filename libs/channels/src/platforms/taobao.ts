@@ -122,9 +122,16 @@ export class TaobaoAdapter implements PlatformAdapter {
    * never leaves: TOP has no sanctioned field for it. A trade already shipped answers
    * `isv.logistics-*-already-send`-style errors, which count as done (idempotent on (order, unit)).
    */
-  async deliverCardKeys(channelOrderId: string, sku: string, cards: readonly CardKeyToDeliver[]): Promise<void> {
+  async deliverCardKeys(
+    channelOrderId: string,
+    sku: string,
+    cards: readonly CardKeyToDeliver[],
+  ): Promise<void> {
     const link = linkForCards(this.options.deliveryLinks, this.channel, channelOrderId, sku, cards);
-    const answer = await this.call('taobao.logistics.dummy.send', { tid: channelOrderId, delivery_note: link });
+    const answer = await this.call('taobao.logistics.dummy.send', {
+      tid: channelOrderId,
+      delivery_note: link,
+    });
     const error = answer.error_response as TopError | undefined;
     if (error && !/already/i.test(error.sub_code ?? '')) throw topFailure(error);
   }

@@ -17,7 +17,12 @@ import {
   NotEquals,
   ValidateNested,
 } from 'class-validator';
-import { MAX_LINE_QUANTITY, MAX_ON_HAND, MAX_ORDER_QUANTITY, MAX_UNITS_PER_IMPORT_EVENT } from '@libs/inventory';
+import {
+  MAX_LINE_QUANTITY,
+  MAX_ON_HAND,
+  MAX_ORDER_QUANTITY,
+  MAX_UNITS_PER_IMPORT_EVENT,
+} from '@libs/inventory';
 import { defineTopic } from './define-topic';
 import { ExactlyOneOf, IsChannel, IsIdentifier, QuantitiesAddUpToAtMost } from './fields';
 

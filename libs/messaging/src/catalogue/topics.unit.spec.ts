@@ -26,7 +26,14 @@ describe('topic catalogue', () => {
       'shop:S1',
     );
     // A command for a SKU rides that SKU's partition of the lane; its answer, the requester's.
-    expect(Topics.channelEvents.key({ sku: 'S1', commandId: 'c', commandType: 'ReceiveStock', actor: 'a' } as never)).toBe('S1');
+    expect(
+      Topics.channelEvents.key({
+        sku: 'S1',
+        commandId: 'c',
+        commandType: 'ReceiveStock',
+        actor: 'a',
+      } as never),
+    ).toBe('S1');
     expect(Topics.commandReplies.key({ replyTo: 'api-1', commandId: 'c', sku: 'S1' } as never)).toBe('api-1');
   });
 

@@ -97,8 +97,7 @@ describe('KafkaMessageBus on a real broker', () => {
       const [next] = await bus.publish(Topics.channelEvents, [
         { type: 'stock.restocked', payload: { sku: 'sku-slow', batchId: 'b2', quantity: 1 } },
       ]);
-      while (!calls.flat().includes(next.eventId) && Date.now() < deadline)
-        await sleep(20);
+      while (!calls.flat().includes(next.eventId) && Date.now() < deadline) await sleep(20);
       // Had the member been evicted, its commit would have failed and the slow batch would come back.
       expect(calls).toEqual([[slow.eventId], [next.eventId]]);
     } finally {
@@ -114,7 +113,12 @@ describe('KafkaMessageBus on a real broker', () => {
       topicPrefix: `${process.env.KAFKA_TOPIC_PREFIX ?? ''}dep-down-${Date.now().toString(36)}.`,
       logger: silentLogger,
       handlerRetry: { maxAttempts: 2, initialBackoffMs: 50, maxBackoffMs: 500 },
-      consumer: { maxWaitTimeMs: 100, heartbeatIntervalMs: 1_000, sessionTimeoutMs, rebalanceTimeoutMs: 10_000 },
+      consumer: {
+        maxWaitTimeMs: 100,
+        heartbeatIntervalMs: 1_000,
+        sessionTimeoutMs,
+        rebalanceTimeoutMs: 10_000,
+      },
     });
     createdTopics.push(...ALL_TOPICS.map((t) => bus.topicName(t)));
     await bus.start();
@@ -180,8 +184,7 @@ describe('KafkaMessageBus on a real broker', () => {
         handled += batch.messages.length;
       });
       const deadline = Date.now() + 30_000;
-      while ((handled < 200 || lags.at(-1) !== 0) && Date.now() < deadline)
-        await sleep(20);
+      while ((handled < 200 || lags.at(-1) !== 0) && Date.now() < deadline) await sleep(20);
 
       expect(handled).toBe(200);
       expect(lags.length).toBeGreaterThan(1);

@@ -99,7 +99,12 @@ describeMessageBusContract('kafka over SASL_SSL (SCRAM-SHA-512)', {
       topicPrefix: prefix,
       handlerRetry,
       logger: silentLogger,
-      consumer: { maxWaitTimeMs: 100, heartbeatIntervalMs: 500, sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000 },
+      consumer: {
+        maxWaitTimeMs: 100,
+        heartbeatIntervalMs: 500,
+        sessionTimeoutMs: 10_000,
+        rebalanceTimeoutMs: 10_000,
+      },
       ...appSecurity(SECURED_ENV),
     }),
   produceRaw: async (bus, topic, record) => {
@@ -132,8 +137,15 @@ describe('authenticated Kafka listeners refuse clients without valid credentials
 
   it('accepts the configured user with PLAIN and SCRAM-SHA-256 on SASL_PLAINTEXT', async () => {
     for (const mechanism of ['PLAIN', 'SCRAM-SHA-256']) {
-      const env = { ...SECURED_ENV, KAFKA_SSL: 'false', KAFKA_SSL_CA_FILE: '', KAFKA_SASL_MECHANISM: mechanism };
-      await expect(tryClient({ brokers: saslPlaintext, ...appSecurity(env) })).resolves.toEqual(expect.any(Array));
+      const env = {
+        ...SECURED_ENV,
+        KAFKA_SSL: 'false',
+        KAFKA_SSL_CA_FILE: '',
+        KAFKA_SASL_MECHANISM: mechanism,
+      };
+      await expect(tryClient({ brokers: saslPlaintext, ...appSecurity(env) })).resolves.toEqual(
+        expect.any(Array),
+      );
     }
   });
 
@@ -143,12 +155,19 @@ describe('authenticated Kafka listeners refuse clients without valid credentials
     await expect(tryClient({ brokers: saslSsl, ...tlsOnly })).rejects.toThrow();
   });
 
-  it.each(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'])('refuses a wrong password with %s', async (mechanism) => {
-    const env = { ...SECURED_ENV, KAFKA_SASL_MECHANISM: mechanism, KAFKA_SASL_PASSWORD: `${PASSWORD}-wrong` };
-    await expect(tryClient({ brokers: saslSsl, ...appSecurity(env) })).rejects.toMatchObject({
-      name: 'KafkaJSSASLAuthenticationError',
-    });
-  });
+  it.each(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'])(
+    'refuses a wrong password with %s',
+    async (mechanism) => {
+      const env = {
+        ...SECURED_ENV,
+        KAFKA_SASL_MECHANISM: mechanism,
+        KAFKA_SASL_PASSWORD: `${PASSWORD}-wrong`,
+      };
+      await expect(tryClient({ brokers: saslSsl, ...appSecurity(env) })).rejects.toMatchObject({
+        name: 'KafkaJSSASLAuthenticationError',
+      });
+    },
+  );
 
   it('refuses to talk to a broker whose certificate is not signed by the configured CA', async () => {
     // No KAFKA_SSL_CA_FILE: Node's public CA list does not know the broker's self-signed CA.

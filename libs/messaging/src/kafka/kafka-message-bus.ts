@@ -273,9 +273,11 @@ export class KafkaMessageBus extends BaseMessageBus {
     this.producer = new RenewingProducer(createProducer, (cause) => {
       this.logger.warn(
         { err: cause },
-        'the broker refused the producer id\'s sequence (a request whose answer was lost); continuing with a new producer id',
+        "the broker refused the producer id's sequence (a request whose answer was lost); continuing with a new producer id",
       );
-      this.options.observer?.producerRenewed?.({ reason: String((cause as { type?: unknown }).type ?? 'unknown') });
+      this.options.observer?.producerRenewed?.({
+        reason: String((cause as { type?: unknown }).type ?? 'unknown'),
+      });
     });
     const consumer = kafkaOptions.consumer ?? {};
     this.consumerTuning = {

@@ -50,7 +50,9 @@ export function kafkaClientSecurity(settings: KafkaSecuritySettings = {}): Kafka
     if (!(KAFKA_SASL_MECHANISMS as readonly string[]).includes(settings.saslMechanism))
       throw new Error(`unknown Kafka SASL mechanism ${settings.saslMechanism} (KAFKA_SASL_MECHANISM)`);
     if (!settings.saslUsername || !settings.saslPassword)
-      throw new Error('Kafka SASL needs a username and a password (KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD)');
+      throw new Error(
+        'Kafka SASL needs a username and a password (KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD)',
+      );
     out.sasl = {
       mechanism: settings.saslMechanism,
       username: settings.saslUsername,

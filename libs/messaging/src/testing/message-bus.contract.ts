@@ -40,7 +40,6 @@ function uniquePrefix(): string {
   return `${base}contract-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}-${counter}.`;
 }
 
-
 async function waitFor(description: string, predicate: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {

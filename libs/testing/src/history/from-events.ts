@@ -69,7 +69,14 @@ export function storeHistory(events: Iterable<StoredEventLike>): StoreHistory {
     if (kind === undefined) continue;
     const key = orderKey(String(data.channel), String(data.channelOrderId));
     const quantity = Number(kind === 'rejected' ? data.requested : data.quantity);
-    const decision: Decision = { sku, orderKey: key, kind, quantity, eventId: event.eventId, stockSoFar: net.get(sku) ?? 0 };
+    const decision: Decision = {
+      sku,
+      orderKey: key,
+      kind,
+      quantity,
+      eventId: event.eventId,
+      stockSoFar: net.get(sku) ?? 0,
+    };
     if (kind === 'reserved' && Array.isArray(data.lines)) {
       const endless = (data.lines as { endless?: number }[]).reduce((n, l) => n + (l.endless ?? 0), 0);
       decision.counted = quantity - endless;
@@ -89,12 +96,20 @@ export function storeHistory(events: Iterable<StoredEventLike>): StoreHistory {
  * per use (`loopUnitIds`) or as counted pairs (`loopUnits: [{unitId, count}]`).
  */
 function allocationsOf(sku: string, key: string, data: Record<string, unknown>): Allocation[] {
-  const single = ((data.allocatedUnitIds as string[] | undefined) ?? []).map(
-    (unitId): Allocation => ({ sku, orderKey: key, unitId, count: 1, loop: false }),
-  );
+  const single = ((data.allocatedUnitIds as string[] | undefined) ?? []).map((unitId): Allocation => ({
+    sku,
+    orderKey: key,
+    unitId,
+    count: 1,
+    loop: false,
+  }));
   const loops = new Map<string, number>();
-  for (const unitId of (data.loopUnitIds as string[] | undefined) ?? []) loops.set(unitId, (loops.get(unitId) ?? 0) + 1);
+  for (const unitId of (data.loopUnitIds as string[] | undefined) ?? [])
+    loops.set(unitId, (loops.get(unitId) ?? 0) + 1);
   for (const u of (data.loopUnits as { unitId: string; count: number }[] | undefined) ?? [])
     loops.set(u.unitId, (loops.get(u.unitId) ?? 0) + u.count);
-  return [...single, ...[...loops].map(([unitId, count]): Allocation => ({ sku, orderKey: key, unitId, count, loop: true }))];
+  return [
+    ...single,
+    ...[...loops].map(([unitId, count]): Allocation => ({ sku, orderKey: key, unitId, count, loop: true })),
+  ];
 }

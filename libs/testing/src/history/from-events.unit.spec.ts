@@ -7,13 +7,40 @@ describe('storeHistory', () => {
   it('given a SKU stream, when read, then stock in, decisions and allocations come out in stream order', () => {
     const h = storeHistory([
       ev('1', 'SkuRegistered', { sku: 'K', kind: 'cardKey' }),
-      ev('2', 'CardKeysImported', { sku: 'K', units: [{ unitId: 'a' }, { unitId: 'b' }, { unitId: 'L', loop: true }] }),
-      ev('3', 'StockReserved', { sku: 'K', channel: 'shop', channelOrderId: '1', quantity: 4, lines: [{ quantity: 4, endless: 2 }] }),
-      ev('4', 'ReservationConfirmed', {
-        sku: 'K', channel: 'shop', channelOrderId: '1', quantity: 4, allocatedUnitIds: ['a', 'b'], loopUnits: [{ unitId: 'L', count: 2 }],
+      ev('2', 'CardKeysImported', {
+        sku: 'K',
+        units: [{ unitId: 'a' }, { unitId: 'b' }, { unitId: 'L', loop: true }],
       }),
-      ev('5', 'ReservationRejected', { sku: 'K', channel: 'shop', channelOrderId: '2', requested: 3, reason: 'INSUFFICIENT_STOCK' }),
-      ev('6', 'ReservationConfirmed', { sku: 'K', channel: 'shop', channelOrderId: '3', quantity: 2, allocatedUnitIds: [], loopUnitIds: ['L', 'L'] }),
+      ev('3', 'StockReserved', {
+        sku: 'K',
+        channel: 'shop',
+        channelOrderId: '1',
+        quantity: 4,
+        lines: [{ quantity: 4, endless: 2 }],
+      }),
+      ev('4', 'ReservationConfirmed', {
+        sku: 'K',
+        channel: 'shop',
+        channelOrderId: '1',
+        quantity: 4,
+        allocatedUnitIds: ['a', 'b'],
+        loopUnits: [{ unitId: 'L', count: 2 }],
+      }),
+      ev('5', 'ReservationRejected', {
+        sku: 'K',
+        channel: 'shop',
+        channelOrderId: '2',
+        requested: 3,
+        reason: 'INSUFFICIENT_STOCK',
+      }),
+      ev('6', 'ReservationConfirmed', {
+        sku: 'K',
+        channel: 'shop',
+        channelOrderId: '3',
+        quantity: 2,
+        allocatedUnitIds: [],
+        loopUnitIds: ['L', 'L'],
+      }),
     ]);
     const k1 = orderKey('shop', '1');
     expect(h.skus).toEqual([{ sku: 'K', kind: 'cardKey', stockIn: 2 }]);
@@ -37,7 +64,13 @@ describe('storeHistory', () => {
       ev('2', 'StockReceived', { sku: 'Q', quantity: 5 }),
       ev('3', 'StockAdjusted', { sku: 'Q', delta: 2 }),
       ev('4', 'StockAdjusted', { sku: 'Q', delta: -3 }),
-      ev('5', 'StockReserved', { sku: 'Q', channel: 'shop', channelOrderId: '1', quantity: 4, lines: [{ quantity: 4, endless: 0 }] }),
+      ev('5', 'StockReserved', {
+        sku: 'Q',
+        channel: 'shop',
+        channelOrderId: '1',
+        quantity: 4,
+        lines: [{ quantity: 4, endless: 0 }],
+      }),
     ]);
     expect(h.skus).toEqual([{ sku: 'Q', kind: 'quantity', stockIn: 7 }]);
     expect(h.decisions.map((d) => d.stockSoFar)).toEqual([4]);

@@ -119,11 +119,19 @@ function checkDecidedTwice(h: ObservedHistory): Violation[] {
     if (d.kind === 'reserved' || d.kind === 'rejected') {
       const n = (firsts.get(key) ?? 0) + 1;
       firsts.set(key, n);
-      if (n === 2) out.push({ rule: 'DECIDED_TWICE', detail: `${d.orderKey} ${d.sku}: a second reserve/reject decision (event ${d.eventId}, ${d.kind})` });
+      if (n === 2)
+        out.push({
+          rule: 'DECIDED_TWICE',
+          detail: `${d.orderKey} ${d.sku}: a second reserve/reject decision (event ${d.eventId}, ${d.kind})`,
+        });
     } else if (d.kind === 'confirmed') {
       const n = (confirms.get(key) ?? 0) + 1;
       confirms.set(key, n);
-      if (n === 2) out.push({ rule: 'DECIDED_TWICE', detail: `${d.orderKey} ${d.sku}: confirmed twice (event ${d.eventId})` });
+      if (n === 2)
+        out.push({
+          rule: 'DECIDED_TWICE',
+          detail: `${d.orderKey} ${d.sku}: confirmed twice (event ${d.eventId})`,
+        });
     }
   }
   return out;
@@ -147,7 +155,10 @@ function checkKeyTwoOrders(h: ObservedHistory): Violation[] {
   const out: Violation[] = [];
   for (const [unitId, orders] of owners) {
     if (orders.size > 1) {
-      out.push({ rule: 'KEY_TWO_ORDERS', detail: `unit ${unitId} went to ${orders.size} orders: ${[...orders].sort().join(', ')}` });
+      out.push({
+        rule: 'KEY_TWO_ORDERS',
+        detail: `unit ${unitId} went to ${orders.size} orders: ${[...orders].sort().join(', ')}`,
+      });
     }
   }
   return out;
@@ -183,7 +194,9 @@ function checkKeyDeliveredTwice(h: ObservedHistory): Violation[] {
 function checkPaidWithoutOutcome(h: ObservedHistory): Violation[] {
   // An outcome that says which event it answers must answer the payment; one that does not say counts as any.
   const answered = new Set(
-    h.outcomes.filter((o) => o.answersType === undefined || o.answersType === 'order.paid').map((o) => lineKey(o.orderKey, o.sku)),
+    h.outcomes
+      .filter((o) => o.answersType === undefined || o.answersType === 'order.paid')
+      .map((o) => lineKey(o.orderKey, o.sku)),
   );
   const seen = new Set<string>();
   const out: Violation[] = [];
@@ -191,7 +204,10 @@ function checkPaidWithoutOutcome(h: ObservedHistory): Violation[] {
     const key = lineKey(p.orderKey, p.sku);
     if (answered.has(key) || seen.has(key)) continue;
     seen.add(key);
-    out.push({ rule: 'PAID_WITHOUT_OUTCOME', detail: `${p.channel} order ${p.orderId} (${p.sku} x${p.quantity}) was paid and never answered` });
+    out.push({
+      rule: 'PAID_WITHOUT_OUTCOME',
+      detail: `${p.channel} order ${p.orderId} (${p.sku} x${p.quantity}) was paid and never answered`,
+    });
   }
   return out;
 }
@@ -199,5 +215,8 @@ function checkPaidWithoutOutcome(h: ObservedHistory): Violation[] {
 function checkListings(h: ObservedHistory): Violation[] {
   return h.listings
     .filter((l) => l.listed !== l.expected)
-    .map((l) => ({ rule: 'LISTING_DIFFERS' as const, detail: `${l.channel} ${l.sku}: listed ${l.listed}, expected ${l.expected}` }));
+    .map((l) => ({
+      rule: 'LISTING_DIFFERS' as const,
+      detail: `${l.channel} ${l.sku}: listed ${l.listed}, expected ${l.expected}`,
+    }));
 }

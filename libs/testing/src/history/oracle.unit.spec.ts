@@ -47,7 +47,15 @@ describe('checkHistory', () => {
 
   it('given an empty history, when checked, then it finds nothing', () => {
     expect(
-      checkHistory({ skus: [], decisions: [], allocations: [], outcomes: [], paidOrdersSent: [], deliveries: [], listings: [] }),
+      checkHistory({
+        skus: [],
+        decisions: [],
+        allocations: [],
+        outcomes: [],
+        paidOrdersSent: [],
+        deliveries: [],
+        listings: [],
+      }),
     ).toEqual([]);
   });
 
@@ -84,18 +92,53 @@ describe('checkHistory', () => {
 
     it('given a card-key SKU whose loop key serves the part beyond its keys, when checked, then only the counted part is bounded', () => {
       const h = clean();
-      h.decisions.push({ sku: 'K-1', orderKey: 'shopB:5', kind: 'reserved', quantity: 5, counted: 1, eventId: 'e9' });
+      h.decisions.push({
+        sku: 'K-1',
+        orderKey: 'shopB:5',
+        kind: 'reserved',
+        quantity: 5,
+        counted: 1,
+        eventId: 'e9',
+      });
       expect(checkHistory(h)).toEqual([]);
-      h.decisions.push({ sku: 'K-1', orderKey: 'shopB:6', kind: 'reserved', quantity: 5, counted: 1, eventId: 'e10' });
+      h.decisions.push({
+        sku: 'K-1',
+        orderKey: 'shopB:6',
+        kind: 'reserved',
+        quantity: 5,
+        counted: 1,
+        eventId: 'e10',
+      });
       expect(rules(checkHistory(h))).toEqual(['OVERSOLD']);
     });
 
     it('given a reservation beyond the stock left after a write-off, when checked, then it is reported against the stock at that point', () => {
       const h = clean();
-      h.decisions.push({ sku: 'Q-1', orderKey: 'shopA:8', kind: 'released', quantity: 2, eventId: 'e8b', stockSoFar: 3 });
+      h.decisions.push({
+        sku: 'Q-1',
+        orderKey: 'shopA:8',
+        kind: 'released',
+        quantity: 2,
+        eventId: 'e8b',
+        stockSoFar: 3,
+      });
       expect(checkHistory(h)).toEqual([]);
-      h.decisions.push({ sku: 'Q-1', orderKey: 'shopA:3', kind: 'released', quantity: 2, eventId: 'e9', stockSoFar: 1 });
-      h.decisions.push({ sku: 'Q-1', orderKey: 'shopA:9', kind: 'reserved', quantity: 1, eventId: 'e10', stockSoFar: 1 });
+      h.decisions.push({
+        sku: 'Q-1',
+        orderKey: 'shopA:3',
+        kind: 'released',
+        quantity: 2,
+        eventId: 'e9',
+        stockSoFar: 1,
+      });
+      h.decisions.push({
+        sku: 'Q-1',
+        orderKey: 'shopA:9',
+        kind: 'reserved',
+        quantity: 1,
+        eventId: 'e10',
+        stockSoFar: 1,
+      });
       const v = checkHistory(h);
       expect(rules(v)).toEqual(['OVERSOLD']);
       expect(v[0]!.detail).toContain('only 1 in stock at that point');
@@ -199,7 +242,12 @@ describe('checkHistory', () => {
 
     it('given outcomes that answer only the placement, when checked, then the paid line is still unanswered', () => {
       const h = clean();
-      h.outcomes.push({ orderKey: 'shopA:9', sku: 'Q-1', type: 'order.accepted', answersType: 'order.placed' });
+      h.outcomes.push({
+        orderKey: 'shopA:9',
+        sku: 'Q-1',
+        type: 'order.accepted',
+        answersType: 'order.placed',
+      });
       h.paidOrdersSent.push({ channel: 'shopA', orderId: '9', orderKey: 'shopA:9', sku: 'Q-1', quantity: 1 });
       expect(rules(checkHistory(h))).toEqual(['PAID_WITHOUT_OUTCOME']);
       h.outcomes.push({ orderKey: 'shopA:9', sku: 'Q-1', type: 'order.rejected', answersType: 'order.paid' });
@@ -222,6 +270,10 @@ describe('checkHistory', () => {
     h.decisions.push({ sku: 'Q-1', orderKey: 'shopA:3', kind: 'confirmed', quantity: 2, eventId: 'e9' });
     h.deliveries.push({ channel: 'shopB', orderId: '1', orderKey: 'shopB:1', unitId: 'key-1' });
     h.listings.push({ channel: 'shopB', sku: 'K-1', listed: 2, expected: 1 });
-    expect(rules(checkHistory(h)).sort()).toEqual(['DECIDED_TWICE', 'KEY_DELIVERED_TWICE', 'LISTING_DIFFERS']);
+    expect(rules(checkHistory(h)).sort()).toEqual([
+      'DECIDED_TWICE',
+      'KEY_DELIVERED_TWICE',
+      'LISTING_DIFFERS',
+    ]);
   });
 });

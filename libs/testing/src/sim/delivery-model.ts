@@ -28,7 +28,8 @@ interface Row {
   alerted: boolean;
 }
 
-const rowKey = (channel: string, orderId: string, unitId: string) => `${channel}\u0000${orderId}\u0000${unitId}`;
+const rowKey = (channel: string, orderId: string, unitId: string) =>
+  `${channel}\u0000${orderId}\u0000${unitId}`;
 
 /**
  * card_key_deliveries in memory, with the rules of libs/channels' DeliveryLedger: one row per (channel, order,
@@ -46,7 +47,12 @@ export class InMemoryDeliveryLedger implements LedgerPort {
     private readonly beforeCall: (operation: string) => void = () => undefined,
   ) {}
 
-  async recordAllocation(channel: string, orderId: string, sku: string, units: readonly AllocatedUnit[]): Promise<RecordedAllocation> {
+  async recordAllocation(
+    channel: string,
+    orderId: string,
+    sku: string,
+    units: readonly AllocatedUnit[],
+  ): Promise<RecordedAllocation> {
     this.beforeCall('recordAllocation');
     let added = 0;
     const conflicts: string[] = [];
@@ -90,11 +96,25 @@ export class InMemoryDeliveryLedger implements LedgerPort {
     }
     return {
       token,
-      rows: due.map((r) => ({ channel: r.channel, orderId: r.orderId, unitId: r.unitId, sku: r.sku, attempts: r.attempts, copies: r.copies, loop: r.loop })),
+      rows: due.map((r) => ({
+        channel: r.channel,
+        orderId: r.orderId,
+        unitId: r.unitId,
+        sku: r.sku,
+        attempts: r.attempts,
+        copies: r.copies,
+        loop: r.loop,
+      })),
     };
   }
 
-  async renew(token: string, channel: string, orderId: string, unitIds: readonly string[], leaseMs: number): Promise<string[]> {
+  async renew(
+    token: string,
+    channel: string,
+    orderId: string,
+    unitIds: readonly string[],
+    leaseMs: number,
+  ): Promise<string[]> {
     this.beforeCall('renew');
     return this.owned(token, channel, orderId, unitIds).map((r) => {
       r.nextAttemptAt = this.now() + leaseMs;
@@ -102,7 +122,12 @@ export class InMemoryDeliveryLedger implements LedgerPort {
     });
   }
 
-  async markDelivered(token: string, channel: string, orderId: string, unitIds: readonly string[]): Promise<number> {
+  async markDelivered(
+    token: string,
+    channel: string,
+    orderId: string,
+    unitIds: readonly string[],
+  ): Promise<number> {
     this.beforeCall('markDelivered');
     const rows = this.owned(token, channel, orderId, unitIds);
     for (const r of rows) {
@@ -130,7 +155,10 @@ export class InMemoryDeliveryLedger implements LedgerPort {
     return rows.length;
   }
 
-  async overdue(channel: string, olderThanMs: number): Promise<{ count: number; newlyOverdue: { orderId: string; sku: string }[] }> {
+  async overdue(
+    channel: string,
+    olderThanMs: number,
+  ): Promise<{ count: number; newlyOverdue: { orderId: string; sku: string }[] }> {
     this.beforeCall('overdue');
     const late = [...this.rows.values()].filter(
       (r) => r.channel === channel && r.state !== 'delivered' && r.allocatedAt < this.now() - olderThanMs,
@@ -140,7 +168,9 @@ export class InMemoryDeliveryLedger implements LedgerPort {
     const seen = new Set<string>();
     return {
       count: new Set(late.map((r) => r.orderId)).size,
-      newlyOverdue: fresh.filter((r) => !seen.has(r.orderId) && seen.add(r.orderId)).map((r) => ({ orderId: r.orderId, sku: r.sku })),
+      newlyOverdue: fresh
+        .filter((r) => !seen.has(r.orderId) && seen.add(r.orderId))
+        .map((r) => ({ orderId: r.orderId, sku: r.sku })),
     };
   }
 
@@ -172,7 +202,8 @@ function mergeUnits(units: readonly AllocatedUnit[]): AllocatedUnit[] {
   for (const u of units) {
     const seen = byId.get(u.unitId);
     if (!seen) byId.set(u.unitId, { ...u });
-    else if (u.loop || seen.loop) byId.set(u.unitId, { unitId: u.unitId, loop: true, count: seen.count + u.count });
+    else if (u.loop || seen.loop)
+      byId.set(u.unitId, { unitId: u.unitId, loop: true, count: seen.count + u.count });
   }
   return [...byId.values()];
 }
@@ -208,7 +239,8 @@ export class SimulatedPlatforms {
           const key = rowKey(channel, orderId, card.unitId);
           if (this.seen.has(key)) continue;
           this.seen.add(key);
-          for (let i = 0; i < (card.copies ?? 1); i++) this.received.push({ channel, orderId, unitId: card.unitId });
+          for (let i = 0; i < (card.copies ?? 1); i++)
+            this.received.push({ channel, orderId, unitId: card.unitId });
         }
       },
     };

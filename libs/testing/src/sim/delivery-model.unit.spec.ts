@@ -7,9 +7,18 @@ describe('InMemoryDeliveryLedger', () => {
 
   it('given a single key queued for one order, when another order announces it, then it is refused as a conflict', async () => {
     const ledger = new InMemoryDeliveryLedger(new VirtualClock(0).now);
-    expect(await ledger.recordAllocation('shop', 'o1', 'K', [single('k1')])).toEqual({ added: 1, conflicts: [] });
-    expect(await ledger.recordAllocation('shop', 'o1', 'K', [single('k1')])).toEqual({ added: 0, conflicts: [] });
-    expect(await ledger.recordAllocation('shop', 'o2', 'K', [single('k1')])).toEqual({ added: 0, conflicts: ['k1'] });
+    expect(await ledger.recordAllocation('shop', 'o1', 'K', [single('k1')])).toEqual({
+      added: 1,
+      conflicts: [],
+    });
+    expect(await ledger.recordAllocation('shop', 'o1', 'K', [single('k1')])).toEqual({
+      added: 0,
+      conflicts: [],
+    });
+    expect(await ledger.recordAllocation('shop', 'o2', 'K', [single('k1')])).toEqual({
+      added: 0,
+      conflicts: ['k1'],
+    });
   });
 
   it('given a loop key, when several orders announce it, then each order gets its row with its copies', async () => {

@@ -66,7 +66,11 @@ export class FaultyEventStore extends EventStore {
     super();
   }
 
-  async appendToStream(streamId: string, expectedVersion: ExpectedVersion, events: EventToAppend[]): Promise<AppendResult> {
+  async appendToStream(
+    streamId: string,
+    expectedVersion: ExpectedVersion,
+    events: EventToAppend[],
+  ): Promise<AppendResult> {
     const [result] = await this.appendToStreams([{ streamId, expectedVersion, events }]);
     return result!;
   }

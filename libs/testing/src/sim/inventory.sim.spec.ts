@@ -28,7 +28,8 @@ describe('seeded simulation of the inventory write path', () => {
     const started = process.hrtime.bigint();
     for (const seed of seeds) {
       const result = await runSimulation({ seed });
-      for (const [k, v] of Object.entries(result.stats) as [keyof SimulationStats, number][]) totals[k] = (totals[k] ?? 0) + v;
+      for (const [k, v] of Object.entries(result.stats) as [keyof SimulationStats, number][])
+        totals[k] = (totals[k] ?? 0) + v;
       if (failed(result)) {
         failures.push(result);
         process.stdout.write(`${describeFailure(result)}\n`);
@@ -59,7 +60,9 @@ describe('seeded simulation of the inventory write path', () => {
   });
 
   describe('the oracle catches a deliberately broken component', () => {
-    async function firstViolations(broken: Parameters<typeof runSimulation>[0]['broken']): Promise<SimulationResult | undefined> {
+    async function firstViolations(
+      broken: Parameters<typeof runSimulation>[0]['broken'],
+    ): Promise<SimulationResult | undefined> {
       for (let seed = 1; seed <= 300; seed++) {
         const result = await runSimulation({ seed, broken });
         if (result.violations.length > 0) return result;

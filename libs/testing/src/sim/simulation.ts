@@ -98,7 +98,10 @@ type ChannelMessage = OutgoingMessage<typeof ChannelEventsTopic>;
 class ObservedBus extends InMemoryMessageBus {
   readonly lastOffset = new Map<string, number>();
 
-  override async publish<D extends AnyTopic>(topic: D, messages: readonly OutgoingMessage<D>[]): Promise<PublishReceipt[]> {
+  override async publish<D extends AnyTopic>(
+    topic: D,
+    messages: readonly OutgoingMessage<D>[],
+  ): Promise<PublishReceipt[]> {
     const receipts = await super.publish(topic, messages);
     for (const r of receipts) {
       const key = `${r.topic}#${r.partition}`;
@@ -231,7 +234,13 @@ class Simulation {
       await this.bus.stop();
     }
     const history = this.observe();
-    return { seed: this.options.seed, violations: checkHistory(history), history, stats: this.stats, fingerprint: this.fingerprint() };
+    return {
+      seed: this.options.seed,
+      violations: checkHistory(history),
+      history,
+      stats: this.stats,
+      fingerprint: this.fingerprint(),
+    };
   }
 
   // ---- set-up -------------------------------------------------------------------------------------------
@@ -242,7 +251,10 @@ class Simulation {
     await admin.handleBatch(
       skus.map(({ sku, kind }) => ({
         streamId: skuStreamId(sku),
-        command: { type: 'RegisterSku', data: { sku, now: this.clock.now(), actor: 'simulation', kind } } as InventoryCommand,
+        command: {
+          type: 'RegisterSku',
+          data: { sku, now: this.clock.now(), actor: 'simulation', kind },
+        } as InventoryCommand,
         commandId: `register-${sku}`,
       })),
     );
@@ -280,13 +292,18 @@ class Simulation {
     });
     await this.bus.start();
 
-    for (const { sku, kind } of skus) if (kind !== 'unlimited') await this.publish([this.traffic.restock(sku, kind)]);
+    for (const { sku, kind } of skus)
+      if (kind !== 'unlimited') await this.publish([this.traffic.restock(sku, kind)]);
     this.traffic.createOrders();
     await this.drain();
   }
 
   /** A subscription whose progress the drain can see. */
-  private async track<D extends AnyTopic>(topic: D, group: string, handler: (batch: MessageBatch<D>) => Promise<void>): Promise<void> {
+  private async track<D extends AnyTopic>(
+    topic: D,
+    group: string,
+    handler: (batch: MessageBatch<D>) => Promise<void>,
+  ): Promise<void> {
     const name = this.bus.topicName(topic);
     this.groups.set(name, [...(this.groups.get(name) ?? []), group]);
     await this.bus.subscribe(topic, group, async (batch) => {
@@ -353,7 +370,10 @@ class Simulation {
     this.stats.notices += messages.length;
     // Nothing may carry the wall clock: a message without a time gets the virtual one.
     const at = new Date(this.clock.now()).toISOString();
-    await this.bus.publish(ChannelEventsTopic, messages.map((m) => ({ ...m, occurredAt: m.occurredAt ?? at })));
+    await this.bus.publish(
+      ChannelEventsTopic,
+      messages.map((m) => ({ ...m, occurredAt: m.occurredAt ?? at })),
+    );
   }
 
   private async sweep(): Promise<void> {
@@ -363,7 +383,8 @@ class Simulation {
       await this.sweeper.sweepOnce();
     } catch (err) {
       // In production the next interval tries again; so does the next sweep here.
-      if (!(err instanceof StoreOutageError) && (err as Error).name !== 'ConflictRetriesExhaustedError') throw err;
+      if (!(err instanceof StoreOutageError) && (err as Error).name !== 'ConflictRetriesExhaustedError')
+        throw err;
     }
   }
 
@@ -381,7 +402,8 @@ class Simulation {
   private async duringDelivery(channel: string): Promise<void> {
     if (this.calm) return;
     const fp = this.faultPrng;
-    if (fp.chance(this.intensity.platformFailure)) throw Object.assign(new Error('platform answered 503'), { code: 'HTTP_503' });
+    if (fp.chance(this.intensity.platformFailure))
+      throw Object.assign(new Error('platform answered 503'), { code: 'HTTP_503' });
     if (this.stalling || !fp.chance(this.intensity.deliveryStall)) return;
     this.stalling = true;
     try {
@@ -441,7 +463,10 @@ class Simulation {
 
   private async consume(batch: MessageBatch<typeof ChannelEventsTopic>): Promise<void> {
     this.stats.batches += 1;
-    if (this.options.broken === 'consumer-commits-before-processing' && this.faultPrng.chance(this.intensity.crash)) {
+    if (
+      this.options.broken === 'consumer-commits-before-processing' &&
+      this.faultPrng.chance(this.intensity.crash)
+    ) {
       // The broken consumer committed on receipt and then died: the batch is never processed.
       this.stats.lostBatches += 1;
       this.startConsumer();
@@ -478,7 +503,12 @@ class Simulation {
 
   private beforeStoreCall(operation: string): void {
     if (this.inSecondWrite) return;
-    if (!this.calm && this.outageLeft === 0 && operation !== 'saveSnapshot' && this.faultPrng.chance(this.intensity.outageStart)) {
+    if (
+      !this.calm &&
+      this.outageLeft === 0 &&
+      operation !== 'saveSnapshot' &&
+      this.faultPrng.chance(this.intensity.outageStart)
+    ) {
       // Mostly blips; sometimes the store stays away for a long while (many retries of the same batch).
       this.outageLeft = this.faultPrng.chance(0.25) ? this.faultPrng.int(12, 40) : this.faultPrng.int(1, 5);
       this.outageShape = this.faultPrng.pick(OUTAGE_SHAPES);
@@ -498,7 +528,13 @@ class Simulation {
 
   /** Another writer appends to one of the streams first: the handler's append then conflicts and is decided again. */
   private async beforeAppend(streamIds: readonly string[]): Promise<void> {
-    if (this.calm || this.inSecondWrite || streamIds.length === 0 || !this.faultPrng.chance(this.intensity.secondWriter)) return;
+    if (
+      this.calm ||
+      this.inSecondWrite ||
+      streamIds.length === 0 ||
+      !this.faultPrng.chance(this.intensity.secondWriter)
+    )
+      return;
     const fp = this.faultPrng;
     if (this.inFlight && fp.chance(0.5)) return this.zombieWrite(this.inFlight);
     const streamId = fp.pick(streamIds);
@@ -512,12 +548,23 @@ class Simulation {
       this.posOrders.push({ sku, orderId });
       command = {
         type: 'ReserveStock',
-        data: { sku, now, actor: 'pos', channel: 'pos', channelOrderId: orderId, lines: [{ quantity: 1 }], expiresAt: now + 60_000 },
+        data: {
+          sku,
+          now,
+          actor: 'pos',
+          channel: 'pos',
+          channelOrderId: orderId,
+          lines: [{ quantity: 1 }],
+          expiresAt: now + 60_000,
+        },
       };
     } else {
       const { orderId } = fp.pick(mine);
       const type = roll < 0.85 ? 'ConfirmReservation' : 'ReleaseReservation';
-      command = { type, data: { sku, now, actor: 'pos', channel: 'pos', channelOrderId: orderId } } as InventoryCommand;
+      command = {
+        type,
+        data: { sku, now, actor: 'pos', channel: 'pos', channelOrderId: orderId },
+      } as InventoryCommand;
     }
     this.inSecondWrite = true;
     try {
@@ -538,7 +585,11 @@ class Simulation {
    */
   private async zombieWrite(batch: MessageBatch<typeof ChannelEventsTopic>): Promise<void> {
     const take = this.faultPrng.int(1, batch.messages.length);
-    const zombie = new ChannelEventProcessor(createInventoryBatchHandler(this.inner, { ...this.handlerOptions, cachedSkus: 0 }), this.bus, this.clock.now);
+    const zombie = new ChannelEventProcessor(
+      createInventoryBatchHandler(this.inner, { ...this.handlerOptions, cachedSkus: 0 }),
+      this.bus,
+      this.clock.now,
+    );
     this.inSecondWrite = true;
     const before = this.inner.events.length;
     try {
@@ -566,7 +617,8 @@ class Simulation {
       let behind = false;
       for (const [key, last] of this.bus.lastOffset) {
         const topicName = key.slice(0, key.lastIndexOf('#'));
-        for (const group of this.groups.get(topicName) ?? []) if ((this.handled.get(`${group}|${key}`) ?? -1) < last) behind = true;
+        for (const group of this.groups.get(topicName) ?? [])
+          if ((this.handled.get(`${group}|${key}`) ?? -1) < last) behind = true;
       }
       if (!behind) return;
       // Sleep until a consumer finishes a batch (no busy wait: retries sit on timers). The wall clock only guards
@@ -574,7 +626,10 @@ class Simulation {
       let watchdog: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve, reject) => {
         this.progress = resolve;
-        watchdog = setTimeout(() => reject(new Error(`seed ${this.options.seed}: consumers did not catch up in 30 s`)), 30_000);
+        watchdog = setTimeout(
+          () => reject(new Error(`seed ${this.options.seed}: consumers did not catch up in 30 s`)),
+          30_000,
+        );
       }).finally(() => clearTimeout(watchdog));
     }
   }
@@ -582,14 +637,18 @@ class Simulation {
   private observe(): ObservedHistory {
     const fromStore = storeHistory(this.inner.events);
     const paidOrdersSent = this.traffic.paidOrdersSent();
-    const deliveries = this.platforms.received.map((d) => ({ ...d, orderKey: orderKey(d.channel, d.orderId) }));
+    const deliveries = this.platforms.received.map((d) => ({
+      ...d,
+      orderKey: orderKey(d.channel, d.orderId),
+    }));
     this.stats.delivered = deliveries.length;
     return { ...fromStore, outcomes: [...this.outcomes.values()], paidOrdersSent, deliveries, listings: [] };
   }
 
   private fingerprint(): string {
     const h = createHash('sha256');
-    for (const e of this.inner.events) h.update(`${e.streamId}@${e.version} ${e.eventId} ${e.type} ${JSON.stringify(e.data)}\n`);
+    for (const e of this.inner.events)
+      h.update(`${e.streamId}@${e.version} ${e.eventId} ${e.type} ${JSON.stringify(e.data)}\n`);
     for (const d of this.platforms.received) h.update(`${d.channel}/${d.orderId}/${d.unitId}\n`);
     h.update([...this.outcomes.keys()].sort().join(','));
     return h.digest('hex').slice(0, 16);

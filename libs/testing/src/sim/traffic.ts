@@ -53,7 +53,10 @@ export class PlatformTraffic {
     const count = this.prng.int(1, 3);
     for (let i = 0; i < count; i++) {
       const roll = this.prng.next();
-      this.skus.push({ sku: `sku-${i}`, kind: roll < 0.5 ? 'quantity' : roll < 0.9 ? 'cardKey' : 'unlimited' });
+      this.skus.push({
+        sku: `sku-${i}`,
+        kind: roll < 0.5 ? 'quantity' : roll < 0.9 ? 'cardKey' : 'unlimited',
+      });
     }
     return this.skus;
   }
@@ -78,7 +81,8 @@ export class PlatformTraffic {
       batch.push(notice.message);
       if (notice.message.type === 'order.paid') notice.order.paidSent = true;
       if (p.chance(this.intensity.duplicate)) batch.push(notice.message);
-      if (p.chance(this.intensity.duplicateNewId)) batch.push({ ...notice.message, eventId: `${notice.message.eventId}-resent` });
+      if (p.chance(this.intensity.duplicateNewId))
+        batch.push({ ...notice.message, eventId: `${notice.message.eventId}-resent` });
     }
     return batch;
   }
@@ -97,7 +101,11 @@ export class PlatformTraffic {
     const batchId = `batch-${++this.stockMessages}`;
     const p = this.prng;
     if (kind === 'quantity') {
-      return { type: 'stock.restocked', eventId: `restock-${batchId}`, payload: { sku, batchId, quantity: p.int(1, 6) } };
+      return {
+        type: 'stock.restocked',
+        eventId: `restock-${batchId}`,
+        payload: { sku, batchId, quantity: p.int(1, 6) },
+      };
     }
     const units = Array.from({ length: p.int(1, 5) }, (_, i) => ({
       unitId: `${sku}-${batchId}-k${i}`,
@@ -125,7 +133,13 @@ export class PlatformTraffic {
   paidOrdersSent(): ObservedHistory['paidOrdersSent'] {
     return this.orders
       .filter((o) => o.paidSent)
-      .map((o) => ({ channel: o.channel, orderId: o.orderId, orderKey: orderKey(o.channel, o.orderId), sku: o.sku, quantity: o.quantity }));
+      .map((o) => ({
+        channel: o.channel,
+        orderId: o.orderId,
+        orderKey: orderKey(o.channel, o.orderId),
+        sku: o.sku,
+        quantity: o.quantity,
+      }));
   }
 
   /** An order's notices as its platform would send them: placed, then paid or cancelled or nothing. */
@@ -153,8 +167,10 @@ export class PlatformTraffic {
     const notices: ChannelMessage[] = [placed];
     if (fate < 0.6) notices.push({ type: 'order.paid', eventId: id('paid'), payload: base });
     // Refunded after payment: the cancellation comes too late and must be refused, the sale stands.
-    if (fate >= 0.55 && fate < 0.6) notices.push({ type: 'order.cancelled', eventId: id('cancelled'), payload: base });
-    else if (fate >= 0.6 && fate < 0.8) notices.push({ type: 'order.cancelled', eventId: id('cancelled'), payload: base });
+    if (fate >= 0.55 && fate < 0.6)
+      notices.push({ type: 'order.cancelled', eventId: id('cancelled'), payload: base });
+    else if (fate >= 0.6 && fate < 0.8)
+      notices.push({ type: 'order.cancelled', eventId: id('cancelled'), payload: base });
     // The platform's own reordering: the payment (or cancellation) notice overtakes the placement.
     if (notices.length >= 2 && p.chance(this.intensity.reorder)) notices.push(notices.shift()!);
     order.notices = notices.map((message) => ({ order, message }));
@@ -171,6 +187,10 @@ export class PlatformTraffic {
   private adjustment(sku: string): ChannelMessage {
     const adjustmentId = `adj-${++this.stockMessages}`;
     const delta = this.prng.chance(0.5) ? this.prng.int(1, 3) : -this.prng.int(1, 3);
-    return { type: 'stock.adjusted', eventId: `adjust-${adjustmentId}`, payload: { sku, adjustmentId, delta, reason: 'count-correction' } };
+    return {
+      type: 'stock.adjusted',
+      eventId: `adjust-${adjustmentId}`,
+      payload: { sku, adjustmentId, delta, reason: 'count-correction' },
+    };
   }
 }
