@@ -10,6 +10,7 @@ export class ProjectorMetrics {
   readonly outboxRowsWritten: Counter;
   readonly quarantined: Counter<'reason'>;
   readonly quarantineRetries: Counter<'result'>;
+  readonly gapsFilled: Counter;
 
   /** `readModels`: where open low-stock alerts are counted on each scrape (absent in tests that do not need it). */
   constructor(registry: Registry, readModels?: Queryable) {
@@ -55,6 +56,11 @@ export class ProjectorMetrics {
       name: 'stocksync_projection_quarantined_total',
       help: 'SKUs set aside by the projector because an event of theirs cannot be projected, by reason code.',
       labelNames: ['reason'],
+      registers: [registry],
+    });
+    this.gapsFilled = new Counter({
+      name: 'stocksync_projector_stream_gaps_filled_total',
+      help: "Times a SKU's delivered events skipped past its projected version and the missing versions were read from its stream.",
       registers: [registry],
     });
     this.quarantineRetries = new Counter({

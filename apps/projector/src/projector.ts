@@ -324,7 +324,8 @@ export class Projector {
     checkpoint: GlobalCheckpoint,
   ): Promise<BatchOutcome> {
     const projected = await this.loader.load([...active.keys()]);
-    const batch = projectBatch(active, projected, { stateSaveEvery: this.stateSaveEvery }, otherStreams);
+    const events = await this.withStreamGapsFilled(active, projected);
+    const batch = projectBatch(events, projected, { stateSaveEvery: this.stateSaveEvery }, otherStreams);
     await withTransaction(this.pool, async (client) => {
       await this.beginBatch(client, active, held);
       await writeReadModelChanges(client, batch.changes, { maxStateBytes: this.maxStateBytes });
@@ -352,6 +353,7 @@ export class Projector {
   ): Promise<BatchOutcome> {
     // Loaded before the transaction opens (the embedded engine has one connection).
     const projected = await this.loader.load([...active.keys()]);
+    const filled = await this.withStreamGapsFilled(active, projected);
     return withTransaction(this.pool, async (client) => {
       await this.beginBatch(client, active, held);
       const outcome: BatchOutcome = {
@@ -360,7 +362,7 @@ export class Projector {
         targets: 0,
         failures: [],
       };
-      for (const [sku, events] of active) {
+      for (const [sku, events] of filled) {
         const result = await projectSkuAlone(client, projected.get(sku)!, events, {
           stateSaveEvery: this.stateSaveEvery,
           maxStateBytes: this.maxStateBytes,
@@ -378,6 +380,38 @@ export class Projector {
       await saveCheckpoint(client, this.name, checkpoint);
       return outcome;
     });
+  }
+
+  /**
+   * The global feed is a delivery order across transactions, not each SKU's order. A SKU whose delivered events
+   * skip past its projected version gets the missing versions read from its stream — the truth — and folded first;
+   * when they come through the feed later they are at or below the projected version and skipped. Only a gap the
+   * stream itself has (an event that is not there) still sets the SKU aside.
+   */
+  private async withStreamGapsFilled(
+    active: ReadonlyMap<string, RecordedEvent[]>,
+    projected: ReadonlyMap<string, ProjectedSku>,
+  ): Promise<Map<string, RecordedEvent[]>> {
+    const filled = new Map(active);
+    for (const [sku, events] of active) {
+      let expected = projected.get(sku)?.version ?? 0;
+      let gap = false;
+      for (const e of events) {
+        if (e.version <= expected) continue;
+        if (e.version !== expected + 1) gap = true;
+        expected = e.version;
+      }
+      if (!gap) continue;
+      const from = (projected.get(sku)?.version ?? 0) + 1;
+      const last = Math.max(...events.map((e) => e.version));
+      const stream = await this.store.readStream(skuStreamId(sku), {
+        fromVersion: from,
+        maxCount: last - from + 1,
+      });
+      this.metrics.gapsFilled.inc();
+      filled.set(sku, stream.length === last - from + 1 ? stream : events);
+    }
+    return filled;
   }
 
   /** Under the projection lock: nobody else moved the checkpoint or changed which SKUs are aside. */
