@@ -38,6 +38,18 @@ export interface BusPatternExtras extends SubscribeOptions {
    * configuration that only exists at run time.
    */
   groupId: string | ((app: ProviderLookup) => string);
+  /**
+   * Subscribe options only known at run time, read from the app's providers (e.g. `acceptKey` for a key of this
+   * very process). Called once when the transport starts; what it returns is laid over `fromBeginning` and
+   * `acceptKey` given here directly.
+   */
+  optionsFrom?: (app: ProviderLookup) => SubscribeOptions;
+  /**
+   * For a consumer that configuration turns on or off: called once when the transport starts, and when it returns
+   * false the handler is not subscribed at all (it joins no group and is never called), instead of being
+   * subscribed to ignore what it gets.
+   */
+  subscribeIf?: (app: ProviderLookup) => boolean;
 }
 
 /** The `@Ctx()` of a message bus handler: where its batch comes from. */
@@ -129,7 +141,9 @@ export class MessageBusTransport extends Server implements CustomTransportStrate
 
   private async subscribeAll(): Promise<void> {
     // Checked in full before the first subscription, so a wrong declaration fails the start with nothing joined.
-    const consumers = this.registrations.map((r) => this.consumerOf(r));
+    const consumers = this.registrations
+      .map((r) => this.consumerOf(r))
+      .filter((c): c is Consumer => c !== undefined);
     const seen = new Set<string>();
     for (const { topic, groupId } of consumers) {
       const key = `${topic.name}\u0000${groupId}`;
@@ -153,7 +167,8 @@ export class MessageBusTransport extends Server implements CustomTransportStrate
     }
   }
 
-  private consumerOf({ pattern, handler, isEventHandler, extras }: Registration): Consumer {
+  /** The subscription a handler declares; undefined when its `subscribeIf` turns it off. */
+  private consumerOf({ pattern, handler, isEventHandler, extras }: Registration): Consumer | undefined {
     if (!isEventHandler)
       throw new Error(
         `@MessagePattern('${pattern}'): the message bus delivers events; consume a topic with @EventPattern`,
@@ -163,12 +178,18 @@ export class MessageBusTransport extends Server implements CustomTransportStrate
       throw new Error(
         `@EventPattern('${pattern}') is not a topic of the catalogue (${ALL_TOPICS.map((t) => t.name).join(', ')})`,
       );
+    if (extras.subscribeIf && !extras.subscribeIf(this.app)) return undefined;
     const groupId = typeof extras.groupId === 'function' ? extras.groupId(this.app) : extras.groupId;
     if (typeof groupId !== 'string' || groupId === '')
       throw new Error(`@EventPattern('${pattern}') needs a consumer group: { groupId } in its extras`);
     const options: SubscribeOptions = {};
     if (extras.fromBeginning !== undefined) options.fromBeginning = extras.fromBeginning;
     if (extras.acceptKey) options.acceptKey = extras.acceptKey;
+    if (extras.optionsFrom) {
+      const resolved = extras.optionsFrom(this.app);
+      if (resolved.fromBeginning !== undefined) options.fromBeginning = resolved.fromBeginning;
+      if (resolved.acceptKey) options.acceptKey = resolved.acceptKey;
+    }
     return { topic, groupId, handler, options };
   }
 

@@ -338,6 +338,92 @@ describe('MessageBusTransport', () => {
     expect(skus).toEqual(['sku-keep-late']);
   });
 
+  it('takes subscribe options known only at run time from the app: an accepted key of this process', async () => {
+    const skus: string[] = [];
+
+    @Injectable()
+    class Me {
+      readonly sku = `sku-own-${Math.random().toString(36).slice(2, 8)}`;
+    }
+
+    @Controller()
+    class OwnKey {
+      @EventPattern(ChannelEventsTopic.name, {
+        groupId: 'own-key',
+        acceptKey: () => true,
+        optionsFrom: (app) => ({ acceptKey: (key) => key === app.get(Me).sku }),
+      } satisfies BusPatternExtras)
+      async handle(@Payload() batch: MessageBatch<ChannelEvents>) {
+        skus.push(...batch.messages.map((m) => m.envelope.payload.sku));
+      }
+    }
+
+    const bus = freshBus();
+    const app = await boot(bus, [OwnKey], [Me]);
+    const own = app.get(Me).sku;
+    await bus.publish(ChannelEventsTopic, [restock('sku-other'), restock(own), restock('sku-other-2')]);
+    await waitFor('the own key', () => skus.length >= 1);
+    await sleep(50);
+    // The run-time acceptKey replaced the static one, which accepts everything.
+    expect(skus).toEqual([own]);
+  });
+
+  it('leaves a handler whose subscribeIf is false unsubscribed: no group joined, never called', async () => {
+    const calls = { on: 0, off: 0 };
+
+    @Injectable()
+    class Switches {
+      readonly fulfilment = false;
+    }
+
+    @Controller()
+    class Switched {
+      @EventPattern(ChannelEventsTopic.name, {
+        groupId: 'switched-on',
+        subscribeIf: () => true,
+      } satisfies BusPatternExtras)
+      async on() {
+        calls.on += 1;
+      }
+
+      @EventPattern(ChannelEventsTopic.name, {
+        // Not even resolved when off: a group from configuration that is not there must not fail the start.
+        groupId: () => {
+          throw new Error('the group of a handler that is off was resolved');
+        },
+        subscribeIf: (app) => app.get(Switches).fulfilment,
+      } satisfies BusPatternExtras)
+      async off() {
+        calls.off += 1;
+      }
+    }
+
+    const bus = freshBus();
+    const subscribe = jest.spyOn(bus, 'subscribe');
+    await boot(bus, [Switched], [Switches]);
+    expect(subscribe.mock.calls.map((c) => c[1])).toEqual(['switched-on']);
+    await bus.publish(ChannelEventsTopic, [restock('sku-switch')]);
+    await waitFor('the handler that is on', () => calls.on >= 1);
+    await sleep(50);
+    expect(calls.off).toBe(0);
+  });
+
+  it('still refuses a handler that is off when its pattern is no catalogue topic', async () => {
+    @Controller()
+    class OffButWrong {
+      @EventPattern('stock.no-such-topic', {
+        groupId: 'g',
+        subscribeIf: () => false,
+      } satisfies BusPatternExtras)
+      async handle() {}
+    }
+    const error = await boot(freshBus(), [OffButWrong]).then(
+      () => undefined,
+      (err: Error) => err,
+    );
+    expect(error?.message).toContain("@EventPattern('stock.no-such-topic') is not a topic of the catalogue");
+  });
+
   describe('refuses, before subscribing anything, a handler the bus cannot serve', () => {
     async function refusal(controller: Type): Promise<string> {
       const bus = freshBus();

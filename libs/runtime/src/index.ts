@@ -10,3 +10,4 @@ export * from './consumer-health';
 export * from './service-auth';
 export * from './metrics-listener';
 export * from './raw-body-routes';
+export * from './bus-client';
