@@ -9,6 +9,10 @@
  *  - ceiling: JSON.stringify + JSON.parse of the same envelopes with no validation at all.
  * CPU seconds of this process are reported beside wall time (steadier on a shared machine).
  *
+ * Then encode alone for the answers the inventory service publishes on every order (built as the processor builds
+ * them: given ids, a Date), validated (the baseline) and without validation (PublishOptions.encodeWithoutValidation),
+ * in alternating rounds so that a change in the machine's load hits both alike; the median round is reported.
+ *
  * Run: npm run bench -- bench/codec.bench.ts [messagesPerKind]
  */
 import { decodeRecord, encodeMessage, Topics, type AnyTopic, type OutgoingMessage } from '@libs/messaging';
@@ -123,5 +127,58 @@ for (const [label, topic, message] of kinds) {
   console.log(
     `  ${label.padEnd(28)} ratio compiled / class-validator ${(compiled / rates.get('class-validator (baseline)')!).toFixed(1)}×, ` +
       `compiled / ceiling ${((compiled / rates.get('JSON only (ceiling)')!) * 100).toFixed(0)}%`,
+  );
+}
+
+const answerCommon = {
+  eventId: '1b4e28ba-2fa1-5d6e-8c3a-4f1a2b3c4d5e',
+  correlationId: 'corr-4012345678901234',
+  occurredAt: new Date('2026-11-30T12:00:00.000Z'),
+};
+const answers: [string, OutgoingMessage<typeof Topics.orderOutcomes>][] = [
+  ['order.accepted', { ...answerCommon, ...accepted }],
+  [
+    'order.rejected',
+    {
+      ...answerCommon,
+      type: 'order.rejected',
+      payload: { ...accepted.payload, reasonCode: 'INSUFFICIENT_STOCK' },
+    },
+  ],
+];
+const ROUNDS = 7;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+console.log(`\nencode of an answer, ${N} messages per round, ${ROUNDS} alternating rounds, median round`);
+for (const [label, message] of answers) {
+  const variants: [string, () => void][] = [
+    ['validated (baseline)', () => encodeMessage(Topics.orderOutcomes, message, 'inventory-service')],
+    [
+      'without validation',
+      () => encodeMessage(Topics.orderOutcomes, message, 'inventory-service', { skipValidation: true }),
+    ],
+  ];
+  const cpu = new Map<string, number[]>(variants.map(([name]) => [name, []]));
+  for (const [, fn] of variants) for (let i = 0; i < 5_000; i++) fn(); // warm-up
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, fn] of round % 2 === 0 ? variants : [...variants].reverse()) {
+      const t = time(() => {
+        for (let i = 0; i < N; i++) fn();
+      });
+      cpu.get(name)!.push((t.cpu / N) * 1e6);
+    }
+  }
+  for (const [name] of variants) {
+    const xs = cpu.get(name)!;
+    console.log(
+      `  ${label.padEnd(16)} ${name.padEnd(22)} median ${median(xs).toFixed(2).padStart(6)} µs CPU/msg ` +
+        `(rounds ${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)})`,
+    );
+  }
+  const base = median(cpu.get('validated (baseline)')!);
+  const skip = median(cpu.get('without validation')!);
+  console.log(
+    `  ${label.padEnd(16)} ratio validated / without ${(base / skip).toFixed(2)}×, ` +
+      `validation ${(((base - skip) / base) * 100).toFixed(0)}% of the validated encode`,
   );
 }

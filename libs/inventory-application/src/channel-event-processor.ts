@@ -13,7 +13,12 @@ import { commandFor, decisionTime, type ChannelEventEnvelope } from './channel-e
 import type { InventoryBatchHandler } from './inventory-handler';
 import type { InventoryMetrics } from './inventory-metrics';
 import { laneCommandFor, type CommandBodies } from './lane-commands';
-import { checkAllocationOutcomes, outcomesFor, type OutcomeMessage } from './order-outcomes';
+import {
+  checkAllocationOutcomes,
+  OUTCOMES_BUILT_FROM_VALIDATED_DATA,
+  outcomesFor,
+  type OutcomeMessage,
+} from './order-outcomes';
 import type { ReservationDeadlines } from './reservation-deadlines';
 import { skuStreamId } from './sku-stream';
 
@@ -90,7 +95,11 @@ export class ChannelEventProcessor {
     }
     this.countRejections(outcomes);
     await Promise.all([
-      outcomes.length > 0 ? this.bus.publish(OrderOutcomesTopic, outcomes) : undefined,
+      outcomes.length > 0
+        ? this.bus.publish(OrderOutcomesTopic, outcomes, {
+            encodeWithoutValidation: OUTCOMES_BUILT_FROM_VALIDATED_DATA,
+          })
+        : undefined,
       replies.length > 0 ? this.bus.publish(CommandRepliesTopic, replies) : undefined,
     ]);
     this.metrics?.batchSize.observe(commands.length);

@@ -17,6 +17,16 @@ import type { ChannelEventEnvelope } from './channel-event-commands';
 
 export type OutcomeMessage = OutgoingMessage<typeof OrderOutcomesTopic>;
 
+/**
+ * The answers published without validation on encode (PublishOptions.encodeWithoutValidation). Every field of
+ * them is copied from the order event, validated by the same field rules when it was decoded (channel, order id,
+ * SKU), or comes from the decision: `answers` is the event's own type, `reasonCode` one of the domain's
+ * REASON_CODES, `skuVersion` a stream version, the ids name-based UUIDs. `order-outcomes.properties.unit.spec.ts`
+ * holds every such answer the processor builds to the schema. Card-key allocations are still validated: their
+ * unit ids come from the stored stock, not from the event being answered.
+ */
+export const OUTCOMES_BUILT_FROM_VALIDATED_DATA = ['order.accepted', 'order.rejected'] as const;
+
 type OrderEnvelope = Extract<
   ChannelEventEnvelope,
   { type: 'order.placed' | 'order.paid' | 'order.cancelled' }

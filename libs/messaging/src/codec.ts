@@ -34,11 +34,33 @@ function schemaFor(topic: AnyTopic, type: string): MessageSchema | undefined {
     : undefined;
 }
 
+export interface EncodeOptions {
+  /**
+   * Serialise without checking the payload and the envelope against their schemas. Only for a message its
+   * publisher built itself from data that was validated when it entered the process, with a test that holds
+   * every message it can build to the schema (see PublishOptions.encodeWithoutValidation). The message type
+   * must still be one of the topic's.
+   */
+  skipValidation?: boolean;
+}
+
+/** Encodes each message, skipping validation for the types `skipFor` names. */
+export function encodeMessages<D extends AnyTopic>(
+  topic: D,
+  messages: readonly OutgoingMessage<D>[],
+  source: string,
+  skipFor: readonly string[] | undefined,
+): EncodedMessage[] {
+  if (!skipFor || skipFor.length === 0) return messages.map((m) => encodeMessage(topic, m, source));
+  return messages.map((m) => encodeMessage(topic, m, source, { skipValidation: skipFor.includes(m.type) }));
+}
+
 /** Validates and serialises one message; throws MESSAGING.INVALID_MESSAGE without sending anything. */
 export function encodeMessage<D extends AnyTopic>(
   topic: D,
   message: OutgoingMessage<D>,
   source: string,
+  options: EncodeOptions = {},
 ): EncodedMessage {
   const schema = schemaFor(topic, message.type);
   if (!schema) {
@@ -47,6 +69,7 @@ export function encodeMessage<D extends AnyTopic>(
       `${topic.name} has no message type "${message.type}"`,
     );
   }
+  if (options.skipValidation === true) return serialise(topic, schema, message, message.payload, source);
   const checked = validateAs(schema.payload, message.payload);
   if (!checked.ok) {
     throw new MessagingError(
@@ -55,6 +78,17 @@ export function encodeMessage<D extends AnyTopic>(
       checked.problems,
     );
   }
+  return serialise(topic, schema, message, checked.value, source, true);
+}
+
+function serialise<D extends AnyTopic>(
+  topic: D,
+  schema: MessageSchema,
+  message: OutgoingMessage<D>,
+  payload: object,
+  source: string,
+  checkEnvelope = false,
+): EncodedMessage {
   const eventId = message.eventId ?? randomUUID();
   const occurredAt =
     message.occurredAt instanceof Date
@@ -67,17 +101,19 @@ export function encodeMessage<D extends AnyTopic>(
     source,
     occurredAt,
     correlationId: message.correlationId ?? eventId,
-    payload: checked.value,
+    payload,
   };
-  const envelopeCheck = validateAs(EnvelopeFields, withoutPayloadBody(envelope), false);
-  if (!envelopeCheck.ok) {
-    throw new MessagingError(
-      MessagingErrorCodes.INVALID_MESSAGE,
-      `envelope: ${envelopeCheck.problems.join('; ')}`,
-    );
+  if (checkEnvelope) {
+    const envelopeCheck = validateAs(EnvelopeFields, withoutPayloadBody(envelope), false);
+    if (!envelopeCheck.ok) {
+      throw new MessagingError(
+        MessagingErrorCodes.INVALID_MESSAGE,
+        `envelope: ${envelopeCheck.problems.join('; ')}`,
+      );
+    }
   }
   return {
-    key: topic.key(checked.value),
+    key: topic.key(payload),
     value: Buffer.from(JSON.stringify(envelope), 'utf8'),
     headers: { [CONTENT_TYPE_HEADER]: CONTENT_TYPE },
     eventId,

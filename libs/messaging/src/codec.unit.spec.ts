@@ -1,6 +1,6 @@
 import { ALL_TOPICS, Topics } from './catalogue/topics';
 import type { AnyTopic } from './catalogue/define-topic';
-import { decodeRecord, encodeMessage } from './codec';
+import { decodeRecord, encodeMessage, encodeMessages } from './codec';
 import { MessagingErrorCodes } from './errors';
 
 const envelope = (overrides: Record<string, unknown> = {}, payload: Record<string, unknown> = {}) =>
@@ -136,6 +136,52 @@ describe('encodeMessage', () => {
       restock({ sku: 'S', batchId: 'b', quantity: 1, units: [{ unitId: 'u1', fingerprint: 'f1' }] }),
     ).toThrow(/exactly one/);
     expect(restock({ sku: 'S', batchId: 'b', units: [{ unitId: 'u1' }] })).toThrow(/units\.0\.fingerprint/);
+  });
+});
+
+describe('encodeMessage without validation', () => {
+  const accepted = {
+    type: 'order.accepted',
+    eventId: 'e-1',
+    correlationId: 'c-1',
+    occurredAt: '2026-03-01T10:00:00.000Z',
+    payload: { channel: 'taobao', channelOrderId: 'T1', sku: 'S1', answers: 'order.placed', skuVersion: 3 },
+  } as const;
+
+  it('writes exactly the bytes, key and id the validating encoder writes', () => {
+    const checked = encodeMessage(Topics.orderOutcomes, accepted, 'inventory-service');
+    const unchecked = encodeMessage(Topics.orderOutcomes, accepted, 'inventory-service', {
+      skipValidation: true,
+    });
+    expect(unchecked).toEqual(checked);
+  });
+
+  it('still refuses a type the topic does not have', () => {
+    const unknown = { ...accepted, type: 'order.shipped' } as never;
+    expect(() => encodeMessage(Topics.orderOutcomes, unknown, 'x', { skipValidation: true })).toThrow(
+      /no message type "order.shipped"/,
+    );
+  });
+
+  it('leaves an invalid message to the consumer, whose decode refuses it', () => {
+    const invalid = { ...accepted, payload: { ...accepted.payload, skuVersion: -1 } };
+    expect(() => encodeMessage(Topics.orderOutcomes, invalid, 'x')).toThrow(/skuVersion/);
+    const encoded = encodeMessage(Topics.orderOutcomes, invalid, 'x', { skipValidation: true });
+    const decoded = decodeRecord(Topics.orderOutcomes, encoded.key, encoded.value);
+    expect(decoded).toMatchObject({ ok: false, code: MessagingErrorCodes.VALIDATION_FAILED });
+  });
+
+  it('skips only the types a publish names', () => {
+    const rejected = {
+      ...accepted,
+      type: 'order.rejected',
+      payload: { ...accepted.payload, reasonCode: 'not a code' },
+    } as const;
+    const publish = () => encodeMessages(Topics.orderOutcomes, [accepted, rejected], 'x', ['order.accepted']);
+    expect(publish).toThrow(/reasonCode/);
+    expect(encodeMessages(Topics.orderOutcomes, [accepted, rejected], 'x', ['order.rejected'])).toHaveLength(
+      2,
+    );
   });
 });
 

@@ -23,6 +23,8 @@ export * from './errors';
 export {
   decodeRecord,
   encodeMessage,
+  encodeMessages,
+  type EncodeOptions,
   type DecodeResult,
   type EncodedMessage,
   type OutgoingMessage,

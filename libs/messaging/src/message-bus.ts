@@ -1,4 +1,4 @@
-import type { AnyTopic } from './catalogue/define-topic';
+import type { AnyTopic, MessageTypeOf } from './catalogue/define-topic';
 import type { OutgoingMessage } from './codec';
 import type { EnvelopeOf } from './envelope';
 
@@ -50,6 +50,18 @@ export interface SubscribeOptions {
   acceptKey?: (key: string) => boolean;
 }
 
+export interface PublishOptions<D extends AnyTopic> {
+  /**
+   * Message types of this publish that are encoded without validating them. Only for messages the publisher
+   * builds itself, field by field, from data that was validated when it entered the process (a consumed message,
+   * a domain decision), and only with a test that holds every message it can build to the schema: validating
+   * such a message re-proves what the code already guarantees, and costs a hot path about two thirds of its
+   * encoding. Consumers still validate every record they decode, so nothing unchecked enters another process.
+   * Other types of the same publish are validated as usual.
+   */
+  encodeWithoutValidation?: readonly MessageTypeOf<D>[];
+}
+
 /** A partition whose batch keeps failing because a dependency is down; it is retried, not dead-lettered. */
 export interface RetryingPartition {
   /** Full topic name (prefix included). */
@@ -83,13 +95,14 @@ export abstract class MessageBus {
   abstract stop(): Promise<void>;
 
   /**
-   * Validates every message, then sends them. Resolves once all are durably acknowledged (acks=all), with one
-   * receipt per message in the same order. A validation failure throws MESSAGING.INVALID_MESSAGE and sends
-   * nothing.
+   * Validates every message (except the types `options.encodeWithoutValidation` names), then sends them.
+   * Resolves once all are durably acknowledged (acks=all), with one receipt per message in the same order. A
+   * validation failure throws MESSAGING.INVALID_MESSAGE and sends nothing.
    */
   abstract publish<D extends AnyTopic>(
     topic: D,
     messages: readonly OutgoingMessage<D>[],
+    options?: PublishOptions<D>,
   ): Promise<PublishReceipt[]>;
 
   /**

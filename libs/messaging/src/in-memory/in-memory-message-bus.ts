@@ -1,11 +1,17 @@
 import type { AnyTopic } from '../catalogue/define-topic';
 import { ALL_TOPICS } from '../catalogue/topics';
 import { backoffDelayMs, sleep } from '@libs/resilience';
-import { encodeMessage, type OutgoingMessage } from '../codec';
+import { encodeMessages, type OutgoingMessage } from '../codec';
 import { MessagingError, MessagingErrorCodes } from '../errors';
 import { BaseMessageBus } from '../internal/base-bus';
 import type { BatchProcessor, PartitionSession, RawRecord } from '../internal/batch-processor';
-import type { BatchHandler, PublishReceipt, SubscribeOptions, Subscription } from '../message-bus';
+import type {
+  BatchHandler,
+  PublishOptions,
+  PublishReceipt,
+  SubscribeOptions,
+  Subscription,
+} from '../message-bus';
 import type { HandlerRetryPolicy, MessageBusOptions, MessagingLogger } from '../options';
 import { partitionForKey } from '../partitioner';
 
@@ -216,9 +222,10 @@ export class InMemoryMessageBus extends BaseMessageBus {
   async publish<D extends AnyTopic>(
     topic: D,
     messages: readonly OutgoingMessage<D>[],
+    options: PublishOptions<D> = {},
   ): Promise<PublishReceipt[]> {
     this.assertStarted();
-    const encoded = messages.map((m) => encodeMessage(topic, m, this.source));
+    const encoded = encodeMessages(topic, messages, this.source, options.encodeWithoutValidation);
     const name = this.topicName(topic);
     const receipts = encoded.map((e) => {
       const { partition, offset } = this.append(name, {

@@ -10,11 +10,17 @@ import {
 import { backoffDelayMs, sleep } from '@libs/resilience';
 import type { AnyTopic } from '../catalogue/define-topic';
 import { ALL_TOPICS } from '../catalogue/topics';
-import { encodeMessage, type EncodedMessage, type OutgoingMessage } from '../codec';
+import { encodeMessages, type EncodedMessage, type OutgoingMessage } from '../codec';
 import { MessagingError, MessagingErrorCodes } from '../errors';
 import { BaseMessageBus } from '../internal/base-bus';
 import type { BatchProcessor, PartitionSession, RawRecord } from '../internal/batch-processor';
-import type { BatchHandler, PublishReceipt, SubscribeOptions, Subscription } from '../message-bus';
+import type {
+  BatchHandler,
+  PublishOptions,
+  PublishReceipt,
+  SubscribeOptions,
+  Subscription,
+} from '../message-bus';
 import type { MessageBusOptions } from '../options';
 import { partitionForKey } from '../partitioner';
 import { kafkaClientLogCreator } from './kafka-client-log';
@@ -323,12 +329,13 @@ export class KafkaMessageBus extends BaseMessageBus {
   async publish<D extends AnyTopic>(
     topic: D,
     messages: readonly OutgoingMessage<D>[],
+    options: PublishOptions<D> = {},
   ): Promise<PublishReceipt[]> {
     if (this.state !== 'started' && this.state !== 'stopping') {
       throw new MessagingError(MessagingErrorCodes.NOT_STARTED, `cannot publish: the bus is ${this.state}`);
     }
     // All messages are validated before the first byte is sent.
-    const encoded = messages.map((m) => encodeMessage(topic, m, this.source));
+    const encoded = encodeMessages(topic, messages, this.source, options.encodeWithoutValidation);
     const name = this.topicName(topic);
     const partitions = this.partitionCount(topic);
     const receipts: PublishReceipt[] = [];
