@@ -27,6 +27,7 @@ import type { Pool } from 'pg';
 import { closeAfterAnswer, readWebhookBody, WEBHOOK_CONTENT_TYPES } from '../inbound/webhook-body';
 import { DELIVERY_PAGE_HEADERS } from '../fulfilment/delivery-page';
 import { ConnectorConfig } from './connector.config';
+import { connectorConsumers } from './connector-consumers';
 import { ConnectorRuntime } from './connector-runtime';
 import { applyCorrections, parseCorrections } from './corrections';
 import { CONNECTOR_SPEC, type ConnectorSpec, PLATFORM_CONNECTION } from './connector-spec';
@@ -144,6 +145,8 @@ export class ChannelConnectorModule {
         OperationsController,
         // Only where the platform gets a link instead of the key: the shop's site shows its own buyers their keys.
         ...(spec.defaults.deliversByLink ? [DeliveryPageController] : []),
+        // Its consumers: @EventPattern handlers on the message bus transport (startApp connects it).
+        ...connectorConsumers(spec),
       ],
       providers: [
         { provide: CONNECTOR_SPEC, useValue: spec },

@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { CardVault, parseKeyring } from '@libs/card-vault';
 import { runMigrations } from '@libs/database';
-import { ChannelTargetsTopic, MessageBus, OrderOutcomesTopic, type Subscription } from '@libs/messaging';
+import { MessageBus } from '@libs/messaging';
 import { LOGGER, MetricsRegistry } from '@libs/observability';
 import { PG_POOL } from '@libs/runtime';
 import type { Pool } from 'pg';
@@ -22,7 +22,6 @@ import { WebhookReceiver } from '../inbound/webhook-receiver';
 import { ChannelPusher } from '../outbound/channel-pusher';
 import type { PlatformAdapter } from '../outbound/platform-adapter';
 import { PushStateStore } from '../outbound/push-state-store';
-import { channelTargetHandler, channelTargetSubscription } from '../outbound/target-consumer';
 import { ConnectorConfig } from './connector.config';
 import {
   CONNECTOR_SPEC,
@@ -31,9 +30,22 @@ import {
   type PlatformConnection,
 } from './connector-spec';
 
+type WithVault = ConnectorConfig &
+  Required<Pick<ConnectorConfig, 'vaultKeys' | 'vaultActiveKeyId' | 'vaultFingerprintKey'>>;
+
+/**
+ * Whether the card vault is configured (CARD_VAULT_KEYS, CARD_VAULT_ACTIVE_KEY_ID and CARD_VAULT_FINGERPRINT_KEY):
+ * card-key fulfilment, its consumer included, exists only then.
+ */
+export function cardVaultConfigured(config: ConnectorConfig): config is WithVault {
+  return Boolean(config.vaultKeys && config.vaultActiveKeyId && config.vaultFingerprintKey);
+}
+
 /**
  * Wires one connector: migrations, the webhook receiver, the push path (targets → queue → platform) and, when
- * the card vault is configured, card-key fulfilment. Subscriptions are made here and begin when the bus starts.
+ * the card vault is configured, card-key fulfilment. Its consumers are the `@EventPattern` controllers of
+ * connectorConsumers, which hand their batches to the pusher and the deliverer set up here; the bus starts
+ * delivering once the app has initialised.
  */
 @Injectable()
 export class ConnectorRuntime implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
@@ -43,7 +55,6 @@ export class ConnectorRuntime implements OnModuleInit, BeforeApplicationShutdown
   deliverer?: CardKeyDeliverer;
   /** The buyer's delivery page, on connectors whose platform gets a link instead of the key. */
   deliveryPage?: DeliveryPage;
-  private readonly subscriptions: Subscription[] = [];
   private refusedRetryTimer?: NodeJS.Timeout;
 
   constructor(
@@ -125,16 +136,6 @@ export class ConnectorRuntime implements OnModuleInit, BeforeApplicationShutdown
       }, config.refusedRetryMs);
       this.refusedRetryTimer.unref();
     }
-    const group = config.consumerGroup ?? `connector-${spec.channel}`;
-    this.subscriptions.push(
-      await this.bus.subscribe(
-        ChannelTargetsTopic,
-        group,
-        channelTargetHandler(this.pusher),
-        channelTargetSubscription(this.pusher.channel),
-      ),
-    );
-
     const vault = await this.openVault();
     const links = spec.defaults.deliversByLink ? deliveryLinksFrom(config) : undefined;
     if (vault && links) {
@@ -162,9 +163,6 @@ export class ConnectorRuntime implements OnModuleInit, BeforeApplicationShutdown
         },
         this.logger,
       );
-      this.subscriptions.push(
-        await this.bus.subscribe(OrderOutcomesTopic, `${group}-fulfilment`, this.deliverer.onOutcomes),
-      );
       this.deliverer.start();
     } else {
       this.logger.warn(
@@ -174,12 +172,13 @@ export class ConnectorRuntime implements OnModuleInit, BeforeApplicationShutdown
     }
   }
 
+  // The consumers stop with the bus (MessagingModule) and the transport, after this: a batch still handled then only
+  // records its targets or allocations, which the next start pushes (ChannelPusher.start) and delivers.
   async beforeApplicationShutdown(): Promise<void> {
     this.receiver?.stopRelay();
     clearInterval(this.refusedRetryTimer);
     await this.deliverer?.stop();
     await this.pusher?.stop();
-    for (const s of this.subscriptions) await s.stop();
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -187,8 +186,8 @@ export class ConnectorRuntime implements OnModuleInit, BeforeApplicationShutdown
   }
 
   private async openVault(): Promise<CardVault | undefined> {
+    if (!cardVaultConfigured(this.config)) return undefined;
     const { vaultKeys, vaultActiveKeyId, vaultFingerprintKey } = this.config;
-    if (!vaultKeys || !vaultActiveKeyId || !vaultFingerprintKey) return undefined;
     return CardVault.create(this.pool, {
       activeKeyId: vaultActiveKeyId,
       keys: parseKeyring(vaultKeys),

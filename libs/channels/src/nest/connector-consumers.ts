@@ -1,0 +1,59 @@
+import { Controller, type Type } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import {
+  ChannelTargetsTopic,
+  type MessageBatch,
+  OrderOutcomesTopic,
+  RetryableHandlerError,
+} from '@libs/messaging';
+import type { BusPatternExtras } from '@libs/runtime';
+import { channelTargetHandler, channelTargetSubscription } from '../outbound/target-consumer';
+import { ConnectorConfig } from './connector.config';
+import { cardVaultConfigured, ConnectorRuntime } from './connector-runtime';
+import type { ConnectorSpec } from './connector-spec';
+
+/** The connector's consumer group: CONNECTOR_CONSUMER_GROUP, or `connector-<channel>`. */
+export function connectorGroup(config: ConnectorConfig, spec: Pick<ConnectorSpec, 'channel'>): string {
+  return config.consumerGroup ?? `connector-${spec.channel}`;
+}
+
+/**
+ * The consumers of one connector, made per platform like its webhook route: the push path reads the channel's own
+ * keys of stock.channel-targets (keyed channel:SKU, shared by every channel); card-key fulfilment reads
+ * stock.order-outcomes in `<group>-fulfilment`, and is subscribed only when the card vault is configured (without
+ * it nothing could be delivered, and ConnectorRuntime logs that delivery is off).
+ */
+export function connectorConsumers(spec: ConnectorSpec): Type[] {
+  @Controller()
+  class ChannelTargetsConsumer {
+    constructor(private readonly runtime: ConnectorRuntime) {}
+
+    // Resolving commits: the pusher has recorded the targets as desired by then.
+    @EventPattern(ChannelTargetsTopic.name, {
+      groupId: (app) => connectorGroup(app.get(ConnectorConfig), spec),
+      ...channelTargetSubscription(spec.channel),
+    } satisfies BusPatternExtras)
+    targets(@Payload() batch: MessageBatch<typeof ChannelTargetsTopic>): Promise<void> {
+      // The bus starts once the app has initialised, and the runtime sets the pusher up before then.
+      if (!this.runtime.pusher) throw new RetryableHandlerError('the push path is not set up yet');
+      return channelTargetHandler(this.runtime.pusher)(batch);
+    }
+  }
+
+  @Controller()
+  class FulfilmentConsumer {
+    constructor(private readonly runtime: ConnectorRuntime) {}
+
+    @EventPattern(OrderOutcomesTopic.name, {
+      groupId: (app) => `${connectorGroup(app.get(ConnectorConfig), spec)}-fulfilment`,
+      subscribeIf: (app) => cardVaultConfigured(app.get(ConnectorConfig)),
+    } satisfies BusPatternExtras)
+    outcomes(@Payload() batch: MessageBatch<typeof OrderOutcomesTopic>): Promise<void> {
+      const deliverer = this.runtime.deliverer;
+      if (!deliverer) throw new RetryableHandlerError('card-key delivery is not set up yet');
+      return deliverer.onOutcomes(batch);
+    }
+  }
+
+  return [ChannelTargetsConsumer, FulfilmentConsumer];
+}

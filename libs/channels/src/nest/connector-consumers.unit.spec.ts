@@ -1,0 +1,142 @@
+import 'reflect-metadata';
+import { type INestApplication, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import {
+  ChannelTargetsTopic,
+  InMemoryMessageBus,
+  type MessageBatch,
+  MessageBus,
+  OrderOutcomesTopic,
+  silentLogger,
+} from '@libs/messaging';
+import { sleep } from '@libs/resilience';
+import { startBusConsumers } from '@libs/runtime';
+import { ConnectorConfig } from './connector.config';
+import { connectorConsumers } from './connector-consumers';
+import { ConnectorRuntime } from './connector-runtime';
+import type { ConnectorSpec } from './connector-spec';
+
+const spec = { channel: 'shop' } as ConnectorSpec;
+const VAULT = { vaultKeys: 'k1:AAAA', vaultActiveKeyId: 'k1', vaultFingerprintKey: 'AAAA' };
+
+interface Seen {
+  offered: string[];
+  outcomes: MessageBatch<typeof OrderOutcomesTopic>[];
+}
+
+const apps: INestApplication[] = [];
+const buses: InMemoryMessageBus[] = [];
+
+afterEach(async () => {
+  for (const app of apps.splice(0)) await app.close();
+  for (const bus of buses.splice(0)) await bus.stop();
+});
+
+/** The connector's consumers on an in-memory bus, over a runtime whose pusher and deliverer only record. */
+async function boot(config: Partial<ConnectorConfig>, withDeliverer: boolean) {
+  const bus = new InMemoryMessageBus({ source: 'connector-consumers-test', logger: silentLogger });
+  buses.push(bus);
+  const seen: Seen = { offered: [], outcomes: [] };
+  const runtime = {
+    pusher: {
+      channel: spec.channel,
+      offer: async (targets: { sku: string }[]) => void seen.offered.push(...targets.map((t) => t.sku)),
+    },
+    deliverer: withDeliverer
+      ? {
+          onOutcomes: async (batch: MessageBatch<typeof OrderOutcomesTopic>) =>
+            void seen.outcomes.push(batch),
+        }
+      : undefined,
+  };
+
+  @Module({
+    controllers: connectorConsumers(spec),
+    providers: [
+      { provide: MessageBus, useValue: bus },
+      { provide: ConnectorRuntime, useValue: runtime },
+      { provide: ConnectorConfig, useValue: Object.assign(new ConnectorConfig(), config) },
+    ],
+  })
+  class TestModule {}
+  const subscribe = jest.spyOn(bus, 'subscribe');
+  const app = await NestFactory.create(TestModule, { logger: false, abortOnError: false });
+  apps.push(app);
+  await startBusConsumers(app);
+  await app.init();
+  await bus.start();
+  const calls = subscribe.mock.calls;
+  return {
+    bus,
+    seen,
+    groups: calls.map(([topic, group]) => `${topic.name} ${group}`),
+    targetsOptions: calls.find(([topic]) => topic === ChannelTargetsTopic)?.[3],
+  };
+}
+
+function target(channel: string, sku: string) {
+  return {
+    type: 'channel-target.set' as const,
+    payload: { channel, sku, quantity: 3, skuVersion: 1 },
+  };
+}
+
+describe('connectorConsumers', () => {
+  it('with the vault: the push path in the connector group, and fulfilment in <group>-fulfilment', async () => {
+    const { groups } = await boot({ ...VAULT }, true);
+    expect(groups.sort()).toEqual([
+      `${ChannelTargetsTopic.name} connector-shop`,
+      `${OrderOutcomesTopic.name} connector-shop-fulfilment`,
+    ]);
+  });
+
+  it('without the vault: no fulfilment consumer at all, only the push path', async () => {
+    const { groups } = await boot({}, false);
+    expect(groups).toEqual([`${ChannelTargetsTopic.name} connector-shop`]);
+  });
+
+  it('takes CONNECTOR_CONSUMER_GROUP for both groups', async () => {
+    const { groups } = await boot({ ...VAULT, consumerGroup: 'shop-blue' }, true);
+    expect(groups.sort()).toEqual([
+      `${ChannelTargetsTopic.name} shop-blue`,
+      `${OrderOutcomesTopic.name} shop-blue-fulfilment`,
+    ]);
+  });
+
+  it('hands the pusher its own channel’s targets only', async () => {
+    const { bus, seen, targetsOptions } = await boot({}, false);
+    // The other channels' records are skipped by key, before they are decoded.
+    expect(targetsOptions?.acceptKey?.('shop:sku-1')).toBe(true);
+    expect(targetsOptions?.acceptKey?.('shopx:sku-1')).toBe(false);
+    expect(targetsOptions?.acceptKey?.('taobao:sku-1')).toBe(false);
+    await bus.publish(ChannelTargetsTopic, [
+      target('taobao', 'sku-theirs'),
+      target('shop', 'sku-ours'),
+      target('pinduoduo', 'sku-theirs-too'),
+    ]);
+    for (let i = 0; i < 100 && seen.offered.length === 0; i++) await sleep(10);
+    await sleep(50);
+    expect(seen.offered).toEqual(['sku-ours']);
+  });
+
+  it('hands the deliverer the order outcomes', async () => {
+    const { bus, seen } = await boot({ ...VAULT }, true);
+    await bus.publish(OrderOutcomesTopic, [
+      {
+        type: 'order.rejected',
+        payload: {
+          channel: 'shop',
+          channelOrderId: 'o-1',
+          sku: 'sku-1',
+          answers: 'order.placed',
+          reasonCode: 'INSUFFICIENT_STOCK',
+          skuVersion: 1,
+        },
+      },
+    ]);
+    for (let i = 0; i < 100 && seen.outcomes.length === 0; i++) await sleep(10);
+    expect(seen.outcomes.flatMap((b) => b.messages.map((m) => m.envelope.payload.channelOrderId))).toEqual([
+      'o-1',
+    ]);
+  });
+});
