@@ -1,9 +1,10 @@
-import type {
-  AppendResult,
-  EventMetadata,
-  EventStore,
-  EventToAppend,
-  RecordedEvent,
+import {
+  lookupKeyOf,
+  type AppendResult,
+  type EventMetadata,
+  type EventStore,
+  type EventToAppend,
+  type RecordedEvent,
 } from '@libs/event-store';
 import { BackgroundSnapshots } from './background-snapshots';
 import { retryOnVersionConflict } from './conflict-retry';
@@ -116,6 +117,7 @@ export class BatchCommandHandler<C, S, E extends DomainEvent> {
 
   private async decideAndAppend(commands: BatchCommand<C>[], attempts: number): Promise<BatchResult<S, E>> {
     const work = await this.loadStreams(commands);
+    commands = await this.withRecalledHistory(commands, work);
     // Looked up after loading: a delivery that commits in between moves the version, so our append conflicts
     // and the retry finds it here.
     const firstIds = commands.map((c) => deterministicEventId(c.streamId, c.commandId, 0));
@@ -150,6 +152,45 @@ export class BatchCommandHandler<C, S, E extends DomainEvent> {
         { loaded: loaded[i], state: loaded[i].state, pending: [], fromCache: cached[i] !== undefined },
       ]),
     );
+  }
+
+  /**
+   * Commands about records the loaded states no longer hold (see Decider.recall) get those records' events, read
+   * with one query per stream. Keys are asked of the state as loaded: a record an earlier command of the batch
+   * brings back is asked for again, and the decider ignores what the state already has.
+   */
+  private async withRecalledHistory(
+    commands: BatchCommand<C>[],
+    work: Map<string, StreamWork<S>>,
+  ): Promise<BatchCommand<C>[]> {
+    const recall = this.decider.recall;
+    if (!recall) return commands;
+    const keysOf = commands.map((c) => recall.keysFor(c.command, work.get(c.streamId)!.state));
+    const perStream = new Map<string, Set<string>>();
+    keysOf.forEach((keys, i) => {
+      if (keys.length === 0) return;
+      const streamId = commands[i].streamId;
+      const set = perStream.get(streamId) ?? new Set<string>();
+      for (const key of keys) set.add(key);
+      perStream.set(streamId, set);
+    });
+    if (perStream.size === 0) return commands;
+    const histories = new Map(
+      await Promise.all(
+        [...perStream].map(
+          async ([streamId, keys]) =>
+            [streamId, await this.store.readStreamEventsByKey(streamId, [...keys])] as const,
+        ),
+      ),
+    );
+    return commands.map((c, i) => {
+      if (keysOf[i].length === 0) return c;
+      const wanted = new Set(keysOf[i]);
+      const history = (histories.get(c.streamId) ?? [])
+        .filter((e) => wanted.has(lookupKeyOf(e) ?? ''))
+        .map((e) => toDomainEvent<E>(e));
+      return { ...c, command: recall.withHistory(c.command, work.get(c.streamId)!.state, history) };
+    });
   }
 
   private decideAll(

@@ -64,6 +64,10 @@ export class RecordingEventStore extends EventStore {
     return this.inner.readAll(from, maxCount);
   }
 
+  readStreamEventsByKey(streamId: string, keys: string[]): Promise<RecordedEvent[]> {
+    return this.inner.readStreamEventsByKey(streamId, keys);
+  }
+
   readEventsByIds(eventIds: string[]): Promise<RecordedEvent[]> {
     return this.inner.readEventsByIds(eventIds);
   }

@@ -11,12 +11,25 @@ import type {
 import type { SubscribeOptions, Subscription } from './subscription';
 
 /**
+ * The field of an event's data that readStreamEventsByKey finds events by: the channel's order id, which every
+ * event about an order carries.
+ */
+export const EVENT_LOOKUP_KEY = 'channelOrderId';
+
+/**
  * The event store port. An abstract class rather than an interface so that it can serve directly as a
  * dependency-injection token; this lib itself stays framework-free.
  *
  * Errors: VersionConflictError (EVENT_STORE.VERSION_CONFLICT), EventIdConflictError
  * (EVENT_STORE.EVENT_ID_CONFLICT), InvalidAppendError (EVENT_STORE.INVALID_APPEND).
  */
+/** An event's lookup key, or undefined when its data has none (or not a string). */
+export function lookupKeyOf(event: Pick<RecordedEvent, 'data'>): string | undefined {
+  const data = event.data as Record<string, unknown> | null;
+  const key = data !== null && typeof data === 'object' ? data[EVENT_LOOKUP_KEY] : undefined;
+  return typeof key === 'string' ? key : undefined;
+}
+
 export abstract class EventStore {
   /**
    * Appends to one stream if its version matches. Re-appending events that are all already stored in this
@@ -43,6 +56,13 @@ export abstract class EventStore {
 
   /** The stored events among the given ids (unknown ids are absent), in global order. */
   abstract readEventsByIds(eventIds: string[]): Promise<RecordedEvent[]>;
+
+  /**
+   * The events of one stream whose data's lookup key (`EVENT_LOOKUP_KEY`) is among `keys`, in version order. A
+   * writer that keeps only part of a stream's history in memory (closing the books) reads the rest here, so it
+   * must not grow with the stream where the store can index it.
+   */
+  abstract readStreamEventsByKey(streamId: string, keys: string[]): Promise<RecordedEvent[]>;
 
   /** Delivers every event after `options.from`, in global order, until stop(). */
   abstract subscribe(options: SubscribeOptions): Subscription;

@@ -287,6 +287,25 @@ export function eventStoreContract(
         const found = await store.readEventsByIds([b.eventId, randomUUID(), 'junk', a.eventId]);
         expect(found.map((e) => e.eventId).sort()).toEqual([a.eventId, b.eventId].sort());
       });
+
+      it("finds a stream's events by lookup key, in version order, and no other stream's", async () => {
+        const [s, other] = [streamId(), streamId()];
+        await store.appendToStream(s, 'no_stream', [
+          event('Placed', { channelOrderId: 'o1' }),
+          event('Placed', { channelOrderId: 'o2' }),
+          event('Imported', { batchId: 'b1' }),
+          event('Paid', { channelOrderId: 'o1' }),
+          event('Odd', { channelOrderId: 7 }),
+        ]);
+        await store.appendToStream(other, 'no_stream', [event('Placed', { channelOrderId: 'o1' })]);
+        const found = await store.readStreamEventsByKey(s, ['o1', 'o9']);
+        expect(found.map((e) => [e.streamId, e.version, e.type])).toEqual([
+          [s, 1, 'Placed'],
+          [s, 4, 'Paid'],
+        ]);
+        expect(await store.readStreamEventsByKey(s, [])).toEqual([]);
+        expect(await store.readStreamEventsByKey(streamId(), ['o1'])).toEqual([]);
+      });
     });
 
     describe('subscriptions', () => {

@@ -42,7 +42,25 @@ describe('PostgresEventStore on PostgreSQL', () => {
     const { rows } = await db.pool.query(
       "SELECT version FROM schema_migrations WHERE component = 'event-store'",
     );
-    expect(rows.map((r) => r.version)).toEqual([1, 2]);
+    expect(rows.map((r) => r.version)).toEqual([1, 2, 3]);
+  });
+
+  it("finds a stream's events by lookup key through its index, not by reading the stream", async () => {
+    const client = await db.pool.connect();
+    try {
+      await client.query('BEGIN');
+      // On a small table the planner prefers a scan anyway; forbidding it shows whether the index can serve.
+      await client.query('SET LOCAL enable_seqscan = off');
+      const { rows } = await client.query<{ 'QUERY PLAN': string }>(
+        `EXPLAIN SELECT * FROM events WHERE stream_id = $1 AND data ? 'channelOrderId'
+           AND (data->>'channelOrderId') = ANY($2::text[]) ORDER BY version`,
+        ['sku-a', ['o1']],
+      );
+      expect(rows.map((r) => r['QUERY PLAN']).join('\n')).toContain('events_stream_lookup_idx');
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
   });
 
   // T8: 64 writers read the same version; one wins, the others conflict and retry until all are in.

@@ -13,6 +13,9 @@ import {
 import { decideRegisterSku } from './decisions/register-sku';
 import { decideImportCardKeys, decideReceiveStock } from './decisions/receive-stock';
 import { decideReserveStock } from './decisions/reserve-stock';
+import { recalledEvent } from './close-books';
+import { decideCloseBooks } from './decisions/close-books';
+import { evolve } from './evolve';
 import { InventoryCommand } from './inventory-commands';
 import { InventoryEvent } from './inventory-events';
 import { InventoryState } from './inventory-state';
@@ -25,7 +28,13 @@ import { withLowStockSignals } from './low-stock';
  */
 export function decide(command: InventoryCommand, state: InventoryState): InventoryEvent[] {
   if (state.sku !== null && command.data.sku !== state.sku) return rejectCommand(command, 'SKU_MISMATCH');
-  return withLowStockSignals(state, decideCommand(command, state), contextOf(command));
+  const recalled = recalledEvent(command, state);
+  if (recalled === null) return withLowStockSignals(state, decideCommand(command, state), contextOf(command));
+  const withRecalled = evolve(state, recalled);
+  return [
+    recalled,
+    ...withLowStockSignals(withRecalled, decideCommand(command, withRecalled), contextOf(command)),
+  ];
 }
 
 function decideCommand(command: InventoryCommand, state: InventoryState): InventoryEvent[] {
@@ -60,6 +69,8 @@ function decideCommand(command: InventoryCommand, state: InventoryState): Invent
       return decideOpenDedicatedPool(command, state);
     case 'CloseDedicatedPool':
       return decideCloseDedicatedPool(command, state);
+    case 'CloseBooks':
+      return decideCloseBooks(command, state);
     default: {
       const unreachable: never = command;
       return unreachable;

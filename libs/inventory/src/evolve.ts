@@ -9,6 +9,7 @@ import {
   ReservedLine,
   StockCounters,
 } from './inventory-state';
+import { closeBooks, recallOrders } from './close-books';
 import { addEarlyCancellation, removeEarlyCancellation } from './early-cancellations';
 import { orderKey } from './order-key';
 import { own } from './own';
@@ -84,6 +85,7 @@ export function evolve(state: InventoryState, event: InventoryEvent): InventoryS
         expiresAt: null,
         allocatedUnitIds: [],
         loopUnits: [],
+        settledAt: event.data.at,
       };
       const key = orderKey(channel, channelOrderId);
       return {
@@ -111,12 +113,16 @@ export function evolve(state: InventoryState, event: InventoryEvent): InventoryS
         if (unit !== undefined && unit.status === 'allocated')
           units = mapSet(units, unitId, { ...unit, status: 'delivered' });
       }
-      return { ...state, units, orders: mapSet(state.orders, key, { ...record, status: 'delivered' }) };
+      return {
+        ...state,
+        units,
+        orders: mapSet(state.orders, key, { ...record, status: 'delivered', settledAt: event.data.at }),
+      };
     }
     case 'ReservationReleased':
-      return endReservation(state, event.data.channel, event.data.channelOrderId, 'released');
+      return endReservation(state, event.data, 'released');
     case 'ReservationExpired':
-      return endReservation(state, event.data.channel, event.data.channelOrderId, 'expired');
+      return endReservation(state, event.data, 'expired');
     case 'StockAdjusted': {
       const { delta, adjustmentId } = event.data;
       return {
@@ -168,6 +174,10 @@ export function evolve(state: InventoryState, event: InventoryEvent): InventoryS
       return { ...state, lowStockAlertActive: false };
     case 'CommandRejected':
       return state;
+    case 'BooksClosed':
+      return closeBooks(state, event.data.before);
+    case 'OrdersRecalled':
+      return recallOrders(state, event.data.orders);
     default: {
       const unreachable: never = event;
       return unreachable;
@@ -188,6 +198,7 @@ function reserve(state: InventoryState, event: StockReserved): InventoryState {
     expiresAt,
     allocatedUnitIds: [],
     loopUnits: [],
+    settledAt: null,
   };
   const { counted, endless } = split(lines);
   return {
@@ -219,7 +230,14 @@ function confirm(state: InventoryState, event: ReservationConfirmed): InventoryS
     ...state,
     units,
     unitQueue: allocatedUnitIds.length === 0 ? state.unitQueue : settle(state.unitQueue, units),
-    orders: mapSet(state.orders, key, { ...record, lines, status: 'confirmed', allocatedUnitIds, loopUnits }),
+    orders: mapSet(state.orders, key, {
+      ...record,
+      lines,
+      status: 'confirmed',
+      allocatedUnitIds,
+      loopUnits,
+      settledAt: event.data.at,
+    }),
     openReservations: mapDelete(state.openReservations, key),
     counters: bump(state.counters, {
       reserved: -held.counted,
@@ -238,17 +256,16 @@ function confirm(state: InventoryState, event: ReservationConfirmed): InventoryS
 
 function endReservation(
   state: InventoryState,
-  channel: string,
-  channelOrderId: string,
+  ended: { channel: string; channelOrderId: string; at: number },
   status: Extract<OrderStatus, 'released' | 'expired'>,
 ): InventoryState {
-  const key = orderKey(channel, channelOrderId);
+  const key = orderKey(ended.channel, ended.channelOrderId);
   const record = mapGet(state.orders, key);
   if (record === undefined) return state;
   const { counted, endless } = split(record.lines);
   return {
     ...state,
-    orders: mapSet(state.orders, key, { ...record, status }),
+    orders: mapSet(state.orders, key, { ...record, status, settledAt: ended.at }),
     openReservations: mapDelete(state.openReservations, key),
     counters: bump(state.counters, { reserved: -counted, endlessReserved: -endless }),
     pools: movePools(state.pools, record.lines, (pool, q) => ({ ...pool, reserved: pool.reserved - q })),

@@ -16,3 +16,4 @@ export { evolve } from './evolve';
 export { emptyMap, mapEntries, mapGet, mapHas, mapValues } from './persistent-map';
 export type { PersistentMap, TrieBranch, TrieLeaf, TrieNode } from './persistent-map';
 export type { UnitQueue } from './unit-queue';
+export * from './close-books';

@@ -1,3 +1,4 @@
+import { OrderRecord } from './inventory-state';
 import { AdjustmentReason, StockKind } from './stock-kind';
 
 /**
@@ -9,6 +10,12 @@ export interface CommandContext {
   readonly sku: string;
   readonly now: number;
   readonly actor?: string;
+  /**
+   * Order records the books closed out of the state that this command is about, rebuilt from their events by
+   * the caller (see closedOrderLookups and orderRecordFromHistory). The decider puts back those the state lacks,
+   * as an OrdersRecalled event, before deciding: so the answer is the one the full history would give.
+   */
+  readonly recalled?: readonly OrderRecord[];
 }
 
 type Command<Type extends string, Data> = { readonly type: Type; readonly data: CommandContext & Data };
@@ -93,6 +100,12 @@ export type OpenDedicatedPool = Command<
 
 export type CloseDedicatedPool = Command<'CloseDedicatedPool', { poolId: string }>;
 
+/**
+ * Drops the order records settled before `before` from the state (closing the books). Refused for an instant
+ * less than MIN_BOOKS_HORIZON_MS before `now`: platforms re-send notices for days.
+ */
+export type CloseBooks = Command<'CloseBooks', { before: number }>;
+
 export type InventoryCommand =
   | RegisterSku
   | ChangeSkuSettings
@@ -108,6 +121,7 @@ export type InventoryCommand =
   | VoidCardKey
   | SetChannelPolicy
   | OpenDedicatedPool
-  | CloseDedicatedPool;
+  | CloseDedicatedPool
+  | CloseBooks;
 
 export type InventoryCommandType = InventoryCommand['type'];

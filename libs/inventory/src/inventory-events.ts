@@ -1,4 +1,4 @@
-import { ChannelPolicy, LoopAllocation, ReservedLine, UnitStatus } from './inventory-state';
+import { ChannelPolicy, LoopAllocation, OrderRecord, ReservedLine, UnitStatus } from './inventory-state';
 import { InventoryCommandType } from './inventory-commands';
 import { ReasonCode, SkipReason } from './reason-codes';
 import { AdjustmentReason, StockKind } from './stock-kind';
@@ -142,6 +142,15 @@ export type LowStockAlerted = Event<'LowStockAlerted', { onHand: number; thresho
 
 export type LowStockCleared = Event<'LowStockCleared', { onHand: number; threshold: number }>;
 
+/** The order records settled before `before` left the state; `closed` is how many. */
+export type BooksClosed = Event<'BooksClosed', { before: number; closed: number }>;
+
+/**
+ * Closed order records a command needed, put back (as rebuilt from their own events) before it was decided. Kept
+ * as an event so that the state folded from the stream is the state the decision was taken on.
+ */
+export type OrdersRecalled = Event<'OrdersRecalled', { orders: readonly OrderRecord[] }>;
+
 /**
  * Any other command that cannot be carried out. It changes no state, so repeating it is harmless; the
  * ids tell the caller which order, unit, pool or batch the answer is about.
@@ -177,7 +186,9 @@ export type InventoryEvent =
   | DedicatedPoolClosed
   | LowStockAlerted
   | LowStockCleared
-  | CommandRejected;
+  | CommandRejected
+  | BooksClosed
+  | OrdersRecalled;
 
 export type InventoryEventType = InventoryEvent['type'];
 

@@ -62,6 +62,12 @@ export interface OrderRecord {
   readonly expiresAt: number | null;
   readonly allocatedUnitIds: readonly string[];
   readonly loopUnits: readonly LoopAllocation[];
+  /**
+   * When the order last reached an answer that holds no stock (rejected, confirmed, delivered, released,
+   * expired); null while it is reserved. Closing the books drops records settled before its horizon. Absent on
+   * records saved before it existed: they count as settled long ago.
+   */
+  readonly settledAt?: number | null;
 }
 
 export interface DedicatedPool {
@@ -123,6 +129,12 @@ export interface InventoryState {
   readonly adjustments: PersistentMap<number>;
   readonly pools: Readonly<Record<string, DedicatedPool>>;
   readonly channelPolicies: Readonly<Record<string, ChannelPolicy>>;
+  /**
+   * Set once the books were closed (see close-books.ts): order records settled before this instant have left the
+   * state, so an order id the state does not know may still have a history in the stream. Null: nothing ever
+   * left, and an unknown order id is a new one.
+   */
+  readonly booksClosedBefore: number | null;
 }
 
 export const ZERO_COUNTERS: StockCounters = {
@@ -161,6 +173,7 @@ export function initialInventoryState(): InventoryState {
     adjustments: emptyMap(),
     pools: NO_RECORDS,
     channelPolicies: NO_RECORDS,
+    booksClosedBefore: null,
   };
 }
 
@@ -184,6 +197,7 @@ export function reviveInventoryState(state: InventoryState): InventoryState {
     pools: empty(state.pools) ? NO_RECORDS : state.pools,
     channelPolicies: empty(state.channelPolicies) ? NO_RECORDS : state.channelPolicies,
     counters: sameCounters(state.counters, ZERO_COUNTERS) ? ZERO_COUNTERS : state.counters,
+    booksClosedBefore: state.booksClosedBefore ?? null,
   };
 }
 

@@ -109,6 +109,8 @@ function levelAfter(
       case 'LowStockAlerted':
       case 'LowStockCleared':
       case 'CommandRejected':
+      case 'BooksClosed':
+      case 'OrdersRecalled':
         continue;
       default: {
         const unreachable: never = event;

@@ -93,6 +93,8 @@ function movementFacts(event: InventoryEvent): MovementFacts | null {
     case 'LowStockAlerted':
     case 'LowStockCleared':
     case 'CommandRejected':
+    case 'BooksClosed':
+    case 'OrdersRecalled':
       return null;
     default: {
       const unreachable: never = event;
@@ -161,6 +163,8 @@ function orderOf(event: InventoryEvent): { channel: string; channelOrderId: stri
     case 'LowStockAlerted':
     case 'LowStockCleared':
     case 'CommandRejected':
+    case 'BooksClosed':
+    case 'OrdersRecalled':
       return null;
     default: {
       const unreachable: never = event;
@@ -227,6 +231,8 @@ function touchedUnitIds(event: InventoryEvent, before: InventoryState): readonly
     case 'LowStockAlerted':
     case 'LowStockCleared':
     case 'CommandRejected':
+    case 'BooksClosed':
+    case 'OrdersRecalled':
       return [];
     default: {
       const unreachable: never = event;

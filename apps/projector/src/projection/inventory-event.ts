@@ -24,6 +24,8 @@ const KNOWN_TYPES: Record<InventoryEventType, true> = {
   LowStockCleared: true,
   CommandRejected: true,
   CancelledBeforePlacement: true,
+  BooksClosed: true,
+  OrdersRecalled: true,
 };
 
 /**

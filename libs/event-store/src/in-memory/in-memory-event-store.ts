@@ -1,6 +1,6 @@
 import { isUuid, planStreamAppend, validateAppends } from '../append-rules';
 import { compareCheckpoints, type GlobalCheckpoint, type ReadAllResult } from '../checkpoint';
-import { EventStore } from '../event-store';
+import { EventStore, lookupKeyOf } from '../event-store';
 import type {
   AppendResult,
   EventToAppend,
@@ -112,6 +112,13 @@ export class InMemoryEventStore extends EventStore {
   async readEventsByIds(eventIds: string[]): Promise<RecordedEvent[]> {
     const wanted = new Set(eventIds.filter(isUuid).map((id) => id.toLowerCase()));
     return this.all.filter((e) => wanted.has(e.eventId));
+  }
+
+  async readStreamEventsByKey(streamId: string, keys: string[]): Promise<RecordedEvent[]> {
+    const wanted = new Set<string | undefined>(keys);
+    return this.all
+      .filter((e) => e.streamId === streamId && wanted.has(lookupKeyOf(e)))
+      .sort((a, b) => a.version - b.version);
   }
 
   subscribe(options: SubscribeOptions): Subscription {

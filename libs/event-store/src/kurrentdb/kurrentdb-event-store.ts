@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { InvalidAppendError, VersionConflictError } from '../errors';
 import { isUuid, planStreamAppend, validateAppends } from '../append-rules';
 import { compareCheckpoints, type GlobalCheckpoint, type ReadAllResult } from '../checkpoint';
-import { EventStore } from '../event-store';
+import { EventStore, lookupKeyOf } from '../event-store';
 import type {
   AppendResult,
   EventToAppend,
@@ -181,6 +181,17 @@ export class KurrentDbEventStore extends EventStore {
     const ids = [...new Set(eventIds.filter(isUuid).map((id) => id.toLowerCase()))];
     const found = await this.lookUp(ids);
     return [...found.values()].sort(compareCheckpoints);
+  }
+
+  /**
+   * The server has no index on event data: this reads the whole stream. Correct, but its cost grows with the
+   * stream, which is why the inventory service does not close the books on this store (see docs/reference).
+   */
+  async readStreamEventsByKey(streamId: string, keys: string[]): Promise<RecordedEvent[]> {
+    if (keys.length === 0) return [];
+    const wanted = new Set<string | undefined>(keys);
+    const events = await this.readStream(streamId);
+    return events.filter((e) => wanted.has(lookupKeyOf(e)));
   }
 
   /** A catch-up subscription to $all from the checkpoint, filtered on the server (see `streamPrefixes`). */

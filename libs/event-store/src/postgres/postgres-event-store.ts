@@ -3,7 +3,7 @@ import type { Pool, PoolClient } from 'pg';
 import { isUuid, planStreamAppend, validateAppends, type AppendPlan } from '../append-rules';
 import type { GlobalCheckpoint, ReadAllResult } from '../checkpoint';
 import { EventIdConflictError, VersionConflictError } from '../errors';
-import { EventStore } from '../event-store';
+import { EVENT_LOOKUP_KEY, EventStore } from '../event-store';
 import type {
   AppendResult,
   EventToAppend,
@@ -115,6 +115,17 @@ export class PostgresEventStore extends EventStore {
       this.pool,
       'WHERE event_id = ANY($1::uuid[]) ORDER BY transaction_id, global_position',
       [ids],
+    );
+  }
+
+  async readStreamEventsByKey(streamId: string, keys: string[]): Promise<RecordedEvent[]> {
+    if (keys.length === 0) return [];
+    // Written to match events_stream_lookup_idx (event-store migration 3): the same expression and predicate.
+    return selectEvents(
+      this.pool,
+      `WHERE stream_id = $1 AND data ? '${EVENT_LOOKUP_KEY}' AND (data->>'${EVENT_LOOKUP_KEY}') = ANY($2::text[])
+       ORDER BY version`,
+      [streamId, [...new Set(keys)]],
     );
   }
 

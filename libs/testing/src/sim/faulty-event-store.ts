@@ -96,6 +96,11 @@ export class FaultyEventStore extends EventStore {
     return this.inner.readAll(from, maxCount);
   }
 
+  async readStreamEventsByKey(streamId: string, keys: string[]): Promise<RecordedEvent[]> {
+    this.faults.beforeCall('readStreamEventsByKey');
+    return this.inner.readStreamEventsByKey(streamId, keys);
+  }
+
   async readEventsByIds(eventIds: string[]): Promise<RecordedEvent[]> {
     this.faults.beforeCall('readEventsByIds');
     return this.inner.readEventsByIds(eventIds);
