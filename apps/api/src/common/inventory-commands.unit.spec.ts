@@ -15,7 +15,7 @@ import { PG_POOL, startBusConsumers } from '@libs/runtime';
 import { ApiConfig } from '../api.config';
 import { ApiError } from './api-error';
 import { IdempotencyKeys } from './idempotency-keys';
-import { InventoryCommands } from './inventory-commands.service';
+import { type CommandToSend, InventoryCommands } from './inventory-commands.service';
 
 const TIMEOUT_MS = 400;
 
@@ -66,8 +66,8 @@ async function rig({ owner = true }: { owner?: boolean } = {}): Promise<Rig> {
   return { commands: app.get(InventoryCommands), bus };
 }
 
-function register(sku: string, commandId = `register-${sku}`) {
-  return { type: 'RegisterSku' as const, sku, data: { kind: 'quantity' as const }, commandId };
+function register(sku: string, commandId = `register-${sku}`): CommandToSend<RegisterSku> {
+  return { type: 'RegisterSku', sku, data: { kind: 'quantity' }, commandId };
 }
 
 /** Drops every reply the owner publishes: the commands are decided, the API hears nothing. */
@@ -184,7 +184,7 @@ describe('InventoryCommands over the SKU lane', () => {
           : publish(
               topic,
               messages.filter(
-                (m) => !(m.type === 'inventory.command' && m.payload.sku === 'c-never-decided'),
+                (m) => (m.payload as { sku?: string }).sku !== 'c-never-decided',
               ) as typeof messages,
               options,
             ),
