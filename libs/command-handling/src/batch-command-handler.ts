@@ -175,6 +175,9 @@ export class BatchCommandHandler<C, S, E extends DomainEvent> {
       perStream.set(streamId, set);
     });
     if (perStream.size === 0) return commands;
+    let lookups = 0;
+    for (const keys of perStream.values()) lookups += keys.size;
+    this.options.onRecall?.(lookups);
     const histories = new Map(
       await Promise.all(
         [...perStream].map(

@@ -14,10 +14,15 @@ export interface CommandHandlingOptions {
   readPageSize?: number;
   /** A snapshot is an optimisation: a failed save is reported here and never fails the command. */
   onSnapshotError?(error: unknown, streamId: string): void;
+  /** Told how many lookup keys a batch read back from the store for records its states no longer hold. */
+  onRecall?(keys: number): void;
 }
 
-export interface ResolvedOptions extends Required<Omit<CommandHandlingOptions, 'onSnapshotError'>> {
+export interface ResolvedOptions extends Required<
+  Omit<CommandHandlingOptions, 'onSnapshotError' | 'onRecall'>
+> {
   onSnapshotError?(error: unknown, streamId: string): void;
+  onRecall?(keys: number): void;
 }
 
 export function resolveOptions(options: CommandHandlingOptions): ResolvedOptions {

@@ -7,30 +7,35 @@ import type { StreamState } from './stream-state';
  * Least recently used entries are evicted beyond `capacity`.
  */
 export class StreamStateCache<S> {
-  private readonly entries = new Map<string, StreamState<S>>();
+  private readonly states = new Map<string, StreamState<S>>();
 
   constructor(private readonly capacity = 10_000) {}
 
   get(streamId: string): StreamState<S> | undefined {
-    const hit = this.entries.get(streamId);
+    const hit = this.states.get(streamId);
     if (hit) {
-      this.entries.delete(streamId);
-      this.entries.set(streamId, hit);
+      this.states.delete(streamId);
+      this.states.set(streamId, hit);
     }
     return hit;
   }
 
   set(streamId: string, state: StreamState<S>): void {
-    this.entries.delete(streamId);
-    this.entries.set(streamId, state);
-    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
+    this.states.delete(streamId);
+    this.states.set(streamId, state);
+    if (this.states.size > this.capacity) this.states.delete(this.states.keys().next().value as string);
   }
 
   delete(streamId: string): void {
-    this.entries.delete(streamId);
+    this.states.delete(streamId);
+  }
+
+  /** Every entry, least recently used first, without touching their recency. */
+  entries(): IterableIterator<[string, StreamState<S>]> {
+    return this.states.entries();
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.states.size;
   }
 }

@@ -7,3 +7,4 @@ export * from './channel-event-processor';
 export * from './reservation-expiry-sweeper';
 export * from './lane-commands';
 export * from './reservation-deadlines';
+export * from './books-closer';

@@ -13,13 +13,15 @@ export type InventoryBatchHandler = BatchCommandHandler<InventoryCommand, Invent
 export interface InventoryHandlerOptions extends Partial<CommandHandlingOptions> {
   /** SKUs whose state stays in memory between batches; 0 reloads every batch. Default 10,000. */
   cachedSkus?: number;
+  /** A cache of the caller's (the books closer reads it); `cachedSkus` is then ignored. */
+  cache?: StreamStateCache<InventoryState>;
 }
 
 export function createInventoryBatchHandler(
   store: EventStore,
-  { cachedSkus = 10_000, ...options }: InventoryHandlerOptions = {},
+  { cachedSkus = 10_000, cache: given, ...options }: InventoryHandlerOptions = {},
 ): InventoryBatchHandler {
-  const cache = cachedSkus > 0 ? new StreamStateCache<InventoryState>(cachedSkus) : undefined;
+  const cache = given ?? (cachedSkus > 0 ? new StreamStateCache<InventoryState>(cachedSkus) : undefined);
   return new BatchCommandHandler(
     store,
     inventoryDecider,

@@ -18,6 +18,8 @@ export class InventoryMetrics {
   readonly rejectedPayments: Counter<'channel' | 'reason'>;
   readonly expirySweeps: Counter<'result'>;
   readonly expiryRequests: Counter<'source'>;
+  readonly booksClosingRequests: Counter;
+  readonly closedOrderLookups: Counter;
 
   constructor(registry: Registry) {
     this.commands = new Counter({
@@ -66,6 +68,16 @@ export class InventoryMetrics {
       name: 'stocksync_reservation_expiry_requests_total',
       help: "SKUs asked to expire their due reservations, by who asked: the owner's clock (owner) or the read-model safety net (sweeper).",
       labelNames: ['source'],
+      registers: [registry],
+    });
+    this.booksClosingRequests = new Counter({
+      name: 'stocksync_books_closing_requests_total',
+      help: 'SKUs asked by their owner to close their books (drop order records settled before the horizon).',
+      registers: [registry],
+    });
+    this.closedOrderLookups = new Counter({
+      name: 'stocksync_closed_order_lookups_total',
+      help: "Order ids looked up in a SKU's stream because its books were closed and its state no longer knew them (new orders of such a SKU included).",
       registers: [registry],
     });
     this.expirySweeps = new Counter({

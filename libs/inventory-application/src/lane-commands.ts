@@ -42,7 +42,9 @@ export function laneCommandFor(
     data = bodies.get(p.bodyRef);
     if (data === undefined) throw new LaneCommandBodyMissingError(`command body ${p.bodyRef} was not found`);
   }
-  return { type: p.commandType, data: { ...data, sku: p.sku, now, actor: p.actor } } as InventoryCommand;
+  // `recalled` is the owner's own lookup (closing the books), never a requester's: a record cannot be sent in.
+  const { recalled: _fromRequester, ...fields } = data ?? {};
+  return { type: p.commandType, data: { ...fields, sku: p.sku, now, actor: p.actor } } as InventoryCommand;
 }
 
 /** Asks the SKU's owner to expire its reservations due by the time it decides (no one waits for the answer). */
@@ -53,6 +55,20 @@ export function expiryRequest(sku: string, at: number, actor: string): LaneReque
     eventId: uuidV5(commandId, EVENT_ID_NAMESPACE),
     occurredAt: new Date(at),
     payload: { sku, commandId, commandType: 'ExpireReservations', data: {}, actor },
+  };
+}
+
+/**
+ * Asks the SKU's owner to close the books on the orders settled before `before` (no one waits for the answer; the
+ * same request twice is one command).
+ */
+export function closeBooksRequest(sku: string, before: number, at: number, actor: string): LaneRequest {
+  const commandId = `close-books:${sku}:${before}`;
+  return {
+    type: 'inventory.command',
+    eventId: uuidV5(commandId, EVENT_ID_NAMESPACE),
+    occurredAt: new Date(at),
+    payload: { sku, commandId, commandType: 'CloseBooks', data: { before }, actor },
   };
 }
 

@@ -3,6 +3,7 @@ import {
   isCancelledBeforePlacement,
   loopAllocationsOf,
   outcomeOf,
+  recallOrders,
   type InventoryEvent,
   type InventoryState,
   type LoopAllocation,
@@ -59,7 +60,7 @@ export function outcomesFor(
   const { channel, channelOrderId, sku } = envelope.payload;
   const decision =
     decisionFromEvents(envelope.type, item.events) ??
-    decisionFromState(envelope.type, state, channel, channelOrderId);
+    decisionFromState(envelope.type, withRecalledOrders(state, item.events), channel, channelOrderId);
   const skuVersion =
     item.recorded.length > 0 ? item.recorded[item.recorded.length - 1].version : streamVersion;
   const id = (kind: string) => uuidV5(`${envelope.eventId}/${kind}`, EVENT_ID_NAMESPACE);
@@ -186,6 +187,15 @@ function decisionFromEvents(type: OrderEnvelope['type'], events: readonly Invent
     }
   }
   return null;
+}
+
+/**
+ * A decision that only brought an order's closed record back (a notice sent again long after) is answered from
+ * that record, even when the books have closed on it again since (a redelivery of that decision).
+ */
+function withRecalledOrders(state: InventoryState, events: readonly InventoryEvent[]): InventoryState {
+  const recalled = events.flatMap((e) => (e.type === 'OrdersRecalled' ? e.data.orders : []));
+  return recalled.length === 0 ? state : recallOrders(state, recalled);
 }
 
 /** A repeat that emitted nothing (the decider's idempotency) is answered from the order's recorded state. */

@@ -168,7 +168,7 @@ export class StockAdjusted {
 
 /**
  * The commands other components ask of a SKU's owner (the inventory-service instance consuming the SKU's
- * partition): the operations API's writes and the owner's own reservation expiry. A channel order never takes this
+ * partition): the operations API's writes and the owner's own reservation expiry and closing of the books. A channel order never takes this
  * form; it arrives as the channel event above.
  */
 export const LANE_COMMAND_TYPES = [
@@ -182,6 +182,7 @@ export const LANE_COMMAND_TYPES = [
   'SetChannelPolicy',
   'ReleaseReservation',
   'ExpireReservations',
+  'CloseBooks',
 ] as const;
 export type LaneCommandType = (typeof LANE_COMMAND_TYPES)[number];
 
