@@ -22,6 +22,7 @@ import { ApiMetrics } from './common/api-metrics';
 import { IdempotencyKeyPruner } from './common/idempotency-key-pruner';
 import { IdempotencyKeys } from './common/idempotency-keys';
 import { InventoryCommands } from './common/inventory-commands.service';
+import { InventoryLaneRepliesController, inventoryLaneProvider } from './common/inventory-lane';
 import { OpenApiDocs } from './common/openapi-docs';
 import { ReadModelsModule } from './common/read-models.module';
 import { RequestMetricsMiddleware } from './common/request-metrics.middleware';
@@ -61,6 +62,8 @@ import { SkuQueriesHttpController } from './skus/sku-queries.http.controller';
     ProjectionQuarantineHttpController,
     ImportCardKeysHttpController,
     ImportCatalogueHttpController,
+    // The SKU lane's replies: an @EventPattern consumer on the message bus transport (startApp connects it).
+    InventoryLaneRepliesController,
   ],
   providers: [
     { provide: APP_PIPE, useFactory: createValidationPipe },
@@ -72,6 +75,7 @@ import { SkuQueriesHttpController } from './skus/sku-queries.http.controller';
     ApiKeyGuard,
     IdempotencyKeys,
     IdempotencyKeyPruner,
+    inventoryLaneProvider,
     InventoryCommands,
     cardVaultProvider,
     CardKeyImportsRepository,

@@ -1,11 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  HttpStatus,
-  Inject,
-  Injectable,
-  type OnApplicationShutdown,
-  type OnModuleInit,
-} from '@nestjs/common';
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import {
   deterministicEventId,
   loadStreamState,
@@ -28,19 +22,17 @@ import {
 } from '@libs/inventory-application';
 import {
   ChannelEventsTopic,
-  CommandRepliesTopic,
-  MessageBus,
+  type CommandRepliesTopic,
   type EnvelopeOf,
   type LaneCommandType,
-  type MessageBatch,
-  type Subscription,
 } from '@libs/messaging';
-import { PG_POOL } from '@libs/runtime';
+import { PG_POOL, ReplyTimeoutError } from '@libs/runtime';
 import type { Pool } from 'pg';
 import { ApiConfig } from '../api.config';
 import { ApiError } from './api-error';
 import type { IdempotentRequest } from './idempotency-key.decorator';
 import { IdempotencyKeys } from './idempotency-keys';
+import { INVENTORY_LANE, type InventoryLane } from './inventory-lane';
 
 type CommandData<C extends InventoryCommand> = Omit<C['data'], 'sku' | 'now' | 'actor'>;
 
@@ -110,50 +102,31 @@ export const MAX_INLINE_COMMAND_BYTES = 256 * 1024;
  * `inventory.command` keyed by SKU onto stock.channel-events and decided by the one inventory-service instance that
  * owns the SKU's partition, in order with the SKU's orders; the owner answers on stock.command-replies under this
  * instance's id, and the events the command decided are read from the event store by the ids its command id gives
- * them. Rejection events become ApiErrors with `INVENTORY.<REASON>`; the actor is written into the command and the
- * event metadata.
+ * them. The requests and their answers go through the lane's ClientProxy (INVENTORY_LANE, a MessageBusClient),
+ * whose replies InventoryLaneRepliesController consumes. Rejection events become ApiErrors with
+ * `INVENTORY.<REASON>`; the actor is written into the command and the event metadata.
  *
  * Timeout: when no answer comes within API_LANE_TIMEOUT_MS the caller gets 504 INVENTORY.LANE_TIMEOUT. The
  * command may still be decided later (it is on the lane); sending it again with the same Idempotency-Key (the same
  * command id) returns that outcome, never a second one.
  */
 @Injectable()
-export class InventoryCommands implements OnModuleInit, OnApplicationShutdown {
-  /** Names this process on the reply topic; new at every start (replies to a previous run are of no use). */
-  readonly instanceId = `api-${randomUUID()}`;
-  private readonly waiting = new Map<string, (reply: Reply) => void>();
+export class InventoryCommands {
   private readonly bodies: CommandBodies;
-  private subscription?: Subscription;
 
   constructor(
     private readonly store: EventStore,
     private readonly idempotencyKeys: IdempotencyKeys,
-    private readonly bus: MessageBus,
+    @Inject(INVENTORY_LANE) private readonly lane: InventoryLane,
     private readonly config: ApiConfig,
     @Inject(PG_POOL) pool: Pool,
   ) {
     this.bodies = new CommandBodies(pool);
   }
 
-  async onModuleInit(): Promise<void> {
-    // A group of its own: every instance must see its own replies, whichever partition they land in. It starts at
-    // the end of the topic; an answer it misses is recovered from the event store when the wait times out.
-    this.subscription = await this.bus.subscribe(
-      CommandRepliesTopic,
-      `api-replies-${this.instanceId}`,
-      async (batch: MessageBatch<typeof CommandRepliesTopic>) => {
-        for (const { envelope } of batch.messages) {
-          const key = envelope.correlationId;
-          const answer = key === undefined ? undefined : this.waiting.get(key);
-          if (answer && envelope.payload.replyTo === this.instanceId) answer(envelope.payload);
-        }
-      },
-      { fromBeginning: false, acceptKey: (key) => key === this.instanceId },
-    );
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.subscription?.stop();
+  /** Names this process on the reply topic; new at every start (replies to a previous run are of no use). */
+  get instanceId(): string {
+    return this.lane.replyTo;
   }
 
   /** A SKU's current state, from the event store (not the read models, which may lag). */
@@ -265,40 +238,22 @@ export class InventoryCommands implements OnModuleInit, OnApplicationShutdown {
     return answered;
   }
 
-  /** Sends the requests; resolves with their answers, `undefined` for those still missing when the wait ended. */
+  /**
+   * Sends the requests; resolves with their answers, `undefined` for those still missing when the wait ended (the
+   * lane's ReplyTimeoutError: no answer for API_LANE_TIMEOUT_MS). A failed publish sent nothing and is thrown.
+   */
   private awaitReplies(requests: readonly LaneRequest[]): Promise<(Reply | undefined)[]> {
     const replies: (Reply | undefined)[] = new Array(requests.length).fill(undefined);
-    const ids = requests.map((r) => r.correlationId!);
-    const stopWaiting = () => ids.forEach((id) => this.waiting.delete(id));
+    const indexOf = new Map(requests.map((r, i) => [r.correlationId!, i]));
     return new Promise((resolve, reject) => {
-      let outstanding = requests.length;
-      let timer: NodeJS.Timeout | undefined;
-      const finish = () => {
-        clearTimeout(timer);
-        stopWaiting();
-        resolve(replies);
-      };
-      const arm = () => {
-        clearTimeout(timer);
-        timer = setTimeout(finish, this.config.laneTimeoutMs);
-      };
-      ids.forEach((id, i) =>
-        this.waiting.set(id, (reply) => {
-          if (replies[i] === undefined) outstanding -= 1;
-          replies[i] = reply;
-          if (outstanding === 0) finish();
-          else arm();
-        }),
-      );
-      this.bus.publish(ChannelEventsTopic, requests).then(
-        () => outstanding > 0 && arm(),
-        (error: unknown) => {
-          // Nothing was sent: nothing to wait for.
-          clearTimeout(timer);
-          stopWaiting();
-          reject(error);
+      this.lane.request(ChannelEventsTopic, requests).subscribe({
+        next: (reply) => {
+          const i = indexOf.get(reply.correlationId);
+          if (i !== undefined) replies[i] = reply.payload;
         },
-      );
+        complete: () => resolve(replies),
+        error: (error: unknown) => (error instanceof ReplyTimeoutError ? resolve(replies) : reject(error)),
+      });
     });
   }
 

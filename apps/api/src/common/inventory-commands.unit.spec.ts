@@ -16,6 +16,7 @@ import { ApiConfig } from '../api.config';
 import { ApiError } from './api-error';
 import { IdempotencyKeys } from './idempotency-keys';
 import { type CommandToSend, InventoryCommands } from './inventory-commands.service';
+import { InventoryLaneRepliesController, inventoryLaneProvider } from './inventory-lane';
 
 const TIMEOUT_MS = 400;
 
@@ -25,6 +26,7 @@ interface Rig {
 }
 
 const apps: INestApplication[] = [];
+let subscribe: jest.SpyInstance<ReturnType<MessageBus['subscribe']>, Parameters<MessageBus['subscribe']>>;
 const buses: InMemoryMessageBus[] = [];
 
 afterEach(async () => {
@@ -44,7 +46,9 @@ async function rig({ owner = true }: { owner?: boolean } = {}): Promise<Rig> {
   const config = Object.assign(new ApiConfig(), { laneTimeoutMs: TIMEOUT_MS });
 
   @Module({
+    controllers: [InventoryLaneRepliesController],
     providers: [
+      inventoryLaneProvider,
       InventoryCommands,
       { provide: EventStore, useValue: store },
       { provide: MessageBus, useValue: bus },
@@ -56,6 +60,7 @@ async function rig({ owner = true }: { owner?: boolean } = {}): Promise<Rig> {
   class TestModule {}
   const app = await NestFactory.create(TestModule, { logger: false, abortOnError: false });
   apps.push(app);
+  subscribe = jest.spyOn(bus, 'subscribe');
   await startBusConsumers(app);
   await app.init();
   if (owner) {
@@ -90,6 +95,17 @@ async function failure(promise: Promise<unknown>): Promise<ApiError> {
 }
 
 describe('InventoryCommands over the SKU lane', () => {
+  it('consumes its replies in a group of its own, from the end of the topic, reading only its own key', async () => {
+    const { commands } = await rig({ owner: false });
+    const replies = subscribe.mock.calls.filter(([topic]) => topic === CommandRepliesTopic);
+    expect(replies).toHaveLength(1);
+    const [, group, , options] = replies[0];
+    expect(group).toBe(`api-replies-${commands.instanceId}`);
+    expect(options?.fromBeginning).toBe(false);
+    expect(options?.acceptKey?.(commands.instanceId)).toBe(true);
+    expect(options?.acceptKey?.('api-another-instance')).toBe(false);
+  });
+
   it('sends a command to the owner and returns the events it decided', async () => {
     const { commands } = await rig();
     const outcome = await commands.send<RegisterSku>('RegisterSku', 'sku-1', { kind: 'quantity' }, 'tester');
