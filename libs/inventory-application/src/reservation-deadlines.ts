@@ -1,4 +1,5 @@
 import { mapValues, type InventoryEvent, type InventoryState } from '@libs/inventory';
+import { PeriodicTask } from '@libs/resilience';
 import type { InventoryMetrics } from './inventory-metrics';
 import { expiryRequest, type LaneRequest } from './lane-commands';
 
@@ -73,8 +74,7 @@ export interface ExpiryDriverOptions {
  * the SKU's one writer in order with its orders, like any other command.
  */
 export class ReservationExpiryDriver {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private readonly loop: PeriodicTask;
 
   constructor(
     private readonly deadlines: ReservationDeadlines,
@@ -82,7 +82,12 @@ export class ReservationExpiryDriver {
     private readonly options: ExpiryDriverOptions,
     private readonly clock: () => number = Date.now,
     private readonly metrics?: InventoryMetrics,
-  ) {}
+  ) {
+    this.loop = new PeriodicTask(() => this.tick(), {
+      intervalMs: options.intervalMs,
+      onError: (err) => options.onError?.(err),
+    });
+  }
 
   /** Requests the due expiries once; resolves with how many SKUs were asked. */
   async tick(): Promise<number> {
@@ -95,17 +100,11 @@ export class ReservationExpiryDriver {
   }
 
   start(): void {
-    this.timer = setInterval(() => {
-      if (this.running) return;
-      this.running = this.tick()
-        .catch((err) => this.options.onError?.(err))
-        .finally(() => (this.running = undefined));
-    }, this.options.intervalMs);
-    this.timer.unref();
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+  /** Resolves once the tick under way, if any, has finished. */
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 }

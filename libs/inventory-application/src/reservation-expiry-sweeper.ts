@@ -1,4 +1,5 @@
 import type { Queryable } from '@libs/database';
+import { PeriodicTask } from '@libs/resilience';
 import type { InventoryMetrics } from './inventory-metrics';
 import { expiryRequest, type LaneRequest } from './lane-commands';
 
@@ -21,8 +22,7 @@ export interface SweeperOptions {
  * writes nothing itself: the SKU's single writer decides, and checks every expiry against its own state.
  */
 export class ReservationExpirySweeper {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private readonly loop: PeriodicTask;
 
   constructor(
     private readonly readModels: Queryable,
@@ -30,7 +30,21 @@ export class ReservationExpirySweeper {
     private readonly options: SweeperOptions,
     private readonly clock: () => number = Date.now,
     private readonly metrics?: InventoryMetrics,
-  ) {}
+  ) {
+    this.loop = new PeriodicTask(
+      async () => {
+        await this.sweepOnce();
+        this.metrics?.expirySweeps.inc({ result: 'ok' });
+      },
+      {
+        intervalMs: options.intervalMs,
+        onError: (err) => {
+          this.metrics?.expirySweeps.inc({ result: 'failed' });
+          this.options.onError?.(err);
+        },
+      },
+    );
+  }
 
   /** Resolves with the number of SKUs whose owner was asked. */
   async sweepOnce(): Promise<number> {
@@ -46,21 +60,11 @@ export class ReservationExpirySweeper {
   }
 
   start(): void {
-    this.timer = setInterval(() => {
-      if (this.running) return;
-      this.running = this.sweepOnce()
-        .then(() => this.metrics?.expirySweeps.inc({ result: 'ok' }))
-        .catch((err) => {
-          this.metrics?.expirySweeps.inc({ result: 'failed' });
-          this.options.onError?.(err);
-        })
-        .finally(() => (this.running = undefined));
-    }, this.options.intervalMs);
-    this.timer.unref();
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+  /** Resolves once the sweep under way, if any, has finished. */
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 }

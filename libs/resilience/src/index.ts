@@ -2,3 +2,4 @@ export * from './backoff';
 export * from './sleep';
 export * from './retry';
 export * from './transient-error';
+export * from './periodic-task';

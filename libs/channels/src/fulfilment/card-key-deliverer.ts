@@ -1,5 +1,5 @@
 import { OrderOutcomesTopic, type MessageBatch } from '@libs/messaging';
-import { type BackoffPolicy, isTransientError } from '@libs/resilience';
+import { type BackoffPolicy, isTransientError, PeriodicTask } from '@libs/resilience';
 import type { ChannelMetrics } from '../channel-metrics';
 import type { PlatformAdapter } from '../outbound/platform-adapter';
 import { PlatformCallError } from '../outbound/platform-errors';
@@ -50,10 +50,9 @@ const CLAIM_LIMIT = 100;
  * marks the rows delivered after the platform acknowledged. Secrets are never logged nor stored here.
  */
 export class CardKeyDeliverer {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  // Until start(): an allocation recorded by a deliverer that is not running (tests, a shutdown) starts no pass.
-  private stopped = true;
+  // Stopped until start(): an allocation recorded by a deliverer that is not running (tests, a shutdown) starts
+  // no pass.
+  private readonly passes: PeriodicTask;
 
   constructor(
     private readonly adapter: PlatformAdapter,
@@ -62,7 +61,17 @@ export class CardKeyDeliverer {
     private readonly metrics: ChannelMetrics,
     private readonly options: DelivererOptions,
     private readonly logger?: DelivererLogger,
-  ) {}
+  ) {
+    this.passes = new PeriodicTask(() => this.runOnce(), {
+      intervalMs: options.pollMs,
+      firstDelayMs: 0,
+      onError: (err) =>
+        this.logger?.warn(
+          { channel: this.adapter.channel, err: (err as Error).message },
+          'delivery pass failed',
+        ),
+    });
+  }
 
   /**
    * The stock.order-outcomes handler: records this channel's allocations before the offsets are committed, and
@@ -160,14 +169,12 @@ export class CardKeyDeliverer {
   }
 
   start(): void {
-    this.stopped = false;
-    this.schedule(0);
+    this.passes.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+  /** Resolves once the pass under way, if any, has finished. */
+  stop(): Promise<void> {
+    return this.passes.stop();
   }
 
   /** Runs one pass now (also used by tests). */
@@ -202,21 +209,7 @@ export class CardKeyDeliverer {
   }
 
   private kick(): void {
-    if (!this.stopped && !this.running) this.schedule(0);
-  }
-
-  private schedule(ms: number): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.running = this.runOnce()
-        .catch((err: Error) =>
-          this.logger?.warn({ channel: this.adapter.channel, err: err.message }, 'delivery pass failed'),
-        )
-        .then(() => {
-          this.running = undefined;
-          if (!this.stopped) this.schedule(this.options.pollMs);
-        });
-    }, ms);
+    this.passes.runSoon();
   }
 
   private async deliverOrder(token: string, claimed: DueDelivery[]): Promise<void> {

@@ -1,4 +1,5 @@
 import { ChannelEventsTopic, encodeMessage, type MessageBus } from '@libs/messaging';
+import { PeriodicTask } from '@libs/resilience';
 import type { ChannelMetrics } from '../channel-metrics';
 import { checkNoticeBounds, DEFAULT_NOTICE_LIMITS, type NoticeLimits, readNoticeBody } from './notice-body';
 import { NotificationInbox, type PublishEvents } from './notification-inbox';
@@ -61,36 +62,43 @@ export class WebhookReceiver {
     return this.inbox.relayPending(this.options.channel, this.publish, olderThanMs);
   }
 
-  private relayTimer?: NodeJS.Timeout;
-  private firstRelay?: NodeJS.Timeout;
+  private relay?: PeriodicTask;
 
   /**
-   * Runs the relay shortly after start and then every `intervalMs` (0: once). `onPublished` hears how many
-   * SKU rows a run published (only when some were), `onError` why a run failed.
+   * Runs the relay shortly after start and then every `intervalMs` after the last run ended (0: once), one run at
+   * a time. `onPublished` hears how many SKU rows a run published (only when some were), `onError` why a run
+   * failed.
    */
   startRelay(
     intervalMs: number,
     onError: (err: unknown) => void,
     onPublished?: (rows: number) => void,
   ): void {
-    const run = () => {
-      this.relayPending()
-        .then((rows) => (rows > 0 ? onPublished?.(rows) : undefined))
-        .catch(onError);
-    };
-    // The first run waits a moment for the message bus to start with the app.
-    const first = setTimeout(run, Math.min(1_000, intervalMs || 1_000));
-    first.unref();
-    this.firstRelay = first;
-    if (intervalMs > 0) {
-      this.relayTimer = setInterval(run, intervalMs);
-      this.relayTimer.unref();
-    }
+    void this.relay?.stop();
+    this.relay = new PeriodicTask(
+      async () => {
+        const rows = await this.relayPending();
+        if (rows > 0) onPublished?.(rows);
+      },
+      {
+        intervalMs,
+        // The first run waits a moment for the message bus to start with the app.
+        firstDelayMs: Math.min(1_000, intervalMs || 1_000),
+        repeat: intervalMs > 0,
+        onError,
+      },
+    );
+    this.relay.start();
   }
 
+  /** No relay run starts after this; one under way finishes on its own (see stopRelayAndWait). */
   stopRelay(): void {
-    clearTimeout(this.firstRelay);
-    clearInterval(this.relayTimer);
+    void this.relay?.stop();
+  }
+
+  /** Stops the relay and resolves once a run under way has finished: before the message bus it publishes on stops. */
+  stopRelayAndWait(): Promise<void> {
+    return this.relay?.stop() ?? Promise.resolve();
   }
 
   async handle(request: WebhookRequest): Promise<WebhookResponse> {
