@@ -8,13 +8,20 @@
  *  B. One SKU with MEMORY_ORDERS (default 1,000,000) settled orders (reserved, then confirmed): the snapshot's
  *     JSON size, the time to serialise it and to parse it back (what loading it costs), RSS. Baseline in the same
  *     run: the same SKU with no orders. The ratio shows how a SKU's snapshot grows with its settled history.
+ *     Then the books are closed (CloseBooks) and 1,000 orders follow inside the horizon; baseline: a SKU that only
+ *     ever had those 1,000 orders. That ratio is the goal's (a snapshot independent of settled history).
  *
  *   npm run bench -- bench/memory.bench.ts   (MEMORY_SKUS, MEMORY_ORDERS; each part runs in a child process with
  *   --expose-gc and an 8 GiB heap limit)
  */
 import { spawnSync } from 'node:child_process';
 import { StreamStateCache } from '@libs/command-handling';
-import { inventoryDecider, type InventoryCommand, type InventoryState } from '@libs/inventory';
+import {
+  inventoryDecider,
+  MIN_BOOKS_HORIZON_MS,
+  type InventoryCommand,
+  type InventoryState,
+} from '@libs/inventory';
 import { machine } from './lib/bench-infra';
 
 const SKUS = Number(process.env.MEMORY_SKUS ?? 1_000_000);
@@ -31,7 +38,7 @@ function stocked(sku: string): InventoryState {
   const registered = apply(initialState(), { type: 'RegisterSku', data: { sku, now: T0, kind: 'quantity' } });
   return apply(registered, {
     type: 'ReceiveStock',
-    data: { sku, now: T0, batchId: 'b0', quantity: ORDERS + 100 },
+    data: { sku, now: T0, batchId: 'b0', quantity: ORDERS + 10_000 },
   });
 }
 
@@ -117,6 +124,69 @@ function skuWithLongHistory(): void {
   console.log(
     `  ratio snapshot bytes, ${ORDERS} settled orders / none: ${(full.bytes / empty.bytes).toFixed(0)}x (goal: independent of history, 1x)`,
   );
+
+  // Closing the books on everything settled (the owner does it once orders pass BOOKS_HORIZON_MS), then one more
+  // day of trade: 1,000 orders inside the horizon stay in the state, as they would in production.
+  const last = T0 + ORDERS;
+  const t = performance.now();
+  state = apply(state, {
+    type: 'CloseBooks',
+    data: { sku: 'HOT', now: last + MIN_BOOKS_HORIZON_MS, before: last },
+  });
+  const closeMs = performance.now() - t;
+  for (let i = 0; i < 1_000; i++) {
+    const now = last + MIN_BOOKS_HORIZON_MS + i;
+    const channelOrderId = `recent${i}`;
+    state = apply(state, {
+      type: 'ReserveStock',
+      data: {
+        sku: 'HOT',
+        now,
+        channel: 'taobao',
+        channelOrderId,
+        lines: [{ quantity: 1 }],
+        expiresAt: now + 900_000,
+      },
+    });
+    state = apply(state, {
+      type: 'ConfirmReservation',
+      data: { sku: 'HOT', now, channel: 'taobao', channelOrderId },
+    });
+  }
+  console.log(
+    `  books closed on ${ORDERS} settled orders in ${closeMs.toFixed(0)} ms, then 1,000 orders inside the horizon`,
+  );
+  const closed = snapshotFigures('books closed, 1,000 recent orders', state);
+  const recentOnly = snapshotFigures('1,000 orders, no older history', recentHistory(1_000));
+  console.log(
+    `  ratio snapshot bytes, closed books / the same 1,000 orders without the older history: ` +
+      `${(closed.bytes / recentOnly.bytes).toFixed(2)}x (goal: independent of history, 1x)`,
+  );
+}
+
+/** A SKU that only ever had `count` orders: the baseline for a state whose books are closed. */
+function recentHistory(count: number): InventoryState {
+  let state = stocked('HOT');
+  for (let i = 0; i < count; i++) {
+    const now = T0 + i;
+    const channelOrderId = `recent${i}`;
+    state = apply(state, {
+      type: 'ReserveStock',
+      data: {
+        sku: 'HOT',
+        now,
+        channel: 'taobao',
+        channelOrderId,
+        lines: [{ quantity: 1 }],
+        expiresAt: now + 900_000,
+      },
+    });
+    state = apply(state, {
+      type: 'ConfirmReservation',
+      data: { sku: 'HOT', now, channel: 'taobao', channelOrderId },
+    });
+  }
+  return state;
 }
 
 /** Each part in a fresh process with the collector exposed, so one part's heap does not colour the other's RSS. */

@@ -1,6 +1,10 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { StreamStateCache } from '@libs/command-handling';
+import { EventStoreConfig } from '@libs/config';
 import { EventStore } from '@libs/event-store';
+import type { InventoryState } from '@libs/inventory';
 import {
+  BooksCloser,
   ChannelEventProcessor,
   CommandBodies,
   createInventoryBatchHandler,
@@ -13,6 +17,7 @@ import {
 } from '@libs/inventory-application';
 import { ChannelEventsTopic, MessageBus } from '@libs/messaging';
 import { LOGGER, MetricsRegistry } from '@libs/observability';
+import { PeriodicTask } from '@libs/resilience';
 import { PG_POOL } from '@libs/runtime';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
@@ -32,6 +37,9 @@ export class InventoryPipeline implements OnModuleInit, OnApplicationShutdown {
   private readonly handler: InventoryBatchHandler;
   private driver?: ReservationExpiryDriver;
   private sweeper?: ReservationExpirySweeper;
+  /** The SKU states this owner holds between batches; the books closer looks through them. */
+  private readonly cache = new StreamStateCache<InventoryState>(10_000);
+  private booksClosing?: PeriodicTask;
 
   constructor(
     store: EventStore,
@@ -40,11 +48,14 @@ export class InventoryPipeline implements OnModuleInit, OnApplicationShutdown {
     metricsRegistry: MetricsRegistry,
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly storeConfig: EventStoreConfig,
   ) {
     this.metrics = new InventoryMetrics(metricsRegistry.registry);
     this.handler = createInventoryBatchHandler(store, {
       snapshotEvery: config.snapshotEvery,
+      cache: this.cache,
       onSnapshotError: (err, streamId) => logger.warn({ err, streamId }, 'snapshot not saved'),
+      onRecall: (keys) => this.metrics.closedOrderLookups.inc(keys),
     });
     this.processor = new ChannelEventProcessor(this.handler, bus, Date.now, this.metrics, {
       bodies: new CommandBodies(pool),
@@ -80,12 +91,37 @@ export class InventoryPipeline implements OnModuleInit, OnApplicationShutdown {
       this.metrics,
     );
     this.sweeper.start();
+    this.startBooksClosing(send);
+  }
+
+  /**
+   * Closing the books needs an order's history to be found by its id without reading the SKU's stream: PostgreSQL
+   * indexes it; on KurrentDB that lookup reads the whole stream, so there the books stay open (state grows).
+   */
+  private startBooksClosing(send: (requests: LaneRequest[]) => Promise<unknown>): void {
+    if (this.storeConfig.store !== 'postgres') {
+      this.logger.info({ store: this.storeConfig.store }, 'books are not closed on this event store');
+      return;
+    }
+    const closer = new BooksCloser(
+      this.cache,
+      async (requests) => void (await send(requests)),
+      { horizonMs: this.config.booksHorizonMs, minClosable: this.config.booksMinClosable },
+      Date.now,
+      this.metrics,
+    );
+    this.booksClosing = new PeriodicTask(() => closer.runOnce(), {
+      intervalMs: this.config.booksCloseIntervalMs,
+      onError: (err) => this.logger.warn({ err: (err as Error).message }, 'closing the books failed'),
+    });
+    this.booksClosing.start();
   }
 
   // The lane's subscription is the bus transport's: it has stopped (its last batch committed) before this runs.
   async onApplicationShutdown(): Promise<void> {
     await this.driver?.stop();
     await this.sweeper?.stop();
+    await this.booksClosing?.stop();
     // Snapshots are written off the command path; the last ones still spare the next start a replay.
     await this.handler.snapshotsSettled();
   }

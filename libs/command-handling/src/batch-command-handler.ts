@@ -1,5 +1,5 @@
 import {
-  lookupKeyOf,
+  lookupKeysOf,
   type AppendResult,
   type EventMetadata,
   type EventStore,
@@ -58,16 +58,26 @@ export interface BatchResult<S, E> {
   attempts: number;
 }
 
-interface StreamWork<S> {
+interface StreamWork<S, E> {
   loaded: StreamState<S>;
   state: S;
   pending: EventToAppend[];
   /** Loaded from the stream-state cache rather than from the store. */
   fromCache: boolean;
+  /** Events of this batch stored as one (Decider.compaction), with the drafts they answer. */
+  mergeable: { events: E[]; drafts: AppliedDraft<E>[]; first: BatchCommand<unknown> }[];
+}
+
+/** `stored` events from `offset` in the stream's appends are this command's (1 for a merged group). */
+interface AppliedDraft<E> {
+  status: 'applied';
+  events: E[];
+  offset: number;
+  stored: number;
 }
 
 type Draft<E> =
-  | { status: 'applied'; events: E[]; offset: number }
+  | AppliedDraft<E>
   | { status: 'duplicate'; prior: RecordedEvent }
   | { status: 'duplicate'; sameAs: number }
   | { status: 'failed'; error: unknown };
@@ -124,6 +134,7 @@ export class BatchCommandHandler<C, S, E extends DomainEvent> {
     const prior = new Map((await this.store.readEventsByIds(firstIds)).map((e) => [e.eventId, e]));
 
     const drafts = this.decideAll(commands, firstIds, prior, work);
+    this.appendMerged(work);
     // A cached stream whose commands decided to append nothing is still checked at its version (an append of
     // zero events): a decision to do nothing taken on a stale cached state must be redone like any other.
     const appends = [...work].filter(([, w]) => w.pending.length > 0 || w.fromCache);
@@ -136,7 +147,7 @@ export class BatchCommandHandler<C, S, E extends DomainEvent> {
     return { items, streams, attempts };
   }
 
-  private async loadStreams(commands: BatchCommand<C>[]): Promise<Map<string, StreamWork<S>>> {
+  private async loadStreams(commands: BatchCommand<C>[]): Promise<Map<string, StreamWork<S, E>>> {
     const streamIds = [...new Set(commands.map((c) => c.streamId))];
     const cached = streamIds.map((id) => this.cache?.get(id));
     const loaded = await Promise.all(
@@ -149,7 +160,13 @@ export class BatchCommandHandler<C, S, E extends DomainEvent> {
     return new Map(
       streamIds.map((id, i) => [
         id,
-        { loaded: loaded[i], state: loaded[i].state, pending: [], fromCache: cached[i] !== undefined },
+        {
+          loaded: loaded[i],
+          state: loaded[i].state,
+          pending: [],
+          fromCache: cached[i] !== undefined,
+          mergeable: [],
+        },
       ]),
     );
   }
@@ -161,7 +178,7 @@ export class BatchCommandHandler<C, S, E extends DomainEvent> {
    */
   private async withRecalledHistory(
     commands: BatchCommand<C>[],
-    work: Map<string, StreamWork<S>>,
+    work: Map<string, StreamWork<S, E>>,
   ): Promise<BatchCommand<C>[]> {
     const recall = this.decider.recall;
     if (!recall) return commands;
@@ -190,7 +207,7 @@ export class BatchCommandHandler<C, S, E extends DomainEvent> {
       if (keysOf[i].length === 0) return c;
       const wanted = new Set(keysOf[i]);
       const history = (histories.get(c.streamId) ?? [])
-        .filter((e) => wanted.has(lookupKeyOf(e) ?? ''))
+        .filter((e) => lookupKeysOf(e).some((key) => wanted.has(key)))
         .map((e) => toDomainEvent<E>(e));
       return { ...c, command: recall.withHistory(c.command, work.get(c.streamId)!.state, history) };
     });
@@ -200,7 +217,7 @@ export class BatchCommandHandler<C, S, E extends DomainEvent> {
     commands: BatchCommand<C>[],
     firstIds: string[],
     prior: Map<string, RecordedEvent>,
-    work: Map<string, StreamWork<S>>,
+    work: Map<string, StreamWork<S, E>>,
   ): Draft<E>[] {
     const firstSeen = new Map<string, number>();
     return commands.map((command, i): Draft<E> => {
@@ -215,6 +232,15 @@ export class BatchCommandHandler<C, S, E extends DomainEvent> {
         const events = this.decider.decide(command.command, stream.state);
         command.check?.(events);
         const state = events.reduce((s, e) => this.decider.evolve(s, e), stream.state);
+        if (events.length > 0 && this.decider.compaction?.mergeable(events)) {
+          const draft: AppliedDraft<E> = { status: 'applied', events, offset: -1, stored: 0 };
+          const group = stream.mergeable[0] ?? { events: [], drafts: [], first: command };
+          stream.mergeable[0] = group;
+          group.events.push(...events);
+          group.drafts.push(draft);
+          stream.state = state;
+          return draft;
+        }
         const offset = stream.pending.length;
         stream.pending.push(
           ...events.map((e, k) =>
@@ -227,7 +253,7 @@ export class BatchCommandHandler<C, S, E extends DomainEvent> {
           ),
         );
         stream.state = state;
-        return { status: 'applied', events, offset };
+        return { status: 'applied', events, offset, stored: events.length };
       } catch (error) {
         // One faulty command must not hold back the rest of the batch; it is reported, not retried.
         return { status: 'failed', error };
@@ -235,8 +261,31 @@ export class BatchCommandHandler<C, S, E extends DomainEvent> {
     });
   }
 
+  /**
+   * Each stream's mergeable events of this batch become one stored event after its others, with the event id the
+   * group's first command would have given its own first event: a redelivery finds that command stored, and the
+   * others are answered by the state, which remembers them. A group of one is stored as it was decided.
+   */
+  private appendMerged(work: Map<string, StreamWork<S, E>>): void {
+    const compaction = this.decider.compaction;
+    for (const [streamId, w] of work) {
+      const group = w.mergeable[0];
+      if (!group || !compaction) continue;
+      const [single] = group.events;
+      const event = group.events.length === 1 && single ? single : compaction.merge(group.events);
+      const { commandId, metadata } = group.first;
+      for (const draft of group.drafts) {
+        draft.offset = w.pending.length;
+        draft.stored = 1;
+      }
+      w.pending.push(
+        toEventToAppend(event, deterministicEventId(streamId, commandId, 0), commandId, metadata),
+      );
+    }
+  }
+
   private async settleStreams(
-    work: Map<string, StreamWork<S>>,
+    work: Map<string, StreamWork<S, E>>,
     written: Map<string, AppendResult>,
   ): Promise<Map<string, StreamState<S>>> {
     const streams = new Map<string, StreamState<S>>();
@@ -283,7 +332,7 @@ export class BatchCommandHandler<C, S, E extends DomainEvent> {
         items.push({ ...base, status: 'failed', events: [], recorded: [], error: draft.error });
       } else if (draft.status === 'applied') {
         const stored = written.get(streamId)?.events ?? [];
-        const recorded = stored.slice(draft.offset, draft.offset + draft.events.length);
+        const recorded = stored.slice(draft.offset, draft.offset + draft.stored);
         items.push({ ...base, status: 'applied', events: draft.events, recorded });
       } else if ('sameAs' in draft) {
         const first = items[draft.sameAs];

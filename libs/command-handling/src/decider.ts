@@ -20,6 +20,15 @@ export interface Decider<C, S, E extends DomainEvent> {
    * EventStore.readStreamEventsByKey), and the command with those events handed to it. Without it, or with no
    * keys, the command is decided on the state alone.
    */
+  /**
+   * Optional: commands whose events are `mergeable` (each command's own list) have them stored together, one
+   * event per stream and batch made by `merge` in command order, appended after that batch's other events of the
+   * stream. Evolving the merged event must equal evolving the parts in order, wherever it lands in the batch.
+   */
+  compaction?: {
+    mergeable(events: readonly E[]): boolean;
+    merge(events: readonly E[]): E;
+  };
   recall?: {
     keysFor(command: C, state: S): string[];
     withHistory(command: C, state: S, history: readonly E[]): C;

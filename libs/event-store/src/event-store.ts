@@ -12,9 +12,11 @@ import type { SubscribeOptions, Subscription } from './subscription';
 
 /**
  * The field of an event's data that readStreamEventsByKey finds events by: the channel's order id, which every
- * event about an order carries.
+ * event about an order carries...
  */
 export const EVENT_LOOKUP_KEY = 'channelOrderId';
+/** ...or, for an event about many orders (a batch's rejections stored together), this array of them. */
+export const EVENT_LOOKUP_KEYS = 'channelOrderIds';
 
 /**
  * The event store port. An abstract class rather than an interface so that it can serve directly as a
@@ -23,11 +25,15 @@ export const EVENT_LOOKUP_KEY = 'channelOrderId';
  * Errors: VersionConflictError (EVENT_STORE.VERSION_CONFLICT), EventIdConflictError
  * (EVENT_STORE.EVENT_ID_CONFLICT), InvalidAppendError (EVENT_STORE.INVALID_APPEND).
  */
-/** An event's lookup key, or undefined when its data has none (or not a string). */
-export function lookupKeyOf(event: Pick<RecordedEvent, 'data'>): string | undefined {
+/** An event's lookup keys (see EVENT_LOOKUP_KEY and EVENT_LOOKUP_KEYS); none when its data names none. */
+export function lookupKeysOf(event: Pick<RecordedEvent, 'data'>): string[] {
   const data = event.data as Record<string, unknown> | null;
-  const key = data !== null && typeof data === 'object' ? data[EVENT_LOOKUP_KEY] : undefined;
-  return typeof key === 'string' ? key : undefined;
+  if (data === null || typeof data !== 'object') return [];
+  const one = data[EVENT_LOOKUP_KEY];
+  const many = data[EVENT_LOOKUP_KEYS];
+  const keys = typeof one === 'string' ? [one] : [];
+  if (Array.isArray(many)) for (const key of many) if (typeof key === 'string') keys.push(key);
+  return keys;
 }
 
 export abstract class EventStore {
@@ -58,7 +64,7 @@ export abstract class EventStore {
   abstract readEventsByIds(eventIds: string[]): Promise<RecordedEvent[]>;
 
   /**
-   * The events of one stream whose data's lookup key (`EVENT_LOOKUP_KEY`) is among `keys`, in version order. A
+   * The events of one stream with a lookup key (lookupKeysOf) among `keys`, in version order. A
    * writer that keeps only part of a stream's history in memory (closing the books) reads the rest here, so it
    * must not grow with the stream where the store can index it.
    */

@@ -296,12 +296,15 @@ export function eventStoreContract(
           event('Imported', { batchId: 'b1' }),
           event('Paid', { channelOrderId: 'o1' }),
           event('Odd', { channelOrderId: 7 }),
+          event('ManyRejected', { channelOrderIds: ['o7', 'o1', 'o8'] }),
+          event('ManyRejected', { channelOrderIds: ['o7'] }),
         ]);
         await store.appendToStream(other, 'no_stream', [event('Placed', { channelOrderId: 'o1' })]);
         const found = await store.readStreamEventsByKey(s, ['o1', 'o9']);
         expect(found.map((e) => [e.streamId, e.version, e.type])).toEqual([
           [s, 1, 'Placed'],
           [s, 4, 'Paid'],
+          [s, 6, 'ManyRejected'],
         ]);
         expect(await store.readStreamEventsByKey(s, [])).toEqual([]);
         expect(await store.readStreamEventsByKey(streamId(), ['o1'])).toEqual([]);

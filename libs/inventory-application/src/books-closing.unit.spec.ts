@@ -74,6 +74,10 @@ class Owner {
     await this.processor.handle(batch);
   }
 
+  outcomes(): Outcome[] {
+    return this.sent.filter((s) => s.topic === OrderOutcomesTopic).map((s) => s.message as Outcome);
+  }
+
   lastOutcome(): Outcome['type'] | undefined {
     const outcomes = this.sent.filter((s) => s.topic === OrderOutcomesTopic);
     return (outcomes[outcomes.length - 1]?.message as Outcome | undefined)?.type;
@@ -211,5 +215,64 @@ describe('closing the books through the SKU lane', () => {
     expect(
       () => new BooksCloser(new StreamStateCache(1), async () => {}, { horizonMs: DAY - 1, minClosable: 1 }),
     ).toThrow(/at least/);
+  });
+});
+
+describe('compact rejections through the SKU lane', () => {
+  async function flashSale(): Promise<{ owner: Owner; orders: ChannelMessage[] }> {
+    const owner = new Owner();
+    await owner.deliver(
+      lane('RegisterSku', { kind: 'quantity' }),
+      lane('ReceiveStock', { batchId: 'po', quantity: 2 }),
+    );
+    const orders = Array.from({ length: 10 }, (_, i) => placed(`f${i}`, T0, `flash-${i}`));
+    await owner.deliver(...orders);
+    return { owner, orders };
+  }
+
+  it('given 2 units and 10 orders in one batch, then 8 are refused and their refusals are stored as one event', async () => {
+    const { owner } = await flashSale();
+
+    const answers = owner.outcomes();
+    expect(answers.filter((o) => o.type === 'order.accepted')).toHaveLength(2);
+    expect(answers.filter((o) => o.type === 'order.rejected')).toHaveLength(8);
+    const stored = await owner.store.readStream(skuStreamId('S1'));
+    expect(stored.map((e) => e.type)).toEqual([
+      'SkuRegistered',
+      'StockReceived',
+      'StockReserved',
+      'StockReserved',
+      'ReservationsRejected',
+    ]);
+    expect((stored[4].data as { channelOrderIds: string[] }).channelOrderIds).toHaveLength(8);
+  });
+
+  it('when the batch is delivered again, every order gets the same answer with the same message id and nothing is stored', async () => {
+    const { owner, orders } = await flashSale();
+    const first = owner.outcomes().map((o) => [o.eventId, o.type, o.payload.channelOrderId]);
+    const before = (await owner.store.readStream(skuStreamId('S1'))).length;
+
+    await owner.deliver(...orders);
+
+    const again = owner
+      .outcomes()
+      .slice(first.length)
+      .map((o) => [o.eventId, o.type, o.payload.channelOrderId]);
+    expect(again).toEqual(first);
+    expect(await owner.store.readStream(skuStreamId('S1'))).toHaveLength(before);
+  });
+
+  it('given closed books, a refused order sent again under a new notice id is found in the merged refusals and refused again', async () => {
+    const { owner } = await flashSale();
+    owner.clock = T0 + HORIZON + DAY;
+    await owner.deliver(paid('f0'), paid('f1'));
+    owner.clock += HORIZON + DAY;
+    await owner.closer.runOnce();
+    expect((await owner.state()).orders.size).toBe(0);
+
+    await owner.deliver(lane('ReceiveStock', { batchId: 'po-2', quantity: 5 }), placed('f7', T0));
+
+    expect(owner.lastOutcome()).toBe('order.rejected');
+    expect((await owner.state()).counters).toMatchObject({ onHand: 5, reserved: 0 });
   });
 });

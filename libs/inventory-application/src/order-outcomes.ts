@@ -59,7 +59,7 @@ export function outcomesFor(
   if (!isOrderEvent(envelope) || item.status === 'failed') return [];
   const { channel, channelOrderId, sku } = envelope.payload;
   const decision =
-    decisionFromEvents(envelope.type, item.events) ??
+    decisionFromEvents(envelope.type, item.events, channel, channelOrderId) ??
     decisionFromState(envelope.type, withRecalledOrders(state, item.events), channel, channelOrderId);
   const skuVersion =
     item.recorded.length > 0 ? item.recorded[item.recorded.length - 1].version : streamVersion;
@@ -134,7 +134,12 @@ export function checkAllocationOutcomes(
   events: readonly InventoryEvent[],
 ): void {
   if (envelope.type !== 'order.paid') return;
-  const decision = decisionFromEvents('order.paid', events);
+  const decision = decisionFromEvents(
+    'order.paid',
+    events,
+    envelope.payload.channel,
+    envelope.payload.channelOrderId,
+  );
   if (decision === null || !decision.accepted) return;
   for (const payload of allocationPayloads(envelope.payload, decision, 0)) {
     encodeMessage(OrderOutcomesTopic, { type: 'card-keys.allocated', payload }, 'inventory-service');
@@ -164,9 +169,22 @@ function allocationParts(
   return parts;
 }
 
-function decisionFromEvents(type: OrderEnvelope['type'], events: readonly InventoryEvent[]): Decision | null {
+function decisionFromEvents(
+  type: OrderEnvelope['type'],
+  events: readonly InventoryEvent[],
+  channel: string,
+  channelOrderId: string,
+): Decision | null {
   for (const e of events) {
     switch (e.type) {
+      case 'ReservationsRejected': {
+        // A redelivered placement whose first answer was stored with the rest of its batch's rejections.
+        const own = e.data.rejections.find(
+          (r) => r.channel === channel && r.channelOrderId === channelOrderId,
+        );
+        if (own) return { accepted: false, reasonCode: own.reason };
+        break;
+      }
       case 'ReservationRejected':
       case 'CommandRejected':
         return { accepted: false, reasonCode: e.data.reason };

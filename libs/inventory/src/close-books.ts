@@ -117,6 +117,13 @@ export function orderRecordFromHistory(
       scratch = recallOrders(scratch, again);
       continue;
     }
+    if (event.type === 'ReservationsRejected') {
+      const own = event.data.rejections.filter(
+        (r) => r.channel === order.channel && r.channelOrderId === order.channelOrderId,
+      );
+      if (own.length > 0) scratch = evolve(scratch, { ...event, data: { ...event.data, rejections: own } });
+      continue;
+    }
     const data = event.data as { channel?: unknown; channelOrderId?: unknown };
     if (data.channel !== order.channel || data.channelOrderId !== order.channelOrderId) continue;
     scratch = evolve(scratch, event);

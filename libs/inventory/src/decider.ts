@@ -11,6 +11,15 @@ export interface Decider<Command, State, Event> {
    * EventStore.readStreamEventsByKey), and the command with those events handed to it. Without it, or with no
    * keys, the command is decided on the state alone.
    */
+  /**
+   * Optional: commands whose events are `mergeable` (each command's own list) have them stored together, one
+   * event per stream and batch made by `merge` in command order, appended after that batch's other events of the
+   * stream. Evolving the merged event must equal evolving the parts in order, wherever it lands in the batch.
+   */
+  compaction?: {
+    mergeable(events: readonly Event[]): boolean;
+    merge(events: readonly Event[]): Event;
+  };
   recall?: {
     keysFor(command: Command, state: State): string[];
     withHistory(command: Command, state: State, history: readonly Event[]): Command;

@@ -1,4 +1,10 @@
-import { InventoryEvent, loopAllocationsOf, ReservationConfirmed, StockReserved } from './inventory-events';
+import {
+  InventoryEvent,
+  loopAllocationsOf,
+  RejectedOrder,
+  ReservationConfirmed,
+  StockReserved,
+} from './inventory-events';
 import {
   BatchRecord,
   CardKeyUnit,
@@ -73,27 +79,10 @@ export function evolve(state: InventoryState, event: InventoryEvent): InventoryS
     }
     case 'StockReserved':
       return reserve(state, event);
-    case 'ReservationRejected': {
-      const { channel, channelOrderId, reason } = event.data;
-      const record: OrderRecord = {
-        channel,
-        channelOrderId,
-        status: 'rejected',
-        reason,
-        lines: [],
-        quantity: 0,
-        expiresAt: null,
-        allocatedUnitIds: [],
-        loopUnits: [],
-        settledAt: event.data.at,
-      };
-      const key = orderKey(channel, channelOrderId);
-      return {
-        ...state,
-        orders: mapSet(state.orders, key, record),
-        earlyCancellations: removeEarlyCancellation(state.earlyCancellations, key),
-      };
-    }
+    case 'ReservationRejected':
+      return rejectOrder(state, event.data);
+    case 'ReservationsRejected':
+      return event.data.rejections.reduce(rejectOrder, state);
     case 'CancelledBeforePlacement': {
       const key = orderKey(event.data.channel, event.data.channelOrderId);
       return {
@@ -183,6 +172,31 @@ export function evolve(state: InventoryState, event: InventoryEvent): InventoryS
       return unreachable;
     }
   }
+}
+
+function rejectOrder(
+  state: InventoryState,
+  rejected: Pick<RejectedOrder, 'channel' | 'channelOrderId' | 'reason' | 'at'>,
+): InventoryState {
+  const { channel, channelOrderId, reason, at } = rejected;
+  const record: OrderRecord = {
+    channel,
+    channelOrderId,
+    status: 'rejected',
+    reason,
+    lines: [],
+    quantity: 0,
+    expiresAt: null,
+    allocatedUnitIds: [],
+    loopUnits: [],
+    settledAt: at,
+  };
+  const key = orderKey(channel, channelOrderId);
+  return {
+    ...state,
+    orders: mapSet(state.orders, key, record),
+    earlyCancellations: removeEarlyCancellation(state.earlyCancellations, key),
+  };
 }
 
 function reserve(state: InventoryState, event: StockReserved): InventoryState {

@@ -3,7 +3,7 @@ import { decide } from './decide';
 import { Decider } from './decider';
 import { evolve } from './evolve';
 import { InventoryCommand } from './inventory-commands';
-import { InventoryEvent } from './inventory-events';
+import { InventoryEvent, mergedRejections, ReservationRejected } from './inventory-events';
 import { initialInventoryState, InventoryState, reviveInventoryState } from './inventory-state';
 
 /** One decider per SKU stream. */
@@ -12,6 +12,11 @@ export const inventoryDecider: Decider<InventoryCommand, InventoryState, Invento
   evolve,
   initialState: initialInventoryState,
   revive: reviveInventoryState,
+  // Many rejections of one batch are stored as one event: in a flash sale they are most of the orders.
+  compaction: {
+    mergeable: (events) => events.length === 1 && events[0].type === 'ReservationRejected',
+    merge: (events) => mergedRejections(events as ReservationRejected[]),
+  },
   recall: {
     keysFor: (command, state) => closedOrderLookups(command, state).map((order) => order.channelOrderId),
     withHistory: (command, state, history) => {

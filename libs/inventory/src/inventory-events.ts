@@ -70,6 +70,25 @@ export type ReservationRejected = Event<
   { channel: string; channelOrderId: string; reason: ReasonCode; requested: number }
 >;
 
+export interface RejectedOrder {
+  readonly channel: string;
+  readonly channelOrderId: string;
+  readonly reason: ReasonCode;
+  readonly requested: number;
+  /** The deciding command's time: the order's settledAt. */
+  readonly at: number;
+}
+
+/**
+ * The rejections of one batch of one SKU, stored as one event (compact storage: in a flash sale most orders are
+ * refused, and a row each made them most of the writing). Decided one by one as ReservationRejected, evolved
+ * exactly as those in order; `channelOrderIds` repeats the ids for the store's lookup by key.
+ */
+export type ReservationsRejected = Event<
+  'ReservationsRejected',
+  { rejections: readonly RejectedOrder[]; channelOrderIds: readonly string[] }
+>;
+
 export type ReservationConfirmed = Event<
   'ReservationConfirmed',
   {
@@ -173,6 +192,7 @@ export type InventoryEvent =
   | CardKeysImported
   | StockReserved
   | ReservationRejected
+  | ReservationsRejected
   | ReservationConfirmed
   | DeliveryRecorded
   | ReservationReleased
@@ -204,3 +224,25 @@ export function loopAllocationsOf(data: {
 }
 
 export const REJECTION_EVENT_TYPES = ['ReservationRejected', 'CommandRejected'] as const;
+
+/** The stored form of several ReservationRejected events decided in one batch (see ReservationsRejected). */
+export function mergedRejections(events: readonly ReservationRejected[]): ReservationsRejected {
+  const rejections = events.map(({ data: { channel, channelOrderId, reason, requested, at } }) => ({
+    channel,
+    channelOrderId,
+    reason,
+    requested,
+    at,
+  }));
+  const last = events[events.length - 1].data;
+  return {
+    type: 'ReservationsRejected',
+    data: {
+      rejections,
+      channelOrderIds: rejections.map((r) => r.channelOrderId),
+      sku: last.sku,
+      at: last.at,
+      actor: events[0].data.actor,
+    },
+  };
+}

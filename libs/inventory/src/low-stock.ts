@@ -98,6 +98,7 @@ function levelAfter(
       case 'SkuRegistered':
       case 'StockReserved':
       case 'ReservationRejected':
+      case 'ReservationsRejected':
       case 'DeliveryRecorded':
       case 'ReservationReleased':
       case 'CancelledBeforePlacement':

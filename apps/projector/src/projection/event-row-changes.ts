@@ -3,6 +3,7 @@ import {
   mapGet,
   orderRecordOf,
   type InventoryEvent,
+  type OrderRecord,
   type InventoryState,
   type StockLevels,
   type UnitStatus,
@@ -25,7 +26,8 @@ export type AlertSignal =
 /** What one event changes in the read models, given the state before and after it. */
 export interface EventRowChanges {
   movement: StockMovementRow | null;
-  reservation: ReservationRow | null;
+  /** One row per order the event decided (a batch's merged rejections name many). */
+  reservations: ReservationRow[];
   cardKeyCounts: CardKeyCountDelta[];
   alert: AlertSignal | null;
 }
@@ -38,7 +40,7 @@ export function eventRowChanges(
 ): EventRowChanges {
   return {
     movement: movementRow(event, position, before.levels, after.levels),
-    reservation: reservationRow(event, position, after.state),
+    reservations: reservationRows(event, position, after.state),
     cardKeyCounts: cardKeyCountDeltas(event, position.sku, before.state, after.state),
     alert: alertSignal(event, position.at),
   };
@@ -86,6 +88,7 @@ function movementFacts(event: InventoryEvent): MovementFacts | null {
     case 'SkuRegistered':
     case 'SkuSettingsChanged':
     case 'ReservationRejected':
+    case 'ReservationsRejected':
     case 'CancelledBeforePlacement':
     case 'DeliveryRecorded':
     case 'CardKeyRedeemed':
@@ -140,15 +143,18 @@ function movementRow(
  * The order an event is about, if any. A CommandRejected names one too, but the domain does not remember it (an
  * out-of-order notice may still succeed later), so it gets no row either.
  */
-function orderOf(event: InventoryEvent): { channel: string; channelOrderId: string } | null {
+function ordersOf(event: InventoryEvent): { channel: string; channelOrderId: string; requested?: number }[] {
   switch (event.type) {
     case 'StockReserved':
-    case 'ReservationRejected':
     case 'ReservationConfirmed':
     case 'DeliveryRecorded':
     case 'ReservationReleased':
     case 'ReservationExpired':
-      return { channel: event.data.channel, channelOrderId: event.data.channelOrderId };
+      return [{ channel: event.data.channel, channelOrderId: event.data.channelOrderId }];
+    case 'ReservationRejected':
+      return [{ ...event.data }];
+    case 'ReservationsRejected':
+      return event.data.rejections.map((r) => ({ ...r }));
     case 'SkuRegistered':
     case 'SkuSettingsChanged':
     case 'StockReceived':
@@ -165,7 +171,7 @@ function orderOf(event: InventoryEvent): { channel: string; channelOrderId: stri
     case 'CommandRejected':
     case 'BooksClosed':
     case 'OrdersRecalled':
-      return null;
+      return [];
     default: {
       const unreachable: never = event;
       return unreachable;
@@ -173,22 +179,29 @@ function orderOf(event: InventoryEvent): { channel: string; channelOrderId: stri
   }
 }
 
-/** The order's whole row as the domain now records it, so writing it twice is harmless. */
-function reservationRow(
+/** Each order's whole row as the domain now records it, so writing it twice is harmless. */
+function reservationRows(
   event: InventoryEvent,
   position: EventPosition,
   after: InventoryState,
-): ReservationRow | null {
-  const order = orderOf(event);
-  if (order === null) return null;
-  const record = orderRecordOf(after, order.channel, order.channelOrderId);
-  if (record === null) return null;
+): ReservationRow[] {
+  return ordersOf(event).flatMap((order) => {
+    const record = orderRecordOf(after, order.channel, order.channelOrderId);
+    return record === null ? [] : [reservationRow(order, record, position)];
+  });
+}
+
+function reservationRow(
+  order: { requested?: number },
+  record: OrderRecord,
+  position: EventPosition,
+): ReservationRow {
   return {
     channel: record.channel,
     channelOrderId: record.channelOrderId,
     sku: position.sku,
     // The domain keeps 0 for a rejected order; analysts want what was asked for.
-    quantity: event.type === 'ReservationRejected' ? event.data.requested : record.quantity,
+    quantity: record.status === 'rejected' ? (order.requested ?? 0) : record.quantity,
     status: record.status,
     reason: record.reason,
     expiresAt: record.expiresAt === null ? null : new Date(record.expiresAt),
@@ -221,6 +234,7 @@ function touchedUnitIds(event: InventoryEvent, before: InventoryState): readonly
     case 'StockReceived':
     case 'StockReserved':
     case 'ReservationRejected':
+    case 'ReservationsRejected':
     case 'ReservationReleased':
     case 'ReservationExpired':
     case 'CancelledBeforePlacement':

@@ -82,7 +82,7 @@ describe('event → row changes', () => {
         actor: 'test',
         occurredAt: new Date(T0 + 1),
       });
-      expect(changes.reservation).toBeNull();
+      expect(changes.reservations).toEqual([]);
       expect(changes.cardKeyCounts).toEqual([]);
       expect(changes.alert).toBeNull();
     });
@@ -105,7 +105,7 @@ describe('event → row changes', () => {
         deltaAvailable: -2,
         availableAfter: 3,
       });
-      expect(changes.reservation).toEqual({
+      expect(changes.reservations[0]).toEqual({
         channel: 'taobao',
         channelOrderId: 'T1',
         sku: SKU,
@@ -121,10 +121,54 @@ describe('event → row changes', () => {
       });
     });
 
+    it("a batch's rejections stored as one event give each refused order its row, and move nothing", () => {
+      const streams = new RecordedStreams();
+      streams.runAll([c.register(T0, 'quantity'), c.receive(T0 + 1, 'b1', 1)]);
+      const before = streams.state(SKU);
+      const merged = {
+        type: 'ReservationsRejected',
+        data: {
+          sku: SKU,
+          at: T0 + 5,
+          actor: null,
+          rejections: [
+            { channel: 'pdd', channelOrderId: 'P1', reason: 'INSUFFICIENT_STOCK', requested: 4, at: T0 + 5 },
+            { channel: 'taobao', channelOrderId: 'T9', reason: 'OVER_ORDER_CAP', requested: 9, at: T0 + 5 },
+          ],
+          channelOrderIds: ['P1', 'T9'],
+        },
+      } as InventoryEvent;
+      const after = evolveOne(before, merged);
+      const position = { sku: SKU, eventId: 'e', version: 3, globalPosition: 3, at: new Date(T0 + 5) };
+      const changes = eventRowChanges(
+        merged,
+        position,
+        { state: before, levels: stockLevels(before) },
+        { state: after, levels: stockLevels(after) },
+      );
+      expect(changes.movement).toBeNull();
+      expect(changes.reservations).toMatchObject([
+        {
+          channel: 'pdd',
+          channelOrderId: 'P1',
+          status: 'rejected',
+          quantity: 4,
+          reason: 'INSUFFICIENT_STOCK',
+        },
+        {
+          channel: 'taobao',
+          channelOrderId: 'T9',
+          status: 'rejected',
+          quantity: 9,
+          reason: 'OVER_ORDER_CAP',
+        },
+      ]);
+    });
+
     it('a rejection is remembered with the quantity asked for and its reason, and moves nothing', () => {
       const changes = only(changesOf(stocked, c.reserve(T0 + 10, 'pdd', 'P1', 9)), 'ReservationRejected');
       expect(changes.movement).toBeNull();
-      expect(changes.reservation).toMatchObject({
+      expect(changes.reservations[0]).toMatchObject({
         status: 'rejected',
         quantity: 9,
         reason: 'INSUFFICIENT_STOCK',
@@ -142,7 +186,7 @@ describe('event → row changes', () => {
         deltaAvailable: 0,
         onHandAfter: 3,
       });
-      expect(changes.reservation).toMatchObject({ status: 'confirmed', updatedAt: new Date(T0 + 20) });
+      expect(changes.reservations[0]).toMatchObject({ status: 'confirmed', updatedAt: new Date(T0 + 20) });
     });
 
     it('a cancellation gives the stock back and keeps the note', () => {
@@ -155,7 +199,7 @@ describe('event → row changes', () => {
         deltaAvailable: 2,
         note: 'buyer cancelled',
       });
-      expect(changes.reservation).toMatchObject({ status: 'released', quantity: 2 });
+      expect(changes.reservations[0]).toMatchObject({ status: 'released', quantity: 2 });
     });
 
     it('an expiry gives the stock back', () => {
@@ -164,12 +208,12 @@ describe('event → row changes', () => {
         'ReservationExpired',
       );
       expect(changes.movement).toMatchObject({ eventType: 'ReservationExpired', deltaAvailable: 2 });
-      expect(changes.reservation).toMatchObject({ status: 'expired' });
+      expect(changes.reservations[0]).toMatchObject({ status: 'expired' });
     });
 
     it('a confirm for an order nobody reserved is answered, but leaves no row', () => {
       const changes = only(changesOf(stocked, c.confirm(T0 + 20, 'taobao', 'NOPE')), 'CommandRejected');
-      expect(changes).toEqual({ movement: null, reservation: null, cardKeyCounts: [], alert: null });
+      expect(changes).toEqual({ movement: null, reservations: [], cardKeyCounts: [], alert: null });
     });
   });
 
@@ -227,7 +271,10 @@ describe('event → row changes', () => {
     it('payment allocates keys first in, first out; delivery and redemption move them on', () => {
       const paid = changesOf([...keys, c.reserve(T0 + 1, 'shop', 'S1', 2)], c.confirm(T0 + 2, 'shop', 'S1'));
       const confirmed = only(paid, 'ReservationConfirmed');
-      expect(confirmed.reservation).toMatchObject({ status: 'confirmed', allocatedUnitIds: ['k1', 'k2'] });
+      expect(confirmed.reservations[0]).toMatchObject({
+        status: 'confirmed',
+        allocatedUnitIds: ['k1', 'k2'],
+      });
       expect(confirmed.cardKeyCounts).toEqual(
         expect.arrayContaining([
           { sku: SKU, batchId: 'c1', state: 'available', delta: -2 },
@@ -236,7 +283,7 @@ describe('event → row changes', () => {
       );
       const sold = [...keys, c.reserve(T0 + 1, 'shop', 'S1', 2), c.confirm(T0 + 2, 'shop', 'S1')];
       const delivered = only(changesOf(sold, c.deliver(T0 + 3, 'shop', 'S1')), 'DeliveryRecorded');
-      expect(delivered.reservation).toMatchObject({ status: 'delivered' });
+      expect(delivered.reservations[0]).toMatchObject({ status: 'delivered' });
       expect(delivered.movement).toBeNull();
       expect(delivered.cardKeyCounts).toEqual(
         expect.arrayContaining([
@@ -293,13 +340,13 @@ describe('event → row changes', () => {
 
   it('registration and channel policies change no row here (sku_stock and targets are per batch)', () => {
     const registeredOnly = only(changesOf([], c.register(T0, 'quantity')), 'SkuRegistered');
-    expect(registeredOnly).toEqual({ movement: null, reservation: null, cardKeyCounts: [], alert: null });
+    expect(registeredOnly).toEqual({ movement: null, reservations: [], cardKeyCounts: [], alert: null });
     const policy = only(changesOf(registered, c.policy(T0 + 1, 'taobao')), 'ChannelPolicySet');
-    expect(policy).toEqual({ movement: null, reservation: null, cardKeyCounts: [], alert: null });
+    expect(policy).toEqual({ movement: null, reservations: [], cardKeyCounts: [], alert: null });
     const settings = only(
       changesOf(registered, c.changeSettings(T0 + 1, { perOrderCap: 2 })),
       'SkuSettingsChanged',
     );
-    expect(settings).toEqual({ movement: null, reservation: null, cardKeyCounts: [], alert: null });
+    expect(settings).toEqual({ movement: null, reservations: [], cardKeyCounts: [], alert: null });
   });
 });

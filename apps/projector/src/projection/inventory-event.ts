@@ -10,6 +10,7 @@ const KNOWN_TYPES: Record<InventoryEventType, true> = {
   CardKeysImported: true,
   StockReserved: true,
   ReservationRejected: true,
+  ReservationsRejected: true,
   ReservationConfirmed: true,
   DeliveryRecorded: true,
   ReservationReleased: true,

@@ -131,7 +131,7 @@ export function foldSkuBatch(
     version = recorded.version;
     lastAt = at;
     if (changes.movement) movements.push(changes.movement);
-    if (changes.reservation) mergeReservation(reservations, changes.reservation);
+    for (const row of changes.reservations) mergeReservation(reservations, row);
     for (const delta of changes.cardKeyCounts) mergeCount(cardKeyCounts, delta);
     if (changes.alert) alert = nextAlert(sku, alert, changes.alert);
     if (event.type === 'ChannelPolicySet') policiesSet.add(event.data.channel);

@@ -91,13 +91,8 @@ export class WebhookReceiver {
     this.relay.start();
   }
 
-  /** No relay run starts after this; one under way finishes on its own (see stopRelayAndWait). */
-  stopRelay(): void {
-    void this.relay?.stop();
-  }
-
-  /** Stops the relay and resolves once a run under way has finished: before the message bus it publishes on stops. */
-  stopRelayAndWait(): Promise<void> {
+  /** No relay run starts after this; resolves once a run under way has finished (before the bus it publishes on stops). */
+  stopRelay(): Promise<void> {
     return this.relay?.stop() ?? Promise.resolve();
   }
 

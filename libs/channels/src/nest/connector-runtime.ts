@@ -175,7 +175,7 @@ export class ConnectorRuntime implements OnModuleInit, BeforeApplicationShutdown
   // The consumers stop with the bus (MessagingModule) and the transport, after this: a batch still handled then only
   // records its targets or allocations, which the next start pushes (ChannelPusher.start) and delivers.
   async beforeApplicationShutdown(): Promise<void> {
-    this.receiver?.stopRelay();
+    await this.receiver?.stopRelay();
     clearInterval(this.refusedRetryTimer);
     await this.deliverer?.stop();
     await this.pusher?.stop();

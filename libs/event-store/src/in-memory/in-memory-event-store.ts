@@ -1,6 +1,6 @@
 import { isUuid, planStreamAppend, validateAppends } from '../append-rules';
 import { compareCheckpoints, type GlobalCheckpoint, type ReadAllResult } from '../checkpoint';
-import { EventStore, lookupKeyOf } from '../event-store';
+import { EventStore, lookupKeysOf } from '../event-store';
 import type {
   AppendResult,
   EventToAppend,
@@ -115,9 +115,9 @@ export class InMemoryEventStore extends EventStore {
   }
 
   async readStreamEventsByKey(streamId: string, keys: string[]): Promise<RecordedEvent[]> {
-    const wanted = new Set<string | undefined>(keys);
+    const wanted = new Set(keys);
     return this.all
-      .filter((e) => e.streamId === streamId && wanted.has(lookupKeyOf(e)))
+      .filter((e) => e.streamId === streamId && lookupKeysOf(e).some((k) => wanted.has(k)))
       .sort((a, b) => a.version - b.version);
   }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { InvalidAppendError, VersionConflictError } from '../errors';
 import { isUuid, planStreamAppend, validateAppends } from '../append-rules';
 import { compareCheckpoints, type GlobalCheckpoint, type ReadAllResult } from '../checkpoint';
-import { EventStore, lookupKeyOf } from '../event-store';
+import { EventStore, lookupKeysOf } from '../event-store';
 import type {
   AppendResult,
   EventToAppend,
@@ -189,9 +189,9 @@ export class KurrentDbEventStore extends EventStore {
    */
   async readStreamEventsByKey(streamId: string, keys: string[]): Promise<RecordedEvent[]> {
     if (keys.length === 0) return [];
-    const wanted = new Set<string | undefined>(keys);
+    const wanted = new Set(keys);
     const events = await this.readStream(streamId);
-    return events.filter((e) => wanted.has(lookupKeyOf(e)));
+    return events.filter((e) => lookupKeysOf(e).some((k) => wanted.has(k)));
   }
 
   /** A catch-up subscription to $all from the checkpoint, filtered on the server (see `streamPrefixes`). */

@@ -1,5 +1,5 @@
 import type { MigrationSet } from '@libs/database';
-import { EVENT_LOOKUP_KEY } from '../event-store';
+import { EVENT_LOOKUP_KEY, EVENT_LOOKUP_KEYS } from '../event-store';
 
 /** Advisory-lock class (first key of the two-key form) reserved for per-stream append locks. */
 export const STREAM_LOCK_CLASS = 774_501;
@@ -95,6 +95,14 @@ $fn$;
       // so events about no order (imports, settings, snapshots' neighbours) cost nothing.
       up: `CREATE INDEX events_stream_lookup_idx ON events (stream_id, (data->>'${EVENT_LOOKUP_KEY}'))
   WHERE data ? '${EVENT_LOOKUP_KEY}';`,
+    },
+    {
+      version: 4,
+      name: 'events about many orders by lookup key',
+      // An event naming many orders (a batch's rejections, stored as one): GIN finds it by any of them. Not per
+      // stream (GIN has no room for it); the few events of other streams with the same id are filtered after.
+      up: `CREATE INDEX events_lookup_keys_idx ON events USING gin ((data->'${EVENT_LOOKUP_KEYS}'))
+  WHERE data ? '${EVENT_LOOKUP_KEYS}';`,
     },
   ],
 };

@@ -3,7 +3,7 @@ import type { Pool, PoolClient } from 'pg';
 import { isUuid, planStreamAppend, validateAppends, type AppendPlan } from '../append-rules';
 import type { GlobalCheckpoint, ReadAllResult } from '../checkpoint';
 import { EventIdConflictError, VersionConflictError } from '../errors';
-import { EVENT_LOOKUP_KEY, EventStore } from '../event-store';
+import { EVENT_LOOKUP_KEY, EVENT_LOOKUP_KEYS, EventStore } from '../event-store';
 import type {
   AppendResult,
   EventToAppend,
@@ -16,7 +16,7 @@ import type {
 import { PollingSubscription, type SubscribeOptions, type Subscription } from '../subscription';
 import { WakeSignal } from '../wake-signal';
 import { eventStoreMigrations } from './event-store.migrations';
-import { selectEvents, toRecordedEvent, type EventRow } from './event-rows';
+import { EVENT_COLUMNS, selectEvents, toRecordedEvent, type EventRow } from './event-rows';
 
 export interface PostgresEventStoreOptions {
   /** Share one signal between stores of one process so a subscription wakes on any of their appends. */
@@ -32,6 +32,17 @@ export async function migrateEventStore(pool: Pool): Promise<number[]> {
  * advisory locks before it writes anything, so the order of transaction ids on a stream is its version order;
  * readers of the global order stop below the oldest running transaction, so no late commit is ever skipped.
  */
+/**
+ * readStreamEventsByKey. Two selects, each written to match its index (event-store migrations 3 and 4): as one OR
+ * the planner reads the whole stream by (stream_id, version) instead, which is what closing the books must not cost.
+ */
+export const LOOKUP_BY_KEY_SQL = `SELECT ${EVENT_COLUMNS} FROM events
+  WHERE stream_id = $1 AND data ? '${EVENT_LOOKUP_KEY}' AND (data->>'${EVENT_LOOKUP_KEY}') = ANY($2::text[])
+ UNION ALL
+ SELECT ${EVENT_COLUMNS} FROM events
+  WHERE data ? '${EVENT_LOOKUP_KEYS}' AND (data->'${EVENT_LOOKUP_KEYS}') ?| $2::text[] AND stream_id = $1
+ ORDER BY version`;
+
 export class PostgresEventStore extends EventStore {
   private readonly appended: WakeSignal;
 
@@ -120,13 +131,8 @@ export class PostgresEventStore extends EventStore {
 
   async readStreamEventsByKey(streamId: string, keys: string[]): Promise<RecordedEvent[]> {
     if (keys.length === 0) return [];
-    // Written to match events_stream_lookup_idx (event-store migration 3): the same expression and predicate.
-    return selectEvents(
-      this.pool,
-      `WHERE stream_id = $1 AND data ? '${EVENT_LOOKUP_KEY}' AND (data->>'${EVENT_LOOKUP_KEY}') = ANY($2::text[])
-       ORDER BY version`,
-      [streamId, [...new Set(keys)]],
-    );
+    const { rows } = await this.pool.query<EventRow>(LOOKUP_BY_KEY_SQL, [streamId, [...new Set(keys)]]);
+    return rows.map(toRecordedEvent);
   }
 
   subscribe(options: SubscribeOptions): Subscription {

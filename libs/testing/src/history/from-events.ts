@@ -62,6 +62,19 @@ export function storeHistory(events: Iterable<StoredEventLike>): StoreHistory {
         add(sku, (data.units as { loop?: boolean }[]).filter((u) => !u.loop).length);
         move(sku, (data.units as { loop?: boolean }[]).filter((u) => !u.loop).length);
         break;
+      case 'ReservationsRejected':
+        // A batch's refusals stored as one event: one decision each, as if stored apart.
+        for (const r of (data.rejections as Record<string, unknown>[] | undefined) ?? []) {
+          decisions.push({
+            sku,
+            orderKey: orderKey(String(r.channel), String(r.channelOrderId)),
+            kind: 'rejected',
+            quantity: Number(r.requested),
+            eventId: event.eventId,
+            stockSoFar: net.get(sku) ?? 0,
+          });
+        }
+        continue;
       default:
         break;
     }

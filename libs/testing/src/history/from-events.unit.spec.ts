@@ -75,4 +75,22 @@ describe('storeHistory', () => {
     expect(h.skus).toEqual([{ sku: 'Q', kind: 'quantity', stockIn: 7 }]);
     expect(h.decisions.map((d) => d.stockSoFar)).toEqual([4]);
   });
+
+  it('given a batch of refusals stored as one event, when read, then each order has its own rejected decision', () => {
+    const h = storeHistory([
+      ev('1', 'SkuRegistered', { sku: 'K', kind: 'quantity' }),
+      ev('2', 'ReservationsRejected', {
+        sku: 'K',
+        rejections: [
+          { channel: 'shop', channelOrderId: '7', requested: 1, reason: 'INSUFFICIENT_STOCK', at: 0 },
+          { channel: 'pdd', channelOrderId: '8', requested: 2, reason: 'INSUFFICIENT_STOCK', at: 0 },
+        ],
+        channelOrderIds: ['7', '8'],
+      }),
+    ]);
+    expect(h.decisions.map((d) => [d.orderKey, d.kind, d.quantity])).toEqual([
+      [orderKey('shop', '7'), 'rejected', 1],
+      [orderKey('pdd', '8'), 'rejected', 2],
+    ]);
+  });
 });
