@@ -172,10 +172,19 @@ describe('a connector while its database is unreachable (ALLOW_CONNECTIONS false
       20_000,
       'the delivery',
     );
-    const { rows } = await db.pool.query<{ state: string }>(
-      "SELECT state FROM card_key_deliveries WHERE order_id = 'order-1'",
+    // The shop has the key before the worker, back from that call, marks the ledger row: wait for the mark.
+    const ledgerState = async () =>
+      (
+        await db.pool.query<{ state: string }>(
+          "SELECT state FROM card_key_deliveries WHERE order_id = 'order-1'",
+        )
+      ).rows;
+    await eventually(
+      async () => ((await ledgerState())[0]?.state === 'delivered' ? true : undefined),
+      10_000,
+      'the ledger row marked delivered',
     );
-    expect(rows).toEqual([{ state: 'delivered' }]);
+    expect(await ledgerState()).toEqual([{ state: 'delivered' }]);
     expect(shop.deliveryLog.filter((d) => d.orderId === 'order-1' && !d.duplicate)).toHaveLength(1);
   });
 });
