@@ -177,17 +177,34 @@ describe('PostgresEventStore on PostgreSQL', () => {
         }
       }),
     );
+    const expected = new Map(streams.map((s) => [s, 0]));
+    for (const i of range(200)) {
+      streams
+        .filter((_, k) => (i * 7 + k * 3) % 4 === 0 || k === i % 6)
+        .forEach((s) => expected.set(s, expected.get(s)! + 1));
+    }
+    // Read until every append is seen: an empty page only means a transaction is still open somewhere on the
+    // server (the horizon is the cluster's), not that the log ended.
     const all: RecordedEvent[] = [];
     let checkpoint: GlobalCheckpoint = start;
-    for (;;) {
+    const ours = () => all.filter((e) => expected.has(e.streamId)).length;
+    const total = [...expected.values()].reduce((a, b) => a + b, 0);
+    const deadline = Date.now() + 10_000;
+    while (ours() < total && Date.now() < deadline) {
       const page = await store.readAll(checkpoint, 1000);
-      if (page.events.length === 0) break;
       all.push(...page.events);
       checkpoint = page.checkpoint;
+      if (page.events.length === 0) await sleep(10);
     }
     for (const s of streams) {
-      const versions = all.filter((e) => e.streamId === s).map((e) => e.version);
-      expect(versions).toEqual(range(versions.length).map((i) => i + 1));
+      const seen = all.filter((e) => e.streamId === s);
+      const versions = seen.map((e) => e.version);
+      // On failure, the transaction ids and positions say which writer overtook which.
+      const context = seen.map((e) => `${e.version}@${e.transactionId}/${e.globalPosition}`).join(' ');
+      expect({ versions, context }).toEqual({
+        versions: range(expected.get(s)!).map((i) => i + 1),
+        context,
+      });
     }
   });
 
