@@ -323,6 +323,70 @@ describe('operations API', () => {
     });
   });
 
+  describe('orders', () => {
+    it("shows one order's history from the event store, with who did each step, and 404 for an order no SKU knows", async () => {
+      const as = { key: inventoryAdmin };
+      await api.call('POST', '/v1/skus', { ...as, json: { sku: 'hist-1', kind: 'quantity' } });
+      await api.call('POST', '/v1/skus/hist-1/receipts', { ...as, json: { batchId: 'po-1', quantity: 2 } });
+      await api.placeOrder({ sku: 'hist-1', channelOrderId: 'o-hist', quantity: 2 });
+      await api.placeOrder({ sku: 'hist-1', channelOrderId: 'o-late', quantity: 1 });
+      const release = await api.call('POST', '/v1/skus/hist-1/reservations/shop/o-hist/release', {
+        key: operator,
+        json: { note: 'buyer changed their mind' },
+      });
+      expect(release.status).toBe(200);
+
+      // The projector does not run here, so the read models do not know the order: its SKU is named.
+      const history = await api.call('GET', '/v1/orders/shop/o-hist?sku=hist-1', { key: analyst });
+      expect(history.status).toBe(200);
+      expect(history.body.steps).toEqual([
+        expect.objectContaining({
+          step: 'placed-and-reserved',
+          sku: 'hist-1',
+          detail: expect.objectContaining({ quantity: 2 }),
+        }),
+        expect.objectContaining({
+          step: 'cancelled',
+          actor: 'orders-olga',
+          detail: { quantity: 2, note: 'buyer changed their mind' },
+        }),
+      ]);
+      const rejected = await api.call('GET', '/v1/orders/shop/o-late?sku=hist-1', { key: analyst });
+      expect(rejected.body.steps).toEqual([
+        expect.objectContaining({ step: 'rejected', detail: { reason: 'INSUFFICIENT_STOCK', requested: 1 } }),
+      ]);
+
+      const unknown = await api.call('GET', '/v1/orders/shop/o-none?sku=hist-1', { key: analyst });
+      expect(unknown.status).toBe(404);
+      expect(unknown.body.code).toBe('API.NOT_FOUND');
+      const bad = await api.call('GET', '/v1/orders/shop/o-hist?sku=' + 'x'.repeat(300), { key: analyst });
+      expect(bad.status).toBe(400);
+    });
+
+    it('searches orders in the read model by SKU, state and time placed, newest first', async () => {
+      await api.db.pool.query(
+        `INSERT INTO reservations VALUES
+           ('shop', 'q-1', 'srch-1', 1, 'confirmed', NULL, NULL, '{}', '{}', '2026-11-01T10:00:00Z', now(), 3),
+           ('shop', 'q-2', 'srch-1', 2, 'rejected', 'INSUFFICIENT_STOCK', NULL, '{}', '{}', '2026-11-02T10:00:00Z', now(), 4),
+           ('pdd', 'q-3', 'srch-1', 1, 'confirmed', NULL, NULL, '{}', '{}', '2026-11-03T10:00:00Z', now(), 5)`,
+      );
+      const confirmed = await api.call('GET', '/v1/orders?sku=srch-1&state=confirmed', { key: analyst });
+      expect(confirmed.body.items.map((o: { channelOrderId: string }) => o.channelOrderId)).toEqual([
+        'q-3',
+        'q-1',
+      ]);
+      const window = await api.call(
+        'GET',
+        '/v1/orders?sku=srch-1&from=2026-11-02T00:00:00Z&to=2026-11-03T00:00:00Z',
+        { key: analyst },
+      );
+      expect(window.body.items).toEqual([
+        expect.objectContaining({ channelOrderId: 'q-2', state: 'rejected', reason: 'INSUFFICIENT_STOCK' }),
+      ]);
+      expect((await api.call('GET', '/v1/orders?state=lost', { key: analyst })).status).toBe(400);
+    });
+  });
+
   it('serves Swagger UI at /docs and counts requests in /metrics', async () => {
     const docs = await fetch(`${api.url}/docs`);
     expect(docs.status).toBe(200);

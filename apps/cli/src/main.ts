@@ -2,6 +2,7 @@ import { listDeadLetters, replayDeadLetter } from './dead-letters.commands';
 import { importCardKeys } from './import-card-keys.command';
 import { initCommand } from './init.command';
 import { rebuildProjections, reconcileNow, showSku } from './operations.commands';
+import { showOrder } from './order.command';
 import { listQuarantine, retryQuarantine } from './projection-quarantine.commands';
 import { positiveInt, rotateVault } from './vault.commands';
 
@@ -15,6 +16,9 @@ commands:
       Upload a TXT (one key per line) or .csv file of card keys; progress on stderr, report on stdout.
   sku <sku>
       One SKU across all channels: stock, targets, card-key counts, open alerts.
+  order <channel> <order id> [--sku <sku>]
+      One order's history: every step its SKUs recorded (reserved or rejected and why, paid with the keys, delivered,
+      cancelled, expired, redeemed), with who asked; --sku when the read models do not know the order yet.
   reconcile
       Run a reconciliation now and print its summary (reconciler app).
   rebuild-projections
@@ -103,6 +107,12 @@ export async function run(
     }
     case 'sku':
       return args[0] ? withApiKey(() => showSku(args[0], context)) : usage();
+    case 'order': {
+      const sku = option(args, '--sku');
+      const [channel, channelOrderId] = args;
+      if (!channel || !channelOrderId) return usage();
+      return withApiKey(() => showOrder({ channel, channelOrderId, sku }, context));
+    }
     case 'reconcile':
       // Saying so beats the 401 the reconciler would answer.
       if (!context.serviceToken) {

@@ -15,6 +15,8 @@ describe('stocksync usage and exit codes', () => {
     [['import-card-keys']],
     [['import-card-keys', 'GIFT-1']],
     [['sku']],
+    [['order']],
+    [['order', 'shop']],
     [['dlq']],
     [['dlq', 'replay']],
     [['dlq', 'purge']],
@@ -25,7 +27,7 @@ describe('stocksync usage and exit codes', () => {
     expect(c.stdout()).toBe('');
   });
 
-  it.each([[['import-card-keys', 'GIFT-1', 'keys.txt']], [['sku', 'GIFT-1']]])(
+  it.each([[['import-card-keys', 'GIFT-1', 'keys.txt']], [['sku', 'GIFT-1']], [['order', 'shop', 'o-1']]])(
     '%j without STOCKSYNC_API_KEY exits 2 before calling the API',
     async (argv) => {
       // An unroutable API address: reaching it would fail with a network error (exit 1), not 2.

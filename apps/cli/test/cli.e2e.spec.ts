@@ -234,6 +234,17 @@ describe('npx stocksync against running apps', () => {
     });
   });
 
+  describe('order', () => {
+    it('an order no SKU has a record of exits with the API error, through the binary too', async () => {
+      await expect(cli('order', 'shop', 'NO-SUCH-ORDER', '--sku', 'CLI-GIFT')).rejects.toThrow(
+        /404 API\.NOT_FOUND/,
+      );
+      const res = await runBinary(['order', 'shop', 'NO-SUCH-ORDER'], cliEnv);
+      expect(res.code).toBe(1);
+      expect(res.stderr).toMatch(/404 API\.NOT_FOUND/);
+    });
+  });
+
   describe('reconcile', () => {
     it('prints the summary of the run the reconciler made, which corrected the platform', async () => {
       shop.setListing('CLI-GIFT', 3);

@@ -1,0 +1,127 @@
+import type { RecordedEvent } from '@libs/event-store';
+import type { InventoryEvent } from '@libs/inventory';
+
+/** One thing that happened to an order, as the SKU's stream recorded it. */
+export interface OrderStep {
+  /** placed-and-reserved, rejected, paid, delivered, cancelled, cancelled-before-placement, expired, redeemed, refused */
+  step: string;
+  sku: string;
+  /** The decision's business time (the deciding command's `now`). */
+  at: string;
+  /** Who asked: the connector for channel notices, the operator's API key name for operations. */
+  actor: string | null;
+  version: number;
+  eventId: string;
+  detail: Record<string, unknown>;
+}
+
+interface OrderRef {
+  channel: string;
+  channelOrderId: string;
+}
+
+/**
+ * An order's steps from its SKUs' stream events (those EventStore.readStreamEventsByKey finds by its order id), in
+ * time order. Pure: the events of other orders sharing the id on another channel are left out here.
+ */
+export function orderSteps(order: OrderRef, sku: string, recorded: readonly RecordedEvent[]): OrderStep[] {
+  const steps: OrderStep[] = [];
+  for (const r of recorded) {
+    const event = { type: r.type, data: r.data } as InventoryEvent;
+    for (const { step, detail, at } of stepsOf(event, order)) {
+      const data = r.data as { actor?: unknown; at?: unknown };
+      const when = typeof at === 'number' ? at : typeof data.at === 'number' ? data.at : null;
+      steps.push({
+        step,
+        sku,
+        at: (when === null ? r.occurredAt : new Date(when)).toISOString(),
+        actor: typeof data.actor === 'string' ? data.actor : null,
+        version: r.version,
+        eventId: r.eventId,
+        detail,
+      });
+    }
+  }
+  return steps;
+}
+
+/** Several SKUs' steps of one order in one time line (ties by SKU, then stream order). */
+export function mergeSteps(perSku: readonly OrderStep[][]): OrderStep[] {
+  return perSku
+    .flat()
+    .sort((a, b) => a.at.localeCompare(b.at) || a.sku.localeCompare(b.sku) || a.version - b.version);
+}
+
+function stepsOf(
+  event: InventoryEvent,
+  order: OrderRef,
+): { step: string; detail: Record<string, unknown>; at?: number }[] {
+  const mine = (d: { channel?: string | null; channelOrderId?: string | null }) =>
+    d.channel === order.channel && d.channelOrderId === order.channelOrderId;
+  switch (event.type) {
+    case 'StockReserved':
+      if (!mine(event.data)) return [];
+      return [
+        {
+          step: 'placed-and-reserved',
+          detail: {
+            quantity: event.data.quantity,
+            lines: event.data.lines,
+            expiresAt: iso(event.data.expiresAt),
+          },
+        },
+      ];
+    case 'ReservationRejected':
+      if (!mine(event.data)) return [];
+      return [{ step: 'rejected', detail: { reason: event.data.reason, requested: event.data.requested } }];
+    case 'ReservationsRejected':
+      return event.data.rejections
+        .filter(mine)
+        .map((r) => ({ step: 'rejected', detail: { reason: r.reason, requested: r.requested }, at: r.at }));
+    case 'ReservationConfirmed':
+      if (!mine(event.data)) return [];
+      return [
+        {
+          step: 'paid',
+          detail: {
+            quantity: event.data.quantity,
+            allocatedUnitIds: event.data.allocatedUnitIds,
+            loopUnits: event.data.loopUnits ?? [],
+            renewedAfterExpiry: event.data.renewedLines !== undefined,
+          },
+        },
+      ];
+    case 'DeliveryRecorded':
+      return mine(event.data) ? [{ step: 'delivered', detail: { unitIds: event.data.unitIds } }] : [];
+    case 'ReservationReleased':
+      return mine(event.data)
+        ? [{ step: 'cancelled', detail: { quantity: event.data.quantity, note: event.data.note } }]
+        : [];
+    case 'CancelledBeforePlacement':
+      return mine(event.data)
+        ? [{ step: 'cancelled-before-placement', detail: { note: event.data.note } }]
+        : [];
+    case 'ReservationExpired':
+      return mine(event.data)
+        ? [
+            {
+              step: 'expired',
+              detail: { quantity: event.data.quantity, expiresAt: iso(event.data.expiresAt) },
+            },
+          ]
+        : [];
+    case 'CardKeyRedeemed':
+      return mine(event.data) ? [{ step: 'redeemed', detail: { unitId: event.data.unitId } }] : [];
+    case 'CommandRejected':
+      // A notice the SKU could not act on (a payment for an order it never reserved, a cancel after payment).
+      return mine(event.data)
+        ? [{ step: 'refused', detail: { command: event.data.command, reason: event.data.reason } }]
+        : [];
+    default:
+      return [];
+  }
+}
+
+function iso(epochMs: number): string {
+  return new Date(epochMs).toISOString();
+}
