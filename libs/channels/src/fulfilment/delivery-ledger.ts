@@ -186,11 +186,24 @@ export class DeliveryLedger {
     channel: string,
     olderThanMs: number,
   ): Promise<{ count: number; newlyOverdue: { orderId: string; sku: string }[] }> {
+    // Marks every row of an overdue order, not only the rows past the limit: an order whose keys came in several
+    // allocations would otherwise be alerted again as each later part crosses it. An order is new to the alert when
+    // this statement marked some of its rows and none was marked before (the NOT EXISTS reads the table as it was
+    // before the UPDATE: a data-modifying CTE's changes are not visible to the rest of its statement).
     const fresh = await this.db.query<{ order_id: string; sku: string }>(
-      `UPDATE card_key_deliveries SET alerted_at = now()
-        WHERE channel = $1 AND state <> 'delivered' AND alerted_at IS NULL
-          AND allocated_at < now() - ($2 * interval '1 millisecond')
-        RETURNING order_id, sku`,
+      `WITH due AS (
+         SELECT DISTINCT order_id FROM card_key_deliveries
+          WHERE channel = $1 AND state <> 'delivered' AND allocated_at < now() - ($2 * interval '1 millisecond')
+       ), marked AS (
+         UPDATE card_key_deliveries c SET alerted_at = now()
+           FROM due WHERE c.channel = $1 AND c.order_id = due.order_id AND c.alerted_at IS NULL
+         RETURNING c.order_id, c.sku
+       )
+       SELECT DISTINCT ON (m.order_id) m.order_id, m.sku FROM marked m
+        WHERE NOT EXISTS (
+          SELECT 1 FROM card_key_deliveries a
+           WHERE a.channel = $1 AND a.order_id = m.order_id AND a.alerted_at IS NOT NULL)
+        ORDER BY m.order_id`,
       [channel, olderThanMs],
     );
     const total = await this.db.query<{ n: string }>(
