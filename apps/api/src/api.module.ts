@@ -31,6 +31,7 @@ import { DedicatedPoolsHttpController } from './dedicated-pools/dedicated-pools.
 import { ProjectionQuarantineHttpController } from './projection-quarantine/projection-quarantine.http.controller';
 import { ReconcilerClient } from './reconciliations/reconciler-client';
 import { ReconciliationsHttpController } from './reconciliations/reconciliations.http.controller';
+import { CardKeyUnitsHttpController } from './card-keys/card-key-units.http.controller';
 import { OrdersHttpController } from './orders/orders.http.controller';
 import { ReservationsHttpController } from './reservations/reservations.http.controller';
 import { ReceiveStockHttpController } from './skus/receive-stock.http.controller';
@@ -59,6 +60,7 @@ import { SkuQueriesHttpController } from './skus/sku-queries.http.controller';
     AdjustStockHttpController,
     ReservationsHttpController,
     OrdersHttpController,
+    CardKeyUnitsHttpController,
     AlertsHttpController,
     ReconciliationsHttpController,
     ProjectionQuarantineHttpController,

@@ -183,4 +183,54 @@ describe('card-key import', () => {
     expect(parts.rows[0].n).toBe(99); // 99,000 new keys; the file's duplicates never reach the inventory
     expect(parts.rows[0].largest).toBeLessThan(256 * 1024);
   }, 300_000);
+
+  it('voids one key (inventory-admin), refuses to redeem a key not sold, and names the refusals', async () => {
+    expect(
+      (await api.call('POST', '/v1/skus', { key: stock, json: { sku: 'keys-unit', kind: 'cardKey' } }))
+        .status,
+    ).toBe(201);
+    expect((await importFile('keys-unit', 'u1', 'UNIT-KEY-1\nUNIT-KEY-2')).body).toMatchObject({
+      imported: 2,
+    });
+    const { rows } = await api.db.pool.query<{ unit_id: string }>(
+      `SELECT u->>'unitId' AS unit_id FROM events, jsonb_array_elements(data->'units') u
+        WHERE stream_id = 'sku-keys-unit' AND type = 'CardKeysImported' ORDER BY 1`,
+    );
+    const [first, second] = rows.map((r) => r.unit_id);
+    const operator = await api.keyFor('order-operator', 'orders-olga');
+
+    const forbidden = await api.call('POST', `/v1/skus/keys-unit/card-keys/${first}/void`, {
+      key: operator,
+      json: {},
+    });
+    expect(forbidden.status).toBe(403);
+    const voided = await api.call('POST', `/v1/skus/keys-unit/card-keys/${first}/void`, {
+      key: stock,
+      json: { note: 'leaked' },
+    });
+    expect(voided.status).toBe(200);
+    expect(voided.body).toMatchObject({
+      changed: true,
+      events: [
+        {
+          type: 'CardKeyVoided',
+          data: { unitId: first, previousStatus: 'available', note: 'leaked', actor: 'stock-sam' },
+        },
+      ],
+    });
+    const again = await api.call('POST', `/v1/skus/keys-unit/card-keys/${first}/void`, {
+      key: stock,
+      json: {},
+    });
+    expect(again.body).toMatchObject({ changed: false, events: [] });
+
+    const unsold = await api.call('POST', `/v1/skus/keys-unit/card-keys/${second}/redeem`, { key: operator });
+    expect(unsold.status).toBe(409);
+    expect(unsold.body.code).toBe('INVENTORY.UNIT_NOT_DELIVERED');
+    const unknown = await api.call('POST', '/v1/skus/keys-unit/card-keys/no-such-unit/redeem', {
+      key: operator,
+    });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.code).toBe('INVENTORY.UNIT_NOT_FOUND');
+  });
 });

@@ -181,6 +181,8 @@ export const LANE_COMMAND_TYPES = [
   'CloseDedicatedPool',
   'SetChannelPolicy',
   'ReleaseReservation',
+  'RedeemCardKey',
+  'VoidCardKey',
   'ExpireReservations',
   'CloseBooks',
 ] as const;
