@@ -97,24 +97,7 @@ function skuWithLongHistory(): void {
   const before = memory();
   let state = stocked('HOT');
   const started = performance.now();
-  for (let i = 0; i < ORDERS; i++) {
-    const channelOrderId = `o${i}`;
-    state = apply(state, {
-      type: 'ReserveStock',
-      data: {
-        sku: 'HOT',
-        now: T0 + i,
-        channel: 'taobao',
-        channelOrderId,
-        lines: [{ quantity: 1 }],
-        expiresAt: T0 + i + 900_000,
-      },
-    });
-    state = apply(state, {
-      type: 'ConfirmReservation',
-      data: { sku: 'HOT', now: T0 + i, channel: 'taobao', channelOrderId },
-    });
-  }
+  state = sellOrders(state, ORDERS, T0, 'o');
   const seconds = (performance.now() - started) / 1000;
   const after = memory();
   console.log(
@@ -134,25 +117,7 @@ function skuWithLongHistory(): void {
     data: { sku: 'HOT', now: last + MIN_BOOKS_HORIZON_MS, before: last },
   });
   const closeMs = performance.now() - t;
-  for (let i = 0; i < 1_000; i++) {
-    const now = last + MIN_BOOKS_HORIZON_MS + i;
-    const channelOrderId = `recent${i}`;
-    state = apply(state, {
-      type: 'ReserveStock',
-      data: {
-        sku: 'HOT',
-        now,
-        channel: 'taobao',
-        channelOrderId,
-        lines: [{ quantity: 1 }],
-        expiresAt: now + 900_000,
-      },
-    });
-    state = apply(state, {
-      type: 'ConfirmReservation',
-      data: { sku: 'HOT', now, channel: 'taobao', channelOrderId },
-    });
-  }
+  state = sellOrders(state, 1_000, last + MIN_BOOKS_HORIZON_MS, 'recent');
   console.log(
     `  books closed on ${ORDERS} settled orders in ${closeMs.toFixed(0)} ms, then 1,000 orders inside the horizon`,
   );
@@ -166,10 +131,15 @@ function skuWithLongHistory(): void {
 
 /** A SKU that only ever had `count` orders: the baseline for a state whose books are closed. */
 function recentHistory(count: number): InventoryState {
-  let state = stocked('HOT');
+  return sellOrders(stocked('HOT'), count, T0, 'recent');
+}
+
+/** `count` one-unit orders placed and paid, one per millisecond from `from`, ids `<prefix><i>`. */
+function sellOrders(start: InventoryState, count: number, from: number, prefix: string): InventoryState {
+  let state = start;
   for (let i = 0; i < count; i++) {
-    const now = T0 + i;
-    const channelOrderId = `recent${i}`;
+    const now = from + i;
+    const channelOrderId = `${prefix}${i}`;
     state = apply(state, {
       type: 'ReserveStock',
       data: {

@@ -9,12 +9,12 @@ import {
   ShopAdapter,
 } from '@libs/channels';
 import { runMigrations } from '@libs/database';
-import { type MessageBatch, OrderOutcomesTopic } from '@libs/messaging';
 import { ShopSimulator } from '@libs/platform-simulators';
 import { isTransientError } from '@libs/resilience';
 import { createTestDatabase, eventually, serverUrl, type TestDatabase } from '@libs/testing';
 import { Client } from 'pg';
 import { Registry } from 'prom-client';
+import { allocationBatch } from './allocation-batch';
 
 const CHANNEL = 'shop';
 
@@ -32,30 +32,14 @@ async function setDatabaseReachable(url: string, reachable: boolean): Promise<vo
   }
 }
 
-function allocation(orderId: string, unitIds: string[]): MessageBatch<typeof OrderOutcomesTopic> {
-  return {
-    topic: OrderOutcomesTopic,
-    topicName: 'stock.order-outcomes',
-    partition: 0,
-    groupId: 'connector-shop-fulfilment',
-    messages: [
-      {
-        envelope: {
-          type: 'card-keys.allocated',
-          eventId: `00000000-0000-4000-8000-${orderId.padStart(12, '0').slice(-12)}`,
-          occurredAt: new Date().toISOString(),
-          schemaVersion: 1,
-          payload: { channel: CHANNEL, channelOrderId: orderId, sku: 'SKU-K', unitIds, skuVersion: 1 },
-        },
-        key: `${CHANNEL}:${orderId}`,
-        partition: 0,
-        offset: '0',
-        timestamp: String(Date.now()),
-        headers: {},
-      },
-    ],
-  } as unknown as MessageBatch<typeof OrderOutcomesTopic>;
-}
+/** The same order's allocation is always the same message (a redelivery), as the bus would hand it again. */
+const allocation = (orderId: string, unitIds: string[]) =>
+  allocationBatch(
+    CHANNEL,
+    orderId,
+    unitIds,
+    `00000000-0000-4000-8000-${orderId.padStart(12, '0').slice(-12)}`,
+  );
 
 describe('a connector while its database is unreachable (ALLOW_CONNECTIONS false, backends terminated)', () => {
   let db: TestDatabase;

@@ -7,40 +7,25 @@ import {
   ShopAdapter,
 } from '@libs/channels';
 import { runMigrations } from '@libs/database';
-import { type MessageBatch, OrderOutcomesTopic } from '@libs/messaging';
 import { ShopSimulator } from '@libs/platform-simulators';
 import { createTestDatabase, eventually, type TestDatabase } from '@libs/testing';
 import { Registry } from 'prom-client';
+import { allocationBatch } from './allocation-batch';
 
 const CHANNEL = 'shop';
 const ALERT_AFTER_MS = 300;
 let seq = 0;
 
-function allocation(orderId: string, unitIds: string[]): MessageBatch<typeof OrderOutcomesTopic> {
+const allocation = (orderId: string, unitIds: string[]) => {
   seq += 1;
-  return {
-    topic: OrderOutcomesTopic,
-    topicName: 'stock.order-outcomes',
-    partition: 0,
-    groupId: 'connector-shop-fulfilment',
-    messages: [
-      {
-        envelope: {
-          type: 'card-keys.allocated',
-          eventId: `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`,
-          occurredAt: new Date().toISOString(),
-          schemaVersion: 1,
-          payload: { channel: CHANNEL, channelOrderId: orderId, sku: 'SKU-K', unitIds, skuVersion: seq },
-        },
-        key: `${CHANNEL}:${orderId}`,
-        partition: 0,
-        offset: String(seq),
-        timestamp: String(Date.now()),
-        headers: {},
-      },
-    ],
-  } as unknown as MessageBatch<typeof OrderOutcomesTopic>;
-}
+  return allocationBatch(
+    CHANNEL,
+    orderId,
+    unitIds,
+    `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`,
+    seq,
+  );
+};
 
 /**
  * The paid-not-delivered alert: an order paid (its keys allocated) and not delivered within the limit is reported
