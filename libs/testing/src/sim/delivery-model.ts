@@ -160,18 +160,24 @@ export class InMemoryDeliveryLedger implements LedgerPort {
     olderThanMs: number,
   ): Promise<{ count: number; newlyOverdue: { orderId: string; sku: string }[] }> {
     this.beforeCall('overdue');
-    const late = [...this.rows.values()].filter(
-      (r) => r.channel === channel && r.state !== 'delivered' && r.allocatedAt < this.now() - olderThanMs,
+    // As the ledger: every row of an overdue order is marked, and an order is new to the alert only when none of
+    // its rows was marked before (its keys may have come in several allocations).
+    const rows = [...this.rows.values()].filter((r) => r.channel === channel);
+    const late = new Set(
+      rows
+        .filter((r) => r.state !== 'delivered' && r.allocatedAt < this.now() - olderThanMs)
+        .map((r) => r.orderId),
     );
-    const fresh = late.filter((r) => !r.alerted);
-    for (const r of fresh) r.alerted = true;
-    const seen = new Set<string>();
-    return {
-      count: new Set(late.map((r) => r.orderId)).size,
-      newlyOverdue: fresh
-        .filter((r) => !seen.has(r.orderId) && seen.add(r.orderId))
-        .map((r) => ({ orderId: r.orderId, sku: r.sku })),
-    };
+    const alertedBefore = new Set(rows.filter((r) => r.alerted).map((r) => r.orderId));
+    const newlyOverdue: { orderId: string; sku: string }[] = [];
+    for (const r of rows) {
+      if (!late.has(r.orderId) || r.alerted) continue;
+      r.alerted = true;
+      if (!alertedBefore.has(r.orderId) && !newlyOverdue.some((o) => o.orderId === r.orderId)) {
+        newlyOverdue.push({ orderId: r.orderId, sku: r.sku });
+      }
+    }
+    return { count: late.size, newlyOverdue };
   }
 
   /** Rows still to deliver (pending), for the end-of-run drain. */

@@ -58,4 +58,19 @@ describe('InMemoryDeliveryLedger', () => {
     clock.advance(50);
     expect((await ledger.claimDue('shop', 10, 1_000)).rows).toHaveLength(1);
   });
+
+  it('given an order whose keys came in two allocations, when both pass the limit in turn, then it is alerted once', async () => {
+    const clock = new VirtualClock(0);
+    const ledger = new InMemoryDeliveryLedger(clock.now);
+    await ledger.recordAllocation('shop', 'o1', 'K', [single('k1')]);
+    clock.advance(100);
+    await ledger.recordAllocation('shop', 'o1', 'K', [single('k2')]);
+    clock.advance(101);
+    expect(await ledger.overdue('shop', 200)).toEqual({
+      count: 1,
+      newlyOverdue: [{ orderId: 'o1', sku: 'K' }],
+    });
+    clock.advance(100);
+    expect(await ledger.overdue('shop', 200)).toEqual({ count: 1, newlyOverdue: [] });
+  });
 });
