@@ -7,6 +7,7 @@ export * from './catalogue/order-outcomes';
 export * from './catalogue/channel-targets';
 export * from './catalogue/dead-letters';
 export * from './catalogue/command-replies';
+export * from './catalogue/after-sales';
 export {
   CHANNEL_PATTERN,
   REASON_CODE_PATTERN,

@@ -1,3 +1,4 @@
+import { AfterSalesTopic } from './after-sales';
 import { ChannelEventsTopic } from './channel-events';
 import { ChannelTargetsTopic } from './channel-targets';
 import { CommandRepliesTopic } from './command-replies';
@@ -11,6 +12,7 @@ export const Topics = {
   channelTargets: ChannelTargetsTopic,
   deadLetters: DeadLettersTopic,
   commandReplies: CommandRepliesTopic,
+  afterSales: AfterSalesTopic,
 } as const;
 
 export type TopicId = keyof typeof Topics;

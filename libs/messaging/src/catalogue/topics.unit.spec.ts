@@ -13,6 +13,7 @@ describe('topic catalogue', () => {
       ['channelTargets', 'stock.channel-targets', 6, 'compact', 'channel:SKU'],
       ['deadLetters', 'stock.dlq', 1, 'delete', 'source topic:partition'],
       ['commandReplies', 'stock.command-replies', 3, 'delete', 'requester instance id'],
+      ['afterSales', 'stock.after-sales', 3, 'delete', 'channel:channelOrderId'],
     ]);
     expect(new Set(ALL_TOPICS.map((t) => t.name)).size).toBe(ALL_TOPICS.length);
   });
@@ -35,6 +36,10 @@ describe('topic catalogue', () => {
       } as never),
     ).toBe('S1');
     expect(Topics.commandReplies.key({ replyTo: 'api-1', commandId: 'c', sku: 'S1' } as never)).toBe('api-1');
+    // A platform's after-sales case and the seller's answer to it ride the order's partition.
+    expect(
+      Topics.afterSales.key({ channel: 'shop', channelOrderId: 'o1', platformCaseId: 'c1' } as never),
+    ).toBe('shop:o1');
   });
 
   it('prefixes names for an environment or a test run', () => {
