@@ -85,5 +85,52 @@ CREATE TABLE command_bodies (
 CREATE INDEX command_bodies_created_at ON command_bodies (created_at);
 `,
     },
+    {
+      version: 6,
+      name: 'after-sales tickets',
+      up: `
+-- A ticket on an order: opened by an operator, or by a platform's after-sales notice (one ticket per platform case:
+-- a repeated notice finds the first). State and resolution are the decider's (apps/api/src/tickets/ticket.ts).
+CREATE TABLE tickets (
+  id                text        PRIMARY KEY,
+  channel           text        NOT NULL,
+  channel_order_id  text        NOT NULL,
+  sku               text,
+  source            text        NOT NULL CHECK (source IN ('operator', 'platform')),
+  platform_case_id  text        CHECK ((source = 'platform') = (platform_case_id IS NOT NULL)),
+  reason_code       text        NOT NULL CHECK (reason_code ~ '^[A-Z][A-Z0-9_]{0,63}$'),
+  summary           text        NOT NULL CHECK (char_length(summary) <= 2000),
+  state             text        NOT NULL
+                    CHECK (state IN ('open', 'waiting-buyer', 'waiting-platform', 'resolved', 'rejected')),
+  opened_by         text        NOT NULL,
+  opened_at         timestamptz NOT NULL,
+  updated_at        timestamptz NOT NULL,
+  resolution        text        CHECK (char_length(resolution) <= 2000),
+  -- A closed platform ticket's answer waits here until it is on stock.after-sales (an outbox of one row each).
+  answer_pending    boolean     NOT NULL DEFAULT false,
+  answer_sent_at    timestamptz
+);
+CREATE UNIQUE INDEX tickets_platform_case ON tickets (channel, platform_case_id);
+CREATE INDEX tickets_order ON tickets (channel, channel_order_id);
+CREATE INDEX tickets_state_age ON tickets (state, opened_at, id);
+CREATE INDEX tickets_age ON tickets (opened_at, id);
+CREATE INDEX tickets_answer_pending ON tickets (updated_at) WHERE answer_pending;
+
+-- Every step of a ticket, with who took it and when: opened, each move, each note and linked action.
+CREATE TABLE ticket_events (
+  ticket_id   text        NOT NULL REFERENCES tickets (id),
+  seq         integer     NOT NULL,
+  type        text        NOT NULL CHECK (type IN ('opened', 'moved', 'action')),
+  from_state  text,
+  to_state    text,
+  action_kind text        CHECK (action_kind IN ('void-and-replace', 'refund', 'redeliver', 'redeem', 'note')),
+  action_ref  text        CHECK (char_length(action_ref) <= 200),
+  note        text        CHECK (char_length(note) <= 2000),
+  actor       text        NOT NULL,
+  at          timestamptz NOT NULL,
+  PRIMARY KEY (ticket_id, seq)
+);
+`,
+    },
   ],
 };
