@@ -8,6 +8,8 @@ export * from './catalogue/channel-targets';
 export * from './catalogue/dead-letters';
 export * from './catalogue/command-replies';
 export * from './catalogue/after-sales';
+export * from './catalogue/alerts';
+export * from './alert-publisher';
 export {
   CHANNEL_PATTERN,
   REASON_CODE_PATTERN,

@@ -1,4 +1,5 @@
 import { AfterSalesTopic } from './after-sales';
+import { AlertsTopic } from './alerts';
 import { ChannelEventsTopic } from './channel-events';
 import { ChannelTargetsTopic } from './channel-targets';
 import { CommandRepliesTopic } from './command-replies';
@@ -13,6 +14,7 @@ export const Topics = {
   deadLetters: DeadLettersTopic,
   commandReplies: CommandRepliesTopic,
   afterSales: AfterSalesTopic,
+  alerts: AlertsTopic,
 } as const;
 
 export type TopicId = keyof typeof Topics;

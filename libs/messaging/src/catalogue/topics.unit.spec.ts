@@ -14,6 +14,7 @@ describe('topic catalogue', () => {
       ['deadLetters', 'stock.dlq', 1, 'delete', 'source topic:partition'],
       ['commandReplies', 'stock.command-replies', 3, 'delete', 'requester instance id'],
       ['afterSales', 'stock.after-sales', 3, 'delete', 'channel:channelOrderId'],
+      ['alerts', 'stock.alerts', 3, 'delete', 'kind:key'],
     ]);
     expect(new Set(ALL_TOPICS.map((t) => t.name)).size).toBe(ALL_TOPICS.length);
   });
@@ -40,6 +41,8 @@ describe('topic catalogue', () => {
     expect(
       Topics.afterSales.key({ channel: 'shop', channelOrderId: 'o1', platformCaseId: 'c1' } as never),
     ).toBe('shop:o1');
+    // One alert's raised and resolved stay in order: keyed by what it is about within its kind.
+    expect(Topics.alerts.key({ kind: 'LOW_STOCK', key: 'S1' } as never)).toBe('LOW_STOCK:S1');
   });
 
   it('prefixes names for an environment or a test run', () => {
