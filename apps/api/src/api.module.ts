@@ -38,6 +38,10 @@ import { ReceiveStockHttpController } from './skus/receive-stock.http.controller
 import { ChangeSkuSettingsHttpController } from './skus/change-sku-settings.http.controller';
 import { RegisterSkuHttpController } from './skus/register-sku.http.controller';
 import { SkuQueriesHttpController } from './skus/sku-queries.http.controller';
+import { AfterSalesMessageController } from './tickets/after-sales.message.controller';
+import { TicketAnswers } from './tickets/ticket-answers';
+import { OrderTicketsHttpController, TicketsHttpController } from './tickets/tickets.http.controller';
+import { TicketsRepository } from './tickets/tickets.repository';
 
 /** The operations REST API: /v1 (API keys, roles, rate limit), OpenAPI at /docs, plus /health and /metrics. */
 @Module({
@@ -68,6 +72,10 @@ import { SkuQueriesHttpController } from './skus/sku-queries.http.controller';
     ImportCatalogueHttpController,
     // The SKU lane's replies: an @EventPattern consumer on the message bus transport (startApp connects it).
     InventoryLaneRepliesController,
+    OrderTicketsHttpController,
+    TicketsHttpController,
+    // Platform after-sales cases (stock.after-sales) open tickets.
+    AfterSalesMessageController,
   ],
   providers: [
     { provide: APP_PIPE, useFactory: createValidationPipe },
@@ -88,6 +96,8 @@ import { SkuQueriesHttpController } from './skus/sku-queries.http.controller';
     ImportCatalogueHandler,
     ReconcilerClient,
     OpenApiDocs,
+    TicketsRepository,
+    TicketAnswers,
   ],
 })
 export class ApiModule implements NestModule {

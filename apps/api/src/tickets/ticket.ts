@@ -21,6 +21,7 @@ export type ActionKind = (typeof ACTION_KINDS)[number];
 export const MAX_SUMMARY_LENGTH = 2000;
 export const MAX_NOTE_LENGTH = 2000;
 export const MAX_REF_LENGTH = 200;
+/** The same rule as the topic's AFTER_SALES_REASON: a platform's reason is stored as it arrives. */
 export const REASON_CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
 
 export type TicketRefusalCode =

@@ -1,6 +1,6 @@
 import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { defineTopic } from './define-topic';
-import { IsChannel, IsIdentifier, REASON_CODE_PATTERN } from './fields';
+import { IsChannel, IsIdentifier } from './fields';
 
 /*
  * stock.after-sales: a platform's after-sales (refund, return, complaint) case on an order, and the seller's answer.
@@ -11,6 +11,9 @@ import { IsChannel, IsIdentifier, REASON_CODE_PATTERN } from './fields';
 
 /** Longest summary or answer note a message carries; the ticket keeps the same bound. */
 export const MAX_AFTER_SALES_TEXT = 2000;
+
+/** A case's reason: one upper-case word (no dots: it is the ticket's reason code as it is). */
+export const AFTER_SALES_REASON = /^[A-Z][A-Z0-9_]{0,63}$/;
 
 export const AFTER_SALES_ANSWERS = ['accepted', 'refused'] as const;
 export type AfterSalesAnswer = (typeof AFTER_SALES_ANSWERS)[number];
@@ -31,8 +34,9 @@ export class AfterSalesRequested {
   sku?: string;
 
   /** Upper-case code: REFUND_REQUESTED, INVALID_KEY, NOT_RECEIVED, RETURN_REQUESTED, ... */
-  @Matches(REASON_CODE_PATTERN, { message: '$property must be an upper-case reason code like INVALID_KEY' })
-  @MaxLength(64)
+  @Matches(AFTER_SALES_REASON, {
+    message: '$property must be an upper-case code like INVALID_KEY, at most 64 characters',
+  })
   reasonCode!: string;
 
   @IsString()
