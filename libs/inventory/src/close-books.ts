@@ -69,7 +69,10 @@ export function closedOrderLookups(command: InventoryCommand, state: InventorySt
     case 'ReserveStock':
     case 'ConfirmReservation':
     case 'RecordDelivery':
-    case 'ReleaseReservation': {
+    case 'ReleaseReservation':
+    case 'RefundOrder':
+    case 'RedeliverOrder':
+    case 'ReplaceCardKey': {
       const { channel, channelOrderId } = command.data;
       if (typeof channel !== 'string' || typeof channelOrderId !== 'string') return [];
       if (channel === '' || channelOrderId === '') return [];

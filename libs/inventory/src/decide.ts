@@ -10,6 +10,7 @@ import {
   decideRecordDelivery,
   decideReleaseReservation,
 } from './decisions/order-lifecycle';
+import { decideRedeliverOrder, decideRefundOrder, decideReplaceCardKey } from './decisions/operator-actions';
 import { decideRegisterSku } from './decisions/register-sku';
 import { decideImportCardKeys, decideReceiveStock } from './decisions/receive-stock';
 import { decideReserveStock } from './decisions/reserve-stock';
@@ -63,6 +64,12 @@ function decideCommand(command: InventoryCommand, state: InventoryState): Invent
       return decideRedeemCardKey(command, state);
     case 'VoidCardKey':
       return decideVoidCardKey(command, state);
+    case 'RefundOrder':
+      return decideRefundOrder(command, state);
+    case 'RedeliverOrder':
+      return decideRedeliverOrder(command, state);
+    case 'ReplaceCardKey':
+      return decideReplaceCardKey(command, state);
     case 'SetChannelPolicy':
       return decideSetChannelPolicy(command, state);
     case 'OpenDedicatedPool':

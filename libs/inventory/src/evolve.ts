@@ -1,6 +1,8 @@
 import {
+  CardKeyReplaced,
   InventoryEvent,
   loopAllocationsOf,
+  OrderRefunded,
   RejectedOrder,
   ReservationConfirmed,
   StockReserved,
@@ -97,17 +99,36 @@ export function evolve(state: InventoryState, event: InventoryEvent): InventoryS
       const record = mapGet(state.orders, key);
       if (record === undefined) return state;
       let units = state.units;
-      for (const unitId of record.allocatedUnitIds) {
+      for (const unitId of event.data.unitIds) {
         const unit = mapGet(units, unitId);
-        if (unit !== undefined && unit.status === 'allocated')
+        if (unit !== undefined && unit.status === 'allocated' && unit.orderKey === key)
           units = mapSet(units, unitId, { ...unit, status: 'delivered' });
       }
+      const waiting = record.allocatedUnitIds.some((unitId) => mapGet(units, unitId)?.status === 'allocated');
+      const status = waiting ? record.status : 'delivered';
       return {
         ...state,
         units,
-        orders: mapSet(state.orders, key, { ...record, status: 'delivered', settledAt: event.data.at }),
+        orders: mapSet(state.orders, key, { ...record, status, settledAt: event.data.at }),
       };
     }
+    case 'OrderRefunded':
+      return refund(state, event);
+    case 'DeliveryRepeated': {
+      const key = orderKey(event.data.channel, event.data.channelOrderId);
+      const record = mapGet(state.orders, key);
+      if (record === undefined) return state;
+      return {
+        ...state,
+        orders: mapSet(state.orders, key, {
+          ...record,
+          redeliveries: event.data.redelivery,
+          lastRedeliveryAt: event.data.at,
+        }),
+      };
+    }
+    case 'CardKeyReplaced':
+      return replaceKey(state, event);
     case 'ReservationReleased':
       return endReservation(state, event.data, 'released');
     case 'ReservationExpired':
@@ -265,6 +286,65 @@ function confirm(state: InventoryState, event: ReservationConfirmed): InventoryS
       reserved: renewed === undefined ? pool.reserved - q : pool.reserved,
       sold: pool.sold + q,
     })),
+  };
+}
+
+function refund(state: InventoryState, event: OrderRefunded): InventoryState {
+  const { channel, channelOrderId, returnedUnitIds, returnedQuantity, endlessReturned, at } = event.data;
+  const key = orderKey(channel, channelOrderId);
+  const record = mapGet(state.orders, key);
+  if (record === undefined) return state;
+  let units = state.units;
+  for (const unitId of returnedUnitIds) {
+    const unit = mapGet(units, unitId);
+    const back: CardKeyUnit | undefined = unit && { ...unit, status: 'available', orderKey: null };
+    if (back !== undefined) units = mapSet(units, unitId, back);
+  }
+  const returned = new Set(returnedUnitIds);
+  return {
+    ...state,
+    units,
+    unitQueue:
+      returnedUnitIds.length === 0 ? state.unitQueue : enqueueUnits(state.unitQueue, returnedUnitIds),
+    orders: mapSet(state.orders, key, {
+      ...record,
+      status: 'refunded',
+      allocatedUnitIds:
+        returned.size === 0
+          ? record.allocatedUnitIds
+          : record.allocatedUnitIds.filter((u) => !returned.has(u)),
+      settledAt: at,
+    }),
+    counters: bump(state.counters, {
+      onHand: returnedQuantity,
+      delivered: -returnedQuantity,
+      endlessDelivered: -endlessReturned,
+    }),
+  };
+}
+
+function replaceKey(state: InventoryState, event: CardKeyReplaced): InventoryState {
+  const { channel, channelOrderId, unitId, replacementUnitId, at } = event.data;
+  const key = orderKey(channel, channelOrderId);
+  const record = mapGet(state.orders, key);
+  const old = mapGet(state.units, unitId);
+  const replacement = mapGet(state.units, replacementUnitId);
+  if (record === undefined || old === undefined || replacement === undefined) return state;
+  // The voided key was sold already (on hand counted it out then); the replacement leaves stock now.
+  const voided: CardKeyUnit = { ...old, status: 'voided' };
+  const allocated: CardKeyUnit = { ...replacement, status: 'allocated', orderKey: key };
+  const units = mapSet(mapSet(state.units, unitId, voided), replacementUnitId, allocated);
+  return {
+    ...state,
+    units,
+    unitQueue: settle(state.unitQueue, units),
+    orders: mapSet(state.orders, key, {
+      ...record,
+      status: 'confirmed',
+      allocatedUnitIds: record.allocatedUnitIds.map((u) => (u === unitId ? replacementUnitId : u)),
+      settledAt: at,
+    }),
+    counters: bump(state.counters, { onHand: -1, delivered: 1, voided: 1 }),
   };
 }
 

@@ -62,7 +62,14 @@ export type ReserveStock = Command<
 
 export type ConfirmReservation = Command<'ConfirmReservation', { channel: string; channelOrderId: string }>;
 
-export type RecordDelivery = Command<'RecordDelivery', { channel: string; channelOrderId: string }>;
+/**
+ * The connector delivered (the platform acknowledged) keys of a paid order: `unitIds` names which; absent, every
+ * key allocated to the order. The order is delivered once none of its keys is still waiting.
+ */
+export type RecordDelivery = Command<
+  'RecordDelivery',
+  { channel: string; channelOrderId: string; unitIds?: readonly string[] }
+>;
 
 export type ReleaseReservation = Command<
   'ReleaseReservation',
@@ -80,6 +87,27 @@ export type AdjustStock = Command<
 export type RedeemCardKey = Command<'RedeemCardKey', { unitId: string }>;
 
 export type VoidCardKey = Command<'VoidCardKey', { unitId: string; note?: string }>;
+
+/**
+ * An operator refunds a paid order (退款). Keys not delivered yet and counted stock of an order never delivered go
+ * back to stock; what the buyer already has stays spent. Refused for an order that was never paid.
+ */
+export type RefundOrder = Command<'RefundOrder', { channel: string; channelOrderId: string; note?: string }>;
+
+/** Sends a paid order's keys again (补发: the buyer lost the message). Rate-limited per order. */
+export type RedeliverOrder = Command<
+  'RedeliverOrder',
+  { channel: string; channelOrderId: string; note?: string }
+>;
+
+/**
+ * Void-and-replace (换卡): a key of the order reported invalid is voided, never sold again, and the next available
+ * key is allocated to the order in its place, to be delivered like any other.
+ */
+export type ReplaceCardKey = Command<
+  'ReplaceCardKey',
+  { channel: string; channelOrderId: string; unitId: string; note?: string }
+>;
 
 export type SetChannelPolicy = Command<
   'SetChannelPolicy',
@@ -119,6 +147,9 @@ export type InventoryCommand =
   | AdjustStock
   | RedeemCardKey
   | VoidCardKey
+  | RefundOrder
+  | RedeliverOrder
+  | ReplaceCardKey
   | SetChannelPolicy
   | OpenDedicatedPool
   | CloseDedicatedPool

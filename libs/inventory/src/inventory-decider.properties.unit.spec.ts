@@ -36,6 +36,8 @@ const ANSWERED_ONCE: ReadonlySet<string> = new Set([
   'AdjustStock',
   'RedeemCardKey',
   'VoidCardKey',
+  'RefundOrder',
+  'ReplaceCardKey',
   'CloseDedicatedPool',
 ]);
 
@@ -123,6 +125,32 @@ describe('inventory decider properties (random command sequences)', () => {
         const owner = new Map<string, string>();
         runScenario(s, ({ before, events }) => {
           for (const event of events) {
+            if (event.type === 'OrderRefunded') {
+              // Keys the buyer never received went back to stock: they may be sold to another order now.
+              for (const unitId of event.data.returnedUnitIds) {
+                check(mapGet(before.units, unitId)?.status === 'allocated', 'only undelivered keys return');
+                owner.delete(unitId);
+              }
+              continue;
+            }
+            if (event.type === 'CardKeyReplaced') {
+              const { replacementUnitId, unitId } = event.data;
+              const order = `${event.data.channel}/${event.data.channelOrderId}`;
+              check(owner.get(unitId) === order, 'only a key of the order is replaced', { unitId, order });
+              check(!owner.has(replacementUnitId), 'a replacement is no other order’s key', {
+                replacementUnitId,
+                first: owner.get(replacementUnitId),
+              });
+              const unit = mapGet(before.units, replacementUnitId);
+              check(unit?.status === 'available' && !unit.loop, 'a replacement is an available single key');
+              owner.set(replacementUnitId, order);
+              continue;
+            }
+            if (event.type === 'DeliveryRepeated') {
+              for (const unitId of event.data.unitIds)
+                check(mapGet(before.units, unitId)?.status !== 'voided', 'a voided key is never sent again');
+              continue;
+            }
             if (event.type !== 'ReservationConfirmed') continue;
             const order = `${event.data.channel}/${event.data.channelOrderId}`;
             for (const unitId of event.data.allocatedUnitIds) {

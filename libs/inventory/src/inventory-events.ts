@@ -112,9 +112,52 @@ export type ReservationConfirmed = Event<
   }
 >;
 
+/** `unitIds`: the keys this delivery reached the buyer with (all of the order's, in events written before parts). */
 export type DeliveryRecorded = Event<
   'DeliveryRecorded',
   { channel: string; channelOrderId: string; unitIds: readonly string[] }
+>;
+
+/**
+ * A paid order refunded. `returnedUnitIds` (keys never delivered) and `returnedQuantity` counted units went back
+ * to general stock; `endlessReturned` is the endless supply it no longer counts as delivered.
+ */
+export type OrderRefunded = Event<
+  'OrderRefunded',
+  {
+    channel: string;
+    channelOrderId: string;
+    returnedUnitIds: readonly string[];
+    returnedQuantity: number;
+    endlessReturned: number;
+    note: string | null;
+  }
+>;
+
+/** The order's keys are to be sent again: `redelivery` counts the repeats of this order, from 1. */
+export type DeliveryRepeated = Event<
+  'DeliveryRepeated',
+  {
+    channel: string;
+    channelOrderId: string;
+    unitIds: readonly string[];
+    loopUnits: readonly LoopAllocation[];
+    redelivery: number;
+    note: string | null;
+  }
+>;
+
+/** `unitId` was voided (never sold again) and `replacementUnitId` allocated to the order in its place. */
+export type CardKeyReplaced = Event<
+  'CardKeyReplaced',
+  {
+    channel: string;
+    channelOrderId: string;
+    unitId: string;
+    previousStatus: UnitStatus;
+    replacementUnitId: string;
+    note: string | null;
+  }
 >;
 
 export type ReservationReleased = Event<
@@ -201,6 +244,9 @@ export type InventoryEvent =
   | StockAdjusted
   | CardKeyRedeemed
   | CardKeyVoided
+  | OrderRefunded
+  | DeliveryRepeated
+  | CardKeyReplaced
   | ChannelPolicySet
   | DedicatedPoolOpened
   | DedicatedPoolClosed

@@ -34,7 +34,8 @@ export interface CardKeyUnit {
   readonly batchId: string;
 }
 
-export type OrderStatus = 'rejected' | 'reserved' | 'confirmed' | 'delivered' | 'released' | 'expired';
+export type OrderStatus =
+  'rejected' | 'reserved' | 'confirmed' | 'delivered' | 'released' | 'expired' | 'refunded';
 
 export interface ReservedLine {
   readonly quantity: number;
@@ -68,6 +69,9 @@ export interface OrderRecord {
    * records saved before it existed: they count as settled long ago.
    */
   readonly settledAt?: number | null;
+  /** How often the order's keys were sent again, and when last (absent until the first repeat). */
+  readonly redeliveries?: number;
+  readonly lastRedeliveryAt?: number;
 }
 
 export interface DedicatedPool {

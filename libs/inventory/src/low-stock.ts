@@ -91,6 +91,12 @@ function levelAfter(
         if (event.data.loop) loops -= 1;
         else if (event.data.previousStatus === 'available') onHand -= 1;
         break;
+      case 'OrderRefunded':
+        onHand += event.data.returnedQuantity;
+        break;
+      case 'CardKeyReplaced':
+        onHand -= 1;
+        break;
       case 'SkuSettingsChanged':
         thresholdChanged = event.data.lowStockThreshold !== threshold;
         threshold = event.data.lowStockThreshold;
@@ -100,6 +106,7 @@ function levelAfter(
       case 'ReservationRejected':
       case 'ReservationsRejected':
       case 'DeliveryRecorded':
+      case 'DeliveryRepeated':
       case 'ReservationReleased':
       case 'CancelledBeforePlacement':
       case 'ReservationExpired':

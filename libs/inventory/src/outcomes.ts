@@ -17,7 +17,14 @@ export type OrderOutcome =
       readonly allocatedUnitIds: readonly string[];
       readonly loopUnits: readonly LoopAllocation[];
     }
-  | { readonly status: 'released' | 'expired'; readonly quantity: number };
+  | { readonly status: 'released' | 'expired'; readonly quantity: number }
+  /** Refunded after payment: the keys it still has (delivered) stay its own. */
+  | {
+      readonly status: 'refunded';
+      readonly quantity: number;
+      readonly allocatedUnitIds: readonly string[];
+      readonly loopUnits: readonly LoopAllocation[];
+    };
 
 export function orderRecordOf(
   state: InventoryState,
@@ -41,6 +48,7 @@ export function outcomeOf(
       return { status: 'reserved', quantity: record.quantity, expiresAt: record.expiresAt ?? 0 };
     case 'confirmed':
     case 'delivered':
+    case 'refunded':
       return {
         status: record.status,
         quantity: record.quantity,

@@ -36,6 +36,18 @@ export const REASON_CODES = [
   'STOCK_LIMIT_EXCEEDED',
   /** A placement whose cancel arrived first: the order was cancelled before it could be reserved. */
   'ORDER_CANCELLED',
+  /** A refund or redelivery for an order that was never paid (reserved, released, expired or rejected). */
+  'NOT_PAID',
+  /** An operator action on an order already refunded. */
+  'ORDER_REFUNDED',
+  /** A key named for an order that was not allocated to it. */
+  'UNIT_NOT_IN_ORDER',
+  /** A redelivery for an order with no key left to send (all voided, or not a card-key order). */
+  'NOTHING_TO_DELIVER',
+  /** A redelivery sooner than REDELIVERY_MIN_INTERVAL_MS after the last one. */
+  'REDELIVERY_TOO_SOON',
+  /** An order already sent again MAX_REDELIVERIES times. */
+  'REDELIVERY_LIMIT_REACHED',
 ] as const;
 
 export type ReasonCode = (typeof REASON_CODES)[number];

@@ -17,8 +17,18 @@ export type Step =
   | { readonly advance: number; readonly replay: number }
   | { readonly advance: number; readonly settle: SettleType; readonly pick: number };
 
-/** Confirms, delivers or releases one of the orders open at that moment (random ids rarely hit one). */
-export type SettleType = 'ConfirmReservation' | 'ReleaseReservation' | 'RecordDelivery' | 'RedeemCardKey';
+/**
+ * Confirms, delivers, releases, refunds, redelivers or replaces a key of one of the orders open or paid at that
+ * moment (random ids rarely hit one).
+ */
+export type SettleType =
+  | 'ConfirmReservation'
+  | 'ReleaseReservation'
+  | 'RecordDelivery'
+  | 'RedeemCardKey'
+  | 'RefundOrder'
+  | 'RedeliverOrder'
+  | 'ReplaceCardKey';
 
 export type CommandTemplate = {
   readonly type: InventoryCommand['type'];
@@ -126,6 +136,15 @@ const commandTemplate = (kind: StockKind): fc.Arbitrary<CommandTemplate> =>
     },
     { weight: kind === 'cardKey' ? 2 : 1, arbitrary: template('RedeemCardKey', fc.record({ unitId })) },
     { weight: kind === 'cardKey' ? 2 : 1, arbitrary: template('VoidCardKey', fc.record({ unitId })) },
+    { weight: 1, arbitrary: template('RefundOrder', fc.record({ channel, channelOrderId: orderId })) },
+    {
+      weight: kind === 'cardKey' ? 2 : 1,
+      arbitrary: template('RedeliverOrder', fc.record({ channel, channelOrderId: orderId })),
+    },
+    {
+      weight: kind === 'cardKey' ? 2 : 1,
+      arbitrary: template('ReplaceCardKey', fc.record({ channel, channelOrderId: orderId, unitId })),
+    },
     {
       weight: 1,
       arbitrary: template(
@@ -171,6 +190,9 @@ const step = (kind: StockKind): fc.Arbitrary<Step> =>
           'ReleaseReservation',
           'RecordDelivery',
           'RedeemCardKey',
+          'RefundOrder',
+          'RedeliverOrder',
+          'ReplaceCardKey',
         ),
         pick: fc.nat(),
       }),

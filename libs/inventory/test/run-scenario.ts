@@ -1,4 +1,5 @@
 import {
+  mapGet,
   inventoryDecider,
   InventoryCommand,
   InventoryEvent,
@@ -60,9 +61,22 @@ function settle(type: SettleType, pick: number, state: InventoryState, now: numb
       .sort();
     return { type, data: { sku: SKU, now, unitId: sold[pick % Math.max(1, sold.length)] ?? 'k1' } };
   }
-  const wanted = type === 'RecordDelivery' ? 'confirmed' : 'reserved';
+  if (type === 'ReplaceCardKey') {
+    // A key of a paid order, the key the buyer reports invalid.
+    const sold = mapEntries(state.units)
+      .filter(([, unit]) => unit.orderKey !== null && unit.status !== 'voided')
+      .sort(([a], [b]) => a.localeCompare(b));
+    const [unitId, unit] = sold[pick % Math.max(1, sold.length)] ?? ['k1', undefined];
+    const order = unit?.orderKey ? mapGet(state.orders, unit.orderKey) : undefined;
+    const target = order ?? { channel: 'taobao', channelOrderId: 'o1' };
+    const { channel, channelOrderId } = target;
+    return { type, data: { sku: SKU, now, channel, channelOrderId, unitId } };
+  }
+  const paid = type === 'RecordDelivery' || type === 'RefundOrder' || type === 'RedeliverOrder';
   const orders = mapValues(state.orders)
-    .filter((order) => order.status === wanted)
+    .filter((order) =>
+      paid ? order.status === 'confirmed' || order.status === 'delivered' : order.status === 'reserved',
+    )
     .map(({ channel, channelOrderId }) => ({ channel, channelOrderId }))
     .sort((a, b) =>
       orderKey(a.channel, a.channelOrderId).localeCompare(orderKey(b.channel, b.channelOrderId)),

@@ -81,6 +81,14 @@ function movementFacts(event: InventoryEvent): MovementFacts | null {
       };
     case 'CardKeyVoided':
       return { quantity: 1, ref: event.data.unitId, note: event.data.note };
+    case 'OrderRefunded': {
+      const { returnedQuantity, channel, channelOrderId, note } = event.data;
+      return { quantity: returnedQuantity, channel, channelOrderId, note };
+    }
+    case 'CardKeyReplaced': {
+      const { channel, channelOrderId, unitId, note } = event.data;
+      return { quantity: 1, channel, channelOrderId, ref: unitId, note };
+    }
     case 'DedicatedPoolOpened':
       return { quantity: event.data.quantity, ref: event.data.poolId };
     case 'DedicatedPoolClosed':
@@ -91,6 +99,7 @@ function movementFacts(event: InventoryEvent): MovementFacts | null {
     case 'ReservationsRejected':
     case 'CancelledBeforePlacement':
     case 'DeliveryRecorded':
+    case 'DeliveryRepeated':
     case 'CardKeyRedeemed':
     case 'ChannelPolicySet':
     case 'LowStockAlerted':
@@ -150,6 +159,9 @@ function ordersOf(event: InventoryEvent): { channel: string; channelOrderId: str
     case 'DeliveryRecorded':
     case 'ReservationReleased':
     case 'ReservationExpired':
+    case 'OrderRefunded':
+    case 'DeliveryRepeated':
+    case 'CardKeyReplaced':
       return [{ channel: event.data.channel, channelOrderId: event.data.channelOrderId }];
     case 'ReservationRejected':
       return [{ ...event.data }];
@@ -229,6 +241,10 @@ function touchedUnitIds(event: InventoryEvent, before: InventoryState): readonly
     case 'CardKeyRedeemed':
     case 'CardKeyVoided':
       return [event.data.unitId];
+    case 'OrderRefunded':
+      return event.data.returnedUnitIds;
+    case 'CardKeyReplaced':
+      return [event.data.unitId, event.data.replacementUnitId];
     case 'SkuRegistered':
     case 'SkuSettingsChanged':
     case 'StockReceived':
@@ -247,6 +263,7 @@ function touchedUnitIds(event: InventoryEvent, before: InventoryState): readonly
     case 'CommandRejected':
     case 'BooksClosed':
     case 'OrdersRecalled':
+    case 'DeliveryRepeated':
       return [];
     default: {
       const unreachable: never = event;

@@ -27,6 +27,9 @@ const KNOWN_TYPES: Record<InventoryEventType, true> = {
   CancelledBeforePlacement: true,
   BooksClosed: true,
   OrdersRecalled: true,
+  OrderRefunded: true,
+  DeliveryRepeated: true,
+  CardKeyReplaced: true,
 };
 
 /**

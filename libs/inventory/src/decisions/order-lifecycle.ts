@@ -50,6 +50,7 @@ export function decideConfirmReservation(
   switch (order.status) {
     case 'confirmed':
     case 'delivered':
+    case 'refunded':
       return [];
     case 'rejected':
       return rejectCommand(command, 'ORDER_REJECTED');
@@ -120,20 +121,33 @@ function spreadOverLoopKeys(units: number, loopKeys: readonly string[]): LoopAll
   return spread;
 }
 
-/** Records that the allocated keys reached the buyer; the connector reveals secrets only once. */
+/**
+ * Records that keys of the order reached the buyer (the connector reports each delivery the platform acknowledged);
+ * the order is delivered once none of its keys is still waiting. A report that adds nothing changes nothing.
+ */
 export function decideRecordDelivery(command: RecordDelivery, state: InventoryState): InventoryEvent[] {
   const order = findOrder(command, state);
   if (typeof order === 'string') return rejectCommand(command, order);
-  if (order.status === 'delivered') return [];
+  if (order.status === 'delivered' || order.status === 'refunded') return [];
   if (order.status !== 'confirmed') return rejectCommand(command, 'NOT_CONFIRMED');
+  const loops = loopAllocationsOf(order).map((loop) => loop.unitId);
+  const named = command.data.unitIds;
+  if (named !== undefined && !Array.isArray(named)) return rejectCommand(command, 'INVALID_REFERENCE');
+  const reported = new Set(named ?? [...order.allocatedUnitIds, ...loops]);
+  const waiting = order.allocatedUnitIds.filter(
+    (unitId) => mapGet(state.units, unitId)?.status === 'allocated',
+  );
+  const unitIds = [
+    ...waiting.filter((unitId) => reported.has(unitId)),
+    ...loops.filter((id) => reported.has(id)),
+  ];
+  // An order with keys records only keys newly delivered; one without (counted or unlimited stock) is delivered
+  // as a whole.
+  const withoutKeys = order.allocatedUnitIds.length === 0 && loops.length === 0;
+  if (unitIds.length === 0 && !withoutKeys) return [];
   const delivered: DeliveryRecorded = {
     type: 'DeliveryRecorded',
-    data: {
-      channel: order.channel,
-      channelOrderId: order.channelOrderId,
-      unitIds: [...order.allocatedUnitIds, ...loopAllocationsOf(order).map((loop) => loop.unitId)],
-      ...contextOf(command),
-    },
+    data: { channel: order.channel, channelOrderId: order.channelOrderId, unitIds, ...contextOf(command) },
   };
   return [delivered];
 }
@@ -157,6 +171,7 @@ export function decideReleaseReservation(
       return [];
     case 'confirmed':
     case 'delivered':
+    case 'refunded':
       return rejectCommand(command, 'ALREADY_CONFIRMED');
     case 'reserved': {
       const released: ReservationReleased = {

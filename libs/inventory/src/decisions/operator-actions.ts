@@ -1,0 +1,161 @@
+import { RedeliverOrder, RefundOrder, ReplaceCardKey } from '../inventory-commands';
+import {
+  CardKeyReplaced,
+  DeliveryRepeated,
+  InventoryEvent,
+  loopAllocationsOf,
+  OrderRefunded,
+} from '../inventory-events';
+import { InventoryState, OrderRecord } from '../inventory-state';
+import { orderKey } from '../order-key';
+import { mapGet } from '../persistent-map';
+import { ReasonCode } from '../reason-codes';
+import { generalAvailable } from '../stock-levels';
+import { peekUnits } from '../unit-queue';
+import { contextOf, isId, noteOf, preconditionFailure, rejectCommand } from './decision-helpers';
+
+/** The shortest time between two redeliveries of one order: a double click, or a buyer asking again at once. */
+export const REDELIVERY_MIN_INTERVAL_MS = 60_000;
+/** Redeliveries one order may have: past that the order needs a look, not another copy. */
+export const MAX_REDELIVERIES = 5;
+
+type OperatorOrderCommand = RefundOrder | RedeliverOrder | ReplaceCardKey;
+
+/** The paid order the command is about, or why there is none to act on. */
+function paidOrder(command: OperatorOrderCommand, state: InventoryState): OrderRecord | ReasonCode {
+  const failure = preconditionFailure(command, state);
+  if (failure !== null) return failure;
+  const { channel, channelOrderId } = command.data;
+  if (!isId(channel) || !isId(channelOrderId)) return 'INVALID_REFERENCE';
+  const order = mapGet(state.orders, orderKey(channel, channelOrderId));
+  if (order === undefined) return 'RESERVATION_NOT_FOUND';
+  switch (order.status) {
+    case 'confirmed':
+    case 'delivered':
+    case 'refunded':
+      return order;
+    case 'reserved':
+    case 'released':
+    case 'expired':
+    case 'rejected':
+      return 'NOT_PAID';
+    default: {
+      const unreachable: never = order.status;
+      return unreachable;
+    }
+  }
+}
+
+/**
+ * 退款. Keys the buyer has not received go back to stock (first in the queue again behind what is there); keys
+ * delivered stay spent (void them to take them out of use). Counted stock of an order that is not a card-key order
+ * goes back whole: nothing here tracks its shipment, so an order already shipped is refunded and then corrected
+ * with an adjustment. Endless supply is no longer counted as delivered. Refunding again changes nothing.
+ */
+export function decideRefundOrder(command: RefundOrder, state: InventoryState): InventoryEvent[] {
+  const order = paidOrder(command, state);
+  if (typeof order === 'string') return rejectCommand(command, order);
+  if (order.status === 'refunded') return [];
+  const returnedUnitIds =
+    state.kind === 'cardKey'
+      ? order.allocatedUnitIds.filter((unitId) => mapGet(state.units, unitId)?.status === 'allocated')
+      : [];
+  const delivered = order.status === 'delivered';
+  const counted = order.lines.reduce((sum, line) => sum + line.quantity - line.endless, 0);
+  const endless = order.lines.reduce((sum, line) => sum + line.endless, 0);
+  const refunded: OrderRefunded = {
+    type: 'OrderRefunded',
+    data: {
+      channel: order.channel,
+      channelOrderId: order.channelOrderId,
+      returnedUnitIds,
+      returnedQuantity: state.kind === 'cardKey' ? returnedUnitIds.length : delivered ? 0 : counted,
+      endlessReturned: delivered ? 0 : endless,
+      note: noteOf(command.data.note),
+      ...contextOf(command),
+    },
+  };
+  return [refunded];
+}
+
+/**
+ * 补发: the order's keys, every one not voided, are to be sent again. Not more often than once a
+ * REDELIVERY_MIN_INTERVAL_MS nor more than MAX_REDELIVERIES times per order.
+ */
+export function decideRedeliverOrder(command: RedeliverOrder, state: InventoryState): InventoryEvent[] {
+  const order = paidOrder(command, state);
+  if (typeof order === 'string') return rejectCommand(command, order);
+  if (order.status === 'refunded') return rejectCommand(command, 'ORDER_REFUNDED');
+  if (state.kind !== 'cardKey') return rejectCommand(command, 'KIND_MISMATCH');
+  const unitIds = order.allocatedUnitIds.filter((unitId) => {
+    const status = mapGet(state.units, unitId)?.status;
+    return status !== undefined && status !== 'voided';
+  });
+  const loopUnits = loopAllocationsOf(order).filter(
+    ({ unitId }) => mapGet(state.units, unitId)?.status !== 'voided',
+  );
+  if (unitIds.length === 0 && loopUnits.length === 0) return rejectCommand(command, 'NOTHING_TO_DELIVER');
+  const done = order.redeliveries ?? 0;
+  if (done >= MAX_REDELIVERIES) return rejectCommand(command, 'REDELIVERY_LIMIT_REACHED');
+  const { now } = command.data;
+  if (order.lastRedeliveryAt !== undefined && now - order.lastRedeliveryAt < REDELIVERY_MIN_INTERVAL_MS)
+    return rejectCommand(command, 'REDELIVERY_TOO_SOON');
+  const repeated: DeliveryRepeated = {
+    type: 'DeliveryRepeated',
+    data: {
+      channel: order.channel,
+      channelOrderId: order.channelOrderId,
+      unitIds,
+      loopUnits,
+      redelivery: done + 1,
+      note: noteOf(command.data.note),
+      ...contextOf(command),
+    },
+  };
+  return [repeated];
+}
+
+/**
+ * 换卡: the named key of the order is voided and the first available key takes its place. Asking again for a key
+ * already replaced changes nothing. Only a single-use key is replaced, and only from general stock: what other
+ * orders hold or pools keep aside is never taken.
+ */
+export function decideReplaceCardKey(command: ReplaceCardKey, state: InventoryState): InventoryEvent[] {
+  const order = paidOrder(command, state);
+  if (typeof order === 'string') return rejectCommand(command, order);
+  if (state.kind !== 'cardKey') return rejectCommand(command, 'KIND_MISMATCH');
+  const { unitId } = command.data;
+  const unit = isId(unitId) ? mapGet(state.units, unitId) : undefined;
+  if (unit === undefined) return rejectCommand(command, 'UNIT_NOT_FOUND');
+  const key = orderKey(order.channel, order.channelOrderId);
+  if (unit.orderKey !== key) {
+    const loopOfOrder = loopAllocationsOf(order).some((l) => l.unitId === unitId);
+    return rejectCommand(command, loopOfOrder ? 'UNIT_IS_LOOP_KEY' : 'UNIT_NOT_IN_ORDER');
+  }
+  // Allocated to this order once and no longer among its keys: replaced before.
+  if (!order.allocatedUnitIds.includes(unitId)) return [];
+  if (order.status === 'refunded') return rejectCommand(command, 'ORDER_REFUNDED');
+  if (unit.status === 'redeemed') return rejectCommand(command, 'UNIT_ALREADY_REDEEMED');
+  if (unit.status === 'voided') return rejectCommand(command, 'UNIT_VOIDED');
+  if (generalAvailable(state) < 1) return rejectCommand(command, 'INSUFFICIENT_STOCK');
+  const [replacementUnitId] = peekUnits(
+    state.unitQueue,
+    1,
+    (id) => mapGet(state.units, id)?.status === 'available',
+  );
+  // Unreachable while on hand counts the available keys; answered rather than thrown.
+  if (replacementUnitId === undefined) return rejectCommand(command, 'INSUFFICIENT_STOCK');
+  const replaced: CardKeyReplaced = {
+    type: 'CardKeyReplaced',
+    data: {
+      channel: order.channel,
+      channelOrderId: order.channelOrderId,
+      unitId,
+      previousStatus: unit.status,
+      replacementUnitId,
+      note: noteOf(command.data.note),
+      ...contextOf(command),
+    },
+  };
+  return [replaced];
+}
