@@ -3,6 +3,7 @@ export * from './channels.migrations';
 export * from './channel-metrics';
 export * from './inbound/webhook-signature';
 export * from './inbound/order-notice';
+export * from './inbound/after-sales-notice';
 export * from './inbound/notice-body';
 export * from './inbound/notification-inbox';
 export * from './inbound/webhook-receiver';

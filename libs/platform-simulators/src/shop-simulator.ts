@@ -9,6 +9,14 @@ import {
 
 export const SHOP_MAX_ITEMS_PER_CALL = 100;
 
+export interface ShopAfterSalesAnswer {
+  caseId: string;
+  orderId: string;
+  answer: 'accepted' | 'refused';
+  note: string;
+  at: number;
+}
+
 /**
  * An in-house shop (发卡网 site or 分站) implementing the StockSync shop contract v1
  * (apps/connector-shop/openapi.yaml): requests signed like our webhooks, JSON errors with stable codes.
@@ -17,11 +25,16 @@ export const SHOP_MAX_ITEMS_PER_CALL = 100;
  *   highest version per SKU and answers `stale` for an older one (acknowledged, nothing changed).
  * - GET /v1/stock?cursor=&limit=: listed stock, paged by SKU.
  * - POST /v1/orders/{orderId}/card-keys {sku, cards: [{unitId, secret}]}: idempotent per (order, unit).
+ * - POST /v1/after-sales/{caseId}/answer {orderId, answer: accepted|refused, note}: the seller's answer to a case the
+ *   shop raised with an `after-sales.requested` webhook (`afterSalesNotice`); the same answer again is acknowledged
+ *   (`duplicate: true`), a different one refused with 409 SHOP.CASE_ALREADY_ANSWERED.
  * A quantity of 0 is listed as sold out; nothing is ever delisted by a push.
  */
 export class ShopSimulator extends SimulatedPlatform {
   readonly name = 'shop';
   private readonly versions = new Map<string, number>();
+  /** Every answer the shop accepted, in arrival order (repeats of the same answer are not added again). */
+  readonly afterSalesAnswers: ShopAfterSalesAnswer[] = [];
 
   constructor(private readonly apiSecret = 'shop-api-secret') {
     super();
@@ -63,7 +76,55 @@ export class ShopSimulator extends SimulatedPlatform {
       }
       return { status: 200, json: this.deliver(decodeURIComponent(delivery[1]), body.sku, body.cards) };
     }
+    const answer = /^\/v1\/after-sales\/([^/]+)\/answer$/.exec(request.url.pathname);
+    if (request.method === 'POST' && answer)
+      return this.answerCase(decodeURIComponent(answer[1]), readJson(request.body));
     return { status: 404, json: { code: 'SHOP.NOT_FOUND', message: 'no such route' } };
+  }
+
+  /**
+   * The webhook body of a buyer's after-sales case (refund request, key reported invalid) on an order, as the shop
+   * posts it to the connector (send it with `sendNotification`).
+   */
+  static afterSalesNotice(input: {
+    orderId: string;
+    caseId: string;
+    reason: string;
+    description?: string;
+    sku?: string;
+  }): Record<string, unknown> {
+    return { type: 'after-sales.requested', ...input };
+  }
+
+  private answerCase(caseId: string, body: Record<string, unknown>): SimAnswer {
+    const api = 'POST /v1/after-sales/answer';
+    const { orderId, answer, note } = body;
+    if (
+      typeof orderId !== 'string' ||
+      (answer !== 'accepted' && answer !== 'refused') ||
+      typeof note !== 'string' ||
+      note.length > 2000
+    ) {
+      this.record(api, [], 'SHOP.INVALID_REQUEST');
+      return {
+        status: 400,
+        json: {
+          code: 'SHOP.INVALID_REQUEST',
+          message: 'orderId, answer (accepted|refused) and note are required',
+        },
+      };
+    }
+    const earlier = this.afterSalesAnswers.find((a) => a.caseId === caseId);
+    if (earlier && earlier.answer !== answer) {
+      this.record(api, [], 'SHOP.CASE_ALREADY_ANSWERED');
+      return {
+        status: 409,
+        json: { code: 'SHOP.CASE_ALREADY_ANSWERED', message: `case ${caseId} was already ${earlier.answer}` },
+      };
+    }
+    if (!earlier) this.afterSalesAnswers.push({ caseId, orderId, answer, note, at: Date.now() });
+    this.record(api, [], 'ok');
+    return { status: 200, json: { caseId, answer, duplicate: Boolean(earlier) } };
   }
 
   private putStock(body: Record<string, unknown>): SimAnswer {

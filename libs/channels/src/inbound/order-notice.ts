@@ -1,5 +1,6 @@
 import { uuidV5, EVENT_ID_NAMESPACE } from '@libs/command-handling';
 import type { ChannelEventsTopic, OutgoingMessage } from '@libs/messaging';
+import type { AfterSalesNotice } from './after-sales-notice';
 
 export const ORDER_STATUSES = ['placed', 'paid', 'cancelled'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
@@ -34,7 +35,8 @@ export class NoticeFormatError extends Error {
   }
 }
 
-export type NoticeParser = (body: unknown) => OrderNotice | IgnoredNotice;
+/** A platform's parser: an order notice, an after-sales case (AfterSalesNotice), or something to acknowledge only. */
+export type NoticeParser = (body: unknown) => OrderNotice | IgnoredNotice | AfterSalesNotice;
 
 type ChannelEvent = OutgoingMessage<typeof ChannelEventsTopic>;
 

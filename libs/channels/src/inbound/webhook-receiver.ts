@@ -1,6 +1,7 @@
 import { ChannelEventsTopic, encodeMessage, type MessageBus } from '@libs/messaging';
 import { PeriodicTask } from '@libs/resilience';
 import type { ChannelMetrics } from '../channel-metrics';
+import { AfterSalesInbox, afterSalesMessageOf, type AfterSalesNotice } from './after-sales-notice';
 import { checkNoticeBounds, DEFAULT_NOTICE_LIMITS, type NoticeLimits, readNoticeBody } from './notice-body';
 import { NotificationInbox, type PublishEvents } from './notification-inbox';
 import { channelEventsOf, NoticeFormatError, type NoticeParser } from './order-notice';
@@ -41,6 +42,7 @@ export interface WebhookReceiverOptions {
  */
 export class WebhookReceiver {
   private readonly inbox: NotificationInbox;
+  private readonly afterSales: AfterSalesInbox;
 
   constructor(
     private readonly options: WebhookReceiverOptions,
@@ -50,6 +52,7 @@ export class WebhookReceiver {
     private readonly now: () => number = Date.now,
   ) {
     this.inbox = new NotificationInbox(pool, { claimMs: options.inboxClaimMs ?? 30_000 });
+    this.afterSales = new AfterSalesInbox(pool, bus, options.channel);
   }
 
   private readonly publish: PublishEvents = (events) => this.bus.publish(ChannelEventsTopic, events);
@@ -135,6 +138,7 @@ export class WebhookReceiver {
       this.metrics.notifications.inc({ channel, result: 'ignored' });
       return { status: 200, body: { ok: true, result: 'ignored' } };
     }
+    if ('afterSales' in notice) return this.acceptAfterSales(notice);
     const refusal = checkNoticeBounds(notice, this.options.limits ?? DEFAULT_NOTICE_LIMITS);
     if (refusal) return this.invalid(refusal.reason, refusal.message);
     const events = channelEventsOf({ ...notice, channel }, this.now(), this.options.defaultHoldMs);
@@ -157,6 +161,28 @@ export class WebhookReceiver {
       return code === 'WEBHOOK.INVALID_NOTICE'
         ? { status: 400, body: { ok: false, code, message: (err as Error).message } }
         : { status: 503, body: { ok: false, code, message: 'the notice could not be recorded; retry' } };
+    }
+  }
+
+  /** An after-sales case: published on stock.after-sales once per case (AfterSalesInbox), for the API's tickets. */
+  private async acceptAfterSales(notice: AfterSalesNotice): Promise<WebhookResponse> {
+    const channel = this.options.channel;
+    const message = afterSalesMessageOf(channel, notice, this.now());
+    try {
+      this.afterSales.check(message);
+    } catch (err) {
+      return this.invalid('NOTICE.INVALID_MESSAGE', (err as Error).message);
+    }
+    try {
+      const result = await this.afterSales.accept(message);
+      this.metrics.notifications.inc({ channel, result });
+      return { status: 200, body: { ok: true, result } };
+    } catch {
+      this.metrics.notifications.inc({ channel, result: 'failed' });
+      return {
+        status: 503,
+        body: { ok: false, code: 'WEBHOOK.UNAVAILABLE', message: 'the notice could not be recorded; retry' },
+      };
     }
   }
 

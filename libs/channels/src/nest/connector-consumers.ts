@@ -1,12 +1,16 @@
-import { Controller, type Type } from '@nestjs/common';
+import { Controller, Inject, type Type } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import {
+  AfterSalesTopic,
   ChannelTargetsTopic,
   type MessageBatch,
   OrderOutcomesTopic,
   RetryableHandlerError,
 } from '@libs/messaging';
+import { LOGGER } from '@libs/observability';
 import type { BusPatternExtras } from '@libs/runtime';
+import type { Logger } from 'pino';
+import { afterSalesAnswerHandler } from '../outbound/after-sales-answerer';
 import { channelTargetHandler, channelTargetSubscription } from '../outbound/target-consumer';
 import { ConnectorConfig } from './connector.config';
 import { cardVaultConfigured, ConnectorRuntime } from './connector-runtime';
@@ -55,5 +59,23 @@ export function connectorConsumers(spec: ConnectorSpec): Type[] {
     }
   }
 
-  return [ChannelTargetsConsumer, FulfilmentConsumer];
+  /** The seller's answers to the channel's after-sales cases, decided on tickets in the API (stock.after-sales). */
+  @Controller()
+  class AfterSalesAnswersConsumer {
+    constructor(
+      private readonly runtime: ConnectorRuntime,
+      @Inject(LOGGER) private readonly logger: Logger,
+    ) {}
+
+    @EventPattern(AfterSalesTopic.name, {
+      groupId: (app) => `${connectorGroup(app.get(ConnectorConfig), spec)}-after-sales`,
+      ...channelTargetSubscription(spec.channel),
+    } satisfies BusPatternExtras)
+    answers(@Payload() batch: MessageBatch<typeof AfterSalesTopic>): Promise<void> {
+      if (!this.runtime.adapter) throw new RetryableHandlerError('the platform adapter is not set up yet');
+      return afterSalesAnswerHandler(this.runtime.adapter, this.logger)(batch);
+    }
+  }
+
+  return [ChannelTargetsConsumer, FulfilmentConsumer, AfterSalesAnswersConsumer];
 }

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { type INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import {
+  AfterSalesTopic,
   ChannelTargetsTopic,
   InMemoryMessageBus,
   type MessageBatch,
@@ -9,7 +10,9 @@ import {
   OrderOutcomesTopic,
   silentLogger,
 } from '@libs/messaging';
+import { LOGGER } from '@libs/observability';
 import { sleep } from '@libs/resilience';
+import type { AfterSalesAnswerCall } from '../outbound/platform-adapter';
 import { startBusConsumers } from '@libs/runtime';
 import { ConnectorConfig } from './connector.config';
 import { connectorConsumers } from './connector-consumers';
@@ -22,6 +25,7 @@ const VAULT = { vaultKeys: 'k1:AAAA', vaultActiveKeyId: 'k1', vaultFingerprintKe
 interface Seen {
   offered: string[];
   outcomes: MessageBatch<typeof OrderOutcomesTopic>[];
+  answers: AfterSalesAnswerCall[];
 }
 
 const apps: INestApplication[] = [];
@@ -36,7 +40,7 @@ afterEach(async () => {
 async function boot(config: Partial<ConnectorConfig>, withDeliverer: boolean) {
   const bus = new InMemoryMessageBus({ source: 'connector-consumers-test', logger: silentLogger });
   buses.push(bus);
-  const seen: Seen = { offered: [], outcomes: [] };
+  const seen: Seen = { offered: [], outcomes: [], answers: [] };
   const runtime = {
     pusher: {
       channel: spec.channel,
@@ -48,6 +52,10 @@ async function boot(config: Partial<ConnectorConfig>, withDeliverer: boolean) {
             void seen.outcomes.push(batch),
         }
       : undefined,
+    adapter: {
+      channel: spec.channel,
+      answerAfterSales: async (call: AfterSalesAnswerCall) => void seen.answers.push(call),
+    },
   };
 
   @Module({
@@ -56,6 +64,7 @@ async function boot(config: Partial<ConnectorConfig>, withDeliverer: boolean) {
       { provide: MessageBus, useValue: bus },
       { provide: ConnectorRuntime, useValue: runtime },
       { provide: ConnectorConfig, useValue: Object.assign(new ConnectorConfig(), config) },
+      { provide: LOGGER, useValue: { info: () => undefined, warn: () => undefined, error: () => undefined } },
     ],
   })
   class TestModule {}
@@ -84,23 +93,34 @@ function target(channel: string, sku: string) {
 describe('connectorConsumers', () => {
   it('with the vault: the push path in the connector group, and fulfilment in <group>-fulfilment', async () => {
     const { groups } = await boot({ ...VAULT }, true);
-    expect(groups.sort()).toEqual([
-      `${ChannelTargetsTopic.name} connector-shop`,
-      `${OrderOutcomesTopic.name} connector-shop-fulfilment`,
-    ]);
+    expect(groups.sort()).toEqual(
+      [
+        `${ChannelTargetsTopic.name} connector-shop`,
+        `${OrderOutcomesTopic.name} connector-shop-fulfilment`,
+        `${AfterSalesTopic.name} connector-shop-after-sales`,
+      ].sort(),
+    );
   });
 
   it('without the vault: no fulfilment consumer at all, only the push path', async () => {
     const { groups } = await boot({}, false);
-    expect(groups).toEqual([`${ChannelTargetsTopic.name} connector-shop`]);
+    expect(groups.sort()).toEqual(
+      [
+        `${ChannelTargetsTopic.name} connector-shop`,
+        `${AfterSalesTopic.name} connector-shop-after-sales`,
+      ].sort(),
+    );
   });
 
   it('takes CONNECTOR_CONSUMER_GROUP for both groups', async () => {
     const { groups } = await boot({ ...VAULT, consumerGroup: 'shop-blue' }, true);
-    expect(groups.sort()).toEqual([
-      `${ChannelTargetsTopic.name} shop-blue`,
-      `${OrderOutcomesTopic.name} shop-blue-fulfilment`,
-    ]);
+    expect(groups.sort()).toEqual(
+      [
+        `${ChannelTargetsTopic.name} shop-blue`,
+        `${OrderOutcomesTopic.name} shop-blue-fulfilment`,
+        `${AfterSalesTopic.name} shop-blue-after-sales`,
+      ].sort(),
+    );
   });
 
   it('hands the pusher its own channel’s targets only', async () => {
@@ -137,6 +157,41 @@ describe('connectorConsumers', () => {
     for (let i = 0; i < 100 && seen.outcomes.length === 0; i++) await sleep(10);
     expect(seen.outcomes.flatMap((b) => b.messages.map((m) => m.envelope.payload.channelOrderId))).toEqual([
       'o-1',
+    ]);
+  });
+
+  it('hands the adapter the answers to its own channel’s after-sales cases only', async () => {
+    const { bus, seen } = await boot({}, false);
+    const answered = (channel: string, caseId: string) => ({
+      type: 'after-sales.answered' as const,
+      payload: {
+        channel,
+        channelOrderId: 'o-1',
+        platformCaseId: caseId,
+        ticketId: 't-1',
+        answer: 'accepted' as const,
+        note: 'refunded',
+        actor: 'operator-olga',
+      },
+    });
+    await bus.publish(AfterSalesTopic, [
+      answered('taobao', 'theirs'),
+      {
+        type: 'after-sales.requested',
+        payload: {
+          channel: 'shop',
+          channelOrderId: 'o-1',
+          platformCaseId: 'c-0',
+          reasonCode: 'X',
+          summary: '',
+        },
+      },
+      answered('shop', 'ours'),
+    ]);
+    for (let i = 0; i < 100 && seen.answers.length === 0; i++) await sleep(10);
+    await sleep(50);
+    expect(seen.answers).toEqual([
+      { channelOrderId: 'o-1', platformCaseId: 'ours', answer: 'accepted', note: 'refunded' },
     ]);
   });
 });

@@ -8,6 +8,15 @@ export interface CardKeyToDeliver {
   copies?: number;
 }
 
+/** The seller's answer to a platform's after-sales case, decided on the case's ticket. */
+export interface AfterSalesAnswerCall {
+  channelOrderId: string;
+  platformCaseId: string;
+  /** `accepted`: the ticket was resolved (refund or replacement agreed); `refused`: it was rejected. */
+  answer: 'accepted' | 'refused';
+  note: string;
+}
+
 /**
  * What a connector needs from one platform, written against that platform's real API semantics. Adapters never
  * decide what to push (that is the queue's job) and never retry (that is the pusher's): they make one call and
@@ -33,6 +42,11 @@ export interface PlatformAdapter {
    * crash must not hand the buyer a second key.
    */
   deliverCardKeys(channelOrderId: string, sku: string, cards: readonly CardKeyToDeliver[]): Promise<void>;
+  /**
+   * Sends the answer to an after-sales case; absent where our adapter has no such call (the answer is then given
+   * in the platform's own seller console). Must be idempotent per case: an answer is sent at least once.
+   */
+  answerAfterSales?(answer: AfterSalesAnswerCall): Promise<void>;
 }
 
 /** Every listing of a platform, page by page. */

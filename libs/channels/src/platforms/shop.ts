@@ -1,8 +1,9 @@
+import { type AfterSalesNotice, afterSalesReason, afterSalesSummary } from '../inbound/after-sales-notice';
 import type { IgnoredNotice, OrderNotice, OrderStatus } from '../inbound/order-notice';
 import { NoticeFormatError } from '../inbound/order-notice';
 import { signedHeaders } from '../inbound/webhook-signature';
 import { httpCall, parseJson } from '../outbound/http-call';
-import type { CardKeyToDeliver, PlatformAdapter } from '../outbound/platform-adapter';
+import type { AfterSalesAnswerCall, CardKeyToDeliver, PlatformAdapter } from '../outbound/platform-adapter';
 import { PlatformCallError } from '../outbound/platform-errors';
 import type { ListingPage, PushItemResult, StockTarget } from '../outbound/stock-target';
 import { list, obj, optionalTime, positiveInt, statusNamed, str } from './notice-fields';
@@ -75,6 +76,28 @@ export class ShopAdapter implements PlatformAdapter {
       throw shopFailure(r.status, parseJson(r.text, 'card-keys') as { code?: string; message?: string });
   }
 
+  /** POST /v1/after-sales/{caseId}/answer: idempotent per case (the same answer again is acknowledged). */
+  async answerAfterSales(call: AfterSalesAnswerCall): Promise<void> {
+    const r = await this.request(
+      'POST',
+      `/v1/after-sales/${encodeURIComponent(call.platformCaseId)}/answer`,
+      {
+        orderId: call.channelOrderId,
+        answer: call.answer,
+        note: call.note,
+      },
+    );
+    if (r.status !== 200) {
+      // 429 and 5xx were thrown as retryable by httpCall; any other answer is the shop refusing this one for good.
+      const body = parseJson(r.text, 'after-sales answer') as { code?: string; message?: string };
+      throw new PlatformCallError(
+        body.code ?? `HTTP_${r.status}`,
+        body.message ?? `shop answered ${r.status}`,
+        false,
+      );
+    }
+  }
+
   private request(method: string, path: string, body?: unknown) {
     const text = body === undefined ? '' : JSON.stringify(body);
     return httpCall(`${this.options.baseUrl}${path}`, {
@@ -103,10 +126,23 @@ const SHOP_TYPES = new Map<string, OrderStatus>([
   ['order.cancelled', 'cancelled'],
 ]);
 
-/** Contract v1 webhook body: `{type: order.placed|order.paid|order.cancelled, orderId, lines: [{sku, quantity}], expiresAt?}` */
-export function parseShopNotice(body: unknown): OrderNotice | IgnoredNotice {
+/**
+ * Contract v1 webhook body: `{type: order.placed|order.paid|order.cancelled, orderId, lines: [{sku, quantity}],
+ * expiresAt?}`, or an after-sales case `{type: after-sales.requested, orderId, caseId, sku?, reason, description?}`.
+ */
+export function parseShopNotice(body: unknown): OrderNotice | IgnoredNotice | AfterSalesNotice {
   const b = obj(body, 'body');
   if (typeof b.type !== 'string') throw new NoticeFormatError('type must be an event type');
+  if (b.type === 'after-sales.requested')
+    return {
+      afterSales: {
+        orderId: str(b.orderId, 'orderId'),
+        caseId: str(b.caseId, 'caseId'),
+        sku: b.sku === undefined || b.sku === null ? undefined : str(b.sku, 'sku'),
+        reasonCode: afterSalesReason(b.reason, 'reason'),
+        summary: afterSalesSummary(b.description),
+      },
+    };
   const status = statusNamed(SHOP_TYPES, b.type, 'type');
   if (!status) return { ignored: `type ${b.type}` };
   return {
