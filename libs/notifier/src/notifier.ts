@@ -170,6 +170,29 @@ export class Notifier {
     return sent.reduce((a, b) => a + b, 0);
   }
 
+  /**
+   * Sends one test message to a receiver now, outside the outbox and the quiet hours, and throws what it answered
+   * (ReceiverError). False when no receiver of that name is configured.
+   */
+  async sendTest(name: string): Promise<boolean> {
+    const receiver = this.receivers.get(name);
+    if (!receiver) return false;
+    const at = this.now().toISOString();
+    await receiver.send({
+      id: `test-${Date.now()}`,
+      notification: 'raised',
+      kind: 'NOTIFIER_TEST',
+      key: name,
+      severity: 'info',
+      summary: `A test message from the StockSync notifier to the ${name} receiver: if you read this, it works.`,
+      labels: {},
+      episode: 0,
+      openedAt: null,
+      at,
+    });
+    return true;
+  }
+
   /** Deletes finished messages and closed alerts older than the retention. */
   async purge(): Promise<void> {
     const before = new Date(this.now().getTime() - this.options.retainMs);

@@ -35,6 +35,8 @@ export const ALERT_KINDS = [
   'DEAD_LETTER',
   /** A Prometheus alert that Alertmanager sent to the notifier's intake. Key: the alert's fingerprint. */
   'PROMETHEUS',
+  /** A test message an operator asked for (POST /v1/receivers/:name/test on the notifier). */
+  'NOTIFIER_TEST',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
