@@ -4,6 +4,7 @@ import { initCommand } from './init.command';
 import { rebuildProjections, reconcileNow, showSku } from './operations.commands';
 import { showOrder } from './order.command';
 import { listQuarantine, retryQuarantine } from './projection-quarantine.commands';
+import { parseTicketCommand, runTicketCommand, TICKET_USAGE } from './ticket.commands';
 import { positiveInt, rotateVault } from './vault.commands';
 
 const USAGE = `usage: stocksync <command>
@@ -19,6 +20,7 @@ commands:
   order <channel> <order id> [--sku <sku>]
       One order's history: every step its SKUs recorded (reserved or rejected and why, paid with the keys, delivered,
       cancelled, expired, redeemed), with who asked; --sku when the read models do not know the order yet.
+${TICKET_USAGE.trimEnd()}
   reconcile
       Run a reconciliation now and print its summary (reconciler app).
   rebuild-projections
@@ -112,6 +114,10 @@ export async function run(
       const [channel, channelOrderId] = args;
       if (!channel || !channelOrderId) return usage();
       return withApiKey(() => showOrder({ channel, channelOrderId, sku }, context));
+    }
+    case 'ticket': {
+      const ticket = parseTicketCommand(args);
+      return ticket ? withApiKey(() => runTicketCommand(ticket, context)) : usage();
     }
     case 'reconcile':
       // Saying so beats the 401 the reconciler would answer.
