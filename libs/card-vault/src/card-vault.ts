@@ -376,5 +376,10 @@ function vaultErrorOf(error: unknown): CardVaultError | undefined {
   const { code, message } = error as { code?: string; message?: string };
   if (code === 'CV404') return new CardVaultError('CARD_VAULT.UNKNOWN_UNIT', message ?? 'unknown unit');
   if (code === 'CV403') return new CardVaultError('CARD_VAULT.NOT_ALLOCATED', message ?? 'not allocated');
+  if (code === 'CV409')
+    return new CardVaultError(
+      'CARD_VAULT.REVEALED_TO_ANOTHER_ORDER',
+      message ?? 'revealed for another order',
+    );
   return undefined;
 }

@@ -6,7 +6,8 @@ export type CardVaultErrorCode =
   | 'CARD_VAULT.INVALID_SECRET'
   | 'CARD_VAULT.INVALID_REVEAL'
   /** The event store did not allocate this unit to the order the reveal names: nothing is revealed. */
-  | 'CARD_VAULT.NOT_ALLOCATED';
+  | 'CARD_VAULT.NOT_ALLOCATED'
+  | 'CARD_VAULT.REVEALED_TO_ANOTHER_ORDER';
 
 /** Messages name units and key ids, never a secret or key material. */
 export class CardVaultError extends Error {

@@ -31,3 +31,17 @@ export async function allocate(
     [randomUUID(), `sku-${a.sku}`, JSON.stringify(data)],
   );
 }
+
+/** Appends another event of the order's SKU stream, in the shape the inventory service writes it. */
+export async function appendInventoryEvent(
+  pool: Pool,
+  sku: string,
+  type: 'CardKeyReplaced' | 'OrderRefunded',
+  data: Record<string, unknown>,
+): Promise<void> {
+  await pool.query(
+    `INSERT INTO events (event_id, stream_id, version, type, data, occurred_at)
+     SELECT $1, $2, COALESCE(max(version), 0) + 1, $3, $4, now() FROM events WHERE stream_id = $2`,
+    [randomUUID(), `sku-${sku}`, type, JSON.stringify({ sku, at: Date.now(), actor: 'ops', ...data })],
+  );
+}

@@ -3,7 +3,7 @@ import { CardVault, cardVaultMigrations } from '@libs/card-vault';
 import { runMigrations } from '@libs/database';
 import { eventStoreMigrations } from '@libs/event-store';
 import { createTestDatabase, type TestDatabase } from '@libs/testing';
-import { allocate } from './allocations';
+import { allocate, appendInventoryEvent } from './allocations';
 import { testKeys } from './keys';
 
 const reveal = { orderId: 'tb-1001', channel: 'taobao', actor: 'delivery-service' };
@@ -114,6 +114,83 @@ describe('CardVault on PostgreSQL', () => {
       new Set([mine, loop]),
     );
     expect(await vault.allocatedUnits('shop', 'A', sku(), [mine])).toEqual(new Set());
+  });
+
+  it('follows refunds and replacements: a key taken back is not revealed for that order any more', async () => {
+    const vault = await CardVault.create(db.pool, testKeys());
+    const s = sku();
+    const [kept, replaced, replacement, returned] = [unit(), unit(), unit(), unit()];
+    await vault.storeBatch(
+      s,
+      [kept, replaced, replacement, returned].map((unitId, i) => ({ unitId, secret: `FOLLOW-${i}` })),
+    );
+    await allocated(s, kept, replaced, returned);
+    const order = { channel: reveal.channel, channelOrderId: reveal.orderId };
+    await appendInventoryEvent(db.pool, s, 'CardKeyReplaced', {
+      ...order,
+      unitId: replaced,
+      previousStatus: 'delivered',
+      replacementUnitId: replacement,
+      note: null,
+    });
+    await appendInventoryEvent(db.pool, s, 'OrderRefunded', {
+      ...order,
+      returnedUnitIds: [returned],
+      returnedQuantity: 1,
+      endlessReturned: 0,
+      note: null,
+    });
+    const units = [kept, replaced, replacement, returned];
+    expect(await vault.allocatedUnits(reveal.channel, reveal.orderId, s, units)).toEqual(
+      new Set([kept, replacement]),
+    );
+    await expect(vault.reveal(replacement, reveal)).resolves.toBe('FOLLOW-2');
+    await expect(vault.reveal(replaced, reveal)).rejects.toMatchObject({ code: 'CARD_VAULT.NOT_ALLOCATED' });
+    await expect(vault.reveal(returned, reveal)).rejects.toMatchObject({ code: 'CARD_VAULT.NOT_ALLOCATED' });
+  });
+
+  it('never reveals a single key for a second order, even when the event store allocated it again', async () => {
+    const vault = await CardVault.create(db.pool, testKeys());
+    const s = sku();
+    const [single, loop] = [unit(), unit()];
+    await vault.storeBatch(s, [
+      { unitId: single, secret: 'ONCE-1' },
+      { unitId: loop, secret: 'LOOP-1' },
+    ]);
+    await allocate(db.pool, { sku: s, channel: 'taobao', orderId: 'first', unitIds: [single] });
+    await allocate(db.pool, {
+      sku: s,
+      channel: 'taobao',
+      orderId: 'first',
+      unitIds: [],
+      loopUnits: [{ unitId: loop, count: 1 }],
+    });
+    const first = { channel: 'taobao', orderId: 'first', actor: 'delivery-service' };
+    await expect(vault.reveal(single, first)).resolves.toBe('ONCE-1');
+    await expect(vault.reveal(loop, first)).resolves.toBe('LOOP-1');
+    // Refunded while its delivery was in flight: back in stock and sold to another order.
+    await appendInventoryEvent(db.pool, s, 'OrderRefunded', {
+      channel: 'taobao',
+      channelOrderId: 'first',
+      returnedUnitIds: [single],
+      returnedQuantity: 1,
+      endlessReturned: 0,
+      note: null,
+    });
+    await allocate(db.pool, { sku: s, channel: 'pdd', orderId: 'second', unitIds: [single] });
+    await allocate(db.pool, {
+      sku: s,
+      channel: 'pdd',
+      orderId: 'second',
+      unitIds: [],
+      loopUnits: [{ unitId: loop, count: 2 }],
+    });
+    const second = { channel: 'pdd', orderId: 'second', actor: 'delivery-service' };
+    await expect(vault.reveal(single, second)).rejects.toMatchObject({
+      code: 'CARD_VAULT.REVEALED_TO_ANOTHER_ORDER',
+    });
+    await expect(vault.reveal(loop, second)).resolves.toBe('LOOP-1');
+    expect((await vault.reveals(single)).map((r) => r.orderId)).toEqual(['first']);
   });
 
   it('stores a thousand keys in one call', async () => {

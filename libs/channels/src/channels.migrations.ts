@@ -100,5 +100,29 @@ ALTER TABLE channel_notifications ALTER COLUMN state SET DEFAULT 'pending';
 CREATE INDEX channel_notifications_pending_idx ON channel_notifications (channel, received_at) WHERE state = 'pending';
 `,
     },
+    {
+      version: 4,
+      name: 'card-key delivery: withdrawn keys, redeliveries, delivery reports',
+      up: `
+-- withdrawn: the inventory took the key back from the order (refunded before delivery, or voided and replaced):
+-- never delivered from here.
+ALTER TABLE card_key_deliveries DROP CONSTRAINT card_key_deliveries_state_check;
+ALTER TABLE card_key_deliveries ADD CONSTRAINT card_key_deliveries_state_check
+  CHECK (state IN ('pending', 'delivered', 'failed', 'withdrawn'));
+-- The last redelivery (补发) of the order this row was queued again for: a redelivery message read twice sends once.
+ALTER TABLE card_key_deliveries ADD COLUMN redeliveries integer NOT NULL DEFAULT 0;
+-- When the inventory was told this key was delivered (card-keys.delivered); NULL while the report is owed. Rows
+-- delivered before this column existed are reported too, a pass at a time: the inventory then knows which keys a
+-- refund may put back in stock.
+ALTER TABLE card_key_deliveries ADD COLUMN reported_at timestamptz;
+-- A key withdrawn from an order (a refund before delivery) is back in stock and may be sold to another order: the
+-- one-order-per-key rule holds for the rows still meant to be delivered.
+DROP INDEX card_key_deliveries_single_unit_idx;
+CREATE UNIQUE INDEX card_key_deliveries_single_unit_idx ON card_key_deliveries (unit_id)
+  WHERE NOT loop AND state <> 'withdrawn';
+CREATE INDEX card_key_deliveries_unreported_idx ON card_key_deliveries (channel, delivered_at)
+  WHERE state = 'delivered' AND reported_at IS NULL;
+`,
+    },
   ],
 };

@@ -24,6 +24,7 @@ export * from './platforms/shop';
 export * from './platforms/delivery-link';
 export * from './fulfilment/delivery-ledger';
 export * from './fulfilment/card-key-deliverer';
+export * from './fulfilment/delivery-reports';
 export * from './fulfilment/delivery-page';
 export { deliveryLinksFrom } from './nest/delivery-links-config';
 export * from './nest/connector.config';

@@ -11,6 +11,20 @@ export function allocationBatch(
   eventId: string,
   skuVersion = 1,
 ): MessageBatch<typeof OrderOutcomesTopic> {
+  return outcomeBatch(
+    'card-keys.allocated',
+    { channel, channelOrderId: orderId, sku: 'SKU-K', unitIds, skuVersion },
+    eventId,
+  );
+}
+
+/** A `stock.order-outcomes` batch of one answer of any type, as the fulfilment consumer receives it. */
+export function outcomeBatch(
+  type: string,
+  payload: { channel: string; channelOrderId: string; skuVersion: number } & Record<string, unknown>,
+  eventId: string,
+): MessageBatch<typeof OrderOutcomesTopic> {
+  const { channel, channelOrderId: orderId, skuVersion } = payload;
   return {
     topic: OrderOutcomesTopic,
     topicName: 'stock.order-outcomes',
@@ -18,13 +32,7 @@ export function allocationBatch(
     groupId: `connector-${channel}-fulfilment`,
     messages: [
       {
-        envelope: {
-          type: 'card-keys.allocated',
-          eventId,
-          occurredAt: new Date().toISOString(),
-          schemaVersion: 1,
-          payload: { channel, channelOrderId: orderId, sku: 'SKU-K', unitIds, skuVersion },
-        },
+        envelope: { type, eventId, occurredAt: new Date().toISOString(), schemaVersion: 1, payload },
         key: `${channel}:${orderId}`,
         partition: 0,
         offset: String(skuVersion),

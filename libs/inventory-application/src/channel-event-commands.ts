@@ -74,6 +74,20 @@ export function commandFor(envelope: ChannelReportEnvelope, now: number): Invent
         data: { sku: p.sku, now, actor, batchId: p.batchId, quantity: p.quantity ?? 0 },
       };
     }
+    case 'card-keys.delivered': {
+      const p = envelope.payload;
+      return {
+        type: 'RecordDelivery',
+        data: {
+          sku: p.sku,
+          now,
+          actor,
+          channel: p.channel,
+          channelOrderId: p.channelOrderId,
+          unitIds: p.unitIds,
+        },
+      };
+    }
     case 'stock.adjusted': {
       const p = envelope.payload;
       return {

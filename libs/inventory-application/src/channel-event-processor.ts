@@ -10,6 +10,7 @@ import {
   type OutgoingMessage,
 } from '@libs/messaging';
 import { commandFor, decisionTime, type ChannelEventEnvelope } from './channel-event-commands';
+import { fulfilmentOutcomesFor } from './fulfilment-outcomes';
 import type { InventoryBatchHandler } from './inventory-handler';
 import type { InventoryMetrics } from './inventory-metrics';
 import { laneCommandFor, type CommandBodies } from './lane-commands';
@@ -81,6 +82,14 @@ export class ChannelEventProcessor {
       if (envelope.type === 'inventory.command') {
         replies.push(
           ...replyTo(envelope, { status: item.status, version, eventCount: item.events.length }, item.error),
+        );
+        outcomes.push(
+          ...fulfilmentOutcomesFor(
+            `${envelope.payload.sku}/${envelope.payload.commandId}`,
+            envelope.correlationId,
+            item,
+            now,
+          ),
         );
       } else {
         outcomes.push(...outcomesFor(envelope, item, stream.state, stream.version, now));

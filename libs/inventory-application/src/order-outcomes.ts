@@ -151,7 +151,7 @@ export function checkAllocationOutcomes(
  * then loop keys with their counts), in a fixed order so that a redelivery cuts it the same way. Each key is in
  * exactly one part: the connector delivers the parts independently and loses nothing if one comes late.
  */
-function allocationParts(
+export function allocationParts(
   unitIds: readonly string[],
   loopUnits: readonly LoopAllocation[],
 ): { unitIds: string[]; loopUnits?: { unitId: string; count: number }[] }[] {

@@ -76,6 +76,7 @@ export class ChannelTraffic {
           this.stats.keysAllocated += p.unitIds.length + (p.loopUnits ?? []).reduce((n, u) => n + u.count, 0);
           continue;
         }
+        if (envelope.type !== 'order.accepted' && envelope.type !== 'order.rejected') continue;
         if (envelope.payload.answers !== 'order.placed') continue;
         if (envelope.type === 'order.rejected') {
           this.stats.rejected++;

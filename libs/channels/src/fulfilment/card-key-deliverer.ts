@@ -21,6 +21,20 @@ export interface SecretRevealer {
   ): Promise<Set<string>>;
 }
 
+/**
+ * Tells the inventory which keys of an order the platform acknowledged (card-keys.delivered on the SKU lane). Called
+ * from the ledger's unreported rows, so a report lost to an outage is sent on a later pass; the inventory records a
+ * repeat as nothing new.
+ */
+export interface DeliveryReporter {
+  reportDelivered(report: {
+    channel: string;
+    orderId: string;
+    sku: string;
+    unitIds: string[];
+  }): Promise<void>;
+}
+
 export interface DelivererOptions {
   pollMs: number;
   /** How long a claimed delivery is left alone before another attempt may claim it. */
@@ -33,6 +47,8 @@ export interface DelivererOptions {
   alertAfterMs: number;
   /** The longest a platform's Retry-After may postpone a delivery (default 10 minutes). */
   maxRetryAfterMs?: number;
+  /** Where deliveries are reported to the inventory; without it the inventory's orders stay 'confirmed'. */
+  reporter?: DeliveryReporter;
 }
 
 export interface DelivererLogger {
@@ -40,6 +56,8 @@ export interface DelivererLogger {
   warn(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
 }
+
+const VAULT_REFUSALS = new Set(['CARD_VAULT.NOT_ALLOCATED', 'CARD_VAULT.REVEALED_TO_ANOTHER_ORDER']);
 
 /** Rows claimed per pass; each order's lease is renewed when its turn comes, so a long pass loses nothing. */
 const CLAIM_LIMIT = 100;
@@ -83,6 +101,38 @@ export class CardKeyDeliverer {
     for (const { envelope } of batch.messages) {
       if (envelope.payload.channel !== this.adapter.channel) continue;
       if (envelope.type === 'order.rejected') this.onRejected(envelope.payload);
+      if (envelope.type === 'card-keys.withdrawn') {
+        const p = envelope.payload;
+        await this.ledger.withdraw(p.channel, p.channelOrderId, p.unitIds);
+        this.logger?.info?.(
+          {
+            channel: p.channel,
+            orderId: p.channelOrderId,
+            sku: p.sku,
+            units: p.unitIds.length,
+            reason: p.reason,
+          },
+          'card keys withdrawn from the order',
+        );
+        continue;
+      }
+      if (envelope.type === 'card-keys.redeliver') {
+        const p = envelope.payload;
+        const unitIds = [...p.unitIds, ...(p.loopUnits ?? []).map((l) => l.unitId)];
+        const queued = await this.ledger.requeue(p.channel, p.channelOrderId, unitIds, p.redelivery);
+        this.logger?.info?.(
+          {
+            channel: p.channel,
+            orderId: p.channelOrderId,
+            sku: p.sku,
+            units: queued,
+            redelivery: p.redelivery,
+          },
+          'card keys queued to be sent again',
+        );
+        added += queued;
+        continue;
+      }
       if (envelope.type !== 'card-keys.allocated') continue;
       const p = envelope.payload;
       const units = await this.confirmedByEventStore(p, allocatedUnits(p));
@@ -204,8 +254,20 @@ export class CardKeyDeliverer {
         }
       }),
     );
+    await this.reportDeliveries();
     await this.checkOverdue();
     return claim.rows.length;
+  }
+
+  /** Reports delivered keys the inventory was not told about yet; one failed report waits for the next pass. */
+  private async reportDeliveries(): Promise<void> {
+    const reporter = this.options.reporter;
+    if (!reporter) return;
+    const channel = this.adapter.channel;
+    for (const order of await this.ledger.unreported(channel, CLAIM_LIMIT)) {
+      await reporter.reportDelivered({ channel, ...order });
+      await this.ledger.markReported(channel, order.orderId, order.unitIds);
+    }
   }
 
   private kick(): void {
@@ -269,8 +331,9 @@ export class CardKeyDeliverer {
     // Our own database or vault out of reach says nothing about this delivery: it is retried for as long as it
     // takes and never given up for it (attempts count the platform's failures and bad data only).
     const ours = !(err instanceof PlatformCallError) && isTransientError(err);
-    // The vault refusing a unit the event store never allocated to this order will not change on a retry.
-    const refused = (err as { code?: string }).code === 'CARD_VAULT.NOT_ALLOCATED';
+    // The vault refusing a unit the event store never allocated to this order (or took back), or a single key it
+    // revealed for another order already, will not change on a retry.
+    const refused = VAULT_REFUSALS.has((err as { code?: string }).code ?? '');
     const giveUp = refused || (!ours && (!retryable || attempts >= this.options.maxAttempts));
     const code =
       err instanceof PlatformCallError ? err.code : ((err as { code?: string }).code ?? (err as Error).name);

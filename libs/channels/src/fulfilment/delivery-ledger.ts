@@ -74,7 +74,7 @@ export class DeliveryLedger {
     if (singles.length === 0) return { added, conflicts: [] };
     const { rows } = await this.db.query<{ unit_id: string }>(
       `SELECT unit_id FROM card_key_deliveries
-        WHERE unit_id = ANY($3::text[]) AND NOT loop AND (channel, order_id) <> ($1, $2)`,
+        WHERE unit_id = ANY($3::text[]) AND NOT loop AND state <> 'withdrawn' AND (channel, order_id) <> ($1, $2)`,
       [channel, orderId, singles],
     );
     return { added, conflicts: rows.map((r) => r.unit_id) };
@@ -179,6 +179,65 @@ export class DeliveryLedger {
   }
 
   /**
+   * Takes keys back from an order (a refund before delivery, or a key voided and replaced): rows still waiting or
+   * given up are never delivered from here. A row delivered already stays delivered. Returns how many rows changed.
+   */
+  async withdraw(channel: string, orderId: string, unitIds: readonly string[]): Promise<number> {
+    const r = await this.db.query(
+      `UPDATE card_key_deliveries SET state = 'withdrawn', claim_token = NULL
+        WHERE channel = $1 AND order_id = $2 AND unit_id = ANY($3::text[]) AND state IN ('pending', 'failed')`,
+      [channel, orderId, unitIds],
+    );
+    return r.rowCount ?? 0;
+  }
+
+  /**
+   * Queues an order's keys again for its `redelivery`-th redelivery (补发), delivered or given up alike; a row
+   * already queued for that redelivery is left alone, so the same request read twice sends once. The paid-not-
+   * delivered clock starts again from now. Returns how many rows were queued.
+   */
+  async requeue(
+    channel: string,
+    orderId: string,
+    unitIds: readonly string[],
+    redelivery: number,
+  ): Promise<number> {
+    const r = await this.db.query(
+      `UPDATE card_key_deliveries
+          SET state = 'pending', attempts = 0, last_error = NULL, claim_token = NULL, next_attempt_at = now(),
+              allocated_at = now(), alerted_at = NULL, redeliveries = $4
+        WHERE channel = $1 AND order_id = $2 AND unit_id = ANY($3::text[])
+          AND state IN ('delivered', 'failed') AND redeliveries < $4`,
+      [channel, orderId, unitIds, redelivery],
+    );
+    return r.rowCount ?? 0;
+  }
+
+  /** Delivered keys the inventory has not been told about yet, grouped by order (oldest first). */
+  async unreported(
+    channel: string,
+    limit: number,
+  ): Promise<{ orderId: string; sku: string; unitIds: string[] }[]> {
+    const { rows } = await this.db.query<{ order_id: string; sku: string; unit_ids: string[] }>(
+      `SELECT order_id, sku, array_agg(unit_id ORDER BY unit_id) AS unit_ids
+         FROM (SELECT order_id, sku, unit_id, delivered_at FROM card_key_deliveries
+                WHERE channel = $1 AND state = 'delivered' AND reported_at IS NULL
+                ORDER BY delivered_at LIMIT $2) due
+        GROUP BY order_id, sku ORDER BY min(delivered_at)`,
+      [channel, limit],
+    );
+    return rows.map((r) => ({ orderId: r.order_id, sku: r.sku, unitIds: r.unit_ids }));
+  }
+
+  async markReported(channel: string, orderId: string, unitIds: readonly string[]): Promise<void> {
+    await this.db.query(
+      `UPDATE card_key_deliveries SET reported_at = now()
+        WHERE channel = $1 AND order_id = $2 AND unit_id = ANY($3::text[]) AND reported_at IS NULL`,
+      [channel, orderId, unitIds],
+    );
+  }
+
+  /**
    * Orders whose keys were allocated (the order is paid) more than `olderThanMs` ago and are still not delivered.
    * `newlyOverdue` are those not alerted before; they are marked so the alert is raised once per order.
    */
@@ -193,7 +252,8 @@ export class DeliveryLedger {
     const fresh = await this.db.query<{ order_id: string; sku: string }>(
       `WITH due AS (
          SELECT DISTINCT order_id FROM card_key_deliveries
-          WHERE channel = $1 AND state <> 'delivered' AND allocated_at < now() - ($2 * interval '1 millisecond')
+          WHERE channel = $1 AND state IN ('pending', 'failed')
+            AND allocated_at < now() - ($2 * interval '1 millisecond')
        ), marked AS (
          UPDATE card_key_deliveries c SET alerted_at = now()
            FROM due WHERE c.channel = $1 AND c.order_id = due.order_id AND c.alerted_at IS NULL
@@ -208,7 +268,7 @@ export class DeliveryLedger {
     );
     const total = await this.db.query<{ n: string }>(
       `SELECT count(DISTINCT order_id) AS n FROM card_key_deliveries
-        WHERE channel = $1 AND state <> 'delivered' AND allocated_at < now() - ($2 * interval '1 millisecond')`,
+        WHERE channel = $1 AND state IN ('pending', 'failed') AND allocated_at < now() - ($2 * interval '1 millisecond')`,
       [channel, olderThanMs],
     );
     const seen = new Set<string>();

@@ -18,6 +18,7 @@ import { CardKeyDeliverer } from '../fulfilment/card-key-deliverer';
 import { DeliveryPage, deliveryPageMigrations } from '../fulfilment/delivery-page';
 import { deliveryLinksFrom } from './delivery-links-config';
 import { DeliveryLedger } from '../fulfilment/delivery-ledger';
+import { BusDeliveryReporter } from '../fulfilment/delivery-reports';
 import { WebhookReceiver } from '../inbound/webhook-receiver';
 import { ChannelPusher } from '../outbound/channel-pusher';
 import type { PlatformAdapter } from '../outbound/platform-adapter';
@@ -160,6 +161,7 @@ export class ConnectorRuntime implements OnModuleInit, BeforeApplicationShutdown
           backoff: { initialMs: config.retryInitialMs, maxMs: config.retryMaxMs },
           alertAfterMs: config.deliveryAlertAfterMs,
           maxRetryAfterMs: config.maxRetryAfterMs,
+          reporter: new BusDeliveryReporter(this.bus),
         },
         this.logger,
       );

@@ -36,6 +36,9 @@ import { ExactlyOneOf, IsChannel, IsIdentifier, QuantitiesAddUpToAtMost } from '
  * and a number above 2^31 would stop every read model that sums it. A connector applies its own lower limits.
  */
 
+/** Most unit ids one `card-keys.delivered` report names (the connector splits a larger delivery). */
+export const MAX_UNITS_PER_DELIVERY_REPORT = 1000;
+
 export class OrderLine {
   @IsInt()
   @Min(1)
@@ -96,6 +99,27 @@ export class OrderCancelled {
   @IsString()
   @MaxLength(500)
   note?: string;
+}
+
+/**
+ * Keys of a paid order the platform acknowledged delivering, reported by the connector that delivered them (from
+ * its delivery ledger, so a report lost in an outage is sent again). The inventory records them on the order.
+ */
+export class CardKeysDelivered {
+  @IsChannel()
+  channel!: string;
+
+  @IsIdentifier()
+  channelOrderId!: string;
+
+  @IsIdentifier()
+  sku!: string;
+
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayMaxSize(MAX_UNITS_PER_DELIVERY_REPORT)
+  @IsIdentifier({ each: true })
+  unitIds!: string[];
 }
 
 /** A card-key unit by reference: the secret stays in the vault, only its id and keyed fingerprint travel. */
@@ -183,6 +207,9 @@ export const LANE_COMMAND_TYPES = [
   'ReleaseReservation',
   'RedeemCardKey',
   'VoidCardKey',
+  'RefundOrder',
+  'RedeliverOrder',
+  'ReplaceCardKey',
   'ExpireReservations',
   'CloseBooks',
 ] as const;
@@ -248,6 +275,7 @@ export const ChannelEventsTopic = defineTopic({
     'order.cancelled': { schemaVersion: 1, payload: OrderCancelled },
     'stock.restocked': { schemaVersion: 1, payload: StockRestocked },
     'stock.adjusted': { schemaVersion: 1, payload: StockAdjusted },
+    'card-keys.delivered': { schemaVersion: 1, payload: CardKeysDelivered },
     'inventory.command': { schemaVersion: 1, payload: InventoryCommandRequested },
   },
 });

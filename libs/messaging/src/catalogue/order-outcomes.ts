@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
+  ArrayNotEmpty,
   IsArray,
   IsIn,
   IsInt,
@@ -152,10 +153,78 @@ export class CardKeysAllocated {
   skuVersion!: number;
 }
 
+/**
+ * An operator asked for a paid order's keys to be sent again (补发): the connector queues them once more for
+ * `redelivery` (1, 2, ...), so a message read twice sends them once.
+ */
+export class CardKeysRedeliver {
+  @IsChannel()
+  channel!: string;
+
+  @IsIdentifier()
+  channelOrderId!: string;
+
+  @IsIdentifier()
+  sku!: string;
+
+  @IsArray()
+  @ArrayMaxSize(MAX_UNITS_PER_ALLOCATION_MESSAGE)
+  @IsIdentifier({ each: true })
+  @HoldsSomeUnits()
+  unitIds!: string[];
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_UNITS_PER_ALLOCATION_MESSAGE)
+  @ValidateNested({ each: true })
+  @Type(() => LoopUnitAllocation)
+  loopUnits?: LoopUnitAllocation[];
+
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  redelivery!: number;
+
+  @IsInt()
+  @Min(0)
+  skuVersion!: number;
+}
+
+export const WITHDRAWAL_REASONS = ['refunded', 'replaced'] as const;
+
+/**
+ * Keys no longer to be delivered to the order: returned to stock by a refund, or voided and replaced. The connector
+ * drops them from its queue if they are still waiting there (the vault refuses to reveal them anyway).
+ */
+export class CardKeysWithdrawn {
+  @IsChannel()
+  channel!: string;
+
+  @IsIdentifier()
+  channelOrderId!: string;
+
+  @IsIdentifier()
+  sku!: string;
+
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayMaxSize(MAX_UNITS_PER_ALLOCATION_MESSAGE)
+  @IsIdentifier({ each: true })
+  unitIds!: string[];
+
+  @IsIn(WITHDRAWAL_REASONS)
+  reason!: (typeof WITHDRAWAL_REASONS)[number];
+
+  @IsInt()
+  @Min(0)
+  skuVersion!: number;
+}
+
 export const OrderOutcomesTopic = defineTopic({
   id: 'orderOutcomes',
   name: 'stock.order-outcomes',
-  description: 'Accepted or rejected (with reason code) per order event, and the card-key units allocated.',
+  description:
+    'Accepted or rejected (with reason code) per order event; the card-key units allocated, to send again (补发) or withdrawn (refund, void-and-replace).',
   defaultPartitions: 6,
   cleanupPolicy: 'delete',
   keyDescription: 'channel:channelOrderId',
@@ -164,5 +233,7 @@ export const OrderOutcomesTopic = defineTopic({
     'order.accepted': { schemaVersion: 1, payload: OrderAccepted },
     'order.rejected': { schemaVersion: 1, payload: OrderRejected },
     'card-keys.allocated': { schemaVersion: 1, payload: CardKeysAllocated },
+    'card-keys.redeliver': { schemaVersion: 1, payload: CardKeysRedeliver },
+    'card-keys.withdrawn': { schemaVersion: 1, payload: CardKeysWithdrawn },
   },
 });
