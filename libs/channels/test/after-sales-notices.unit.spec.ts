@@ -1,7 +1,9 @@
 import { AfterSalesTopic, encodeMessage, MAX_AFTER_SALES_TEXT } from '@libs/messaging';
 import { afterSalesMessageOf, type AfterSalesNotice } from '../src/inbound/after-sales-notice';
 import { NoticeFormatError } from '../src/inbound/order-notice';
+import { parsePinduoduoNotice } from '../src/platforms/pinduoduo';
 import { parseShopNotice } from '../src/platforms/shop';
+import { parseTaobaoNotice } from '../src/platforms/taobao';
 
 const reasonOf = (body: unknown): string | undefined => {
   try {
@@ -67,3 +69,69 @@ describe('shop after-sales notices', () => {
     });
   });
 });
+
+describe('marketplace refund messages', () => {
+  it('reads a Taobao refund request (taobao_refund_RefundCreated) as a case of its refund id', () => {
+    expect(
+      parseTaobaoNotice({
+        topic: 'taobao_refund_RefundCreated',
+        content: {
+          tid: '4123456789012345678',
+          refund_id: '170000001',
+          refund_fee: '19.90',
+          refund_phase: 'aftersale',
+        },
+      }),
+    ).toEqual({
+      afterSales: {
+        orderId: '4123456789012345678',
+        caseId: '170000001',
+        reasonCode: 'REFUND_REQUESTED',
+        summary: 'Taobao refund 170000001 requested, refund_fee 19.90 (aftersale)',
+      },
+    });
+    // A trade message is read as before.
+    expect(
+      parseTaobaoNotice({
+        topic: 'taobao_trade_TradeBuyerPay',
+        content: { tid: '1', status: 'WAIT_SELLER_SEND_GOODS', orders: [{ outer_sku_id: 'S1', num: 1 }] },
+      }),
+    ).toMatchObject({ status: 'paid' });
+  });
+
+  it('reads a Pinduoduo after-sales order (pdd_refund_RefundCreated) as a case of its after-sales id', () => {
+    expect(
+      parsePinduoduoNotice({
+        type: 'pdd_refund_RefundCreated',
+        tid: '210707-339507978993455',
+        refund_id: 7381745730,
+        refund_fee: 1990,
+      }),
+    ).toEqual({
+      afterSales: {
+        orderId: '210707-339507978993455',
+        caseId: '7381745730',
+        reasonCode: 'REFUND_REQUESTED',
+        summary: 'Pinduoduo after-sales 7381745730 created, refund_fee 1990 fen',
+      },
+    });
+  });
+
+  it('refuses a refund message without its ids', () => {
+    expect(
+      reasonOfOther(() => parseTaobaoNotice({ topic: 'taobao_refund_RefundCreated', content: { tid: '1' } })),
+    ).toBe('IDENTIFIER.NOT_A_STRING');
+    expect(
+      reasonOfOther(() => parsePinduoduoNotice({ type: 'pdd_refund_RefundCreated', refund_id: '1' })),
+    ).toBe('IDENTIFIER.NOT_A_STRING');
+  });
+});
+
+function reasonOfOther(parse: () => unknown): string | undefined {
+  try {
+    parse();
+    return undefined;
+  } catch (err) {
+    return err instanceof NoticeFormatError ? err.reason : 'not a NoticeFormatError';
+  }
+}

@@ -35,6 +35,23 @@ export const PDD_PROMOTION_SLOT_ERROR = {
 export class PinduoduoSimulator extends SimulatedPlatform {
   readonly name = 'pinduoduo';
 
+  /**
+   * A new after-sales order as Pinduoduo's message service pushes it (pdd_refund_RefundCreated: the order number
+   * as `tid`, the after-sales id as `refund_id`, the fee in fen), for sending with `sendNotification`.
+   */
+  static refundCreatedMessage(input: {
+    orderSn: string;
+    refundId: string;
+    refundFee?: number;
+  }): Record<string, unknown> {
+    return {
+      type: 'pdd_refund_RefundCreated',
+      tid: input.orderSn,
+      refund_id: input.refundId,
+      refund_fee: input.refundFee,
+    };
+  }
+
   constructor(
     private readonly clientId = 'stocksync-test',
     private readonly clientSecret = 'pdd-client-secret',

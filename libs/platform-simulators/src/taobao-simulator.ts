@@ -33,6 +33,26 @@ export function topSign(params: Record<string, string>, secret: string): string 
 export class TaobaoSimulator extends SimulatedPlatform {
   readonly name = 'taobao';
 
+  /**
+   * A buyer's refund request as Taobao's message service pushes it (taobao_refund_RefundCreated: the order `tid`,
+   * the `refund_id`; no reason in the message), for sending to the connector's webhook with `sendNotification`.
+   */
+  static refundCreatedMessage(input: {
+    tid: string;
+    refundId: string;
+    refundFee?: string;
+  }): Record<string, unknown> {
+    return {
+      topic: 'taobao_refund_RefundCreated',
+      content: {
+        tid: input.tid,
+        refund_id: input.refundId,
+        refund_fee: input.refundFee,
+        refund_phase: 'aftersale',
+      },
+    };
+  }
+
   constructor(
     private readonly appKey = 'stocksync-test',
     private readonly appSecret = 'taobao-app-secret',

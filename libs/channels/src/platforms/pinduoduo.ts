@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { type AfterSalesNotice, afterSalesSummary } from '../inbound/after-sales-notice';
 import type { IgnoredNotice, OrderNotice, OrderStatus } from '../inbound/order-notice';
 import { NoticeFormatError } from '../inbound/order-notice';
 import { httpCall, parseJson } from '../outbound/http-call';
@@ -169,10 +170,29 @@ const PDD_EVENTS = new Map<string, OrderStatus>([
   ['pdd_trade_TradeClose', 'cancelled'],
 ]);
 
-/** `{type: pdd_trade_*, order_sn, item_list: [{outer_id, goods_count}], pay_deadline?}` */
-export function parsePinduoduoNotice(body: unknown): OrderNotice | IgnoredNotice {
+/** Pinduoduo's message type for a new after-sales order (售后单, 退款创建). */
+export const PDD_REFUND_CREATED = 'pdd_refund_RefundCreated';
+
+/**
+ * `{type: pdd_trade_*, order_sn, item_list: [{outer_id, goods_count}], pay_deadline?}`; an after-sales order is
+ * `{type: pdd_refund_RefundCreated, tid, refund_id, refund_fee?}` (the message's own fields: `tid` is the order
+ * number, `refund_id` the after-sales id, the fee in fen). The reason is not in the message: REFUND_REQUESTED.
+ */
+export function parsePinduoduoNotice(body: unknown): OrderNotice | IgnoredNotice | AfterSalesNotice {
   const b = obj(body, 'body');
   if (typeof b.type !== 'string') throw new NoticeFormatError('type must be a message type');
+  if (b.type === PDD_REFUND_CREATED)
+    return {
+      afterSales: {
+        orderId: str(b.tid, 'tid'),
+        caseId: str(b.refund_id, 'refund_id'),
+        reasonCode: 'REFUND_REQUESTED',
+        summary: afterSalesSummary(
+          `Pinduoduo after-sales ${String(b.refund_id)} created` +
+            (b.refund_fee !== undefined ? `, refund_fee ${String(b.refund_fee)} fen` : ''),
+        ),
+      },
+    };
   const status = statusNamed(PDD_EVENTS, b.type, 'type');
   if (!status) return { ignored: `type ${b.type}` };
   return {

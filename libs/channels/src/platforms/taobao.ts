@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { type AfterSalesNotice, afterSalesSummary } from '../inbound/after-sales-notice';
 import type { IgnoredNotice, OrderNotice, OrderStatus } from '../inbound/order-notice';
 import { NoticeFormatError } from '../inbound/order-notice';
 import { httpCall, parseJson } from '../outbound/http-call';
@@ -192,12 +193,32 @@ const TAOBAO_STATUS = new Map<string, OrderStatus>([
   ['TRADE_CLOSED_BY_TAOBAO', 'cancelled'],
 ]);
 
+/** Taobao's message service topic for a buyer's refund request (退款创建). */
+export const TAOBAO_REFUND_CREATED = 'taobao_refund_RefundCreated';
+
 /**
  * A trade message as Taobao's message service (TMC) carries it: `{topic, content: {tid, status, orders:
  * [{outer_sku_id, num}], pay_deadline?}}`. Statuses after payment (shipped, signed, …) are not stock facts.
+ * A refund request, `{topic: taobao_refund_RefundCreated, content: {tid, refund_id, oid?, refund_fee?,
+ * refund_phase?}}`, is an after-sales case; the message carries no reason (that takes a refund query), so its
+ * reason is REFUND_REQUESTED.
  */
-export function parseTaobaoNotice(body: unknown): OrderNotice | IgnoredNotice {
-  const content = obj(obj(body, 'body').content, 'content');
+export function parseTaobaoNotice(body: unknown): OrderNotice | IgnoredNotice | AfterSalesNotice {
+  const b = obj(body, 'body');
+  const content = obj(b.content, 'content');
+  if (b.topic === TAOBAO_REFUND_CREATED)
+    return {
+      afterSales: {
+        orderId: str(content.tid, 'content.tid'),
+        caseId: str(content.refund_id, 'content.refund_id'),
+        reasonCode: 'REFUND_REQUESTED',
+        summary: afterSalesSummary(
+          `Taobao refund ${String(content.refund_id)} requested` +
+            (content.refund_fee !== undefined ? `, refund_fee ${String(content.refund_fee)}` : '') +
+            (typeof content.refund_phase === 'string' ? ` (${content.refund_phase})` : ''),
+        ),
+      },
+    };
   if (typeof content.status !== 'string')
     throw new NoticeFormatError('content.status must be a trade status');
   const status = statusNamed(TAOBAO_STATUS, content.status, 'content.status');
