@@ -6,7 +6,7 @@ import {
   type Provider,
 } from '@nestjs/common';
 import { EventStore } from '@libs/event-store';
-import { MessageBus } from '@libs/messaging';
+import { AlertPublisher, MessageBus } from '@libs/messaging';
 import { LOGGER, MetricsRegistry } from '@libs/observability';
 import { PG_POOL } from '@libs/runtime';
 import type { Pool } from 'pg';
@@ -15,6 +15,7 @@ import { OutboxRelay } from './outbox-relay';
 import { OutboxRelayMetrics } from './outbox-relay.metrics';
 import { Projector } from './projector';
 import { ProjectorConfig } from './projector.config';
+import { projectorAlerts } from './projector.alerts';
 import { ProjectorMetrics } from './projector.metrics';
 
 export const projectorProviders: Provider[] = [
@@ -26,8 +27,10 @@ export const projectorProviders: Provider[] = [
       config: ProjectorConfig,
       metrics: MetricsRegistry,
       logger: Logger,
-    ) =>
-      new Projector(pool, store, {
+      bus: MessageBus,
+    ) => {
+      const alerts = projectorAlerts(new AlertPublisher(bus), logger);
+      return new Projector(pool, store, {
         batchSize: config.batchSize,
         pollIntervalMs: config.pollIntervalMs,
         stateSaveEvery: config.stateSaveEvery,
@@ -40,7 +43,10 @@ export const projectorProviders: Provider[] = [
             { err: (err as Error).message, failures },
             'projection batch failed; it will be delivered again',
           ),
-        onQuarantine: (failure) =>
+        onStockAlerts: alerts.onStockAlerts,
+        onRelease: alerts.onRelease,
+        onQuarantine: (failure) => {
+          alerts.onQuarantine(failure);
           logger.error(
             {
               sku: failure.sku,
@@ -51,9 +57,11 @@ export const projectorProviders: Provider[] = [
               detail: failure.detail,
             },
             'SKU set aside: an event of it cannot be projected; the other SKUs go on (see projection_quarantine)',
-          ),
-      }),
-    inject: [PG_POOL, EventStore, ProjectorConfig, MetricsRegistry, LOGGER],
+          );
+        },
+      });
+    },
+    inject: [PG_POOL, EventStore, ProjectorConfig, MetricsRegistry, LOGGER, MessageBus],
   },
   {
     provide: OutboxRelay,

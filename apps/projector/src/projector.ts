@@ -16,6 +16,7 @@ import type { Pool, PoolClient } from 'pg';
 import { Registry } from 'prom-client';
 import { eventsBySku, projectBatch, type BatchProjection } from './projection/batch-projection';
 import type { ProjectionFailure } from './projection/projection-failure';
+import type { StockAlertRow } from './projection/read-model-rows';
 import { unprojectedSku, type ProjectedSku } from './projection/projected-sku';
 import { ProjectedSkuLoader } from './persistence/projected-sku-loader';
 import {
@@ -61,6 +62,10 @@ export interface ProjectorOptions {
   onError?(error: unknown, consecutiveFailures: number): void;
   /** Told about every SKU set aside (or kept aside by a failed retry). */
   onQuarantine?(failure: ProjectionFailure): void;
+  /** Told about a set-aside SKU projected again (a retry released it). */
+  onRelease?(sku: string): void;
+  /** Told, after each commit, of the low-stock alerts the batch raised or cleared (the alert notifier's feed). */
+  onStockAlerts?(alerts: readonly StockAlertRow[]): void;
 }
 
 /** What a retry of a set-aside SKU came to. */
@@ -306,6 +311,7 @@ export class Projector {
         this.metrics.quarantined.inc({ reason: failure.reason });
         this.options.onQuarantine?.(failure);
       }
+      if (outcome.alerts.length > 0) this.options.onStockAlerts?.(outcome.alerts);
       this.record(outcome, events[events.length - 1], started);
       if (outcome.targets > 0) this.targetsWritten.notify();
     } catch (error) {
@@ -337,6 +343,7 @@ export class Projector {
       counts: { ...batch.counts, quarantined: sum(skipped.values()) },
       targets: batch.changes.targets.length,
       failures: [],
+      alerts: batch.changes.alerts,
     };
   }
 
@@ -361,6 +368,7 @@ export class Projector {
         counts: { applied: 0, alreadyApplied: 0, otherStreams, quarantined: sum(skipped.values()) },
         targets: 0,
         failures: [],
+        alerts: [],
       };
       for (const [sku, events] of filled) {
         const result = await projectSkuAlone(client, projected.get(sku)!, events, {
@@ -463,6 +471,7 @@ export class Projector {
         start = step.projection.ends[0] ?? start;
         if (last) {
           this.metrics.quarantineRetries.inc({ result: 'released' });
+          this.options.onRelease?.(sku);
           return { result: 'released', events };
         }
         fromVersion += covered.length;
@@ -539,12 +548,15 @@ interface BatchOutcome {
   targets: number;
   /** SKUs set aside by this batch. */
   failures: ProjectionFailure[];
+  /** Low-stock alerts raised or cleared by this batch. */
+  alerts: StockAlertRow[];
 }
 
 function addProjection(outcome: BatchOutcome, projection: BatchProjection): void {
   outcome.counts.applied += projection.counts.applied;
   outcome.counts.alreadyApplied += projection.counts.alreadyApplied;
   outcome.targets += projection.changes.targets.length;
+  outcome.alerts.push(...projection.changes.alerts);
 }
 
 function sum(values: Iterable<number>): number {
