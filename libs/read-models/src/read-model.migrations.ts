@@ -248,6 +248,15 @@ CREATE INDEX projection_quarantine_retry_idx ON projection_quarantine (retry_req
   WHERE retry_requested_at IS NOT NULL;
 `,
     },
+    {
+      version: 5,
+      name: 'reservations: refunded orders',
+      up: `
+ALTER TABLE reservations DROP CONSTRAINT reservations_status_check;
+ALTER TABLE reservations ADD CONSTRAINT reservations_status_check
+  CHECK (status IN ('reserved', 'confirmed', 'delivered', 'released', 'expired', 'rejected', 'refunded'));
+`,
+    },
   ],
 };
 

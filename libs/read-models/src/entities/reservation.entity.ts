@@ -2,13 +2,16 @@ import type { OrderStatus } from '@libs/inventory';
 import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { bigintAsNumber } from './column-types';
 
-/** The answer to one order line on one SKU: reserved, then confirmed (paid) and delivered, or released/expired/rejected. */
+/**
+ * The answer to one order line on one SKU: reserved, then confirmed (paid) and delivered, or released/expired/rejected;
+ * a paid order may be refunded.
+ */
 @Entity({ name: 'reservations', synchronize: false })
 @Index('reservations_open_expiry_idx', ['expiresAt', 'sku'], { where: `status = 'reserved'` })
 @Index('reservations_sku_idx', ['sku'])
 @Check(
   'reservations_status_check',
-  `status IN ('reserved', 'confirmed', 'delivered', 'released', 'expired', 'rejected')`,
+  `status IN ('reserved', 'confirmed', 'delivered', 'released', 'expired', 'rejected', 'refunded')`,
 )
 export class Reservation {
   @PrimaryColumn('text')
