@@ -3,15 +3,20 @@ import {
   sendNotification,
   sendNotifications,
   ShopSimulator,
+  TaobaoSimulator,
   type WebhookTarget,
 } from '@libs/platform-simulators';
 import { startApp, type StartedApp } from '@libs/runtime';
 import { deleteTopicsWithPrefix, eventually, uniqueTopicPrefix } from '@libs/testing';
 import { ConnectorShopModule } from '../../connector-shop/src/connector-shop.module';
+import { ConnectorTaobaoModule } from '../../connector-taobao/src/connector-taobao.module';
+import { taobaoConnector } from '../../connector-taobao/src/taobao.connector';
 import { startApiTestApp, type ApiTestApp } from './api-test-app';
 
 const WEBHOOK_SECRET = 'whsec-after-sales-test';
 const SHOP_API_SECRET = 'shop-api-secret-after-sales-test';
+const TAOBAO_APP_KEY = 'taobao-app-key-after-sales';
+const TAOBAO_APP_SECRET = 'taobao-app-secret-after-sales';
 
 /**
  * The after-sales path on the real broker and PostgreSQL: the simulated shop raises a case on an order, the shop
@@ -21,7 +26,10 @@ const SHOP_API_SECRET = 'shop-api-secret-after-sales-test';
 describe('after-sales cases from the shop to a ticket and back, on Kafka and PostgreSQL', () => {
   let api: ApiTestApp;
   let connector: StartedApp;
+  let taobaoConnectorApp: StartedApp;
   let target: WebhookTarget;
+  let taobaoTarget: WebhookTarget;
+  const taobao = new TaobaoSimulator(TAOBAO_APP_KEY, TAOBAO_APP_SECRET);
   let operator: string;
   const shop = new ShopSimulator(SHOP_API_SECRET);
   const prefix = uniqueTopicPrefix('after_sales');
@@ -42,12 +50,25 @@ describe('after-sales cases from the shop to a ticket and back, on Kafka and Pos
     });
     connector = await startApp(ConnectorShopModule);
     target = { url: connector.url, path: '/v1/webhooks/orders', secret: WEBHOOK_SECRET };
+    await taobao.start();
+    // Card-key delivery is not what this is about: without the vault the marketplace connector needs no delivery link.
+    for (const name of ['CARD_VAULT_KEYS', 'CARD_VAULT_ACTIVE_KEY_ID', 'CARD_VAULT_FINGERPRINT_KEY'])
+      delete process.env[name];
+    Object.assign(process.env, {
+      CONNECTOR_PLATFORM_URL: taobao.url,
+      CONNECTOR_APP_KEY: TAOBAO_APP_KEY,
+      CONNECTOR_APP_SECRET: TAOBAO_APP_SECRET,
+    });
+    taobaoConnectorApp = await startApp(ConnectorTaobaoModule);
+    taobaoTarget = { url: taobaoConnectorApp.url, path: taobaoConnector.webhookPath, secret: WEBHOOK_SECRET };
   });
 
   afterAll(async () => {
     await connector?.app.close();
+    await taobaoConnectorApp?.app.close();
     process.env = savedEnv;
     await shop.stop();
+    await taobao.stop();
     await api?.close();
     await deleteTopicsWithPrefix(prefix);
   });
@@ -187,5 +208,58 @@ describe('after-sales cases from the shop to a ticket and back, on Kafka and Pos
       ['CASE-1', 'SHOP-ORDER-1', 'accepted'],
       ['CASE-2', 'SHOP-ORDER-2', 'refused'],
     ]);
+  });
+
+  it('a Taobao refund message opens a ticket once; its resolution calls nothing on Taobao (no answer call in our adapter)', async () => {
+    const message = TaobaoSimulator.refundCreatedMessage({
+      tid: '3809999999',
+      refundId: '170000042',
+      refundFee: '19.90',
+    });
+    const answers = await sendNotifications(taobaoTarget, [message], { copies: 2 });
+    expect(answers.map((a) => a.json)).toEqual([
+      { ok: true, result: 'emitted' },
+      { ok: true, result: 'duplicate' },
+    ]);
+    const ticket = await eventually(
+      async () => {
+        const { body } = await api.call('GET', '/v1/tickets?channel=taobao');
+        return body.items.length > 0 ? body.items : undefined;
+      },
+      30_000,
+      'the Taobao ticket',
+    );
+    expect(ticket).toMatchObject([
+      {
+        channelOrderId: '3809999999',
+        platformCaseId: '170000042',
+        reason: 'REFUND_REQUESTED',
+        openedBy: 'connector-taobao',
+      },
+    ]);
+    const since = Date.now();
+    const resolved = await api.call('POST', `/v1/tickets/${ticket[0].id}/events`, {
+      key: operator,
+      json: { to: 'resolved', note: 'refunded in the seller console' },
+    });
+    expect(resolved.status).toBe(200);
+    // The answer is published (the outbox row is cleared) and the Taobao connector only logs it.
+    await eventually(
+      async () => {
+        const { rows } = await api.db.pool.query('SELECT answer_pending FROM tickets WHERE id = $1', [
+          ticket[0].id,
+        ]);
+        return rows[0].answer_pending === false ? true : undefined;
+      },
+      30_000,
+      'the answer published',
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    // Every call Taobao received since (the simulator's own log): nothing but stock pushes, if any.
+    const { calls } = (await (await fetch(`${taobao.url}/_sim/calls?since=${since}`)).json()) as {
+      calls: { api: string }[];
+    };
+    expect(calls.filter((c) => c.api !== 'taobao.skus.quantity.update')).toEqual([]);
+    expect(shop.afterSalesAnswers.map((a) => a.caseId)).not.toContain('170000042');
   });
 });
