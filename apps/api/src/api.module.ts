@@ -32,6 +32,7 @@ import { ProjectionQuarantineHttpController } from './projection-quarantine/proj
 import { ReconcilerClient } from './reconciliations/reconciler-client';
 import { ReconciliationsHttpController } from './reconciliations/reconciliations.http.controller';
 import { CardKeyUnitsHttpController } from './card-keys/card-key-units.http.controller';
+import { OrderActionsHttpController } from './orders/order-actions.http.controller';
 import { OrdersHttpController } from './orders/orders.http.controller';
 import { ReservationsHttpController } from './reservations/reservations.http.controller';
 import { ReceiveStockHttpController } from './skus/receive-stock.http.controller';
@@ -64,6 +65,7 @@ import { TicketsRepository } from './tickets/tickets.repository';
     AdjustStockHttpController,
     ReservationsHttpController,
     OrdersHttpController,
+    OrderActionsHttpController,
     CardKeyUnitsHttpController,
     AlertsHttpController,
     ReconciliationsHttpController,

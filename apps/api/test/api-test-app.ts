@@ -4,7 +4,7 @@ import { deterministicEventId, storedOutcome } from '@libs/command-handling';
 import { EventStore } from '@libs/event-store';
 import type { InventoryEvent } from '@libs/inventory';
 import { skuStreamId } from '@libs/inventory-application';
-import { ChannelEventsTopic, MessageBus } from '@libs/messaging';
+import { ChannelEventsTopic, MessageBus, type OutgoingMessage } from '@libs/messaging';
 import { startApp } from '@libs/runtime';
 import { createTestDatabase, serverUrl, uniqueTopicPrefix, type TestDatabase } from '@libs/testing';
 import { InventoryServiceModule } from '../../inventory-service/src/inventory-service.module';
@@ -26,10 +26,17 @@ export interface ApiTestApp {
     quantity: number;
     eventId?: string;
   }): Promise<{ events: InventoryEvent[] }>;
+  /**
+   * Any channel report on the SKU lane (order.paid, card-keys.delivered, ...) as a connector sends it; resolves with
+   * the events it decided, read from the event store.
+   */
+  report(message: Omit<ChannelReport, 'eventId'>, eventId?: string): Promise<{ events: InventoryEvent[] }>;
   /** Creates a key of the role through the API and returns it. */
   keyFor(role: string, name?: string): Promise<string>;
   close(): Promise<void>;
 }
+
+type ChannelReport = Exclude<OutgoingMessage<typeof ChannelEventsTopic>, { type: 'inventory.command' }>;
 
 export interface CallOptions {
   key?: string | null;
@@ -107,27 +114,12 @@ export async function startApiTestApp(label: string, env: Record<string, string>
     return { status: response.status, headers: response.headers, body: parsed };
   };
 
-  const placeOrder: ApiTestApp['placeOrder'] = async ({
-    sku,
-    channelOrderId,
-    quantity,
-    eventId = randomUUID(),
-  }) => {
-    await app.get(MessageBus).publish(ChannelEventsTopic, [
-      {
-        type: 'order.placed',
-        eventId,
-        payload: {
-          channel: 'shop',
-          channelOrderId,
-          sku,
-          lines: [{ quantity }],
-          expiresAt: new Date(Date.now() + 60_000).toISOString(),
-        },
-      },
-    ]);
+  const report: ApiTestApp['report'] = async (message, eventId = randomUUID()) => {
+    await app
+      .get(MessageBus)
+      .publish(ChannelEventsTopic, [{ ...message, eventId } as OutgoingMessage<typeof ChannelEventsTopic>]);
     const store = app.get(EventStore);
-    const streamId = skuStreamId(sku);
+    const streamId = skuStreamId(message.payload.sku);
     const idOf = (k: number) => deterministicEventId(streamId, eventId, k);
     for (const until = Date.now() + 15_000; Date.now() < until;) {
       const [first] = await store.readEventsByIds([idOf(0)]);
@@ -137,8 +129,23 @@ export async function startApiTestApp(label: string, env: Record<string, string>
       }
       await new Promise((r) => setTimeout(r, 20));
     }
-    throw new Error(`order ${channelOrderId} was not decided within 15 s`);
+    throw new Error(`${message.type} for ${message.payload.sku} was not decided within 15 s`);
   };
+
+  const placeOrder: ApiTestApp['placeOrder'] = ({ sku, channelOrderId, quantity, eventId }) =>
+    report(
+      {
+        type: 'order.placed',
+        payload: {
+          channel: 'shop',
+          channelOrderId,
+          sku,
+          lines: [{ quantity }],
+          expiresAt: new Date(Date.now() + 60_000).toISOString(),
+        },
+      },
+      eventId,
+    );
 
   return {
     app,
@@ -147,6 +154,7 @@ export async function startApiTestApp(label: string, env: Record<string, string>
     adminKey,
     call,
     placeOrder,
+    report,
     async keyFor(role, name = `${role}-${randomBytes(3).toString('hex')}`) {
       const created = await call('POST', '/v1/api-keys', { json: { name, role } });
       if (created.status !== 201)

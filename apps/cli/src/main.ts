@@ -2,7 +2,7 @@ import { listDeadLetters, replayDeadLetter } from './dead-letters.commands';
 import { importCardKeys } from './import-card-keys.command';
 import { initCommand } from './init.command';
 import { rebuildProjections, reconcileNow, showSku } from './operations.commands';
-import { showOrder } from './order.command';
+import { ORDER_ACTIONS, type OrderAction, runKeyAction, runOrderAction, showOrder } from './order.command';
 import { listQuarantine, retryQuarantine } from './projection-quarantine.commands';
 import { parseTicketCommand, runTicketCommand, TICKET_USAGE } from './ticket.commands';
 import { positiveInt, rotateVault } from './vault.commands';
@@ -19,7 +19,18 @@ commands:
       One SKU across all channels: stock, targets, card-key counts, open alerts.
   order <channel> <order id> [--sku <sku>]
       One order's history: every step its SKUs recorded (reserved or rejected and why, paid with the keys, delivered,
-      cancelled, expired, redeemed), with who asked; --sku when the read models do not know the order yet.
+      cancelled, expired, redeemed, refunded, sent again, key replaced, tickets), with who asked; --sku when the
+      read models do not know the order yet.
+  order redeliver <channel> <order id> [--sku <sku>] [--note <text>]
+      补发: send the order's keys again (order-operator; at most once a minute, 5 times per order).
+  order replace <channel> <order id> <unit id> [--sku <sku>] [--note <text>]
+      换卡: void a key the buyer reports invalid and deliver the next available one in its place (order-operator).
+  order refund <channel> <order id> [--sku <sku>] [--note <text>]
+      退款: keys not delivered go back to stock, delivered ones stay spent (inventory-admin).
+  key redeem <sku> <unit id>
+      核销: mark a sold key as used by its buyer (order-operator).
+  key void <sku> <unit id> [--note <text>]
+      Take a key out of use; an unsold one leaves stock (inventory-admin).
 ${TICKET_USAGE.trimEnd()}
   reconcile
       Run a reconciliation now and print its summary (reconciler app).
@@ -111,9 +122,22 @@ export async function run(
       return args[0] ? withApiKey(() => showSku(args[0], context)) : usage();
     case 'order': {
       const sku = option(args, '--sku');
+      const note = option(args, '--note');
+      if ((ORDER_ACTIONS as readonly string[]).includes(args[0] ?? '')) {
+        const [action, channel, channelOrderId, unitId] = args as [OrderAction, ...string[]];
+        if (!channel || !channelOrderId || (action === 'replace') !== (unitId !== undefined)) return usage();
+        const target = { channel, channelOrderId, unitId, sku, note };
+        return withApiKey(() => runOrderAction(action, target, context));
+      }
       const [channel, channelOrderId] = args;
       if (!channel || !channelOrderId) return usage();
       return withApiKey(() => showOrder({ channel, channelOrderId, sku }, context));
+    }
+    case 'key': {
+      const note = option(args, '--note');
+      const [action, sku, unitId] = args;
+      if ((action !== 'redeem' && action !== 'void') || !sku || !unitId) return usage();
+      return withApiKey(() => runKeyAction(action, { sku, unitId, note }, context));
     }
     case 'ticket': {
       const ticket = parseTicketCommand(args);

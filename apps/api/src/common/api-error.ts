@@ -13,6 +13,8 @@ export const API_ERROR_CODES = [
   'API.FORBIDDEN',
   'API.RATE_LIMITED',
   'API.NOT_FOUND',
+  /** An order action on an order of several SKUs that does not name one. */
+  'API.SKU_REQUIRED',
   'API.CONFLICT',
   'API.IDEMPOTENCY_KEY_REUSED',
   'API.PAYLOAD_TOO_LARGE',

@@ -75,9 +75,13 @@ export interface BatchCommandOutcome {
   error?: unknown;
 }
 
-/** 404 for a missing thing, 422 for a value the domain refuses, 409 for a conflict with the current state. */
+/**
+ * 404 for a missing thing, 422 for a value the domain refuses, 429 for an action asked again too soon, 409 for a
+ * conflict with the current state.
+ */
 export function statusOfReason(reason: ReasonCode): HttpStatus {
   if (NOT_FOUND.has(reason)) return HttpStatus.NOT_FOUND;
+  if (reason === 'REDELIVERY_TOO_SOON') return HttpStatus.TOO_MANY_REQUESTS;
   if (INVALID.has(reason)) return HttpStatus.UNPROCESSABLE_ENTITY;
   return HttpStatus.CONFLICT;
 }

@@ -3,7 +3,10 @@ import type { InventoryEvent } from '@libs/inventory';
 
 /** One thing that happened to an order, as the SKU's stream recorded it. */
 export interface OrderStep {
-  /** placed-and-reserved, rejected, paid, delivered, cancelled, cancelled-before-placement, expired, redeemed, refused */
+  /**
+   * placed-and-reserved, rejected, paid, delivered, cancelled, cancelled-before-placement, expired, redeemed,
+   * refunded, redelivery-requested, key-replaced, refused
+   */
   step: string;
   sku: string;
   /** The decision's business time (the deciding command's `now`). */
@@ -45,11 +48,18 @@ export function orderSteps(order: OrderRef, sku: string, recorded: readonly Reco
   return steps;
 }
 
-/** Several SKUs' steps of one order in one time line (ties by SKU, then stream order). */
-export function mergeSteps(perSku: readonly OrderStep[][]): OrderStep[] {
-  return perSku
+/**
+ * Several SKUs' steps of one order, and the steps of its after-sales tickets, in one time line (ties by SKU, then
+ * stream order; a ticket step after the inventory's steps of the same instant).
+ */
+export function mergeSteps<T extends { at: string } = OrderStep>(
+  perSku: readonly OrderStep[][],
+  others: readonly T[] = [],
+): (OrderStep | T)[] {
+  const inventory = perSku
     .flat()
     .sort((a, b) => a.at.localeCompare(b.at) || a.sku.localeCompare(b.sku) || a.version - b.version);
+  return [...inventory, ...others].sort((a, b) => a.at.localeCompare(b.at));
 }
 
 function stepsOf(
@@ -112,6 +122,21 @@ function stepsOf(
         : [];
     case 'CardKeyRedeemed':
       return mine(event.data) ? [{ step: 'redeemed', detail: { unitId: event.data.unitId } }] : [];
+    case 'OrderRefunded': {
+      if (!mine(event.data)) return [];
+      const { returnedUnitIds, returnedQuantity, note } = event.data;
+      return [{ step: 'refunded', detail: { returnedUnitIds, returnedQuantity, note } }];
+    }
+    case 'DeliveryRepeated': {
+      if (!mine(event.data)) return [];
+      const { unitIds, loopUnits, redelivery, note } = event.data;
+      return [{ step: 'redelivery-requested', detail: { unitIds, loopUnits, redelivery, note } }];
+    }
+    case 'CardKeyReplaced': {
+      if (!mine(event.data)) return [];
+      const { unitId, replacementUnitId, note } = event.data;
+      return [{ step: 'key-replaced', detail: { voidedUnitId: unitId, replacementUnitId, note } }];
+    }
     case 'CommandRejected':
       // A notice the SKU could not act on (a payment for an order it never reserved, a cancel after payment).
       return mine(event.data)

@@ -1,18 +1,21 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EventStore } from '@libs/event-store';
 import { skuStreamId } from '@libs/inventory-application';
 import { Reservation } from '@libs/read-models';
+import { PG_POOL } from '@libs/runtime';
+import type { Pool } from 'pg';
 import { Type } from 'class-transformer';
 import { IsDate, IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { Between, type FindOptionsWhere, LessThan, MoreThanOrEqual, type Repository } from 'typeorm';
 import { Authenticated } from '../auth/roles.decorator';
 import { ApiError } from '../common/api-error';
 import { IsIdentifier } from '../common/identifiers';
+import { ticketStepsForOrder } from '../tickets/ticket-steps';
 import { mergeSteps, orderSteps } from './order-history';
 
-const STATES = ['reserved', 'confirmed', 'delivered', 'released', 'expired', 'rejected'] as const;
+const STATES = ['reserved', 'confirmed', 'delivered', 'released', 'expired', 'rejected', 'refunded'] as const;
 
 export class OrderParams {
   @ApiProperty({ example: 'taobao' }) @IsIdentifier() channel!: string;
@@ -66,6 +69,7 @@ export class OrdersHttpController {
   constructor(
     @InjectRepository(Reservation) private readonly reservations: Repository<Reservation>,
     private readonly store: EventStore,
+    @Inject(PG_POOL) private readonly db: Pool,
   ) {}
 
   @Get()
@@ -98,7 +102,7 @@ export class OrdersHttpController {
   @Get(':channel/:channelOrderId')
   @ApiOperation({
     summary:
-      "One order's history: every step its SKUs' streams recorded (reserved or rejected with the reason, paid with the keys allocated, delivered, cancelled, expired, redeemed, refused), in time order",
+      "One order's history: every step its SKUs' streams recorded (reserved or rejected with the reason, paid with the keys allocated, delivered as the connector reported it, cancelled, expired, redeemed, refunded, sent again, key replaced, refused) and its after-sales tickets' steps, in time order, each with its actor",
   })
   @ApiOkResponse({ description: 'API.NOT_FOUND (404) when no SKU has a record of the order' })
   async history(@Param() { channel, channelOrderId }: OrderParams, @Query() query: OrderHistoryQuery) {
@@ -113,7 +117,7 @@ export class OrdersHttpController {
         ),
       ),
     );
-    const steps = mergeSteps(perSku);
+    const steps = mergeSteps(perSku, await ticketStepsForOrder(this.db, channel, channelOrderId));
     if (steps.length === 0) {
       throw ApiError.notFound(
         `no SKU has a record of order ${channelOrderId} on ${channel}` +

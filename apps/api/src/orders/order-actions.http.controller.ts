@@ -1,0 +1,141 @@
+import { Body, Controller, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { RedeliverOrder, RefundOrder, ReplaceCardKey } from '@libs/inventory';
+import { Reservation } from '@libs/read-models';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
+import type { Repository } from 'typeorm';
+import type { Principal } from '../auth/api-key';
+import { CurrentPrincipal } from '../auth/principal.decorator';
+import { Authenticated, Roles } from '../auth/roles.decorator';
+import { ApiError } from '../common/api-error';
+import { CommandOutcomeDto } from '../common/command-outcome.dto';
+import { IsIdentifier } from '../common/identifiers';
+import { IdempotencyKey, type IdempotentRequest } from '../common/idempotency-key.decorator';
+import { InventoryCommands } from '../common/inventory-commands.service';
+import { OrderParams } from './orders.http.controller';
+
+export class OrderActionDto {
+  @ApiPropertyOptional({
+    description:
+      "The order's SKU; needed only when the order has several, or the read models do not know it yet",
+  })
+  @IsOptional()
+  @IsIdentifier()
+  sku?: string;
+
+  @ApiPropertyOptional({ maxLength: 500, example: 'buyer reports the key as already used' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  note?: string;
+}
+
+export class OrderUnitParams extends OrderParams {
+  @ApiProperty({ description: "The key's unit id, as in the order's history" })
+  @IsIdentifier()
+  unitId!: string;
+}
+
+/**
+ * What an operator does about one order: refund it, send its keys again (补发), replace a key the buyer reports
+ * invalid (换卡). Each is a command on the order's SKU, decided by its one writer, recorded with the caller as actor;
+ * the connector of the order's channel then acts on it. Refusals keep the domain's codes (INVENTORY.<REASON>).
+ */
+@ApiTags('orders')
+@Authenticated()
+@Controller('v1/orders/:channel/:channelOrderId')
+export class OrderActionsHttpController {
+  constructor(
+    @InjectRepository(Reservation) private readonly reservations: Repository<Reservation>,
+    private readonly commands: InventoryCommands,
+  ) {}
+
+  @Post('refund')
+  @HttpCode(HttpStatus.OK)
+  @Roles('inventory-admin')
+  @ApiOperation({
+    summary:
+      '退款: keys not delivered and stock of an order never delivered go back to stock; delivered keys stay spent (INVENTORY.NOT_PAID, INVENTORY.RESERVATION_NOT_FOUND); again: changed false',
+  })
+  @ApiOkResponse({ type: CommandOutcomeDto })
+  async refund(
+    @Param() order: OrderParams,
+    @Body() body: OrderActionDto,
+    @CurrentPrincipal() caller: Principal,
+    @IdempotencyKey() idempotencyKey?: IdempotentRequest,
+  ): Promise<CommandOutcomeDto> {
+    const sku = await this.skuOf(order, body.sku);
+    const data = { ...order, note: body.note };
+    return CommandOutcomeDto.of(
+      await this.commands.send<RefundOrder>('RefundOrder', sku, data, caller.name, idempotencyKey),
+    );
+  }
+
+  @Post('redeliver')
+  @HttpCode(HttpStatus.OK)
+  @Roles('order-operator', 'inventory-admin')
+  @ApiOperation({
+    summary:
+      "补发: send the order's keys (every one not voided) again; at most once a minute (429 INVENTORY.REDELIVERY_TOO_SOON) and 5 times (INVENTORY.REDELIVERY_LIMIT_REACHED); INVENTORY.ORDER_REFUNDED, INVENTORY.NOTHING_TO_DELIVER, INVENTORY.NOT_PAID",
+  })
+  @ApiOkResponse({ type: CommandOutcomeDto })
+  async redeliver(
+    @Param() order: OrderParams,
+    @Body() body: OrderActionDto,
+    @CurrentPrincipal() caller: Principal,
+    @IdempotencyKey() idempotencyKey?: IdempotentRequest,
+  ): Promise<CommandOutcomeDto> {
+    const sku = await this.skuOf(order, body.sku);
+    const data = { ...order, note: body.note };
+    return CommandOutcomeDto.of(
+      await this.commands.send<RedeliverOrder>('RedeliverOrder', sku, data, caller.name, idempotencyKey),
+    );
+  }
+
+  @Post('card-keys/:unitId/replace')
+  @HttpCode(HttpStatus.OK)
+  @Roles('order-operator', 'inventory-admin')
+  @ApiOperation({
+    summary:
+      '换卡: void a key of the order the buyer reports invalid and allocate the next available key in its place, delivered like any other (INVENTORY.UNIT_NOT_IN_ORDER, INVENTORY.INSUFFICIENT_STOCK, INVENTORY.UNIT_ALREADY_REDEEMED, INVENTORY.ORDER_REFUNDED); again: changed false',
+  })
+  @ApiOkResponse({ type: CommandOutcomeDto })
+  async replace(
+    @Param() { unitId, ...order }: OrderUnitParams,
+    @Body() body: OrderActionDto,
+    @CurrentPrincipal() caller: Principal,
+    @IdempotencyKey() idempotencyKey?: IdempotentRequest,
+  ): Promise<CommandOutcomeDto> {
+    const sku = await this.skuOf(order, body.sku, unitId);
+    const data = { ...order, unitId, note: body.note };
+    return CommandOutcomeDto.of(
+      await this.commands.send<ReplaceCardKey>('ReplaceCardKey', sku, data, caller.name, idempotencyKey),
+    );
+  }
+
+  /**
+   * The SKU the action is for: the one named, else the order's only SKU in the read model (the one holding the key,
+   * for a key). An order of several SKUs must name one: an action is decided by one SKU's writer.
+   */
+  private async skuOf(order: OrderParams, named?: string, unitId?: string): Promise<string> {
+    if (named !== undefined) return named;
+    const rows = await this.reservations.find({
+      where: { channel: order.channel, channelOrderId: order.channelOrderId },
+      select: { sku: true, allocatedUnitIds: true },
+    });
+    const holding = unitId === undefined ? [] : rows.filter((r) => r.allocatedUnitIds.includes(unitId));
+    const candidates = holding.length === 1 ? holding : rows;
+    if (candidates.length === 1) return candidates[0].sku;
+    if (candidates.length === 0) {
+      throw ApiError.notFound(
+        `no SKU has a record of order ${order.channelOrderId} on ${order.channel} (if it is new, name its sku)`,
+      );
+    }
+    throw new ApiError(
+      HttpStatus.BAD_REQUEST,
+      'API.SKU_REQUIRED',
+      `order ${order.channelOrderId} has several SKUs: name one (${candidates.map((r) => r.sku).join(', ')})`,
+    );
+  }
+}
