@@ -11,8 +11,10 @@ import { runMigrations } from '@libs/database';
 import { EventStore } from '@libs/event-store';
 import { LOGGER, MetricsRegistry } from '@libs/observability';
 import { readModelMigrations } from '@libs/read-models';
+import { AlertPublisher } from '@libs/messaging';
 import {
   analystViewsMigrations,
+  parseConnectorList,
   Reconciler,
   ReconciliationMetrics,
   reconciliationMigrations,
@@ -24,6 +26,7 @@ import { CronJob } from 'cron';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { channelAccesses } from './channel-accesses';
+import { reportDrift } from './drift-alerts';
 import { ReconcilerConfig } from './reconciler.config';
 
 /** Runs reconciliation on the configured schedule and on demand, one run at a time. */
@@ -41,6 +44,7 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
     private readonly scheduler: SchedulerRegistry,
     metrics: MetricsRegistry,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly alerts: AlertPublisher,
   ) {
     this.reconciler = new Reconciler(
       pool,
@@ -72,6 +76,17 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
     await this.job?.stop();
   }
 
+  /** STOCK_DRIFT raised or resolved per channel, off the run's path: the run's report stays the record. */
+  private reportDrift(runId: number): void {
+    const channels = parseConnectorList(this.config.connectors).map((c) => c.channel);
+    reportDrift(this.alerts, this.pool, runId, channels, this.config.truthCheck, new Date()).catch((err) =>
+      this.logger.warn(
+        { runId, err: (err as Error).message },
+        'drift alerts not published; the run report has them',
+      ),
+    );
+  }
+
   /** Starts a run unless one is going; resolves with its summary. */
   start(trigger: string): Promise<ReconciliationSummary> {
     if (this.running)
@@ -88,6 +103,7 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
       })
       .then((summary) => {
         this.logger.info(summary, 'reconciliation finished');
+        this.reportDrift(summary.runId);
         return summary;
       })
       .finally(() => (this.running = undefined));
