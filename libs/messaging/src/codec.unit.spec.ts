@@ -320,6 +320,24 @@ describe('every message type in the catalogue', () => {
         headers: { 'x-trace': 'abc' },
       },
     },
+    afterSales: {
+      'after-sales.requested': {
+        channel: 'shop',
+        channelOrderId: 'O-1',
+        platformCaseId: 'CASE-1',
+        reasonCode: 'REFUND_REQUESTED',
+        summary: '',
+      },
+      'after-sales.answered': {
+        channel: 'shop',
+        channelOrderId: 'O-1',
+        platformCaseId: 'CASE-1',
+        ticketId: 't-1',
+        answer: 'refused',
+        note: 'already redeemed',
+        actor: 'operator-olga',
+      },
+    },
   };
 
   it('has a sample here', () => {

@@ -82,6 +82,23 @@ const VALID: Record<string, object> = {
     valueBase64: null,
     headers: { 'content-type': 'application/json' },
   },
+  'after-sales.requested': {
+    channel: 'shop',
+    channelOrderId: 'O-1',
+    platformCaseId: 'CASE-1',
+    sku: 'K1',
+    reasonCode: 'INVALID_KEY',
+    summary: 'the key was already used',
+  },
+  'after-sales.answered': {
+    channel: 'shop',
+    channelOrderId: 'O-1',
+    platformCaseId: 'CASE-1',
+    ticketId: 't-1',
+    answer: 'accepted',
+    note: 'replaced',
+    actor: 'operator-olga',
+  },
 };
 
 const ENVELOPE = {
