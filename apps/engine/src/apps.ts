@@ -5,6 +5,7 @@ import { ConnectorPinduoduoModule } from '../../connector-pinduoduo/src/connecto
 import { ConnectorShopModule } from '../../connector-shop/src/connector-shop.module';
 import { ConnectorTaobaoModule } from '../../connector-taobao/src/connector-taobao.module';
 import { InventoryServiceModule } from '../../inventory-service/src/inventory-service.module';
+import { NotifierModule } from '../../notifier/src/notifier.module';
 import { ProjectorModule } from '../../projector/src/projector.module';
 import { ReconcilerModule } from '../../reconciler/src/reconciler.module';
 
@@ -18,4 +19,5 @@ export const APPS: Record<string, Type<unknown>> = {
   'connector-miniprogram': ConnectorMiniprogramModule,
   'connector-shop': ConnectorShopModule,
   api: ApiModule,
+  notifier: NotifierModule,
 };

@@ -97,7 +97,7 @@ export class NotifierLifecycle implements OnModuleInit, OnApplicationBootstrap, 
     this.purge.start();
     const receivers = this.notifier.receiverNames;
     if (receivers.length === 0)
-      this.logger.warn('no receiver is configured (NOTIFIER_*_URL): alerts are recorded but sent nowhere');
+      this.logger.info('no receiver is configured (NOTIFIER_*_URL): alerts are recorded but sent nowhere');
     else this.logger.info({ receivers }, 'notifier started');
   }
 
