@@ -277,10 +277,11 @@ export class Notifier {
 
   private async lockAlert(client: PoolClient, kind: AlertKind, key: string): Promise<AlertState | undefined> {
     // The row may not exist yet: an advisory lock on (kind, key) keeps two instances (a rebalance) from both
-    // inserting it; it ends with the transaction.
+    // inserting it; it ends with the transaction. FOR UPDATE: a reminder pass skips the row meanwhile (SKIP LOCKED),
+    // and this change waits for a reminder pass that holds it, then reads what it wrote.
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`notifier:${kind}:${key}`]);
     const { rows } = await client.query<AlertRow>(
-      'SELECT * FROM notifier_alerts WHERE kind = $1 AND key = $2',
+      'SELECT * FROM notifier_alerts WHERE kind = $1 AND key = $2 FOR UPDATE',
       [kind, key],
     );
     return rows[0] ? stateOf(rows[0]) : undefined;
