@@ -338,6 +338,24 @@ describe('every message type in the catalogue', () => {
         actor: 'operator-olga',
       },
     },
+    alerts: {
+      'alert.raised': {
+        kind: 'LOW_STOCK',
+        key: 'SKU-1',
+        severity: 'warning',
+        summary: 'SKU-1 is at 2 on hand, at or below its threshold of 5.',
+        labels: { sku: 'SKU-1', threshold: '5' },
+        at: '2026-03-01T00:00:00.000Z',
+      },
+      'alert.resolved': {
+        kind: 'STOCK_DRIFT',
+        key: 'taobao',
+        severity: 'info',
+        summary: 'Reconciliation run 8 found no difference on taobao.',
+        labels: {},
+        at: '2026-03-02T02:00:00.000Z',
+      },
+    },
   };
 
   it('has a sample here', () => {

@@ -99,6 +99,22 @@ const VALID: Record<string, object> = {
     note: 'replaced',
     actor: 'operator-olga',
   },
+  'alert.raised': {
+    kind: 'DEAD_LETTER',
+    key: 'stock.channel-events:1:77',
+    severity: 'warning',
+    summary: 'Consumer group inventory-service set aside a record.',
+    labels: { consumer_group: 'inventory-service' },
+    at: '2026-03-01T00:00:00.000Z',
+  },
+  'alert.resolved': {
+    kind: 'SKU_QUARANTINED',
+    key: 'SKU-Q',
+    severity: 'critical',
+    summary: 'SKU SKU-Q is projected again.',
+    labels: {},
+    at: '2026-03-01T01:00:00.000Z',
+  },
 };
 
 const ENVELOPE = {
