@@ -85,7 +85,10 @@ describe('operator actions on an order', () => {
       sku: SKU,
     });
 
-    const tooSoon = await api.call('POST', `${order('desk-1')}/redeliver`, { key: operator, json: { sku: SKU } });
+    const tooSoon = await api.call('POST', `${order('desk-1')}/redeliver`, {
+      key: operator,
+      json: { sku: SKU },
+    });
     expect(tooSoon.status).toBe(429);
     expect(tooSoon.body.code).toBe('INVENTORY.REDELIVERY_TOO_SOON');
   });
@@ -211,5 +214,96 @@ describe('operator actions on an order', () => {
       json: {},
     });
     expect(replaced.status).toBe(200);
+  });
+
+  it('manual delivery: a paid order waits with its stock held until an operator gives it keys', async () => {
+    const MANUAL = 'keys-by-hand';
+    expect(
+      (await api.call('POST', '/v1/skus', { key: admin, json: { sku: MANUAL, kind: 'cardKey' } })).status,
+    ).toBe(201);
+    const imported = await api.call('POST', `/v1/skus/${MANUAL}/card-keys/import?batchId=hand-1`, {
+      key: admin,
+      body: `HAND-1-${randomUUID()}`,
+      contentType: 'text/plain',
+    });
+    expect(imported.body).toMatchObject({ imported: 1 });
+    const forbidden = await api.call('PATCH', `/v1/skus/${MANUAL}/settings`, {
+      key: operator,
+      json: { deliveryMode: 'manual' },
+    });
+    expect(forbidden.status).toBe(403);
+    const set = await api.call('PATCH', `/v1/skus/${MANUAL}/settings`, {
+      key: admin,
+      json: { deliveryMode: 'manual' },
+    });
+    expect(set.body.events).toMatchObject([{ type: 'SkuSettingsChanged', data: { deliveryMode: 'manual' } }]);
+
+    const tooMany = await api.report({
+      type: 'order.placed',
+      payload: {
+        channel: 'shop',
+        channelOrderId: 'hand-1',
+        sku: MANUAL,
+        lines: [{ quantity: 2 }],
+        expiresAt: new Date(Date.now() + 60_000).toISOString(),
+      },
+    });
+    // Two ordered, one in stock: the placement is refused. One ordered: reserved, then paid and waiting.
+    expect(tooMany.events).toMatchObject([{ data: { reason: 'INSUFFICIENT_STOCK' } }]);
+    await api.placeOrder({ sku: MANUAL, channelOrderId: 'hand-2', quantity: 1 });
+    const { events } = await api.report({
+      type: 'order.paid',
+      payload: { channel: 'shop', channelOrderId: 'hand-2', sku: MANUAL },
+    });
+    expect(events).toMatchObject([
+      { type: 'ReservationConfirmed', data: { allocatedUnitIds: [], awaitingKeys: 1 } },
+    ]);
+
+    const body = { sku: MANUAL };
+    const both = await api.call('POST', `${order('hand-2')}/card-keys`, {
+      key: operator,
+      json: { ...body, unitIds: ['u1'], secret: 'X' },
+    });
+    expect(both.status).toBe(400);
+    const unknown = await api.call('POST', `${order('hand-2')}/card-keys`, {
+      key: operator,
+      json: { ...body, unitIds: ['no-such-unit'] },
+    });
+    expect(unknown.body.code).toBe('INVENTORY.UNIT_NOT_FOUND');
+
+    // The operator types a key the buyer gets: sealed first, then given.
+    const typed = await api.call('POST', `${order('hand-2')}/card-keys`, {
+      key: operator,
+      json: { ...body, secret: `TYPED-${randomUUID()}` },
+    });
+    expect(typed.status).toBe(200);
+    const [given] = typed.body.events;
+    expect(given).toMatchObject({ type: 'KeysAllocatedManually', data: { actor: 'operator-otto' } });
+    const [unitId] = given.data.unitIds as string[];
+    expect((await api.db.pool.query('SELECT 1 FROM card_keys WHERE unit_id = $1', [unitId])).rowCount).toBe(
+      1,
+    );
+    expect(JSON.stringify(typed.body)).not.toContain('TYPED-');
+    await eventually(
+      () =>
+        outcomes.some(
+          (o) =>
+            o.type === 'card-keys.allocated' &&
+            o.payload.channelOrderId === 'hand-2' &&
+            o.payload.unitIds.includes(unitId),
+        ) || undefined,
+      15_000,
+      'the key announced to the connector',
+    );
+    const again = await api.call('POST', `${order('hand-2')}/card-keys`, { key: operator, json: body });
+    expect(again.body.code).toBe('INVENTORY.NOT_AWAITING_KEYS');
+    const history = await api.call('GET', `${order('hand-2')}?sku=${MANUAL}`, { key: operator });
+    expect(history.body.steps.map((s: { step: string }) => s.step)).toEqual([
+      'placed-and-reserved',
+      'paid',
+      'refused',
+      'keys-allocated-by-hand',
+      'refused',
+    ]);
   });
 });

@@ -215,11 +215,12 @@ describe('connector-shop on the real broker and PostgreSQL, with the inventory s
     expect([...shop.deliveries.values()].filter((x) => x.orderId === 'PAY-5X')).toEqual(delivered);
     expect(delivered).toHaveLength(1);
     expect(delivered[0].secret).toMatch(/^SECRET-\d$/);
+    // The notices once each, and the delivery reported to the inventory once.
     expect(
       eventsOf('PAY-5X')
         .map((e) => e.type)
         .sort(),
-    ).toEqual(['order.paid', 'order.placed']);
+    ).toEqual(['card-keys.delivered', 'order.paid', 'order.placed']);
     const ledger = await db.pool.query(
       "SELECT state, attempts FROM card_key_deliveries WHERE channel = 'shop' AND order_id = 'PAY-5X'",
     );

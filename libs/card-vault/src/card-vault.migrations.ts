@@ -102,8 +102,8 @@ REVOKE ALL ON FUNCTION card_vault_reveal(text, text, text, text) FROM PUBLIC;
     {
       version: 3,
       name: 'reveal follows refunds and replacements; a single key goes to one order',
-      // An order's keys are the event store's: those its ReservationConfirmed allocated and those a CardKeyReplaced
-      // gave it, less those a CardKeyReplaced voided or an OrderRefunded took back (a key returned to stock may be
+      // An order's keys are the event store's: those its ReservationConfirmed allocated, an operator gave it by hand
+      // (KeysAllocatedManually) or a CardKeyReplaced gave it, less those a CardKeyReplaced voided or an OrderRefunded took back (a key returned to stock may be
       // sold to another order). A (key, order) pair once taken back is never given again, so the sets need no order.
       //
       // plpgsql, as before: it binds the event store's table when it runs, not when it is created.
@@ -122,7 +122,7 @@ BEGIN
     SELECT e.type, e.data FROM events e
      WHERE e.stream_id = 'sku-' || p_sku AND e.data ? 'channelOrderId'
        AND e.data->>'channelOrderId' = p_order_id AND e.data->>'channel' = p_channel
-       AND e.type IN ('ReservationConfirmed', 'CardKeyReplaced', 'OrderRefunded')
+       AND e.type IN ('ReservationConfirmed', 'KeysAllocatedManually', 'CardKeyReplaced', 'OrderRefunded')
   ), given AS (
     SELECT jsonb_array_elements_text(COALESCE(data->'allocatedUnitIds', '[]'::jsonb)), false
       FROM order_events WHERE type = 'ReservationConfirmed'
@@ -133,6 +133,9 @@ BEGIN
     UNION ALL
     SELECT jsonb_array_elements_text(COALESCE(data->'loopUnitIds', '[]'::jsonb)), true
       FROM order_events WHERE type = 'ReservationConfirmed'
+    UNION ALL
+    SELECT jsonb_array_elements_text(COALESCE(data->'unitIds', '[]'::jsonb)), false
+      FROM order_events WHERE type = 'KeysAllocatedManually'
     UNION ALL
     SELECT data->>'replacementUnitId', false FROM order_events WHERE type = 'CardKeyReplaced'
   ), taken_back AS (

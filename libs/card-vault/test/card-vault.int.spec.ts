@@ -119,13 +119,14 @@ describe('CardVault on PostgreSQL', () => {
   it('follows refunds and replacements: a key taken back is not revealed for that order any more', async () => {
     const vault = await CardVault.create(db.pool, testKeys());
     const s = sku();
-    const [kept, replaced, replacement, returned] = [unit(), unit(), unit(), unit()];
+    const [kept, replaced, replacement, returned, byHand] = [unit(), unit(), unit(), unit(), unit()];
     await vault.storeBatch(
       s,
-      [kept, replaced, replacement, returned].map((unitId, i) => ({ unitId, secret: `FOLLOW-${i}` })),
+      [kept, replaced, replacement, returned, byHand].map((unitId, i) => ({ unitId, secret: `FOLLOW-${i}` })),
     );
     await allocated(s, kept, replaced, returned);
     const order = { channel: reveal.channel, channelOrderId: reveal.orderId };
+    await appendInventoryEvent(db.pool, s, 'KeysAllocatedManually', { ...order, unitIds: [byHand] });
     await appendInventoryEvent(db.pool, s, 'CardKeyReplaced', {
       ...order,
       unitId: replaced,
@@ -140,9 +141,9 @@ describe('CardVault on PostgreSQL', () => {
       endlessReturned: 0,
       note: null,
     });
-    const units = [kept, replaced, replacement, returned];
+    const units = [kept, replaced, replacement, returned, byHand];
     expect(await vault.allocatedUnits(reveal.channel, reveal.orderId, s, units)).toEqual(
-      new Set([kept, replacement]),
+      new Set([kept, replacement, byHand]),
     );
     await expect(vault.reveal(replacement, reveal)).resolves.toBe('FOLLOW-2');
     await expect(vault.reveal(replaced, reveal)).rejects.toMatchObject({ code: 'CARD_VAULT.NOT_ALLOCATED' });

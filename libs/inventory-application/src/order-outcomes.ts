@@ -235,7 +235,8 @@ function decisionFromState(
     case 'order.placed':
       return { accepted: true };
     case 'order.paid':
-      if (outcome.status === 'confirmed' || outcome.status === 'delivered') {
+      // Paid (confirmed, delivered, refunded since, or waiting for keys by hand): the payment was accepted.
+      if ('allocatedUnitIds' in outcome) {
         return { accepted: true, unitIds: outcome.allocatedUnitIds, loopUnits: outcome.loopUnits };
       }
       return {

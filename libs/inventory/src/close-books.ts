@@ -17,7 +17,9 @@ export const MIN_BOOKS_HORIZON_MS = 24 * 60 * 60 * 1000;
 
 /** A record that holds no stock and settled before `before`. Records saved before settledAt existed count as old. */
 export function isClosable(record: OrderRecord, before: number): boolean {
-  return record.status !== 'reserved' && (record.settledAt ?? 0) < before;
+  return (
+    record.status !== 'reserved' && record.status !== 'awaiting-keys' && (record.settledAt ?? 0) < before
+  );
 }
 
 export function closableCount(state: InventoryState, before: number): number {
@@ -72,7 +74,8 @@ export function closedOrderLookups(command: InventoryCommand, state: InventorySt
     case 'ReleaseReservation':
     case 'RefundOrder':
     case 'RedeliverOrder':
-    case 'ReplaceCardKey': {
+    case 'ReplaceCardKey':
+    case 'AllocateCardKeys': {
       const { channel, channelOrderId } = command.data;
       if (typeof channel !== 'string' || typeof channelOrderId !== 'string') return [];
       if (channel === '' || channelOrderId === '') return [];

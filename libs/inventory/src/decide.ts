@@ -10,7 +10,12 @@ import {
   decideRecordDelivery,
   decideReleaseReservation,
 } from './decisions/order-lifecycle';
-import { decideRedeliverOrder, decideRefundOrder, decideReplaceCardKey } from './decisions/operator-actions';
+import {
+  decideAllocateCardKeys,
+  decideRedeliverOrder,
+  decideRefundOrder,
+  decideReplaceCardKey,
+} from './decisions/operator-actions';
 import { decideRegisterSku } from './decisions/register-sku';
 import { decideImportCardKeys, decideReceiveStock } from './decisions/receive-stock';
 import { decideReserveStock } from './decisions/reserve-stock';
@@ -70,6 +75,8 @@ function decideCommand(command: InventoryCommand, state: InventoryState): Invent
       return decideRedeliverOrder(command, state);
     case 'ReplaceCardKey':
       return decideReplaceCardKey(command, state);
+    case 'AllocateCardKeys':
+      return decideAllocateCardKeys(command, state);
     case 'SetChannelPolicy':
       return decideSetChannelPolicy(command, state);
     case 'OpenDedicatedPool':

@@ -1,6 +1,7 @@
 import {
   CardKeyReplaced,
   InventoryEvent,
+  KeysAllocatedManually,
   loopAllocationsOf,
   OrderRefunded,
   RejectedOrder,
@@ -43,6 +44,7 @@ export function evolve(state: InventoryState, event: InventoryEvent): InventoryS
         ...state,
         lowStockThreshold: event.data.lowStockThreshold,
         perOrderCap: event.data.perOrderCap,
+        ...(event.data.deliveryMode === undefined ? {} : { deliveryMode: event.data.deliveryMode }),
       };
     case 'StockReceived': {
       const { quantity, batchId } = event.data;
@@ -104,13 +106,18 @@ export function evolve(state: InventoryState, event: InventoryEvent): InventoryS
         if (unit !== undefined && unit.status === 'allocated' && unit.orderKey === key)
           units = mapSet(units, unitId, { ...unit, status: 'delivered' });
       }
-      const waiting = record.allocatedUnitIds.some((unitId) => mapGet(units, unitId)?.status === 'allocated');
-      const status = waiting ? record.status : 'delivered';
-      return {
-        ...state,
-        units,
-        orders: mapSet(state.orders, key, { ...record, status, settledAt: event.data.at }),
-      };
+      const delivered = new Set([...deliveredOf(record), ...event.data.unitIds]);
+      const waiting =
+        record.status === 'awaiting-keys' || record.allocatedUnitIds.some((unitId) => !delivered.has(unitId));
+      const { deliveredUnitIds: _before, ...rest } = record;
+      const next: OrderRecord = waiting
+        ? {
+            ...rest,
+            settledAt: event.data.at,
+            deliveredUnitIds: record.allocatedUnitIds.filter((u) => delivered.has(u)),
+          }
+        : { ...rest, status: 'delivered', settledAt: event.data.at };
+      return { ...state, units, orders: mapSet(state.orders, key, next) };
     }
     case 'OrderRefunded':
       return refund(state, event);
@@ -129,6 +136,8 @@ export function evolve(state: InventoryState, event: InventoryEvent): InventoryS
     }
     case 'CardKeyReplaced':
       return replaceKey(state, event);
+    case 'KeysAllocatedManually':
+      return allocateByHand(state, event);
     case 'ReservationReleased':
       return endReservation(state, event.data, 'released');
     case 'ReservationExpired':
@@ -256,6 +265,8 @@ function confirm(state: InventoryState, event: ReservationConfirmed): InventoryS
   const lines = renewed ?? record.lines;
   const held = renewed === undefined ? split(lines) : { counted: 0, endless: 0 };
   const { counted, endless } = split(lines);
+  // Manual delivery: the single-use keys' stock stays held (a renewed order's is held now) until they are given.
+  const awaiting = event.data.awaitingKeys ?? 0;
   let units = state.units;
   for (const unitId of allocatedUnitIds) {
     const unit = mapGet(units, unitId);
@@ -268,16 +279,16 @@ function confirm(state: InventoryState, event: ReservationConfirmed): InventoryS
     orders: mapSet(state.orders, key, {
       ...record,
       lines,
-      status: 'confirmed',
+      status: awaiting > 0 ? 'awaiting-keys' : 'confirmed',
       allocatedUnitIds,
       loopUnits,
-      settledAt: event.data.at,
+      settledAt: awaiting > 0 ? null : event.data.at,
     }),
     openReservations: mapDelete(state.openReservations, key),
     counters: bump(state.counters, {
-      reserved: -held.counted,
-      onHand: -counted,
-      delivered: counted,
+      reserved: awaiting - held.counted,
+      onHand: awaiting - counted,
+      delivered: counted - awaiting,
       endlessReserved: -held.endless,
       endlessDelivered: endless,
     }),
@@ -291,6 +302,7 @@ function confirm(state: InventoryState, event: ReservationConfirmed): InventoryS
 
 function refund(state: InventoryState, event: OrderRefunded): InventoryState {
   const { channel, channelOrderId, returnedUnitIds, returnedQuantity, endlessReturned, at } = event.data;
+  const releasedHeld = event.data.releasedHeld ?? 0;
   const key = orderKey(channel, channelOrderId);
   const record = mapGet(state.orders, key);
   if (record === undefined) return state;
@@ -319,7 +331,38 @@ function refund(state: InventoryState, event: OrderRefunded): InventoryState {
       onHand: returnedQuantity,
       delivered: -returnedQuantity,
       endlessDelivered: -endlessReturned,
+      reserved: -releasedHeld,
     }),
+  };
+}
+
+function allocateByHand(state: InventoryState, event: KeysAllocatedManually): InventoryState {
+  const { channel, channelOrderId, unitIds, at } = event.data;
+  const key = orderKey(channel, channelOrderId);
+  const record = mapGet(state.orders, key);
+  if (record === undefined) return state;
+  let units = state.units;
+  for (const unitId of unitIds) {
+    const unit = mapGet(units, unitId);
+    const given: CardKeyUnit | undefined = unit && { ...unit, status: 'allocated', orderKey: key };
+    if (given !== undefined) units = mapSet(units, unitId, given);
+  }
+  const allocatedUnitIds = [...record.allocatedUnitIds, ...unitIds];
+  const counted = split(record.lines).counted;
+  const complete = allocatedUnitIds.length >= counted;
+  // The held stock becomes sold, key by key.
+  const n = unitIds.length;
+  return {
+    ...state,
+    units,
+    unitQueue: settle(state.unitQueue, units),
+    orders: mapSet(state.orders, key, {
+      ...record,
+      status: complete ? 'confirmed' : 'awaiting-keys',
+      allocatedUnitIds,
+      settledAt: complete ? at : (record.settledAt ?? null),
+    }),
+    counters: bump(state.counters, { reserved: -n, onHand: -n, delivered: n }),
   };
 }
 
@@ -327,22 +370,32 @@ function replaceKey(state: InventoryState, event: CardKeyReplaced): InventorySta
   const { channel, channelOrderId, unitId, replacementUnitId, at } = event.data;
   const key = orderKey(channel, channelOrderId);
   const record = mapGet(state.orders, key);
-  const old = mapGet(state.units, unitId);
-  const replacement = mapGet(state.units, replacementUnitId);
-  if (record === undefined || old === undefined || replacement === undefined) return state;
-  // The voided key was sold already (on hand counted it out then); the replacement leaves stock now.
-  const voided: CardKeyUnit = { ...old, status: 'voided' };
-  const allocated: CardKeyUnit = { ...replacement, status: 'allocated', orderKey: key };
-  const units = mapSet(mapSet(state.units, unitId, voided), replacementUnitId, allocated);
+  if (record === undefined) return state;
+  // The voided key was sold already (on hand counted it out then); the replacement leaves stock now. The units may
+  // be absent where only the order's record is rebuilt (closed books): the record changes all the same.
+  let units = state.units;
+  const old = mapGet(units, unitId);
+  if (old !== undefined) units = mapSet(units, unitId, { ...old, status: 'voided' } as CardKeyUnit);
+  const replacement = mapGet(units, replacementUnitId);
+  if (replacement !== undefined)
+    units = mapSet(units, replacementUnitId, {
+      ...replacement,
+      status: 'allocated',
+      orderKey: key,
+    } as CardKeyUnit);
+  // The order waits for the replacement; what it had received stays received.
+  const delivered = deliveredOf(record).filter((u) => u !== unitId);
+  const { deliveredUnitIds: _before, ...rest } = record;
   return {
     ...state,
     units,
     unitQueue: settle(state.unitQueue, units),
     orders: mapSet(state.orders, key, {
-      ...record,
-      status: 'confirmed',
+      ...rest,
+      status: record.status === 'awaiting-keys' ? 'awaiting-keys' : 'confirmed',
       allocatedUnitIds: record.allocatedUnitIds.map((u) => (u === unitId ? replacementUnitId : u)),
       settledAt: at,
+      ...(delivered.length > 0 ? { deliveredUnitIds: delivered } : {}),
     }),
     counters: bump(state.counters, { onHand: -1, delivered: 1, voided: 1 }),
   };
@@ -364,6 +417,11 @@ function endReservation(
     counters: bump(state.counters, { reserved: -counted, endlessReserved: -endless }),
     pools: movePools(state.pools, record.lines, (pool, q) => ({ ...pool, reserved: pool.reserved - q })),
   };
+}
+
+/** The order's keys delivered so far: all of them once it is delivered. */
+function deliveredOf(record: OrderRecord): readonly string[] {
+  return record.status === 'delivered' ? record.allocatedUnitIds : (record.deliveredUnitIds ?? []);
 }
 
 function split(lines: readonly ReservedLine[]): { counted: number; endless: number } {

@@ -1,5 +1,5 @@
 import { OrderRecord } from './inventory-state';
-import { AdjustmentReason, StockKind } from './stock-kind';
+import { AdjustmentReason, DeliveryMode, StockKind } from './stock-kind';
 
 /**
  * Every command names its SKU (the stream it is for), the time it is decided at and, optionally, who
@@ -31,7 +31,7 @@ export type RegisterSku = Command<
  */
 export type ChangeSkuSettings = Command<
   'ChangeSkuSettings',
-  { lowStockThreshold?: number | null; perOrderCap?: number | null }
+  { lowStockThreshold?: number | null; perOrderCap?: number | null; deliveryMode?: DeliveryMode }
 >;
 
 /** Counted stock arrives; `batchId` makes a redelivered receipt a no-op. */
@@ -109,6 +109,15 @@ export type ReplaceCardKey = Command<
   { channel: string; channelOrderId: string; unitId: string; note?: string }
 >;
 
+/**
+ * 手动发货: an operator gives keys to a paid order waiting for them (a SKU in manual delivery mode): the named
+ * available single-use keys, or the first available ones when none is named.
+ */
+export type AllocateCardKeys = Command<
+  'AllocateCardKeys',
+  { channel: string; channelOrderId: string; unitIds?: readonly string[] }
+>;
+
 export type SetChannelPolicy = Command<
   'SetChannelPolicy',
   {
@@ -150,6 +159,7 @@ export type InventoryCommand =
   | RefundOrder
   | RedeliverOrder
   | ReplaceCardKey
+  | AllocateCardKeys
   | SetChannelPolicy
   | OpenDedicatedPool
   | CloseDedicatedPool

@@ -13,6 +13,7 @@ import {
   outcomeOf,
   poolFree,
 } from '@libs/inventory';
+import { keysAwaited } from './decisions/operator-actions';
 import { scenario } from '../test/arbitraries';
 import { runScenario, StepResult } from '../test/run-scenario';
 
@@ -68,6 +69,8 @@ function reservationsHeld(state: InventoryState): {
   }
   const reservedOrders = mapValues(state.orders).filter((order) => order.status === 'reserved').length;
   check(reservedOrders === state.openReservations.size, 'every reserved order is an open reservation');
+  // Paid orders waiting for keys by hand (manual delivery) hold the stock of the keys they still need.
+  for (const order of mapValues(state.orders)) counted += keysAwaited(order);
   return { counted, endless, perPool };
 }
 
@@ -144,6 +147,16 @@ describe('inventory decider properties (random command sequences)', () => {
               const unit = mapGet(before.units, replacementUnitId);
               check(unit?.status === 'available' && !unit.loop, 'a replacement is an available single key');
               owner.set(replacementUnitId, order);
+              continue;
+            }
+            if (event.type === 'KeysAllocatedManually') {
+              const order = `${event.data.channel}/${event.data.channelOrderId}`;
+              for (const unitId of event.data.unitIds) {
+                check(!owner.has(unitId), 'a key given by hand is no other order’s', { unitId });
+                const unit = mapGet(before.units, unitId);
+                check(unit?.status === 'available' && !unit.loop, 'only an available single key is given');
+                owner.set(unitId, order);
+              }
               continue;
             }
             if (event.type === 'DeliveryRepeated') {

@@ -1,7 +1,7 @@
 import { ChannelPolicy, LoopAllocation, OrderRecord, ReservedLine, UnitStatus } from './inventory-state';
 import { InventoryCommandType } from './inventory-commands';
 import { ReasonCode, SkipReason } from './reason-codes';
-import { AdjustmentReason, StockKind } from './stock-kind';
+import { AdjustmentReason, DeliveryMode, StockKind } from './stock-kind';
 
 /** `at` is the deciding command's `now` (epoch ms); `actor` is who asked, null when nobody was named. */
 export interface EventContext {
@@ -17,10 +17,13 @@ export type SkuRegistered = Event<
   { kind: StockKind; lowStockThreshold: number | null; perOrderCap: number | null }
 >;
 
-/** The SKU's full settings after the change, whichever fields the command named. */
+/**
+ * The SKU's full settings after the change, whichever fields the command named. `deliveryMode` is absent from events
+ * written before it existed: the mode then stays as it was.
+ */
 export type SkuSettingsChanged = Event<
   'SkuSettingsChanged',
-  { lowStockThreshold: number | null; perOrderCap: number | null }
+  { lowStockThreshold: number | null; perOrderCap: number | null; deliveryMode?: DeliveryMode }
 >;
 
 export type StockReceived = Event<'StockReceived', { batchId: string; quantity: number }>;
@@ -105,6 +108,11 @@ export type ReservationConfirmed = Event<
     /** Loop keys handed out for the endless part of the order, each with how many times. */
     loopUnits: readonly LoopAllocation[];
     /**
+     * Manual delivery mode: how many single-use keys the order waits for, its stock still held, until an operator
+     * allocates them (KeysAllocatedManually). Absent in automatic mode.
+     */
+    awaitingKeys?: number;
+    /**
      * The shape stored before loop allocations were counted: one entry per unit, ids repeating. Only read
      * (see loopAllocationsOf), never written, so that old event stores still replay.
      */
@@ -130,6 +138,8 @@ export type OrderRefunded = Event<
     returnedUnitIds: readonly string[];
     returnedQuantity: number;
     endlessReturned: number;
+    /** Stock an order waiting for keys (manual mode) still held, released. Absent when none. */
+    releasedHeld?: number;
     note: string | null;
   }
 >;
@@ -145,6 +155,12 @@ export type DeliveryRepeated = Event<
     redelivery: number;
     note: string | null;
   }
+>;
+
+/** An operator gave these keys to an order waiting for them (manual delivery mode). */
+export type KeysAllocatedManually = Event<
+  'KeysAllocatedManually',
+  { channel: string; channelOrderId: string; unitIds: readonly string[] }
 >;
 
 /** `unitId` was voided (never sold again) and `replacementUnitId` allocated to the order in its place. */
@@ -247,6 +263,7 @@ export type InventoryEvent =
   | OrderRefunded
   | DeliveryRepeated
   | CardKeyReplaced
+  | KeysAllocatedManually
   | ChannelPolicySet
   | DedicatedPoolOpened
   | DedicatedPoolClosed

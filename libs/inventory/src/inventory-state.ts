@@ -1,7 +1,7 @@
 import { EarlyCancellations } from './early-cancellations';
 import { emptyMap, PersistentMap, sharedIfEmpty } from './persistent-map';
 import { ReasonCode } from './reason-codes';
-import { StockKind } from './stock-kind';
+import { DeliveryMode, StockKind } from './stock-kind';
 import { emptyUnitQueue, sharedIfEmptyQueue, UnitQueue } from './unit-queue';
 
 /**
@@ -34,8 +34,9 @@ export interface CardKeyUnit {
   readonly batchId: string;
 }
 
+/** `awaiting-keys`: paid in manual delivery mode; its stock is held until an operator allocates its keys. */
 export type OrderStatus =
-  'rejected' | 'reserved' | 'confirmed' | 'delivered' | 'released' | 'expired' | 'refunded';
+  'rejected' | 'reserved' | 'confirmed' | 'delivered' | 'released' | 'expired' | 'refunded' | 'awaiting-keys';
 
 export interface ReservedLine {
   readonly quantity: number;
@@ -69,6 +70,12 @@ export interface OrderRecord {
    * records saved before it existed: they count as settled long ago.
    */
   readonly settledAt?: number | null;
+  /**
+   * The keys of a paid order delivered so far, kept only while some are still waiting (absent once the order is
+   * delivered, and before any delivery): the record alone tells delivered from waiting, so an order rebuilt from its
+   * own events after the books closed (see close-books.ts) is the same record.
+   */
+  readonly deliveredUnitIds?: readonly string[];
   /** How often the order's keys were sent again, and when last (absent until the first repeat). */
   readonly redeliveries?: number;
   readonly lastRedeliveryAt?: number;
@@ -113,6 +120,8 @@ export interface InventoryState {
   readonly kind: StockKind | null;
   readonly lowStockThreshold: number | null;
   readonly perOrderCap: number | null;
+  /** Absent on states saved before it existed: automatic. */
+  readonly deliveryMode?: DeliveryMode;
   /** The settings the SKU was registered with, so a redelivered registration is known after a change. */
   readonly registeredSettings: SkuSettings | null;
   readonly counters: StockCounters;

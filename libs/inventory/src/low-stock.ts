@@ -97,6 +97,9 @@ function levelAfter(
       case 'CardKeyReplaced':
         onHand -= 1;
         break;
+      case 'KeysAllocatedManually':
+        onHand -= event.data.unitIds.length;
+        break;
       case 'SkuSettingsChanged':
         thresholdChanged = event.data.lowStockThreshold !== threshold;
         threshold = event.data.lowStockThreshold;

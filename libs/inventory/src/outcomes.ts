@@ -20,7 +20,7 @@ export type OrderOutcome =
   | { readonly status: 'released' | 'expired'; readonly quantity: number }
   /** Refunded after payment: the keys it still has (delivered) stay its own. */
   | {
-      readonly status: 'refunded';
+      readonly status: 'refunded' | 'awaiting-keys';
       readonly quantity: number;
       readonly allocatedUnitIds: readonly string[];
       readonly loopUnits: readonly LoopAllocation[];
@@ -49,6 +49,7 @@ export function outcomeOf(
     case 'confirmed':
     case 'delivered':
     case 'refunded':
+    case 'awaiting-keys':
       return {
         status: record.status,
         quantity: record.quantity,

@@ -48,6 +48,12 @@ export const REASON_CODES = [
   'REDELIVERY_TOO_SOON',
   /** An order already sent again MAX_REDELIVERIES times. */
   'REDELIVERY_LIMIT_REACHED',
+  /** Keys allocated by hand to an order that is not waiting for any (automatic mode, or all given already). */
+  'NOT_AWAITING_KEYS',
+  /** A key named for an order that is not available (sold, voided or redeemed). */
+  'UNIT_NOT_AVAILABLE',
+  /** More keys named than the order still waits for. */
+  'TOO_MANY_KEYS',
 ] as const;
 
 export type ReasonCode = (typeof REASON_CODES)[number];

@@ -7,6 +7,14 @@ export const STOCK_KINDS = ['quantity', 'cardKey', 'unlimited'] as const;
 
 export type StockKind = (typeof STOCK_KINDS)[number];
 
+/**
+ * How a paid card-key order gets its keys (发货方式): `automatic` picks them at payment (自动发货); `manual` leaves
+ * the order waiting, its stock held, until an operator allocates keys to it (手动发货).
+ */
+export const DELIVERY_MODES = ['automatic', 'manual'] as const;
+
+export type DeliveryMode = (typeof DELIVERY_MODES)[number];
+
 export const ADJUSTMENT_REASONS = ['count-correction', 'reconciliation'] as const;
 
 export type AdjustmentReason = (typeof ADJUSTMENT_REASONS)[number];

@@ -28,7 +28,8 @@ export type SettleType =
   | 'RedeemCardKey'
   | 'RefundOrder'
   | 'RedeliverOrder'
-  | 'ReplaceCardKey';
+  | 'ReplaceCardKey'
+  | 'AllocateCardKeys';
 
 export type CommandTemplate = {
   readonly type: InventoryCommand['type'];
@@ -94,6 +95,7 @@ const changeSkuSettings = template(
         { weight: 6, arbitrary: maybe(fc.integer({ min: 1, max: 6 })) },
         { weight: 1, arbitrary: fc.constant(0) },
       ),
+      deliveryMode: fc.constantFrom('automatic', 'manual'),
     },
     { requiredKeys: [] },
   ),
@@ -146,6 +148,16 @@ const commandTemplate = (kind: StockKind): fc.Arbitrary<CommandTemplate> =>
       arbitrary: template('ReplaceCardKey', fc.record({ channel, channelOrderId: orderId, unitId })),
     },
     {
+      weight: kind === 'cardKey' ? 2 : 1,
+      arbitrary: template(
+        'AllocateCardKeys',
+        fc.record(
+          { channel, channelOrderId: orderId, unitIds: fc.array(unitId, { minLength: 1, maxLength: 3 }) },
+          { requiredKeys: ['channel', 'channelOrderId'] },
+        ),
+      ),
+    },
+    {
       weight: 1,
       arbitrary: template(
         'SetChannelPolicy',
@@ -193,6 +205,7 @@ const step = (kind: StockKind): fc.Arbitrary<Step> =>
           'RefundOrder',
           'RedeliverOrder',
           'ReplaceCardKey',
+          'AllocateCardKeys',
         ),
         pick: fc.nat(),
       }),

@@ -73,10 +73,14 @@ function settle(type: SettleType, pick: number, state: InventoryState, now: numb
     return { type, data: { sku: SKU, now, channel, channelOrderId, unitId } };
   }
   const paid = type === 'RecordDelivery' || type === 'RefundOrder' || type === 'RedeliverOrder';
+  const wanted = (status: string) =>
+    type === 'AllocateCardKeys'
+      ? status === 'awaiting-keys'
+      : paid
+        ? status === 'confirmed' || status === 'delivered' || status === 'awaiting-keys'
+        : status === 'reserved';
   const orders = mapValues(state.orders)
-    .filter((order) =>
-      paid ? order.status === 'confirmed' || order.status === 'delivered' : order.status === 'reserved',
-    )
+    .filter((order) => wanted(order.status))
     .map(({ channel, channelOrderId }) => ({ channel, channelOrderId }))
     .sort((a, b) =>
       orderKey(a.channel, a.channelOrderId).localeCompare(orderKey(b.channel, b.channelOrderId)),

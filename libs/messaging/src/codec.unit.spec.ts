@@ -259,6 +259,7 @@ describe('every message type in the catalogue', () => {
         units: [{ unitId: 'u-1', fingerprint: 'hmac-1', loop: false }],
       },
       'stock.adjusted': { sku: 'S1', adjustmentId: 'adj-1', delta: -2, reason: 'reconciliation' },
+      'card-keys.delivered': { channel: 'shop', channelOrderId: 'O-1', sku: 'S1', unitIds: ['u-1'] },
       'inventory.command': {
         sku: 'S1',
         commandId: 'catalogue-import:sub-1:S1',
@@ -300,6 +301,22 @@ describe('every message type in the catalogue', () => {
         sku: 'S1',
         unitIds: ['u-1'],
         skuVersion: 9,
+      },
+      'card-keys.redeliver': {
+        channel: 'shop',
+        channelOrderId: 'O-1',
+        sku: 'S1',
+        unitIds: ['u-1'],
+        redelivery: 1,
+        skuVersion: 10,
+      },
+      'card-keys.withdrawn': {
+        channel: 'shop',
+        channelOrderId: 'O-1',
+        sku: 'S1',
+        unitIds: ['u-1'],
+        reason: 'replaced',
+        skuVersion: 11,
       },
     },
     channelTargets: {

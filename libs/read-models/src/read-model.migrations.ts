@@ -250,11 +250,12 @@ CREATE INDEX projection_quarantine_retry_idx ON projection_quarantine (retry_req
     },
     {
       version: 5,
-      name: 'reservations: refunded orders',
+      name: 'reservations: refunded orders, paid orders waiting for keys',
       up: `
 ALTER TABLE reservations DROP CONSTRAINT reservations_status_check;
 ALTER TABLE reservations ADD CONSTRAINT reservations_status_check
-  CHECK (status IN ('reserved', 'confirmed', 'delivered', 'released', 'expired', 'rejected', 'refunded'));
+  CHECK (status IN ('reserved', 'confirmed', 'delivered', 'released', 'expired', 'rejected', 'refunded',
+                    'awaiting-keys'));
 `,
     },
   ],

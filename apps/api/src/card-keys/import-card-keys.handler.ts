@@ -23,6 +23,11 @@ export interface ImportCardKeysRequest {
   body: AsyncIterable<Buffer | string>;
 }
 
+/** A key's unit id: derived from its SKU and fingerprint, so an import cut short and retried adopts its vault rows. */
+export function unitIdFor(sku: string, fingerprint: string): string {
+  return uuidV5(`${sku}\n${fingerprint}`, UNIT_ID_NAMESPACE);
+}
+
 interface PendingUnit {
   line: number;
   unitId: string;
@@ -156,7 +161,7 @@ export class ImportCardKeysHandler {
           issue({ line: row.line, result: 'already_in_pool' });
           continue;
         }
-        const unitId = uuidV5(`${sku}\n${fingerprint}`, UNIT_ID_NAMESPACE);
+        const unitId = unitIdFor(sku, fingerprint);
         chunk.push({ unitId, secret: row.secret, line: row.line, loop: row.loop });
         if (chunk.length >= this.config.importChunkSize) await flush();
       }

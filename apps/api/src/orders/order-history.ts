@@ -5,7 +5,7 @@ import type { InventoryEvent } from '@libs/inventory';
 export interface OrderStep {
   /**
    * placed-and-reserved, rejected, paid, delivered, cancelled, cancelled-before-placement, expired, redeemed,
-   * refunded, redelivery-requested, key-replaced, refused
+   * refunded, redelivery-requested, key-replaced, keys-allocated-by-hand, refused
    */
   step: string;
   sku: string;
@@ -132,6 +132,10 @@ function stepsOf(
       const { unitIds, loopUnits, redelivery, note } = event.data;
       return [{ step: 'redelivery-requested', detail: { unitIds, loopUnits, redelivery, note } }];
     }
+    case 'KeysAllocatedManually':
+      return mine(event.data)
+        ? [{ step: 'keys-allocated-by-hand', detail: { unitIds: event.data.unitIds } }]
+        : [];
     case 'CardKeyReplaced': {
       if (!mine(event.data)) return [];
       const { unitId, replacementUnitId, note } = event.data;

@@ -15,7 +15,16 @@ import { IsIdentifier } from '../common/identifiers';
 import { ticketStepsForOrder } from '../tickets/ticket-steps';
 import { mergeSteps, orderSteps } from './order-history';
 
-const STATES = ['reserved', 'confirmed', 'delivered', 'released', 'expired', 'rejected', 'refunded'] as const;
+const STATES = [
+  'reserved',
+  'awaiting-keys',
+  'confirmed',
+  'delivered',
+  'released',
+  'expired',
+  'rejected',
+  'refunded',
+] as const;
 
 export class OrderParams {
   @ApiProperty({ example: 'taobao' }) @IsIdentifier() channel!: string;

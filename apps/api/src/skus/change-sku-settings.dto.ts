@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { MAX_ORDER_QUANTITY } from '@libs/inventory';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { DELIVERY_MODES, type DeliveryMode, MAX_ORDER_QUANTITY } from '@libs/inventory';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 
 /** A field left out keeps its value; null removes the limit. */
 export class ChangeSkuSettingsDto {
@@ -23,4 +23,13 @@ export class ChangeSkuSettingsDto {
   @Min(1)
   @Max(MAX_ORDER_QUANTITY)
   perOrderCap?: number | null;
+
+  @ApiPropertyOptional({
+    enum: DELIVERY_MODES,
+    description:
+      'Card keys only: automatic (自动发货, keys picked at payment) or manual (手动发货, a paid order waits, its stock held, until an operator gives it keys); left out: unchanged',
+  })
+  @IsOptional()
+  @IsIn(DELIVERY_MODES)
+  deliveryMode?: DeliveryMode;
 }

@@ -19,7 +19,8 @@ export class ChangeSkuSettingsHttpController {
   @Patch()
   @Roles('inventory-admin')
   @ApiOperation({
-    summary: 'Change the low-stock threshold and per-order cap (the stock kind cannot change)',
+    summary:
+      'Change the low-stock threshold, the per-order cap and the delivery mode of card keys (the stock kind cannot change)',
     description:
       'The new cap applies to reservations decided afterwards; the low-stock alert is re-judged against the ' +
       'new threshold at once. Settings already in place answer with no events.',

@@ -89,6 +89,10 @@ function movementFacts(event: InventoryEvent): MovementFacts | null {
       const { channel, channelOrderId, unitId, note } = event.data;
       return { quantity: 1, channel, channelOrderId, ref: unitId, note };
     }
+    case 'KeysAllocatedManually': {
+      const { channel, channelOrderId, unitIds } = event.data;
+      return { quantity: unitIds.length, channel, channelOrderId };
+    }
     case 'DedicatedPoolOpened':
       return { quantity: event.data.quantity, ref: event.data.poolId };
     case 'DedicatedPoolClosed':
@@ -162,6 +166,7 @@ function ordersOf(event: InventoryEvent): { channel: string; channelOrderId: str
     case 'OrderRefunded':
     case 'DeliveryRepeated':
     case 'CardKeyReplaced':
+    case 'KeysAllocatedManually':
       return [{ channel: event.data.channel, channelOrderId: event.data.channelOrderId }];
     case 'ReservationRejected':
       return [{ ...event.data }];
@@ -245,6 +250,8 @@ function touchedUnitIds(event: InventoryEvent, before: InventoryState): readonly
       return event.data.returnedUnitIds;
     case 'CardKeyReplaced':
       return [event.data.unitId, event.data.replacementUnitId];
+    case 'KeysAllocatedManually':
+      return event.data.unitIds;
     case 'SkuRegistered':
     case 'SkuSettingsChanged':
     case 'StockReceived':

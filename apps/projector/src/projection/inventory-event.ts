@@ -30,6 +30,7 @@ const KNOWN_TYPES: Record<InventoryEventType, true> = {
   OrderRefunded: true,
   DeliveryRepeated: true,
   CardKeyReplaced: true,
+  KeysAllocatedManually: true,
 };
 
 /**

@@ -1,8 +1,9 @@
-import { RedeliverOrder, RefundOrder, ReplaceCardKey } from '../inventory-commands';
+import { AllocateCardKeys, RedeliverOrder, RefundOrder, ReplaceCardKey } from '../inventory-commands';
 import {
   CardKeyReplaced,
   DeliveryRepeated,
   InventoryEvent,
+  KeysAllocatedManually,
   loopAllocationsOf,
   OrderRefunded,
 } from '../inventory-events';
@@ -19,7 +20,14 @@ export const REDELIVERY_MIN_INTERVAL_MS = 60_000;
 /** Redeliveries one order may have: past that the order needs a look, not another copy. */
 export const MAX_REDELIVERIES = 5;
 
-type OperatorOrderCommand = RefundOrder | RedeliverOrder | ReplaceCardKey;
+type OperatorOrderCommand = RefundOrder | RedeliverOrder | ReplaceCardKey | AllocateCardKeys;
+
+/** Single-use keys an order waiting in manual mode still needs: its counted units not given a key yet. */
+export function keysAwaited(order: OrderRecord): number {
+  if (order.status !== 'awaiting-keys') return 0;
+  const counted = order.lines.reduce((sum, line) => sum + line.quantity - line.endless, 0);
+  return Math.max(0, counted - order.allocatedUnitIds.length);
+}
 
 /** The paid order the command is about, or why there is none to act on. */
 function paidOrder(command: OperatorOrderCommand, state: InventoryState): OrderRecord | ReasonCode {
@@ -33,6 +41,7 @@ function paidOrder(command: OperatorOrderCommand, state: InventoryState): OrderR
     case 'confirmed':
     case 'delivered':
     case 'refunded':
+    case 'awaiting-keys':
       return order;
     case 'reserved':
     case 'released':
@@ -63,6 +72,7 @@ export function decideRefundOrder(command: RefundOrder, state: InventoryState): 
   const delivered = order.status === 'delivered';
   const counted = order.lines.reduce((sum, line) => sum + line.quantity - line.endless, 0);
   const endless = order.lines.reduce((sum, line) => sum + line.endless, 0);
+  const held = keysAwaited(order);
   const refunded: OrderRefunded = {
     type: 'OrderRefunded',
     data: {
@@ -71,6 +81,7 @@ export function decideRefundOrder(command: RefundOrder, state: InventoryState): 
       returnedUnitIds,
       returnedQuantity: state.kind === 'cardKey' ? returnedUnitIds.length : delivered ? 0 : counted,
       endlessReturned: delivered ? 0 : endless,
+      ...(held > 0 ? { releasedHeld: held } : {}),
       note: noteOf(command.data.note),
       ...contextOf(command),
     },
@@ -158,4 +169,51 @@ export function decideReplaceCardKey(command: ReplaceCardKey, state: InventorySt
     },
   };
   return [replaced];
+}
+
+/**
+ * 手动发货: keys for an order waiting in manual mode — the named ones (each an available single-use key of this SKU)
+ * or, none named, the first available. The order is confirmed once it has all its keys; giving the same keys again
+ * changes nothing.
+ */
+export function decideAllocateCardKeys(command: AllocateCardKeys, state: InventoryState): InventoryEvent[] {
+  const order = paidOrder(command, state);
+  if (typeof order === 'string') return rejectCommand(command, order);
+  if (state.kind !== 'cardKey') return rejectCommand(command, 'KIND_MISMATCH');
+  const named = command.data.unitIds;
+  if (named !== undefined && (!Array.isArray(named) || !named.every(isId)))
+    return rejectCommand(command, 'INVALID_REFERENCE');
+  const key = orderKey(order.channel, order.channelOrderId);
+  const wanted = named === undefined ? undefined : [...new Set(named)];
+  // The same keys given again (a repeated request): already the order's.
+  if (
+    wanted !== undefined &&
+    wanted.length > 0 &&
+    wanted.every((u) => mapGet(state.units, u)?.orderKey === key)
+  )
+    return [];
+  if (order.status === 'refunded') return rejectCommand(command, 'ORDER_REFUNDED');
+  const awaited = keysAwaited(order);
+  if (awaited === 0) return rejectCommand(command, 'NOT_AWAITING_KEYS');
+  let unitIds: string[];
+  if (wanted === undefined) {
+    unitIds = peekUnits(state.unitQueue, awaited, (id) => mapGet(state.units, id)?.status === 'available');
+    // Unreachable while the held stock counts these keys; answered rather than thrown.
+    if (unitIds.length < awaited) return rejectCommand(command, 'INSUFFICIENT_STOCK');
+  } else {
+    if (wanted.length === 0) return rejectCommand(command, 'INVALID_REFERENCE');
+    if (wanted.length > awaited) return rejectCommand(command, 'TOO_MANY_KEYS');
+    for (const unitId of wanted) {
+      const unit = mapGet(state.units, unitId);
+      if (unit === undefined) return rejectCommand(command, 'UNIT_NOT_FOUND');
+      if (unit.loop) return rejectCommand(command, 'UNIT_IS_LOOP_KEY');
+      if (unit.status !== 'available') return rejectCommand(command, 'UNIT_NOT_AVAILABLE');
+    }
+    unitIds = wanted;
+  }
+  const allocated: KeysAllocatedManually = {
+    type: 'KeysAllocatedManually',
+    data: { channel: order.channel, channelOrderId: order.channelOrderId, unitIds, ...contextOf(command) },
+  };
+  return [allocated];
 }

@@ -273,3 +273,93 @@ describe('RecordDelivery of some of the keys', () => {
       .thenNothing();
   });
 });
+
+describe('manual delivery (手动发货)', () => {
+  const manual = event('SkuSettingsChanged', {
+    lowStockThreshold: null,
+    perOrderCap: null,
+    deliveryMode: 'manual',
+  });
+  const base = [registeredCardKeys(), keysImported(4), manual, reserved('o1', 2)];
+  const awaiting = [
+    ...base,
+    { ...confirmed('o1', 2), data: { ...confirmed('o1', 2).data, awaitingKeys: 2 } },
+  ];
+  const allocate = (unitIds?: string[]) =>
+    command('AllocateCardKeys', { ...order, actor: 'op:1', ...(unitIds ? { unitIds } : {}) });
+
+  it('is a setting of card-key SKUs only', () => {
+    given([registeredCardKeys()])
+      .when(command('ChangeSkuSettings', { deliveryMode: 'manual' }))
+      .then([
+        event('SkuSettingsChanged', { lowStockThreshold: null, perOrderCap: null, deliveryMode: 'manual' }),
+      ]);
+    given([registeredQuantity()])
+      .when(command('ChangeSkuSettings', { deliveryMode: 'manual' }))
+      .thenRejects('KIND_MISMATCH');
+    given([registeredCardKeys()])
+      .when(command('ChangeSkuSettings', { deliveryMode: 'by-pigeon' as never }))
+      .thenRejects('INVALID_SETTING');
+  });
+
+  it('leaves a paid order waiting with its stock held, picking no key', () => {
+    const result = given(base).when(command('ConfirmReservation', order));
+    expect(result.events).toMatchObject([
+      { type: 'ReservationConfirmed', data: { allocatedUnitIds: [], awaitingKeys: 2 } },
+    ]);
+    expect(orderRecordOf(result.state, 'taobao', 'o1')?.status).toBe('awaiting-keys');
+    expect(stockLevels(result.state)).toMatchObject({ onHand: 4, reserved: 2, available: 2, delivered: 0 });
+    // It no longer expires: the buyer has paid.
+    given(awaiting)
+      .when(command('ExpireReservations', { now: T0 + 24 * 60 * MINUTE }))
+      .thenNothing();
+  });
+
+  it('gives the named keys, then the rest, and the order is confirmed once it has them all', () => {
+    const first = given(awaiting).when(allocate(['k3']));
+    first.then([event('KeysAllocatedManually', { ...order, unitIds: ['k3'], actor: 'op:1' })]);
+    expect(orderRecordOf(first.state, 'taobao', 'o1')).toMatchObject({
+      status: 'awaiting-keys',
+      allocatedUnitIds: ['k3'],
+    });
+    expect(stockLevels(first.state)).toMatchObject({ onHand: 3, reserved: 1, available: 2, delivered: 1 });
+    given([...awaiting, ...first.events])
+      .when(allocate(['k3']))
+      .thenNothing();
+    const rest = given([...awaiting, ...first.events]).when(allocate());
+    rest.then([event('KeysAllocatedManually', { ...order, unitIds: ['k1'], actor: 'op:1' })]);
+    expect(orderRecordOf(rest.state, 'taobao', 'o1')).toMatchObject({
+      status: 'confirmed',
+      allocatedUnitIds: ['k3', 'k1'],
+    });
+    expect(stockLevels(rest.state)).toMatchObject({ onHand: 2, reserved: 0, available: 2, delivered: 2 });
+    given([...awaiting, ...first.events, ...rest.events])
+      .when(allocate())
+      .thenRejects('NOT_AWAITING_KEYS');
+  });
+
+  it('refuses keys it cannot give', () => {
+    given(awaiting)
+      .when(allocate(['k1', 'k2', 'k3']))
+      .thenRejects('TOO_MANY_KEYS');
+    given(awaiting)
+      .when(allocate(['k9']))
+      .thenRejects('UNIT_NOT_FOUND');
+    given([
+      ...awaiting,
+      event('CardKeyVoided', { unitId: 'k1', previousStatus: 'available', loop: false, note: null }),
+    ])
+      .when(allocate(['k1']))
+      .thenRejects('UNIT_NOT_AVAILABLE');
+    given(paid).when(allocate()).thenRejects('NOT_AWAITING_KEYS');
+  });
+
+  it('a refund releases what the waiting order still held', () => {
+    const first = given(awaiting).when(allocate(['k3'])).events;
+    const result = given([...awaiting, ...first]).when(refund());
+    expect(result.events).toMatchObject([
+      { type: 'OrderRefunded', data: { returnedUnitIds: ['k3'], returnedQuantity: 1, releasedHeld: 1 } },
+    ]);
+    expect(stockLevels(result.state)).toMatchObject({ onHand: 4, reserved: 0, available: 4, delivered: 0 });
+  });
+});

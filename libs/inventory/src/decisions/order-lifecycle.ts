@@ -51,6 +51,7 @@ export function decideConfirmReservation(
     case 'confirmed':
     case 'delivered':
     case 'refunded':
+    case 'awaiting-keys':
       return [];
     case 'rejected':
       return rejectCommand(command, 'ORDER_REJECTED');
@@ -78,16 +79,23 @@ export function decideConfirmReservation(
   }
   let allocatedUnitIds: string[] = [];
   let loopUnits: LoopAllocation[] = [];
+  let awaitingKeys: number | undefined;
   if (state.kind === 'cardKey') {
     const counted = lines.reduce((sum, line) => sum + line.quantity - line.endless, 0);
     const endless = lines.reduce((sum, line) => sum + line.endless, 0);
-    allocatedUnitIds = peekUnits(
-      state.unitQueue,
-      counted,
-      (unitId) => mapGet(state.units, unitId)?.status === 'available',
-    );
+    // Manual delivery: the single-use keys wait for an operator, their stock held (loop keys are handed out now).
+    if (state.deliveryMode === 'manual' && counted > 0) awaitingKeys = counted;
+    allocatedUnitIds =
+      awaitingKeys !== undefined
+        ? []
+        : peekUnits(
+            state.unitQueue,
+            counted,
+            (unitId) => mapGet(state.units, unitId)?.status === 'available',
+          );
     // Unreachable while on hand ≥ reserved holds; answered rather than thrown so the order still gets a reply.
-    if (allocatedUnitIds.length < counted) return rejectCommand(command, 'INSUFFICIENT_STOCK');
+    if (awaitingKeys === undefined && allocatedUnitIds.length < counted)
+      return rejectCommand(command, 'INSUFFICIENT_STOCK');
     if (endless > 0 && state.loopUnitIds.length === 0) return rejectCommand(command, 'INSUFFICIENT_STOCK');
     loopUnits = spreadOverLoopKeys(endless, state.loopUnitIds);
   }
@@ -100,6 +108,7 @@ export function decideConfirmReservation(
       allocatedUnitIds,
       loopUnits,
       ...(renewedLines === undefined ? {} : { renewedLines }),
+      ...(awaitingKeys === undefined ? {} : { awaitingKeys }),
       ...contextOf(command),
     },
   };
@@ -129,21 +138,23 @@ export function decideRecordDelivery(command: RecordDelivery, state: InventorySt
   const order = findOrder(command, state);
   if (typeof order === 'string') return rejectCommand(command, order);
   if (order.status === 'delivered' || order.status === 'refunded') return [];
-  if (order.status !== 'confirmed') return rejectCommand(command, 'NOT_CONFIRMED');
+  if (order.status !== 'confirmed' && order.status !== 'awaiting-keys')
+    return rejectCommand(command, 'NOT_CONFIRMED');
   const loops = loopAllocationsOf(order).map((loop) => loop.unitId);
   const named = command.data.unitIds;
   if (named !== undefined && !Array.isArray(named)) return rejectCommand(command, 'INVALID_REFERENCE');
   const reported = new Set(named ?? [...order.allocatedUnitIds, ...loops]);
-  const waiting = order.allocatedUnitIds.filter(
-    (unitId) => mapGet(state.units, unitId)?.status === 'allocated',
-  );
+  // The record alone says which keys arrived (see OrderRecord.deliveredUnitIds), as after closing the books.
+  const received = new Set(order.deliveredUnitIds ?? []);
+  const waiting = order.allocatedUnitIds.filter((unitId) => !received.has(unitId));
   const unitIds = [
     ...waiting.filter((unitId) => reported.has(unitId)),
     ...loops.filter((id) => reported.has(id)),
   ];
   // An order with keys records only keys newly delivered; one without (counted or unlimited stock) is delivered
   // as a whole.
-  const withoutKeys = order.allocatedUnitIds.length === 0 && loops.length === 0;
+  const withoutKeys =
+    order.status === 'confirmed' && order.allocatedUnitIds.length === 0 && loops.length === 0;
   if (unitIds.length === 0 && !withoutKeys) return [];
   const delivered: DeliveryRecorded = {
     type: 'DeliveryRecorded',
@@ -172,6 +183,7 @@ export function decideReleaseReservation(
     case 'confirmed':
     case 'delivered':
     case 'refunded':
+    case 'awaiting-keys':
       return rejectCommand(command, 'ALREADY_CONFIRMED');
     case 'reserved': {
       const released: ReservationReleased = {

@@ -210,6 +210,7 @@ export const LANE_COMMAND_TYPES = [
   'RefundOrder',
   'RedeliverOrder',
   'ReplaceCardKey',
+  'AllocateCardKeys',
   'ExpireReservations',
   'CloseBooks',
 ] as const;

@@ -4,14 +4,14 @@ import { bigintAsNumber } from './column-types';
 
 /**
  * The answer to one order line on one SKU: reserved, then confirmed (paid) and delivered, or released/expired/rejected;
- * a paid order may be refunded.
+ * a paid order may be refunded, or wait for its keys (awaiting-keys: manual delivery).
  */
 @Entity({ name: 'reservations', synchronize: false })
 @Index('reservations_open_expiry_idx', ['expiresAt', 'sku'], { where: `status = 'reserved'` })
 @Index('reservations_sku_idx', ['sku'])
 @Check(
   'reservations_status_check',
-  `status IN ('reserved', 'confirmed', 'delivered', 'released', 'expired', 'rejected', 'refunded')`,
+  `status IN ('reserved', 'confirmed', 'delivered', 'released', 'expired', 'rejected', 'refunded', 'awaiting-keys')`,
 )
 export class Reservation {
   @PrimaryColumn('text')
