@@ -120,6 +120,8 @@ ALTER TABLE card_key_deliveries ADD COLUMN reported_at timestamptz;
 DROP INDEX card_key_deliveries_single_unit_idx;
 CREATE UNIQUE INDEX card_key_deliveries_single_unit_idx ON card_key_deliveries (unit_id)
   WHERE NOT loop AND state <> 'withdrawn';
+-- The orders alerted as paid and not delivered, looked for every pass to resolve the alert once they are.
+CREATE INDEX card_key_deliveries_alerted_idx ON card_key_deliveries (channel) WHERE alerted_at IS NOT NULL;
 CREATE INDEX card_key_deliveries_unreported_idx ON card_key_deliveries (channel, delivered_at)
   WHERE state = 'delivered' AND reported_at IS NULL;
 `,

@@ -9,6 +9,7 @@ import {
 import { runMigrations } from '@libs/database';
 import { ShopSimulator } from '@libs/platform-simulators';
 import { createTestDatabase, eventually, type TestDatabase } from '@libs/testing';
+import type { AlertSink } from '@libs/messaging';
 import { Registry } from 'prom-client';
 import { allocationBatch } from './allocation-batch';
 
@@ -39,6 +40,12 @@ describe('the paid-not-delivered alert (real PostgreSQL, the shop simulator)', (
   let deliverer: CardKeyDeliverer;
   const registry = new Registry();
   const alerts: { orderId: string }[] = [];
+  /** What reached the notifier's topic, as `raise KIND key` / `resolve KIND key`. */
+  const published: string[] = [];
+  const sink: AlertSink = {
+    raise: async (a) => void published.push(`raise ${a.kind} ${a.key}`),
+    resolve: async (a) => void published.push(`resolve ${a.kind} ${a.key}`),
+  };
 
   beforeAll(async () => {
     db = await createTestDatabase('paid_not_delivered');
@@ -66,6 +73,7 @@ describe('the paid-not-delivered alert (real PostgreSQL, the shop simulator)', (
         maxAttempts: 1_000,
         backoff: { initialMs: 10, maxMs: 50 },
         alertAfterMs: ALERT_AFTER_MS,
+        alerts: sink,
       },
       {
         warn: () => undefined,
@@ -109,5 +117,15 @@ describe('the paid-not-delivered alert (real PostgreSQL, the shop simulator)', (
     );
     await eventually(async () => ((await gauge()) === 0 ? true : undefined), 10_000, 'the alert cleared');
     expect(alerts).toHaveLength(1);
+    // The notifier hears of it once, and once that it is over.
+    await eventually(
+      () => (published.some((p) => p.startsWith('resolve PAID_NOT_DELIVERED')) ? true : undefined),
+      10_000,
+      'the alert resolved',
+    );
+    expect(published.filter((p) => p.includes('PAID_NOT_DELIVERED'))).toEqual([
+      'raise PAID_NOT_DELIVERED shop:order-1',
+      'resolve PAID_NOT_DELIVERED shop:order-1',
+    ]);
   });
 });

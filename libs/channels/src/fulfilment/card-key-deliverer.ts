@@ -1,5 +1,6 @@
 import { OrderOutcomesTopic, type MessageBatch } from '@libs/messaging';
 import { type BackoffPolicy, isTransientError, PeriodicTask } from '@libs/resilience';
+import type { AlertSink } from '@libs/messaging';
 import type { ChannelMetrics } from '../channel-metrics';
 import type { PlatformAdapter } from '../outbound/platform-adapter';
 import { PlatformCallError } from '../outbound/platform-errors';
@@ -49,6 +50,11 @@ export interface DelivererOptions {
   maxRetryAfterMs?: number;
   /** Where deliveries are reported to the inventory; without it the inventory's orders stay 'confirmed'. */
   reporter?: DeliveryReporter;
+  /**
+   * Where alerts go besides the log (stock.alerts, for the notifier): PAID_NOT_DELIVERED raised and resolved,
+   * PAID_ORDER_REJECTED, DELIVERY_FAILED. Without it they are logged and counted only.
+   */
+  alerts?: AlertSink;
 }
 
 export interface DelivererLogger {
@@ -100,7 +106,7 @@ export class CardKeyDeliverer {
     let added = 0;
     for (const { envelope } of batch.messages) {
       if (envelope.payload.channel !== this.adapter.channel) continue;
-      if (envelope.type === 'order.rejected') this.onRejected(envelope.payload);
+      if (envelope.type === 'order.rejected') await this.onRejected(envelope.payload, envelope.eventId);
       if (envelope.type === 'card-keys.withdrawn') {
         const p = envelope.payload;
         await this.ledger.withdraw(p.channel, p.channelOrderId, p.unitIds);
@@ -197,13 +203,10 @@ export class CardKeyDeliverer {
    * A payment the inventory refused (stock gone since the placement, SKU unknown, over the per-order cap): the
    * buyer paid and gets nothing unless someone refunds or fulfils by hand, so it is counted and logged by ids.
    */
-  private onRejected(p: {
-    channel: string;
-    channelOrderId: string;
-    sku: string;
-    answers: string;
-    reasonCode: string;
-  }) {
+  private async onRejected(
+    p: { channel: string; channelOrderId: string; sku: string; answers: string; reasonCode: string },
+    eventId: string,
+  ): Promise<void> {
     if (p.answers !== 'order.paid') return;
     this.metrics.paidOrdersRejected.inc({ channel: p.channel, reason: p.reasonCode });
     this.logger?.error(
@@ -216,6 +219,15 @@ export class CardKeyDeliverer {
       },
       'paid order rejected by the inventory; needs a refund or manual fulfilment',
     );
+    // Published before the batch's offsets are committed: the broker away fails the batch, which is read again.
+    await this.options.alerts?.raise({
+      kind: 'PAID_ORDER_REJECTED',
+      key: `${p.channel}:${p.channelOrderId}`,
+      severity: 'critical',
+      summary: `Order ${p.channelOrderId} on ${p.channel} was paid but the inventory refused it (${p.reasonCode}) for ${p.sku}: refund it or give it keys by hand.`,
+      labels: { channel: p.channel, sku: p.sku, reason: p.reasonCode },
+      eventId,
+    });
   }
 
   start(): void {
@@ -353,6 +365,27 @@ export class CardKeyDeliverer {
       { channel, orderId, sku, units: unitIds.length, attempts, code },
       giveUp ? 'card-key delivery failed; needs an operator' : 'card-key delivery will be retried',
     );
+    if (giveUp) {
+      await this.alert('raise', {
+        kind: 'DELIVERY_FAILED',
+        key: `${channel}:${orderId}`,
+        severity: 'critical',
+        summary: `Card keys of order ${orderId} on ${channel} (${sku}) could not be delivered (${code}) after ${attempts} attempts: stocksync order redeliver ${channel} ${orderId}, or refund it.`,
+        labels: { channel, sku, code },
+      });
+    }
+  }
+
+  /** An alert to the notifier from a delivery pass: a broker away costs a log line, never the pass. */
+  private async alert(change: 'raise' | 'resolve', notice: Parameters<AlertSink['raise']>[0]): Promise<void> {
+    try {
+      await this.options.alerts?.[change](notice);
+    } catch (err) {
+      this.logger?.warn(
+        { channel: this.adapter.channel, kind: notice.kind, key: notice.key, err: (err as Error).message },
+        'alert not published',
+      );
+    }
   }
 
   /** Our backoff, or longer when the platform asked for it (bounded by the clamp). */
@@ -407,6 +440,25 @@ export class CardKeyDeliverer {
         },
         'order paid but card keys not delivered',
       );
+      await this.alert('raise', {
+        kind: 'PAID_NOT_DELIVERED',
+        key: `${this.adapter.channel}:${o.orderId}`,
+        severity: 'critical',
+        summary: `Order ${o.orderId} on ${this.adapter.channel} (${o.sku}) is paid and its keys are not delivered after ${Math.round(this.options.alertAfterMs / 1000)} s.`,
+        labels: { channel: this.adapter.channel, sku: o.sku },
+      });
+    }
+    if (!this.options.alerts) return;
+    for (const o of await this.ledger.deliveredAfterAlert(this.adapter.channel)) {
+      for (const kind of ['PAID_NOT_DELIVERED', 'DELIVERY_FAILED'] as const) {
+        await this.alert('resolve', {
+          kind,
+          key: `${this.adapter.channel}:${o.orderId}`,
+          severity: 'info',
+          summary: `Order ${o.orderId} on ${this.adapter.channel} (${o.sku}) has nothing left to deliver.`,
+          labels: { channel: this.adapter.channel, sku: o.sku },
+        });
+      }
     }
   }
 }

@@ -238,6 +238,30 @@ export class DeliveryLedger {
   }
 
   /**
+   * Orders alerted as paid-not-delivered that have nothing left to deliver (delivered, or withdrawn): their alert
+   * is over. Their mark is cleared, so each is returned once, and a later redelivery that stalls is a new alert.
+   */
+  async deliveredAfterAlert(channel: string): Promise<{ orderId: string; sku: string }[]> {
+    const { rows } = await this.db.query<{ order_id: string; sku: string }>(
+      `WITH done AS (
+         SELECT order_id FROM card_key_deliveries WHERE channel = $1 AND alerted_at IS NOT NULL
+          GROUP BY order_id
+         HAVING NOT EXISTS (
+           SELECT 1 FROM card_key_deliveries w
+            WHERE w.channel = $1 AND w.order_id = card_key_deliveries.order_id AND w.state IN ('pending', 'failed'))
+       )
+       UPDATE card_key_deliveries c SET alerted_at = NULL FROM done
+        WHERE c.channel = $1 AND c.order_id = done.order_id AND c.alerted_at IS NOT NULL
+       RETURNING c.order_id, c.sku`,
+      [channel],
+    );
+    const seen = new Set<string>();
+    return rows
+      .filter((r) => !seen.has(r.order_id) && seen.add(r.order_id))
+      .map((r) => ({ orderId: r.order_id, sku: r.sku }));
+  }
+
+  /**
    * Orders whose keys were allocated (the order is paid) more than `olderThanMs` ago and are still not delivered.
    * `newlyOverdue` are those not alerted before; they are marked so the alert is raised once per order.
    */

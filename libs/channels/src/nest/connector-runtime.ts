@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { CardVault, parseKeyring } from '@libs/card-vault';
 import { runMigrations } from '@libs/database';
-import { MessageBus } from '@libs/messaging';
+import { AlertPublisher, MessageBus } from '@libs/messaging';
 import { LOGGER, MetricsRegistry } from '@libs/observability';
 import { PG_POOL } from '@libs/runtime';
 import type { Pool } from 'pg';
@@ -162,6 +162,7 @@ export class ConnectorRuntime implements OnModuleInit, BeforeApplicationShutdown
           alertAfterMs: config.deliveryAlertAfterMs,
           maxRetryAfterMs: config.maxRetryAfterMs,
           reporter: new BusDeliveryReporter(this.bus),
+          alerts: new AlertPublisher(this.bus),
         },
         this.logger,
       );
