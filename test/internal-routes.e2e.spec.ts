@@ -17,6 +17,7 @@ import { ConnectorMiniprogramModule } from '../apps/connector-miniprogram/src/co
 import { ConnectorPinduoduoModule } from '../apps/connector-pinduoduo/src/connector-pinduoduo.module';
 import { ConnectorShopModule } from '../apps/connector-shop/src/connector-shop.module';
 import { ConnectorTaobaoModule } from '../apps/connector-taobao/src/connector-taobao.module';
+import { NotifierModule } from '../apps/notifier/src/notifier.module';
 import { ReconcilerModule } from '../apps/reconciler/src/reconciler.module';
 
 /**
@@ -31,6 +32,7 @@ const WITHOUT_TOKEN: Record<string, string[]> = {
   'connector-miniprogram': [...OBSERVABILITY, 'POST /webhooks/miniprogram', 'GET /deliveries/:token'],
   'connector-shop': [...OBSERVABILITY, 'POST /v1/webhooks/orders'],
   reconciler: OBSERVABILITY,
+  notifier: OBSERVABILITY,
 };
 
 const TOKEN = 'internal-routes-test-token-0123456789abcdef';
@@ -76,6 +78,8 @@ const APPS: {
       SERVICE_TOKEN: TOKEN,
     },
   },
+  // Its routes (the Alertmanager intake, a receiver's test message) send nothing here: no receiver is configured.
+  { name: 'notifier', module: NotifierModule, env: { SERVICE_TOKEN: TOKEN } },
 ];
 
 const key = (r: RouteEntry) => `${r.method} ${r.path}`;

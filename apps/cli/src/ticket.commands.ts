@@ -1,3 +1,4 @@
+import { requestJson } from './http-json';
 import type { OperationsContext } from './operations.commands';
 
 /** The usage lines main.ts prints for `ticket`. */
@@ -194,22 +195,7 @@ function printSteps(body: TicketBody, c: OperationsContext): void {
   }
 }
 
-/** One JSON request to the operations API; a refusal becomes an error carrying its stable code. */
-async function send(c: OperationsContext, method: string, path: string, body?: unknown): Promise<unknown> {
-  const url = `${c.apiUrl}${path}`;
-  const res = await fetch(url, {
-    method,
-    headers: {
-      authorization: `Bearer ${c.apiKey}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  const parsed = text ? (JSON.parse(text) as unknown) : null;
-  if (!res.ok) {
-    const { code, message } = (parsed ?? {}) as { code?: string; message?: string };
-    throw new Error(`${method} ${url}: ${res.status} ${code ?? ''} ${message ?? text}`.trim());
-  }
-  return parsed;
+/** One JSON request to the operations API with the operator's key; a refusal becomes an error with its code. */
+function send(c: OperationsContext, method: string, path: string, body?: unknown): Promise<unknown> {
+  return requestJson(method, `${c.apiUrl}${path}`, c.apiKey, body);
 }

@@ -24,7 +24,11 @@ export const API_ERROR_CODES = [
 ] as const;
 
 export type ApiErrorCode =
-  (typeof API_ERROR_CODES)[number] | `INVENTORY.${string}` | `IMPORT.${string}` | `RECONCILIATION.${string}`;
+  | (typeof API_ERROR_CODES)[number]
+  | `INVENTORY.${string}`
+  | `IMPORT.${string}`
+  | `RECONCILIATION.${string}`
+  | `TICKET.${string}`;
 
 /** A request-path error with a stable code; the exception filter renders it as `{ code, message, details? }`. */
 export class ApiError extends Error {
