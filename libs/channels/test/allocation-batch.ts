@@ -1,3 +1,4 @@
+import { type PlatformAdapter, ShopAdapter } from '@libs/channels';
 import { type MessageBatch, OrderOutcomesTopic } from '@libs/messaging';
 
 /**
@@ -41,4 +42,22 @@ export function outcomeBatch(
       },
     ],
   } as unknown as MessageBatch<typeof OrderOutcomesTopic>;
+}
+
+/**
+ * The shop adapter against the simulator, its deliveries refused as a connection error while `down()` says the
+ * platform is away (the deliverer retries those for as long as it takes).
+ */
+export function shopAdapterWithOutage(baseUrl: string, down: () => boolean): PlatformAdapter {
+  const real = new ShopAdapter({ baseUrl, apiSecret: 'shop-secret', timeoutMs: 1_000 });
+  return Object.assign(Object.create(real) as PlatformAdapter, {
+    deliverCardKeys: (
+      orderId: string,
+      sku: string,
+      cards: Parameters<PlatformAdapter['deliverCardKeys']>[2],
+    ) =>
+      down()
+        ? Promise.reject(Object.assign(new Error('shop unavailable'), { code: 'ECONNREFUSED' }))
+        : real.deliverCardKeys(orderId, sku, cards),
+  });
 }

@@ -5,14 +5,12 @@ import {
   channelsMigrations,
   DeliveryLedger,
   type DeliveryReporter,
-  type PlatformAdapter,
-  ShopAdapter,
 } from '@libs/channels';
 import { runMigrations } from '@libs/database';
 import { ShopSimulator } from '@libs/platform-simulators';
 import { createTestDatabase, eventually, type TestDatabase } from '@libs/testing';
 import { Registry } from 'prom-client';
-import { allocationBatch, outcomeBatch } from './allocation-batch';
+import { allocationBatch, outcomeBatch, shopAdapterWithOutage } from './allocation-batch';
 
 const CHANNEL = 'shop';
 
@@ -37,17 +35,7 @@ describe('operator actions at the connector (real PostgreSQL, the shop simulator
     db = await createTestDatabase('operator_fulfilment');
     await runMigrations(db.pool, channelsMigrations);
     await shop.start();
-    const real = new ShopAdapter({ baseUrl: shop.url, apiSecret: 'shop-secret', timeoutMs: 1_000 });
-    const adapter: PlatformAdapter = Object.assign(Object.create(real) as PlatformAdapter, {
-      deliverCardKeys: (
-        orderId: string,
-        sku: string,
-        cards: Parameters<PlatformAdapter['deliverCardKeys']>[2],
-      ) =>
-        shopDown
-          ? Promise.reject(Object.assign(new Error('shop unavailable'), { code: 'ECONNREFUSED' }))
-          : real.deliverCardKeys(orderId, sku, cards),
-    });
+    const adapter = shopAdapterWithOutage(shop.url, () => shopDown);
     deliverer = new CardKeyDeliverer(
       adapter,
       new DeliveryLedger(db.pool),

@@ -1,17 +1,10 @@
-import {
-  CardKeyDeliverer,
-  ChannelMetrics,
-  channelsMigrations,
-  DeliveryLedger,
-  type PlatformAdapter,
-  ShopAdapter,
-} from '@libs/channels';
+import { CardKeyDeliverer, ChannelMetrics, channelsMigrations, DeliveryLedger } from '@libs/channels';
 import { runMigrations } from '@libs/database';
 import { ShopSimulator } from '@libs/platform-simulators';
 import { createTestDatabase, eventually, type TestDatabase } from '@libs/testing';
 import type { AlertSink } from '@libs/messaging';
 import { Registry } from 'prom-client';
-import { allocationBatch } from './allocation-batch';
+import { allocationBatch, shopAdapterWithOutage } from './allocation-batch';
 
 const CHANNEL = 'shop';
 const ALERT_AFTER_MS = 300;
@@ -51,17 +44,7 @@ describe('the paid-not-delivered alert (real PostgreSQL, the shop simulator)', (
     db = await createTestDatabase('paid_not_delivered');
     await runMigrations(db.pool, channelsMigrations);
     await shop.start();
-    const real = new ShopAdapter({ baseUrl: shop.url, apiSecret: 'shop-secret', timeoutMs: 1_000 });
-    const adapter: PlatformAdapter = Object.assign(Object.create(real) as PlatformAdapter, {
-      deliverCardKeys: (
-        orderId: string,
-        sku: string,
-        cards: Parameters<PlatformAdapter['deliverCardKeys']>[2],
-      ) =>
-        shopDown
-          ? Promise.reject(Object.assign(new Error('shop unavailable'), { code: 'ECONNREFUSED' }))
-          : real.deliverCardKeys(orderId, sku, cards),
-    });
+    const adapter = shopAdapterWithOutage(shop.url, () => shopDown);
     deliverer = new CardKeyDeliverer(
       adapter,
       new DeliveryLedger(db.pool),

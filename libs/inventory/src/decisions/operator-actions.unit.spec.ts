@@ -21,6 +21,16 @@ const redeliver = (now = T0) => command('RedeliverOrder', { ...order, now, actor
 const replace = (unitId: string, now = T0) =>
   command('ReplaceCardKey', { ...order, unitId, now, actor: 'op:1', note: 'buyer says invalid' });
 const delivered = (unitIds: string[]) => event('DeliveryRecorded', { ...order, unitIds });
+/** o1 refunded with these keys back in stock. */
+const refunded = (returnedUnitIds: string[], extra: { note?: string; actor?: string } = {}) =>
+  event('OrderRefunded', {
+    ...order,
+    returnedUnitIds,
+    returnedQuantity: returnedUnitIds.length,
+    endlessReturned: 0,
+    note: null,
+    ...extra,
+  });
 
 /** k1 sold to o1 (paid, not delivered yet), k2 and k3 in stock. */
 const paid = [registeredCardKeys(), keysImported(3), reserved('o1', 1), confirmed('o1', 1, ['k1'])];
@@ -48,17 +58,9 @@ describe('RefundOrder', () => {
     });
 
     it('lets the returned key be sold to the next order', () => {
-      const { state } = given([
-        ...paid,
-        event('OrderRefunded', {
-          ...order,
-          returnedUnitIds: ['k1'],
-          returnedQuantity: 1,
-          endlessReturned: 0,
-          note: null,
-        }),
-        reserved('o2', 3),
-      ]).when(command('ConfirmReservation', { channel: 'taobao', channelOrderId: 'o2' }));
+      const { state } = given([...paid, refunded(['k1']), reserved('o2', 3)]).when(
+        command('ConfirmReservation', { channel: 'taobao', channelOrderId: 'o2' }),
+      );
       expect(orderRecordOf(state, 'taobao', 'o2')?.allocatedUnitIds).toEqual(['k2', 'k3', 'k1']);
     });
   });
@@ -90,16 +92,7 @@ describe('RefundOrder', () => {
   });
 
   it('changes nothing when refunded again', () => {
-    given([
-      ...paid,
-      event('OrderRefunded', {
-        ...order,
-        returnedUnitIds: ['k1'],
-        returnedQuantity: 1,
-        endlessReturned: 0,
-        note: null,
-      }),
-    ])
+    given([...paid, refunded(['k1'])])
       .when(refund())
       .thenNothing();
   });
@@ -168,16 +161,7 @@ describe('RedeliverOrder', () => {
   });
 
   it('refuses a refunded order, an unpaid one and a quantity SKU', () => {
-    given([
-      ...paid,
-      event('OrderRefunded', {
-        ...order,
-        returnedUnitIds: ['k1'],
-        returnedQuantity: 1,
-        endlessReturned: 0,
-        note: null,
-      }),
-    ])
+    given([...paid, refunded(['k1'])])
       .when(redeliver())
       .thenRejects('ORDER_REFUNDED');
     given([registeredCardKeys(), keysImported(1), reserved('o1', 1)])
@@ -243,16 +227,7 @@ describe('ReplaceCardKey', () => {
     given([...deliveredOrder, event('CardKeyRedeemed', { unitId: 'k1', ...order })])
       .when(replace('k1'))
       .thenRejects('UNIT_ALREADY_REDEEMED');
-    given([
-      ...deliveredOrder,
-      event('OrderRefunded', {
-        ...order,
-        returnedUnitIds: [],
-        returnedQuantity: 0,
-        endlessReturned: 0,
-        note: null,
-      }),
-    ])
+    given([...deliveredOrder, refunded([])])
       .when(replace('k1'))
       .thenRejects('ORDER_REFUNDED');
   });
