@@ -107,15 +107,11 @@ export function evolve(state: InventoryState, event: InventoryEvent): InventoryS
           units = mapSet(units, unitId, { ...unit, status: 'delivered' });
       }
       const delivered = new Set([...deliveredOf(record), ...event.data.unitIds]);
-      const waiting =
-        record.status === 'awaiting-keys' || record.allocatedUnitIds.some((unitId) => !delivered.has(unitId));
+      const keys = keysOf(record);
+      const waiting = record.status === 'awaiting-keys' || keys.some((unitId) => !delivered.has(unitId));
       const { deliveredUnitIds: _before, ...rest } = record;
       const next: OrderRecord = waiting
-        ? {
-            ...rest,
-            settledAt: event.data.at,
-            deliveredUnitIds: record.allocatedUnitIds.filter((u) => delivered.has(u)),
-          }
+        ? { ...rest, settledAt: event.data.at, deliveredUnitIds: keys.filter((u) => delivered.has(u)) }
         : { ...rest, status: 'delivered', settledAt: event.data.at };
       return { ...state, units, orders: mapSet(state.orders, key, next) };
     }
@@ -421,7 +417,12 @@ function endReservation(
 
 /** The order's keys delivered so far: all of them once it is delivered. */
 function deliveredOf(record: OrderRecord): readonly string[] {
-  return record.status === 'delivered' ? record.allocatedUnitIds : (record.deliveredUnitIds ?? []);
+  return record.status === 'delivered' ? keysOf(record) : (record.deliveredUnitIds ?? []);
+}
+
+/** Every key the order holds: its single-use keys and the loop keys it was handed. */
+function keysOf(record: OrderRecord): string[] {
+  return [...record.allocatedUnitIds, ...loopAllocationsOf(record).map((loop) => loop.unitId)];
 }
 
 function split(lines: readonly ReservedLine[]): { counted: number; endless: number } {

@@ -329,6 +329,24 @@ describe('manual delivery (手动发货)', () => {
     given(paid).when(allocate()).thenRejects('NOT_AWAITING_KEYS');
   });
 
+  it('records a loop key delivered once while the order still waits for its single keys', () => {
+    const loops = [registeredCardKeys(), manual, keysImported(1, 'loop1', 9, true), keysImported(1, 'c1', 1)];
+    const placed = {
+      ...reserved('o1', 2),
+      data: { ...reserved('o1', 2).data, lines: [{ quantity: 2, poolId: null, endless: 1 }] },
+    };
+    const confirmation = given([...loops, placed]).when(command('ConfirmReservation', order)).events;
+    expect(confirmation).toMatchObject([
+      { data: { loopUnits: [{ unitId: 'k9', count: 1 }], awaitingKeys: 1 } },
+    ]);
+    const first = given([...loops, placed, ...confirmation]).when(command('RecordDelivery', order));
+    first.then([event('DeliveryRecorded', { ...order, unitIds: ['k9'] })]);
+    expect(orderRecordOf(first.state, 'taobao', 'o1')?.status).toBe('awaiting-keys');
+    given([...loops, placed, ...confirmation, ...first.events])
+      .when(command('RecordDelivery', order))
+      .thenNothing();
+  });
+
   it('a refund releases what the waiting order still held', () => {
     const first = given(awaiting).when(allocate(['k3'])).events;
     const result = given([...awaiting, ...first]).when(refund());

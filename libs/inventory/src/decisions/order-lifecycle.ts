@@ -146,11 +146,7 @@ export function decideRecordDelivery(command: RecordDelivery, state: InventorySt
   const reported = new Set(named ?? [...order.allocatedUnitIds, ...loops]);
   // The record alone says which keys arrived (see OrderRecord.deliveredUnitIds), as after closing the books.
   const received = new Set(order.deliveredUnitIds ?? []);
-  const waiting = order.allocatedUnitIds.filter((unitId) => !received.has(unitId));
-  const unitIds = [
-    ...waiting.filter((unitId) => reported.has(unitId)),
-    ...loops.filter((id) => reported.has(id)),
-  ];
+  const unitIds = [...order.allocatedUnitIds, ...loops].filter((id) => reported.has(id) && !received.has(id));
   // An order with keys records only keys newly delivered; one without (counted or unlimited stock) is delivered
   // as a whole.
   const withoutKeys =
