@@ -11,7 +11,7 @@
  *
  *   npm run bench -- bench/card-key-delivery.bench.ts
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { CardVault } from '@libs/card-vault';
 import { ShopAdapter } from '@libs/channels';
 import { PostgresEventStore } from '@libs/event-store';
@@ -136,7 +136,26 @@ async function main(): Promise<void> {
   await connector.app.close();
   process.env = saved;
 
-  // Baseline: reveal and deliver directly, one order at a time at the same rate, for the same number of keys.
+  // Baseline: reveal and deliver directly, one order at a time at the same rate, for the same number of keys. The
+  // vault reveals only what the event store allocated: the direct orders' allocations are appended first, untimed.
+  await new PostgresEventStore(infra.db.pool).appendToStream(
+    skuStreamId(SKU),
+    'any',
+    Array.from({ length: ORDERS }, (_, n) => ({
+      eventId: randomUUID(),
+      type: 'ReservationConfirmed',
+      data: {
+        sku: SKU,
+        at: Date.now(),
+        actor: 'benchmark',
+        channel: 'shop',
+        channelOrderId: `direct-${n}`,
+        quantity: 1,
+        allocatedUnitIds: [stored[ORDERS + n].unitId],
+        loopUnits: [],
+      },
+    })),
+  );
   const adapter = new ShopAdapter({ baseUrl: shop.url, apiSecret: SHOP_SECRET, timeoutMs: 5_000 });
   const floor: number[] = [];
   const floorStarted = Date.now();

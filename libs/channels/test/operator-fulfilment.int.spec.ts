@@ -26,8 +26,8 @@ describe('operator actions at the connector (real PostgreSQL, the shop simulator
   let deliverer: CardKeyDeliverer;
   const reports: { orderId: string; unitIds: string[] }[] = [];
   const reporter: DeliveryReporter = {
-    reportDelivered: async ({ orderId, unitIds }) => {
-      reports.push({ orderId, unitIds });
+    reportDelivered: async (delivered) => {
+      for (const { orderId, unitIds } of delivered) reports.push({ orderId, unitIds });
     },
   };
 

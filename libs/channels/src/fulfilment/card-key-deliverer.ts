@@ -27,13 +27,16 @@ export interface SecretRevealer {
  * from the ledger's unreported rows, so a report lost to an outage is sent on a later pass; the inventory records a
  * repeat as nothing new.
  */
+export interface DeliveredKeys {
+  channel: string;
+  orderId: string;
+  sku: string;
+  unitIds: string[];
+}
+
 export interface DeliveryReporter {
-  reportDelivered(report: {
-    channel: string;
-    orderId: string;
-    sku: string;
-    unitIds: string[];
-  }): Promise<void>;
+  /** Resolves once every report is durably published; all of a pass's reports go together. */
+  reportDelivered(reports: DeliveredKeys[]): Promise<void>;
 }
 
 export interface DelivererOptions {
@@ -276,10 +279,11 @@ export class CardKeyDeliverer {
     const reporter = this.options.reporter;
     if (!reporter) return;
     const channel = this.adapter.channel;
-    for (const order of await this.ledger.unreported(channel, CLAIM_LIMIT)) {
-      await reporter.reportDelivered({ channel, ...order });
-      await this.ledger.markReported(channel, order.orderId, order.unitIds);
-    }
+    const due = await this.ledger.unreported(channel, CLAIM_LIMIT);
+    if (due.length === 0) return;
+    // One publish and one update per pass, not one per order: a busy pass reports up to CLAIM_LIMIT keys.
+    await reporter.reportDelivered(due.map((order) => ({ channel, ...order })));
+    await this.ledger.markReported(channel, due);
   }
 
   private kick(): void {

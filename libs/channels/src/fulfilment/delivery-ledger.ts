@@ -229,11 +229,16 @@ export class DeliveryLedger {
     return rows.map((r) => ({ orderId: r.order_id, sku: r.sku, unitIds: r.unit_ids }));
   }
 
-  async markReported(channel: string, orderId: string, unitIds: readonly string[]): Promise<void> {
+  async markReported(
+    channel: string,
+    orders: readonly { orderId: string; unitIds: readonly string[] }[],
+  ): Promise<void> {
+    const keys = orders.flatMap((o) => o.unitIds.map((unitId) => ({ orderId: o.orderId, unitId })));
     await this.db.query(
-      `UPDATE card_key_deliveries SET reported_at = now()
-        WHERE channel = $1 AND order_id = $2 AND unit_id = ANY($3::text[]) AND reported_at IS NULL`,
-      [channel, orderId, unitIds],
+      `UPDATE card_key_deliveries d SET reported_at = now()
+         FROM unnest($2::text[], $3::text[]) AS k(order_id, unit_id)
+        WHERE d.channel = $1 AND d.order_id = k.order_id AND d.unit_id = k.unit_id AND d.reported_at IS NULL`,
+      [channel, keys.map((k) => k.orderId), keys.map((k) => k.unitId)],
     );
   }
 
