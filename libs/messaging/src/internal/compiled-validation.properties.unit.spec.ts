@@ -276,6 +276,7 @@ describe('compiled validators: the same answers as class-validator for every cat
         fc.property(mutations, (ms) => {
           const plain = structuredClone(VALID[type]);
           for (const [m, pick] of ms) applyMutation(plain, m, pick);
+          fc.pre(!hasInheritedKeyName(plain));
           agree(cls, plain, true);
         }),
         { numRuns: 400 },
@@ -303,11 +304,26 @@ describe('compiled validators: the same answers as class-validator for every cat
     });
   });
 
+  it('given an envelope with an unknown field holding a key named like an inherited member, then the compiled validator keeps it as sent where class-transformer dropped the key', () => {
+    const plain = { ...ENVELOPE, extra: { valueOf: null } };
+    expect(validateAs(EnvelopeFields, structuredClone(plain), false)).toMatchObject({
+      ok: true,
+      value: { extra: {} },
+    });
+    expect(compileValidator(EnvelopeFields, false)(structuredClone(plain))).toMatchObject({
+      ok: true,
+      value: { extra: { valueOf: null } },
+    });
+  });
+
   it('given mutated envelopes (not strict: unknown fields are kept), then both give the same answer', () => {
     fc.assert(
       fc.property(mutations, (ms) => {
         const plain = structuredClone(ENVELOPE);
         for (const [m, pick] of ms) applyMutation(plain, m, pick);
+        // The value pool holds JSON values, which may carry such keys; the two answers differ there by design
+        // (the examples above and below).
+        fc.pre(!hasInheritedKeyName(plain));
         agree(EnvelopeFields, plain, false);
       }),
       { numRuns: 400 },
