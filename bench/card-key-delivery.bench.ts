@@ -15,13 +15,21 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { CardVault } from '@libs/card-vault';
 import { ShopAdapter } from '@libs/channels';
 import { PostgresEventStore } from '@libs/event-store';
-import { ChannelEventProcessor, createInventoryBatchHandler, skuStreamId } from '@libs/inventory-application';
+import {
+  ChannelEventProcessor,
+  createInventoryBatchHandler,
+  InventoryMetrics,
+  skuStreamId,
+} from '@libs/inventory-application';
 import { ChannelEventsTopic } from '@libs/messaging';
 import { sendNotification, ShopSimulator, type WebhookTarget } from '@libs/platform-simulators';
+import { MetricsRegistry } from '@libs/observability';
 import { startApp } from '@libs/runtime';
+import { Registry } from 'prom-client';
 import { deleteTopicsWithPrefix, testKafkaBus, uniqueTopicPrefix } from '@libs/testing';
 import { ConnectorShopModule } from '../apps/connector-shop/src/connector-shop.module';
 import { benchInfra, machine, percentile } from './lib/bench-infra';
+import { formatStages, stageSummaries } from './lib/stage-report';
 
 const RATE = Number(process.env.DELIVERY_RATE ?? 20);
 const SECONDS = Number(process.env.DELIVERY_SECONDS ?? 10);
@@ -64,11 +72,13 @@ async function main(): Promise<void> {
       },
     },
   ]);
+  const inventoryRegistry = new Registry();
   const inventoryBus = testKafkaBus('inventory-service', prefix, { consumer: { maxWaitTimeMs: 20 } });
   await inventoryBus.subscribe(
     ChannelEventsTopic,
     `inventory-${prefix}`,
-    new ChannelEventProcessor(handler, inventoryBus).handle,
+    new ChannelEventProcessor(handler, inventoryBus, Date.now, new InventoryMetrics(inventoryRegistry))
+      .handle,
   );
   await inventoryBus.start();
 
@@ -133,6 +143,7 @@ async function main(): Promise<void> {
     .map((r) => Number(r.delivered) - Number(r.allocated))
     .sort((a, b) => a - b);
 
+  const stages = await stageSummaries([inventoryRegistry, connector.app.get(MetricsRegistry).registry]);
   await connector.app.close();
   process.env = saved;
 
@@ -190,6 +201,8 @@ async function main(): Promise<void> {
   console.log(
     `    of which payment notice → allocation in the connector's ledger: p50 ${p(toLedger, 50).toFixed(0)} ms, p99 ${p(toLedger, 99).toFixed(0)} ms; ledger → delivered: p50 ${p(ledgerToDelivered, 50).toFixed(0)} ms, p99 ${p(ledgerToDelivered, 99).toFixed(0)} ms`,
   );
+  console.log(`  stages (stocksync_fulfilment_stage_seconds, quantiles as histogram_quantile reads them):`);
+  console.log(formatStages(stages));
   console.log(`  baseline, reveal + delivery call only: p50 ${p(floor, 50)} ms, p99 ${p(floor, 99)} ms`);
   console.log(
     `  ratio pipeline/baseline: p50 ${(p(latencies, 50) / Math.max(1, p(floor, 50))).toFixed(1)}x, p99 ${(p(latencies, 99) / Math.max(1, p(floor, 99))).toFixed(1)}x`,

@@ -1,5 +1,5 @@
 import { REASON_CODES } from '@libs/inventory';
-import { BoundedLabel, withBoundedLabels } from '@libs/observability';
+import { BoundedLabel, fulfilmentStages, withBoundedLabels } from '@libs/observability';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { CircuitState } from './outbound/circuit-breaker';
 
@@ -32,6 +32,8 @@ export class ChannelMetrics {
   readonly paidOrdersRejected: Counter<'channel' | 'reason'>;
   readonly allocationConflicts: Counter<'channel'>;
   readonly forgedAllocations: Counter<'channel'>;
+  /** stocksync_fulfilment_stage_seconds, shared with the inventory service's decision stage. */
+  readonly stages: Histogram<'stage'>;
 
   /** One instance per registry: prom-client refuses a second metric of the same name on a registry. */
   static for(registry: Registry): ChannelMetrics {
@@ -45,6 +47,7 @@ export class ChannelMetrics {
 
   private constructor(registry: Registry) {
     const registers = [registry];
+    this.stages = fulfilmentStages(registry);
     this.pushes = new Counter({
       name: 'stocksync_channel_pushes_total',
       help: 'SKU quantities pushed to a platform, by channel and result (acknowledged, refused, failed, dropped).',

@@ -1,6 +1,7 @@
 import type { BatchCommand, BatchItemResult } from '@libs/command-handling';
 import { EVENT_ID_NAMESPACE, uuidV5 } from '@libs/command-handling';
 import type { InventoryCommand, InventoryEvent } from '@libs/inventory';
+import { secondsSince } from '@libs/observability';
 import {
   ChannelEventsTopic,
   CommandRepliesTopic,
@@ -60,10 +61,18 @@ export class ChannelEventProcessor {
     // A message whose command cannot even be formed (a body that is gone) fails alone; the rest are decided.
     const failures: string[] = [];
     const replies: ReplyMessage[] = [];
-    const accepted: { envelope: ChannelEventEnvelope; command: BatchCommand<InventoryCommand> }[] = [];
-    for (const { envelope } of batch.messages) {
+    const accepted: {
+      envelope: ChannelEventEnvelope;
+      command: BatchCommand<InventoryCommand>;
+      publishedAt: number;
+    }[] = [];
+    for (const { envelope, timestamp } of batch.messages) {
       try {
-        accepted.push({ envelope, command: this.commandOf(envelope, now, bodies) });
+        accepted.push({
+          envelope,
+          command: this.commandOf(envelope, now, bodies),
+          publishedAt: Number(timestamp),
+        });
       } catch (error) {
         failures.push(`${envelope.eventId}: ${(error as Error).message}`);
         replies.push(...replyTo(envelope, { status: 'failed', version: 0, eventCount: 0 }, error));
@@ -111,6 +120,11 @@ export class ChannelEventProcessor {
         : undefined,
       replies.length > 0 ? this.bus.publish(CommandRepliesTopic, replies) : undefined,
     ]);
+    const decidedAt = Date.now();
+    for (const { envelope, publishedAt } of accepted) {
+      if (envelope.type === 'order.paid')
+        this.metrics?.stages.observe({ stage: 'decision' }, secondsSince(publishedAt, decidedAt));
+    }
     this.metrics?.batchSize.observe(commands.length);
     this.metrics?.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
 

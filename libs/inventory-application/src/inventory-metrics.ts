@@ -1,5 +1,5 @@
 import { REASON_CODES } from '@libs/inventory';
-import { BoundedLabel, withBoundedLabels } from '@libs/observability';
+import { BoundedLabel, fulfilmentStages, withBoundedLabels } from '@libs/observability';
 import { Counter, Histogram, type Registry } from 'prom-client';
 
 /**
@@ -20,8 +20,11 @@ export class InventoryMetrics {
   readonly expiryRequests: Counter<'source'>;
   readonly booksClosingRequests: Counter;
   readonly closedOrderLookups: Counter;
+  /** stocksync_fulfilment_stage_seconds: this service times the decision stage of a payment. */
+  readonly stages: Histogram<'stage'>;
 
   constructor(registry: Registry) {
+    this.stages = fulfilmentStages(registry);
     this.commands = new Counter({
       name: 'stocksync_commands_total',
       help: 'Commands decided, by command type and result (applied, duplicate, failed).',

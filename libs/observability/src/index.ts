@@ -5,3 +5,4 @@ export * from './tokens';
 export * from './observability.module';
 export { ObservabilityController } from './observability.controller';
 export * from './bounded-label';
+export * from './fulfilment-stages';

@@ -1,4 +1,5 @@
 import { OrderOutcomesTopic, type MessageBatch } from '@libs/messaging';
+import { secondsSince } from '@libs/observability';
 import { type BackoffPolicy, isTransientError, PeriodicTask } from '@libs/resilience';
 import type { AlertSink } from '@libs/messaging';
 import type { ChannelMetrics } from '../channel-metrics';
@@ -106,8 +107,9 @@ export class CardKeyDeliverer {
    * for as long as the database is away, so an allocation is never dead-lettered for our own outage.
    */
   readonly onOutcomes = async (batch: MessageBatch<typeof OrderOutcomesTopic>): Promise<void> => {
+    const readAt = Date.now();
     let added = 0;
-    for (const { envelope } of batch.messages) {
+    for (const { envelope, timestamp } of batch.messages) {
       if (envelope.payload.channel !== this.adapter.channel) continue;
       if (envelope.type === 'order.rejected') await this.onRejected(envelope.payload, envelope.eventId);
       if (envelope.type === 'card-keys.withdrawn') {
@@ -148,6 +150,10 @@ export class CardKeyDeliverer {
       if (units.length === 0) continue;
       const recorded = await this.ledger.recordAllocation(p.channel, p.channelOrderId, p.sku, units);
       added += recorded.added;
+      if (recorded.added > 0) {
+        this.metrics.stages.observe({ stage: 'outcome' }, secondsSince(Number(timestamp), readAt));
+        this.metrics.stages.observe({ stage: 'ledger' }, secondsSince(readAt));
+      }
       if (recorded.conflicts.length > 0) {
         // A single key already queued for another order: a forged or corrupted announcement, never a reason to
         // hand the key out twice. The first order keeps it; this one is refused, counted and alerted on.
@@ -247,6 +253,8 @@ export class CardKeyDeliverer {
     const claim = await this.ledger.claimDue(this.adapter.channel, CLAIM_LIMIT, this.options.leaseMs);
     const byOrder = new Map<string, DueDelivery[]>();
     for (const d of claim.rows) {
+      // A first attempt only: a retry's wait is its backoff, not the path's.
+      if (d.attempts === 1) this.metrics.stages.observe({ stage: 'claim' }, Math.max(0, d.waitedMs) / 1000);
       const key = `${d.orderId}\u0000${d.sku}`;
       byOrder.set(key, [...(byOrder.get(key) ?? []), d]);
     }
@@ -307,6 +315,8 @@ export class CardKeyDeliverer {
     if (rows.length === 0) return;
     const unitIds = rows.map((r) => r.unitId);
     const lease = this.keepLease(token, channel, orderId, unitIds);
+    const stages = this.metrics.stages;
+    let stageStart = Date.now();
     try {
       const cards = [];
       for (const row of rows) {
@@ -316,7 +326,11 @@ export class CardKeyDeliverer {
           ...(row.loop ? { copies: row.copies } : {}),
         });
       }
+      stages.observe({ stage: 'reveal' }, secondsSince(stageStart));
+      stageStart = Date.now();
       await this.adapter.deliverCardKeys(orderId, sku, cards);
+      stages.observe({ stage: 'delivery_call' }, secondsSince(stageStart));
+      stageStart = Date.now();
     } catch (err) {
       await lease.stop();
       await this.onAttemptFailed(token, rows, err);
@@ -324,6 +338,7 @@ export class CardKeyDeliverer {
     }
     await lease.stop();
     const marked = await this.ledger.markDelivered(token, channel, orderId, unitIds);
+    stages.observe({ stage: 'acknowledged' }, secondsSince(stageStart));
     this.metrics.deliveries.inc({ channel, result: 'delivered' }, marked);
     if (marked < unitIds.length) {
       // The lease was lost while the call was in flight (the database was out of reach longer than the lease):

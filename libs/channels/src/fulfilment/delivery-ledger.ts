@@ -10,6 +10,8 @@ export interface DueDelivery {
   /** How many copies of this key the order bought: above 1 only for a loop key. */
   copies: number;
   loop: boolean;
+  /** How long the row waited in the ledger before this claim, by the database's clock. */
+  waitedMs: number;
 }
 
 /** Rows claimed together, and the token every later write on them must name. */
@@ -90,6 +92,7 @@ export class DeliveryLedger {
       attempts: number;
       copies: number;
       loop: boolean;
+      waited_ms: number;
     }>(
       `UPDATE card_key_deliveries d
           SET attempts = d.attempts + 1, next_attempt_at = now() + ($3 * interval '1 millisecond'),
@@ -98,7 +101,8 @@ export class DeliveryLedger {
           SELECT channel, order_id, unit_id FROM card_key_deliveries
            WHERE channel = $1 AND state = 'pending' AND next_attempt_at <= now()
            ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)
-        RETURNING d.channel, d.order_id, d.unit_id, d.sku, d.attempts, d.copies, d.loop`,
+        RETURNING d.channel, d.order_id, d.unit_id, d.sku, d.attempts, d.copies, d.loop,
+                  (extract(epoch FROM now() - d.allocated_at) * 1000)::float8 AS waited_ms`,
       [channel, limit, leaseMs, token],
     );
     return {
@@ -111,6 +115,7 @@ export class DeliveryLedger {
         attempts: r.attempts,
         copies: r.copies,
         loop: r.loop,
+        waitedMs: r.waited_ms,
       })),
     };
   }

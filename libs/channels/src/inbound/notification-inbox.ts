@@ -1,6 +1,8 @@
 import { withTransaction } from '@libs/database';
 import type { ChannelEventsTopic, OutgoingMessage } from '@libs/messaging';
+import { secondsSince } from '@libs/observability';
 import type { Pool } from 'pg';
+import type { Histogram } from 'prom-client';
 import type { OrderNotice } from './order-notice';
 
 export type InboxResult = 'emitted' | 'duplicate';
@@ -14,6 +16,8 @@ export interface NotificationInboxOptions {
    * how old a pending row must be before the relay looks at it).
    */
   claimMs: number;
+  /** stocksync_fulfilment_stage_seconds: payment notices time their inbox and publish stages here. */
+  stages?: Histogram<'stage'>;
 }
 
 const SKU_OF = (e: ChannelEvent) => (e.payload as { sku: string }).sku;
@@ -39,7 +43,13 @@ export class NotificationInbox {
     private readonly options: NotificationInboxOptions = { claimMs: 30_000 },
   ) {}
 
-  async accept(notice: OrderNotice, events: ChannelEvent[], publish: PublishEvents): Promise<InboxResult> {
+  /** `receivedAtMs`: when the webhook arrived, the start of a payment's inbox stage. */
+  async accept(
+    notice: OrderNotice,
+    events: ChannelEvent[],
+    publish: PublishEvents,
+    receivedAtMs?: number,
+  ): Promise<InboxResult> {
     const bySku = groupBySku(events);
     const rows = [...bySku].map(([sku, skuEvents]) => ({ sku, events: skuEvents }));
     const { channel, orderId, status } = notice;
@@ -70,6 +80,9 @@ export class NotificationInbox {
       ];
     });
     if (held.length === 0) return 'duplicate';
+    const timed = status === 'paid' && receivedAtMs !== undefined ? this.options.stages : undefined;
+    const recordedAt = Date.now();
+    if (timed) timed.observe({ stage: 'inbox' }, secondsSince(receivedAtMs!, recordedAt));
     const skus = held.map((h) => h.sku);
     await this.publishHeld(
       channel,
@@ -78,6 +91,7 @@ export class NotificationInbox {
       skus,
       held.flatMap((h) => h.events),
       publish,
+      () => timed?.observe({ stage: 'publish' }, secondsSince(recordedAt)),
     );
     return 'emitted';
   }
@@ -138,9 +152,11 @@ export class NotificationInbox {
     skus: string[],
     events: ChannelEvent[],
     publish: PublishEvents,
+    onPublished?: () => void,
   ): Promise<void> {
     try {
       if (events.length > 0) await publish(events);
+      onPublished?.();
     } catch (err) {
       // Let the platform's redelivery (or the relay) take the rows at once rather than after the claim.
       await this.pool

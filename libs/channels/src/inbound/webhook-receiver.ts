@@ -51,7 +51,10 @@ export class WebhookReceiver {
     private readonly metrics: ChannelMetrics,
     private readonly now: () => number = Date.now,
   ) {
-    this.inbox = new NotificationInbox(pool, { claimMs: options.inboxClaimMs ?? 30_000 });
+    this.inbox = new NotificationInbox(pool, {
+      claimMs: options.inboxClaimMs ?? 30_000,
+      stages: metrics.stages,
+    });
     this.afterSales = new AfterSalesInbox(pool, bus, options.channel);
   }
 
@@ -100,6 +103,8 @@ export class WebhookReceiver {
   }
 
   async handle(request: WebhookRequest): Promise<WebhookResponse> {
+    // The wall clock, not `now` (which tests may set back): the start of a payment's inbox stage.
+    const receivedAtMs = Date.now();
     const channel = this.options.channel;
     if (this.options.secrets.length === 0) {
       this.metrics.notifications.inc({ channel, result: 'rejected' });
@@ -149,7 +154,7 @@ export class WebhookReceiver {
       return this.invalid('NOTICE.INVALID_MESSAGE', (err as Error).message);
     }
     try {
-      const result = await this.inbox.accept({ ...notice, channel }, events, this.publish);
+      const result = await this.inbox.accept({ ...notice, channel }, events, this.publish, receivedAtMs);
       this.metrics.notifications.inc({ channel, result });
       return { status: 200, body: { ok: true, result } };
     } catch (err) {

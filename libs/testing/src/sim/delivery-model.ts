@@ -103,6 +103,7 @@ export class InMemoryDeliveryLedger implements LedgerPort {
         sku: r.sku,
         attempts: r.attempts,
         copies: r.copies,
+        waitedMs: now - r.allocatedAt,
         loop: r.loop,
       })),
     };
