@@ -1,7 +1,7 @@
 import type { BatchCommand, BatchItemResult } from '@libs/command-handling';
 import { EVENT_ID_NAMESPACE, uuidV5 } from '@libs/command-handling';
 import type { InventoryCommand, InventoryEvent } from '@libs/inventory';
-import { secondsSince } from '@libs/observability';
+import { observeStage } from '@libs/observability';
 import {
   ChannelEventsTopic,
   CommandRepliesTopic,
@@ -123,7 +123,7 @@ export class ChannelEventProcessor {
     const decidedAt = Date.now();
     for (const { envelope, publishedAt } of accepted) {
       if (envelope.type === 'order.paid')
-        this.metrics?.stages.observe({ stage: 'decision' }, secondsSince(publishedAt, decidedAt));
+        observeStage(this.metrics?.stages, 'decision', publishedAt, decidedAt);
     }
     this.metrics?.batchSize.observe(commands.length);
     this.metrics?.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);

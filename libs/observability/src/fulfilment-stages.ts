@@ -50,7 +50,17 @@ export function fulfilmentStages(registry: Registry): Histogram<'stage'> {
   return histogram;
 }
 
-/** Seconds since `startMs` (epoch milliseconds), never negative (clocks of two hosts may disagree a little). */
-export function secondsSince(startMs: number, nowMs: number = Date.now()): number {
-  return Math.max(0, nowMs - startMs) / 1000;
+/**
+ * Observes the time from `startMs` to `endMs` (epoch milliseconds) for one stage. Never negative (the clocks of two
+ * hosts may disagree a little); nothing is observed when the start is unknown (a message without a broker
+ * timestamp): a metric never fails the work it measures.
+ */
+export function observeStage(
+  histogram: Histogram<'stage'> | undefined,
+  stage: FulfilmentStage,
+  startMs: number,
+  endMs: number = Date.now(),
+): void {
+  if (!histogram || !Number.isFinite(startMs) || !Number.isFinite(endMs)) return;
+  histogram.observe({ stage }, Math.max(0, endMs - startMs) / 1000);
 }

@@ -1,5 +1,5 @@
 import { OrderOutcomesTopic, type MessageBatch } from '@libs/messaging';
-import { secondsSince } from '@libs/observability';
+import { observeStage } from '@libs/observability';
 import { type BackoffPolicy, isTransientError, PeriodicTask } from '@libs/resilience';
 import type { AlertSink } from '@libs/messaging';
 import type { ChannelMetrics } from '../channel-metrics';
@@ -151,8 +151,8 @@ export class CardKeyDeliverer {
       const recorded = await this.ledger.recordAllocation(p.channel, p.channelOrderId, p.sku, units);
       added += recorded.added;
       if (recorded.added > 0) {
-        this.metrics.stages.observe({ stage: 'outcome' }, secondsSince(Number(timestamp), readAt));
-        this.metrics.stages.observe({ stage: 'ledger' }, secondsSince(readAt));
+        observeStage(this.metrics.stages, 'outcome', Number(timestamp), readAt);
+        observeStage(this.metrics.stages, 'ledger', readAt);
       }
       if (recorded.conflicts.length > 0) {
         // A single key already queued for another order: a forged or corrupted announcement, never a reason to
@@ -254,7 +254,7 @@ export class CardKeyDeliverer {
     const byOrder = new Map<string, DueDelivery[]>();
     for (const d of claim.rows) {
       // A first attempt only: a retry's wait is its backoff, not the path's.
-      if (d.attempts === 1) this.metrics.stages.observe({ stage: 'claim' }, Math.max(0, d.waitedMs) / 1000);
+      if (d.attempts === 1) observeStage(this.metrics.stages, 'claim', 0, d.waitedMs);
       const key = `${d.orderId}\u0000${d.sku}`;
       byOrder.set(key, [...(byOrder.get(key) ?? []), d]);
     }
@@ -326,10 +326,10 @@ export class CardKeyDeliverer {
           ...(row.loop ? { copies: row.copies } : {}),
         });
       }
-      stages.observe({ stage: 'reveal' }, secondsSince(stageStart));
+      observeStage(stages, 'reveal', stageStart);
       stageStart = Date.now();
       await this.adapter.deliverCardKeys(orderId, sku, cards);
-      stages.observe({ stage: 'delivery_call' }, secondsSince(stageStart));
+      observeStage(stages, 'delivery_call', stageStart);
       stageStart = Date.now();
     } catch (err) {
       await lease.stop();
@@ -338,7 +338,7 @@ export class CardKeyDeliverer {
     }
     await lease.stop();
     const marked = await this.ledger.markDelivered(token, channel, orderId, unitIds);
-    stages.observe({ stage: 'acknowledged' }, secondsSince(stageStart));
+    observeStage(stages, 'acknowledged', stageStart);
     this.metrics.deliveries.inc({ channel, result: 'delivered' }, marked);
     if (marked < unitIds.length) {
       // The lease was lost while the call was in flight (the database was out of reach longer than the lease):

@@ -1,6 +1,6 @@
 import { withTransaction } from '@libs/database';
 import type { ChannelEventsTopic, OutgoingMessage } from '@libs/messaging';
-import { secondsSince } from '@libs/observability';
+import { observeStage } from '@libs/observability';
 import type { Pool } from 'pg';
 import type { Histogram } from 'prom-client';
 import type { OrderNotice } from './order-notice';
@@ -82,7 +82,7 @@ export class NotificationInbox {
     if (held.length === 0) return 'duplicate';
     const timed = status === 'paid' && receivedAtMs !== undefined ? this.options.stages : undefined;
     const recordedAt = Date.now();
-    if (timed) timed.observe({ stage: 'inbox' }, secondsSince(receivedAtMs!, recordedAt));
+    observeStage(timed, 'inbox', receivedAtMs ?? NaN, recordedAt);
     const skus = held.map((h) => h.sku);
     await this.publishHeld(
       channel,
@@ -91,7 +91,7 @@ export class NotificationInbox {
       skus,
       held.flatMap((h) => h.events),
       publish,
-      () => timed?.observe({ stage: 'publish' }, secondsSince(recordedAt)),
+      () => observeStage(timed, 'publish', recordedAt),
     );
     return 'emitted';
   }
