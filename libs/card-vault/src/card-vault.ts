@@ -250,6 +250,27 @@ export class CardVault {
     return new Set(rows.map((r) => r.unit_id));
   }
 
+  /**
+   * The same check for many orders of one channel in one round trip (a connector's batch of announcements): for
+   * each order, which of its units the event store allocated to it, keyed by `orderKey(orderId, sku)`.
+   */
+  async allocatedUnitsOfOrders(
+    channel: string,
+    orders: readonly { orderId: string; sku: string; unitIds: readonly string[] }[],
+  ): Promise<Map<string, Set<string>>> {
+    const asked = orders.filter((o) => o.unitIds.length > 0);
+    const confirmed = new Map(orders.map((o) => [orderKey(o.orderId, o.sku), new Set<string>()]));
+    if (asked.length === 0) return confirmed;
+    const { rows } = await this.pool.query<{ order_id: string; sku: string; unit_id: string }>(
+      `SELECT o.order_id, o.sku, u AS unit_id
+         FROM jsonb_to_recordset($2::jsonb) AS o(order_id text, sku text, unit_ids text[]),
+              LATERAL card_vault_allocated_units($1, o.order_id, o.sku, o.unit_ids) AS u`,
+      [channel, JSON.stringify(asked.map((o) => ({ order_id: o.orderId, sku: o.sku, unit_ids: o.unitIds })))],
+    );
+    for (const r of rows) confirmed.get(orderKey(r.order_id, r.sku))?.add(r.unit_id);
+    return confirmed;
+  }
+
   async reveals(unitId: string): Promise<RevealRecord[]> {
     const { rows } = await this.pool.query<{
       unit_id: string;
@@ -382,4 +403,9 @@ function vaultErrorOf(error: unknown): CardVaultError | undefined {
       message ?? 'revealed for another order',
     );
   return undefined;
+}
+
+/** How allocatedUnitsOfOrders keys its answer: one order's units of one SKU. */
+export function orderKey(orderId: string, sku: string): string {
+  return `${orderId}\u0000${sku}`;
 }

@@ -3,6 +3,7 @@ export { parseKeyring, type CardVaultKeys } from './keyring';
 export { cardVaultMigrations } from './card-vault.migrations';
 export {
   CardVault,
+  orderKey,
   type CardToStore,
   type DuplicateCard,
   type RejectedCard,

@@ -1,4 +1,5 @@
 import { OrderOutcomesTopic, type MessageBatch } from '@libs/messaging';
+import { orderKey } from '@libs/card-vault';
 import { observeStage } from '@libs/observability';
 import { type BackoffPolicy, isTransientError, PeriodicTask } from '@libs/resilience';
 import type { AlertSink } from '@libs/messaging';
@@ -12,15 +13,14 @@ import type { AllocatedUnit, DeliveryLedger, DueDelivery } from './delivery-ledg
 export interface SecretRevealer {
   reveal(unitId: string, context: { orderId: string; channel: string; actor: string }): Promise<string>;
   /**
-   * Which of the units the event store (written only by the inventory service) allocated to this order. The card
-   * vault has it; a revealer without it (a test double) takes every announcement as it is.
+   * For each order, which of its units the event store (written only by the inventory service) allocated to it,
+   * keyed by orderKey(orderId, sku); one round trip for a batch of announcements. The card vault has it; a
+   * revealer without it (a test double) takes every announcement as it is.
    */
-  allocatedUnits?(
+  allocatedUnitsOfOrders?(
     channel: string,
-    orderId: string,
-    sku: string,
-    unitIds: readonly string[],
-  ): Promise<Set<string>>;
+    orders: readonly { orderId: string; sku: string; unitIds: readonly string[] }[],
+  ): Promise<Map<string, Set<string>>>;
 }
 
 /**
@@ -67,6 +67,12 @@ export interface DelivererLogger {
   error(obj: object, msg: string): void;
 }
 
+/** A card-keys.allocated announcement waiting to be recorded, with when it was published. */
+interface Announcement {
+  payload: { channel: string; channelOrderId: string; sku: string } & Parameters<typeof allocatedUnits>[0];
+  publishedAt: number;
+}
+
 const VAULT_REFUSALS = new Set(['CARD_VAULT.NOT_ALLOCATED', 'CARD_VAULT.REVEALED_TO_ANOTHER_ORDER']);
 
 /** Rows claimed per pass; each order's lease is renewed when its turn comes, so a long pass loses nothing. */
@@ -109,10 +115,22 @@ export class CardKeyDeliverer {
   readonly onOutcomes = async (batch: MessageBatch<typeof OrderOutcomesTopic>): Promise<void> => {
     const readAt = Date.now();
     let added = 0;
+    // Allocations are recorded together: consecutive announcements wait here, and go in before any message that
+    // changes an order's keys (a withdrawal, a redelivery), so the ledger sees each order's messages in order.
+    let allocations: Announcement[] = [];
+    const recordAllocations = async () => {
+      if (allocations.length > 0) added += await this.recordAllocations(allocations, readAt);
+      allocations = [];
+    };
     for (const { envelope, timestamp } of batch.messages) {
       if (envelope.payload.channel !== this.adapter.channel) continue;
+      if (envelope.type === 'card-keys.allocated') {
+        allocations.push({ payload: envelope.payload, publishedAt: Number(timestamp) });
+        continue;
+      }
       if (envelope.type === 'order.rejected') await this.onRejected(envelope.payload, envelope.eventId);
       if (envelope.type === 'card-keys.withdrawn') {
+        await recordAllocations();
         const p = envelope.payload;
         await this.ledger.withdraw(p.channel, p.channelOrderId, p.unitIds);
         this.logger?.info?.(
@@ -125,9 +143,9 @@ export class CardKeyDeliverer {
           },
           'card keys withdrawn from the order',
         );
-        continue;
       }
       if (envelope.type === 'card-keys.redeliver') {
+        await recordAllocations();
         const p = envelope.payload;
         const unitIds = [...p.unitIds, ...(p.loopUnits ?? []).map((l) => l.unitId)];
         const queued = await this.ledger.requeue(p.channel, p.channelOrderId, unitIds, p.redelivery);
@@ -142,27 +160,38 @@ export class CardKeyDeliverer {
           'card keys queued to be sent again',
         );
         added += queued;
-        continue;
       }
-      if (envelope.type !== 'card-keys.allocated') continue;
-      const p = envelope.payload;
-      const units = await this.confirmedByEventStore(p, allocatedUnits(p));
-      if (units.length === 0) continue;
-      const recorded = await this.ledger.recordAllocation(p.channel, p.channelOrderId, p.sku, units);
+    }
+    await recordAllocations();
+    if (added > 0) this.kick();
+  };
+
+  /** Checks a run of announcements against the event store and records them in the ledger: two round trips. */
+  private async recordAllocations(announcements: Announcement[], readAt: number): Promise<number> {
+    const asked = announcements.map(({ payload: p }) => ({
+      orderId: p.channelOrderId,
+      sku: p.sku,
+      units: allocatedUnits(p),
+    }));
+    const confirmed = await this.confirmedByEventStore(asked);
+    const results = await this.ledger.recordAllocations(this.adapter.channel, confirmed);
+    let added = 0;
+    results.forEach((recorded, i) => {
+      const { orderId, sku } = confirmed[i];
       added += recorded.added;
       if (recorded.added > 0) {
-        observeStage(this.metrics.stages, 'outcome', Number(timestamp), readAt);
+        observeStage(this.metrics.stages, 'outcome', announcements[i].publishedAt, readAt);
         observeStage(this.metrics.stages, 'ledger', readAt);
       }
       if (recorded.conflicts.length > 0) {
         // A single key already queued for another order: a forged or corrupted announcement, never a reason to
         // hand the key out twice. The first order keeps it; this one is refused, counted and alerted on.
-        this.metrics.allocationConflicts.inc({ channel: p.channel }, recorded.conflicts.length);
+        this.metrics.allocationConflicts.inc({ channel: this.adapter.channel }, recorded.conflicts.length);
         this.logger?.error(
           {
-            channel: p.channel,
-            orderId: p.channelOrderId,
-            sku: p.sku,
+            channel: this.adapter.channel,
+            orderId,
+            sku,
             unitIds: recorded.conflicts.slice(0, 20),
             units: recorded.conflicts.length,
             alert: 'CARD_KEY_ALLOCATION_CONFLICT',
@@ -170,42 +199,43 @@ export class CardKeyDeliverer {
           'card keys announced for an order already belong to another order; not delivered',
         );
       }
-    }
-    if (added > 0) this.kick();
-  };
+    });
+    return added;
+  }
 
   /**
-   * Keeps the units the event store's ReservationConfirmed allocated to this order. The broker is not the trust
+   * Keeps the units the event store's ReservationConfirmed allocated to each order. The broker is not the trust
    * boundary: anyone who can produce to it can announce any unit for any order, so the rest are refused before
    * they reach the ledger, counted and alerted on. The vault's reveal checks the same row again.
    */
   private async confirmedByEventStore(
-    p: { channel: string; channelOrderId: string; sku: string },
-    units: AllocatedUnit[],
-  ): Promise<AllocatedUnit[]> {
-    if (!this.vault.allocatedUnits) return units;
-    const confirmed = await this.vault.allocatedUnits(
-      p.channel,
-      p.channelOrderId,
-      p.sku,
-      units.map((u) => u.unitId),
+    asked: { orderId: string; sku: string; units: AllocatedUnit[] }[],
+  ): Promise<{ orderId: string; sku: string; units: AllocatedUnit[] }[]> {
+    if (!this.vault.allocatedUnitsOfOrders) return asked;
+    const channel = this.adapter.channel;
+    const confirmed = await this.vault.allocatedUnitsOfOrders(
+      channel,
+      asked.map((a) => ({ orderId: a.orderId, sku: a.sku, unitIds: a.units.map((u) => u.unitId) })),
     );
-    const forged = units.filter((u) => !confirmed.has(u.unitId)).map((u) => u.unitId);
-    if (forged.length > 0) {
-      this.metrics.forgedAllocations.inc({ channel: p.channel }, forged.length);
-      this.logger?.error(
-        {
-          channel: p.channel,
-          orderId: p.channelOrderId,
-          sku: p.sku,
-          unitIds: forged.slice(0, 20),
-          units: forged.length,
-          alert: 'CARD_KEY_FORGED_ALLOCATION',
-        },
-        'card keys announced for an order the event store did not allocate them to; refused, nothing revealed',
-      );
-    }
-    return units.filter((u) => confirmed.has(u.unitId));
+    return asked.map(({ orderId, sku, units }) => {
+      const allocated = confirmed.get(orderKey(orderId, sku)) ?? new Set<string>();
+      const forged = units.filter((u) => !allocated.has(u.unitId)).map((u) => u.unitId);
+      if (forged.length > 0) {
+        this.metrics.forgedAllocations.inc({ channel }, forged.length);
+        this.logger?.error(
+          {
+            channel,
+            orderId,
+            sku,
+            unitIds: forged.slice(0, 20),
+            units: forged.length,
+            alert: 'CARD_KEY_FORGED_ALLOCATION',
+          },
+          'card keys announced for an order the event store did not allocate them to; refused, nothing revealed',
+        );
+      }
+      return { orderId, sku, units: units.filter((u) => allocated.has(u.unitId)) };
+    });
   }
 
   /**

@@ -53,33 +53,55 @@ export class DeliveryLedger {
     sku: string,
     units: readonly AllocatedUnit[],
   ): Promise<RecordedAllocation> {
-    const merged = mergeUnits(units);
-    if (merged.length === 0) return { added: 0, conflicts: [] };
-    const r = await this.db.query(
+    const [recorded] = await this.recordAllocations(channel, [{ orderId, sku, units }]);
+    return recorded;
+  }
+
+  /**
+   * Records the allocations of many orders in one statement (a connector's batch of announcements); answers per
+   * order, in the order given. One more query only when some single key was already queued.
+   */
+  async recordAllocations(
+    channel: string,
+    allocations: readonly { orderId: string; sku: string; units: readonly AllocatedUnit[] }[],
+  ): Promise<RecordedAllocation[]> {
+    const merged = allocations.map((a) => ({ ...a, units: mergeUnits(a.units) }));
+    const rows = merged.flatMap((a) => a.units.map((u) => ({ orderId: a.orderId, sku: a.sku, ...u })));
+    if (rows.length === 0) return merged.map(() => ({ added: 0, conflicts: [] }));
+    const { rows: inserted } = await this.db.query<{ order_id: string; unit_id: string }>(
       `INSERT INTO card_key_deliveries (channel, order_id, unit_id, sku, copies, loop)
-       SELECT $1, $2, u.unit_id, $3, u.copies, u.loop
-         FROM unnest($4::text[], $5::int[], $6::bool[]) AS u(unit_id, copies, loop)
-       ON CONFLICT DO NOTHING`,
+       SELECT $1, u.order_id, u.unit_id, u.sku, u.copies, u.loop
+         FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::bool[]) AS u(order_id, unit_id, sku, copies, loop)
+       ON CONFLICT DO NOTHING
+       RETURNING order_id, unit_id`,
       [
         channel,
-        orderId,
-        sku,
-        merged.map((u) => u.unitId),
-        merged.map((u) => u.count),
-        merged.map((u) => u.loop),
+        rows.map((r) => r.orderId),
+        rows.map((r) => r.unitId),
+        rows.map((r) => r.sku),
+        rows.map((r) => r.count),
+        rows.map((r) => r.loop),
       ],
     );
-    const added = r.rowCount ?? 0;
-    if (added === merged.length) return { added, conflicts: [] };
-    // Some rows existed: a redelivered message (same order, fine) or a single key queued for another order.
-    const singles = merged.filter((u) => !u.loop).map((u) => u.unitId);
-    if (singles.length === 0) return { added, conflicts: [] };
-    const { rows } = await this.db.query<{ unit_id: string }>(
-      `SELECT unit_id FROM card_key_deliveries
-        WHERE unit_id = ANY($3::text[]) AND NOT loop AND state <> 'withdrawn' AND (channel, order_id) <> ($1, $2)`,
-      [channel, orderId, singles],
-    );
-    return { added, conflicts: rows.map((r) => r.unit_id) };
+    const added = new Set(inserted.map((r) => rowKey(r.order_id, r.unit_id)));
+    // Rows that existed: a redelivered message (same order, fine) or a single key queued for another order.
+    const existing = rows.filter((r) => !r.loop && !added.has(rowKey(r.orderId, r.unitId)));
+    const conflicts = new Set<string>();
+    if (existing.length > 0) {
+      const { rows: taken } = await this.db.query<{ order_id: string; unit_id: string }>(
+        `SELECT a.order_id, a.unit_id
+           FROM unnest($2::text[], $3::text[]) AS a(order_id, unit_id)
+           JOIN card_key_deliveries d ON d.unit_id = a.unit_id
+          WHERE NOT d.loop AND d.state <> 'withdrawn' AND (d.channel, d.order_id) <> ($1, a.order_id)`,
+        [channel, existing.map((r) => r.orderId), existing.map((r) => r.unitId)],
+      );
+      for (const t of taken) conflicts.add(rowKey(t.order_id, t.unit_id));
+    }
+    // The same announcement twice in one batch: the row it added is counted for the first copy only.
+    return merged.map((a) => ({
+      added: a.units.filter((u) => added.delete(rowKey(a.orderId, u.unitId))).length,
+      conflicts: a.units.filter((u) => conflicts.has(rowKey(a.orderId, u.unitId))).map((u) => u.unitId),
+    }));
   }
 
   async claimDue(channel: string, limit: number, leaseMs: number): Promise<DeliveryClaim> {
@@ -326,4 +348,8 @@ function mergeUnits(units: readonly AllocatedUnit[]): AllocatedUnit[] {
       byId.set(u.unitId, { unitId: u.unitId, loop: true, count: seen.count + u.count });
   }
   return [...byId.values()];
+}
+
+function rowKey(orderId: string, unitId: string): string {
+  return `${orderId}\u0000${unitId}`;
 }

@@ -1,0 +1,175 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { CardVault, cardVaultMigrations } from '@libs/card-vault';
+import {
+  CardKeyDeliverer,
+  ChannelMetrics,
+  channelsMigrations,
+  DeliveryLedger,
+  type PlatformAdapter,
+} from '@libs/channels';
+import { runMigrations } from '@libs/database';
+import { eventStoreMigrations, PostgresEventStore } from '@libs/event-store';
+import type { MessageBatch, OrderOutcomesTopic } from '@libs/messaging';
+import { createTestDatabase, type TestDatabase } from '@libs/testing';
+import type { Pool } from 'pg';
+import { Registry } from 'prom-client';
+import { outcomeBatch } from './allocation-batch';
+
+const CHANNEL = 'shop';
+const SKU = 'SKU-K';
+
+/** One stock.order-outcomes batch of many answers, as the fulfilment consumer receives a busy partition. */
+function batchOf(
+  answers: { type: string; payload: Record<string, unknown> & { channelOrderId: string } }[],
+): MessageBatch<typeof OrderOutcomesTopic> {
+  const batches = answers.map((a, i) =>
+    outcomeBatch(a.type, { channel: CHANNEL, sku: SKU, skuVersion: i + 1, ...a.payload }, randomUUID()),
+  );
+  return { ...batches[0], messages: batches.flatMap((b) => b.messages) };
+}
+
+const allocated = (orderId: string, unitIds: string[]) => ({
+  type: 'card-keys.allocated',
+  payload: { channelOrderId: orderId, unitIds },
+});
+
+/** The pool with its statements counted: what one batch costs in round trips. */
+function counting(pool: Pool): { pool: Pool; queries: () => number } {
+  let n = 0;
+  const proxy = new Proxy(pool, {
+    get(target, prop, receiver) {
+      if (prop === 'query')
+        return (...args: unknown[]) => {
+          n++;
+          return (target.query as (...a: unknown[]) => unknown)(...args);
+        };
+      const value = Reflect.get(target, prop, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return { pool: proxy, queries: () => n };
+}
+
+describe('the fulfilment consumer records a batch of allocations together', () => {
+  let db: TestDatabase;
+  let store: PostgresEventStore;
+  const registry = new Registry();
+  const alerts: { alert?: string; orderId?: string }[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase('allocation_batches');
+    await runMigrations(db.pool, channelsMigrations);
+    await runMigrations(db.pool, eventStoreMigrations);
+    await runMigrations(db.pool, cardVaultMigrations);
+    store = new PostgresEventStore(db.pool);
+  });
+
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  /** The inventory's ReservationConfirmed for each order, appended to the SKU's stream as the inventory does. */
+  async function confirm(orders: [string, string[]][]): Promise<void> {
+    await store.appendToStream(
+      `sku-${SKU}`,
+      'any',
+      orders.map(([orderId, unitIds]) => ({
+        eventId: randomUUID(),
+        type: 'ReservationConfirmed',
+        data: {
+          sku: SKU,
+          at: Date.now(),
+          actor: null,
+          channel: CHANNEL,
+          channelOrderId: orderId,
+          quantity: unitIds.length,
+          allocatedUnitIds: unitIds,
+          loopUnits: [],
+        },
+      })),
+    );
+  }
+
+  function delivererOn(pool: Pool): CardKeyDeliverer {
+    const vault = new CardVault(pool, {
+      activeKeyId: 'k1',
+      keys: { k1: randomBytes(32) },
+      fingerprintKey: randomBytes(32),
+    });
+    const adapter: PlatformAdapter = {
+      channel: CHANNEL,
+      maxBatchSize: 100,
+      push: async () => [],
+      readListings: async () => ({ items: [] }),
+      deliverCardKeys: async () => undefined,
+    };
+    return new CardKeyDeliverer(
+      adapter,
+      new DeliveryLedger(pool),
+      vault,
+      ChannelMetrics.for(registry),
+      {
+        pollMs: 100,
+        leaseMs: 30_000,
+        maxAttempts: 3,
+        backoff: { initialMs: 10, maxMs: 50 },
+        alertAfterMs: 60_000,
+      },
+      { warn: () => undefined, error: (obj) => void alerts.push(obj) },
+    );
+  }
+
+  const ledgerRows = async (prefix: string) =>
+    (
+      await db.pool.query<{ order_id: string; unit_id: string; state: string }>(
+        `SELECT order_id, unit_id, state FROM card_key_deliveries WHERE order_id LIKE $1 || '%'
+          ORDER BY order_id, unit_id`,
+        [prefix],
+      )
+    ).rows;
+
+  it('given 50 paid orders announced in one batch, when it is handled, then every allocation is in the ledger after two statements, not two per order', async () => {
+    const orders: [string, string[]][] = Array.from({ length: 50 }, (_, i) => [`bulk-${i}`, [`bulk-u${i}`]]);
+    await confirm(orders);
+    const { pool, queries } = counting(db.pool);
+
+    await delivererOn(pool).onOutcomes(batchOf(orders.map(([o, u]) => allocated(o, u))));
+
+    expect(queries()).toBe(2);
+    expect(await ledgerRows('bulk-')).toHaveLength(50);
+  });
+
+  it('given one batch with a forged announcement, a key announced for a second order, a copy, and a withdrawal after its allocation, then each order gets what it would have got one message at a time', async () => {
+    // mix-B's key is withdrawn (a refund) in the same batch that allocates it; mix-C's stream names mix-A's key too
+    // (a corrupted announcement the ledger refuses); mix-F is not in the event store at all.
+    await confirm([
+      ['mix-A', ['mix-a1']],
+      ['mix-B', ['mix-b1']],
+      ['mix-C', ['mix-a1']],
+    ]);
+    const before = { alerts: alerts.length };
+
+    await delivererOn(db.pool).onOutcomes(
+      batchOf([
+        allocated('mix-A', ['mix-a1']),
+        allocated('mix-B', ['mix-b1']),
+        allocated('mix-F', ['mix-f1']),
+        allocated('mix-C', ['mix-a1']),
+        allocated('mix-A', ['mix-a1']),
+        {
+          type: 'card-keys.withdrawn',
+          payload: { channelOrderId: 'mix-B', unitIds: ['mix-b1'], reason: 'refunded' },
+        },
+      ]),
+    );
+
+    expect(await ledgerRows('mix-')).toEqual([
+      { order_id: 'mix-A', unit_id: 'mix-a1', state: 'pending' },
+      { order_id: 'mix-B', unit_id: 'mix-b1', state: 'withdrawn' },
+    ]);
+    expect(alerts.slice(before.alerts).map((a) => [a.alert, a.orderId])).toEqual([
+      ['CARD_KEY_FORGED_ALLOCATION', 'mix-F'],
+      ['CARD_KEY_ALLOCATION_CONFLICT', 'mix-C'],
+    ]);
+  });
+});
