@@ -270,46 +270,119 @@ export class CardKeyDeliverer {
   }
 
   start(): void {
+    this.running = true;
     this.passes.start();
   }
 
-  /** Resolves once the pass under way, if any, has finished. */
-  stop(): Promise<void> {
-    return this.passes.stop();
+  /** Resolves once the pass under way, if any, and every delivery started on new allocations have finished. */
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.passes.stop();
+    while (this.started.size > 0) await Promise.allSettled([...this.started]);
   }
 
-  /** Runs one pass now (also used by tests). */
+  /** Runs one pass now (also used by tests): claims what is due, delivers it, reports, checks for overdue orders. */
   async runOnce(): Promise<number> {
     const claim = await this.ledger.claimDue(this.adapter.channel, CLAIM_LIMIT, this.options.leaseMs);
-    const byOrder = new Map<string, DueDelivery[]>();
-    for (const d of claim.rows) {
-      // A first attempt only: a retry's wait is its backoff, not the path's.
-      if (d.attempts === 1) observeStage(this.metrics.stages, 'claim', 0, d.waitedMs);
-      const key = `${d.orderId}\u0000${d.sku}`;
-      byOrder.set(key, [...(byOrder.get(key) ?? []), d]);
-    }
+    const orders = this.ordersOf(claim.rows);
     // Orders are independent and each holds its own lease: deliver several at once, so the rate is not capped at
-    // one platform round trip per order.
-    const orders = [...byOrder.values()];
-    const workers = Math.max(1, Math.min(this.options.concurrency ?? 1, orders.length));
+    // one platform round trip per order. Deliveries started on new allocations share the same limit.
+    const workers = Math.max(1, Math.min(this.freeSlots(), orders.length));
     await Promise.all(
       Array.from({ length: workers }, async () => {
-        for (let next = orders.shift(); next; next = orders.shift()) {
-          const { orderId } = next[0];
-          // One order's database error (the ledger out of reach) must not end the pass for the others: its rows
-          // stay claimed until the lease runs out and are tried again then.
-          await this.deliverOrder(claim.token, next).catch((err: Error) =>
-            this.logger?.warn(
-              { channel: this.adapter.channel, orderId, err: err.message },
-              'card-key delivery not recorded; tried again after the lease',
-            ),
-          );
-        }
+        for (let next = orders.shift(); next; next = orders.shift())
+          await this.deliverTracked(claim.token, next);
       }),
     );
     await this.reportDeliveries();
     await this.checkOverdue();
     return claim.rows.length;
+  }
+
+  private running = false;
+  private inFlight = 0;
+  private pumping = false;
+  private pumpAgain = false;
+  private readonly started = new Set<Promise<void>>();
+
+  private freeSlots(): number {
+    return Math.max(0, (this.options.concurrency ?? 1) - this.inFlight);
+  }
+
+  /**
+   * Delivers what is due at once, beside the periodic pass, as far as the concurrency allows: a new allocation
+   * does not wait for the pass under way to end (it waited a whole pass before: the claim stage of the payment
+   * path). Each delivery that ends claims again, so a busy ledger keeps every slot in use. Reports and overdue
+   * checks stay with the periodic pass.
+   */
+  private pump(): void {
+    if (!this.running) return;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    const run = async () => {
+      do {
+        this.pumpAgain = false;
+        while (this.running && this.freeSlots() > 0) {
+          const claim = await this.ledger.claimDue(
+            this.adapter.channel,
+            Math.min(CLAIM_LIMIT, this.freeSlots()),
+            this.options.leaseMs,
+          );
+          if (claim.rows.length === 0) break;
+          for (const order of this.ordersOf(claim.rows)) {
+            const delivery = this.deliverTracked(claim.token, order).finally(() => {
+              this.started.delete(delivery);
+              this.pump();
+            });
+            this.started.add(delivery);
+          }
+        }
+      } while (this.pumpAgain && this.running);
+    };
+    run()
+      .catch((err: Error) =>
+        // The ledger out of reach: the periodic pass tries again.
+        this.logger?.warn(
+          { channel: this.adapter.channel, err: err.message },
+          'delivery of new allocations failed',
+        ),
+      )
+      .finally(() => {
+        this.pumping = false;
+        // A delivery that ended after the loop's last look: its wake-up is not lost.
+        if (this.pumpAgain) this.pump();
+      });
+  }
+
+  private ordersOf(rows: DueDelivery[]): DueDelivery[][] {
+    const byOrder = new Map<string, DueDelivery[]>();
+    for (const d of rows) {
+      // A first attempt only: a retry's wait is its backoff, not the path's.
+      if (d.attempts === 1) observeStage(this.metrics.stages, 'claim', 0, d.waitedMs);
+      const key = `${d.orderId}\u0000${d.sku}`;
+      byOrder.set(key, [...(byOrder.get(key) ?? []), d]);
+    }
+    return [...byOrder.values()];
+  }
+
+  /** One order's delivery, counted against the concurrency; never rejects. */
+  private async deliverTracked(token: string, rows: DueDelivery[]): Promise<void> {
+    this.inFlight++;
+    try {
+      // One order's database error (the ledger out of reach) must not end the pass for the others: its rows stay
+      // claimed until the lease runs out and are tried again then.
+      await this.deliverOrder(token, rows);
+    } catch (err) {
+      this.logger?.warn(
+        { channel: this.adapter.channel, orderId: rows[0].orderId, err: (err as Error).message },
+        'card-key delivery not recorded; tried again after the lease',
+      );
+    } finally {
+      this.inFlight--;
+    }
   }
 
   /** Reports delivered keys the inventory was not told about yet; one failed report waits for the next pass. */
@@ -325,7 +398,7 @@ export class CardKeyDeliverer {
   }
 
   private kick(): void {
-    this.passes.runSoon();
+    this.pump();
   }
 
   private async deliverOrder(token: string, claimed: DueDelivery[]): Promise<void> {

@@ -10,7 +10,13 @@ import type {
 /** The ledger operations CardKeyDeliverer uses; the in-memory model must keep their signatures. */
 export type LedgerPort = Pick<
   DeliveryLedger,
-  'recordAllocation' | 'claimDue' | 'renew' | 'markDelivered' | 'markAttemptFailed' | 'overdue'
+  | 'recordAllocation'
+  | 'recordAllocations'
+  | 'claimDue'
+  | 'renew'
+  | 'markDelivered'
+  | 'markAttemptFailed'
+  | 'overdue'
 >;
 
 interface Row {
@@ -54,6 +60,24 @@ export class InMemoryDeliveryLedger implements LedgerPort {
     units: readonly AllocatedUnit[],
   ): Promise<RecordedAllocation> {
     this.beforeCall('recordAllocation');
+    return this.record(channel, orderId, sku, units);
+  }
+
+  /** One statement in the real ledger: all of the batch is recorded, or (the database away) none of it. */
+  async recordAllocations(
+    channel: string,
+    allocations: readonly { orderId: string; sku: string; units: readonly AllocatedUnit[] }[],
+  ): Promise<RecordedAllocation[]> {
+    this.beforeCall('recordAllocations');
+    return allocations.map((a) => this.record(channel, a.orderId, a.sku, a.units));
+  }
+
+  private record(
+    channel: string,
+    orderId: string,
+    sku: string,
+    units: readonly AllocatedUnit[],
+  ): RecordedAllocation {
     let added = 0;
     const conflicts: string[] = [];
     for (const u of mergeUnits(units)) {
