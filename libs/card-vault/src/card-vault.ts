@@ -232,6 +232,42 @@ export class CardVault {
   }
 
   /**
+   * Many reveals in one transaction (a connector delivering several orders at once): each unit for its own order,
+   * with the same checks and records as `reveal`, all or nothing. A refusal or a failed decryption rolls every
+   * record back and throws; the caller then reveals one at a time to learn which order it concerns. Rows are locked
+   * in unit order, so two batches never wait on each other in a cycle.
+   */
+  async revealMany(
+    requests: readonly { unitId: string; orderId: string; channel: string }[],
+    actor: string,
+  ): Promise<Map<string, string>> {
+    for (const r of requests) {
+      for (const [name, value] of Object.entries({ ...r, actor })) {
+        if (typeof value !== 'string' || value.length === 0) {
+          throw new CardVaultError('CARD_VAULT.INVALID_REVEAL', `reveal of ${r.unitId} needs a ${name}`);
+        }
+      }
+    }
+    if (requests.length === 0) return new Map();
+    const sorted = [...requests].sort((a, b) => (a.unitId < b.unitId ? -1 : a.unitId > b.unitId ? 1 : 0));
+    return this.inTransaction(async (client) => {
+      let rows: SealedRow[];
+      try {
+        ({ rows } = await client.query<SealedRow>(
+          `SELECT r.unit_id, v.key_id, v.iv, v.ciphertext, v.auth_tag
+             FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS r(unit_id, channel, order_id, n)
+             CROSS JOIN LATERAL card_vault_reveal(r.unit_id, r.channel, r.order_id, $4) AS v
+            ORDER BY r.n`,
+          [sorted.map((r) => r.unitId), sorted.map((r) => r.channel), sorted.map((r) => r.orderId), actor],
+        ));
+      } catch (error) {
+        throw vaultErrorOf(error) ?? error;
+      }
+      return new Map(rows.map((row) => [row.unit_id, this.decrypt(row)]));
+    });
+  }
+
+  /**
    * Which of `unitIds` the event store's ReservationConfirmed allocated to this (channel, order) of `sku`: the
    * check a connector makes before it queues a card-keys.allocated announcement, which anyone who can produce to
    * the broker could have written.

@@ -116,6 +116,62 @@ describe('CardVault on PostgreSQL', () => {
     expect(await vault.allocatedUnits('shop', 'A', sku(), [mine])).toEqual(new Set());
   });
 
+  it('reveals the keys of several orders in one transaction, and nothing at all when one of them is refused', async () => {
+    const vault = new CardVault(db.pool, testKeys());
+    const s = sku();
+    const [a1, b1, loop, other] = [unit(), unit(), unit(), unit()];
+    await vault.storeBatch(s, [
+      { unitId: a1, secret: 'KEY-A1' },
+      { unitId: b1, secret: 'KEY-B1' },
+      { unitId: loop, secret: 'KEY-LOOP' },
+      { unitId: other, secret: 'KEY-OTHER' },
+    ]);
+    await allocate(db.pool, {
+      sku: s,
+      channel: 'shop',
+      orderId: 'MA',
+      unitIds: [a1],
+      loopUnits: [{ unitId: loop, count: 1 }],
+    });
+    await allocate(db.pool, {
+      sku: s,
+      channel: 'shop',
+      orderId: 'MB',
+      unitIds: [b1],
+      loopUnits: [{ unitId: loop, count: 1 }],
+    });
+
+    // Order MB also asks for a key the event store never gave it: the batch reveals nothing, not even MA's keys.
+    await expect(
+      vault.revealMany(
+        [
+          { unitId: a1, orderId: 'MA', channel: 'shop' },
+          { unitId: other, orderId: 'MB', channel: 'shop' },
+        ],
+        'connector-shop',
+      ),
+    ).rejects.toMatchObject({ code: 'CARD_VAULT.NOT_ALLOCATED' });
+    expect(await vault.reveals(a1)).toEqual([]);
+
+    const secrets = await vault.revealMany(
+      [
+        { unitId: a1, orderId: 'MA', channel: 'shop' },
+        { unitId: loop, orderId: 'MA', channel: 'shop' },
+        { unitId: b1, orderId: 'MB', channel: 'shop' },
+        { unitId: loop, orderId: 'MB', channel: 'shop' },
+      ],
+      'connector-shop',
+    );
+    expect(Object.fromEntries(secrets)).toEqual({ [a1]: 'KEY-A1', [b1]: 'KEY-B1', [loop]: 'KEY-LOOP' });
+    expect((await vault.reveals(a1)).map((r) => [r.orderId, r.actor])).toEqual([['MA', 'connector-shop']]);
+    expect((await vault.reveals(loop)).map((r) => r.orderId).sort()).toEqual(['MA', 'MB']);
+    // A single key revealed for MA is refused for MB in a later batch, as one reveal at a time would be.
+    await allocate(db.pool, { sku: s, channel: 'shop', orderId: 'MB', unitIds: [a1] });
+    await expect(
+      vault.revealMany([{ unitId: a1, orderId: 'MB', channel: 'shop' }], 'connector-shop'),
+    ).rejects.toMatchObject({ code: 'CARD_VAULT.REVEALED_TO_ANOTHER_ORDER' });
+  });
+
   it('follows refunds and replacements: a key taken back is not revealed for that order any more', async () => {
     const vault = await CardVault.create(db.pool, testKeys());
     const s = sku();

@@ -12,6 +12,11 @@ import type { AllocatedUnit, DeliveryLedger, DueDelivery } from './delivery-ledg
 /** The part of the card vault delivery needs; the vault records every reveal. */
 export interface SecretRevealer {
   reveal(unitId: string, context: { orderId: string; channel: string; actor: string }): Promise<string>;
+  /** Many reveals in one transaction, all or nothing (the card vault has it; a test double may not). */
+  revealMany?(
+    requests: readonly { unitId: string; orderId: string; channel: string }[],
+    actor: string,
+  ): Promise<Map<string, string>>;
   /**
    * For each order, which of its units the event store (written only by the inventory service) allocated to it,
    * keyed by orderKey(orderId, sku); one round trip for a batch of announcements. The card vault has it; a
@@ -332,13 +337,14 @@ export class CardKeyDeliverer {
             this.options.leaseMs,
           );
           if (claim.rows.length === 0) break;
-          for (const order of this.ordersOf(claim.rows)) {
-            const delivery = this.deliverTracked(claim.token, order).finally(() => {
-              this.started.delete(delivery);
-              this.pump();
-            });
-            this.started.add(delivery);
-          }
+          const orders = this.ordersOf(claim.rows);
+          // Counted from the claim on, so the loop does not claim past the limit while the keys are revealed.
+          this.inFlight += orders.length;
+          const delivery = this.deliverClaimed(claim.token, orders).finally(() => {
+            this.started.delete(delivery);
+            this.pump();
+          });
+          this.started.add(delivery);
         }
       } while (this.pumpAgain && this.running);
     };
@@ -368,13 +374,44 @@ export class CardKeyDeliverer {
     return [...byOrder.values()];
   }
 
+  /**
+   * Orders just claimed (and counted in flight): their keys revealed in one vault transaction, then each order
+   * delivered on its own. A refusal anywhere in the batch reveals nothing, and each order reveals its own keys
+   * instead, so the refusal reaches the order it concerns and no other.
+   */
+  private async deliverClaimed(token: string, orders: DueDelivery[][]): Promise<void> {
+    let revealed: { secrets: Map<string, string>; ms: number } | undefined;
+    if (this.vault.revealMany && orders.length > 1) {
+      const started = Date.now();
+      try {
+        const secrets = await this.vault.revealMany(
+          orders.flat().map((r) => ({ unitId: r.unitId, orderId: r.orderId, channel: r.channel })),
+          `connector-${this.adapter.channel}`,
+        );
+        revealed = { secrets, ms: Date.now() - started };
+      } catch {
+        revealed = undefined;
+      }
+    }
+    await Promise.all(orders.map((order) => this.deliverCounted(token, order, revealed)));
+  }
+
   /** One order's delivery, counted against the concurrency; never rejects. */
   private async deliverTracked(token: string, rows: DueDelivery[]): Promise<void> {
     this.inFlight++;
+    await this.deliverCounted(token, rows);
+  }
+
+  /** One order's delivery already counted in flight; never rejects, and ends its count. */
+  private async deliverCounted(
+    token: string,
+    rows: DueDelivery[],
+    revealed?: { secrets: Map<string, string>; ms: number },
+  ): Promise<void> {
     try {
       // One order's database error (the ledger out of reach) must not end the pass for the others: its rows stay
       // claimed until the lease runs out and are tried again then.
-      await this.deliverOrder(token, rows);
+      await this.deliverOrder(token, rows, revealed);
     } catch (err) {
       this.logger?.warn(
         { channel: this.adapter.channel, orderId: rows[0].orderId, err: (err as Error).message },
@@ -401,7 +438,11 @@ export class CardKeyDeliverer {
     this.pump();
   }
 
-  private async deliverOrder(token: string, claimed: DueDelivery[]): Promise<void> {
+  private async deliverOrder(
+    token: string,
+    claimed: DueDelivery[],
+    revealed?: { secrets: Map<string, string>; ms: number },
+  ): Promise<void> {
     const { channel, orderId, sku } = claimed[0];
     // The pass may have waited on other orders since the claim: take the lease again from now, and leave any row
     // that another worker claimed in the meantime to that worker.
@@ -425,11 +466,14 @@ export class CardKeyDeliverer {
       for (const row of rows) {
         cards.push({
           unitId: row.unitId,
-          secret: await this.vault.reveal(row.unitId, { orderId, channel, actor: `connector-${channel}` }),
+          secret:
+            revealed?.secrets.get(row.unitId) ??
+            (await this.vault.reveal(row.unitId, { orderId, channel, actor: `connector-${channel}` })),
           ...(row.loop ? { copies: row.copies } : {}),
         });
       }
-      observeStage(stages, 'reveal', stageStart);
+      // Revealed with the other orders of its claim: that transaction's time.
+      observeStage(stages, 'reveal', revealed ? stageStart - revealed.ms : stageStart);
       stageStart = Date.now();
       await this.adapter.deliverCardKeys(orderId, sku, cards);
       observeStage(stages, 'delivery_call', stageStart);
