@@ -27,6 +27,9 @@ class ControlledBus {
   private openGate?: () => void;
   failNext = 0;
   pending = 0;
+  calls = 0;
+  /** Orders whose events the bus refuses as invalid (as the codec refuses a message it cannot encode). */
+  readonly refuse = new Set<string>();
 
   hold(): void {
     this.gate = new Promise((resolve) => (this.openGate = resolve));
@@ -39,8 +42,11 @@ class ControlledBus {
 
   readonly publish = async (_topic: unknown, messages: Published[]) => {
     this.pending++;
+    this.calls++;
     try {
       if (this.gate) await this.gate;
+      if (messages.some((m) => this.refuse.has(m.payload.channelOrderId)))
+        throw Object.assign(new Error('invalid message'), { code: 'MESSAGING.INVALID_MESSAGE' });
       if (this.failNext > 0) {
         this.failNext--;
         throw Object.assign(new Error('broker unavailable'), { code: 'ECONNREFUSED' });
@@ -80,7 +86,12 @@ describe('webhook inbox on PostgreSQL', () => {
     await db?.drop();
   });
 
-  const receiverWith = (bus: ControlledBus, claimMs = 30_000, now: () => number = Date.now) =>
+  const receiverWith = (
+    bus: ControlledBus,
+    claimMs = 30_000,
+    now: () => number = Date.now,
+    pool: TestDatabase['pool'] = db.pool,
+  ) =>
     new WebhookReceiver(
       {
         channel: 'shop',
@@ -89,7 +100,7 @@ describe('webhook inbox on PostgreSQL', () => {
         defaultHoldMs: 60_000,
         inboxClaimMs: claimMs,
       },
-      db.pool,
+      pool,
       bus.asBus(),
       ChannelMetrics.for(new Registry()),
       now,
@@ -216,5 +227,88 @@ describe('webhook inbox on PostgreSQL', () => {
     const answer = await post(receiverWith(bus), order('order.placed', 'LEGACY-1', ['A']));
     expect(answer.body.result).toBe('duplicate');
     expect(bus.published).toEqual([]);
+  });
+
+  describe('group commit', () => {
+    /** The pool with its statements counted. */
+    function counting(): { pool: TestDatabase['pool']; statements: () => number } {
+      let n = 0;
+      const pool = new Proxy(db.pool, {
+        get(target, prop, receiver) {
+          if (prop === 'query')
+            return (...args: unknown[]) => {
+              n++;
+              return (target.query as (...a: unknown[]) => unknown)(...args);
+            };
+          if (prop === 'connect')
+            return async () => {
+              const client = await target.connect();
+              const query = client.query.bind(client);
+              return Object.assign(client, {
+                query: (...args: unknown[]) => {
+                  n++;
+                  return (query as (...a: unknown[]) => unknown)(...args);
+                },
+              });
+            };
+          const value = Reflect.get(target, prop, receiver);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      return { pool, statements: () => n };
+    }
+
+    it('given 50 payment notices at once, when they are accepted, then each is answered emitted after a handful of statements and publishes, not some per notice', async () => {
+      const bus = new ControlledBus();
+      const { pool, statements } = counting();
+      const receiver = receiverWith(bus, 30_000, Date.now, pool);
+
+      const answers = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => post(receiver, order('order.paid', `GROUP-${i}`, ['A']))),
+      );
+
+      expect(answers.map((a) => a.body.result)).toEqual(Array(50).fill('emitted'));
+      expect(new Set(bus.published.map((m) => m.payload.channelOrderId)).size).toBe(50);
+      // One notice alone, then the 49 that waited for it: two groups, each one statement, one publish and one mark.
+      expect(bus.calls).toBeLessThanOrEqual(4);
+      expect(statements()).toBeLessThanOrEqual(8);
+      const { rows } = await observer.query(
+        "SELECT count(*)::int AS n FROM channel_notifications WHERE order_id LIKE 'GROUP-%' AND state = 'emitted'",
+      );
+      expect(rows[0].n).toBe(50);
+    });
+
+    it('given copies of one notice in the same group, then one is emitted, the others are duplicates, and the event goes out once', async () => {
+      const bus = new ControlledBus();
+      const receiver = receiverWith(bus);
+      bus.hold();
+      // The first notice holds the recording loop's attention; the copies wait and are recorded as one group.
+      const first = post(receiver, order('order.paid', 'OTHER-1', ['A']));
+      await until(() => (bus.pending > 0 ? true : undefined), 'the first publish');
+      const copies = Array.from({ length: 5 }, () => post(receiver, order('order.paid', 'COPY-1', ['A'])));
+      await until(() => (bus.pending > 1 ? true : undefined), 'the copies to publish');
+      bus.release();
+      const results = (await Promise.all(copies)).map((c) => c.body.result).sort();
+      expect(results).toEqual(['duplicate', 'duplicate', 'duplicate', 'duplicate', 'emitted']);
+      expect((await first).body.result).toBe('emitted');
+      expect(
+        bus.published.filter((m) => m.payload.channelOrderId === 'COPY-1' && m.type === 'order.paid'),
+      ).toHaveLength(1);
+    });
+
+    it('given a group where the bus refuses one notice, then that one is refused and the others are emitted', async () => {
+      const bus = new ControlledBus();
+      bus.refuse.add('BAD-3');
+      const receiver = receiverWith(bus);
+
+      const answers = await Promise.all(
+        [1, 2, 3, 4, 5].map((i) => post(receiver, order('order.paid', `BAD-${i}`, ['A']))),
+      );
+
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 400, 200, 200]);
+      expect(answers[2].body).toMatchObject({ ok: false, code: 'WEBHOOK.INVALID_NOTICE' });
+      const paid = bus.published.filter((m) => m.type === 'order.paid');
+      expect(paid.map((m) => m.payload.channelOrderId).sort()).toEqual(['BAD-1', 'BAD-2', 'BAD-4', 'BAD-5']);
+    });
   });
 });
