@@ -1,5 +1,4 @@
 import { FULFILMENT_STAGES } from '@libs/observability';
-import type { Registry } from 'prom-client';
 
 interface Bucket {
   le: number;
@@ -17,31 +16,45 @@ export interface StageSummary {
 }
 
 /**
- * stocksync_fulfilment_stage_seconds read back from the registries of a run (the connector's, the inventory
- * service's), merged per stage. Quantiles are interpolated inside the bucket as Prometheus' histogram_quantile
- * does, so they read the same as the Grafana panel.
+ * stocksync_fulfilment_stage_seconds read back from the Prometheus text of each process's /metrics (the
+ * connectors', the inventory service's), merged per stage. Quantiles are interpolated inside the bucket as
+ * Prometheus' histogram_quantile does, so they read the same as the Grafana panel.
  */
-export async function stageSummaries(registries: Registry[]): Promise<StageSummary[]> {
+export function stageSummariesFromText(expositions: string[]): StageSummary[] {
+  const samples: Sample[] = [];
+  const line = new RegExp(`^${METRIC}(_bucket|_sum|_count)\\{([^}]*)\\} (\\S+)$`);
+  for (const text of expositions) {
+    for (const raw of text.split('\n')) {
+      const m = line.exec(raw.trim());
+      if (!m) continue;
+      const labels = Object.fromEntries(
+        [...m[2].matchAll(/(\w+)="([^"]*)"/g)].map(([, k, v]) => [k, v] as [string, string]),
+      );
+      samples.push({ series: m[1], stage: labels.stage, le: labels.le, value: Number(m[3]) });
+    }
+  }
+  return summarise(samples);
+}
+
+const METRIC = 'stocksync_fulfilment_stage_seconds';
+
+interface Sample {
+  series: string;
+  stage: string;
+  le?: string;
+  value: number;
+}
+
+function summarise(samples: Sample[]): StageSummary[] {
   const byStage = new Map<string, { sum: number; count: number; cumulative: Map<number, number> }>();
-  for (const registry of registries) {
-    const metric = registry.getSingleMetric('stocksync_fulfilment_stage_seconds');
-    if (!metric) continue;
-    // A histogram's values name their series (_bucket, _sum, _count).
-    const values = (await metric.get()).values as {
-      value: number;
-      labels: Record<string, string | number>;
-      metricName?: string;
-    }[];
-    for (const v of values) {
-      const stage = String(v.labels.stage);
-      const entry = byStage.get(stage) ?? { sum: 0, count: 0, cumulative: new Map() };
-      byStage.set(stage, entry);
-      if (v.metricName?.endsWith('_sum')) entry.sum += v.value;
-      else if (v.metricName?.endsWith('_count')) entry.count += v.value;
-      else if (v.metricName?.endsWith('_bucket')) {
-        const le = v.labels.le === '+Inf' ? Infinity : Number(v.labels.le);
-        entry.cumulative.set(le, (entry.cumulative.get(le) ?? 0) + v.value);
-      }
+  for (const v of samples) {
+    const entry = byStage.get(v.stage) ?? { sum: 0, count: 0, cumulative: new Map() };
+    byStage.set(v.stage, entry);
+    if (v.series === '_sum') entry.sum += v.value;
+    else if (v.series === '_count') entry.count += v.value;
+    else if (v.series === '_bucket') {
+      const le = v.le === '+Inf' ? Infinity : Number(v.le);
+      entry.cumulative.set(le, (entry.cumulative.get(le) ?? 0) + v.value);
     }
   }
   return FULFILMENT_STAGES.filter((stage) => byStage.has(stage)).map((stage) => {
