@@ -23,6 +23,7 @@ import { sendNotification, ShopSimulator, type WebhookTarget } from '@libs/platf
 import { deleteTopicsWithPrefix, uniqueTopicPrefix } from '@libs/testing';
 import { AppProcess } from '../test/fault/app-process';
 import { benchInfra, machine, percentile } from './lib/bench-infra';
+import { topSelfTime } from './lib/cpu-profile';
 import { formatStages, stageSummariesFromText } from './lib/stage-report';
 
 const RATE = Number(process.env.DELIVERY_RATE ?? 20);
@@ -35,6 +36,8 @@ const BASELINE_ORDERS = Math.min(ORDERS, 1_000);
 const WEBHOOK_SECRET = randomBytes(24).toString('base64url');
 const SHOP_SECRET = randomBytes(24).toString('base64url');
 const LOG_DIR = join(__dirname, '..', '.cache', 'bench-logs');
+/** Set: every app writes a V8 CPU profile there, and the busiest functions are printed. */
+const PROFILE_DIR = process.env.DELIVERY_PROFILE_DIR;
 
 const skuOf = (n: number) => `BENCH-CARD-${n % SKUS}`;
 
@@ -103,6 +106,7 @@ async function main(): Promise<void> {
     CARD_VAULT_ACTIVE_KEY_ID: 'k1',
     CARD_VAULT_FINGERPRINT_KEY: fingerprintKey.toString('base64'),
     RESERVATION_SWEEP_INTERVAL_MS: '600000',
+    ...(PROFILE_DIR ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${PROFILE_DIR}` } : {}),
   };
   const inventory = await AppProcess.create('bench-inventory-service', 'inventory-service', common, LOG_DIR);
   const connectors = await Promise.all(
@@ -183,7 +187,10 @@ async function main(): Promise<void> {
       .sort((a, b) => a - b);
     const expositions = await Promise.all(apps.map((a) => fetch(`${a.url}/metrics`).then((r) => r.text())));
     const stages = stageSummariesFromText(expositions);
+    // A profile's file name carries its process id.
+    const pids = apps.map((a) => `${a.name} pid ${a.pid}`).join(', ');
     await Promise.all(apps.map((a) => a.stop()));
+    const profiles = PROFILE_DIR ? `${pids}\n${topSelfTime(PROFILE_DIR)}` : undefined;
 
     // Baseline: reveal and deliver directly, one order after the other at the same rate (as far as one at a time
     // keeps up). The vault reveals only what the event store allocated: those allocations are appended first.
@@ -235,6 +242,8 @@ async function main(): Promise<void> {
     );
     console.log(`  stages (stocksync_fulfilment_stage_seconds, quantiles as histogram_quantile reads them):`);
     console.log(formatStages(stages));
+    if (profiles)
+      console.log(`  CPU, the functions with the most time of their own (${PROFILE_DIR}):\n${profiles}`);
     console.log(
       `  baseline (${BASELINE_ORDERS} keys), reveal + delivery call only: p50 ${p(floor, 50)} ms, p99 ${p(floor, 99)} ms`,
     );

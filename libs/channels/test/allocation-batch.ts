@@ -1,4 +1,13 @@
-import { type PlatformAdapter, ShopAdapter } from '@libs/channels';
+import {
+  CardKeyDeliverer,
+  ChannelMetrics,
+  DeliveryLedger,
+  type PlatformAdapter,
+  type SecretRevealer,
+  ShopAdapter,
+} from '@libs/channels';
+import type { Pool } from 'pg';
+import type { Registry } from 'prom-client';
 import { type MessageBatch, OrderOutcomesTopic } from '@libs/messaging';
 
 /**
@@ -60,4 +69,33 @@ export function shopAdapterWithOutage(baseUrl: string, down: () => boolean): Pla
         ? Promise.reject(Object.assign(new Error('shop unavailable'), { code: 'ECONNREFUSED' }))
         : real.deliverCardKeys(orderId, sku, cards),
   });
+}
+
+/**
+ * A deliverer with the settings the ledger suites share (a long lease, a short backoff, three attempts), its error
+ * log lines (the alerts among them) collected in `errors`. Not started: the suite starts it or calls runOnce.
+ */
+export function testDeliverer(
+  adapter: PlatformAdapter,
+  pool: Pool,
+  vault: SecretRevealer,
+  registry: Registry,
+  errors: object[],
+  options: Partial<ConstructorParameters<typeof CardKeyDeliverer>[4]> = {},
+): CardKeyDeliverer {
+  return new CardKeyDeliverer(
+    adapter,
+    new DeliveryLedger(pool),
+    vault,
+    ChannelMetrics.for(registry),
+    {
+      pollMs: 100,
+      leaseMs: 30_000,
+      maxAttempts: 3,
+      backoff: { initialMs: 10, maxMs: 50 },
+      alertAfterMs: 60_000,
+      ...options,
+    },
+    { warn: () => undefined, error: (obj) => void errors.push(obj) },
+  );
 }

@@ -1,21 +1,17 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { CardVault, cardVaultMigrations } from '@libs/card-vault';
-import {
-  CardKeyDeliverer,
-  ChannelMetrics,
-  channelsMigrations,
-  DeliveryLedger,
-  type PlatformAdapter,
-} from '@libs/channels';
+import { CardKeyDeliverer, channelsMigrations, type PlatformAdapter } from '@libs/channels';
 import { runMigrations } from '@libs/database';
 import { eventStoreMigrations, PostgresEventStore } from '@libs/event-store';
 import type { MessageBatch, OrderOutcomesTopic } from '@libs/messaging';
-import { createTestDatabase, type TestDatabase } from '@libs/testing';
+import { createTestDatabase, eventually, type TestDatabase } from '@libs/testing';
 import type { Pool } from 'pg';
 import { Registry } from 'prom-client';
-import { outcomeBatch } from './allocation-batch';
+import { outcomeBatch, testDeliverer } from './allocation-batch';
+import { countingPool } from './counting-pool';
 
 const CHANNEL = 'shop';
+const VAULT_KEY = randomBytes(32);
 const SKU = 'SKU-K';
 
 /** One stock.order-outcomes batch of many answers, as the fulfilment consumer receives a busy partition. */
@@ -32,23 +28,6 @@ const allocated = (orderId: string, unitIds: string[]) => ({
   type: 'card-keys.allocated',
   payload: { channelOrderId: orderId, unitIds },
 });
-
-/** The pool with its statements counted: what one batch costs in round trips. */
-function counting(pool: Pool): { pool: Pool; queries: () => number } {
-  let n = 0;
-  const proxy = new Proxy(pool, {
-    get(target, prop, receiver) {
-      if (prop === 'query')
-        return (...args: unknown[]) => {
-          n++;
-          return (target.query as (...a: unknown[]) => unknown)(...args);
-        };
-      const value = Reflect.get(target, prop, receiver);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-  return { pool: proxy, queries: () => n };
-}
 
 describe('the fulfilment consumer records a batch of allocations together', () => {
   let db: TestDatabase;
@@ -90,33 +69,22 @@ describe('the fulfilment consumer records a batch of allocations together', () =
     );
   }
 
-  function delivererOn(pool: Pool): CardKeyDeliverer {
-    const vault = new CardVault(pool, {
-      activeKeyId: 'k1',
-      keys: { k1: randomBytes(32) },
-      fingerprintKey: randomBytes(32),
-    });
+  const vault = (pool: Pool = db.pool) =>
+    new CardVault(pool, { activeKeyId: 'k1', keys: { k1: VAULT_KEY }, fingerprintKey: randomBytes(32) });
+
+  function delivererOn(
+    pool: Pool,
+    deliverCardKeys: PlatformAdapter['deliverCardKeys'] = async () => undefined,
+    options: Parameters<typeof testDeliverer>[5] = {},
+  ): CardKeyDeliverer {
     const adapter: PlatformAdapter = {
       channel: CHANNEL,
       maxBatchSize: 100,
       push: async () => [],
       readListings: async () => ({ items: [] }),
-      deliverCardKeys: async () => undefined,
+      deliverCardKeys,
     };
-    return new CardKeyDeliverer(
-      adapter,
-      new DeliveryLedger(pool),
-      vault,
-      ChannelMetrics.for(registry),
-      {
-        pollMs: 100,
-        leaseMs: 30_000,
-        maxAttempts: 3,
-        backoff: { initialMs: 10, maxMs: 50 },
-        alertAfterMs: 60_000,
-      },
-      { warn: () => undefined, error: (obj) => void alerts.push(obj) },
-    );
+    return testDeliverer(adapter, pool, vault(pool), registry, alerts, options);
   }
 
   const ledgerRows = async (prefix: string) =>
@@ -131,11 +99,11 @@ describe('the fulfilment consumer records a batch of allocations together', () =
   it('given 50 paid orders announced in one batch, when it is handled, then every allocation is in the ledger after two statements, not two per order', async () => {
     const orders: [string, string[]][] = Array.from({ length: 50 }, (_, i) => [`bulk-${i}`, [`bulk-u${i}`]]);
     await confirm(orders);
-    const { pool, queries } = counting(db.pool);
+    const { pool, statements } = countingPool(db.pool);
 
     await delivererOn(pool).onOutcomes(batchOf(orders.map(([o, u]) => allocated(o, u))));
 
-    expect(queries()).toBe(2);
+    expect(statements()).toBe(2);
     expect(await ledgerRows('bulk-')).toHaveLength(50);
   });
 
@@ -171,5 +139,44 @@ describe('the fulfilment consumer records a batch of allocations together', () =
       ['CARD_KEY_FORGED_ALLOCATION', 'mix-F'],
       ['CARD_KEY_ALLOCATION_CONFLICT', 'mix-C'],
     ]);
+  });
+
+  it('given a running deliverer with 3 delivery slots and 12 paid orders, one of 3 keys, then never more than 3 calls are in flight, all 3 slots are used, and each order goes out in one call', async () => {
+    const orders: [string, string[]][] = Array.from({ length: 12 }, (_, i) => [
+      `slot-${i}`,
+      i === 5 ? ['slot-u5a', 'slot-u5b', 'slot-u5c'] : [`slot-u${i}`],
+    ]);
+    await vault().storeBatch(
+      SKU,
+      orders.flatMap(([, units]) => units.map((unitId) => ({ unitId, secret: `SECRET-${unitId}` }))),
+    );
+    await confirm(orders);
+    let inFlight = 0;
+    let most = 0;
+    const calls: { orderId: string; units: number }[] = [];
+    const deliverer = delivererOn(
+      db.pool,
+      async (orderId, _sku, cards) => {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        await new Promise((r) => setTimeout(r, 40));
+        calls.push({ orderId, units: cards.length });
+        inFlight--;
+      },
+      { concurrency: 3, pollMs: 20 },
+    );
+    deliverer.start();
+    try {
+      await deliverer.onOutcomes(batchOf(orders.map(([o, u]) => allocated(o, u))));
+      await eventually(async () =>
+        (await ledgerRows('slot-')).every((r) => r.state === 'delivered') ? true : undefined,
+      );
+    } finally {
+      await deliverer.stop();
+    }
+
+    expect(most).toBe(3);
+    expect(calls.map((c) => c.orderId).sort()).toEqual(orders.map(([o]) => o).sort());
+    expect(calls.find((c) => c.orderId === 'slot-5')).toEqual({ orderId: 'slot-5', units: 3 });
   });
 });

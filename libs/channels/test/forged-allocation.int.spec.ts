@@ -3,9 +3,7 @@ import { CardVault, cardVaultMigrations } from '@libs/card-vault';
 import {
   CardKeyDeliverer,
   type CardKeyToDeliver,
-  ChannelMetrics,
   channelsMigrations,
-  DeliveryLedger,
   type PlatformAdapter,
 } from '@libs/channels';
 import { runMigrations } from '@libs/database';
@@ -20,6 +18,7 @@ import {
   type TestDatabase,
 } from '@libs/testing';
 import { Registry } from 'prom-client';
+import { testDeliverer } from './allocation-batch';
 
 // docs/security.md "Card keys: reveal only for the allocated order": the broker is not the trust boundary.
 const CHANNEL = 'shop';
@@ -89,20 +88,7 @@ describe('a forged card-keys.allocated on the real broker', () => {
       readListings: async () => ({ items: [] }),
       deliverCardKeys: async (orderId, _sku, cards) => void delivered.push({ orderId, cards }),
     };
-    deliverer = new CardKeyDeliverer(
-      adapter,
-      new DeliveryLedger(db.pool),
-      vault,
-      ChannelMetrics.for(registry),
-      {
-        pollMs: 100,
-        leaseMs: 30_000,
-        maxAttempts: 3,
-        backoff: { initialMs: 10, maxMs: 50 },
-        alertAfterMs: 60_000,
-      },
-      { warn: () => undefined, error: (obj) => void alerts.push(obj) },
-    );
+    deliverer = testDeliverer(adapter, db.pool, vault, registry, alerts);
     inventoryBus = testKafkaBus('inventory-service', prefix);
     connectorBus = testKafkaBus('connector-shop', prefix);
     await connectorBus.subscribe(OrderOutcomesTopic, 'connector-shop-fulfilment', deliverer.onOutcomes);

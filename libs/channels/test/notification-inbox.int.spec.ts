@@ -9,6 +9,7 @@ import { runMigrations } from '@libs/database';
 import type { MessageBus } from '@libs/messaging';
 import { createTestDatabase, type TestDatabase } from '@libs/testing';
 import { Registry } from 'prom-client';
+import { countingPool } from './counting-pool';
 
 const SECRET = 'whsec-inbox-test';
 const PATH = '/v1/webhooks/orders';
@@ -230,37 +231,9 @@ describe('webhook inbox on PostgreSQL', () => {
   });
 
   describe('group commit', () => {
-    /** The pool with its statements counted. */
-    function counting(): { pool: TestDatabase['pool']; statements: () => number } {
-      let n = 0;
-      const pool = new Proxy(db.pool, {
-        get(target, prop, receiver) {
-          if (prop === 'query')
-            return (...args: unknown[]) => {
-              n++;
-              return (target.query as (...a: unknown[]) => unknown)(...args);
-            };
-          if (prop === 'connect')
-            return async () => {
-              const client = await target.connect();
-              const query = client.query.bind(client);
-              return Object.assign(client, {
-                query: (...args: unknown[]) => {
-                  n++;
-                  return (query as (...a: unknown[]) => unknown)(...args);
-                },
-              });
-            };
-          const value = Reflect.get(target, prop, receiver);
-          return typeof value === 'function' ? value.bind(target) : value;
-        },
-      });
-      return { pool, statements: () => n };
-    }
-
     it('given 50 payment notices at once, when they are accepted, then each is answered emitted after a handful of statements and publishes, not some per notice', async () => {
       const bus = new ControlledBus();
-      const { pool, statements } = counting();
+      const { pool, statements } = countingPool(db.pool);
       const receiver = receiverWith(bus, 30_000, Date.now, pool);
 
       const answers = await Promise.all(

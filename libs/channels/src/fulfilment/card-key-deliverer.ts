@@ -7,7 +7,7 @@ import type { ChannelMetrics } from '../channel-metrics';
 import type { PlatformAdapter } from '../outbound/platform-adapter';
 import { PlatformCallError } from '../outbound/platform-errors';
 import { clampRetryAfter, DEFAULT_MAX_RETRY_AFTER_MS, retryDelayMs } from '../outbound/retry-after';
-import type { AllocatedUnit, DeliveryLedger, DueDelivery } from './delivery-ledger';
+import type { AllocatedUnit, DeliveryClaim, DeliveryLedger, DueDelivery } from './delivery-ledger';
 
 /** The part of the card vault delivery needs; the vault records every reveal. */
 export interface SecretRevealer {
@@ -288,20 +288,55 @@ export class CardKeyDeliverer {
 
   /** Runs one pass now (also used by tests): claims what is due, delivers it, reports, checks for overdue orders. */
   async runOnce(): Promise<number> {
-    const claim = await this.ledger.claimDue(this.adapter.channel, CLAIM_LIMIT, this.options.leaseMs);
-    const orders = this.ordersOf(claim.rows);
-    // Orders are independent and each holds its own lease: deliver several at once, so the rate is not capped at
-    // one platform round trip per order. Deliveries started on new allocations share the same limit.
-    const workers = Math.max(1, Math.min(this.freeSlots(), orders.length));
-    await Promise.all(
-      Array.from({ length: workers }, async () => {
-        for (let next = orders.shift(); next; next = orders.shift())
-          await this.deliverTracked(claim.token, next);
-      }),
-    );
+    let claimed: number;
+    if (this.running) {
+      // Deliveries run on new allocations too: the pass takes only what the free slots can start now, as the
+      // pump does (rows claimed beyond them would wait behind the pass while slots freed up elsewhere).
+      const claim = await this.claimForFreeSlots();
+      claimed = claim?.rows ?? 0;
+      if (claim) await this.deliverClaimed(claim.token, claim.orders);
+    } else {
+      const claim = await this.ledger.claimDue(this.adapter.channel, CLAIM_LIMIT, this.options.leaseMs);
+      claimed = claim.rows.length;
+      const orders = this.ordersOf(claim.rows);
+      // Orders are independent and each holds its own lease: deliver several at once, so the rate is not capped
+      // at one platform round trip per order.
+      const workers = Math.max(1, Math.min(this.options.concurrency ?? 1, orders.length));
+      await Promise.all(
+        Array.from({ length: workers }, async () => {
+          for (let next = orders.shift(); next; next = orders.shift()) {
+            this.inFlight++;
+            await this.deliverCounted(claim.token, next);
+          }
+        }),
+      );
+    }
     await this.reportDeliveries();
     await this.checkOverdue();
-    return claim.rows.length;
+    return claimed;
+  }
+
+  /**
+   * Claims the due orders of the free slots, one order per slot, with the slots taken before the claim is made (so the pass and the
+   * pump, claiming at the same moment, never start more than DELIVERY_CONCURRENCY orders between them) and the
+   * ones the claim did not fill given back. The orders returned are counted in flight; undefined: nothing due.
+   */
+  private async claimForFreeSlots(): Promise<
+    { token: string; orders: DueDelivery[][]; rows: number } | undefined
+  > {
+    const slots = Math.min(CLAIM_LIMIT, this.freeSlots());
+    if (slots === 0) return undefined;
+    this.inFlight += slots;
+    let claim: DeliveryClaim;
+    try {
+      claim = await this.ledger.claimDue(this.adapter.channel, slots, this.options.leaseMs, 'order');
+    } catch (err) {
+      this.inFlight -= slots;
+      throw err;
+    }
+    const orders = this.ordersOf(claim.rows);
+    this.inFlight -= slots - orders.length;
+    return orders.length > 0 ? { token: claim.token, orders, rows: claim.rows.length } : undefined;
   }
 
   private running = false;
@@ -330,20 +365,12 @@ export class CardKeyDeliverer {
     const run = async () => {
       do {
         this.pumpAgain = false;
-        while (this.running && this.freeSlots() > 0) {
-          const claim = await this.ledger.claimDue(
-            this.adapter.channel,
-            Math.min(CLAIM_LIMIT, this.freeSlots()),
-            this.options.leaseMs,
+        while (this.running) {
+          const claim = await this.claimForFreeSlots();
+          if (!claim) break;
+          const delivery = this.deliverClaimed(claim.token, claim.orders).finally(() =>
+            this.started.delete(delivery),
           );
-          if (claim.rows.length === 0) break;
-          const orders = this.ordersOf(claim.rows);
-          // Counted from the claim on, so the loop does not claim past the limit while the keys are revealed.
-          this.inFlight += orders.length;
-          const delivery = this.deliverClaimed(claim.token, orders).finally(() => {
-            this.started.delete(delivery);
-            this.pump();
-          });
           this.started.add(delivery);
         }
       } while (this.pumpAgain && this.running);
@@ -396,12 +423,6 @@ export class CardKeyDeliverer {
     await Promise.all(orders.map((order) => this.deliverCounted(token, order, revealed)));
   }
 
-  /** One order's delivery, counted against the concurrency; never rejects. */
-  private async deliverTracked(token: string, rows: DueDelivery[]): Promise<void> {
-    this.inFlight++;
-    await this.deliverCounted(token, rows);
-  }
-
   /** One order's delivery already counted in flight; never rejects, and ends its count. */
   private async deliverCounted(
     token: string,
@@ -419,6 +440,8 @@ export class CardKeyDeliverer {
       );
     } finally {
       this.inFlight--;
+      // Its slot is free: the next due order starts now, not when the rest of its claim has finished.
+      this.pump();
     }
   }
 

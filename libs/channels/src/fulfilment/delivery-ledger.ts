@@ -104,8 +104,32 @@ export class DeliveryLedger {
     }));
   }
 
-  async claimDue(channel: string, limit: number, leaseMs: number): Promise<DeliveryClaim> {
+  /**
+   * Claims due rows under a fresh token: at most `limit` rows, or (`per: 'order'`) every due row of at most `limit`
+   * orders, so an order's keys go out in one call when a delivery slot takes it whole.
+   */
+  async claimDue(
+    channel: string,
+    limit: number,
+    leaseMs: number,
+    per: 'row' | 'order' = 'row',
+  ): Promise<DeliveryClaim> {
     const token = randomUUID();
+    // The orders: the first due ones by their oldest row, looked for among a bounded number of the first due rows.
+    const due =
+      per === 'row'
+        ? `SELECT channel, order_id, unit_id FROM card_key_deliveries
+            WHERE channel = $1 AND state = 'pending' AND next_attempt_at <= now()
+            ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED`
+        : `SELECT c.channel, c.order_id, c.unit_id FROM card_key_deliveries c
+            WHERE c.channel = $1 AND c.state = 'pending' AND c.next_attempt_at <= now()
+              AND c.order_id IN (
+                SELECT order_id FROM (
+                  SELECT order_id, next_attempt_at FROM card_key_deliveries
+                   WHERE channel = $1 AND state = 'pending' AND next_attempt_at <= now()
+                   ORDER BY next_attempt_at LIMIT $2 * 8) AS first_due
+                 GROUP BY order_id ORDER BY min(next_attempt_at) LIMIT $2)
+            FOR UPDATE OF c SKIP LOCKED`;
     const { rows } = await this.db.query<{
       channel: string;
       order_id: string;
@@ -119,10 +143,7 @@ export class DeliveryLedger {
       `UPDATE card_key_deliveries d
           SET attempts = d.attempts + 1, next_attempt_at = now() + ($3 * interval '1 millisecond'),
               claim_token = $4
-        WHERE (d.channel, d.order_id, d.unit_id) IN (
-          SELECT channel, order_id, unit_id FROM card_key_deliveries
-           WHERE channel = $1 AND state = 'pending' AND next_attempt_at <= now()
-           ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+        WHERE (d.channel, d.order_id, d.unit_id) IN (${due})
         RETURNING d.channel, d.order_id, d.unit_id, d.sku, d.attempts, d.copies, d.loop,
                   (extract(epoch FROM now() - d.allocated_at) * 1000)::float8 AS waited_ms`,
       [channel, limit, leaseMs, token],

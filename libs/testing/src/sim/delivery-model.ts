@@ -105,14 +105,21 @@ export class InMemoryDeliveryLedger implements LedgerPort {
     return { added, conflicts };
   }
 
-  async claimDue(channel: string, limit: number, leaseMs: number): Promise<DeliveryClaim> {
+  async claimDue(
+    channel: string,
+    limit: number,
+    leaseMs: number,
+    per: 'row' | 'order' = 'row',
+  ): Promise<DeliveryClaim> {
     this.beforeCall('claimDue');
     const token = `claim-${++this.tokens}`;
     const now = this.now();
-    const due = [...this.rows.values()]
+    const dueRows = [...this.rows.values()]
       .filter((r) => r.channel === channel && r.state === 'pending' && r.nextAttemptAt <= now)
-      .sort((a, b) => a.nextAttemptAt - b.nextAttemptAt)
-      .slice(0, limit);
+      .sort((a, b) => a.nextAttemptAt - b.nextAttemptAt);
+    // Per order: every due row of the first `limit` orders (by their oldest due row).
+    const orders = [...new Set(dueRows.map((r) => r.orderId))].slice(0, limit);
+    const due = per === 'row' ? dueRows.slice(0, limit) : dueRows.filter((r) => orders.includes(r.orderId));
     for (const r of due) {
       r.attempts += 1;
       r.nextAttemptAt = now + leaseMs;
