@@ -15,7 +15,7 @@ export const miniprogramConnector: ConnectorSpec = {
   channel: 'miniprogram',
   defaultPort: 3012,
   webhookPath: '/webhooks/miniprogram',
-  defaults: { ratePerSecond: 25, burst: 10, deliversByLink: true },
+  defaults: { ratePerSecond: 25, burst: 10, deliveryRatePerSecond: 25, deliversByLink: true },
   parseNotice: parseMiniprogramNotice,
   // WeChat authenticates with an access token: CONNECTOR_APP_SECRET carries it.
   createAdapter: (c, config) =>

@@ -15,7 +15,13 @@ export const pinduoduoConnector: ConnectorSpec = {
   channel: 'pinduoduo',
   defaultPort: 3011,
   webhookPath: '/webhooks/pinduoduo',
-  defaults: { ratePerSecond: 40, burst: 10, usesAppKey: true, deliversByLink: true },
+  defaults: {
+    ratePerSecond: 40,
+    burst: 10,
+    deliveryRatePerSecond: 50,
+    usesAppKey: true,
+    deliversByLink: true,
+  },
   parseNotice: parsePinduoduoNotice,
   createAdapter: (c, config) =>
     new PinduoduoAdapter({

@@ -10,7 +10,13 @@ export const taobaoConnector: ConnectorSpec = {
   channel: 'taobao',
   defaultPort: 3010,
   webhookPath: '/webhooks/taobao',
-  defaults: { ratePerSecond: 20, burst: 20, usesAppKey: true, deliversByLink: true },
+  defaults: {
+    ratePerSecond: 20,
+    burst: 20,
+    deliveryRatePerSecond: 50,
+    usesAppKey: true,
+    deliversByLink: true,
+  },
   parseNotice: parseTaobaoNotice,
   createAdapter: (c, config) =>
     new TaobaoAdapter({

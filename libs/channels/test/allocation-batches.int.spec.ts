@@ -179,4 +179,33 @@ describe('the fulfilment consumer records a batch of allocations together', () =
     expect(calls.map((c) => c.orderId).sort()).toEqual(orders.map(([o]) => o).sort());
     expect(calls.find((c) => c.orderId === 'slot-5')).toEqual({ orderId: 'slot-5', units: 3 });
   });
+
+  it('given a platform limit of 5 delivery calls a second, when 8 orders are paid at once, then the calls after the first 5 wait for it', async () => {
+    const orders: [string, string[]][] = Array.from({ length: 8 }, (_, i) => [`rate-${i}`, [`rate-u${i}`]]);
+    await vault().storeBatch(
+      SKU,
+      orders.flatMap(([, units]) => units.map((unitId) => ({ unitId, secret: `SECRET-${unitId}` }))),
+    );
+    await confirm(orders);
+    const calledAt: number[] = [];
+    const deliverer = delivererOn(db.pool, async () => void calledAt.push(Date.now()), {
+      concurrency: 8,
+      ratePerSecond: 5,
+      pollMs: 20,
+    });
+    deliverer.start();
+    try {
+      await deliverer.onOutcomes(batchOf(orders.map(([o, u]) => allocated(o, u))));
+      await eventually(async () =>
+        (await ledgerRows('rate-')).every((r) => r.state === 'delivered') ? true : undefined,
+      );
+    } finally {
+      await deliverer.stop();
+    }
+
+    // A burst of 5, then one every 200 ms: the last call at least 3 × 200 ms after the first (a lower bound only,
+    // which a slow machine cannot break).
+    expect(calledAt).toHaveLength(8);
+    expect(Math.max(...calledAt) - Math.min(...calledAt)).toBeGreaterThanOrEqual(550);
+  });
 });

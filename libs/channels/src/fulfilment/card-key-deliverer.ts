@@ -7,6 +7,7 @@ import type { ChannelMetrics } from '../channel-metrics';
 import type { PlatformAdapter } from '../outbound/platform-adapter';
 import { PlatformCallError } from '../outbound/platform-errors';
 import { clampRetryAfter, DEFAULT_MAX_RETRY_AFTER_MS, retryDelayMs } from '../outbound/retry-after';
+import { TokenBucket } from '../outbound/token-bucket';
 import type { AllocatedUnit, DeliveryClaim, DeliveryLedger, DueDelivery } from './delivery-ledger';
 
 /** The part of the card vault delivery needs; the vault records every reveal. */
@@ -50,8 +51,10 @@ export interface DelivererOptions {
   /** How long a claimed delivery is left alone before another attempt may claim it. */
   leaseMs: number;
   maxAttempts: number;
-  /** Orders delivered at once within a pass (default 1). */
+  /** Orders delivered at once, new allocations and the periodic pass together (default 1). */
   concurrency?: number;
+  /** Delivery calls per second at most, the platform's limit (default: none). */
+  ratePerSecond?: number;
   backoff: BackoffPolicy;
   /** An order paid (keys allocated) and not delivered after this long raises an alert. Default 5 minutes. */
   alertAfterMs: number;
@@ -92,6 +95,7 @@ export class CardKeyDeliverer {
   // Stopped until start(): an allocation recorded by a deliverer that is not running (tests, a shutdown) starts
   // no pass.
   private readonly passes: PeriodicTask;
+  private readonly rate?: TokenBucket;
 
   constructor(
     private readonly adapter: PlatformAdapter,
@@ -101,6 +105,9 @@ export class CardKeyDeliverer {
     private readonly options: DelivererOptions,
     private readonly logger?: DelivererLogger,
   ) {
+    this.rate = options.ratePerSecond
+      ? new TokenBucket(options.ratePerSecond, Math.max(1, Math.ceil(options.ratePerSecond)))
+      : undefined;
     this.passes = new PeriodicTask(() => this.runOnce(), {
       intervalMs: options.pollMs,
       firstDelayMs: 0,
@@ -497,7 +504,9 @@ export class CardKeyDeliverer {
       }
       // Revealed with the other orders of its claim: that transaction's time.
       observeStage(stages, 'reveal', revealed ? stageStart - revealed.ms : stageStart);
+      // The wait for the platform's rate limit counts as the call's.
       stageStart = Date.now();
+      await this.rate?.take(1);
       await this.adapter.deliverCardKeys(orderId, sku, cards);
       observeStage(stages, 'delivery_call', stageStart);
       stageStart = Date.now();

@@ -158,6 +158,7 @@ export class ConnectorRuntime implements OnModuleInit, BeforeApplicationShutdown
           leaseMs: Math.max(config.deliveryLeaseMs, config.requestTimeoutMs * 2),
           maxAttempts: config.deliveryMaxAttempts,
           concurrency: config.deliveryConcurrency,
+          ratePerSecond: config.deliveryRatePerSecond,
           backoff: { initialMs: config.retryInitialMs, maxMs: config.retryMaxMs },
           alertAfterMs: config.deliveryAlertAfterMs,
           maxRetryAfterMs: config.maxRetryAfterMs,

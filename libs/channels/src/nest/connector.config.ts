@@ -1,4 +1,4 @@
-import { IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import { defineConfig } from '@libs/config';
 import { MAX_LINE_QUANTITY, MAX_ORDER_QUANTITY } from '@libs/inventory';
 
@@ -131,6 +131,15 @@ export class ConnectorConfig {
   @Max(64)
   deliveryConcurrency!: number;
 
+  /**
+   * Delivery calls per second at most (the platform's limit on its delivery or mark-shipped call, apart from the
+   * stock pushes' CONNECTOR_RATE_PER_SECOND); a burst of as many.
+   */
+  @IsNumber()
+  @Min(0.1)
+  @Max(10_000)
+  deliveryRatePerSecond!: number;
+
   /** The card vault (same variables as the service that imports keys): all three or none (no card-key delivery). */
   @IsOptional()
   @IsString()
@@ -178,6 +187,8 @@ export class ConnectorConfig {
 export interface ConnectorDefaults {
   ratePerSecond: number;
   burst: number;
+  /** Delivery calls per second the platform takes (DELIVERY_RATE_PER_SECOND's default). */
+  deliveryRatePerSecond: number;
   /** The platform identifies the seller's app by CONNECTOR_APP_KEY (Taobao, Pinduoduo): required in production. */
   usesAppKey?: boolean;
   /** Card keys reach the buyer through a signed link to the delivery page (no sanctioned channel for a secret). */
@@ -222,7 +233,12 @@ export const connectorConfig = (defaults: ConnectorDefaults) =>
       orderHoldMs: { name: 'CONNECTOR_ORDER_HOLD_MS', parse: 'int', default: '900000' },
       deliveryAlertAfterMs: { name: 'DELIVERY_ALERT_AFTER_MS', parse: 'int', default: '300000' },
       deliveryMaxAttempts: { name: 'DELIVERY_MAX_ATTEMPTS', parse: 'int', default: '8' },
-      deliveryConcurrency: { name: 'DELIVERY_CONCURRENCY', parse: 'int', default: '8' },
+      deliveryConcurrency: { name: 'DELIVERY_CONCURRENCY', parse: 'int', default: '32' },
+      deliveryRatePerSecond: {
+        name: 'DELIVERY_RATE_PER_SECOND',
+        parse: 'number',
+        default: String(defaults.deliveryRatePerSecond),
+      },
       deliveryLeaseMs: { name: 'DELIVERY_LEASE_MS', parse: 'int', default: '30000' },
       webhookMaxBodyBytes: { name: 'WEBHOOK_MAX_BODY_BYTES', parse: 'int', default: '1048576' },
       maxLineQuantity: { name: 'CONNECTOR_MAX_LINE_QUANTITY', parse: 'int', default: '10000' },
