@@ -10,7 +10,7 @@ export const shopConnector: ConnectorSpec = {
   channel: 'shop',
   defaultPort: 3013,
   webhookPath: '/v1/webhooks/orders',
-  defaults: { ratePerSecond: 50, burst: 20, deliveryRatePerSecond: 200 },
+  defaults: { ratePerSecond: 50, burst: 20, deliveryRatePerSecond: 1000 },
   parseNotice: parseShopNotice,
   createAdapter: (c, config) =>
     new ShopAdapter({ baseUrl: c.baseUrl, apiSecret: c.appSecret, timeoutMs: config.requestTimeoutMs }),
