@@ -106,9 +106,15 @@ async function main(): Promise<void> {
     CARD_VAULT_ACTIVE_KEY_ID: 'k1',
     CARD_VAULT_FINGERPRINT_KEY: fingerprintKey.toString('base64'),
     RESERVATION_SWEEP_INTERVAL_MS: '600000',
-    ...(PROFILE_DIR ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${PROFILE_DIR}` } : {}),
   };
-  const inventory = await AppProcess.create('bench-inventory-service', 'inventory-service', common, LOG_DIR);
+  const nodeArgs = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+  const inventory = await AppProcess.create(
+    'bench-inventory-service',
+    'inventory-service',
+    common,
+    LOG_DIR,
+    nodeArgs,
+  );
   const connectors = await Promise.all(
     Array.from({ length: CONNECTORS }, (_, i) =>
       AppProcess.create(
@@ -125,6 +131,7 @@ async function main(): Promise<void> {
             : {}),
         },
         LOG_DIR,
+        nodeArgs,
       ),
     ),
   );
@@ -144,10 +151,22 @@ async function main(): Promise<void> {
     const started = Date.now();
     const sends: Promise<unknown>[] = [];
     let refused = 0;
-    const send = (target: WebhookTarget, body: unknown) =>
-      sendNotification(target, body).then((r) => {
-        if (r.status !== 200) refused++;
-      });
+    const dropped: string[] = [];
+    // As a platform does, a notice whose request failed (the connection reset) is sent again, up to 5 times.
+    const send = async (target: WebhookTarget, body: unknown): Promise<void> => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const r = await sendNotification(target, body);
+          if (r.status !== 200) refused++;
+          return;
+        } catch (err) {
+          const code = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
+          dropped.push(code);
+          if (attempt === 5) throw err;
+          await new Promise((r) => setTimeout(r, 200 * attempt));
+        }
+      }
+    };
     for (let n = 0; n < ORDERS; n++) {
       const dueAt = started + (n * 1000) / RATE;
       if (dueAt > Date.now()) await new Promise((r) => setTimeout(r, dueAt - Date.now()));
@@ -187,6 +206,16 @@ async function main(): Promise<void> {
       .sort((a, b) => a - b);
     const expositions = await Promise.all(apps.map((a) => fetch(`${a.url}/metrics`).then((r) => r.text())));
     const stages = stageSummariesFromText(expositions);
+    // How the inventory service decided: commands by result (a duplicate is a message read again) and batch sizes.
+    const decided = new Map<string, number>();
+    for (const m of expositions[0].matchAll(/^stocksync_commands_total\{([^}]*)\} (\S+)$/gm)) {
+      const result = /result="([^"]*)"/.exec(m[1])?.[1] ?? '?';
+      decided.set(result, (decided.get(result) ?? 0) + Number(m[2]));
+    }
+    const batchSum = Number(/^stocksync_command_batch_size_sum\{[^}]*\} (\S+)$/m.exec(expositions[0])?.[1]);
+    const batchCount = Number(
+      /^stocksync_command_batch_size_count\{[^}]*\} (\S+)$/m.exec(expositions[0])?.[1],
+    );
     // A profile's file name carries its process id.
     const pids = apps.map((a) => `${a.name} pid ${a.pid}`).join(', ');
     await Promise.all(apps.map((a) => a.stop()));
@@ -232,13 +261,16 @@ async function main(): Promise<void> {
     const p = (list: number[], q: number) => percentile(list, q);
     console.log(`machine: ${machine()}`);
     console.log(
-      `${ORDERS} orders at ${RATE}/s over ${SKUS} SKU(s), ${CONNECTORS} connector instance(s) (placed, paid 200 ms later; sent in ${sentIn} ms), shop answering after ${LATENCY_MS} ms: ${deliveredOrders} delivered, ${distinctKeys} distinct keys, ${delivered().length} deliveries, ${refused} webhooks not answered 200`,
+      `${ORDERS} orders at ${RATE}/s over ${SKUS} SKU(s), ${CONNECTORS} connector instance(s) (placed, paid 200 ms later; sent in ${sentIn} ms), shop answering after ${LATENCY_MS} ms: ${deliveredOrders} delivered, ${distinctKeys} distinct keys, ${delivered().length} deliveries, ${refused} webhooks not answered 200, ${dropped.length} requests failed and sent again (${[...new Set(dropped)].join(', ') || 'none'})`,
     );
     console.log(
       `  payment notice → key delivered: p50 ${p(latencies, 50)} ms, p95 ${p(latencies, 95)} ms, p99 ${p(latencies, 99)} ms, max ${latencies[latencies.length - 1]} ms`,
     );
     console.log(
       `    of which payment notice → allocation in the connector's ledger: p50 ${p(toLedger, 50).toFixed(0)} ms, p99 ${p(toLedger, 99).toFixed(0)} ms; ledger → delivered: p50 ${p(ledgerToDelivered, 50).toFixed(0)} ms, p99 ${p(ledgerToDelivered, 99).toFixed(0)} ms`,
+    );
+    console.log(
+      `  inventory service: commands ${[...decided].map(([r, n]) => `${r} ${n}`).join(', ')}; ${batchCount} batches, ${(batchSum / Math.max(1, batchCount)).toFixed(1)} commands each`,
     );
     console.log(`  stages (stocksync_fulfilment_stage_seconds, quantiles as histogram_quantile reads them):`);
     console.log(formatStages(stages));

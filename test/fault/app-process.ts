@@ -30,6 +30,7 @@ export class AppProcess {
     private readonly env: Record<string, string>,
     private readonly port: number,
     private readonly logDir: string,
+    private readonly nodeArgs: readonly string[],
   ) {
     this.url = `http://127.0.0.1:${port}`;
   }
@@ -39,8 +40,10 @@ export class AppProcess {
     app: string,
     env: Record<string, string>,
     logDir: string,
+    /** Flags for node itself (a benchmark's `--cpu-prof`), which NODE_OPTIONS does not take. */
+    nodeArgs: readonly string[] = [],
   ): Promise<AppProcess> {
-    return new AppProcess(name, app, env, await freePort(), logDir);
+    return new AppProcess(name, app, env, await freePort(), logDir, nodeArgs);
   }
 
   get pid(): number | undefined {
@@ -61,6 +64,7 @@ export class AppProcess {
     const child = spawn(
       process.execPath,
       [
+        ...this.nodeArgs,
         '-r',
         'ts-node/register/transpile-only',
         '-r',
