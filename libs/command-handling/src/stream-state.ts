@@ -47,11 +47,26 @@ export async function storedOutcome(
   first: RecordedEvent,
   idOf: (index: number) => string,
 ): Promise<RecordedEvent[]> {
-  const following = await store.readStream(streamId, { fromVersion: first.version, maxCount: 1_000 });
+  // A command stores a handful of events, one after the other: read a few, and more only while every one read is
+  // still this command's. (A page of 1,000 each time made every repeated command on a busy stream read 1,000 rows:
+  // at 500 paid orders/s that was most of the inventory service's time.)
   const outcome: RecordedEvent[] = [];
-  for (const event of following) {
-    if (event.eventId !== idOf(outcome.length)) break;
-    outcome.push(event);
+  let pageSize = 4;
+  for (
+    let from = first.version;
+    outcome.length < MAX_OUTCOME;
+    pageSize = Math.min(pageSize * 8, MAX_OUTCOME)
+  ) {
+    const page = await store.readStream(streamId, { fromVersion: from, maxCount: pageSize });
+    for (const event of page) {
+      if (event.eventId !== idOf(outcome.length) || outcome.length === MAX_OUTCOME) return outcome;
+      outcome.push(event);
+    }
+    if (page.length < pageSize) return outcome;
+    from += page.length;
   }
   return outcome;
 }
+
+/** The most events one command's outcome is looked for in (as before: one page of 1,000). */
+const MAX_OUTCOME = 1_000;
