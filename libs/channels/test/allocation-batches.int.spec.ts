@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { CardVault, cardVaultMigrations } from '@libs/card-vault';
-import { CardKeyDeliverer, channelsMigrations, type PlatformAdapter } from '@libs/channels';
+import { CardKeyDeliverer, channelsMigrations, DeliveryLedger, type PlatformAdapter } from '@libs/channels';
 import { runMigrations } from '@libs/database';
 import { eventStoreMigrations, PostgresEventStore } from '@libs/event-store';
 import type { MessageBatch, OrderOutcomesTopic } from '@libs/messaging';
@@ -207,5 +207,33 @@ describe('the fulfilment consumer records a batch of allocations together', () =
     // which a slow machine cannot break).
     expect(calledAt).toHaveLength(8);
     expect(Math.max(...calledAt) - Math.min(...calledAt)).toBeGreaterThanOrEqual(550);
+  });
+
+  it('given a running deliverer, when orders are delivered right after their claim, then no lease is renewed for them (one round trip less per order)', async () => {
+    const orders: [string, string[]][] = Array.from({ length: 10 }, (_, i) => [
+      `fresh-${i}`,
+      [`fresh-u${i}`],
+    ]);
+    await vault().storeBatch(
+      SKU,
+      orders.flatMap(([, units]) => units.map((unitId) => ({ unitId, secret: `SECRET-${unitId}` }))),
+    );
+    await confirm(orders);
+    const renew = jest.spyOn(DeliveryLedger.prototype, 'renew');
+    let renewals = 0;
+    const deliverer = delivererOn(db.pool, async () => undefined, { concurrency: 4, pollMs: 20 });
+    deliverer.start();
+    try {
+      await deliverer.onOutcomes(batchOf(orders.map(([o, u]) => allocated(o, u))));
+      await eventually(async () =>
+        (await ledgerRows('fresh-')).every((r) => r.state === 'delivered') ? true : undefined,
+      );
+    } finally {
+      await deliverer.stop();
+      renewals = renew.mock.calls.length;
+      renew.mockRestore();
+    }
+
+    expect(renewals).toBe(0);
   });
 });
