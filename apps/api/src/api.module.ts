@@ -9,6 +9,7 @@ import { ApiKeysHttpController } from './auth/api-keys.http.controller';
 import { ApiKeysRepository } from './auth/api-keys.repository';
 import { ApiMigrationsRunner } from './auth/api-migrations.runner';
 import { AuthService } from './auth/auth.service';
+import { MeHttpController } from './auth/me.http.controller';
 import { CardKeyImportsRepository } from './card-keys/card-key-imports.repository';
 import { cardVaultProvider } from './card-keys/card-vault.provider';
 import { CatalogueImportsRepository } from './catalogue/catalogue-imports.repository';
@@ -38,6 +39,7 @@ import { ReservationsHttpController } from './reservations/reservations.http.con
 import { ReceiveStockHttpController } from './skus/receive-stock.http.controller';
 import { ChangeSkuSettingsHttpController } from './skus/change-sku-settings.http.controller';
 import { RegisterSkuHttpController } from './skus/register-sku.http.controller';
+import { SkuEventsHttpController } from './skus/sku-events.http.controller';
 import { SkuQueriesHttpController } from './skus/sku-queries.http.controller';
 import { AfterSalesMessageController } from './tickets/after-sales.message.controller';
 import { TicketAnswers } from './tickets/ticket-answers';
@@ -56,9 +58,11 @@ import { TicketsRepository } from './tickets/tickets.repository';
   ],
   controllers: [
     ApiKeysHttpController,
+    MeHttpController,
     RegisterSkuHttpController,
     ChangeSkuSettingsHttpController,
     SkuQueriesHttpController,
+    SkuEventsHttpController,
     ReceiveStockHttpController,
     SetChannelPolicyHttpController,
     DedicatedPoolsHttpController,

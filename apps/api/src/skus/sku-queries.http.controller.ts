@@ -4,7 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { CardKeyCount, ChannelStock, SkuStock, StockAlert } from '@libs/read-models';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { MoreThan, type Repository } from 'typeorm';
+import { And, type FindOperator, ILike, In, MoreThan, type Repository } from 'typeorm';
 import { Authenticated } from '../auth/roles.decorator';
 import { ApiError } from '../common/api-error';
 import { IsIdentifier, SkuParams } from '../common/identifiers';
@@ -22,6 +22,36 @@ export class ListSkusQuery {
   @Min(1)
   @Max(1000)
   limit?: number;
+
+  @ApiPropertyOptional({
+    description:
+      'Only SKUs containing this text (a prefix or any part of the code, case-insensitive; `%` and `_` match themselves)',
+    example: 'steam',
+  })
+  @IsOptional()
+  @IsIdentifier()
+  q?: string;
+}
+
+/** `text` as a literal inside a LIKE pattern: PostgreSQL's default escape character is the backslash. */
+function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+function alertOf(alert: StockAlert | null | undefined) {
+  return alert
+    ? {
+        threshold: alert.threshold,
+        onHand: alert.onHand,
+        raisedAt: alert.raisedAt,
+        clearedAt: alert.clearedAt,
+        open: alert.open,
+      }
+    : null;
+}
+
+function withoutSku({ sku: _sku, ...channel }: ChannelStock) {
+  return channel;
 }
 
 /** Reads the projector's tables: what a SKU holds now and what every channel lists. May lag the events. */
@@ -37,16 +67,45 @@ export class SkuQueriesHttpController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'List SKUs with their stock levels, ordered by SKU' })
+  @ApiOperation({
+    summary:
+      'List SKUs with their stock levels, channels and alert, ordered by SKU; `q` keeps the SKUs containing it',
+  })
   async list(@Query() query: ListSkusQuery) {
     const limit = query.limit ?? 100;
-    // Keyset paging on the primary key: every page is one index range scan, however deep.
-    const items = await this.stock.find({
-      where: query.after === undefined ? {} : { sku: MoreThan(query.after) },
+    const conditions: FindOperator<string>[] = [];
+    if (query.after !== undefined) conditions.push(MoreThan(query.after));
+    if (query.q !== undefined) conditions.push(ILike(`%${likeLiteral(query.q)}%`));
+    // Keyset paging on the primary key: every page is one index range scan, however deep. A `q` filters that
+    // scan; it uses no index of its own, so a rare match may read many rows to fill a page.
+    const rows = await this.stock.find({
+      where:
+        conditions.length === 0 ? {} : { sku: conditions.length === 1 ? conditions[0] : And(...conditions) },
       order: { sku: 'ASC' },
       take: limit,
     });
-    const last = items.length === limit ? items[items.length - 1]!.sku : null;
+    // A page's channels and alerts in one query each, however many SKUs it holds.
+    const skus = rows.map((r) => r.sku);
+    const [channels, alerts] =
+      skus.length === 0
+        ? [[], []]
+        : await Promise.all([
+            this.channels.find({ where: { sku: In(skus) }, order: { sku: 'ASC', channel: 'ASC' } }),
+            this.alerts.findBy({ sku: In(skus) }),
+          ]);
+    const channelsBySku = new Map<string, ReturnType<typeof withoutSku>[]>();
+    for (const channel of channels) {
+      const list = channelsBySku.get(channel.sku) ?? [];
+      list.push(withoutSku(channel));
+      channelsBySku.set(channel.sku, list);
+    }
+    const alertBySku = new Map(alerts.map((a) => [a.sku, a]));
+    const items = rows.map((stock) => ({
+      ...stock,
+      channels: channelsBySku.get(stock.sku) ?? [],
+      alert: alertOf(alertBySku.get(stock.sku)),
+    }));
+    const last = rows.length === limit ? rows[rows.length - 1]!.sku : null;
     return { items, next: last };
   }
 
@@ -72,15 +131,9 @@ export class SkuQueriesHttpController {
     ]);
     return {
       ...stock,
-      channels: channels.map(({ sku: _sku, ...channel }) => channel),
+      channels: channels.map(withoutSku),
       cardKeys,
-      alert: alert && {
-        threshold: alert.threshold,
-        onHand: alert.onHand,
-        raisedAt: alert.raisedAt,
-        clearedAt: alert.clearedAt,
-        open: alert.open,
-      },
+      alert: alertOf(alert),
     };
   }
 }

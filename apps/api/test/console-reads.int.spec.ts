@@ -1,0 +1,325 @@
+import { getRepositoryToken } from '@nestjs/typeorm';
+import { ChannelStock, migrateReadModels, StockAlert } from '@libs/read-models';
+import type { Repository } from 'typeorm';
+import { type ApiTestApp, startApiTestApp } from './api-test-app';
+
+/**
+ * The reads a client needs to show an operator what their key may do and what a SKU holds and went through: the
+ * presented key, the SKU list with its channels and alert, and one SKU's stream (real PostgreSQL and Kafka).
+ */
+describe('operations API reads for a client', () => {
+  let api: ApiTestApp;
+  let analyst: string;
+  let stock: string;
+  let operator: string;
+
+  beforeAll(async () => {
+    api = await startApiTestApp('api_client_reads');
+    // The projector owns the read models; none runs here, so their tables are made and filled by hand.
+    await migrateReadModels(api.db.pool);
+    analyst = await api.keyFor('analyst', 'analyst-ann');
+    stock = await api.keyFor('inventory-admin', 'stock-sam');
+    operator = await api.keyFor('order-operator', 'orders-olga');
+  });
+
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  it('documents the three reads in the OpenAPI document', async () => {
+    const docs = await api.call('GET', '/docs-json', { key: null });
+    const paths = docs.body.paths;
+    const params = (path: string) =>
+      (paths[path].get.parameters as { name: string }[]).map((p) => p.name).sort();
+    expect(paths['/v1/me'].get.summary).toEqual(expect.any(String));
+    expect(params('/v1/skus')).toEqual(['after', 'limit', 'q']);
+    expect(params('/v1/skus/{sku}/events')).toEqual(['after', 'limit', 'sku']);
+    expect(paths['/v1/skus/{sku}/events'].get.summary).toEqual(expect.any(String));
+  });
+
+  describe('GET /v1/me', () => {
+    it("answers every role with the presented key's id, name and role, and never the key", async () => {
+      for (const [key, name, role] of [
+        [analyst, 'analyst-ann', 'analyst'],
+        [stock, 'stock-sam', 'inventory-admin'],
+        [operator, 'orders-olga', 'order-operator'],
+      ]) {
+        const res = await api.call('GET', '/v1/me', { key });
+        expect(res.status).toBe(200);
+        expect(res.body).toEqual({ keyId: key.split('_')[1], name, role });
+      }
+      const admin = await api.call('GET', '/v1/me');
+      expect(admin.body).toEqual({ keyId: 'bootstrap-admin', name: 'bootstrap-admin', role: 'admin' });
+      expect(JSON.stringify(admin.body)).not.toContain(api.adminKey);
+    });
+
+    it('refuses a request without a valid key', async () => {
+      for (const key of [null, 'nonsense']) {
+        const res = await api.call('GET', '/v1/me', { key });
+        expect(res.status).toBe(401);
+        expect(res.body.code).toBe('API.UNAUTHORIZED');
+      }
+    });
+  });
+
+  describe('GET /v1/skus', () => {
+    const SKUS = ['STEAM-100', 'a%b', 'steam-50', 'steam_50x', 'steamx50', 'xbox-10'];
+
+    beforeAll(async () => {
+      for (const [i, sku] of SKUS.entries()) {
+        await api.db.pool.query(
+          `INSERT INTO sku_stock VALUES ($1, 'quantity', 10, 0, 2, 8, 1, 0, 7, false, 0, 0, 5, $2, now())`,
+          [sku, i + 1],
+        );
+      }
+      await api.db.pool.query(
+        `INSERT INTO channel_stock (channel, sku, target, target_version) VALUES
+           ('taobao', 'steam-50', 7, 4), ('pdd', 'steam-50', 3, 4), ('shop', 'xbox-10', 5, 2)`,
+      );
+      await api.db.pool.query(
+        `INSERT INTO stock_alerts VALUES ('steam-50', 'low-stock', 10, 8, '2026-11-30T08:00:00Z', NULL, true)`,
+      );
+    });
+
+    it("carries each SKU's channels and alert in the shapes of the single-SKU route", async () => {
+      const list = await api.call('GET', '/v1/skus', { key: analyst });
+      expect(list.status).toBe(200);
+      expect(list.body.items.map((s: { sku: string }) => s.sku).sort()).toEqual([...SKUS].sort());
+      const bySku = new Map<string, Record<string, unknown>>(
+        list.body.items.map((s: { sku: string }) => [s.sku, s]),
+      );
+      for (const sku of ['steam-50', 'xbox-10', 'a%b']) {
+        const one = await api.call('GET', `/v1/skus/${encodeURIComponent(sku)}`, { key: analyst });
+        expect(one.status).toBe(200);
+        expect(bySku.get(sku)!.channels).toEqual(one.body.channels);
+        expect(bySku.get(sku)!.alert).toEqual(one.body.alert);
+      }
+      expect(bySku.get('steam-50')).toMatchObject({
+        onHand: 8,
+        channels: [
+          { channel: 'pdd', target: 3, targetVersion: 4 },
+          { channel: 'taobao', target: 7, targetVersion: 4 },
+        ],
+        alert: {
+          threshold: 10,
+          onHand: 8,
+          raisedAt: '2026-11-30T08:00:00.000Z',
+          clearedAt: null,
+          open: true,
+        },
+      });
+      expect(bySku.get('steam-50')!.channels).toEqual([
+        expect.not.objectContaining({ sku: expect.anything() }),
+        expect.not.objectContaining({ sku: expect.anything() }),
+      ]);
+      expect(bySku.get('a%b')).toMatchObject({ channels: [], alert: null });
+    });
+
+    it("reads a page's channels and alerts with one query each, however many SKUs it holds", async () => {
+      const channels = api.app.get<Repository<ChannelStock>>(getRepositoryToken(ChannelStock));
+      const alerts = api.app.get<Repository<StockAlert>>(getRepositoryToken(StockAlert));
+      const channelReads = jest.spyOn(channels, 'find');
+      const alertReads = jest.spyOn(alerts, 'findBy');
+      const alertReadsOne = jest.spyOn(alerts, 'findOneBy');
+      try {
+        const list = await api.call('GET', '/v1/skus', { key: analyst });
+        expect(list.body.items).toHaveLength(SKUS.length);
+        expect(channelReads).toHaveBeenCalledTimes(1);
+        expect(alertReads.mock.calls.length + alertReadsOne.mock.calls.length).toBe(1);
+      } finally {
+        jest.restoreAllMocks();
+      }
+    });
+
+    it('keeps the SKUs containing q, case-insensitive, with % and _ matching only themselves', async () => {
+      const skus = async (query: string) => {
+        const res = await api.call('GET', `/v1/skus?${query}`, { key: analyst });
+        expect(res.status).toBe(200);
+        return (res.body.items as { sku: string }[]).map((s) => s.sku).sort();
+      };
+      expect(await skus('q=steam')).toEqual(['STEAM-100', 'steam-50', 'steam_50x', 'steamx50'].sort());
+      expect(await skus('q=EAM-')).toEqual(['STEAM-100', 'steam-50']);
+      expect(await skus('q=m_5')).toEqual(['steam_50x']);
+      expect(await skus('q=_')).toEqual(['steam_50x']);
+      expect(await skus(`q=${encodeURIComponent('%')}`)).toEqual(['a%b']);
+      expect(await skus(`q=${encodeURIComponent('\\')}`)).toEqual([]);
+      expect(await skus('q=nothing-like-it')).toEqual([]);
+      // Fullwidth letters are normalised as every SKU in the API is.
+      expect(await skus(`q=${encodeURIComponent('ｘｂｏｘ')}`)).toEqual(['xbox-10']);
+    });
+
+    it('pages a filtered list by keyset as before', async () => {
+      const first = await api.call('GET', '/v1/skus?q=steam&limit=2', { key: analyst });
+      expect(first.body.items).toHaveLength(2);
+      expect(first.body.next).toBe(first.body.items[1].sku);
+      const second = await api.call(
+        'GET',
+        `/v1/skus?q=steam&limit=2&after=${encodeURIComponent(first.body.next)}`,
+        { key: analyst },
+      );
+      expect(second.body.items).toHaveLength(2);
+      const third = await api.call(
+        'GET',
+        `/v1/skus?q=steam&limit=2&after=${encodeURIComponent(second.body.next)}`,
+        { key: analyst },
+      );
+      expect(third.body).toEqual({ items: [], next: null });
+      const all = [...first.body.items, ...second.body.items].map((s: { sku: string }) => s.sku).sort();
+      expect(all).toEqual(['STEAM-100', 'steam-50', 'steam_50x', 'steamx50'].sort());
+    });
+
+    it.each([
+      ['whitespace', 'q=a%20b'],
+      ['more than 128 characters', `q=${'x'.repeat(129)}`],
+      ['nothing', 'q='],
+    ])('refuses a q of %s', async (_what, query) => {
+      const res = await api.call('GET', `/v1/skus?${query}`, { key: analyst });
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('API.VALIDATION_FAILED');
+      expect(res.body.details.map((d: { field: string }) => d.field)).toContain('q');
+    });
+  });
+
+  describe('GET /v1/skus/:sku/events', () => {
+    const SKU = 'ev-keys';
+    const SECRETS = ['EV-SECRET-1-abcdef', 'EV-SECRET-2-abcdef', 'EV-SECRET-3-abcdef'];
+
+    beforeAll(async () => {
+      const as = { key: stock };
+      expect(
+        (
+          await api.call('POST', '/v1/skus', {
+            ...as,
+            json: { sku: SKU, kind: 'cardKey', lowStockThreshold: 1 },
+          })
+        ).status,
+      ).toBe(201);
+      const imported = await api.call('POST', `/v1/skus/${SKU}/card-keys/import?batchId=ev-b1`, {
+        ...as,
+        body: [...SECRETS, SECRETS[0]].join('\n'),
+        contentType: 'text/plain',
+      });
+      expect(imported.body).toMatchObject({ imported: 3, duplicateInFile: 1 });
+      await api.placeOrder({ sku: SKU, channelOrderId: 'ev-o1', quantity: 2 });
+      await api.report({
+        type: 'order.paid',
+        payload: { channel: 'shop', channelOrderId: 'ev-o1', sku: SKU },
+      });
+      const policy = await api.call('PUT', `/v1/skus/${SKU}/channels/taobao/policy`, {
+        ...as,
+        json: { bufferQuantity: 0, sharePercent: 100, maxListed: null },
+      });
+      expect(policy.status).toBe(200);
+    });
+
+    it("answers any role the stream's events in version order, each with its time, actor and a summary", async () => {
+      const res = await api.call('GET', `/v1/skus/${SKU}/events`, { key: analyst });
+      expect(res.status).toBe(200);
+      const { rows } = await api.db.pool.query<{ version: number; type: string }>(
+        `SELECT version::int AS version, type FROM events WHERE stream_id = $1 ORDER BY version`,
+        [`sku-${SKU}`],
+      );
+      expect(res.body.items.map((e: { version: number; type: string }) => [e.version, e.type])).toEqual(
+        rows.map((r) => [r.version, r.type]),
+      );
+      expect(res.body.next).toBeNull();
+      const byType = (type: string) => res.body.items.find((e: { type: string }) => e.type === type);
+      expect(byType('SkuRegistered')).toEqual({
+        version: 1,
+        type: 'SkuRegistered',
+        at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        actor: 'stock-sam',
+        summary: { kind: 'cardKey', lowStockThreshold: 1, perOrderCap: null },
+      });
+      expect(byType('CardKeysImported')).toMatchObject({
+        actor: 'stock-sam',
+        summary: { batchId: 'ev-b1', importedCount: 3, skippedCount: 0 },
+      });
+      expect(byType('StockReserved').summary).toEqual({
+        channel: 'shop',
+        channelOrderId: 'ev-o1',
+        quantity: 2,
+        lineCount: 1,
+        expiresAt: expect.stringMatching(/Z$/),
+      });
+      expect(byType('ReservationConfirmed').summary).toMatchObject({
+        channel: 'shop',
+        channelOrderId: 'ev-o1',
+        quantity: 2,
+        allocatedUnitCount: 2,
+        loopKeyCount: 0,
+      });
+      expect(byType('ChannelPolicySet')).toMatchObject({
+        actor: 'stock-sam',
+        summary: { channel: 'taobao', policy: { bufferQuantity: 0, sharePercent: 100, maxListed: null } },
+      });
+      for (const key of [stock, operator]) {
+        expect((await api.call('GET', `/v1/skus/${SKU}/events`, { key })).body).toEqual(res.body);
+      }
+    });
+
+    it('never shows a key secret, a fingerprint or a unit list', async () => {
+      const { rows } = await api.db.pool.query<{ fingerprint: string; unit_id: string }>(
+        `SELECT u->>'fingerprint' AS fingerprint, u->>'unitId' AS unit_id
+           FROM events, jsonb_array_elements(data->'units') u WHERE stream_id = $1`,
+        [`sku-${SKU}`],
+      );
+      expect(rows).toHaveLength(3);
+      const res = await api.call('GET', `/v1/skus/${SKU}/events`, { key: analyst });
+      expect(res.status).toBe(200);
+      expect(res.body.items.map((e: { type: string }) => e.type)).toContain('CardKeysImported');
+      const text = JSON.stringify(res.body);
+      for (const secret of SECRETS) expect(text).not.toContain(secret);
+      for (const { fingerprint, unit_id } of rows) {
+        expect(text).not.toContain(fingerprint);
+        expect(text).not.toContain(unit_id);
+      }
+      expect(text).not.toMatch(/fingerprint|ciphertext|secret/i);
+    });
+
+    it('pages by version with after and limit; next is null on the last page', async () => {
+      const all = (await api.call('GET', `/v1/skus/${SKU}/events`, { key: analyst })).body.items as {
+        version: number;
+      }[];
+      expect(all.length).toBeGreaterThanOrEqual(5);
+      const seen: number[] = [];
+      let after: number | null = 0;
+      let pages = 0;
+      while (after !== null) {
+        const page = await api.call('GET', `/v1/skus/${SKU}/events?after=${after}&limit=2`, { key: analyst });
+        expect(page.status).toBe(200);
+        expect(page.body.items.length).toBeLessThanOrEqual(2);
+        seen.push(...page.body.items.map((e: { version: number }) => e.version));
+        after = page.body.next;
+        if (after !== null) expect(after).toBe(seen[seen.length - 1]);
+        pages++;
+      }
+      expect(seen).toEqual(all.map((e) => e.version));
+      expect(pages).toBe(Math.ceil(all.length / 2));
+      const past = await api.call('GET', `/v1/skus/${SKU}/events?after=${all.length + 10}`, { key: analyst });
+      expect(past.status).toBe(200);
+      expect(past.body).toEqual({ items: [], next: null });
+    });
+
+    it('answers 404 API.NOT_FOUND for a SKU without a stream, and 400 for a bad page', async () => {
+      for (const path of ['/v1/skus/no-such-sku/events', '/v1/skus/no-such-sku/events?after=3']) {
+        const missing = await api.call('GET', path, { key: analyst });
+        expect(missing.status).toBe(404);
+        expect(missing.body.code).toBe('API.NOT_FOUND');
+      }
+      for (const [query, field] of [
+        ['limit=0', 'limit'],
+        ['limit=501', 'limit'],
+        ['limit=ten', 'limit'],
+        ['after=-1', 'after'],
+        ['after=1.5', 'after'],
+      ]) {
+        const res = await api.call('GET', `/v1/skus/${SKU}/events?${query}`, { key: analyst });
+        expect(res.status).toBe(400);
+        expect(res.body.details.map((d: { field: string }) => d.field)).toContain(field);
+      }
+      const unauthenticated = await api.call('GET', `/v1/skus/${SKU}/events`, { key: null });
+      expect(unauthenticated.status).toBe(401);
+    });
+  });
+});
