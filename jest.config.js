@@ -34,6 +34,14 @@ module.exports = {
       globalSetup: '<rootDir>/test/global-setup.ts',
       globalTeardown: '<rootDir>/test/global-teardown.ts',
     },
+    // Real headless Chromium (playwright-core, Debian's chromium) against apps run as processes.
+    {
+      ...base,
+      displayName: 'browser',
+      testMatch: ['**/*.browser.spec.ts'],
+      globalSetup: '<rootDir>/test/global-setup.ts',
+      globalTeardown: '<rootDir>/test/global-teardown.ts',
+    },
     // Each fault suite starts and kills its own broker (test/fault/fault-broker.ts); it needs DATABASE_URL only.
     { ...base, displayName: 'fault', testMatch: ['**/*.fault.spec.ts'] },
   ],

@@ -90,7 +90,8 @@ function printed(run: EngineRun) {
     waitForOutput(run, /operations API +(http:\/\/127\.0\.0\.1:\d+)/, BOOT_MS),
     waitForOutput(run, /OpenAPI page +(http:\/\/127\.0\.0\.1:\d+\/docs)/, BOOT_MS),
     waitForOutput(run, /admin API key +(ssk_\S+)/, BOOT_MS),
-  ]).then(([u, d, k]) => ({ url: u[1], docs: d[1], key: k[1] }));
+    waitForOutput(run, /console +(http:\/\/127\.0\.0\.1:\d+\/console\/)/, BOOT_MS),
+  ]).then(([u, d, k, c]) => ({ url: u[1], docs: d[1], key: k[1], console: c[1] }));
 }
 
 const STOPPED =
@@ -116,7 +117,7 @@ describe('npm start: the first run', () => {
   let first: { url: string; key: string; sku1Version: number };
 
   it(
-    'prints the API URL, its OpenAPI page and an admin key that opens the API; stops by itself; orders accepted, card keys delivered once each',
+    'prints the API URL, its OpenAPI page, the console and an admin key that opens the API; stops by itself; orders accepted, card keys delivered once each',
     async () => {
       const run = startEngine([
         '--duration',
@@ -129,10 +130,14 @@ describe('npm start: the first run', () => {
         '--data-dir',
         dataDir,
       ]);
-      const { url, docs, key } = await printed(run);
+      const { url, docs, key, console: consoleUrl } = await printed(run);
 
       expect((await api(url, undefined, '/v1/skus')).status).toBe(401);
       expect((await fetch(docs, { signal: AbortSignal.timeout(10_000) })).status).toBe(200);
+      // The console's page, built by npm ci's prepare step: a fresh clone needs nothing more.
+      const page = await fetch(consoleUrl, { signal: AbortSignal.timeout(10_000) });
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<div id="root">');
       // The projector may take a moment after the seed: poll until every SKU is listed.
       let skus = await api(url, key, '/v1/skus');
       for (let i = 0; i < 50 && (skus.body.items?.length ?? 0) < SKUS; i++) {

@@ -30,6 +30,7 @@ import { RequestMetricsMiddleware } from './common/request-metrics.middleware';
 import { createValidationPipe } from './common/validation';
 import { DedicatedPoolsHttpController } from './dedicated-pools/dedicated-pools.http.controller';
 import { ProjectionQuarantineHttpController } from './projection-quarantine/projection-quarantine.http.controller';
+import { ConsoleModule } from './console/console.module';
 import { ReconcilerClient } from './reconciliations/reconciler-client';
 import { ReconciliationsHttpController } from './reconciliations/reconciliations.http.controller';
 import { CardKeyUnitsHttpController } from './card-keys/card-key-units.http.controller';
@@ -55,6 +56,8 @@ import { TicketsRepository } from './tickets/tickets.repository';
     MessagingModule.forRoot(),
     // Reads of the projector's tables and the reconciliation reports (TypeORM repositories).
     ReadModelsModule,
+    // The operations console (apps/console, built into dist/console) under /console.
+    ConsoleModule.register(),
   ],
   controllers: [
     ApiKeysHttpController,

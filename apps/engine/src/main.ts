@@ -18,6 +18,7 @@ import {
 } from '@libs/runtime';
 import type { Pool } from 'pg';
 import { ApiKeysRepository } from '../../api/src/auth/api-keys.repository';
+import { consoleDirectory } from '../../api/src/console/console.module';
 import { APPS } from './apps';
 import { claimDataDir, engineVaultKeys, issueSessionAdminKey } from './session';
 import { vaultCardKeys } from './simulation/card-key-supply';
@@ -39,7 +40,8 @@ read from the platform through its connector, and how many SKUs each platform sh
 Card-key delivery is on: the card vault's keys are made for the run (never printed), card-key stock is sealed
 into the vault, and the connectors deliver each paid order's keys to its platform; the view counts the keys the
 platforms received and checks that none reached two orders. At start it prints the operations API's URL, its
-OpenAPI page and an admin API key made for the run (stored hashed; the next run on the same data revokes it).
+OpenAPI page, the operations console (a web page under /console) and an admin API key made for the run
+(stored hashed; the next run on the same data revokes it) to sign in with.
 
 Options:
   --skus N            SKUs in the simulated catalogue (default 12)
@@ -168,6 +170,7 @@ async function main(): Promise<void> {
 
   const header = [
     'StockSync engine: every app in one process, embedded PostgreSQL, in-memory bus, four simulated platforms',
+    `  console          ${consoleDirectory() ? `${api.url}/console/   (sign in with the admin API key below)` : 'not built: run npm run build:console, then start again'}`,
     `  operations API   ${api.url}   (all servers on 127.0.0.1 only)`,
     `  OpenAPI page     ${api.url}/docs`,
     `  admin API key    ${admin.key}`,

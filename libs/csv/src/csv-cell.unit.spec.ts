@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { csvCell, itemsToCsv } from './report-export';
+import { csvCell, toCsv } from './csv-cell';
 
 /** RFC 4180 reading of one cell, as a spreadsheet does before it looks at the first character. */
 const unquote = (cell: string) => (cell.startsWith('"') ? cell.slice(1, -1).replace(/""/g, '"') : cell);
@@ -46,7 +46,17 @@ describe('CSV export cells', () => {
   });
 
   it('writes the header and one escaped row per item', () => {
-    const csv = itemsToCsv([
+    const columns = [
+      'channel',
+      'sku',
+      'class',
+      'listed',
+      'target',
+      'target_version',
+      'action',
+      'note',
+    ] as const;
+    const csv = toCsv(columns, [
       {
         channel: 'shop',
         sku: '=cmd',

@@ -1,0 +1,169 @@
+import { useState } from 'react';
+import { withQuery } from '../api-client';
+import { ActionForm, Field, ProblemNote, Section } from '../components/ui';
+import { Table } from '../components/table';
+import { useI18n } from '../i18n/i18n';
+import { href } from '../router';
+import { useSession } from '../session';
+import { useApi } from '../use-api';
+
+interface OrderLine {
+  sku: string;
+  channel: string;
+  channelOrderId: string;
+  quantity: number;
+  state: string;
+  reason: string | null;
+  placedAt: string;
+}
+
+interface Step {
+  step: string;
+  sku: string;
+  at: string;
+  actor: string | null;
+  version: number;
+  eventId: string;
+  [more: string]: unknown;
+}
+
+const STATES = [
+  'reserved',
+  'awaiting-keys',
+  'confirmed',
+  'delivered',
+  'released',
+  'expired',
+  'rejected',
+  'refunded',
+];
+
+export function OrdersPage({ channel, orderId }: { channel?: string; orderId?: string }) {
+  return channel && orderId ? <OrderDetail channel={channel} orderId={orderId} /> : <OrderSearch />;
+}
+
+function OrderSearch() {
+  const { t, number, dateTime } = useI18n();
+  const [sku, setSku] = useState('');
+  const [channel, setChannel] = useState('');
+  const [state, setState] = useState('');
+  const orders = useApi<{ items: OrderLine[] }>(
+    withQuery('/v1/orders', { sku: sku.trim(), channel: channel.trim(), state, limit: 200 }),
+    { pollMs: 5000 },
+  );
+  return (
+    <div>
+      <h1>{t('orders.title')}</h1>
+      <div className="filters" role="search">
+        <label>
+          SKU
+          <input value={sku} onChange={(e) => setSku(e.target.value)} maxLength={64} />
+        </label>
+        <label>
+          {t('sku.channel')}
+          <input value={channel} onChange={(e) => setChannel(e.target.value)} maxLength={64} />
+        </label>
+        <label>
+          {t('orders.state')}
+          <select value={state} onChange={(e) => setState(e.target.value)}>
+            <option value="">{t('common.all')}</option>
+            {STATES.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <ProblemNote problem={orders.error} />
+      <Table
+        rows={orders.data?.items ?? []}
+        rowKey={(o) => `${o.channel}/${o.channelOrderId}/${o.sku}`}
+        columns={[
+          {
+            header: t('orders.order'),
+            cell: (o) => <a href={href('orders', o.channel, o.channelOrderId)}>{o.channelOrderId}</a>,
+          },
+          { header: t('sku.channel'), cell: (o) => o.channel },
+          { header: 'SKU', cell: (o) => <a href={href('sku', o.sku)}>{o.sku}</a> },
+          { header: t('orders.quantity'), cell: (o) => number(o.quantity), numeric: true },
+          { header: t('orders.state'), cell: (o) => (o.reason ? `${o.state} (${o.reason})` : o.state) },
+          { header: t('orders.placedAt'), cell: (o) => dateTime(o.placedAt) },
+        ]}
+      />
+    </div>
+  );
+}
+
+function OrderDetail({ channel, orderId }: { channel: string; orderId: string }) {
+  const { t, dateTime } = useI18n();
+  const session = useSession();
+  const path = `/v1/orders/${encodeURIComponent(channel)}/${encodeURIComponent(orderId)}`;
+  const order = useApi<{ lines: OrderLine[]; steps: Step[] }>(path);
+  const [reason, setReason] = useState('');
+  return (
+    <div>
+      <p>
+        <a href={href('orders')}>{t('common.back')}</a>
+      </p>
+      <h1>{t('orders.history', { channel, order: orderId })}</h1>
+      <ProblemNote problem={order.error} />
+      <Table
+        rows={order.data?.steps ?? []}
+        rowKey={(s) => `${s.eventId}/${s.step}`}
+        testId="order-steps"
+        columns={[
+          { header: t('sku.at'), cell: (s) => dateTime(s.at) },
+          { header: t('orders.step'), cell: (s) => s.step },
+          { header: 'SKU', cell: (s) => s.sku },
+          { header: t('sku.actor'), cell: (s) => s.actor ?? '—' },
+          {
+            header: t('sku.details'),
+            cell: (s) =>
+              Object.entries(s)
+                .filter(([k]) => !['step', 'sku', 'at', 'actor', 'version', 'eventId'].includes(k))
+                .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+                .join(', '),
+          },
+        ]}
+      />
+      {session.may('deliverOrder') || session.may('refundOrder') ? (
+        <Section title={t('sku.details')}>
+          <Field label={t('recon.note')}>
+            {(id) => (
+              <input id={id} value={reason} onChange={(e) => setReason(e.target.value)} maxLength={200} />
+            )}
+          </Field>
+          {session.may('deliverOrder') ? (
+            <ActionForm
+              label={t('orders.redeliver')}
+              onSubmit={async () => {
+                const r = await session.client.send<{ result?: string }>(
+                  'POST',
+                  `${path}/redeliver`,
+                  reason ? { note: reason } : {},
+                );
+                order.reload();
+                return t('orders.done', { result: r?.result ?? 'ok' });
+              }}
+            />
+          ) : null}
+          {session.may('refundOrder') ? (
+            <ActionForm
+              label={t('orders.refund')}
+              onSubmit={async () => {
+                const r = await session.client.send<{ result?: string }>(
+                  'POST',
+                  `${path}/refund`,
+                  reason ? { note: reason } : {},
+                );
+                order.reload();
+                return t('orders.done', { result: r?.result ?? 'ok' });
+              }}
+            />
+          ) : null}
+        </Section>
+      ) : null}
+    </div>
+  );
+}

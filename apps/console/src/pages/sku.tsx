@@ -1,0 +1,304 @@
+import { useState } from 'react';
+import { ActionForm, Field, fieldValue, Loading, ProblemNote, Section } from '../components/ui';
+import { useI18n } from '../i18n/i18n';
+import type { MessageKey } from '../i18n/catalogue';
+import { useSession } from '../session';
+import type { ChannelRow, Page, SkuDetail, SkuEvent } from '../types';
+import { useApi } from '../use-api';
+import { withQuery } from '../api-client';
+
+const enc = encodeURIComponent;
+
+export function SkuPage({ sku }: { sku: string }) {
+  const { t, number } = useI18n();
+  const session = useSession();
+  const detail = useApi<SkuDetail>(`/v1/skus/${enc(sku)}`, { pollMs: 2000 });
+  const s = detail.data;
+  if (detail.error?.status === 404) return <p>{t('sku.notFound', { sku })}</p>;
+  return (
+    <div>
+      <h1>{t('sku.title', { sku })}</h1>
+      <ProblemNote problem={detail.error} />
+      <Loading when={detail.loading && !s} />
+      {s ? (
+        <>
+          <Section title={t('sku.stock')}>
+            <dl className="figures">
+              <dt>{t('overview.kind')}</dt>
+              <dd>{t(`kind.${s.kind}` as MessageKey)}</dd>
+              <dt>{t('overview.onHand')}</dt>
+              <dd data-field="onHand">{s.endless ? t('common.unlimited') : number(s.onHand)}</dd>
+              <dt>{t('overview.reserved')}</dt>
+              <dd>{number(s.reserved)}</dd>
+              <dt>{t('overview.available')}</dt>
+              <dd data-field="available">{s.endless ? t('common.unlimited') : number(s.available)}</dd>
+            </dl>
+          </Section>
+          <Section title={t('sku.channels')}>
+            <ChannelTable channels={s.channels} />
+          </Section>
+          {s.cardKeys.length > 0 ? (
+            <Section title={t('sku.cardKeys')}>
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">{t('sku.state')}</th>
+                    <th scope="col" className="num">
+                      {t('sku.count')}
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {s.cardKeys.map((k) => (
+                    <tr key={k.state}>
+                      <td>{k.state}</td>
+                      <td className="num">{number(k.count)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </Section>
+          ) : null}
+          {session.may('manageSkus') ? (
+            <>
+              <SettingsForm sku={s} onSaved={detail.reload} />
+              <PolicyForm sku={sku} channels={s.channels.map((c) => c.channel)} onSaved={detail.reload} />
+              {s.kind === 'quantity' ? <ReceiveForm sku={sku} onSaved={detail.reload} /> : null}
+            </>
+          ) : null}
+        </>
+      ) : null}
+      <History sku={sku} />
+    </div>
+  );
+}
+
+function ChannelTable({ channels }: { channels: ChannelRow[] }) {
+  const { t, number, dateTime } = useI18n();
+  return (
+    <table>
+      <thead>
+        <tr>
+          <th scope="col">{t('sku.channel')}</th>
+          <th scope="col" className="num">
+            {t('sku.target')}
+          </th>
+          <th scope="col" className="num">
+            {t('sku.lastPushed')}
+          </th>
+          <th scope="col" className="num">
+            {t('sku.lastAcked')}
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {channels.map((c) => (
+          <tr key={c.channel} data-channel={c.channel} data-target={c.target ?? ''}>
+            <th scope="row">{c.channel}</th>
+            <td className="num">{number(c.target)}</td>
+            <td className="num">
+              {number(c.lastPushed)} <small className="muted">{dateTime(c.lastPushedAt)}</small>
+            </td>
+            <td className="num">
+              {number(c.lastAcked)} <small className="muted">{dateTime(c.lastAckedAt)}</small>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function SettingsForm({ sku, onSaved }: { sku: SkuDetail; onSaved(): void }) {
+  const { t } = useI18n();
+  const { client } = useSession();
+  const [threshold, setThreshold] = useState(sku.lowStockThreshold?.toString() ?? '');
+  const [cap, setCap] = useState(sku.perOrderCap?.toString() ?? '');
+  const [mode, setMode] = useState('');
+  return (
+    <Section title={t('sku.settings')}>
+      <ActionForm
+        label={t('common.save')}
+        name={t('sku.settings')}
+        onSubmit={async () => {
+          await client.send('PATCH', `/v1/skus/${enc(sku.sku)}/settings`, {
+            lowStockThreshold: fieldValue(threshold),
+            perOrderCap: fieldValue(cap),
+            ...(mode ? { deliveryMode: mode } : {}),
+          });
+          onSaved();
+        }}
+      >
+        <Field label={t('sku.lowStockThreshold')} hint={t('sku.emptyMeansNone')}>
+          {(id) => (
+            <input
+              id={id}
+              inputMode="numeric"
+              value={threshold}
+              onChange={(e) => setThreshold(e.target.value)}
+            />
+          )}
+        </Field>
+        <Field label={t('sku.perOrderCap')} hint={t('sku.emptyMeansNone')}>
+          {(id) => <input id={id} inputMode="numeric" value={cap} onChange={(e) => setCap(e.target.value)} />}
+        </Field>
+        {sku.kind === 'cardKey' ? (
+          <Field label={t('sku.deliveryMode')}>
+            {(id) => (
+              <select id={id} value={mode} onChange={(e) => setMode(e.target.value)}>
+                <option value="">—</option>
+                <option value="automatic">{t('sku.deliveryMode.automatic')}</option>
+                <option value="manual">{t('sku.deliveryMode.manual')}</option>
+              </select>
+            )}
+          </Field>
+        ) : null}
+      </ActionForm>
+    </Section>
+  );
+}
+
+/** A channel's whole policy (PUT): a field left empty takes the API's default. */
+function PolicyForm({ sku, channels, onSaved }: { sku: string; channels: string[]; onSaved(): void }) {
+  const { t } = useI18n();
+  const { client } = useSession();
+  const [channel, setChannel] = useState(channels[0] ?? '');
+  const [buffer, setBuffer] = useState('');
+  const [share, setShare] = useState('');
+  const [max, setMax] = useState('');
+  const [end, setEnd] = useState('');
+  const optional = (text: string) => (text.trim() === '' ? undefined : fieldValue(text));
+  return (
+    <Section title={t('sku.policy')}>
+      <ActionForm
+        label={t('common.save')}
+        name={t('sku.policy')}
+        onSubmit={async () => {
+          await client.send('PUT', `/v1/skus/${enc(sku)}/channels/${enc(channel)}/policy`, {
+            bufferQuantity: optional(buffer),
+            sharePercent: optional(share),
+            maxListed: fieldValue(max),
+            endWhenAtOrBelow: fieldValue(end),
+          });
+          onSaved();
+        }}
+      >
+        <Field label={t('sku.channel')}>
+          {(id) => (
+            <input
+              id={id}
+              list="known-channels"
+              value={channel}
+              onChange={(e) => setChannel(e.target.value)}
+              required
+            />
+          )}
+        </Field>
+        <datalist id="known-channels">
+          {channels.map((c) => (
+            <option key={c} value={c} />
+          ))}
+        </datalist>
+        <Field label={t('sku.bufferQuantity')}>
+          {(id) => (
+            <input id={id} inputMode="numeric" value={buffer} onChange={(e) => setBuffer(e.target.value)} />
+          )}
+        </Field>
+        <Field label={t('sku.sharePercent')}>
+          {(id) => (
+            <input id={id} inputMode="numeric" value={share} onChange={(e) => setShare(e.target.value)} />
+          )}
+        </Field>
+        <Field label={t('sku.maxListed')} hint={t('sku.emptyMeansNone')}>
+          {(id) => <input id={id} inputMode="numeric" value={max} onChange={(e) => setMax(e.target.value)} />}
+        </Field>
+        <Field label={t('sku.endWhenAtOrBelow')} hint={t('sku.emptyMeansNone')}>
+          {(id) => <input id={id} inputMode="numeric" value={end} onChange={(e) => setEnd(e.target.value)} />}
+        </Field>
+      </ActionForm>
+    </Section>
+  );
+}
+
+function ReceiveForm({ sku, onSaved }: { sku: string; onSaved(): void }) {
+  const { t } = useI18n();
+  const { client } = useSession();
+  const [batchId, setBatchId] = useState('');
+  const [quantity, setQuantity] = useState('');
+  return (
+    <Section title={t('sku.receive')}>
+      <ActionForm
+        label={t('sku.receive')}
+        onSubmit={async () => {
+          await client.send('POST', `/v1/skus/${enc(sku)}/receipts`, {
+            batchId,
+            quantity: fieldValue(quantity),
+          });
+          onSaved();
+        }}
+      >
+        <Field label={t('sku.batchId')}>
+          {(id) => <input id={id} value={batchId} onChange={(e) => setBatchId(e.target.value)} required />}
+        </Field>
+        <Field label={t('sku.quantity')}>
+          {(id) => (
+            <input
+              id={id}
+              inputMode="numeric"
+              value={quantity}
+              onChange={(e) => setQuantity(e.target.value)}
+              required
+            />
+          )}
+        </Field>
+      </ActionForm>
+    </Section>
+  );
+}
+
+/** The SKU stream's events, newest first, with who caused each (never a card-key secret: the API leaves them out). */
+function History({ sku }: { sku: string }) {
+  const { t, dateTime } = useI18n();
+  const [before, setBefore] = useState<number | undefined>(undefined);
+  const page = useApi<Page<SkuEvent>>(
+    withQuery(`/v1/skus/${enc(sku)}/events`, { order: 'desc', before, limit: 100 }),
+  );
+  return (
+    <Section title={t('sku.history')}>
+      <ProblemNote problem={page.error?.status === 404 ? undefined : page.error} />
+      <table>
+        <thead>
+          <tr>
+            <th scope="col" className="num">
+              {t('sku.version')}
+            </th>
+            <th scope="col">{t('sku.event')}</th>
+            <th scope="col">{t('sku.at')}</th>
+            <th scope="col">{t('sku.actor')}</th>
+            <th scope="col">{t('sku.details')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(page.data?.items ?? []).map((e) => (
+            <tr key={e.version}>
+              <td className="num">{e.version}</td>
+              <td>{e.type}</td>
+              <td>{dateTime(e.at)}</td>
+              <td>{e.actor ?? '—'}</td>
+              <td className="details">
+                {Object.entries(e.summary)
+                  .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+                  .join(', ')}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {page.data?.next !== null && page.data?.next !== undefined ? (
+        <button type="button" onClick={() => setBefore(Number(page.data!.next))}>
+          {t('sku.olderEvents')}
+        </button>
+      ) : null}
+    </Section>
+  );
+}

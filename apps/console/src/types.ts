@@ -1,0 +1,54 @@
+/** The shapes the console reads from the operations API (see docs/reference and /docs, the OpenAPI page). */
+export interface ChannelRow {
+  channel: string;
+  target: number | null;
+  targetVersion: number | null;
+  targetPublishedAt: string | null;
+  lastPushed: number | null;
+  lastPushedVersion: number | null;
+  lastPushedAt: string | null;
+  lastAcked: number | null;
+  lastAckedVersion: number | null;
+  lastAckedAt: string | null;
+}
+
+export interface SkuAlert {
+  threshold: number;
+  onHand: number;
+  raisedAt: string;
+  clearedAt: string | null;
+  open: boolean;
+}
+
+export interface SkuRow {
+  sku: string;
+  kind: string;
+  onHand: number;
+  reserved: number;
+  heldInPools: number;
+  available: number;
+  endless: boolean;
+  lowStockThreshold: number | null;
+  perOrderCap: number | null;
+  version: number;
+  updatedAt: string;
+  channels: ChannelRow[];
+  alert: SkuAlert | null;
+}
+
+export interface SkuDetail extends SkuRow {
+  cardKeys: { state: string; count: number }[];
+}
+
+export interface Page<T> {
+  items: T[];
+  next?: string | number | null;
+}
+
+export interface SkuEvent {
+  version: number;
+  type: string;
+  at: string;
+  actor: string | null;
+  summary: Record<string, unknown>;
+}
