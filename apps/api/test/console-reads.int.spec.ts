@@ -1,6 +1,7 @@
-import { getRepositoryToken } from '@nestjs/typeorm';
-import { ChannelStock, migrateReadModels, StockAlert } from '@libs/read-models';
-import type { Repository } from 'typeorm';
+import { channelsMigrations } from '@libs/channels';
+import { runMigrations } from '@libs/database';
+import { migrateReadModels } from '@libs/read-models';
+import { DataSource } from 'typeorm';
 import { type ApiTestApp, startApiTestApp } from './api-test-app';
 
 /**
@@ -81,6 +82,125 @@ describe('operations API reads for a client', () => {
       );
     });
 
+    /** The SQL the API's TypeORM data source runs while `during` runs, and the statements that failed. */
+    async function sqlOf(during: () => Promise<void>): Promise<{ queries: string[]; failed: string[] }> {
+      const logger = api.app.get(DataSource).logger;
+      const queries = jest.spyOn(logger, 'logQuery');
+      const failed = jest.spyOn(logger, 'logQueryError');
+      try {
+        await during();
+        return {
+          queries: queries.mock.calls.map(([sql]) => sql),
+          failed: failed.mock.calls.map(([, sql]) => sql),
+        };
+      } finally {
+        queries.mockRestore();
+        failed.mockRestore();
+      }
+    }
+
+    /** steam-50's channels as the list and the single-SKU route answer them (the test checks they agree). */
+    async function channelsOfSteam50(): Promise<Record<string, unknown>[]> {
+      const list = await api.call('GET', '/v1/skus?q=steam-50', { key: analyst });
+      const one = await api.call('GET', '/v1/skus/steam-50', { key: analyst });
+      expect([list.status, one.status]).toEqual([200, 200]);
+      const item = (list.body.items as { sku: string; channels: Record<string, unknown>[] }[]).find(
+        (s) => s.sku === 'steam-50',
+      )!;
+      expect(item.channels).toEqual(one.body.channels);
+      return one.body.channels;
+    }
+
+    const NO_PUSH = {
+      lastPushed: null,
+      lastPushedVersion: null,
+      lastPushedAt: null,
+      lastAcked: null,
+      lastAckedVersion: null,
+      lastAckedAt: null,
+      lastErrorCode: null,
+      lastErrorAt: null,
+    };
+
+    // Runs before channel_push_state exists: a fresh database before any connector started.
+    it("answers the channels' push state as null while the connectors' table is not there, without a failed query", async () => {
+      const { queries, failed } = await sqlOf(async () => {
+        for (let i = 0; i < 3; i++) {
+          expect(await channelsOfSteam50()).toEqual([
+            { channel: 'pdd', target: 3, targetVersion: 4, targetPublishedAt: null, ...NO_PUSH },
+            { channel: 'taobao', target: 7, targetVersion: 4, targetPublishedAt: null, ...NO_PUSH },
+          ]);
+        }
+      });
+      expect(failed).toEqual([]);
+      // Six reads in quick succession look for the table once: a missing table is looked for again only after
+      // a few seconds.
+      expect(queries.filter((sql) => /to_regclass/.test(sql)).length).toBeLessThanOrEqual(1);
+    });
+
+    it('shows what the connectors pushed, had acknowledged and last failed, from channel_push_state, in both routes', async () => {
+      await runMigrations(api.db.pool, channelsMigrations);
+      await api.db.pool.query(
+        `INSERT INTO channel_push_state (channel, sku, desired_version, desired_quantity,
+                                         last_pushed_version, last_pushed_quantity, last_pushed_at,
+                                         last_acked_version, last_acked_quantity, last_acked_at,
+                                         last_error_code, last_error_at) VALUES
+           ('taobao', 'steam-50', 4, 7, 4, 7, '2026-12-01T10:00:01Z', 4, 7, '2026-12-01T10:00:02Z', NULL, NULL),
+           ('pdd', 'steam-50', 4, 3, 4, 3, '2026-12-01T10:00:03Z', 3, 2, '2026-12-01T09:00:00Z',
+            'PDD_PROMOTION_SLOT', '2026-12-01T10:00:04Z'),
+           -- A channel the relay never announced a target to stays out of the SKU's channels.
+           ('miniprogram', 'steam-50', NULL, NULL, 9, 5, '2026-12-01T10:00:05Z', NULL, NULL, NULL, NULL, NULL)`,
+      );
+      // The API looked for the table before it existed, and looks again after a few seconds, not on every read.
+      const deadline = Date.now() + 15_000;
+      let channels: Record<string, unknown>[] = [];
+      const { queries, failed } = await sqlOf(async () => {
+        channels = await channelsOfSteam50();
+        while (channels[1]!.lastAcked === null && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 250));
+          channels = await channelsOfSteam50();
+        }
+      });
+      expect(failed).toEqual([]);
+      expect(queries.filter((sql) => /to_regclass/.test(sql)).length).toBeLessThanOrEqual(2);
+      expect(channels).toEqual([
+        {
+          channel: 'pdd',
+          target: 3,
+          targetVersion: 4,
+          targetPublishedAt: null,
+          lastPushed: 3,
+          lastPushedVersion: 4,
+          lastPushedAt: '2026-12-01T10:00:03.000Z',
+          lastAcked: 2,
+          lastAckedVersion: 3,
+          lastAckedAt: '2026-12-01T09:00:00.000Z',
+          lastErrorCode: 'PDD_PROMOTION_SLOT',
+          lastErrorAt: '2026-12-01T10:00:04.000Z',
+        },
+        {
+          channel: 'taobao',
+          target: 7,
+          targetVersion: 4,
+          targetPublishedAt: null,
+          lastPushed: 7,
+          lastPushedVersion: 4,
+          lastPushedAt: '2026-12-01T10:00:01.000Z',
+          lastAcked: 7,
+          lastAckedVersion: 4,
+          lastAckedAt: '2026-12-01T10:00:02.000Z',
+          lastErrorCode: null,
+          lastErrorAt: null,
+        },
+      ]);
+      // A channel without push state yet reads null, in both routes.
+      const list = await api.call('GET', '/v1/skus?q=xbox', { key: analyst });
+      const one = await api.call('GET', '/v1/skus/xbox-10', { key: analyst });
+      const shop = { channel: 'shop', target: 5, targetVersion: 2, targetPublishedAt: null, ...NO_PUSH };
+      expect(list.body.items[0].channels).toEqual([shop]);
+      expect(one.body.channels).toEqual([shop]);
+    });
+
     it("carries each SKU's channels and alert in the shapes of the single-SKU route", async () => {
       const list = await api.call('GET', '/v1/skus', { key: analyst });
       expect(list.status).toBe(200);
@@ -115,20 +235,17 @@ describe('operations API reads for a client', () => {
       expect(bySku.get('a%b')).toMatchObject({ channels: [], alert: null });
     });
 
-    it("reads a page's channels and alerts with one query each, however many SKUs it holds", async () => {
-      const channels = api.app.get<Repository<ChannelStock>>(getRepositoryToken(ChannelStock));
-      const alerts = api.app.get<Repository<StockAlert>>(getRepositoryToken(StockAlert));
-      const channelReads = jest.spyOn(channels, 'find');
-      const alertReads = jest.spyOn(alerts, 'findBy');
-      const alertReadsOne = jest.spyOn(alerts, 'findOneBy');
-      try {
+    it("reads a page's channels with their push state and its alerts with one query each, however many SKUs it holds", async () => {
+      // The table is known to be there by now (the test above): that answer is kept, not asked again.
+      const { queries } = await sqlOf(async () => {
         const list = await api.call('GET', '/v1/skus', { key: analyst });
         expect(list.body.items).toHaveLength(SKUS.length);
-        expect(channelReads).toHaveBeenCalledTimes(1);
-        expect(alertReads.mock.calls.length + alertReadsOne.mock.calls.length).toBe(1);
-      } finally {
-        jest.restoreAllMocks();
-      }
+      });
+      const reading = (table: string) => queries.filter((sql) => new RegExp(`\\b${table}\\b`).test(sql));
+      expect(reading('channel_stock')).toHaveLength(1);
+      expect(reading('channel_push_state')).toEqual(reading('channel_stock'));
+      expect(reading('stock_alerts')).toHaveLength(1);
+      expect(queries.filter((sql) => /to_regclass/.test(sql))).toEqual([]);
     });
 
     it('keeps the SKUs containing q, case-insensitive, with % and _ matching only themselves', async () => {

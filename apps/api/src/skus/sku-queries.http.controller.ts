@@ -8,6 +8,7 @@ import { And, type FindOperator, ILike, In, MoreThan, type Repository } from 'ty
 import { Authenticated } from '../auth/roles.decorator';
 import { ApiError } from '../common/api-error';
 import { IsIdentifier, SkuParams } from '../common/identifiers';
+import { SkuChannelRows } from './sku-channel-rows';
 
 export class ListSkusQuery {
   @ApiPropertyOptional({ description: 'Page after this SKU (keyset paging)' })
@@ -50,26 +51,29 @@ function alertOf(alert: StockAlert | null | undefined) {
     : null;
 }
 
-function withoutSku({ sku: _sku, ...channel }: ChannelStock) {
-  return channel;
-}
-
-/** Reads the projector's tables: what a SKU holds now and what every channel lists. May lag the events. */
+/**
+ * Reads the projector's tables: what a SKU holds now and what every channel lists, with the connectors' push
+ * state of each channel. May lag the events.
+ */
 @ApiTags('skus')
 @Authenticated()
 @Controller('v1/skus')
 export class SkuQueriesHttpController {
+  private readonly channels: SkuChannelRows;
+
   constructor(
     @InjectRepository(SkuStock) private readonly stock: Repository<SkuStock>,
-    @InjectRepository(ChannelStock) private readonly channels: Repository<ChannelStock>,
+    @InjectRepository(ChannelStock) channelStock: Repository<ChannelStock>,
     @InjectRepository(CardKeyCount) private readonly cardKeys: Repository<CardKeyCount>,
     @InjectRepository(StockAlert) private readonly alerts: Repository<StockAlert>,
-  ) {}
+  ) {
+    this.channels = new SkuChannelRows(channelStock);
+  }
 
   @Get()
   @ApiOperation({
     summary:
-      'List SKUs with their stock levels, channels and alert, ordered by SKU; `q` keeps the SKUs containing it',
+      "List SKUs with their stock levels, channels (target, and the connector's last push, acknowledgement and error) and alert, ordered by SKU; `q` keeps the SKUs containing it",
   })
   async list(@Query() query: ListSkusQuery) {
     const limit = query.limit ?? 100;
@@ -86,19 +90,10 @@ export class SkuQueriesHttpController {
     });
     // A page's channels and alerts in one query each, however many SKUs it holds.
     const skus = rows.map((r) => r.sku);
-    const [channels, alerts] =
+    const [channelsBySku, alerts] =
       skus.length === 0
-        ? [[], []]
-        : await Promise.all([
-            this.channels.find({ where: { sku: In(skus) }, order: { sku: 'ASC', channel: 'ASC' } }),
-            this.alerts.findBy({ sku: In(skus) }),
-          ]);
-    const channelsBySku = new Map<string, ReturnType<typeof withoutSku>[]>();
-    for (const channel of channels) {
-      const list = channelsBySku.get(channel.sku) ?? [];
-      list.push(withoutSku(channel));
-      channelsBySku.set(channel.sku, list);
-    }
+        ? [new Map(), []]
+        : await Promise.all([this.channels.of(skus), this.alerts.findBy({ sku: In(skus) })]);
     const alertBySku = new Map(alerts.map((a) => [a.sku, a]));
     const items = rows.map((stock) => ({
       ...stock,
@@ -111,14 +106,15 @@ export class SkuQueriesHttpController {
 
   @Get(':sku')
   @ApiOperation({
-    summary: 'One SKU across all channels: stock levels, channel targets and pushes, card keys, alert',
+    summary:
+      "One SKU across all channels: stock levels, channel targets with the connector's last push, acknowledgement and error, card keys, alert",
   })
   @ApiOkResponse({ description: 'API.NOT_FOUND (404) if the projector has not seen the SKU' })
   async get(@Param() { sku }: SkuParams) {
     const stock = await this.stock.findOneBy({ sku });
     if (!stock) throw ApiError.notFound(`no SKU ${sku} in the read models`);
     const [channels, cardKeys, alert] = await Promise.all([
-      this.channels.find({ where: { sku }, order: { channel: 'ASC' } }),
+      this.channels.of([sku]),
       this.cardKeys
         .createQueryBuilder('k')
         .select('k.state', 'state')
@@ -131,7 +127,7 @@ export class SkuQueriesHttpController {
     ]);
     return {
       ...stock,
-      channels: channels.map(withoutSku),
+      channels: channels.get(sku) ?? [],
       cardKeys,
       alert: alertOf(alert),
     };

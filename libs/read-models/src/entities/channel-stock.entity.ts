@@ -1,7 +1,11 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { bigintAsNumber } from './column-types';
 
-/** Per channel and SKU: the target announced to the connectors, and what the connector pushed and saw acknowledged. */
+/**
+ * Per channel and SKU: the target announced to the connectors. The last_pushed* and last_acked* columns are never
+ * written (the connectors keep their push state in channel_push_state, which the API and the analyst view read);
+ * they stay so that the schema does not change.
+ */
 @Entity({ name: 'channel_stock', synchronize: false })
 @Index('channel_stock_sku_idx', ['sku'])
 export class ChannelStock {
