@@ -34,7 +34,7 @@ describe('operations API reads for a client', () => {
       (paths[path].get.parameters as { name: string }[]).map((p) => p.name).sort();
     expect(paths['/v1/me'].get.summary).toEqual(expect.any(String));
     expect(params('/v1/skus')).toEqual(['after', 'limit', 'q']);
-    expect(params('/v1/skus/{sku}/events')).toEqual(['after', 'limit', 'sku']);
+    expect(params('/v1/skus/{sku}/events')).toEqual(['after', 'before', 'limit', 'order', 'sku']);
     expect(paths['/v1/skus/{sku}/events'].get.summary).toEqual(expect.any(String));
   });
 
@@ -418,8 +418,72 @@ describe('operations API reads for a client', () => {
       expect(past.body).toEqual({ items: [], next: null });
     });
 
+    it('pages newest first with order=desc; next is the before of the page of older events', async () => {
+      const all = (await api.call('GET', `/v1/skus/${SKU}/events`, { key: analyst })).body.items as {
+        version: number;
+      }[];
+      const newestFirst = all.map((e) => e.version).reverse();
+      expect(newestFirst.length).toBeGreaterThanOrEqual(5);
+      const whole = await api.call('GET', `/v1/skus/${SKU}/events?order=desc`, { key: analyst });
+      expect(whole.status).toBe(200);
+      expect(whole.body).toEqual({ items: [...all].reverse(), next: null });
+      const seen: number[] = [];
+      let before: number | null | undefined;
+      let pages = 0;
+      while (before !== null) {
+        const page = await api.call(
+          'GET',
+          `/v1/skus/${SKU}/events?order=desc&limit=2${before === undefined ? '' : `&before=${before}`}`,
+          { key: analyst },
+        );
+        expect(page.status).toBe(200);
+        expect(page.body.items.length).toBeLessThanOrEqual(2);
+        seen.push(...page.body.items.map((e: { version: number }) => e.version));
+        before = page.body.next;
+        if (before !== null) expect(before).toBe(seen[seen.length - 1]);
+        pages++;
+      }
+      expect(seen).toEqual(newestFirst);
+      expect(pages).toBe(Math.ceil(newestFirst.length / 2));
+      // A before past the end reads from the newest event; before=1 has nothing older.
+      const past = await api.call(
+        'GET',
+        `/v1/skus/${SKU}/events?order=desc&limit=1&before=${all.length + 10}`,
+        {
+          key: analyst,
+        },
+      );
+      expect(past.body).toEqual({ items: [all[all.length - 1]], next: all.length });
+      const first = await api.call('GET', `/v1/skus/${SKU}/events?order=desc&before=1`, { key: analyst });
+      expect(first.status).toBe(200);
+      expect(first.body).toEqual({ items: [], next: null });
+      // order=asc is the default, spelled out.
+      const asc = await api.call('GET', `/v1/skus/${SKU}/events?order=asc&after=1&limit=2`, { key: analyst });
+      expect(asc.body.items.map((e: { version: number }) => e.version)).toEqual([2, 3]);
+    });
+
+    it('refuses before without order=desc, after with it, and an unknown order', async () => {
+      for (const [query, field] of [
+        ['before=3', 'before'],
+        ['order=asc&before=3', 'before'],
+        ['order=desc&after=2', 'after'],
+        ['order=desc&before=0', 'before'],
+        ['order=desc&before=two', 'before'],
+        ['order=newest', 'order'],
+      ]) {
+        const res = await api.call('GET', `/v1/skus/${SKU}/events?${query}`, { key: analyst });
+        expect([query, res.status, res.body.code]).toEqual([query, 400, 'API.VALIDATION_FAILED']);
+        expect(res.body.details.map((d: { field: string }) => d.field)).toEqual([field]);
+      }
+    });
+
     it('answers 404 API.NOT_FOUND for a SKU without a stream, and 400 for a bad page', async () => {
-      for (const path of ['/v1/skus/no-such-sku/events', '/v1/skus/no-such-sku/events?after=3']) {
+      for (const path of [
+        '/v1/skus/no-such-sku/events',
+        '/v1/skus/no-such-sku/events?after=3',
+        '/v1/skus/no-such-sku/events?order=desc',
+        '/v1/skus/no-such-sku/events?order=desc&before=3',
+      ]) {
         const missing = await api.call('GET', path, { key: analyst });
         expect(missing.status).toBe(404);
         expect(missing.body.code).toBe('API.NOT_FOUND');

@@ -54,10 +54,15 @@ export interface AppendResult {
 }
 
 export interface ReadStreamOptions {
-  /** Inclusive; defaults to 1. */
+  /** Inclusive; defaults to 1 forwards, to the stream's last version backwards. */
   fromVersion?: number;
   /** Defaults to every remaining event. */
   maxCount?: number;
+  /**
+   * `backwards` reads newest first, from `fromVersion` down: the latest events of a long stream without reading
+   * the rest. Defaults to `forwards`.
+   */
+  direction?: 'forwards' | 'backwards';
 }
 
 export interface Snapshot {

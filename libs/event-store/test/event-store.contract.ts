@@ -110,6 +110,27 @@ export function eventStoreContract(
         expect(await store.readStream(s, { fromVersion: 11 })).toEqual([]);
         expect(await store.readStream(streamId())).toEqual([]);
       });
+
+      it('reads a stream backwards, newest first, from a version or from its end, bounded by a count', async () => {
+        const s = streamId();
+        await store.appendToStream(
+          s,
+          'no_stream',
+          range(10).map((i) => event('N', { i })),
+        );
+        const versions = async (options: Parameters<EventStore['readStream']>[1]) =>
+          (await store.readStream(s, { ...options, direction: 'backwards' })).map((e) => e.version);
+        expect(await versions({})).toEqual([10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
+        expect(await versions({ maxCount: 3 })).toEqual([10, 9, 8]);
+        expect(await versions({ fromVersion: 4 })).toEqual([4, 3, 2, 1]);
+        expect(await versions({ fromVersion: 6, maxCount: 3 })).toEqual([6, 5, 4]);
+        expect(await versions({ fromVersion: 2, maxCount: 3 })).toEqual([2, 1]);
+        expect(await versions({ fromVersion: 40, maxCount: 2 })).toEqual([10, 9]);
+        expect(await versions({ fromVersion: 0 })).toEqual([]);
+        const [newest] = await store.readStream(s, { direction: 'backwards', maxCount: 1 });
+        expect(newest).toEqual((await store.readStream(s, { fromVersion: 10 }))[0]);
+        expect(await store.readStream(streamId(), { direction: 'backwards', maxCount: 5 })).toEqual([]);
+      });
     });
 
     describe('idempotency by event id', () => {

@@ -93,8 +93,15 @@ export class InMemoryEventStore extends EventStore {
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
-    const from = options.fromVersion ?? 1;
-    const events = (this.streams.get(streamId) ?? []).filter((e) => e.version >= from);
+    const stream = this.streams.get(streamId) ?? [];
+    let events: RecordedEvent[];
+    if (options.direction === 'backwards') {
+      const from = options.fromVersion ?? Number.MAX_SAFE_INTEGER;
+      events = stream.filter((e) => e.version <= from).reverse();
+    } else {
+      const from = options.fromVersion ?? 1;
+      events = stream.filter((e) => e.version >= from);
+    }
     return options.maxCount === undefined ? events : events.slice(0, options.maxCount);
   }
 

@@ -134,11 +134,17 @@ export class KurrentDbEventStore extends EventStore {
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
-    const from = Math.max(1, options.fromVersion ?? 1);
     if (options.maxCount !== undefined && options.maxCount <= 0) return [];
+    const backwards = options.direction === 'backwards';
+    // Backwards below version 1 there is nothing; forwards from below 1 is from the start.
+    if (backwards && options.fromVersion !== undefined && options.fromVersion < 1) return [];
     const items = await this.gateway.readStream(streamId, {
-      fromRevision: revisionOf(from),
-      direction: 'forwards',
+      fromRevision: backwards
+        ? options.fromVersion === undefined
+          ? 'end'
+          : revisionOf(options.fromVersion)
+        : revisionOf(Math.max(1, options.fromVersion ?? 1)),
+      direction: backwards ? 'backwards' : 'forwards',
       maxCount: options.maxCount ?? Number.MAX_SAFE_INTEGER,
     });
     return items.flatMap((item) => (item.event ? [toRecordedEvent(item.event)] : []));

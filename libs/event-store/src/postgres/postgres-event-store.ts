@@ -83,6 +83,7 @@ export class PostgresEventStore extends EventStore {
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    if (options.direction === 'backwards') return this.readStreamBackwards(streamId, options);
     const from = options.fromVersion ?? 1;
     if (options.maxCount === undefined) {
       return selectEvents(this.pool, 'WHERE stream_id = $1 AND version >= $2 ORDER BY version', [
@@ -96,6 +97,33 @@ export class PostgresEventStore extends EventStore {
       this.pool,
       'WHERE stream_id = $1 AND version >= $2 AND version < $2 + $3 ORDER BY version LIMIT $3',
       [streamId, from, options.maxCount],
+    );
+  }
+
+  private async readStreamBackwards(streamId: string, options: ReadStreamOptions): Promise<RecordedEvent[]> {
+    // The newest version to return, found on the (stream_id, version) index in the same statement: the stream's
+    // last one, or the last one at or below fromVersion (a fromVersion past the end reads from the end).
+    const params: unknown[] = [streamId];
+    let newest = '(SELECT max(version) FROM events WHERE stream_id = $1)';
+    if (options.fromVersion !== undefined) {
+      params.push(options.fromVersion);
+      newest = '(SELECT max(version) FROM events WHERE stream_id = $1 AND version <= $2)';
+    }
+    if (options.maxCount === undefined) {
+      return selectEvents(
+        this.pool,
+        `WHERE stream_id = $1 AND version <= ${newest} ORDER BY version DESC`,
+        params,
+      );
+    }
+    // Versions have no gaps, so a page is a version range, as forwards: bounded work whatever the statistics say.
+    params.push(options.maxCount);
+    const count = `$${params.length}::bigint`;
+    return selectEvents(
+      this.pool,
+      `WHERE stream_id = $1 AND version <= ${newest} AND version > ${newest} - ${count}
+       ORDER BY version DESC LIMIT ${count}`,
+      params,
     );
   }
 
