@@ -118,11 +118,18 @@ describe('the operations console', () => {
     platforms.pinduoduo.sim.setListing(sku, 0);
     platforms.miniprogram.sim.setListing(sku, 0, { listed: false });
 
+    // The api's card vault (a card-key import seals each key into it), made for this run. The connectors deliver no
+    // key here, so they run without one.
+    const vault = {
+      CARD_VAULT_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+      CARD_VAULT_ACTIVE_KEY_ID: 'k1',
+      CARD_VAULT_FINGERPRINT_KEY: randomBytes(32).toString('base64'),
+    };
     const common = { DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: prefix, LOG_LEVEL: 'warn' };
     services = await Promise.all([
       startServiceProcess('inventory-service', { ...common, INVENTORY_CONSUMER_GROUP: `inventory-${run}` }),
       startServiceProcess('projector', common),
-      startServiceProcess('api', { ...common, API_BOOTSTRAP_ADMIN_KEY: bootstrapAdminKey }),
+      startServiceProcess('api', { ...common, ...vault, API_BOOTSTRAP_ADMIN_KEY: bootstrapAdminKey }),
       ...channels.map((channel) =>
         startServiceProcess(`connector-${channel}`, {
           ...common,
@@ -179,8 +186,17 @@ describe('the operations console', () => {
     contexts.push(context);
     const stranger = await context.newPage();
     await stranger.goto(consoleUrl);
-    await stranger.getByLabel(zh('signIn.key')).fill(`ssk_0000000000000000_${'x'.repeat(43)}`);
-    await stranger.getByRole('button', { name: zh('signIn.submit') }).click();
+    // With the keyboard alone: Tab to the key field, type, Enter.
+    const focusedIsKey = () =>
+      stranger.evaluate(
+        () =>
+          (globalThis as unknown as { document: { activeElement: { type?: string } | null } }).document
+            .activeElement?.type === 'password',
+      );
+    for (let tabs = 0; tabs < 5 && !(await focusedIsKey()); tabs++) await stranger.keyboard.press('Tab');
+    expect(await focusedIsKey()).toBe(true);
+    await stranger.keyboard.type(`ssk_0000000000000000_${'x'.repeat(43)}`);
+    await stranger.keyboard.press('Enter');
     await expectText(stranger.getByRole('alert'), /API\.UNAUTHORIZED/);
 
     const page = await signedIn(adminKey, 'admin');
@@ -219,7 +235,8 @@ describe('the operations console', () => {
   it('uploads a card-key file with duplicates and reads the per-row report', async () => {
     const page = await signedIn(adminKey, 'admin');
     await page.getByRole('link', { name: zh('nav.imports') }).click();
-    await page.getByLabel(zh('imports.sku')).fill(keySku);
+    await page.getByRole('heading', { name: zh('imports.title'), exact: true }).waitFor();
+    await page.getByLabel(zh('imports.sku'), { exact: true }).fill(keySku);
     const keys = ['AAAA-1111', 'BBBB-2222', 'AAAA-1111', 'CCCC-3333', 'BBBB-2222'];
     await page.getByLabel(zh('imports.file')).setInputFiles({
       name: 'keys.txt',
@@ -255,12 +272,12 @@ describe('the operations console', () => {
     const shopRow = page.locator('tr[data-channel="shop"]');
     await expectAttribute(shopRow, 'data-target', '7');
     const policy = page.getByRole('form', { name: zh('sku.policy') });
-    await policy.getByLabel(zh('sku.channel')).fill('shop');
+    await policy.getByLabel(zh('sku.channel'), { exact: true }).fill('shop');
     // A value the API refuses shows its validation message, and changes nothing.
-    await policy.getByLabel(zh('sku.sharePercent')).fill('150');
+    await policy.getByLabel(zh('sku.sharePercent'), { exact: true }).fill('150');
     await policy.getByRole('button', { name: zh('common.save') }).click();
     await expectText(policy.getByRole('alert'), /API\.VALIDATION_FAILED.*sharePercent/);
-    await policy.getByLabel(zh('sku.sharePercent')).fill('50');
+    await policy.getByLabel(zh('sku.sharePercent'), { exact: true }).fill('50');
     await policy.getByRole('button', { name: zh('common.save') }).click();
     await expectText(policy.getByRole('status'), zh('common.saved'));
     await expectAttribute(shopRow, 'data-target', '3');
@@ -306,6 +323,19 @@ describe('the operations console', () => {
     await page.reload();
     await expectText(page.getByRole('heading', { level: 1 }), en('overview.title'));
     await screenshot(page, 'overview-en');
+    // A phone's width: the page itself does not scroll sideways (wide tables scroll inside their frame).
+    await page.setViewportSize({ width: 390, height: 844 });
+    const overflow = await page.evaluate(() => {
+      const root = (
+        globalThis as unknown as {
+          document: { documentElement: { scrollWidth: number; clientWidth: number } };
+        }
+      ).document.documentElement;
+      return root.scrollWidth - root.clientWidth;
+    });
+    expect(overflow).toBeLessThanOrEqual(0);
+    await screenshot(page, 'overview-phone');
+    await page.setViewportSize({ width: 1280, height: 800 });
     await page.getByLabel(en('app.language')).selectOption('zh-CN');
     await expectText(page.getByRole('heading', { level: 1 }), zh('overview.title'));
   });

@@ -12,6 +12,8 @@ const row = (over: Partial<ChannelRow>): ChannelRow => ({
   lastAcked: 5,
   lastAckedVersion: 7,
   lastAckedAt: '2026-11-30T10:00:00.200Z',
+  lastErrorCode: null,
+  lastErrorAt: null,
   ...over,
 });
 const now = Date.parse('2026-11-30T10:00:03.000Z');

@@ -10,6 +10,9 @@ export interface ChannelRow {
   lastAcked: number | null;
   lastAckedVersion: number | null;
   lastAckedAt: string | null;
+  /** The platform's last refusal or failure for this SKU, cleared by its next acknowledgement. */
+  lastErrorCode: string | null;
+  lastErrorAt: string | null;
 }
 
 export interface SkuAlert {

@@ -64,6 +64,7 @@ export const en = {
   'sku.target': 'Target',
   'sku.lastPushed': 'Last pushed',
   'sku.lastAcked': 'Acknowledged',
+  'sku.lastError': 'Last refusal',
   'sku.cardKeys': 'Card keys by state',
   'sku.state': 'State',
   'sku.count': 'Count',

@@ -65,6 +65,7 @@ export const zhCN: Messages = {
   'sku.target': '目标',
   'sku.lastPushed': '最近推送',
   'sku.lastAcked': '已确认',
+  'sku.lastError': '最近一次拒绝',
   'sku.cardKeys': '卡密状态统计',
   'sku.state': '状态',
   'sku.count': '数量',

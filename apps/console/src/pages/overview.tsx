@@ -127,18 +127,22 @@ function ChannelCell({ row, now }: { row: ChannelRow | undefined; now: number })
   const { t, number, age } = useI18n();
   if (!row) return <td className="num muted">—</td>;
   const lag = channelLagMs(row, now);
-  const ackedAge = row.lastAckedAt ? age(now - Date.parse(row.lastAckedAt)) : t('common.never');
+  const ackedAge = row.lastAckedAt
+    ? t('common.ago', { age: age(now - Date.parse(row.lastAckedAt)) })
+    : t('common.never');
   return (
     <td
-      className={`num channel ${lag === null ? '' : 'lagging'}`}
+      className={`num channel ${lag === null ? '' : 'lagging'} ${row.lastErrorCode ? 'failing' : ''}`}
       data-channel={row.channel}
       data-target={row.target ?? ''}
       data-acked={row.lastAcked ?? ''}
-      title={t('overview.channelCell', {
-        target: number(row.target),
-        pushed: number(row.lastPushed),
-        acked: number(row.lastAcked),
-      })}
+      title={
+        t('overview.channelCell', {
+          target: number(row.target),
+          pushed: number(row.lastPushed),
+          acked: number(row.lastAcked),
+        }) + (row.lastErrorCode ? ` · ${row.lastErrorCode}` : '')
+      }
     >
       <strong>{number(row.target)}</strong>
       <small>

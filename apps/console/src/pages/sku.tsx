@@ -89,6 +89,7 @@ function ChannelTable({ channels }: { channels: ChannelRow[] }) {
           <th scope="col" className="num">
             {t('sku.lastAcked')}
           </th>
+          <th scope="col">{t('sku.lastError')}</th>
         </tr>
       </thead>
       <tbody>
@@ -101,6 +102,9 @@ function ChannelTable({ channels }: { channels: ChannelRow[] }) {
             </td>
             <td className="num">
               {number(c.lastAcked)} <small className="muted">{dateTime(c.lastAckedAt)}</small>
+            </td>
+            <td className={c.lastErrorCode ? 'problem' : 'muted'}>
+              {c.lastErrorCode ? `${c.lastErrorCode} (${dateTime(c.lastErrorAt)})` : '—'}
             </td>
           </tr>
         ))}
