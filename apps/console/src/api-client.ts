@@ -1,3 +1,7 @@
+import type { Me, Role } from './types';
+
+export type { Me, Role };
+
 /** An error answer of the operations API: `code` is stable (see docs/reference), `message` is for people. */
 export class ApiProblem extends Error {
   constructor(
@@ -7,14 +11,6 @@ export class ApiProblem extends Error {
   ) {
     super(message);
   }
-}
-
-export type Role = 'admin' | 'inventory-admin' | 'order-operator' | 'analyst';
-
-export interface Me {
-  keyId: string;
-  name: string;
-  role: Role;
 }
 
 export interface UploadProgress {

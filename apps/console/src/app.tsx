@@ -185,7 +185,7 @@ function Page() {
     case 'orders':
       return <OrdersPage key={`${a}/${b}`} channel={a} orderId={b} />;
     case 'tickets':
-      return <TicketsPage />;
+      return <TicketsPage key={a ?? ''} id={a} />;
     case 'alerts':
       return <AlertsPage />;
     case 'api-keys':

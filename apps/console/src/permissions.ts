@@ -1,4 +1,4 @@
-import type { Role } from './api-client';
+import type { Role } from './types';
 
 /**
  * Which roles may do what, as the API's routes declare it (@Roles on each controller; admin may do everything).

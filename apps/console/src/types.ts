@@ -1,4 +1,13 @@
 /** The shapes the console reads from the operations API (see docs/reference and /docs, the OpenAPI page). */
+export type Role = 'admin' | 'inventory-admin' | 'order-operator' | 'analyst';
+
+/** GET /v1/me: who the signed-in key is. */
+export interface Me {
+  keyId: string;
+  name: string;
+  role: Role;
+}
+
 export interface ChannelRow {
   channel: string;
   target: number | null;

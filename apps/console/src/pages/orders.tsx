@@ -15,6 +15,8 @@ interface OrderLine {
   state: string;
   reason: string | null;
   placedAt: string;
+  /** Card keys allocated to the order (unit ids, never the keys). */
+  allocatedUnitIds?: string[] | null;
 }
 
 interface Step {
@@ -127,8 +129,11 @@ function OrderDetail({ channel, orderId }: { channel: string; orderId: string })
           },
         ]}
       />
+      {session.may('deliverOrder') ? (
+        <OperatorForms path={path} order={order.data} onDone={order.reload} />
+      ) : null}
       {session.may('deliverOrder') || session.may('refundOrder') ? (
-        <Section title={t('sku.details')}>
+        <Section title={t('orders.actions')}>
           <Field label={t('recon.note')}>
             {(id) => (
               <input id={id} value={reason} onChange={(e) => setReason(e.target.value)} maxLength={200} />
@@ -165,5 +170,110 @@ function OrderDetail({ channel, orderId }: { channel: string; orderId: string })
         </Section>
       ) : null}
     </div>
+  );
+}
+
+/**
+ * The operator's desk on one order: open an after-sales ticket, replace a key the buyer reports invalid (voided,
+ * never sold again; a new one is allocated and delivered), and for manual delivery give a paid order its keys.
+ */
+function OperatorForms({
+  path,
+  order,
+  onDone,
+}: {
+  path: string;
+  order: { lines: OrderLine[] } | undefined;
+  onDone(): void;
+}) {
+  const { t } = useI18n();
+  const { client } = useSession();
+  const [reason, setReason] = useState('INVALID_KEY');
+  const [summary, setSummary] = useState('');
+  const [unitId, setUnitId] = useState('');
+  const lines = order?.lines ?? [];
+  const units = lines.flatMap((l) => l.allocatedUnitIds ?? []);
+  const awaiting = lines.filter((l) => l.state === 'awaiting-keys');
+  return (
+    <>
+      <Section title={t('tickets.open')}>
+        <ActionForm
+          label={t('tickets.open')}
+          onSubmit={async () => {
+            const ticket = await client.send<{ id: string }>('POST', `${path}/tickets`, { reason, summary });
+            onDone();
+            return t('tickets.opened', { id: ticket.id });
+          }}
+        >
+          <Field label={t('tickets.reason')} hint="INVALID_KEY, NOT_RECEIVED, …">
+            {(id) => (
+              <input
+                id={id}
+                value={reason}
+                onChange={(e) => setReason(e.target.value)}
+                maxLength={64}
+                required
+              />
+            )}
+          </Field>
+          <Field label={t('tickets.summary')}>
+            {(id) => (
+              <input
+                id={id}
+                value={summary}
+                onChange={(e) => setSummary(e.target.value)}
+                maxLength={500}
+                required
+              />
+            )}
+          </Field>
+        </ActionForm>
+      </Section>
+      {units.length > 0 ? (
+        <Section title={t('orders.replaceKey')}>
+          <ActionForm
+            label={t('orders.replaceKey')}
+            onSubmit={async () => {
+              const r = await client.send<{ result?: string }>(
+                'POST',
+                `${path}/card-keys/${encodeURIComponent(unitId)}/replace`,
+                {},
+              );
+              onDone();
+              return t('orders.done', { result: r?.result ?? 'ok' });
+            }}
+          >
+            <Field label={t('orders.unit')}>
+              {(id) => (
+                <select id={id} value={unitId} onChange={(e) => setUnitId(e.target.value)} required>
+                  <option value="">—</option>
+                  {units.map((u) => (
+                    <option key={u} value={u}>
+                      {u}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+          </ActionForm>
+        </Section>
+      ) : null}
+      {awaiting.length > 0 ? (
+        <Section title={t('orders.allocate')}>
+          <ActionForm
+            label={t('orders.allocate')}
+            onSubmit={async () => {
+              const r = await client.send<{ result?: string }>('POST', `${path}/card-keys`, {
+                sku: awaiting[0]!.sku,
+              });
+              onDone();
+              return t('orders.done', { result: r?.result ?? 'ok' });
+            }}
+          >
+            <p className="muted">{t('orders.allocateHint')}</p>
+          </ActionForm>
+        </Section>
+      ) : null}
+    </>
   );
 }
