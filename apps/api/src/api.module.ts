@@ -28,6 +28,8 @@ import { OpenApiDocs } from './common/openapi-docs';
 import { ReadModelsModule } from './common/read-models.module';
 import { RequestMetricsMiddleware } from './common/request-metrics.middleware';
 import { createValidationPipe } from './common/validation';
+import { DeadLettersHttpController } from './dead-letters/dead-letters.http.controller';
+import { DeadLetters } from './dead-letters/dead-letters.service';
 import { DedicatedPoolsHttpController } from './dedicated-pools/dedicated-pools.http.controller';
 import { ProjectionQuarantineHttpController } from './projection-quarantine/projection-quarantine.http.controller';
 import { ConsoleModule } from './console/console.module';
@@ -77,6 +79,7 @@ import { TicketsRepository } from './tickets/tickets.repository';
     AlertsHttpController,
     ReconciliationsHttpController,
     ProjectionQuarantineHttpController,
+    DeadLettersHttpController,
     ImportCardKeysHttpController,
     ImportCatalogueHttpController,
     // The SKU lane's replies: an @EventPattern consumer on the message bus transport (startApp connects it).
@@ -107,6 +110,7 @@ import { TicketsRepository } from './tickets/tickets.repository';
     OpenApiDocs,
     TicketsRepository,
     TicketAnswers,
+    DeadLetters,
   ],
 })
 export class ApiModule implements NestModule {

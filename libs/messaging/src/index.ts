@@ -53,3 +53,14 @@ export {
   type KafkaSaslMechanism,
   type KafkaSecuritySettings,
 } from './kafka/kafka-security';
+export {
+  DeadLetterNotReplayableError,
+  KafkaDeadLetters,
+  replayableRecord,
+  type DeadLetterRead,
+  type KafkaDeadLettersOptions,
+  type ReplayableDeadLetter,
+  type ReplayReceipt,
+  type StoredDeadLetter,
+  type UnreadableDeadLetter,
+} from './kafka/kafka-dead-letters';
