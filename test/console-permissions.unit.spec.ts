@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { may, type Action } from '../apps/console/src/permissions';
 import { ROLES, type Role } from '../apps/api/src/auth/api-key';
+import { DeadLettersHttpController } from '../apps/api/src/dead-letters/dead-letters.http.controller';
 import { ApiKeysHttpController } from '../apps/api/src/auth/api-keys.http.controller';
 import { ROLES_KEY } from '../apps/api/src/auth/roles.decorator';
 import { ImportCardKeysHttpController } from '../apps/api/src/card-keys/import-card-keys.http.controller';
@@ -29,6 +30,7 @@ const ROUTES: Record<Action, Route[]> = {
   importCatalogue: [[ImportCatalogueHttpController, 'import']],
   runReconciliation: [[ReconciliationsHttpController, 'runNow']],
   retryProjection: [[ProjectionQuarantineHttpController, 'retry']],
+  replayDeadLetter: [[DeadLettersHttpController, 'replay']],
   refundOrder: [[OrderActionsHttpController, 'refund']],
   deliverOrder: [
     [OrderActionsHttpController, 'redeliver'],

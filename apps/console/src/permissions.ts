@@ -10,6 +10,7 @@ const WRITERS = {
   importCatalogue: ['inventory-admin'],
   runReconciliation: ['inventory-admin'],
   retryProjection: ['inventory-admin'],
+  replayDeadLetter: ['inventory-admin'],
   refundOrder: ['inventory-admin'],
   deliverOrder: ['order-operator', 'inventory-admin'],
   handleTickets: ['order-operator', 'inventory-admin'],

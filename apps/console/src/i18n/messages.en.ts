@@ -164,8 +164,11 @@ export const en = {
   'alerts.quarantine': 'Projection quarantine',
   'alerts.retry': 'Retry',
   'alerts.reason': 'Reason',
-  'alerts.deadLetters':
-    'Dead letters are read with the CLI (stocksync dlq list, stocksync dlq replay <offset>); the API has no route for them yet.',
+  'alerts.deadLetters': 'Dead letters',
+  'alerts.source': 'From',
+  'alerts.replay': 'Replay',
+  'alerts.replayed': 'Written back to {to}.',
+  'alerts.notReplayable': 'only an excerpt was kept',
   'keys.title': 'API keys',
   'keys.name': 'Name',
   'keys.role': 'Role',

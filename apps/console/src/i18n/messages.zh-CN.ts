@@ -164,8 +164,11 @@ export const zhCN: Messages = {
   'alerts.quarantine': '投影隔离',
   'alerts.retry': '重试',
   'alerts.reason': '原因',
-  'alerts.deadLetters':
-    '死信请用命令行查看（stocksync dlq list, stocksync dlq replay <offset>）；API 暂无对应接口。',
+  'alerts.deadLetters': '死信',
+  'alerts.source': '来源',
+  'alerts.replay': '重放',
+  'alerts.replayed': '已写回 {to}。',
+  'alerts.notReplayable': '只保留了片段，无法重放',
   'keys.title': 'API 密钥',
   'keys.name': '名称',
   'keys.role': '角色',

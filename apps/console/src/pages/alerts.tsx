@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { ActionForm, ProblemNote, Section } from '../components/ui';
 import { Table } from '../components/table';
 import { useI18n } from '../i18n/i18n';
@@ -74,9 +75,87 @@ export function AlertsPage() {
           ]}
         />
       </Section>
-      <Section title="Dead letters">
-        <p className="muted">{t('alerts.deadLetters')}</p>
-      </Section>
+      <DeadLetters />
     </div>
+  );
+}
+
+interface DeadLetter {
+  partition: number;
+  offset: string;
+  sourceTopic: string;
+  sourcePartition: number;
+  sourceOffset: string;
+  reason: string;
+  detail: string;
+  at: string;
+  key: string | null;
+  type?: string;
+  eventId?: string;
+  consumerGroup: string;
+  attempts: number;
+  replayable: boolean;
+}
+
+/**
+ * Messages a consumer set aside, newest first, with the stable reason and its text (never the message itself: it
+ * may hold a card key). Replaying writes the original bytes back to the source topic; consumers dedupe by event id.
+ */
+function DeadLetters() {
+  const { t, dateTime } = useI18n();
+  const session = useSession();
+  const letters = useApi<{ items: DeadLetter[] }>('/v1/dead-letters?limit=100', { pollMs: 30_000 });
+  const [open, setOpen] = useState<string>();
+  return (
+    <Section title={t('alerts.deadLetters')}>
+      <ProblemNote problem={letters.error} />
+      <Table
+        rows={letters.data?.items ?? []}
+        rowKey={(d) => `${d.partition}/${d.offset}`}
+        testId="dead-letters"
+        columns={[
+          { header: t('alerts.raisedAt'), cell: (d) => dateTime(d.at) },
+          {
+            header: t('alerts.source'),
+            cell: (d) => `${d.sourceTopic} [${d.sourcePartition}] @${d.sourceOffset}`,
+          },
+          { header: t('alerts.reason'), cell: (d) => d.reason },
+          {
+            header: t('sku.details'),
+            cell: (d) =>
+              open === `${d.partition}/${d.offset}` ? (
+                <span className="details">
+                  {d.detail} · {d.type ?? '—'} · key {d.key ?? '—'} · {d.consumerGroup} × {d.attempts}
+                </span>
+              ) : (
+                <button type="button" onClick={() => setOpen(`${d.partition}/${d.offset}`)}>
+                  {t('common.more')}
+                </button>
+              ),
+          },
+          {
+            header: t('alerts.replay'),
+            cell: (d) =>
+              session.may('replayDeadLetter') && d.replayable ? (
+                <ActionForm
+                  label={t('alerts.replay')}
+                  name={`${t('alerts.replay')} ${d.partition}/${d.offset}`}
+                  onSubmit={async () => {
+                    const r = await session.client.send<{
+                      replayedTo: { topic: string; partition: number; offset: string };
+                    }>('POST', `/v1/dead-letters/${d.partition}/${encodeURIComponent(d.offset)}/replay`);
+                    letters.reload();
+                    return t('alerts.replayed', {
+                      to: `${r.replayedTo.topic} [${r.replayedTo.partition}] @${r.replayedTo.offset}`,
+                    });
+                  }}
+                />
+              ) : d.replayable ? null : (
+                <span className="muted">{t('alerts.notReplayable')}</span>
+              ),
+          },
+        ]}
+      />
+    </Section>
   );
 }
