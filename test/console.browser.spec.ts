@@ -275,6 +275,8 @@ describe('the operations console', () => {
     const shopRow = page.locator('tr[data-channel="shop"]');
     await expectAttribute(shopRow, 'data-target', '7');
     const policy = page.getByRole('form', { name: zh('sku.policy') });
+    // The form shows the policy the SKU's stream holds now (every channel was set to 100 %).
+    await expectValue(policy.getByLabel(zh('sku.sharePercent'), { exact: true }), '100');
     await policy.getByLabel(zh('sku.channel'), { exact: true }).fill('shop');
     // A value the API refuses shows its validation message, and changes nothing.
     await policy.getByLabel(zh('sku.sharePercent'), { exact: true }).fill('150');
@@ -287,6 +289,21 @@ describe('the operations console', () => {
     await expectAttribute(page.locator('tr[data-channel="taobao"]'), 'data-target', '7');
     await eventually(() => listed(platforms.shop.sim) === 3 || undefined, 30_000, 'the shop lists 3');
     await screenshot(page, 'sku-policy');
+
+    // A dedicated pool takes 2 of the 7 from every channel while it is open, and gives back its rest when closed.
+    const pool = page.getByRole('form', { name: zh('sku.openPool'), exact: true });
+    await pool.getByLabel(zh('sku.poolId'), { exact: true }).fill(`flash-${run}`);
+    await pool.getByLabel(zh('sku.quantity'), { exact: true }).fill('2');
+    await pool.getByRole('button', { name: zh('sku.openPool') }).click();
+    await expectText(page.getByTestId('pools'), `flash-${run}`);
+    await expectAttribute(shopRow, 'data-target', '2');
+    await expectAttribute(page.locator('tr[data-channel="taobao"]'), 'data-target', '5');
+    await page
+      .getByRole('form', { name: `${zh('sku.closePool')} flash-${run}`, exact: true })
+      .getByRole('button')
+      .click();
+    await expectAttribute(shopRow, 'data-target', '3');
+    await expectAttribute(page.locator('tr[data-channel="taobao"]'), 'data-target', '7');
   });
 
   it('an analyst sees no write control, and a write forced from the page is refused', async () => {
@@ -443,4 +460,19 @@ async function pageError(locator: import('playwright-core').Locator, message: st
     .replace(/\s+/g, ' ')
     .slice(0, 1500);
   return new Error(`${message} (screenshot ${name}.png; the page: ${text})`);
+}
+
+async function expectValue(locator: import('playwright-core').Locator, expected: string): Promise<void> {
+  const deadline = Date.now() + WAIT_MS;
+  let last = '';
+  for (;;) {
+    last = await locator.inputValue({ timeout: WAIT_MS }).catch(() => '');
+    if (last === expected) return;
+    if (Date.now() > deadline)
+      throw await pageError(
+        locator,
+        `expected the value ${JSON.stringify(expected)}, the field holds ${JSON.stringify(last)}`,
+      );
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

@@ -43,6 +43,7 @@ import { ReceiveStockHttpController } from './skus/receive-stock.http.controller
 import { ChangeSkuSettingsHttpController } from './skus/change-sku-settings.http.controller';
 import { RegisterSkuHttpController } from './skus/register-sku.http.controller';
 import { SkuEventsHttpController } from './skus/sku-events.http.controller';
+import { SkuDecisionSettingsHttpController } from './skus/sku-decision-settings.http.controller';
 import { SkuQueriesHttpController } from './skus/sku-queries.http.controller';
 import { AfterSalesMessageController } from './tickets/after-sales.message.controller';
 import { TicketAnswers } from './tickets/ticket-answers';
@@ -67,6 +68,7 @@ import { TicketsRepository } from './tickets/tickets.repository';
     RegisterSkuHttpController,
     ChangeSkuSettingsHttpController,
     SkuQueriesHttpController,
+    SkuDecisionSettingsHttpController,
     SkuEventsHttpController,
     ReceiveStockHttpController,
     SetChannelPolicyHttpController,

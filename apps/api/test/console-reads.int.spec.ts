@@ -503,4 +503,74 @@ describe('operations API reads for a client', () => {
       expect(unauthenticated.status).toBe(401);
     });
   });
+
+  describe('GET /v1/skus/:sku/decision-settings', () => {
+    const SKU = 'settings-q';
+
+    beforeAll(async () => {
+      const as = { key: stock };
+      const steps = [
+        await api.call('POST', '/v1/skus', { ...as, json: { sku: SKU, kind: 'quantity', perOrderCap: 5 } }),
+        await api.call('POST', `/v1/skus/${SKU}/receipts`, {
+          ...as,
+          json: { batchId: 'set-b1', quantity: 10 },
+        }),
+        await api.call('PUT', `/v1/skus/${SKU}/channels/taobao/policy`, {
+          ...as,
+          json: { bufferQuantity: 2, sharePercent: 50, maxListed: 4 },
+        }),
+        await api.call('PUT', `/v1/skus/${SKU}/channels/shop/policy`, { ...as, json: {} }),
+        await api.call('POST', `/v1/skus/${SKU}/pools`, { ...as, json: { poolId: 'flash-1', quantity: 3 } }),
+      ];
+      expect(steps.map((r) => r.status)).toEqual([201, 201, 200, 200, 201]);
+    });
+
+    it("answers any role the SKU's channel policies, pools and delivery mode as its stream holds them", async () => {
+      const res = await api.call('GET', `/v1/skus/${SKU}/decision-settings`, { key: analyst });
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({
+        sku: SKU,
+        version: expect.any(Number),
+        kind: 'quantity',
+        deliveryMode: null,
+        lowStockThreshold: null,
+        perOrderCap: 5,
+        channelPolicies: [
+          {
+            channel: 'shop',
+            bufferQuantity: 0,
+            sharePercent: 100,
+            maxListed: null,
+            endWhenAtOrBelow: null,
+            unlimitedListed: 9999,
+          },
+          {
+            channel: 'taobao',
+            bufferQuantity: 2,
+            sharePercent: 50,
+            maxListed: 4,
+            endWhenAtOrBelow: null,
+            unlimitedListed: 9999,
+          },
+        ],
+        pools: [
+          {
+            poolId: 'flash-1',
+            status: 'open',
+            quantity: 3,
+            reserved: 0,
+            sold: 0,
+            returned: 0,
+            perOrderCap: null,
+          },
+        ],
+      });
+    });
+
+    it('answers 404 API.NOT_FOUND for a SKU never registered', async () => {
+      const res = await api.call('GET', '/v1/skus/never-here/decision-settings', { key: analyst });
+      expect(res.status).toBe(404);
+      expect(res.body.code).toBe('API.NOT_FOUND');
+    });
+  });
 });

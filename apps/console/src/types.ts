@@ -64,3 +64,34 @@ export interface SkuEvent {
   actor: string | null;
   summary: Record<string, unknown>;
 }
+
+export interface ChannelPolicy {
+  channel: string;
+  bufferQuantity: number;
+  sharePercent: number;
+  maxListed: number | null;
+  endWhenAtOrBelow: number | null;
+  unlimitedListed: number;
+}
+
+export interface DedicatedPool {
+  poolId: string;
+  status: 'open' | 'closed';
+  quantity: number;
+  reserved: number;
+  sold: number;
+  returned: number;
+  perOrderCap: number | null;
+}
+
+/** GET /v1/skus/:sku/decision-settings: what the SKU's decisions follow, as its stream holds it. */
+export interface DecisionSettings {
+  sku: string;
+  version: number;
+  kind: string;
+  deliveryMode: 'automatic' | 'manual' | null;
+  lowStockThreshold: number | null;
+  perOrderCap: number | null;
+  channelPolicies: ChannelPolicy[];
+  pools: DedicatedPool[];
+}

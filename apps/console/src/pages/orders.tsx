@@ -40,6 +40,13 @@ const STATES = [
   'refunded',
 ];
 
+/** A datetime-local field (the viewer's own time zone) as an instant for the API, or nothing when empty. */
+function instant(local: string): string | undefined {
+  if (!local) return undefined;
+  const date = new Date(local);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
+
 export function OrdersPage({ channel, orderId }: { channel?: string; orderId?: string }) {
   return channel && orderId ? <OrderDetail channel={channel} orderId={orderId} /> : <OrderSearch />;
 }
@@ -49,8 +56,17 @@ function OrderSearch() {
   const [sku, setSku] = useState('');
   const [channel, setChannel] = useState('');
   const [state, setState] = useState('');
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
   const orders = useApi<{ items: OrderLine[] }>(
-    withQuery('/v1/orders', { sku: sku.trim(), channel: channel.trim(), state, limit: 200 }),
+    withQuery('/v1/orders', {
+      sku: sku.trim(),
+      channel: channel.trim(),
+      state,
+      from: instant(from),
+      to: instant(to),
+      limit: 200,
+    }),
     { pollMs: 5000 },
   );
   return (
@@ -75,6 +91,14 @@ function OrderSearch() {
               </option>
             ))}
           </select>
+        </label>
+        <label>
+          {t('orders.from')}
+          <input type="datetime-local" value={from} onChange={(e) => setFrom(e.target.value)} />
+        </label>
+        <label>
+          {t('orders.to')}
+          <input type="datetime-local" value={to} onChange={(e) => setTo(e.target.value)} />
         </label>
       </div>
       <ProblemNote problem={orders.error} />

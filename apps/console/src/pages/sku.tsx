@@ -3,7 +3,7 @@ import { ActionForm, Field, fieldValue, Loading, ProblemNote, Section } from '..
 import { useI18n } from '../i18n/i18n';
 import type { MessageKey } from '../i18n/catalogue';
 import { useSession } from '../session';
-import type { ChannelRow, Page, SkuDetail, SkuEvent } from '../types';
+import type { ChannelPolicy, ChannelRow, DecisionSettings, Page, SkuDetail, SkuEvent } from '../types';
 import { useApi } from '../use-api';
 import { withQuery } from '../api-client';
 
@@ -13,7 +13,12 @@ export function SkuPage({ sku }: { sku: string }) {
   const { t, number } = useI18n();
   const session = useSession();
   const detail = useApi<SkuDetail>(`/v1/skus/${enc(sku)}`, { pollMs: 2000 });
+  const settings = useApi<DecisionSettings>(`/v1/skus/${enc(sku)}/decision-settings`);
   const s = detail.data;
+  const saved = () => {
+    detail.reload();
+    settings.reload();
+  };
   if (detail.error?.status === 404) return <p>{t('sku.notFound', { sku })}</p>;
   return (
     <div>
@@ -59,11 +64,28 @@ export function SkuPage({ sku }: { sku: string }) {
               </table>
             </Section>
           ) : null}
+          {settings.data ? <Pools sku={sku} settings={settings.data} onSaved={saved} /> : null}
           {session.may('manageSkus') ? (
             <>
-              <SettingsForm sku={s} onSaved={detail.reload} />
-              <PolicyForm sku={sku} channels={s.channels.map((c) => c.channel)} onSaved={detail.reload} />
-              {s.kind === 'quantity' ? <ReceiveForm sku={sku} onSaved={detail.reload} /> : null}
+              <SettingsForm
+                key={settings.data?.version ?? 0}
+                sku={s}
+                settings={settings.data}
+                onSaved={saved}
+              />
+              <PolicyForm
+                key={settings.data ? 'loaded' : 'loading'}
+                sku={sku}
+                channels={[
+                  ...new Set([
+                    ...s.channels.map((c) => c.channel),
+                    ...(settings.data?.channelPolicies ?? []).map((p) => p.channel),
+                  ]),
+                ].sort()}
+                policies={settings.data?.channelPolicies ?? []}
+                onSaved={saved}
+              />
+              {s.kind === 'quantity' ? <ReceiveForm sku={sku} onSaved={saved} /> : null}
             </>
           ) : null}
         </>
@@ -113,12 +135,20 @@ function ChannelTable({ channels }: { channels: ChannelRow[] }) {
   );
 }
 
-function SettingsForm({ sku, onSaved }: { sku: SkuDetail; onSaved(): void }) {
+function SettingsForm({
+  sku,
+  settings,
+  onSaved,
+}: {
+  sku: SkuDetail;
+  settings: DecisionSettings | undefined;
+  onSaved(): void;
+}) {
   const { t } = useI18n();
   const { client } = useSession();
   const [threshold, setThreshold] = useState(sku.lowStockThreshold?.toString() ?? '');
   const [cap, setCap] = useState(sku.perOrderCap?.toString() ?? '');
-  const [mode, setMode] = useState('');
+  const [mode, setMode] = useState(settings?.deliveryMode ?? '');
   return (
     <Section title={t('sku.settings')}>
       <ActionForm
@@ -163,14 +193,35 @@ function SettingsForm({ sku, onSaved }: { sku: SkuDetail; onSaved(): void }) {
 }
 
 /** A channel's whole policy (PUT): a field left empty takes the API's default. */
-function PolicyForm({ sku, channels, onSaved }: { sku: string; channels: string[]; onSaved(): void }) {
+function PolicyForm({
+  sku,
+  channels,
+  policies,
+  onSaved,
+}: {
+  sku: string;
+  channels: string[];
+  policies: ChannelPolicy[];
+  onSaved(): void;
+}) {
   const { t } = useI18n();
   const { client } = useSession();
-  const [channel, setChannel] = useState(channels[0] ?? '');
-  const [buffer, setBuffer] = useState('');
-  const [share, setShare] = useState('');
-  const [max, setMax] = useState('');
-  const [end, setEnd] = useState('');
+  const text = (n: number | null | undefined) => (n === null || n === undefined ? '' : String(n));
+  const [channel, setChannelState] = useState(channels[0] ?? '');
+  const current = (name: string) => policies.find((p) => p.channel === name);
+  const [buffer, setBuffer] = useState(text(current(channel)?.bufferQuantity));
+  const [share, setShare] = useState(text(current(channel)?.sharePercent));
+  const [max, setMax] = useState(text(current(channel)?.maxListed));
+  const [end, setEnd] = useState(text(current(channel)?.endWhenAtOrBelow));
+  // Choosing a channel shows the policy it has now, so a save changes only what the operator edits.
+  const setChannel = (name: string) => {
+    setChannelState(name);
+    const policy = current(name);
+    setBuffer(text(policy?.bufferQuantity));
+    setShare(text(policy?.sharePercent));
+    setMax(text(policy?.maxListed));
+    setEnd(text(policy?.endWhenAtOrBelow));
+  };
   const optional = (text: string) => (text.trim() === '' ? undefined : fieldValue(text));
   return (
     <Section title={t('sku.policy')}>
@@ -302,6 +353,116 @@ function History({ sku }: { sku: string }) {
         <button type="button" onClick={() => setBefore(Number(page.data!.next))}>
           {t('sku.olderEvents')}
         </button>
+      ) : null}
+    </Section>
+  );
+}
+
+/** The SKU's dedicated pools (stock set aside for a promotion or a channel); inventory admins open and close them. */
+function Pools({ sku, settings, onSaved }: { sku: string; settings: DecisionSettings; onSaved(): void }) {
+  const { t, number } = useI18n();
+  const session = useSession();
+  const [poolId, setPoolId] = useState('');
+  const [quantity, setQuantity] = useState('');
+  const [cap, setCap] = useState('');
+  const write = session.may('manageSkus');
+  return (
+    <Section title={t('sku.pools')}>
+      {settings.pools.length === 0 ? (
+        <p className="muted">{t('common.none')}</p>
+      ) : (
+        <table data-testid="pools">
+          <thead>
+            <tr>
+              <th scope="col">{t('sku.poolId')}</th>
+              <th scope="col">{t('sku.state')}</th>
+              <th scope="col" className="num">
+                {t('sku.quantity')}
+              </th>
+              <th scope="col" className="num">
+                {t('overview.reserved')}
+              </th>
+              <th scope="col" className="num">
+                {t('sku.sold')}
+              </th>
+              <th scope="col" className="num">
+                {t('sku.perOrderCap')}
+              </th>
+              {write ? <th scope="col">{t('sku.closePool')}</th> : null}
+            </tr>
+          </thead>
+          <tbody>
+            {settings.pools.map((p) => (
+              <tr key={p.poolId}>
+                <td>{p.poolId}</td>
+                <td>{p.status}</td>
+                <td className="num">{number(p.quantity)}</td>
+                <td className="num">{number(p.reserved)}</td>
+                <td className="num">{number(p.sold)}</td>
+                <td className="num">{number(p.perOrderCap)}</td>
+                {write ? (
+                  <td>
+                    {p.status === 'open' ? (
+                      <ActionForm
+                        label={t('sku.closePool')}
+                        name={`${t('sku.closePool')} ${p.poolId}`}
+                        onSubmit={async () => {
+                          await session.client.send(
+                            'POST',
+                            `/v1/skus/${enc(sku)}/pools/${enc(p.poolId)}/close`,
+                            {},
+                          );
+                          onSaved();
+                        }}
+                      />
+                    ) : null}
+                  </td>
+                ) : null}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {write ? (
+        <ActionForm
+          label={t('sku.openPool')}
+          onSubmit={async () => {
+            await session.client.send('POST', `/v1/skus/${enc(sku)}/pools`, {
+              poolId,
+              quantity: fieldValue(quantity),
+              perOrderCap: fieldValue(cap),
+            });
+            onSaved();
+          }}
+        >
+          <Field label={t('sku.poolId')}>
+            {(id) => (
+              <input
+                id={id}
+                value={poolId}
+                onChange={(e) => setPoolId(e.target.value)}
+                required
+                maxLength={64}
+              />
+            )}
+          </Field>
+          <Field label={t('sku.quantity')}>
+            {(id) => (
+              <input
+                id={id}
+                inputMode="numeric"
+                value={quantity}
+                onChange={(e) => setQuantity(e.target.value)}
+                required
+              />
+            )}
+          </Field>
+          <Field label={t('sku.perOrderCap')} hint={t('sku.emptyMeansNone')}>
+            {(id) => (
+              <input id={id} inputMode="numeric" value={cap} onChange={(e) => setCap(e.target.value)} />
+            )}
+          </Field>
+        </ActionForm>
       ) : null}
     </Section>
   );
