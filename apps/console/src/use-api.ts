@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { ApiProblem } from './api-client';
 import { useSession } from './session';
 
@@ -30,14 +30,16 @@ export function useApi<T>(path: string | null, options: ApiOptions = {}): ApiSta
   });
   const [tick, setTick] = useState(0);
   const reload = useCallback(() => setTick((n) => n + 1), []);
-  const inFlight = useRef(false);
 
   useEffect(() => {
     if (path === null) return;
     let cancelled = false;
+    // In flight for this effect only: an effect run again (a new path, a reload, or StrictMode's mount-unmount-mount
+    // in development) loads at once, whatever the cancelled run still awaits.
+    let inFlight = false;
     const load = async () => {
-      if (inFlight.current) return;
-      inFlight.current = true;
+      if (inFlight) return;
+      inFlight = true;
       try {
         const data = await client.get<T>(path);
         if (!cancelled) setState({ data, error: undefined, loading: false, at: new Date() });
@@ -49,7 +51,7 @@ export function useApi<T>(path: string | null, options: ApiOptions = {}): ApiSta
             error: error instanceof ApiProblem ? error : asProblem(error),
           }));
       } finally {
-        inFlight.current = false;
+        inFlight = false;
       }
     };
     setState((s) => ({ ...s, loading: true }));
