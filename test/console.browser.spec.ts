@@ -2,14 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import {
-  MiniprogramSimulator,
-  PinduoduoSimulator,
-  sendNotification,
-  ShopSimulator,
-  type SimulatedPlatform,
-  TaobaoSimulator,
-} from '@libs/platform-simulators';
 import { ChannelEventsTopic, topicName } from '@libs/messaging';
 import {
   createTestDatabase,
@@ -21,8 +13,8 @@ import {
 } from '@libs/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { translate, type MessageKey } from '../apps/console/src/i18n/catalogue';
-import { launchChromium, screenshot, watchPage } from './browser/console-browser';
-import { type ServiceProcess, startServiceProcess } from './service-process';
+import { launchChromium, recentCalls, screenshot, watchPage } from './browser/console-browser';
+import { CHANNELS as channels, type Channel, FourPlatforms } from './four-platforms';
 
 const zh = (key: MessageKey, params?: Record<string, string | number>) => translate('zh-CN', key, params);
 const en = (key: MessageKey, params?: Record<string, string | number>) => translate('en', key, params);
@@ -38,32 +30,15 @@ describe('the operations console', () => {
   const sku = `CONSOLE-${run}`;
   const keySku = `KEYS-${run}`;
   const bootstrapAdminKey = randomBytes(24).toString('base64url');
-  const secret = (name: string) => `${name}-${randomBytes(12).toString('base64url')}`;
-  const appKey = `app-${run}`;
-  const appSecrets = {
-    taobao: secret('tb'),
-    pinduoduo: secret('pdd'),
-    miniprogram: secret('wx'),
-    shop: secret('shop'),
-  };
-  const platforms = {
-    taobao: { sim: new TaobaoSimulator(appKey, appSecrets.taobao), path: '/webhooks/taobao' },
-    pinduoduo: { sim: new PinduoduoSimulator(appKey, appSecrets.pinduoduo), path: '/webhooks/pinduoduo' },
-    miniprogram: { sim: new MiniprogramSimulator(appSecrets.miniprogram), path: '/webhooks/miniprogram' },
-    shop: { sim: new ShopSimulator(appSecrets.shop), path: '/v1/webhooks/orders' },
-  };
-  type Channel = keyof typeof platforms;
-  const channels = Object.keys(platforms) as Channel[];
-  const webhookSecret = (channel: Channel) => `hook-${channel}-${run}`;
+  const stack = new FourPlatforms(run);
   let db: TestDatabase;
-  let services: ServiceProcess[] = [];
   let browser: Browser;
   let adminKey = '';
   let analystKey = '';
   let consoleUrl = '';
   const contexts: BrowserContext[] = [];
 
-  const service = (app: string) => services.find((s) => s.app === app)!;
+  const service = (app: string) => stack.service(app);
 
   async function api(method: string, path: string, body?: unknown, key = adminKey) {
     const response = await fetch(`${service('api').url}${path}`, {
@@ -74,20 +49,8 @@ describe('the operations console', () => {
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   }
 
-  const notify = (channel: Channel, body: unknown) =>
-    sendNotification(
-      {
-        url: service(`connector-${channel}`).url,
-        path: platforms[channel].path,
-        secret: webhookSecret(channel),
-      },
-      body,
-    );
-
-  const listed = (sim: SimulatedPlatform) => {
-    const listing = sim.listings.get(sku);
-    return listing === undefined ? undefined : listing.listed ? listing.quantity : 0;
-  };
+  const notify = (channel: Channel, body: unknown) => stack.notify(channel, body);
+  const listed = (channel: Channel) => stack.listed(channel, sku);
 
   async function signedIn(key: string, name: string): Promise<Page> {
     const context = await browser.newContext({
@@ -115,12 +78,7 @@ describe('the operations console', () => {
       throw new Error('the console is not built: npm ci (prepare) or npm run build builds dist/console');
     }
     db = await createTestDatabase('console_browser');
-    for (const channel of channels) await platforms[channel].sim.start();
-    // The marketplaces update SKUs that are already listed there; the shop lists whatever it is sent.
-    platforms.taobao.sim.setListing(sku, 0);
-    platforms.pinduoduo.sim.setListing(sku, 0);
-    platforms.miniprogram.sim.setListing(sku, 0, { listed: false });
-
+    stack.listOnMarketplaces(sku);
     // The api's card vault (a card-key import seals each key into it), made for this run. The connectors deliver no
     // key here, so they run without one.
     const vault = {
@@ -128,23 +86,14 @@ describe('the operations console', () => {
       CARD_VAULT_ACTIVE_KEY_ID: 'k1',
       CARD_VAULT_FINGERPRINT_KEY: randomBytes(32).toString('base64'),
     };
-    const common = { DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: prefix, LOG_LEVEL: 'warn' };
-    services = await Promise.all([
-      startServiceProcess('inventory-service', { ...common, INVENTORY_CONSUMER_GROUP: `inventory-${run}` }),
-      startServiceProcess('projector', common),
-      startServiceProcess('api', { ...common, ...vault, API_BOOTSTRAP_ADMIN_KEY: bootstrapAdminKey }),
-      ...channels.map((channel) =>
-        startServiceProcess(`connector-${channel}`, {
-          ...common,
-          CONNECTOR_PLATFORM_URL: platforms[channel].sim.url,
-          CONNECTOR_APP_KEY: appKey,
-          CONNECTOR_APP_SECRET: appSecrets[channel],
-          CONNECTOR_WEBHOOK_SECRETS: webhookSecret(channel),
-          CONNECTOR_CONSUMER_GROUP: `connector-${channel}-${run}`,
-        }),
-      ),
+    const [chromium] = await Promise.all([
+      launchChromium(),
+      stack.start({
+        common: { DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: prefix, LOG_LEVEL: 'warn' },
+        api: { ...vault, API_BOOTSTRAP_ADMIN_KEY: bootstrapAdminKey },
+        readyMs: 100_000,
+      }),
     ]);
-    const [chromium] = await Promise.all([launchChromium(), ...services.map((s) => s.ready(100_000))]);
     browser = chromium;
     consoleUrl = `${service('api').url}/console/`;
 
@@ -163,7 +112,7 @@ describe('the operations console', () => {
     ).toBe(201);
     expect((await api('POST', '/v1/skus', { sku: keySku, kind: 'cardKey' })).status).toBe(201);
     await eventually(
-      () => channels.every((c) => listed(platforms[c].sim) === 10) || undefined,
+      () => channels.every((c) => listed(c) === 10) || undefined,
       30_000,
       '10 listed on every channel',
     );
@@ -178,8 +127,7 @@ describe('the operations console', () => {
   afterAll(async () => {
     for (const context of contexts) await context.close().catch(() => undefined);
     await browser?.close();
-    await Promise.all(services.map((s) => s.stop()));
-    for (const channel of channels) await platforms[channel].sim.stop();
+    await stack.stop();
     await deleteTopicsWithPrefix(prefix).catch(() => undefined);
     await db?.drop();
   }, 30_000);
@@ -287,7 +235,7 @@ describe('the operations console', () => {
     await expectText(policy.getByRole('status'), zh('common.saved'));
     await expectAttribute(shopRow, 'data-target', '3');
     await expectAttribute(page.locator('tr[data-channel="taobao"]'), 'data-target', '7');
-    await eventually(() => listed(platforms.shop.sim) === 3 || undefined, 30_000, 'the shop lists 3');
+    await eventually(() => listed('shop') === 3 || undefined, 30_000, 'the shop lists 3');
     await screenshot(page, 'sku-policy');
 
     // A dedicated pool takes 2 of the 7 from every channel while it is open, and gives back its rest when closed.
@@ -459,7 +407,9 @@ async function pageError(locator: import('playwright-core').Locator, message: st
   )
     .replace(/\s+/g, ' ')
     .slice(0, 1500);
-  return new Error(`${message} (screenshot ${name}.png; the page: ${text})`);
+  return new Error(
+    `${message} (screenshot ${name}.png; the page: ${text})\nits last API calls:\n${recentCalls(page).join('\n')}`,
+  );
 }
 
 async function expectValue(locator: import('playwright-core').Locator, expected: string): Promise<void> {

@@ -34,6 +34,27 @@ export async function screenshot(page: Page, name: string): Promise<void> {
  */
 export function watchPage(page: Page, origin: string): { problems: string[] } {
   const problems: string[] = [];
+  // The page's calls to the API, kept for a failed wait to show: what was asked, answered, and how fast.
+  const calls: string[] = [];
+  callsOf.set(page, calls);
+  const started = new Map<unknown, number>();
+  page.on('request', (request) => started.set(request, Date.now()));
+  page.on(
+    'requestfinished',
+    (request) =>
+      void request
+        .response()
+        .then((response) =>
+          calls.push(
+            `${response?.status() ?? '?'} ${Date.now() - (started.get(request) ?? Date.now())} ms ${request.method()} ${request.url().replace(origin, '')}`,
+          ),
+        ),
+  );
+  page.on('requestfailed', (request) =>
+    calls.push(
+      `failed ${request.method()} ${request.url().replace(origin, '')}: ${request.failure()?.errorText}`,
+    ),
+  );
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('request', (request) => {
     if (
@@ -44,4 +65,11 @@ export function watchPage(page: Page, origin: string): { problems: string[] } {
       problems.push(`request outside the API: ${request.url()}`);
   });
   return { problems };
+}
+
+const callsOf = new WeakMap<Page, string[]>();
+
+/** The page's last API calls (status, time, method, path), newest last. */
+export function recentCalls(page: Page, count = 25): string[] {
+  return (callsOf.get(page) ?? []).slice(-count);
 }

@@ -38,6 +38,35 @@ export function Field({
   );
 }
 
+/** A labelled whole-number field, typed as text so the API's own validation message reaches the operator. */
+export function NumberField({
+  label,
+  hint,
+  value,
+  onChange,
+  required,
+}: {
+  label: string;
+  hint?: string;
+  value: string;
+  onChange(value: string): void;
+  required?: boolean;
+}) {
+  return (
+    <Field label={label} hint={hint}>
+      {(id) => (
+        <input
+          id={id}
+          inputMode="numeric"
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+          required={required}
+        />
+      )}
+    </Field>
+  );
+}
+
 /**
  * A form whose submit calls the API: the button is disabled while it runs, the API's refusal is shown with its
  * code and message (its validation messages included), and success says so.

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { ActionForm, Field, fieldValue, Loading, ProblemNote, Section } from '../components/ui';
+import { ActionForm, Field, fieldValue, Loading, NumberField, ProblemNote, Section } from '../components/ui';
 import { useI18n } from '../i18n/i18n';
 import type { MessageKey } from '../i18n/catalogue';
 import { useSession } from '../session';
@@ -163,19 +163,18 @@ function SettingsForm({
           onSaved();
         }}
       >
-        <Field label={t('sku.lowStockThreshold')} hint={t('sku.emptyMeansNone')}>
-          {(id) => (
-            <input
-              id={id}
-              inputMode="numeric"
-              value={threshold}
-              onChange={(e) => setThreshold(e.target.value)}
-            />
-          )}
-        </Field>
-        <Field label={t('sku.perOrderCap')} hint={t('sku.emptyMeansNone')}>
-          {(id) => <input id={id} inputMode="numeric" value={cap} onChange={(e) => setCap(e.target.value)} />}
-        </Field>
+        <NumberField
+          label={t('sku.lowStockThreshold')}
+          hint={t('sku.emptyMeansNone')}
+          value={threshold}
+          onChange={setThreshold}
+        />
+        <NumberField
+          label={t('sku.perOrderCap')}
+          hint={t('sku.emptyMeansNone')}
+          value={cap}
+          onChange={setCap}
+        />
         {sku.kind === 'cardKey' ? (
           <Field label={t('sku.deliveryMode')}>
             {(id) => (
@@ -254,22 +253,20 @@ function PolicyForm({
             <option key={c} value={c} />
           ))}
         </datalist>
-        <Field label={t('sku.bufferQuantity')}>
-          {(id) => (
-            <input id={id} inputMode="numeric" value={buffer} onChange={(e) => setBuffer(e.target.value)} />
-          )}
-        </Field>
-        <Field label={t('sku.sharePercent')}>
-          {(id) => (
-            <input id={id} inputMode="numeric" value={share} onChange={(e) => setShare(e.target.value)} />
-          )}
-        </Field>
-        <Field label={t('sku.maxListed')} hint={t('sku.emptyMeansNone')}>
-          {(id) => <input id={id} inputMode="numeric" value={max} onChange={(e) => setMax(e.target.value)} />}
-        </Field>
-        <Field label={t('sku.endWhenAtOrBelow')} hint={t('sku.emptyMeansNone')}>
-          {(id) => <input id={id} inputMode="numeric" value={end} onChange={(e) => setEnd(e.target.value)} />}
-        </Field>
+        <NumberField label={t('sku.bufferQuantity')} value={buffer} onChange={setBuffer} />
+        <NumberField label={t('sku.sharePercent')} value={share} onChange={setShare} />
+        <NumberField
+          label={t('sku.maxListed')}
+          hint={t('sku.emptyMeansNone')}
+          value={max}
+          onChange={setMax}
+        />
+        <NumberField
+          label={t('sku.endWhenAtOrBelow')}
+          hint={t('sku.emptyMeansNone')}
+          value={end}
+          onChange={setEnd}
+        />
       </ActionForm>
     </Section>
   );
@@ -295,17 +292,7 @@ function ReceiveForm({ sku, onSaved }: { sku: string; onSaved(): void }) {
         <Field label={t('sku.batchId')}>
           {(id) => <input id={id} value={batchId} onChange={(e) => setBatchId(e.target.value)} required />}
         </Field>
-        <Field label={t('sku.quantity')}>
-          {(id) => (
-            <input
-              id={id}
-              inputMode="numeric"
-              value={quantity}
-              onChange={(e) => setQuantity(e.target.value)}
-              required
-            />
-          )}
-        </Field>
+        <NumberField label={t('sku.quantity')} value={quantity} onChange={setQuantity} required />
       </ActionForm>
     </Section>
   );
@@ -446,22 +433,13 @@ function Pools({ sku, settings, onSaved }: { sku: string; settings: DecisionSett
               />
             )}
           </Field>
-          <Field label={t('sku.quantity')}>
-            {(id) => (
-              <input
-                id={id}
-                inputMode="numeric"
-                value={quantity}
-                onChange={(e) => setQuantity(e.target.value)}
-                required
-              />
-            )}
-          </Field>
-          <Field label={t('sku.perOrderCap')} hint={t('sku.emptyMeansNone')}>
-            {(id) => (
-              <input id={id} inputMode="numeric" value={cap} onChange={(e) => setCap(e.target.value)} />
-            )}
-          </Field>
+          <NumberField label={t('sku.quantity')} value={quantity} onChange={setQuantity} required />
+          <NumberField
+            label={t('sku.perOrderCap')}
+            hint={t('sku.emptyMeansNone')}
+            value={cap}
+            onChange={setCap}
+          />
         </ActionForm>
       ) : null}
     </Section>
