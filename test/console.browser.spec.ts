@@ -86,15 +86,18 @@ describe('the operations console', () => {
       CARD_VAULT_ACTIVE_KEY_ID: 'k1',
       CARD_VAULT_FINGERPRINT_KEY: randomBytes(32).toString('base64'),
     };
-    const [chromium] = await Promise.all([
-      launchChromium(),
-      stack.start({
+    // Launched while the apps boot, and kept whatever the boot does: afterAll must close a browser that is running,
+    // or it outlives the suite and Jest never exits.
+    const launching = launchChromium();
+    try {
+      await stack.start({
         common: { DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: prefix, LOG_LEVEL: 'warn' },
         api: { ...vault, API_BOOTSTRAP_ADMIN_KEY: bootstrapAdminKey },
         readyMs: 100_000,
-      }),
-    ]);
-    browser = chromium;
+      });
+    } finally {
+      browser = await launching;
+    }
     consoleUrl = `${service('api').url}/console/`;
 
     const admin = await api('POST', '/v1/api-keys', { name: `ops-${run}`, role: 'admin' }, bootstrapAdminKey);
