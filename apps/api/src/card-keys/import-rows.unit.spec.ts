@@ -1,5 +1,4 @@
 import { ApiError } from '../common/api-error';
-import { parseCsvRecord } from '../uploads/csv';
 import { importRows, type ImportRow, type RowOptions } from './import-rows';
 
 async function rows(text: string, options: RowOptions): Promise<ImportRow[]> {
@@ -10,19 +9,6 @@ async function rows(text: string, options: RowOptions): Promise<ImportRow[]> {
   for await (const row of importRows(source(), options)) out.push(row);
   return out;
 }
-
-describe('parseCsvRecord', () => {
-  it('reads plain and quoted fields with escaped quotes', () => {
-    expect(parseCsvRecord('a,"b,c","d""e",')).toEqual({ fields: ['a', 'b,c', 'd"e', ''] });
-  });
-  it('reports an open quoted field as incomplete', () => {
-    expect(parseCsvRecord('a,"b')).toBeNull();
-  });
-  it('refuses text after a closing quote and a quote inside a bare field', () => {
-    expect(parseCsvRecord('"a"b,c')).toEqual({ malformed: true });
-    expect(parseCsvRecord('a"b,c')).toEqual({ malformed: true });
-  });
-});
 
 describe('importRows', () => {
   it('TXT: trims keys, counts blank lines, skips a BOM, handles CRLF', async () => {
