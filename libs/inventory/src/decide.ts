@@ -19,6 +19,11 @@ import {
 import { decideRegisterSku } from './decisions/register-sku';
 import { decideImportCardKeys, decideReceiveStock } from './decisions/receive-stock';
 import { decideReserveStock } from './decisions/reserve-stock';
+import {
+  decideConfigureSupply,
+  decideObserveSupplierStock,
+  decideRecordForwardResult,
+} from './decisions/supply';
 import { recalledEvent } from './close-books';
 import { decideCloseBooks } from './decisions/close-books';
 import { evolve } from './evolve';
@@ -85,6 +90,12 @@ function decideCommand(command: InventoryCommand, state: InventoryState): Invent
       return decideCloseDedicatedPool(command, state);
     case 'CloseBooks':
       return decideCloseBooks(command, state);
+    case 'ConfigureSupply':
+      return decideConfigureSupply(command, state);
+    case 'ObserveSupplierStock':
+      return decideObserveSupplierStock(command, state);
+    case 'RecordForwardResult':
+      return decideRecordForwardResult(command, state);
     default: {
       const unreachable: never = command;
       return unreachable;

@@ -24,6 +24,15 @@ import { orderKey } from './order-key';
 import { own } from './own';
 import { mapDelete, mapGet, mapSet, PersistentMap } from './persistent-map';
 import { enqueueUnits, settleHead, UnitQueue } from './unit-queue';
+import {
+  configureSupply,
+  exhaustForward,
+  failForward,
+  fulfilForward,
+  observeSupplierStock,
+  recordLateFulfilment,
+  startForward,
+} from './evolve-supply';
 
 /** Pure: returns a new state and never touches the one it is given. */
 export function evolve(state: InventoryState, event: InventoryEvent): InventoryState {
@@ -193,6 +202,20 @@ export function evolve(state: InventoryState, event: InventoryEvent): InventoryS
       return closeBooks(state, event.data.before);
     case 'OrdersRecalled':
       return recallOrders(state, event.data.orders);
+    case 'SupplyConfigured':
+      return configureSupply(state, event);
+    case 'SupplierStockObserved':
+      return observeSupplierStock(state, event);
+    case 'SupplierForwardStarted':
+      return startForward(state, event);
+    case 'SupplierForwardFulfilled':
+      return fulfilForward(state, event);
+    case 'SupplierForwardFailed':
+      return failForward(state, event);
+    case 'SupplierForwardingExhausted':
+      return exhaustForward(state, event);
+    case 'SupplierLateFulfilment':
+      return recordLateFulfilment(state, event);
     default: {
       const unreachable: never = event;
       return unreachable;
@@ -263,6 +286,9 @@ function confirm(state: InventoryState, event: ReservationConfirmed): InventoryS
   const { counted, endless } = split(lines);
   // Manual delivery: the single-use keys' stock stays held (a renewed order's is held now) until they are given.
   const awaiting = event.data.awaitingKeys ?? 0;
+  // Supplier-backed: the units stay in flight (held as endless reserved) until a supplier fulfils the order.
+  const forwarding = event.data.forwarding ?? 0;
+  const waiting = awaiting > 0 || forwarding > 0;
   let units = state.units;
   for (const unitId of allocatedUnitIds) {
     const unit = mapGet(units, unitId);
@@ -275,18 +301,18 @@ function confirm(state: InventoryState, event: ReservationConfirmed): InventoryS
     orders: mapSet(state.orders, key, {
       ...record,
       lines,
-      status: awaiting > 0 ? 'awaiting-keys' : 'confirmed',
+      status: forwarding > 0 ? 'forwarding' : awaiting > 0 ? 'awaiting-keys' : 'confirmed',
       allocatedUnitIds,
       loopUnits,
-      settledAt: awaiting > 0 ? null : event.data.at,
+      settledAt: waiting ? null : event.data.at,
     }),
     openReservations: mapDelete(state.openReservations, key),
     counters: bump(state.counters, {
       reserved: awaiting - held.counted,
       onHand: awaiting - counted,
       delivered: counted - awaiting,
-      endlessReserved: -held.endless,
-      endlessDelivered: endless,
+      endlessReserved: forwarding - held.endless,
+      endlessDelivered: endless - forwarding,
     }),
     pools: movePools(state.pools, lines, (pool, q) => ({
       ...pool,
@@ -299,6 +325,7 @@ function confirm(state: InventoryState, event: ReservationConfirmed): InventoryS
 function refund(state: InventoryState, event: OrderRefunded): InventoryState {
   const { channel, channelOrderId, returnedUnitIds, returnedQuantity, endlessReturned, at } = event.data;
   const releasedHeld = event.data.releasedHeld ?? 0;
+  const releasedForwarding = event.data.releasedForwarding ?? 0;
   const key = orderKey(channel, channelOrderId);
   const record = mapGet(state.orders, key);
   if (record === undefined) return state;
@@ -328,6 +355,7 @@ function refund(state: InventoryState, event: OrderRefunded): InventoryState {
       delivered: -returnedQuantity,
       endlessDelivered: -endlessReturned,
       reserved: -releasedHeld,
+      endlessReserved: -releasedForwarding,
     }),
   };
 }

@@ -17,3 +17,4 @@ export { emptyMap, mapEntries, mapGet, mapHas, mapValues } from './persistent-ma
 export type { PersistentMap, TrieBranch, TrieLeaf, TrieNode } from './persistent-map';
 export type { UnitQueue } from './unit-queue';
 export * from './close-books';
+export * from './supply';

@@ -143,6 +143,46 @@ export type CloseDedicatedPool = Command<'CloseDedicatedPool', { poolId: string 
  */
 export type CloseBooks = Command<'CloseBooks', { before: number }>;
 
+/**
+ * Names the suppliers of a supplier-backed SKU, in priority order (the first is tried first), and the safety buffer.
+ * The whole list each time; a supplier kept keeps what it last reported.
+ */
+export type ConfigureSupply = Command<
+  'ConfigureSupply',
+  { suppliers: readonly { supplierId: string; productId: string }[]; safetyBuffer?: number }
+>;
+
+/** A supplier's report of the product this SKU resells (see SupplierStockObserved). */
+export type ObserveSupplierStock = Command<
+  'ObserveSupplierStock',
+  {
+    supplierId: string;
+    productId: string;
+    stock: number | null;
+    supplyPrice?: number | null;
+    onSale: boolean;
+    observedAt: number;
+  }
+>;
+
+/**
+ * What a supplier answered for one forwarding attempt. `fulfilled` carries the keys it returned, sealed in the
+ * vault first (ids and fingerprints only); `refused` and `timeout` move the order to the next supplier.
+ */
+export type RecordForwardResult = Command<
+  'RecordForwardResult',
+  {
+    channel: string;
+    channelOrderId: string;
+    attempt: number;
+    supplierId: string;
+    outcome: 'fulfilled' | 'refused' | 'timeout';
+    supplierOrderId?: string;
+    units?: readonly { unitId: string; fingerprint: string }[];
+    code?: string;
+  }
+>;
+
 export type InventoryCommand =
   | RegisterSku
   | ChangeSkuSettings
@@ -163,6 +203,9 @@ export type InventoryCommand =
   | SetChannelPolicy
   | OpenDedicatedPool
   | CloseDedicatedPool
-  | CloseBooks;
+  | CloseBooks
+  | ConfigureSupply
+  | ObserveSupplierStock
+  | RecordForwardResult;
 
 export type InventoryCommandType = InventoryCommand['type'];

@@ -113,6 +113,11 @@ export type ReservationConfirmed = Event<
      */
     awaitingKeys?: number;
     /**
+     * Supplier-backed SKU: the units a supplier is to provide; the order is forwarded (SupplierForwardStarted, in the
+     * same answer) and its units stay held as in flight until a supplier fulfils it. Absent for other kinds.
+     */
+    forwarding?: number;
+    /**
      * The shape stored before loop allocations were counted: one entry per unit, ids repeating. Only read
      * (see loopAllocationsOf), never written, so that old event stores still replay.
      */
@@ -140,6 +145,8 @@ export type OrderRefunded = Event<
     endlessReturned: number;
     /** Stock an order waiting for keys (manual mode) still held, released. Absent when none. */
     releasedHeld?: number;
+    /** Units of a supplier-backed order no supplier fulfilled, released from in flight. Absent when none. */
+    releasedForwarding?: number;
     note: string | null;
   }
 >;
@@ -244,6 +251,101 @@ export type CommandRejected = Event<
   }
 >;
 
+/** The suppliers of a supplier-backed SKU, in priority order, and its safety buffer: the whole list each time. */
+export type SupplyConfigured = Event<
+  'SupplyConfigured',
+  { suppliers: readonly { supplierId: string; productId: string }[]; safetyBuffer: number }
+>;
+
+/**
+ * A supplier's report of its product (a notice, or a poll): `stock` null when it cannot run out; prices in fen.
+ * `observedAt` is the supplier's own time of the report, which orders reports; `at` is when we decided.
+ */
+export type SupplierStockObserved = Event<
+  'SupplierStockObserved',
+  {
+    supplierId: string;
+    productId: string;
+    stock: number | null;
+    supplyPrice: number | null;
+    onSale: boolean;
+    observedAt: number;
+  }
+>;
+
+/**
+ * A paid order sent to a supplier: the connector places it there under `forwardId`, which the supplier takes as its
+ * idempotency key, so a retried or repeated call is the same order at the supplier. `expectedUnitPrice` is the
+ * supply price we last saw (fen): a supplier whose price rose refuses rather than charging more.
+ */
+export type SupplierForwardStarted = Event<
+  'SupplierForwardStarted',
+  {
+    channel: string;
+    channelOrderId: string;
+    attempt: number;
+    supplierId: string;
+    productId: string;
+    forwardId: string;
+    quantity: number;
+    expectedUnitPrice: number | null;
+  }
+>;
+
+/** The supplier fulfilled the attempt: its card keys, sealed in the vault under `units`, now belong to the order. */
+export type SupplierForwardFulfilled = Event<
+  'SupplierForwardFulfilled',
+  {
+    channel: string;
+    channelOrderId: string;
+    attempt: number;
+    supplierId: string;
+    supplierOrderId: string;
+    units: readonly { unitId: string; fingerprint: string }[];
+  }
+>;
+
+export const FORWARD_FAILURES = ['refused', 'timeout', 'invalid-fulfilment'] as const;
+export type ForwardFailure = (typeof FORWARD_FAILURES)[number];
+
+/**
+ * The attempt ended without fulfilment: the supplier refused (`code` is its reason), did not answer within the
+ * limit, or answered with keys that cannot be sold (wrong count, or a key already known).
+ */
+export type SupplierForwardFailed = Event<
+  'SupplierForwardFailed',
+  {
+    channel: string;
+    channelOrderId: string;
+    attempt: number;
+    supplierId: string;
+    reason: ForwardFailure;
+    code: string | null;
+  }
+>;
+
+/** No supplier left to try: the paid order waits for an operator (refund, or keys by hand). */
+export type SupplierForwardingExhausted = Event<
+  'SupplierForwardingExhausted',
+  { channel: string; channelOrderId: string; attempts: number }
+>;
+
+/**
+ * A supplier fulfilled an attempt after it had been given up (a timeout): the order is served elsewhere or
+ * refunded, so these keys are surplus we paid for, kept sealed in the vault and listed for an operator.
+ */
+export type SupplierLateFulfilment = Event<
+  'SupplierLateFulfilment',
+  {
+    channel: string;
+    channelOrderId: string;
+    attempt: number;
+    supplierId: string;
+    supplierOrderId: string;
+    unitIds: readonly string[];
+  }
+>;
+
 export type InventoryEvent =
   | SkuRegistered
   | SkuSettingsChanged
@@ -271,7 +373,14 @@ export type InventoryEvent =
   | LowStockCleared
   | CommandRejected
   | BooksClosed
-  | OrdersRecalled;
+  | OrdersRecalled
+  | SupplyConfigured
+  | SupplierStockObserved
+  | SupplierForwardStarted
+  | SupplierForwardFulfilled
+  | SupplierForwardFailed
+  | SupplierForwardingExhausted
+  | SupplierLateFulfilment;
 
 export type InventoryEventType = InventoryEvent['type'];
 

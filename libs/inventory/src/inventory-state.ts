@@ -2,6 +2,7 @@ import { EarlyCancellations } from './early-cancellations';
 import { emptyMap, PersistentMap, sharedIfEmpty } from './persistent-map';
 import { ReasonCode } from './reason-codes';
 import { DeliveryMode, StockKind } from './stock-kind';
+import type { SupplyState } from './supply';
 import { emptyUnitQueue, sharedIfEmptyQueue, UnitQueue } from './unit-queue';
 
 /**
@@ -34,9 +35,39 @@ export interface CardKeyUnit {
   readonly batchId: string;
 }
 
-/** `awaiting-keys`: paid in manual delivery mode; its stock is held until an operator allocates its keys. */
+/**
+ * `awaiting-keys`: paid in manual delivery mode; its stock is held until an operator allocates its keys.
+ * `forwarding`: paid for a supplier-backed SKU; its stock is held until a supplier fulfils it (see `forward`).
+ */
 export type OrderStatus =
-  'rejected' | 'reserved' | 'confirmed' | 'delivered' | 'released' | 'expired' | 'refunded' | 'awaiting-keys';
+  | 'rejected'
+  | 'reserved'
+  | 'confirmed'
+  | 'delivered'
+  | 'released'
+  | 'expired'
+  | 'refunded'
+  | 'awaiting-keys'
+  | 'forwarding';
+
+/**
+ * Where forwarding a paid order to its suppliers stands. `attempt` counts from 1; `open` names the supplier of the
+ * attempt waiting for an answer (at most one at a time: never two suppliers for one order), null between attempts.
+ */
+export interface ForwardRecord {
+  readonly attempt: number;
+  readonly open: string | null;
+  /** Suppliers tried, in order. */
+  readonly tried: readonly string[];
+  /** Every supplier was tried and none fulfilled: the order waits for an operator (refund). */
+  readonly exhausted: boolean;
+  /**
+   * Attempts whose keys were answered for apart from the order: fulfilled after being given up
+   * (SupplierLateFulfilment) or with keys that could not be sold (invalid-fulfilment). The same keys again from
+   * such an attempt change nothing.
+   */
+  readonly late?: readonly number[];
+}
 
 export interface ReservedLine {
   readonly quantity: number;
@@ -79,6 +110,8 @@ export interface OrderRecord {
   /** How often the order's keys were sent again, and when last (absent until the first repeat). */
   readonly redeliveries?: number;
   readonly lastRedeliveryAt?: number;
+  /** Forwarding to suppliers (supplier-backed SKUs only; absent before payment). */
+  readonly forward?: ForwardRecord;
 }
 
 export interface DedicatedPool {
@@ -142,6 +175,8 @@ export interface InventoryState {
   readonly adjustments: PersistentMap<number>;
   readonly pools: Readonly<Record<string, DedicatedPool>>;
   readonly channelPolicies: Readonly<Record<string, ChannelPolicy>>;
+  /** The suppliers of a supplier-backed SKU; absent for other kinds and until configured. */
+  readonly supply?: SupplyState;
   /**
    * Set once the books were closed (see close-books.ts): order records settled before this instant have left the
    * state, so an order id the state does not know may still have a history in the stream. Null: nothing ever

@@ -122,6 +122,13 @@ function levelAfter(
       case 'CommandRejected':
       case 'BooksClosed':
       case 'OrdersRecalled':
+      case 'SupplyConfigured':
+      case 'SupplierStockObserved':
+      case 'SupplierForwardStarted':
+      case 'SupplierForwardFulfilled':
+      case 'SupplierForwardFailed':
+      case 'SupplierForwardingExhausted':
+      case 'SupplierLateFulfilment':
         continue;
       default: {
         const unreachable: never = event;
@@ -131,10 +138,12 @@ function levelAfter(
     moved = true;
   }
   if (!moved) return undefined;
-  const endless = state.kind === 'unlimited' || (state.kind === 'cardKey' && loops > 0);
+  const endless =
+    state.kind === 'unlimited' || state.kind === 'supplier' || (state.kind === 'cardKey' && loops > 0);
   return { onHand, level: endless ? null : onHand, threshold, thresholdChanged };
 }
 
 function watchedLevel(state: InventoryState): number | null {
-  return state.kind === null || isEndless(state) ? null : state.counters.onHand;
+  // A supplier-backed SKU holds nothing of its own: its suppliers' stock is theirs to watch.
+  return state.kind === null || state.kind === 'supplier' || isEndless(state) ? null : state.counters.onHand;
 }

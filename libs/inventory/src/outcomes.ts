@@ -20,7 +20,7 @@ export type OrderOutcome =
   | { readonly status: 'released' | 'expired'; readonly quantity: number }
   /** Refunded after payment: the keys it still has (delivered) stay its own. */
   | {
-      readonly status: 'refunded' | 'awaiting-keys';
+      readonly status: 'refunded' | 'awaiting-keys' | 'forwarding';
       readonly quantity: number;
       readonly allocatedUnitIds: readonly string[];
       readonly loopUnits: readonly LoopAllocation[];
@@ -50,6 +50,7 @@ export function outcomeOf(
     case 'delivered':
     case 'refunded':
     case 'awaiting-keys':
+    case 'forwarding':
       return {
         status: record.status,
         quantity: record.quantity,

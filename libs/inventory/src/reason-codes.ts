@@ -54,6 +54,12 @@ export const REASON_CODES = [
   'UNIT_NOT_AVAILABLE',
   /** More keys named than the order still waits for. */
   'TOO_MANY_KEYS',
+  /** A supplier command for a SKU that does not name that supplier. */
+  'SUPPLIER_NOT_LINKED',
+  /** A refund of an order a supplier is working on: its answer comes first. */
+  'FORWARD_IN_PROGRESS',
+  /** A forwarding result for an order that is not being forwarded. */
+  'NOT_FORWARDING',
 ] as const;
 
 export type ReasonCode = (typeof REASON_CODES)[number];

@@ -2,8 +2,10 @@
  * - `quantity`: a counted number of interchangeable units.
  * - `cardKey`: a pool of unique card keys (卡密), each known by unit id and fingerprint, never by secret.
  * - `unlimited`: never runs out. An explicit kind so that no sentinel such as -1 can be mistaken for a count.
+ * - `supplier`: held by upstream suppliers (货源), not by us: available is what they last reported, and a paid order
+ *   is forwarded to them (see supply.ts).
  */
-export const STOCK_KINDS = ['quantity', 'cardKey', 'unlimited'] as const;
+export const STOCK_KINDS = ['quantity', 'cardKey', 'unlimited', 'supplier'] as const;
 
 export type StockKind = (typeof STOCK_KINDS)[number];
 

@@ -1,5 +1,6 @@
 import { DedicatedPool, InventoryState } from './inventory-state';
 import { StockKind } from './stock-kind';
+import { isSupplyEndless, supplierAvailable } from './supply';
 
 export function poolFree(pool: DedicatedPool): number {
   return pool.status === 'open' ? pool.quantity - pool.reserved - pool.sold : 0;
@@ -12,13 +13,21 @@ export function heldInPools(state: InventoryState): number {
   return held;
 }
 
-/** Counted units that an order without a pool can still reserve. */
+/**
+ * Units that an order without a pool can still reserve: counted units, or for a supplier-backed SKU what its
+ * suppliers last reported less our orders in flight and the safety buffer (see supply.ts).
+ */
 export function generalAvailable(state: InventoryState): number {
+  if (state.kind === 'supplier') return supplierAvailable(state);
   return state.counters.onHand - state.counters.reserved - heldInPools(state);
 }
 
-/** True while the SKU cannot run out: an unlimited SKU, or a card-key SKU with a live loop key. */
+/**
+ * True while the SKU cannot run out: an unlimited SKU, a card-key SKU with a live loop key, or a supplier-backed SKU
+ * with a supplier on sale that reports no limit (a top-up).
+ */
 export function isEndless(state: InventoryState): boolean {
+  if (state.kind === 'supplier') return isSupplyEndless(state);
   return state.kind === 'unlimited' || (state.kind === 'cardKey' && state.loopUnitIds.length > 0);
 }
 
@@ -50,7 +59,7 @@ export function stockLevels(state: InventoryState): StockLevels {
     onHand,
     reserved,
     heldInPools: held,
-    available: onHand - reserved - held,
+    available: generalAvailable(state),
     endless: isEndless(state),
     endlessReserved,
     endlessDelivered,

@@ -258,6 +258,19 @@ ALTER TABLE reservations ADD CONSTRAINT reservations_status_check
                     'awaiting-keys'));
 `,
     },
+    {
+      version: 6,
+      name: 'supplier-backed SKUs, paid orders forwarded to a supplier',
+      up: `
+ALTER TABLE sku_stock DROP CONSTRAINT sku_stock_kind_check;
+ALTER TABLE sku_stock ADD CONSTRAINT sku_stock_kind_check
+  CHECK (kind IN ('quantity', 'cardKey', 'unlimited', 'supplier'));
+ALTER TABLE reservations DROP CONSTRAINT reservations_status_check;
+ALTER TABLE reservations ADD CONSTRAINT reservations_status_check
+  CHECK (status IN ('reserved', 'confirmed', 'delivered', 'released', 'expired', 'rejected', 'refunded',
+                    'awaiting-keys', 'forwarding'));
+`,
+    },
   ],
 };
 

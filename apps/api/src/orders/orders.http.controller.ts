@@ -18,6 +18,7 @@ import { mergeSteps, orderSteps } from './order-history';
 const STATES = [
   'reserved',
   'awaiting-keys',
+  'forwarding',
   'confirmed',
   'delivered',
   'released',

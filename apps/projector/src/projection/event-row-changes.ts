@@ -97,6 +97,15 @@ function movementFacts(event: InventoryEvent): MovementFacts | null {
       return { quantity: event.data.quantity, ref: event.data.poolId };
     case 'DedicatedPoolClosed':
       return { quantity: event.data.returned, ref: event.data.poolId };
+    // A supplier-backed SKU's availability moves with its suppliers' reports and its safety buffer.
+    case 'SupplierStockObserved':
+      return { quantity: event.data.stock ?? 0, ref: event.data.supplierId };
+    case 'SupplyConfigured':
+      return { quantity: event.data.safetyBuffer, reason: 'safety-buffer' };
+    case 'SupplierForwardFulfilled': {
+      const { channel, channelOrderId, units, supplierId } = event.data;
+      return { quantity: units.length, channel, channelOrderId, ref: supplierId };
+    }
     case 'SkuRegistered':
     case 'SkuSettingsChanged':
     case 'ReservationRejected':
@@ -111,6 +120,10 @@ function movementFacts(event: InventoryEvent): MovementFacts | null {
     case 'CommandRejected':
     case 'BooksClosed':
     case 'OrdersRecalled':
+    case 'SupplierForwardStarted':
+    case 'SupplierForwardFailed':
+    case 'SupplierForwardingExhausted':
+    case 'SupplierLateFulfilment':
       return null;
     default: {
       const unreachable: never = event;
@@ -167,6 +180,11 @@ function ordersOf(event: InventoryEvent): { channel: string; channelOrderId: str
     case 'DeliveryRepeated':
     case 'CardKeyReplaced':
     case 'KeysAllocatedManually':
+    case 'SupplierForwardStarted':
+    case 'SupplierForwardFulfilled':
+    case 'SupplierForwardFailed':
+    case 'SupplierForwardingExhausted':
+    case 'SupplierLateFulfilment':
       return [{ channel: event.data.channel, channelOrderId: event.data.channelOrderId }];
     case 'ReservationRejected':
       return [{ ...event.data }];
@@ -188,6 +206,8 @@ function ordersOf(event: InventoryEvent): { channel: string; channelOrderId: str
     case 'CommandRejected':
     case 'BooksClosed':
     case 'OrdersRecalled':
+    case 'SupplyConfigured':
+    case 'SupplierStockObserved':
       return [];
     default: {
       const unreachable: never = event;
@@ -252,6 +272,8 @@ function touchedUnitIds(event: InventoryEvent, before: InventoryState): readonly
       return [event.data.unitId, event.data.replacementUnitId];
     case 'KeysAllocatedManually':
       return event.data.unitIds;
+    case 'SupplierForwardFulfilled':
+      return event.data.units.map((u) => u.unitId);
     case 'SkuRegistered':
     case 'SkuSettingsChanged':
     case 'StockReceived':
@@ -271,6 +293,12 @@ function touchedUnitIds(event: InventoryEvent, before: InventoryState): readonly
     case 'BooksClosed':
     case 'OrdersRecalled':
     case 'DeliveryRepeated':
+    case 'SupplyConfigured':
+    case 'SupplierStockObserved':
+    case 'SupplierForwardStarted':
+    case 'SupplierForwardFailed':
+    case 'SupplierForwardingExhausted':
+    case 'SupplierLateFulfilment':
       return [];
     default: {
       const unreachable: never = event;

@@ -31,6 +31,13 @@ const KNOWN_TYPES: Record<InventoryEventType, true> = {
   DeliveryRepeated: true,
   CardKeyReplaced: true,
   KeysAllocatedManually: true,
+  SupplyConfigured: true,
+  SupplierStockObserved: true,
+  SupplierForwardStarted: true,
+  SupplierForwardFulfilled: true,
+  SupplierForwardFailed: true,
+  SupplierForwardingExhausted: true,
+  SupplierLateFulfilment: true,
 };
 
 /**

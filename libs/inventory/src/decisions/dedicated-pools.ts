@@ -20,7 +20,7 @@ export function decideOpenDedicatedPool(command: OpenDedicatedPool, state: Inven
   const failure = preconditionFailure(command, state);
   if (failure !== null) return rejectCommand(command, failure);
   const { poolId, quantity, perOrderCap } = command.data;
-  if (state.kind === 'unlimited') return rejectCommand(command, 'KIND_MISMATCH');
+  if (state.kind === 'unlimited' || state.kind === 'supplier') return rejectCommand(command, 'KIND_MISMATCH');
   if (!isId(poolId)) return rejectCommand(command, 'INVALID_REFERENCE');
   const cap = optionalLimit(perOrderCap, isPositiveCount);
   const existing = own(state.pools, poolId);

@@ -42,6 +42,7 @@ function paidOrder(command: OperatorOrderCommand, state: InventoryState): OrderR
     case 'delivered':
     case 'refunded':
     case 'awaiting-keys':
+    case 'forwarding':
       return order;
     case 'reserved':
     case 'released':
@@ -65,11 +66,16 @@ export function decideRefundOrder(command: RefundOrder, state: InventoryState): 
   const order = paidOrder(command, state);
   if (typeof order === 'string') return rejectCommand(command, order);
   if (order.status === 'refunded') return [];
+  if (order.status === 'forwarding' && order.forward?.open != null) {
+    return rejectCommand(command, 'FORWARD_IN_PROGRESS');
+  }
+  // Keys a supplier sold us stay bought: a supplier-backed order gives back only what no supplier fulfilled.
+  const forwarding = order.status === 'forwarding' ? order.quantity : 0;
   const returnedUnitIds =
     state.kind === 'cardKey'
       ? order.allocatedUnitIds.filter((unitId) => mapGet(state.units, unitId)?.status === 'allocated')
       : [];
-  const delivered = order.status === 'delivered';
+  const delivered = order.status === 'delivered' || state.kind === 'supplier';
   const counted = order.lines.reduce((sum, line) => sum + line.quantity - line.endless, 0);
   const endless = order.lines.reduce((sum, line) => sum + line.endless, 0);
   const held = keysAwaited(order);
@@ -82,6 +88,7 @@ export function decideRefundOrder(command: RefundOrder, state: InventoryState): 
       returnedQuantity: state.kind === 'cardKey' ? returnedUnitIds.length : delivered ? 0 : counted,
       endlessReturned: delivered ? 0 : endless,
       ...(held > 0 ? { releasedHeld: held } : {}),
+      ...(forwarding > 0 ? { releasedForwarding: forwarding } : {}),
       note: noteOf(command.data.note),
       ...contextOf(command),
     },

@@ -21,6 +21,7 @@ import { ReasonCode } from '../reason-codes';
 import { peekUnits } from '../unit-queue';
 import { contextOf, isId, isInstant, noteOf, preconditionFailure, rejectCommand } from './decision-helpers';
 import { planLines } from './reserve-stock';
+import { nextForward } from './supply';
 
 type OrderCommand = ConfirmReservation | RecordDelivery | ReleaseReservation;
 
@@ -52,6 +53,7 @@ export function decideConfirmReservation(
     case 'delivered':
     case 'refunded':
     case 'awaiting-keys':
+    case 'forwarding':
       return [];
     case 'rejected':
       return rejectCommand(command, 'ORDER_REJECTED');
@@ -99,6 +101,7 @@ export function decideConfirmReservation(
     if (endless > 0 && state.loopUnitIds.length === 0) return rejectCommand(command, 'INSUFFICIENT_STOCK');
     loopUnits = spreadOverLoopKeys(endless, state.loopUnitIds);
   }
+  const forwarding = state.kind === 'supplier' ? order.quantity : undefined;
   const confirmed: ReservationConfirmed = {
     type: 'ReservationConfirmed',
     data: {
@@ -109,9 +112,12 @@ export function decideConfirmReservation(
       loopUnits,
       ...(renewedLines === undefined ? {} : { renewedLines }),
       ...(awaitingKeys === undefined ? {} : { awaitingKeys }),
+      ...(forwarding === undefined ? {} : { forwarding }),
       ...contextOf(command),
     },
   };
+  // 一键代发: the paid order goes to its first supplier in the same answer, so no payment is left unforwarded.
+  if (forwarding !== undefined) return [confirmed, nextForward(state, order, contextOf(command))];
   return [confirmed];
 }
 
@@ -180,6 +186,7 @@ export function decideReleaseReservation(
     case 'delivered':
     case 'refunded':
     case 'awaiting-keys':
+    case 'forwarding':
       return rejectCommand(command, 'ALREADY_CONFIRMED');
     case 'reserved': {
       const released: ReservationReleased = {

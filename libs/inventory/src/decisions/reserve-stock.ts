@@ -86,6 +86,11 @@ export function planLines(
   if (state.kind === 'unlimited') {
     return lines.map((line) => ({ quantity: line.quantity, poolId: null, endless: line.quantity }));
   }
+  if (state.kind === 'supplier') {
+    // Held as in flight (endless reserved: we hold no units), within what the suppliers reported.
+    if (!isEndless(state) && total > generalAvailable(state)) return 'INSUFFICIENT_STOCK';
+    return lines.map((line) => ({ quantity: line.quantity, poolId: null, endless: line.quantity }));
+  }
   // Counted stock first; loop keys only cover what counted stock cannot, and never a pool's part.
   let countedLeft = generalAvailable(state);
   const endless = isEndless(state);

@@ -11,7 +11,7 @@ import { bigintAsNumber } from './column-types';
 @Index('reservations_sku_idx', ['sku'])
 @Check(
   'reservations_status_check',
-  `status IN ('reserved', 'confirmed', 'delivered', 'released', 'expired', 'rejected', 'refunded', 'awaiting-keys')`,
+  `status IN ('reserved', 'confirmed', 'delivered', 'released', 'expired', 'rejected', 'refunded', 'awaiting-keys', 'forwarding')`,
 )
 export class Reservation {
   @PrimaryColumn('text')

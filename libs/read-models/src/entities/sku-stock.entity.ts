@@ -4,7 +4,7 @@ import { bigintAsNumber } from './column-types';
 
 /** Stock levels of one registered SKU at `version` (see README: sku_stock). */
 @Entity({ name: 'sku_stock', synchronize: false })
-@Check('sku_stock_kind_check', `kind IN ('quantity', 'cardKey', 'unlimited')`)
+@Check('sku_stock_kind_check', `kind IN ('quantity', 'cardKey', 'unlimited', 'supplier')`)
 export class SkuStock {
   @PrimaryColumn('text')
   sku!: string;
