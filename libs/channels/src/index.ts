@@ -10,6 +10,7 @@ export * from './inbound/webhook-receiver';
 export * from './outbound/stock-target';
 export * from './outbound/token-bucket';
 export * from './outbound/retry-after';
+export * from './outbound/http-call';
 export * from './outbound/circuit-breaker';
 export * from './outbound/latest-target-queue';
 export * from './outbound/platform-errors';

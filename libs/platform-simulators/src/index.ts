@@ -5,4 +5,5 @@ export * from './taobao-simulator';
 export * from './pinduoduo-simulator';
 export * from './miniprogram-simulator';
 export * from './shop-simulator';
+export * from './supplier-simulator';
 export * from './embedded-platform';

@@ -409,7 +409,15 @@ export abstract class SimulatedPlatform {
       return { status: 200, json: { channel: this.name, calls: this.calls.filter((c) => c.at >= since) } };
     if (pathname === '/_sim/listings' && request.method === 'GET')
       return { status: 200, json: { channel: this.name, listings: [...this.listings.values()] } };
-    return { status: 404, json: { error: 'no such control route' } };
+    return this.controlRoute(request) ?? { status: 404, json: { error: 'no such control route' } };
+  }
+
+  /**
+   * A subclass's own control routes under `/_sim/` (the supplier simulator's products, orders and faults), tried
+   * after the shared ones; undefined when the route is not one of its own.
+   */
+  protected controlRoute(_request: SimRequest): SimResponse | undefined {
+    return undefined;
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -6,6 +6,12 @@ export interface HttpCallOptions {
   headers?: Record<string, string>;
   body?: string;
   timeoutMs: number;
+  /**
+   * Most bytes of answer read (unset: no limit). A declared Content-Length over it is refused before reading, and
+   * the read stops at the first byte over it: a hostile or broken server cannot make the caller hold an unbounded
+   * body. Refused as `RESPONSE_TOO_LARGE` (retryable, like any unreadable answer).
+   */
+  maxResponseBytes?: number;
 }
 
 export interface HttpCallResult {
@@ -37,8 +43,12 @@ export async function httpCall(url: string, options: HttpCallOptions): Promise<H
   }
   let text: string;
   try {
-    text = await response.text();
+    text =
+      options.maxResponseBytes === undefined
+        ? await response.text()
+        : await readBounded(response, options.maxResponseBytes);
   } catch (err) {
+    if (err instanceof PlatformCallError) throw err;
     throw new PlatformCallError('NETWORK', `reading the answer failed: ${(err as Error).message}`, true);
   }
   if (response.status === 429 || response.status >= 500) {
@@ -50,6 +60,31 @@ export async function httpCall(url: string, options: HttpCallOptions): Promise<H
     );
   }
   return { status: response.status, headers: response.headers, text };
+}
+
+async function readBounded(response: Response, maxBytes: number): Promise<string> {
+  const tooLarge = () =>
+    new PlatformCallError('RESPONSE_TOO_LARGE', `the answer is over ${maxBytes} bytes`, true);
+  const declared = Number(response.headers.get('content-length') ?? NaN);
+  if (declared > maxBytes) {
+    await response.body?.cancel().catch(() => undefined);
+    throw tooLarge();
+  }
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
 }
 
 export function parseJson(text: string, what: string): unknown {
