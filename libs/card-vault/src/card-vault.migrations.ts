@@ -197,5 +197,56 @@ $fn$;
 REVOKE ALL ON FUNCTION card_vault_order_units(text, text, text) FROM PUBLIC;
 `,
     },
+    {
+      version: 4,
+      name: 'reveal: keys a supplier fulfilled an order with',
+      // The keys of a SupplierForwardFulfilled belong to its order like those a ReservationConfirmed allocated
+      // (supplier-backed SKUs: the supplier connector sealed them before the fulfilment was decided).
+      up: `
+CREATE OR REPLACE FUNCTION card_vault_order_units(p_channel text, p_order_id text, p_sku text)
+RETURNS TABLE (unit_id text, loop boolean)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $fn$
+#variable_conflict use_column
+BEGIN
+  RETURN QUERY
+  WITH order_events AS (
+    -- data ? 'channelOrderId' lets the planner use the event store's lookup index (stream, order id).
+    SELECT e.type, e.data FROM events e
+     WHERE e.stream_id = 'sku-' || p_sku AND e.data ? 'channelOrderId'
+       AND e.data->>'channelOrderId' = p_order_id AND e.data->>'channel' = p_channel
+       AND e.type IN ('ReservationConfirmed', 'KeysAllocatedManually', 'CardKeyReplaced', 'OrderRefunded',
+                      'SupplierForwardFulfilled')
+  ), given AS (
+    SELECT jsonb_array_elements_text(COALESCE(data->'allocatedUnitIds', '[]'::jsonb)), false
+      FROM order_events WHERE type = 'ReservationConfirmed'
+    UNION ALL
+    SELECT l->>'unitId', true
+      FROM order_events, jsonb_array_elements(COALESCE(data->'loopUnits', '[]'::jsonb)) AS l
+     WHERE type = 'ReservationConfirmed'
+    UNION ALL
+    SELECT jsonb_array_elements_text(COALESCE(data->'loopUnitIds', '[]'::jsonb)), true
+      FROM order_events WHERE type = 'ReservationConfirmed'
+    UNION ALL
+    SELECT jsonb_array_elements_text(COALESCE(data->'unitIds', '[]'::jsonb)), false
+      FROM order_events WHERE type = 'KeysAllocatedManually'
+    UNION ALL
+    SELECT data->>'replacementUnitId', false FROM order_events WHERE type = 'CardKeyReplaced'
+    UNION ALL
+    SELECT u->>'unitId', false
+      FROM order_events, jsonb_array_elements(COALESCE(data->'units', '[]'::jsonb)) AS u
+     WHERE type = 'SupplierForwardFulfilled'
+  ), taken_back AS (
+    SELECT data->>'unitId' AS unit_id FROM order_events WHERE type = 'CardKeyReplaced'
+    UNION ALL
+    SELECT jsonb_array_elements_text(COALESCE(data->'returnedUnitIds', '[]'::jsonb))
+      FROM order_events WHERE type = 'OrderRefunded'
+  )
+  SELECT g.unit_id, bool_or(g.loop) FROM given AS g(unit_id, loop)
+   WHERE NOT EXISTS (SELECT 1 FROM taken_back t WHERE t.unit_id = g.unit_id)
+   GROUP BY g.unit_id;
+END
+$fn$;
+`,
+    },
   ],
 };

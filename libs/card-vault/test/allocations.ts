@@ -36,7 +36,7 @@ export async function allocate(
 export async function appendInventoryEvent(
   pool: Pool,
   sku: string,
-  type: 'CardKeyReplaced' | 'OrderRefunded' | 'KeysAllocatedManually',
+  type: 'CardKeyReplaced' | 'OrderRefunded' | 'KeysAllocatedManually' | 'SupplierForwardFulfilled',
   data: Record<string, unknown>,
 ): Promise<void> {
   await pool.query(

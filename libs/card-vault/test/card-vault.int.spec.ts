@@ -206,6 +206,33 @@ describe('CardVault on PostgreSQL', () => {
     await expect(vault.reveal(returned, reveal)).rejects.toMatchObject({ code: 'CARD_VAULT.NOT_ALLOCATED' });
   });
 
+  it('reveals the keys a supplier fulfilled an order with for that order only', async () => {
+    const vault = await CardVault.create(db.pool, testKeys());
+    const s = sku();
+    const [first, second] = [unit(), unit()];
+    await vault.storeBatch(s, [
+      { unitId: first, secret: 'UPSTREAM-1' },
+      { unitId: second, secret: 'UPSTREAM-2' },
+    ]);
+    await expect(vault.reveal(first, reveal)).rejects.toMatchObject({ code: 'CARD_VAULT.NOT_ALLOCATED' });
+    await appendInventoryEvent(db.pool, s, 'SupplierForwardFulfilled', {
+      channel: reveal.channel,
+      channelOrderId: reveal.orderId,
+      attempt: 2,
+      supplierId: 'up-b',
+      supplierOrderId: 'so-9',
+      units: [
+        { unitId: first, fingerprint: vault.fingerprint('UPSTREAM-1') },
+        { unitId: second, fingerprint: vault.fingerprint('UPSTREAM-2') },
+      ],
+    });
+    await expect(vault.reveal(first, reveal)).resolves.toBe('UPSTREAM-1');
+    await expect(vault.reveal(second, reveal)).resolves.toBe('UPSTREAM-2');
+    await expect(vault.reveal(first, { ...reveal, orderId: 'another' })).rejects.toMatchObject({
+      code: 'CARD_VAULT.NOT_ALLOCATED',
+    });
+  });
+
   it('never reveals a single key for a second order, even when the event store allocated it again', async () => {
     const vault = await CardVault.create(db.pool, testKeys());
     const s = sku();

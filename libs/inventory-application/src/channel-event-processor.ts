@@ -6,6 +6,7 @@ import {
   ChannelEventsTopic,
   CommandRepliesTopic,
   OrderOutcomesTopic,
+  SupplierOrdersTopic,
   type MessageBatch,
   type MessageBus,
   type OutgoingMessage,
@@ -23,6 +24,7 @@ import {
 } from './order-outcomes';
 import type { ReservationDeadlines } from './reservation-deadlines';
 import { skuStreamId } from './sku-stream';
+import { supplierForwardsFor, type SupplierForwardMessage } from './supplier-forwards';
 
 export class CommandFailedError extends Error {
   readonly code = 'INVENTORY.COMMAND_FAILED';
@@ -82,6 +84,7 @@ export class ChannelEventProcessor {
     const result = await this.handler.handleBatch(commands);
 
     const outcomes: OutcomeMessage[] = [];
+    const forwards: SupplierForwardMessage[] = [];
     const decided = new Map<string, { sku: string; events: InventoryEvent[]; expiryAsked: boolean }>();
     result.items.forEach((item, i) => {
       const { envelope } = accepted[i];
@@ -103,6 +106,7 @@ export class ChannelEventProcessor {
       } else {
         outcomes.push(...outcomesFor(envelope, item, stream.state, stream.version, now));
       }
+      forwards.push(...supplierForwardsFor(item, envelope.correlationId, now));
       this.noteDecided(decided, envelope, commands[i].command, item);
       this.record(commands[i].command, item.status, item.recorded.length);
       if (item.status === 'failed')
@@ -119,6 +123,7 @@ export class ChannelEventProcessor {
           })
         : undefined,
       replies.length > 0 ? this.bus.publish(CommandRepliesTopic, replies) : undefined,
+      forwards.length > 0 ? this.bus.publish(SupplierOrdersTopic, forwards) : undefined,
     ]);
     const decidedAt = Date.now();
     for (const { envelope, publishedAt } of accepted) {

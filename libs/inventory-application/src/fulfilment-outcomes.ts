@@ -4,8 +4,8 @@ import { MAX_UNITS_PER_ALLOCATION_MESSAGE } from '@libs/messaging';
 import { allocationParts, type OutcomeMessage } from './order-outcomes';
 
 /**
- * What the connector of an order's channel must do after an operator's action on it: deliver a replacement key or
- * keys given by hand (card-keys.allocated), drop keys from its queue (card-keys.withdrawn: returned by a refund, or voided and replaced)
+ * What the connector of an order's channel must do after an operator's action on it, or a supplier's answer: deliver
+ * a replacement key, keys given by hand or keys a supplier fulfilled the order with (card-keys.allocated), drop keys from its queue (card-keys.withdrawn: returned by a refund, or voided and replaced)
  * or send the order's keys again (card-keys.redeliver). Built from the decided events — for a command delivered
  * again, from the events stored the first time — with ids derived from the command id, so a repeat publishes the
  * same messages and the connector absorbs them.
@@ -52,6 +52,22 @@ export function fulfilmentOutcomesFor(
             payload: { channel, channelOrderId, sku, unitIds, reason: 'refunded', skuVersion },
           });
         }
+        break;
+      }
+      case 'SupplierForwardFulfilled': {
+        // The supplier's keys, sealed in the vault by the supplier connector, go out like any allocation.
+        const { channel, channelOrderId, sku, units } = event.data;
+        allocationParts(
+          units.map((unit) => unit.unitId),
+          [],
+        ).forEach((part, p) => {
+          out.push({
+            ...common,
+            type: 'card-keys.allocated',
+            eventId: id(`allocated/${p}`),
+            payload: { channel, channelOrderId, sku, ...part, skuVersion },
+          });
+        });
         break;
       }
       case 'KeysAllocatedManually': {

@@ -373,6 +373,20 @@ describe('every message type in the catalogue', () => {
         at: '2026-03-02T02:00:00.000Z',
       },
     },
+    supplierOrders: {
+      'supplier.forward-requested': {
+        channel: 'taobao',
+        channelOrderId: 'O-1',
+        sku: 'S1',
+        attempt: 2,
+        supplierId: 'up-a',
+        productId: 'p-1',
+        forwardId: 'taobao:O-1:2',
+        quantity: 1,
+        expectedUnitPrice: 850,
+        skuVersion: 12,
+      },
+    },
   };
 
   it('has a sample here', () => {

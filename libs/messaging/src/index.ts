@@ -9,6 +9,7 @@ export * from './catalogue/dead-letters';
 export * from './catalogue/command-replies';
 export * from './catalogue/after-sales';
 export * from './catalogue/alerts';
+export * from './catalogue/supplier-orders';
 export * from './alert-publisher';
 export {
   CHANNEL_PATTERN,

@@ -9,6 +9,7 @@ import { ReconciliationItem } from './entities/reconciliation-item.entity';
 import { ReconciliationRun } from './entities/reconciliation-run.entity';
 import { Reservation } from './entities/reservation.entity';
 import { SkuStock } from './entities/sku-stock.entity';
+import { SkuSupplier } from './entities/sku-supplier.entity';
 import { StockAlert } from './entities/stock-alert.entity';
 import { StockMovement } from './entities/stock-movement.entity';
 import { TargetOutboxEntry } from './entities/target-outbox-entry.entity';
@@ -26,6 +27,7 @@ export const READ_MODEL_ENTITIES = [
   TargetOutboxEntry,
   ReconciliationRun,
   ReconciliationItem,
+  SkuSupplier,
 ];
 
 /**

@@ -7,6 +7,7 @@ export { Reservation } from './entities/reservation.entity';
 export { StockMovement } from './entities/stock-movement.entity';
 export { CardKeyCount } from './entities/card-key-count.entity';
 export { StockAlert } from './entities/stock-alert.entity';
+export { SkuSupplier } from './entities/sku-supplier.entity';
 export { ProjectionCheckpoint } from './entities/projection-checkpoint.entity';
 export { ProjectionSkuState } from './entities/projection-sku-state.entity';
 export { ProjectionQuarantine } from './entities/projection-quarantine.entity';

@@ -271,6 +271,28 @@ ALTER TABLE reservations ADD CONSTRAINT reservations_status_check
                     'awaiting-keys', 'forwarding'));
 `,
     },
+    {
+      version: 7,
+      name: 'sku_suppliers',
+      up: `
+-- The suppliers of each supplier-backed SKU in priority order, with what each last reported. The supplier
+-- connector reads it to route a supplier's report to the SKUs that resell the product.
+CREATE TABLE sku_suppliers (
+  sku                 text        NOT NULL,
+  supplier_id         text        NOT NULL,
+  product_id          text        NOT NULL,
+  priority            integer     NOT NULL,
+  stock               bigint,
+  on_sale             boolean     NOT NULL,
+  supply_price        bigint,
+  observed_at         timestamptz,
+  taken_since_report  bigint      NOT NULL,
+  version             bigint      NOT NULL,
+  PRIMARY KEY (sku, supplier_id)
+);
+CREATE INDEX sku_suppliers_product_idx ON sku_suppliers (supplier_id, product_id);
+`,
+    },
   ],
 };
 
@@ -289,5 +311,6 @@ export const READ_MODEL_TABLES = [
   'stock_movements',
   'card_key_counts',
   'stock_alerts',
+  'sku_suppliers',
   'projection_sku_state',
 ] as const;

@@ -151,6 +151,36 @@ export async function writeReadModelChanges(
       );
     }
   }
+  if (changes.suppliers.length > 0) {
+    // A SKU's list replaces its rows: older rows go (a supplier dropped from the list), then the list is written,
+    // each step guarded by the version so that an older batch never undoes a newer one.
+    const lists = changes.suppliers.map(({ sku, version }) => ({ sku, version }));
+    await db.query(
+      `DELETE FROM sku_suppliers s USING json_to_recordset($1::json) AS r("sku" text, "version" bigint)
+        WHERE s.sku = r."sku" AND s.version < r."version"`,
+      [JSON.stringify(lists)],
+    );
+    const rows = changes.suppliers.flatMap(({ sku, version, suppliers }) =>
+      suppliers.map((s) => ({ sku, version, ...s })),
+    );
+    if (rows.length > 0) {
+      await db.query(
+        `INSERT INTO sku_suppliers AS t (sku, supplier_id, product_id, priority, stock, on_sale, supply_price,
+                                        observed_at, taken_since_report, version)
+         SELECT r."sku", r."supplierId", r."productId", r."priority", r."stock", r."onSale", r."supplyPrice",
+                r."observedAt", r."takenSinceReport", r."version"
+           FROM json_to_recordset($1::json) AS r("sku" text, "supplierId" text, "productId" text, "priority" int,
+                "stock" bigint, "onSale" boolean, "supplyPrice" bigint, "observedAt" timestamptz,
+                "takenSinceReport" bigint, "version" bigint)
+         ON CONFLICT (sku, supplier_id) DO UPDATE SET
+           product_id = EXCLUDED.product_id, priority = EXCLUDED.priority, stock = EXCLUDED.stock,
+           on_sale = EXCLUDED.on_sale, supply_price = EXCLUDED.supply_price, observed_at = EXCLUDED.observed_at,
+           taken_since_report = EXCLUDED.taken_since_report, version = EXCLUDED.version
+         WHERE t.version < EXCLUDED.version`,
+        [JSON.stringify(rows)],
+      );
+    }
+  }
   if (changes.targets.length > 0) {
     await db.query(
       `INSERT INTO target_outbox (channel, sku, quantity, version, occurred_at)

@@ -5,6 +5,7 @@ import type {
   ProjectionStateRow,
   ReservationRow,
   SkuStockRow,
+  SkuSuppliersRow,
   StockAlertRow,
   StockMovementRow,
   TargetOutboxRow,
@@ -21,6 +22,7 @@ export interface ReadModelChanges {
   alerts: StockAlertRow[];
   states: ProjectionStateRow[];
   targets: TargetOutboxRow[];
+  suppliers: SkuSuppliersRow[];
 }
 
 export interface BatchProjection {
@@ -65,6 +67,7 @@ export function projectBatch(
     alerts: [],
     states: [],
     targets: [],
+    suppliers: [],
   };
   const ends: ProjectedSku[] = [];
   const counts = { applied: 0, alreadyApplied: 0, otherStreams };
@@ -82,6 +85,7 @@ export function projectBatch(
     if (fold.alert) changes.alerts.push(fold.alert);
     if (fold.state) changes.states.push(fold.state);
     changes.targets.push(...fold.targets);
+    if (fold.suppliers) changes.suppliers.push(fold.suppliers);
   }
   return { changes, ends, counts };
 }

@@ -96,3 +96,19 @@ export interface TargetOutboxRow {
   version: number;
   occurredAt: Date;
 }
+
+/** A supplier-backed SKU's suppliers after a batch that changed them: the SKU's whole list replaces its rows. */
+export interface SkuSuppliersRow {
+  sku: string;
+  version: number;
+  suppliers: {
+    supplierId: string;
+    productId: string;
+    priority: number;
+    stock: number | null;
+    onSale: boolean;
+    supplyPrice: number | null;
+    observedAt: Date | null;
+    takenSinceReport: number;
+  }[];
+}

@@ -2,6 +2,7 @@ import type { RecordedEvent } from '@libs/event-store';
 import {
   channelTargets,
   inventoryDecider,
+  supplyOf,
   stockLevels,
   type InventoryState,
   type StockLevels,
@@ -15,6 +16,7 @@ import type {
   ProjectionStateRow,
   ReservationRow,
   SkuStockRow,
+  SkuSuppliersRow,
   StockAlertRow,
   StockMovementRow,
   TargetOutboxRow,
@@ -49,7 +51,16 @@ export interface SkuBatchFold {
   alert: StockAlertRow | null;
   state: ProjectionStateRow | null;
   targets: TargetOutboxRow[];
+  /** Present when the batch changed the SKU's suppliers or what they reported. */
+  suppliers: SkuSuppliersRow | null;
 }
+
+/** The events that change a SKU's supplier rows (sku_suppliers). */
+const SUPPLY_EVENTS: ReadonlySet<string> = new Set([
+  'SupplyConfigured',
+  'SupplierStockObserved',
+  'SupplierForwardFulfilled',
+]);
 
 export interface FoldOptions {
   /** Keep the state at multiples of this version (see isStateSavePoint); later events are replayed on load. */
@@ -95,6 +106,7 @@ export function foldSkuBatch(
   const cardKeyCounts = new Map<string, CardKeyCountDelta>();
   let alert: StockAlertRow | null = null;
   const policiesSet = new Set<string>();
+  let supplyChanged = false;
 
   for (const recorded of events) {
     if (recorded.version <= version) {
@@ -135,6 +147,7 @@ export function foldSkuBatch(
     for (const delta of changes.cardKeyCounts) mergeCount(cardKeyCounts, delta);
     if (changes.alert) alert = nextAlert(sku, alert, changes.alert);
     if (event.type === 'ChannelPolicySet') policiesSet.add(event.data.channel);
+    if (SUPPLY_EVENTS.has(event.type)) supplyChanged = true;
     state = nextState;
     levels = nextLevels;
     applied += 1;
@@ -157,6 +170,24 @@ export function foldSkuBatch(
     alert,
     state: moved ? { sku, version, saved } : null,
     targets: moved ? changedTargets(sku, start.state, state, policiesSet, version, lastAt!) : [],
+    suppliers: supplyChanged ? suppliersRow(sku, state, version) : null,
+  };
+}
+
+function suppliersRow(sku: string, state: InventoryState, version: number): SkuSuppliersRow {
+  return {
+    sku,
+    version,
+    suppliers: supplyOf(state).suppliers.map((link, priority) => ({
+      supplierId: link.supplierId,
+      productId: link.productId,
+      priority,
+      stock: link.stock,
+      onSale: link.onSale,
+      supplyPrice: link.supplyPrice,
+      observedAt: link.observedAt === null ? null : new Date(link.observedAt),
+      takenSinceReport: link.takenSinceReport,
+    })),
   };
 }
 

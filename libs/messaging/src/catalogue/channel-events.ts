@@ -213,6 +213,10 @@ export const LANE_COMMAND_TYPES = [
   'AllocateCardKeys',
   'ExpireReservations',
   'CloseBooks',
+  // Supplier-backed SKUs: the API names the suppliers; the supplier connector reports their stock and answers.
+  'ConfigureSupply',
+  'ObserveSupplierStock',
+  'RecordForwardResult',
 ] as const;
 export type LaneCommandType = (typeof LANE_COMMAND_TYPES)[number];
 

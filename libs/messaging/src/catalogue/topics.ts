@@ -5,6 +5,7 @@ import { ChannelTargetsTopic } from './channel-targets';
 import { CommandRepliesTopic } from './command-replies';
 import { DeadLettersTopic } from './dead-letters';
 import { OrderOutcomesTopic } from './order-outcomes';
+import { SupplierOrdersTopic } from './supplier-orders';
 
 /** Every topic StockSync uses, declared once. Code passes these definitions around, never topic names. */
 export const Topics = {
@@ -15,6 +16,7 @@ export const Topics = {
   commandReplies: CommandRepliesTopic,
   afterSales: AfterSalesTopic,
   alerts: AlertsTopic,
+  supplierOrders: SupplierOrdersTopic,
 } as const;
 
 export type TopicId = keyof typeof Topics;

@@ -15,6 +15,7 @@ describe('topic catalogue', () => {
       ['commandReplies', 'stock.command-replies', 3, 'delete', 'requester instance id'],
       ['afterSales', 'stock.after-sales', 3, 'delete', 'channel:channelOrderId'],
       ['alerts', 'stock.alerts', 3, 'delete', 'kind:key'],
+      ['supplierOrders', 'stock.supplier-orders', 3, 'delete', 'channel:channelOrderId'],
     ]);
     expect(new Set(ALL_TOPICS.map((t) => t.name)).size).toBe(ALL_TOPICS.length);
   });

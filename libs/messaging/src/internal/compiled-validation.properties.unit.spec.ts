@@ -69,6 +69,18 @@ const VALID: Record<string, object> = {
   },
   'card-keys.delivered': { channel: 'shop', channelOrderId: 'O-1', sku: 'K1', unitIds: ['u1'] },
   'channel-target.set': { channel: 'shop', sku: 'S1', quantity: 12, skuVersion: 9 },
+  'supplier.forward-requested': {
+    channel: 'taobao',
+    channelOrderId: 'O-1',
+    sku: 'S1',
+    attempt: 2,
+    supplierId: 'up-a',
+    productId: 'p-1',
+    forwardId: 'taobao:O-1:2',
+    quantity: 1,
+    expectedUnitPrice: 850,
+    skuVersion: 12,
+  },
   'inventory.command': {
     sku: 'S1',
     commandId: 'card-key-import:b1',
