@@ -4,3 +4,4 @@ export * from './validation';
 export * from './supplier-client';
 export * from './supplier-notices';
 export * from './supplier-config';
+export * from './suppliers.config';
