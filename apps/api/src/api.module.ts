@@ -16,6 +16,7 @@ import { CatalogueImportsRepository } from './catalogue/catalogue-imports.reposi
 import { ImportCatalogueHandler } from './catalogue/import-catalogue.handler';
 import { ImportCatalogueHttpController } from './catalogue/import-catalogue.http.controller';
 import { ImportCardKeysHandler } from './card-keys/import-card-keys.handler';
+import { ImportTemplatesHttpController } from './uploads/import-templates.http.controller';
 import { ImportCardKeysHttpController } from './card-keys/import-card-keys.http.controller';
 import { SetChannelPolicyHttpController } from './channel-policies/set-channel-policy.http.controller';
 import { ApiExceptionFilter } from './common/api-exception.filter';
@@ -84,6 +85,7 @@ import { TicketsRepository } from './tickets/tickets.repository';
     DeadLettersHttpController,
     ImportCardKeysHttpController,
     ImportCatalogueHttpController,
+    ImportTemplatesHttpController,
     // The SKU lane's replies: an @EventPattern consumer on the message bus transport (startApp connects it).
     InventoryLaneRepliesController,
     OrderTicketsHttpController,

@@ -6,9 +6,10 @@ import { ApiConfig } from '../api.config';
 import { ApiError } from '../common/api-error';
 import { ApiMetrics } from '../common/api-metrics';
 import { InventoryCommands } from '../common/inventory-commands.service';
+import type { TableUpload } from '../uploads/upload-source';
 import { CardKeyImportsRepository } from './card-key-imports.repository';
 import { CARD_VAULT } from './card-vault.provider';
-import { importRows, type ImportFormat, type InvalidReason } from './import-rows';
+import { importRows, type InvalidReason } from './import-rows';
 import type { ImportIssueDto, ImportReportDto } from './import-report';
 
 /** Unit ids of imported keys: a name-based UUID of (SKU, fingerprint), so a retried import reuses its vault rows. */
@@ -17,10 +18,11 @@ const UNIT_ID_NAMESPACE = 'b3f0c6a2-5d1e-4f8a-9c7b-2e4d6a8f0c13';
 export interface ImportCardKeysRequest {
   sku: string;
   batchId: string;
-  format: ImportFormat;
+  upload: TableUpload;
   column?: string;
   actor: string;
-  body: AsyncIterable<Buffer | string>;
+  /** A preview: the same report, with nothing sealed, appended or stored. */
+  dryRun?: boolean;
 }
 
 /** A key's unit id: derived from its SKU and fingerprint, so an import cut short and retried adopts its vault rows. */
@@ -40,7 +42,9 @@ interface PendingUnit {
  * at a time, then one ImportCardKeys command (unit ids and fingerprints only) adds the batch to stock in one
  * append. Atomic per batch: keys in the vault are not stock until that append; an import cut short leaves
  * vault rows that a retry of the batch adopts (same unit ids) instead of duplicating. Idempotent by batch id:
- * the first report is stored and returned again.
+ * the first report is stored and returned again. A dry run reads and checks every row the same way (duplicates in
+ * the file, keys already in the pool by fingerprint against the SKU's state) and answers the report it would give,
+ * writing nothing: no vault row, no event, no stored report.
  */
 @Injectable()
 export class ImportCardKeysHandler {
@@ -86,7 +90,7 @@ export class ImportCardKeysHandler {
       sku,
       batchId,
       replayed: false,
-      format: request.format,
+      format: request.upload.format,
       lines: 0,
       rows: 0,
       blankLines: 0,
@@ -132,7 +136,7 @@ export class ImportCardKeysHandler {
     };
 
     try {
-      for await (const row of importRows(request.body, { format: request.format, column: request.column })) {
+      for await (const row of importRows(request.upload, { column: request.column })) {
         report.lines = row.line;
         if (row.kind === 'blank') {
           report.blankLines += 1;
@@ -159,6 +163,10 @@ export class ImportCardKeysHandler {
         firstLineOf.set(fingerprint, row.line);
         if (!batchApplied && mapHas(state.fingerprints, fingerprint)) {
           issue({ line: row.line, result: 'already_in_pool' });
+          continue;
+        }
+        if (request.dryRun) {
+          report.imported += 1;
           continue;
         }
         const unitId = unitIdFor(sku, fingerprint);
@@ -195,6 +203,7 @@ export class ImportCardKeysHandler {
       else if (i.result === 'already_in_pool') report.alreadyInPool += 1;
       else report.invalid += 1;
     }
+    if (request.dryRun) return { ...report, dryRun: true };
     const saved = await this.reports.saveFirst(report, request.actor);
     if (saved.first) this.count(report);
     return saved.report;

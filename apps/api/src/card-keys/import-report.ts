@@ -6,7 +6,10 @@ export const ROW_RESULTS = ['imported', 'duplicate_in_file', 'already_in_pool', 
 export type RowResult = (typeof ROW_RESULTS)[number];
 
 export class ImportIssueDto {
-  @ApiProperty({ description: '1-based line of the file (for CSV, the line the record starts on)' })
+  @ApiProperty({
+    description:
+      '1-based line of the file (for CSV, the line the record starts on; for .xlsx, the row number)',
+  })
   line!: number;
 
   @ApiProperty({ enum: ['duplicate_in_file', 'already_in_pool', 'invalid'] })
@@ -17,7 +20,8 @@ export class ImportIssueDto {
 
   @ApiPropertyOptional({
     description:
-      'invalid: line_too_long, secret_too_long, invalid_encoding, malformed_csv, missing_field, unit_id_taken',
+      'invalid: line_too_long, secret_too_long, invalid_encoding, malformed_csv, missing_field, example_row ' +
+      '(the template example key), unit_id_taken',
   })
   reason?: InvalidReason;
 }
@@ -25,7 +29,7 @@ export class ImportIssueDto {
 /** Everything but the imported rows is listed one by one; secrets never appear, only line numbers. */
 export class ImportReportDto extends UploadReportDto {
   @ApiProperty() sku!: string;
-  @ApiProperty({ enum: ['txt', 'csv'] }) format!: string;
+  @ApiProperty({ enum: ['txt', 'csv', 'xlsx'] }) format!: string;
   @ApiProperty() imported!: number;
   @ApiProperty() duplicateInFile!: number;
   @ApiProperty() alreadyInPool!: number;
@@ -33,4 +37,9 @@ export class ImportReportDto extends UploadReportDto {
   @ApiProperty({ description: 'Stream version after the import (0 when nothing was imported)' })
   version!: number;
   @ApiProperty({ type: [ImportIssueDto] }) issues!: ImportIssueDto[];
+  @ApiPropertyOptional({
+    description:
+      'Only on a preview (dryRun=true): true; imported counts what would be imported, nothing was written',
+  })
+  dryRun?: true;
 }

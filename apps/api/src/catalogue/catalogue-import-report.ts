@@ -42,7 +42,8 @@ export class CatalogueRowReportDto {
   @ApiPropertyOptional({
     description:
       'invalid: line_too_long, invalid_encoding, malformed_csv, missing_field, missing_sku, invalid_sku, ' +
-      'missing_stock_kind, unknown_stock_kind, invalid_low_stock_threshold, invalid_per_order_cap, name_too_long; ' +
+      'missing_stock_kind, unknown_stock_kind, invalid_low_stock_threshold, invalid_per_order_cap, name_too_long, ' +
+      'example_row (the template example SKU); ' +
       'conflict: already_registered, or inventory_<reason> for another refusal',
   })
   reason?: RowInvalidReason | ConflictReason;
@@ -72,4 +73,9 @@ export class CatalogueImportReportDto extends UploadReportDto {
   @ApiProperty() conflict!: number;
   @ApiProperty() invalid!: number;
   @ApiProperty({ type: [CatalogueRowReportDto] }) results!: CatalogueRowReportDto[];
+  @ApiPropertyOptional({
+    description:
+      'Only on a preview (dryRun=true): true; the results say what the import would do, nothing was sent',
+  })
+  dryRun?: true;
 }

@@ -4,6 +4,12 @@ import type { ColumnIndexes } from './field-mapping';
 import { stockKindOf, type StockKindValues } from './stock-kind-values';
 
 export const MAX_NAME_LENGTH = 200;
+
+/**
+ * The SKU of the import template's example row (GET /v1/catalogue/imports/template). A row that still names it is
+ * `invalid` (`example_row`): a template filled in below its example would otherwise register it.
+ */
+export const TEMPLATE_EXAMPLE_SKU = 'EXAMPLE-SKU-示例-请删除此行';
 /** The largest threshold or cap POST /v1/skus accepts. */
 const MAX_LIMIT = 1_000_000_000;
 
@@ -18,7 +24,8 @@ export type RowInvalidReason =
   | 'unknown_stock_kind'
   | 'invalid_low_stock_threshold'
   | 'invalid_per_order_cap'
-  | 'name_too_long';
+  | 'name_too_long'
+  | 'example_row';
 
 /** The settings a row asks the SKU to be registered with. */
 export interface CatalogueEntry {
@@ -77,6 +84,7 @@ export function readCatalogueRow(
   if (fields.length <= reach) return invalid('missing_field');
   if (sku === '') return invalid('missing_sku');
   if (!validSku) return invalid('invalid_sku');
+  if (validSku === TEMPLATE_EXAMPLE_SKU) return invalid('example_row');
 
   const kindCell = cell(columns.stockKind);
   if (kindCell === '') return invalid('missing_stock_kind');

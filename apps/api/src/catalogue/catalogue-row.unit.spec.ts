@@ -96,7 +96,10 @@ describe('catalogueRows', () => {
       for (const c of chunks) yield c;
     }
     const out: CatalogueRow[] = [];
-    for await (const r of catalogueRows(source(), { mapping: parseFieldMapping(mappingText), kinds })) {
+    for await (const r of catalogueRows(
+      { format: 'csv', body: source() },
+      { mapping: parseFieldMapping(mappingText), kinds },
+    )) {
       out.push(r);
     }
     return out;

@@ -1,6 +1,6 @@
 import { HttpStatus } from '@nestjs/common';
 import { ApiError } from '../common/api-error';
-import { columnIndex } from '../uploads/csv';
+import { columnIndex } from '../uploads/table';
 
 /** Our catalogue fields a CSV column can be mapped to. `name` is checked and echoed, not stored (see README). */
 export const CATALOGUE_FIELDS = ['sku', 'name', 'stockKind', 'lowStockThreshold', 'perOrderCap'] as const;
@@ -80,7 +80,7 @@ export function parseFieldMapping(text: string): FieldMapping {
 }
 
 /**
- * Finds each mapped column in the CSV header (names trimmed, case-insensitive). A mapped column that is missing
+ * Finds each mapped column in the header row (names trimmed, case-insensitive). A mapped column that is missing
  * (IMPORT.COLUMN_NOT_FOUND) or appears twice (IMPORT.INVALID_HEADER) fails the file before any row is read.
  */
 export function resolveColumns(mapping: FieldMapping, header: string[]): ColumnIndexes {
@@ -98,7 +98,7 @@ export function resolveColumns(mapping: FieldMapping, header: string[]): ColumnI
       throw new ApiError(
         HttpStatus.BAD_REQUEST,
         'IMPORT.INVALID_HEADER',
-        `the CSV header holds column "${column}" (mapped to ${field}) more than once`,
+        `the header holds column "${column}" (mapped to ${field}) more than once`,
         { header },
       );
     }
@@ -108,7 +108,7 @@ export function resolveColumns(mapping: FieldMapping, header: string[]): ColumnI
     throw new ApiError(
       HttpStatus.BAD_REQUEST,
       'IMPORT.COLUMN_NOT_FOUND',
-      `no column ${missing.map((m) => `"${m.column}" (${m.field})`).join(', ')} in the CSV header`,
+      `no column ${missing.map((m) => `"${m.column}" (${m.field})`).join(', ')} in the header`,
       { missing, header },
     );
   }

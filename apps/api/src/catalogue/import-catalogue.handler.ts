@@ -3,7 +3,7 @@ import type { ChangeSkuSettings, InventoryEvent, InventoryState, RegisterSku } f
 import { ApiError } from '../common/api-error';
 import { ApiMetrics } from '../common/api-metrics';
 import { type CommandToSend, InventoryCommands } from '../common/inventory-commands.service';
-import type { UploadCharset } from '../uploads/line-reader';
+import type { TableUpload } from '../uploads/upload-source';
 import type {
   CatalogueImportReportDto,
   CatalogueRowReportDto,
@@ -28,9 +28,10 @@ export interface ImportCatalogueRequest {
   batchId: string;
   mapping: FieldMapping;
   kinds: StockKindValues;
-  charset: UploadCharset;
+  upload: Exclude<TableUpload, { format: 'txt' }>;
   actor: string;
-  body: AsyncIterable<Buffer | string>;
+  /** A preview: the same report, classified against each SKU's state, with no command sent and nothing stored. */
+  dryRun?: boolean;
 }
 
 function settingsOf(state: InventoryState): SkuSettingsDto | null {
@@ -118,10 +119,9 @@ export class ImportCatalogueHandler {
     const firstLineOf = new Map<string, number>();
     const entries: CatalogueEntry[] = [];
 
-    for await (const row of catalogueRows(request.body, {
+    for await (const row of catalogueRows(request.upload, {
       mapping: request.mapping,
       kinds: request.kinds,
-      charset: request.charset,
     })) {
       report.lines = row.line;
       if (row.kind === 'blank') {
@@ -170,6 +170,7 @@ export class ImportCatalogueHandler {
       else if (r.result === 'conflict') report.conflict += 1;
       else report.invalid += 1;
     }
+    if (request.dryRun) return { ...report, dryRun: true };
     const saved = await this.reports.saveFirst(report, request.actor);
     if (saved.first) this.count(report);
     return saved.report;
@@ -196,14 +197,14 @@ export class ImportCatalogueHandler {
     // Rows already registered with these settings are sent too: a retry of this batch after a lost answer finds
     // its own SkuRegistered or SkuSettingsChanged (same command id) and reports it as registered or updated, not
     // as unchanged.
-    const toSend: { entry: CatalogueEntry; command: CatalogueCommand }[] = [];
+    const toSend: { entry: CatalogueEntry; command: CatalogueCommand; registered: boolean }[] = [];
     entries.forEach((entry, i) => {
       const settings = current[i];
       const commandId = `catalogue-import:${request.batchId}:${entry.sku}`;
       if (settings === null || sameSettings(settings, entry)) {
-        toSend.push({ entry, command: registration(entry, commandId) });
+        toSend.push({ entry, command: registration(entry, commandId), registered: settings !== null });
       } else if (settings.stockKind === entry.stockKind) {
-        toSend.push({ entry, command: settingsChange(entry, commandId) });
+        toSend.push({ entry, command: settingsChange(entry, commandId), registered: true });
       } else
         results.push({
           ...rowOf(entry),
@@ -213,6 +214,15 @@ export class ImportCatalogueHandler {
         });
     });
 
+    if (request.dryRun) {
+      // What the owner would decide from the state just read: a retry of a batch cut short after some of its
+      // appends shows those rows as unchanged here, where the real import reports them as registered or updated.
+      for (const { entry, command, registered } of toSend) {
+        const result = !registered ? 'registered' : command.type === 'RegisterSku' ? 'unchanged' : 'updated';
+        results.push({ ...rowOf(entry), result });
+      }
+      return results;
+    }
     const commands: CommandToSend[] = toSend.map((s) => s.command);
     const outcomes = await this.commands.sendMany(commands, request.actor, {
       catalogueImport: request.batchId,

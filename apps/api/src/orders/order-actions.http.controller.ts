@@ -211,11 +211,13 @@ export class OrderActionsHttpController {
     const report = await this.imports.handle({
       sku,
       batchId: `by-hand:${order.channel}:${order.channelOrderId}:${unitId}`,
-      format: 'txt',
+      upload: {
+        format: 'txt',
+        body: (async function* () {
+          yield secret;
+        })(),
+      },
       actor: caller.name,
-      body: (async function* () {
-        yield secret;
-      })(),
     });
     if (report.imported === 1 || report.alreadyInPool === 0) {
       if (report.invalid > 0) throw ApiError.validation('the typed key is not a valid card key');

@@ -30,6 +30,7 @@ export async function* readTable(
   what: 'CSV' | 'xlsx',
 ): AsyncGenerator<TableRow> {
   let headerSeen = false;
+  let width = 0;
   for await (const record of records) {
     if (!headerSeen) {
       if (record.error) {
@@ -48,12 +49,18 @@ export async function* readTable(
         continue;
       }
       headerSeen = true;
+      width = record.fields.length;
       yield { kind: 'header', line: record.line, names: record.fields.map((f) => f.trim()) };
       continue;
     }
     if (record.error) yield { kind: 'invalid', line: record.line, reason: record.error };
     else if (isBlank(record.fields)) yield { kind: 'blank', line: record.line };
-    else yield { kind: 'row', line: record.line, fields: record.fields };
+    else if (what === 'xlsx' && record.fields.length < width) {
+      // A spreadsheet stores no empty cell at the end of a row: there, a short row is empty cells, not a cut one.
+      const fields = [...record.fields];
+      while (fields.length < width) fields.push('');
+      yield { kind: 'row', line: record.line, fields };
+    } else yield { kind: 'row', line: record.line, fields: record.fields };
   }
   if (!headerSeen) {
     throw new ApiError(
