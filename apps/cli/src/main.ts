@@ -1,5 +1,11 @@
 import { listDeadLetters, replayDeadLetter } from './dead-letters.commands';
-import { importCardKeys } from './import-card-keys.command';
+import {
+  downloadTemplate,
+  importCardKeys,
+  importCatalogue,
+  TEMPLATE_KINDS,
+  type TemplateKind,
+} from './import-card-keys.command';
 import { initCommand } from './init.command';
 import { rebuildProjections, reconcileNow, showSku } from './operations.commands';
 import { ORDER_ACTIONS, type OrderAction, runKeyAction, runOrderAction, showOrder } from './order.command';
@@ -13,8 +19,13 @@ commands:
   init [--force] [--file <path>]
       Write a .env for docker-compose.yml with fresh random secrets (vault keys, fingerprint key, admin API key,
       webhook secrets, service token), mode 0600; refuses to overwrite an existing file unless --force.
-  import-card-keys <sku> <file> [--batch-id <id>] [--column <name>]
-      Upload a TXT (one key per line) or .csv file of card keys; progress on stderr, report on stdout.
+  import-card-keys <sku> <file> [--batch-id <id>] [--column <name>] [--dry-run]
+      Upload a TXT (one key per line), .csv or .xlsx file of card keys; progress on stderr, report on stdout.
+      --dry-run previews: the same report, nothing imported.
+  import-catalogue <file> --mapping <field=column,...> [--stock-kind-values <v=kind,...>] [--batch-id <id>] [--dry-run]
+      Upload a .csv or .xlsx catalogue (分站 上货): new SKUs registered, settings changed; report on stdout.
+  import-template <card-keys|catalogue> [--format xlsx|csv] [--out <file>]
+      Download the import's template (header and one example row to replace); default <kind>-template.xlsx.
   sku <sku>
       One SKU across all channels: stock, targets, card-key counts, open alerts.
   order <channel> <order id> [--sku <sku>]
@@ -75,6 +86,14 @@ function option(args: string[], name: string): string | undefined {
   return value;
 }
 
+/** Takes a flag without a value out of the arguments; whether it was there. */
+function flag(args: string[], name: string): boolean {
+  const at = args.indexOf(name);
+  if (at < 0) return false;
+  args.splice(at, 1);
+  return true;
+}
+
 /** Runs one command; resolves with the exit code (0 done, 1 refused, 2 usage). Unexpected failures reject. */
 export async function run(
   argv: string[],
@@ -114,9 +133,32 @@ export async function run(
     case 'import-card-keys': {
       const batchId = option(args, '--batch-id');
       const column = option(args, '--column');
+      const dryRun = flag(args, '--dry-run');
       const [sku, file] = args;
       if (!sku || !file) return usage();
-      return withApiKey(() => importCardKeys({ sku, file, batchId, column }, context));
+      return withApiKey(() => importCardKeys({ sku, file, batchId, column, dryRun }, context));
+    }
+    case 'import-catalogue': {
+      const batchId = option(args, '--batch-id');
+      const mapping = option(args, '--mapping');
+      const stockKindValues = option(args, '--stock-kind-values');
+      const dryRun = flag(args, '--dry-run');
+      const [file] = args;
+      if (!file || !mapping || args.length > 1) return usage();
+      return withApiKey(() => importCatalogue({ file, mapping, stockKindValues, batchId, dryRun }, context));
+    }
+    case 'import-template': {
+      const format = option(args, '--format') ?? 'xlsx';
+      const out = option(args, '--out');
+      const [kind] = args;
+      if (
+        !(TEMPLATE_KINDS as readonly string[]).includes(kind ?? '') ||
+        (format !== 'xlsx' && format !== 'csv')
+      ) {
+        return usage();
+      }
+      const cwd = io.cwd ?? process.cwd();
+      return withApiKey(() => downloadTemplate({ kind: kind as TemplateKind, format, out, cwd }, context));
     }
     case 'sku':
       return args[0] ? withApiKey(() => showSku(args[0], context)) : usage();
