@@ -11,6 +11,8 @@ type Row = Record<string, unknown> & { line: number; result: string };
 interface Report {
   batchId: string;
   replayed: boolean;
+  /** A preview: nothing was written. */
+  dryRun?: boolean;
   lines: number;
   rows: number;
   /** Card keys: every row not imported; catalogue: every row. */
@@ -19,6 +21,18 @@ interface Report {
 }
 
 const enc = encodeURIComponent;
+
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+/** The mapping that reads the catalogue template (GET /v1/catalogue/imports/template). */
+const TEMPLATE_MAPPING =
+  'sku=sku,name=name,stockKind=kind,lowStockThreshold=lowStockThreshold,perOrderCap=perOrderCap';
+
+/** How a file is sent: an .xlsx workbook as such (the API also tells one by its bytes), else CSV or TXT. */
+function uploadFormatOf(file: File): { format: 'txt' | 'csv' | 'xlsx'; type: string } {
+  if (/\.xlsx$/i.test(file.name) || file.type === XLSX_TYPE) return { format: 'xlsx', type: XLSX_TYPE };
+  if (/\.csv$/i.test(file.name) || file.type === 'text/csv') return { format: 'csv', type: 'text/csv' };
+  return { format: 'txt', type: 'text/plain' };
+}
 
 /** A batch id for a file: its name and the time, so a second upload of the same file is a new batch on purpose. */
 function batchIdFor(file: File | undefined): string {
@@ -64,12 +78,22 @@ function UploadForm({ kind }: { kind: 'card-keys' | 'catalogue' }) {
   const [file, setFile] = useState<File>();
   const [batchId, setBatchId] = useState('');
   const [column, setColumn] = useState('');
-  const [mapping, setMapping] = useState('sku=sku,stockKind=kind,name=name');
+  const [mapping, setMapping] = useState(TEMPLATE_MAPPING);
   const [percent, setPercent] = useState<number>();
   const [problem, setProblem] = useState<ApiProblem>();
   const [report, setReport] = useState<Report>();
 
-  const submit = async (e: FormEvent) => {
+  const downloadTemplate = async (format: 'xlsx' | 'csv') => {
+    setProblem(undefined);
+    try {
+      const blob = await client.download(`/v1/${kind}/imports/template?format=${format}`);
+      saveBlob(blob, `${kind}-template.${format}`);
+    } catch (error) {
+      setProblem(asProblem(error));
+    }
+  };
+
+  const submit = async (e: Pick<FormEvent, 'preventDefault'>, dryRun = false) => {
     e.preventDefault();
     if (!file) return;
     setProblem(undefined);
@@ -77,15 +101,16 @@ function UploadForm({ kind }: { kind: 'card-keys' | 'catalogue' }) {
     setPercent(0);
     const batch = batchId.trim() || batchIdFor(file);
     setBatchId(batch);
-    const csv = /\.csv$/i.test(file.name) || file.type === 'text/csv';
+    const { format, type } = uploadFormatOf(file);
     try {
       if (kind === 'card-keys') {
-        const query = new URLSearchParams({ batchId: batch, format: csv ? 'csv' : 'txt' });
-        if (csv && column.trim()) query.set('column', column.trim());
+        const query = new URLSearchParams({ batchId: batch, format });
+        if (format !== 'txt' && column.trim()) query.set('column', column.trim());
+        if (dryRun) query.set('dryRun', 'true');
         const r = await client.upload<CardKeyReport>(
           `/v1/skus/${enc(sku.trim())}/card-keys/import?${query}`,
           file,
-          csv ? 'text/csv' : 'text/plain',
+          type,
           (p) => setPercent(Math.floor((p.loaded / Math.max(1, p.total)) * 100)),
         );
         setReport({
@@ -100,10 +125,11 @@ function UploadForm({ kind }: { kind: 'card-keys' | 'catalogue' }) {
         });
       } else {
         const query = new URLSearchParams({ batchId: batch, mapping });
+        if (dryRun) query.set('dryRun', 'true');
         const r = await client.upload<CatalogueReport>(
           `/v1/catalogue/imports?${query}`,
           file,
-          'text/csv',
+          format === 'xlsx' ? XLSX_TYPE : 'text/csv',
           (p) => setPercent(Math.floor((p.loaded / Math.max(1, p.total)) * 100)),
         );
         setReport({
@@ -141,7 +167,7 @@ function UploadForm({ kind }: { kind: 'card-keys' | 'catalogue' }) {
             <input
               id={id}
               type="file"
-              accept=".txt,.csv,text/plain,text/csv"
+              accept={`.txt,.csv,.xlsx,text/plain,text/csv,${XLSX_TYPE}`}
               required
               onChange={(e) => setFile(e.target.files?.[0])}
             />
@@ -159,15 +185,27 @@ function UploadForm({ kind }: { kind: 'card-keys' | 'catalogue' }) {
             )}
           </Field>
         ) : (
-          <Field label="mapping">
+          <Field label={t('imports.mapping')}>
             {(id) => (
               <input id={id} value={mapping} onChange={(e) => setMapping(e.target.value)} maxLength={2000} />
             )}
           </Field>
         )}
+        <button type="button" disabled={percent !== undefined || !file} onClick={(e) => void submit(e, true)}>
+          {t('imports.preview')}
+        </button>
         <button type="submit" disabled={percent !== undefined || !file}>
           {t('imports.upload')}
         </button>
+        <p className="muted" data-testid="import-templates">
+          {t('imports.templates')}{' '}
+          <button type="button" className="link" onClick={() => void downloadTemplate('xlsx')}>
+            {t('imports.templateXlsx')}
+          </button>{' '}
+          <button type="button" className="link" onClick={() => void downloadTemplate('csv')}>
+            {t('imports.templateCsv')}
+          </button>
+        </p>
         {percent !== undefined ? (
           <div className="progress" role="status">
             <progress max={100} value={percent} aria-label={t('imports.uploading', { percent })} />
@@ -184,6 +222,7 @@ function UploadForm({ kind }: { kind: 'card-keys' | 'catalogue' }) {
 interface CardKeyReport {
   batchId: string;
   replayed: boolean;
+  dryRun?: boolean;
   lines: number;
   rows: number;
   imported: number;
@@ -196,6 +235,7 @@ interface CardKeyReport {
 interface CatalogueReport {
   batchId: string;
   replayed: boolean;
+  dryRun?: boolean;
   lines: number;
   rows: number;
   registered: number;
@@ -230,6 +270,11 @@ function ReportView({ report, number }: { report: Report; number(n: number): str
     );
   return (
     <Section title={t('imports.report')}>
+      {report.dryRun ? (
+        <p className="muted" role="status" data-testid="import-preview">
+          {t('imports.previewNote')}
+        </p>
+      ) : null}
       {report.replayed ? <p className="muted">{t('imports.replayed')}</p> : null}
       <dl className="figures" data-testid="import-counts">
         <dt>{t('imports.rows')}</dt>
