@@ -1,4 +1,4 @@
-import { IsInt, IsOptional, IsString, IsUrl, Matches, Max, MinLength, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, IsUrl, Max, MinLength, Min } from 'class-validator';
 import { defineConfig } from '@libs/config';
 
 export class ApiConfig {
@@ -93,30 +93,5 @@ export const apiConfig = defineConfig('api', ApiConfig, {
   reconcilerTimeoutMs: { name: 'API_RECONCILER_TIMEOUT_MS', parse: 'int', default: '600000' },
 });
 
-/** The card vault's keys: all three or none (card-key import then answers 503; the rest of the API works). */
-export class CardVaultConfig {
-  /** `id:base64,id:base64`, each a 32-byte AES-256 key. */
-  @IsOptional()
-  @IsString()
-  keys?: string;
-
-  @IsOptional()
-  @Matches(/^[A-Za-z0-9._-]{1,64}$/)
-  activeKeyId?: string;
-
-  /** Base64, at least 32 bytes, different from every encryption key. */
-  @IsOptional()
-  @IsString()
-  fingerprintKey?: string;
-}
-
-export const cardVaultConfig = defineConfig(
-  'card-vault',
-  CardVaultConfig,
-  {
-    keys: { name: 'CARD_VAULT_KEYS', secret: true, generate: 'keyring' },
-    activeKeyId: { name: 'CARD_VAULT_ACTIVE_KEY_ID' },
-    fingerprintKey: { name: 'CARD_VAULT_FINGERPRINT_KEY', secret: true, generate: 'key' },
-  },
-  { allOrNone: [{ label: 'card vault', keys: ['keys', 'activeKeyId', 'fingerprintKey'] }] },
-);
+// The card vault's keys are libs/card-vault's (the supplier connector reads the same variables).
+export { CardVaultConfig, cardVaultConfig } from '@libs/card-vault';

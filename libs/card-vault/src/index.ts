@@ -14,3 +14,4 @@ export {
   type StoreBatchResult,
   type StoredCard,
 } from './card-vault';
+export * from './card-vault.config';

@@ -7,6 +7,7 @@ export * from './inbound/after-sales-notice';
 export * from './inbound/notice-body';
 export * from './inbound/notification-inbox';
 export * from './inbound/webhook-receiver';
+export { readWebhookBody, WEBHOOK_CONTENT_TYPES, type WebhookBodyRead } from './inbound/webhook-body';
 export * from './outbound/stock-target';
 export * from './outbound/token-bucket';
 export * from './outbound/retry-after';

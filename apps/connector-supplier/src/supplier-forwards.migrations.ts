@@ -1,0 +1,43 @@
+import type { MigrationSet } from '@libs/database';
+
+/** The supplier connector's own table: every attempt it was asked to place, and where it stands. */
+export const supplierForwardsMigrations: MigrationSet = {
+  component: 'connector-supplier',
+  migrations: [
+    {
+      version: 1,
+      name: 'supplier_forwards',
+      up: `
+-- One row per forwarding attempt (the inventory's SupplierForwardStarted). Recorded before the offset of its request
+-- is committed, so a crash never loses an attempt; the order id the supplier sees is derived from forward_id, so
+-- placing it again after a crash is the same order there.
+CREATE TABLE supplier_forwards (
+  forward_id          text        PRIMARY KEY,
+  supplier_order_id   text        NOT NULL UNIQUE,
+  supplier_id         text        NOT NULL,
+  product_id          text        NOT NULL,
+  sku                 text        NOT NULL,
+  channel             text        NOT NULL,
+  channel_order_id    text        NOT NULL,
+  attempt             integer     NOT NULL,
+  quantity            integer     NOT NULL,
+  expected_unit_price bigint,
+  -- placing: no definite answer yet; pending: the supplier accepted it and works on it; answered: the inventory
+  -- was told the outcome (outcome below).
+  status              text        NOT NULL CHECK (status IN ('placing', 'pending', 'answered')),
+  outcome             text        CHECK (outcome IN ('fulfilled', 'refused', 'timeout')),
+  outcome_code        text,
+  supplier_ref        text,
+  calls               integer     NOT NULL DEFAULT 0,
+  requested_at        timestamptz NOT NULL,
+  give_up_at          timestamptz NOT NULL,
+  next_check_at       timestamptz NOT NULL,
+  answered_at         timestamptz,
+  -- A fulfilment that arrived after the attempt was given up (recorded in the inventory as surplus).
+  late_fulfilled_at   timestamptz
+);
+CREATE INDEX supplier_forwards_due_idx ON supplier_forwards (next_check_at) WHERE status <> 'answered';
+`,
+    },
+  ],
+};
