@@ -43,7 +43,6 @@ export function unsupportedUpload(type: string, accepted: string): ApiError {
   );
 }
 
-
 /** The first bytes of a file that tell its kind, whatever its name or declared type. */
 const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 /** An OLE2 compound file: an .xls (Excel 97-2003) workbook, or an .xlsx saved with a password. */
