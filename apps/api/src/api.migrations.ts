@@ -132,5 +132,51 @@ CREATE TABLE ticket_events (
 );
 `,
     },
+    {
+      version: 7,
+      name: 'catalogue syncs',
+      up: `
+-- A catalogue sync (主站 → 分站): a supplier's catalogue read through the supplier contract and compared with what
+-- StockSync has (the preview), then applied whole or by row. fetched_at: when reading the catalogue began, the
+-- time of the supplier's report each row carries when applied.
+CREATE TABLE catalogue_syncs (
+  sync_id          text        PRIMARY KEY,
+  seq              bigserial   NOT NULL UNIQUE,
+  supplier_id      text        NOT NULL,
+  sku_prefix       text        NOT NULL,
+  safety_buffer    bigint      CHECK (safety_buffer >= 0),
+  source           text        NOT NULL CHECK (source IN ('operator', 'schedule')),
+  requested_by     text        NOT NULL,
+  fetched_at       timestamptz NOT NULL,
+  created_at       timestamptz NOT NULL DEFAULT now(),
+  products         integer     NOT NULL,
+  counts           jsonb       NOT NULL,
+  first_applied_at timestamptz,
+  first_applied_by text,
+  last_applied_at  timestamptz,
+  last_applied_by  text
+);
+CREATE INDEX catalogue_syncs_supplier ON catalogue_syncs (supplier_id, seq);
+
+-- One row per catalogue product (catalogue order), then one per SKU whose product is gone upstream. body: the
+-- preview's row as answered (product, changes old → new, reason). applied_at/_by: the first apply that brought
+-- the row into StockSync; result/result_reason: what the latest apply did with it.
+CREATE TABLE catalogue_sync_rows (
+  sync_id       text        NOT NULL REFERENCES catalogue_syncs (sync_id),
+  seq           integer     NOT NULL,
+  product_id    text        NOT NULL,
+  sku           text,
+  status        text        NOT NULL CHECK (status IN ('new', 'changed', 'unchanged', 'gone', 'invalid')),
+  body          jsonb       NOT NULL,
+  applied_at    timestamptz,
+  applied_by    text,
+  result        text        CHECK (result IN ('applied', 'already_applied', 'unchanged', 'refused', 'rejected')),
+  result_reason text,
+  PRIMARY KEY (sync_id, seq)
+);
+CREATE INDEX catalogue_sync_rows_status ON catalogue_sync_rows (sync_id, status, seq);
+CREATE INDEX catalogue_sync_rows_product ON catalogue_sync_rows (sync_id, product_id);
+`,
+    },
   ],
 };

@@ -1,6 +1,7 @@
 import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { EventStoreModule, MessagingModule, PlatformModule } from '@libs/runtime';
+import { suppliersConfig } from '@libs/suppliers';
 import { AdjustStockHttpController } from './adjustments/adjust-stock.http.controller';
 import { AlertsHttpController } from './alerts/alerts.http.controller';
 import { apiConfig, cardVaultConfig } from './api.config';
@@ -13,6 +14,12 @@ import { MeHttpController } from './auth/me.http.controller';
 import { CardKeyImportsRepository } from './card-keys/card-key-imports.repository';
 import { cardVaultProvider } from './card-keys/card-vault.provider';
 import { CatalogueImportsRepository } from './catalogue/catalogue-imports.repository';
+import { catalogueSyncConfig } from './catalogue-syncs/catalogue-sync.config';
+import { CatalogueSyncMetrics } from './catalogue-syncs/catalogue-sync-metrics';
+import { CatalogueSyncScheduler } from './catalogue-syncs/catalogue-sync.scheduler';
+import { CatalogueSyncsHttpController } from './catalogue-syncs/catalogue-syncs.http.controller';
+import { CatalogueSyncsRepository } from './catalogue-syncs/catalogue-syncs.repository';
+import { CatalogueSyncs } from './catalogue-syncs/catalogue-syncs.service';
 import { ImportCatalogueHandler } from './catalogue/import-catalogue.handler';
 import { ImportCatalogueHttpController } from './catalogue/import-catalogue.http.controller';
 import { ImportCardKeysHandler } from './card-keys/import-card-keys.handler';
@@ -50,11 +57,17 @@ import { AfterSalesMessageController } from './tickets/after-sales.message.contr
 import { TicketAnswers } from './tickets/ticket-answers';
 import { OrderTicketsHttpController, TicketsHttpController } from './tickets/tickets.http.controller';
 import { TicketsRepository } from './tickets/tickets.repository';
+import { ConfiguredSuppliers } from './supply/configured-suppliers';
+import { SupplyHttpController } from './supply/supply.http.controller';
 
 /** The operations REST API: /v1 (API keys, roles, rate limit), OpenAPI at /docs, plus /health and /metrics. */
 @Module({
   imports: [
-    PlatformModule.forApp({ name: 'api', defaultPort: 3000, config: [apiConfig, cardVaultConfig] }),
+    PlatformModule.forApp({
+      name: 'api',
+      defaultPort: 3000,
+      config: [apiConfig, cardVaultConfig, suppliersConfig, catalogueSyncConfig],
+    }),
     EventStoreModule,
     // Writes go to each SKU's owner through the SKU lane (see InventoryCommands).
     MessagingModule.forRoot(),
@@ -85,6 +98,9 @@ import { TicketsRepository } from './tickets/tickets.repository';
     DeadLettersHttpController,
     ImportCardKeysHttpController,
     ImportCatalogueHttpController,
+    // 主站 → 分站: a supplier's catalogue previewed and applied; a supplier SKU's suppliers.
+    CatalogueSyncsHttpController,
+    SupplyHttpController,
     ImportTemplatesHttpController,
     // The SKU lane's replies: an @EventPattern consumer on the message bus transport (startApp connects it).
     InventoryLaneRepliesController,
@@ -110,6 +126,11 @@ import { TicketsRepository } from './tickets/tickets.repository';
     ImportCardKeysHandler,
     CatalogueImportsRepository,
     ImportCatalogueHandler,
+    ConfiguredSuppliers,
+    CatalogueSyncsRepository,
+    CatalogueSyncMetrics,
+    CatalogueSyncs,
+    CatalogueSyncScheduler,
     ReconcilerClient,
     OpenApiDocs,
     TicketsRepository,

@@ -28,7 +28,9 @@ export type ApiErrorCode =
   | `INVENTORY.${string}`
   | `IMPORT.${string}`
   | `RECONCILIATION.${string}`
-  | `TICKET.${string}`;
+  | `TICKET.${string}`
+  | `SUPPLY.${string}`
+  | `CATALOGUE_SYNC.${string}`;
 
 /** A request-path error with a stable code; the exception filter renders it as `{ code, message, details? }`. */
 export class ApiError extends Error {
