@@ -1,3 +1,4 @@
+import { CATALOGUE_SYNC_USAGE, parseCatalogueCommand, runCatalogueCommand } from './catalogue-sync.command';
 import { listDeadLetters, replayDeadLetter } from './dead-letters.commands';
 import {
   downloadTemplate,
@@ -10,6 +11,7 @@ import { initCommand } from './init.command';
 import { rebuildProjections, reconcileNow, showSku } from './operations.commands';
 import { ORDER_ACTIONS, type OrderAction, runKeyAction, runOrderAction, showOrder } from './order.command';
 import { listQuarantine, retryQuarantine } from './projection-quarantine.commands';
+import { parseSupplyCommand, runSupplyCommand, SUPPLY_USAGE } from './supply.commands';
 import { parseTicketCommand, runTicketCommand, TICKET_USAGE } from './ticket.commands';
 import { positiveInt, rotateVault } from './vault.commands';
 
@@ -43,6 +45,8 @@ commands:
   key void <sku> <unit id> [--note <text>]
       Take a key out of use; an unsold one leaves stock (inventory-admin).
 ${TICKET_USAGE.trimEnd()}
+${SUPPLY_USAGE.trimEnd()}
+${CATALOGUE_SYNC_USAGE.trimEnd()}
   reconcile
       Run a reconciliation now and print its summary (reconciler app).
   rebuild-projections
@@ -184,6 +188,14 @@ export async function run(
     case 'ticket': {
       const ticket = parseTicketCommand(args);
       return ticket ? withApiKey(() => runTicketCommand(ticket, context)) : usage();
+    }
+    case 'supply': {
+      const supply = parseSupplyCommand(args);
+      return supply ? withApiKey(() => runSupplyCommand(supply, context)) : usage();
+    }
+    case 'catalogue': {
+      const catalogue = parseCatalogueCommand(args);
+      return catalogue ? withApiKey(() => runCatalogueCommand(catalogue, context)) : usage();
     }
     case 'reconcile':
       // Saying so beats the 401 the reconciler would answer.
