@@ -21,6 +21,8 @@ export interface ServiceProcess {
   ready(timeoutMs: number): Promise<void>;
   /** SIGTERM (the app's shutdown hooks run and log too), SIGKILL if it does not exit in time. */
   stop(timeoutMs?: number): Promise<void>;
+  /** SIGKILL at once, as a crash: no shutdown hook runs. Resolves once the process is gone. */
+  kill(): Promise<void>;
 }
 
 /** A port that was free a moment ago: the app's main.ts reports no address, so the test chooses it. */
@@ -99,6 +101,11 @@ export async function startServiceProcess(
       const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
       await exited;
       clearTimeout(timer);
+    },
+    async kill() {
+      if (exitCode !== undefined) return;
+      child.kill('SIGKILL');
+      await exited;
     },
   };
 }

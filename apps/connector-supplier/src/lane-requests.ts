@@ -43,7 +43,7 @@ export function observationRequest(
   at: number,
 ): LaneRequest {
   const { supplierId, productId, observedAt } = observation;
-  const commandId = `supplier-stock:${supplierId}:${productId}:${source}:${observedAt}`;
+  const commandId = `supplier-stock:${sku}:${supplierId}:${productId}:${source}:${observedAt}`;
   return laneRequest(sku, commandId, 'ObserveSupplierStock', observation, at);
 }
 

@@ -146,6 +146,32 @@ function stepsOf(
       return mine(event.data)
         ? [{ step: 'refused', detail: { command: event.data.command, reason: event.data.reason } }]
         : [];
+    // 一键代发: each attempt at a supplier, its answer, and what happened when none fulfilled it.
+    case 'SupplierForwardStarted': {
+      if (!mine(event.data)) return [];
+      const { attempt, supplierId, productId, quantity, expectedUnitPrice } = event.data;
+      return [{ step: 'forwarded', detail: { attempt, supplierId, productId, quantity, expectedUnitPrice } }];
+    }
+    case 'SupplierForwardFulfilled': {
+      if (!mine(event.data)) return [];
+      const { attempt, supplierId, supplierOrderId, units } = event.data;
+      const unitIds = units.map((unit) => unit.unitId);
+      return [{ step: 'supplier-fulfilled', detail: { attempt, supplierId, supplierOrderId, unitIds } }];
+    }
+    case 'SupplierForwardFailed': {
+      if (!mine(event.data)) return [];
+      const { attempt, supplierId, reason, code } = event.data;
+      return [{ step: 'supplier-failed', detail: { attempt, supplierId, reason, code } }];
+    }
+    case 'SupplierForwardingExhausted':
+      return mine(event.data)
+        ? [{ step: 'no-supplier-left', detail: { attempts: event.data.attempts } }]
+        : [];
+    case 'SupplierLateFulfilment': {
+      if (!mine(event.data)) return [];
+      const { attempt, supplierId, supplierOrderId, unitIds } = event.data;
+      return [{ step: 'supplier-fulfilled-late', detail: { attempt, supplierId, supplierOrderId, unitIds } }];
+    }
     default:
       return [];
   }

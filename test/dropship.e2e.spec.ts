@@ -1,0 +1,350 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  createTestDatabase,
+  deleteTopicsWithPrefix,
+  eventually,
+  uniqueTopicPrefix,
+  type TestDatabase,
+} from '@libs/testing';
+import { CHANNELS, FourPlatforms } from './four-platforms';
+import { type ServiceProcess, startServiceProcess } from './service-process';
+
+/**
+ * Supplier-backed SKUs end to end (货源, 一键代发): the supplier connector runs as deployed beside the inventory
+ * service, the projector, the api and the four channel connectors, on the real broker and PostgreSQL; the two
+ * upstream suppliers are simulators, each in its own process, driven through their control routes. Buyers order on
+ * the simulated shop, which receives the card keys the suppliers sold us.
+ */
+describe('supplier-backed SKUs (dropship)', () => {
+  const prefix = uniqueTopicPrefix('dropship');
+  const run = randomBytes(3).toString('hex');
+  const bootstrapAdminKey = randomBytes(24).toString('base64url');
+  const stack = new FourPlatforms(run);
+  const vault = {
+    CARD_VAULT_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+    CARD_VAULT_ACTIVE_KEY_ID: 'k1',
+    CARD_VAULT_FINGERPRINT_KEY: randomBytes(32).toString('base64'),
+    // The marketplaces get a link to the key instead of the key; the shop gets the key itself.
+    DELIVERY_LINK_SECRET: randomBytes(32).toString('base64url'),
+    DELIVERY_PAGE_URL: 'http://127.0.0.1:1',
+  };
+  const suppliers = {
+    'up-a': {
+      secret: `up-a-${randomBytes(16).toString('base64url')}`,
+      sim: undefined as SimProcess | undefined,
+    },
+    'up-b': {
+      secret: `up-b-${randomBytes(16).toString('base64url')}`,
+      sim: undefined as SimProcess | undefined,
+    },
+  };
+  const keysOf = (product: string, n: number) =>
+    Array.from({ length: n }, (_, i) => `${product}-${run}-KEY-${i + 1}`);
+  let db: TestDatabase;
+  let common: Record<string, string> = {};
+  let connector: ServiceProcess | undefined;
+  let adminKey = '';
+
+  beforeAll(async () => {
+    db = await createTestDatabase('dropship');
+    common = { DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: prefix, LOG_LEVEL: 'warn', ...vault };
+    suppliers['up-a'].sim = await startSupplierSimulator(suppliers['up-a'].secret, [
+      {
+        productId: 'listed',
+        kind: 'cardKey',
+        faceValue: 1000,
+        supplyPrice: 850,
+        secrets: keysOf('listed', 10),
+      },
+      {
+        productId: 'steam',
+        kind: 'cardKey',
+        faceValue: 5000,
+        supplyPrice: 4600,
+        secrets: keysOf('steam-a', 3),
+      },
+      {
+        productId: 'gift',
+        kind: 'cardKey',
+        faceValue: 2000,
+        supplyPrice: 1800,
+        secrets: keysOf('gift-a', 3),
+      },
+    ]);
+    suppliers['up-b'].sim = await startSupplierSimulator(suppliers['up-b'].secret, [
+      {
+        productId: 'gift-b',
+        kind: 'cardKey',
+        faceValue: 2000,
+        supplyPrice: 1750,
+        secrets: keysOf('gift-b', 3),
+      },
+    ]);
+    for (const sku of ['LISTED', 'STEAM', 'GIFT']) stack.listOnMarketplaces(`${sku}-${run}`);
+    await stack.start({
+      common,
+      api: { API_BOOTSTRAP_ADMIN_KEY: bootstrapAdminKey, SUPPLIERS: suppliersVariable() },
+      readyMs: 80_000,
+    });
+    connector = await startConnector();
+    for (const [id, s] of Object.entries(suppliers)) {
+      await s.sim!.control('POST', '/_sim/supplier/notice-target', {
+        url: connector.url,
+        path: `/v1/supplier-notices?supplier=${id}`,
+      });
+    }
+    const created = await api(
+      'POST',
+      '/v1/api-keys',
+      { name: `ops-${run}`, role: 'admin' },
+      bootstrapAdminKey,
+    );
+    expect(created.status).toBe(201);
+    adminKey = String(created.body.key);
+  }, 150_000);
+
+  afterAll(async () => {
+    await connector?.stop();
+    await stack.stop();
+    for (const s of Object.values(suppliers)) await s.sim?.stop();
+    await deleteTopicsWithPrefix(prefix).catch(() => undefined);
+    await db?.drop();
+  }, 40_000);
+
+  /** SUPPLIERS, as the supplier connector and the api read it. */
+  const suppliersVariable = () =>
+    JSON.stringify(
+      Object.entries(suppliers).map(([id, s]) => ({
+        id,
+        baseUrl: s.sim!.url,
+        appId: 'stocksync',
+        secret: s.secret,
+        timeoutMs: 1_500,
+        pollIntervalMs: 600_000,
+        noticesEnabled: true,
+      })),
+    );
+
+  function startConnector(): Promise<ServiceProcess> {
+    return startServiceProcess('connector-supplier', {
+      ...common,
+      SUPPLIERS: suppliersVariable(),
+      SUPPLIER_FORWARD_CHECK_MS: '300',
+      SUPPLIER_FORWARD_GIVE_UP_MS: '20000',
+      SUPPLIER_NEW_LINK_CHECK_MS: '300',
+    }).then(async (started) => {
+      await started.ready(60_000);
+      return started;
+    });
+  }
+
+  async function api(method: string, path: string, body?: unknown, key = adminKey) {
+    const response = await fetch(`${stack.service('api').url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  }
+
+  /** A supplier-backed SKU listed on the four channels, reselling `links` in priority order. */
+  async function supplierSku(sku: string, links: [string, string][]) {
+    expect((await api('POST', '/v1/skus', { sku, kind: 'supplier' })).status).toBe(201);
+    for (const channel of CHANNELS) {
+      expect(
+        (await api('PUT', `/v1/skus/${sku}/channels/${channel}/policy`, { sharePercent: 100 })).status,
+      ).toBe(200);
+    }
+    const linked = await api('PUT', `/v1/skus/${sku}/suppliers`, {
+      suppliers: links.map(([supplierId, productId]) => ({ supplierId, productId })),
+    });
+    expect(linked.status).toBe(200);
+  }
+
+  const everyChannelLists = (sku: string, quantity: number) =>
+    eventually(
+      () => CHANNELS.every((c) => stack.listed(c, sku) === quantity) || undefined,
+      30_000,
+      `${quantity} of ${sku} listed on every channel (now ${CHANNELS.map((c) => `${c} ${stack.listed(c, sku)}`).join(', ')})`,
+    );
+
+  const shopDeliveries = (orderId: string) =>
+    [...stack.platforms.shop.sim.deliveries.values()].filter((d) => d.orderId === orderId);
+
+  const shopOrder = (type: 'order.placed' | 'order.paid', orderId: string, sku: string) =>
+    stack.notify('shop', { type, orderId, lines: [{ sku, quantity: 1 }] });
+
+  it('given a SKU reselling 10 of a supplier’s keys, when the supplier’s stock drops to 6, then all four channels list 6', async () => {
+    const sku = `LISTED-${run}`;
+    await supplierSku(sku, [['up-a', 'listed']]);
+    // Linked: the connector polls the supplier at once, and every channel lists what it holds.
+    await everyChannelLists(sku, 10);
+    // The supplier sells 4 elsewhere and says so in a signed notice.
+    await suppliers['up-a'].sim!.control('POST', '/_sim/supplier/products/listed', { removeSecrets: 4 });
+    await everyChannelLists(sku, 6);
+  }, 90_000);
+
+  it('given a paid dropship order, when the payment notice comes five times and the supplier connector is killed mid-forward, then the supplier sees one order and the buyer gets one key', async () => {
+    const sku = `STEAM-${run}`;
+    const orderId = `shop-steam-${run}`;
+    const upA = suppliers['up-a'].sim!;
+    await supplierSku(sku, [['up-a', 'steam']]);
+    await everyChannelLists(sku, 3);
+    // The supplier creates the order but holds its answer past the connector's wait: the nasty case.
+    await upA.control('POST', '/_sim/supplier/faults', { orderTimeouts: 1, holdMs: 4_000 });
+    expect((await shopOrder('order.placed', orderId, sku)).status).toBe(200);
+    for (let i = 0; i < 5; i++) expect((await shopOrder('order.paid', orderId, sku)).status).toBe(200);
+    // The order reached the supplier: kill the connector while its answer is held.
+    await eventually(
+      async () => ((await upA.orders()).orders.some((o) => o.productId === 'steam') ? true : undefined),
+      30_000,
+      'the order at the supplier',
+    );
+    await connector!.kill();
+    connector = await startConnector();
+    const [delivered] = await eventually(
+      () => (shopDeliveries(orderId).length > 0 ? shopDeliveries(orderId) : undefined),
+      60_000,
+      'the key at the buyer',
+    );
+    const state = await upA.orders();
+    const steamOrders = state.orders.filter((o) => o.productId === 'steam');
+    // One order at the supplier, however often it was asked for it, and its key is the one the buyer got.
+    expect(steamOrders).toHaveLength(1);
+    expect(state.received[steamOrders[0]!.orderId]).toBeGreaterThanOrEqual(1);
+    expect(steamOrders[0]!.secretFingerprints).toEqual([fingerprint(delivered!.secret ?? '')]);
+    // And no second key reaches the buyer later.
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(shopDeliveries(orderId)).toHaveLength(1);
+    const history = await api('GET', `/v1/orders/shop/${orderId}`);
+    expect(history.status).toBe(200);
+    const steps = (history.body.steps as { step: string; actor: string }[]).map((s) => [s.step, s.actor]);
+    expect(steps).toEqual([
+      ['placed-and-reserved', 'connector-shop'],
+      ['paid', 'connector-shop'],
+      ['forwarded', 'connector-shop'],
+      ['supplier-fulfilled', 'connector-supplier'],
+      ['delivered', 'connector-shop'],
+    ]);
+  }, 150_000);
+
+  it('given two suppliers, when the first refuses the order, then the second fulfils it', async () => {
+    const sku = `GIFT-${run}`;
+    const orderId = `shop-gift-${run}`;
+    await supplierSku(sku, [
+      ['up-a', 'gift'],
+      ['up-b', 'gift-b'],
+    ]);
+    await everyChannelLists(sku, 6);
+    await suppliers['up-a'].sim!.control('POST', '/_sim/supplier/faults', {
+      refuseOrdersWith: 'SUPPLIER.OUT_OF_STOCK',
+    });
+    try {
+      expect((await shopOrder('order.placed', orderId, sku)).status).toBe(200);
+      expect((await shopOrder('order.paid', orderId, sku)).status).toBe(200);
+      const [delivered] = await eventually(
+        () => (shopDeliveries(orderId).length > 0 ? shopDeliveries(orderId) : undefined),
+        60_000,
+        'the key at the buyer',
+      );
+      expect(delivered!.secret ?? '').toMatch(new RegExp(`^gift-b-${run}-KEY-`));
+      expect((await suppliers['up-a'].sim!.orders()).orders.filter((o) => o.productId === 'gift')).toEqual(
+        [],
+      );
+      expect(
+        (await suppliers['up-b'].sim!.orders()).orders.filter((o) => o.productId === 'gift-b'),
+      ).toHaveLength(1);
+    } finally {
+      await suppliers['up-a'].sim!.control('POST', '/_sim/supplier/faults', { refuseOrdersWith: null });
+    }
+  }, 120_000);
+});
+
+interface SimOrder {
+  orderId: string;
+  productId: string;
+  secretFingerprints: string[];
+}
+
+interface SimProcess {
+  url: string;
+  control(method: string, path: string, body?: unknown): Promise<unknown>;
+  orders(): Promise<{ orders: SimOrder[]; received: Record<string, number> }>;
+  stop(): Promise<void>;
+}
+
+/** The simulator's fingerprint of a secret, to match a delivered key with a supplier's order without the key. */
+function fingerprint(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex').slice(0, 16);
+}
+
+/** One supplier simulator in its own process (libs/platform-simulators/src/supplier-simulator.main.ts). */
+async function startSupplierSimulator(secret: string, products: unknown[]): Promise<SimProcess> {
+  const seed = join(tmpdir(), `supplier-seed-${randomBytes(6).toString('hex')}.json`);
+  writeFileSync(seed, JSON.stringify({ products }));
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      '-r',
+      'ts-node/register/transpile-only',
+      '-r',
+      'tsconfig-paths/register',
+      'libs/platform-simulators/src/supplier-simulator.main.ts',
+      '--seed',
+      seed,
+    ],
+    {
+      cwd: join(__dirname, '..'),
+      env: {
+        ...process.env,
+        TS_NODE_PROJECT: 'tsconfig.json',
+        SUPPLIER_SIM_SECRET: secret,
+        SUPPLIER_SIM_APP_ID: 'stocksync',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`supplier simulator not ready: ${out}`)), 30_000);
+    child.stdout!.on('data', (b: Buffer) => {
+      out += b.toString('utf8');
+      const ready = /supplier-simulator ready (\S+)/.exec(out);
+      if (ready) {
+        clearTimeout(timer);
+        resolve(ready[1]!);
+      }
+    });
+    child.stderr!.on('data', (b: Buffer) => (out += b.toString('utf8')));
+    child.once('exit', (code) => reject(new Error(`supplier simulator exited ${code}: ${out}`)));
+  });
+  const control = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+    return response.json() as Promise<unknown>;
+  };
+  return {
+    url,
+    control,
+    orders: () =>
+      control('GET', '/_sim/supplier/orders') as Promise<{
+        orders: SimOrder[];
+        received: Record<string, number>;
+      }>,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    },
+  };
+}
