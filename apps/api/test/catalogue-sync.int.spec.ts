@@ -343,6 +343,19 @@ describe('catalogue sync', () => {
       details: { supplierCode: 'HTTP_503', retryable: true },
     });
     expect(await count('catalogue_syncs')).toBe(syncs);
+
+    // A page that breaks the contract (a negative price) is refused whole by the client: the sync fails, naming the
+    // field, and stores nothing (a partial catalogue would make every product after it look gone).
+    main.seed([seed('NEGATIVE', -5)]);
+    const hostile = await startSync();
+    expect(hostile.status).toBe(502);
+    expect(hostile.body).toMatchObject({
+      code: 'CATALOGUE_SYNC.SUPPLIER_FAILED',
+      details: { supplierCode: 'BAD_RESPONSE' },
+    });
+    expect(hostile.body.message).toMatch(/items\[\d+\]\.supplyPrice/);
+    expect(await count('catalogue_syncs')).toBe(syncs);
+    main.products.delete('NEGATIVE');
   });
 
   it('refuses the writes to a role without inventory-admin (403), lets every role read', async () => {
