@@ -36,6 +36,12 @@ export class SupplierConnectorConfig {
   @Min(100)
   @Max(600_000)
   newLinkCheckMs!: number;
+
+  /** A paid order no supplier fulfilled this long after its first attempt raises PAID_NOT_FULFILLED. */
+  @IsInt()
+  @Min(1_000)
+  @Max(86_400_000)
+  unfulfilledAlertMs!: number;
 }
 
 export const supplierConnectorConfig = defineConfig('connector-supplier', SupplierConnectorConfig, {
@@ -44,4 +50,5 @@ export const supplierConnectorConfig = defineConfig('connector-supplier', Suppli
   forwardConcurrency: { name: 'SUPPLIER_FORWARD_CONCURRENCY', parse: 'int', default: '8' },
   publicUrl: { name: 'SUPPLIER_CONNECTOR_PUBLIC_URL' },
   newLinkCheckMs: { name: 'SUPPLIER_NEW_LINK_CHECK_MS', parse: 'int', default: '2000' },
+  unfulfilledAlertMs: { name: 'SUPPLIER_UNFULFILLED_ALERT_MS', parse: 'int', default: '300000' },
 });

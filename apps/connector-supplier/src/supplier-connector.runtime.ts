@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { CardVault, CardVaultConfig, cardVaultKeysOf } from '@libs/card-vault';
 import { runMigrations } from '@libs/database';
-import { ChannelEventsTopic, MessageBus } from '@libs/messaging';
+import { AlertPublisher, ChannelEventsTopic, MessageBus } from '@libs/messaging';
 import { LOGGER, MetricsRegistry } from '@libs/observability';
 import { PG_POOL } from '@libs/runtime';
 import { SupplierClient, SuppliersConfig, suppliersOf, type SupplierConfig } from '@libs/suppliers';
@@ -14,6 +14,7 @@ import { StockWatcher } from './stock-watcher';
 import { SupplierConnectorConfig } from './supplier-connector.config';
 import { supplierForwardsMigrations } from './supplier-forwards.migrations';
 import { SupplierMetrics } from './supplier-metrics';
+import { UnfulfilledOrders } from './unfulfilled-orders';
 
 /** The routes suppliers post to (signed; no service token). The supplier is named by `?supplier=<id>`. */
 export const NOTICES_PATH = '/v1/supplier-notices';
@@ -96,11 +97,20 @@ export class SupplierConnectorRuntime implements OnModuleInit, OnApplicationShut
       this.logger.warn('SUPPLIERS names no supplier: nothing is polled or forwarded');
     this.forwarder.start();
     this.watcher.start();
+    const unfulfilled = new UnfulfilledOrders(
+      this.pool,
+      new AlertPublisher(this.bus),
+      this.config.unfulfilledAlertMs,
+      this.logger,
+    );
     this.gauge = setInterval(() => {
       this.store.open().then(
         (n) => this.metrics.openForwards.set(n),
         () => undefined,
       );
+      unfulfilled.check(Date.now()).catch((error: unknown) => {
+        this.logger.warn({ err: error }, 'looking for paid orders no supplier fulfilled failed');
+      });
     }, 5_000);
     this.gauge.unref();
   }

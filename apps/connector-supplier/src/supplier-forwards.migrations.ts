@@ -37,6 +37,15 @@ CREATE TABLE supplier_forwards (
   late_fulfilled_at   timestamptz
 );
 CREATE INDEX supplier_forwards_due_idx ON supplier_forwards (next_check_at) WHERE status <> 'answered';
+-- Paid orders alerted as not fulfilled in time (PAID_NOT_FULFILLED), so each is raised once and resolved once.
+CREATE TABLE supplier_fulfilment_alerts (
+  channel          text        NOT NULL,
+  channel_order_id text        NOT NULL,
+  sku              text        NOT NULL,
+  raised_at        timestamptz NOT NULL,
+  resolved_at      timestamptz,
+  PRIMARY KEY (channel, channel_order_id)
+);
 `,
     },
   ],

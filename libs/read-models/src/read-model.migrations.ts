@@ -291,6 +291,8 @@ CREATE TABLE sku_suppliers (
   PRIMARY KEY (sku, supplier_id)
 );
 CREATE INDEX sku_suppliers_product_idx ON sku_suppliers (supplier_id, product_id);
+-- The supplier connector looks for paid orders no supplier fulfilled yet.
+CREATE INDEX reservations_forwarding_idx ON reservations (updated_at) WHERE status = 'forwarding';
 `,
     },
   ],

@@ -27,6 +27,11 @@ export const ALERT_KINDS = [
   'PAID_ORDER_REJECTED',
   /** Card-key delivery of an order was given up after its attempts. Key: channel:orderId. */
   'DELIVERY_FAILED',
+  /**
+   * A paid order of a supplier-backed SKU no supplier fulfilled within the limit (still forwarding, or every supplier
+   * failed). Key: channel:orderId.
+   */
+  'PAID_NOT_FULFILLED',
   /** A reconciliation run found listed stock that differs from the truth. Key: the channel, or `all`. */
   'STOCK_DRIFT',
   /** The projector set a SKU aside (projection_quarantine). Key: SKU. */

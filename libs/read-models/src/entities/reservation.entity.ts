@@ -9,6 +9,7 @@ import { bigintAsNumber } from './column-types';
 @Entity({ name: 'reservations', synchronize: false })
 @Index('reservations_open_expiry_idx', ['expiresAt', 'sku'], { where: `status = 'reserved'` })
 @Index('reservations_sku_idx', ['sku'])
+@Index('reservations_forwarding_idx', ['updatedAt'], { where: `status = 'forwarding'` })
 @Check(
   'reservations_status_check',
   `status IN ('reserved', 'confirmed', 'delivered', 'released', 'expired', 'rejected', 'refunded', 'awaiting-keys', 'forwarding')`,
