@@ -19,6 +19,7 @@ import {
 import { decideRegisterSku } from './decisions/register-sku';
 import { decideImportCardKeys, decideReceiveStock } from './decisions/receive-stock';
 import { decideReserveStock } from './decisions/reserve-stock';
+import { decideSetPricing } from './decisions/pricing';
 import {
   decideConfigureSupply,
   decideObserveSupplierStock,
@@ -96,6 +97,8 @@ function decideCommand(command: InventoryCommand, state: InventoryState): Invent
       return decideObserveSupplierStock(command, state);
     case 'RecordForwardResult':
       return decideRecordForwardResult(command, state);
+    case 'SetPricing':
+      return decideSetPricing(command, state);
     default: {
       const unreachable: never = command;
       return unreachable;

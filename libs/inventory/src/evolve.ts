@@ -216,6 +216,8 @@ export function evolve(state: InventoryState, event: InventoryEvent): InventoryS
       return exhaustForward(state, event);
     case 'SupplierLateFulfilment':
       return recordLateFulfilment(state, event);
+    case 'PricingSet':
+      return { ...state, pricing: event.data.pricing };
     default: {
       const unreachable: never = event;
       return unreachable;

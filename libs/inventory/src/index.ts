@@ -18,3 +18,4 @@ export type { PersistentMap, TrieBranch, TrieLeaf, TrieNode } from './persistent
 export type { UnitQueue } from './unit-queue';
 export * from './close-books';
 export * from './supply';
+export * from './pricing';

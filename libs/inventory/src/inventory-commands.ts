@@ -1,5 +1,6 @@
 import { OrderRecord } from './inventory-state';
 import { AdjustmentReason, DeliveryMode, StockKind } from './stock-kind';
+import type { MarkupRule, PriceRounding } from './pricing';
 
 /**
  * Every command names its SKU (the stream it is for), the time it is decided at and, optionally, who
@@ -183,6 +184,22 @@ export type RecordForwardResult = Command<
   }
 >;
 
+/**
+ * Sets the SKU's prices and price rules. A field left out keeps its value; `null` removes it. `channelRules`
+ * replaces the whole map when given (a channel left out falls back to the default rule).
+ */
+export type SetPricing = Command<
+  'SetPricing',
+  {
+    faceValue?: number | null;
+    costPrice?: number | null;
+    defaultRule?: MarkupRule | null;
+    channelRules?: Readonly<Record<string, MarkupRule>>;
+    rounding?: PriceRounding;
+    floor?: number | null;
+  }
+>;
+
 export type InventoryCommand =
   | RegisterSku
   | ChangeSkuSettings
@@ -206,6 +223,7 @@ export type InventoryCommand =
   | CloseBooks
   | ConfigureSupply
   | ObserveSupplierStock
-  | RecordForwardResult;
+  | RecordForwardResult
+  | SetPricing;
 
 export type InventoryCommandType = InventoryCommand['type'];

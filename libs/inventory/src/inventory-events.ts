@@ -2,6 +2,7 @@ import { ChannelPolicy, LoopAllocation, OrderRecord, ReservedLine, UnitStatus } 
 import { InventoryCommandType } from './inventory-commands';
 import { ReasonCode, SkipReason } from './reason-codes';
 import { AdjustmentReason, DeliveryMode, StockKind } from './stock-kind';
+import type { PricingSettings } from './pricing';
 
 /** `at` is the deciding command's `now` (epoch ms); `actor` is who asked, null when nobody was named. */
 export interface EventContext {
@@ -251,6 +252,9 @@ export type CommandRejected = Event<
   }
 >;
 
+/** The SKU's prices and price rules after the change: the whole settings each time (see pricing.ts). */
+export type PricingSet = Event<'PricingSet', { pricing: PricingSettings }>;
+
 /** The suppliers of a supplier-backed SKU, in priority order, and its safety buffer: the whole list each time. */
 export type SupplyConfigured = Event<
   'SupplyConfigured',
@@ -380,7 +384,8 @@ export type InventoryEvent =
   | SupplierForwardFulfilled
   | SupplierForwardFailed
   | SupplierForwardingExhausted
-  | SupplierLateFulfilment;
+  | SupplierLateFulfilment
+  | PricingSet;
 
 export type InventoryEventType = InventoryEvent['type'];
 

@@ -3,6 +3,7 @@ import { emptyMap, PersistentMap, sharedIfEmpty } from './persistent-map';
 import { ReasonCode } from './reason-codes';
 import { DeliveryMode, StockKind } from './stock-kind';
 import type { SupplyState } from './supply';
+import type { PricingSettings } from './pricing';
 import { emptyUnitQueue, sharedIfEmptyQueue, UnitQueue } from './unit-queue';
 
 /**
@@ -177,6 +178,8 @@ export interface InventoryState {
   readonly channelPolicies: Readonly<Record<string, ChannelPolicy>>;
   /** The suppliers of a supplier-backed SKU; absent for other kinds and until configured. */
   readonly supply?: SupplyState;
+  /** Face value, cost and the selling-price rules; absent until set (no price is pushed then). */
+  readonly pricing?: PricingSettings;
   /**
    * Set once the books were closed (see close-books.ts): order records settled before this instant have left the
    * state, so an order id the state does not know may still have a history in the stream. Null: nothing ever

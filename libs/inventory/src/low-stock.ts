@@ -129,6 +129,7 @@ function levelAfter(
       case 'SupplierForwardFailed':
       case 'SupplierForwardingExhausted':
       case 'SupplierLateFulfilment':
+      case 'PricingSet':
         continue;
       default: {
         const unreachable: never = event;

@@ -124,6 +124,7 @@ function movementFacts(event: InventoryEvent): MovementFacts | null {
     case 'SupplierForwardFailed':
     case 'SupplierForwardingExhausted':
     case 'SupplierLateFulfilment':
+    case 'PricingSet':
       return null;
     default: {
       const unreachable: never = event;
@@ -208,6 +209,7 @@ function ordersOf(event: InventoryEvent): { channel: string; channelOrderId: str
     case 'OrdersRecalled':
     case 'SupplyConfigured':
     case 'SupplierStockObserved':
+    case 'PricingSet':
       return [];
     default: {
       const unreachable: never = event;
@@ -299,6 +301,7 @@ function touchedUnitIds(event: InventoryEvent, before: InventoryState): readonly
     case 'SupplierForwardFailed':
     case 'SupplierForwardingExhausted':
     case 'SupplierLateFulfilment':
+    case 'PricingSet':
       return [];
     default: {
       const unreachable: never = event;

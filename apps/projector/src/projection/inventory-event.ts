@@ -38,6 +38,7 @@ const KNOWN_TYPES: Record<InventoryEventType, true> = {
   SupplierForwardFailed: true,
   SupplierForwardingExhausted: true,
   SupplierLateFulfilment: true,
+  PricingSet: true,
 };
 
 /**
