@@ -10,6 +10,7 @@ import {
   uniqueTopicPrefix,
   type TestDatabase,
 } from '@libs/testing';
+import type { ShopSimulator } from '@libs/platform-simulators';
 import { CHANNELS, FourPlatforms } from './four-platforms';
 import { type ServiceProcess, startServiceProcess } from './service-process';
 
@@ -172,20 +173,35 @@ describe('supplier-backed SKUs (dropship)', () => {
       `${quantity} of ${sku} listed on every channel (now ${CHANNELS.map((c) => `${c} ${stack.listed(c, sku)}`).join(', ')})`,
     );
 
+  const shopPrice = (sku: string) => (stack.platforms.shop.sim as ShopSimulator).prices.get(sku);
+
   const shopDeliveries = (orderId: string) =>
     [...stack.platforms.shop.sim.deliveries.values()].filter((d) => d.orderId === orderId);
 
   const shopOrder = (type: 'order.placed' | 'order.paid', orderId: string, sku: string) =>
     stack.notify('shop', { type, orderId, lines: [{ sku, quantity: 1 }] });
 
-  it('given a SKU reselling 10 of a supplier’s keys, when the supplier’s stock drops to 6, then all four channels list 6', async () => {
+  it('given a SKU reselling 10 of a supplier’s keys, when the supplier’s stock drops to 6 and its price rises, then all four channels list 6 and the shop the new price', async () => {
     const sku = `LISTED-${run}`;
     await supplierSku(sku, [['up-a', 'listed']]);
     // Linked: the connector polls the supplier at once, and every channel lists what it holds.
     await everyChannelLists(sku, 10);
-    // The supplier sells 4 elsewhere and says so in a signed notice.
-    await suppliers['up-a'].sim!.control('POST', '/_sim/supplier/products/listed', { removeSecrets: 4 });
+    // Priced at the supplier's price plus 1.50 on the shop (分站), the other channels keep their own prices.
+    const priced = await api('PUT', `/v1/skus/${sku}/pricing`, {
+      faceValue: 1000,
+      channelRules: { shop: { kind: 'fixed', value: 150 } },
+    });
+    expect(priced.status).toBe(200);
+    await eventually(() => shopPrice(sku) === 1000 || undefined, 30_000, 'price 1000 on the shop');
+    expect(stack.platforms.taobao.sim.listings.get(sku)).not.toHaveProperty('price');
+    // The supplier sells 4 elsewhere and raises its price, and says so in a signed notice: the stock follows on every
+    // channel, the price on the shop.
+    await suppliers['up-a'].sim!.control('POST', '/_sim/supplier/products/listed', {
+      removeSecrets: 4,
+      supplyPrice: 900,
+    });
     await everyChannelLists(sku, 6);
+    await eventually(() => shopPrice(sku) === 1050 || undefined, 30_000, 'price 1050 on the shop');
   }, 90_000);
 
   it('given a paid dropship order, when the payment notice comes five times and the supplier connector is killed mid-forward, then the supplier sees one order and the buyer gets one key', async () => {

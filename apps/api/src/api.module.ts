@@ -59,6 +59,7 @@ import { OrderTicketsHttpController, TicketsHttpController } from './tickets/tic
 import { TicketsRepository } from './tickets/tickets.repository';
 import { ConfiguredSuppliers } from './supply/configured-suppliers';
 import { SupplyHttpController } from './supply/supply.http.controller';
+import { PricingHttpController } from './pricing/pricing.http.controller';
 
 /** The operations REST API: /v1 (API keys, roles, rate limit), OpenAPI at /docs, plus /health and /metrics. */
 @Module({
@@ -101,6 +102,7 @@ import { SupplyHttpController } from './supply/supply.http.controller';
     // 主站 → 分站: a supplier's catalogue previewed and applied; a supplier SKU's suppliers.
     CatalogueSyncsHttpController,
     SupplyHttpController,
+    PricingHttpController,
     ImportTemplatesHttpController,
     // The SKU lane's replies: an @EventPattern consumer on the message bus transport (startApp connects it).
     InventoryLaneRepliesController,

@@ -40,6 +40,8 @@ interface OutboxRow {
   sku: string;
   /** bigint: read as a string, a safe integer by the domain's bounds. */
   quantity: string;
+  /** bigint, fen; null when the channel has no price. */
+  price: string | null;
   version: string;
   occurred_at: Date;
   pending: string;
@@ -92,7 +94,7 @@ export class OutboxRelay {
   async relayOnce(): Promise<number> {
     const batchSize = this.options.batchSize ?? 500;
     const { rows } = await this.pool.query<OutboxRow>(
-      `SELECT id, channel, sku, quantity, version, occurred_at, count(*) OVER () AS pending
+      `SELECT id, channel, sku, quantity, price, version, occurred_at, count(*) OVER () AS pending
          FROM target_outbox
         WHERE published_at IS NULL AND rejected_reason IS NULL
         ORDER BY id
@@ -243,6 +245,12 @@ function toMessage(row: OutboxRow): TargetMessage {
     type: 'channel-target.set',
     eventId: uuidV5(JSON.stringify([row.channel, row.sku, skuVersion]), TARGET_MESSAGE_NAMESPACE),
     occurredAt: row.occurred_at,
-    payload: { channel: row.channel, sku: row.sku, quantity: Number(row.quantity), skuVersion },
+    payload: {
+      channel: row.channel,
+      sku: row.sku,
+      quantity: Number(row.quantity),
+      ...(row.price === null || row.price === undefined ? {} : { price: Number(row.price) }),
+      skuVersion,
+    },
   };
 }

@@ -126,5 +126,13 @@ CREATE INDEX card_key_deliveries_unreported_idx ON card_key_deliveries (channel,
   WHERE state = 'delivered' AND reported_at IS NULL;
 `,
     },
+    {
+      version: 5,
+      name: 'push state: the desired selling price',
+      up: `
+-- The selling price (fen) the desired target carries, so a target re-queued after a restart keeps its price.
+ALTER TABLE channel_push_state ADD COLUMN desired_price bigint;
+`,
+    },
   ],
 };

@@ -21,7 +21,8 @@ export interface ShopAfterSalesAnswer {
  * An in-house shop (发卡网 site or 分站) implementing the StockSync shop contract v1
  * (apps/connector-shop/openapi.yaml): requests signed like our webhooks, JSON errors with stable codes.
  *
- * - PUT /v1/stock {items: [{sku, quantity, version}]}, at most 100: full-set quantities; the shop keeps the
+ * - PUT /v1/stock {items: [{sku, quantity, price?, version}]}, at most 100: full-set quantities (and the selling
+ *   price in fen, when StockSync sets it); the shop keeps the
  *   highest version per SKU and answers `stale` for an older one (acknowledged, nothing changed).
  * - GET /v1/stock?cursor=&limit=: listed stock, paged by SKU.
  * - POST /v1/orders/{orderId}/card-keys {sku, cards: [{unitId, secret}]}: idempotent per (order, unit).
@@ -33,6 +34,8 @@ export interface ShopAfterSalesAnswer {
 export class ShopSimulator extends SimulatedPlatform {
   readonly name = 'shop';
   private readonly versions = new Map<string, number>();
+  /** The selling price (fen) last pushed per SKU; absent where none was sent. */
+  readonly prices = new Map<string, number>();
   /** Every answer the shop accepted, in arrival order (repeats of the same answer are not added again). */
   readonly afterSalesAnswers: ShopAfterSalesAnswer[] = [];
 
@@ -130,7 +133,7 @@ export class ShopSimulator extends SimulatedPlatform {
   private putStock(body: Record<string, unknown>): SimAnswer {
     const api = 'PUT /v1/stock';
     const items = Array.isArray(body.items)
-      ? (body.items as { sku: string; quantity: number; version: number }[])
+      ? (body.items as { sku: string; quantity: number; version: number; price?: number }[])
       : [];
     const fault = this.fault(
       api,
@@ -142,7 +145,8 @@ export class ShopSimulator extends SimulatedPlatform {
         typeof i.sku === 'string' &&
         Number.isInteger(i.quantity) &&
         i.quantity >= 0 &&
-        Number.isInteger(i.version),
+        Number.isInteger(i.version) &&
+        (i.price === undefined || (Number.isSafeInteger(i.price) && i.price >= 0)),
     );
     if (items.length === 0 || items.length > SHOP_MAX_ITEMS_PER_CALL || !valid) {
       this.record(api, [], 'SHOP.INVALID_REQUEST');
@@ -158,6 +162,7 @@ export class ShopSimulator extends SimulatedPlatform {
       if ((this.versions.get(i.sku) ?? -1) > i.version) return { sku: i.sku, status: 'stale' };
       this.versions.set(i.sku, i.version);
       this.setListing(i.sku, i.quantity);
+      if (i.price !== undefined) this.prices.set(i.sku, i.price);
       return { sku: i.sku, status: 'applied' };
     });
     this.record(

@@ -291,6 +291,8 @@ CREATE TABLE sku_suppliers (
   PRIMARY KEY (sku, supplier_id)
 );
 CREATE INDEX sku_suppliers_product_idx ON sku_suppliers (supplier_id, product_id);
+-- A channel's selling price (fen) travels with its stock target, for the channels whose SKU has a price rule.
+ALTER TABLE target_outbox ADD COLUMN price bigint;
 -- The supplier connector looks for paid orders no supplier fulfilled yet.
 CREATE INDEX reservations_forwarding_idx ON reservations (updated_at) WHERE status = 'forwarding';
 `,

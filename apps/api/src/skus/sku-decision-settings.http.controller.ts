@@ -2,7 +2,7 @@ import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { loadStreamState } from '@libs/command-handling';
 import { EventStore } from '@libs/event-store';
-import { inventoryDecider } from '@libs/inventory';
+import { channelPrices, inventoryDecider, pricingOf, unitCost } from '@libs/inventory';
 import { INVENTORY_SNAPSHOT_TYPE, skuStreamId } from '@libs/inventory-application';
 import { Authenticated } from '../auth/roles.decorator';
 import { ApiError } from '../common/api-error';
@@ -25,7 +25,8 @@ export class SkuDecisionSettingsHttpController {
 
   @Get()
   @ApiOperation({
-    summary: "A SKU's channel policies, dedicated pools and delivery mode, as its stream holds them now",
+    summary:
+      "A SKU's channel policies, dedicated pools, delivery mode and pricing (with each channel's price), as its stream holds them now",
   })
   @ApiOkResponse({ description: 'API.NOT_FOUND (404) for a SKU never registered' })
   async get(@Param() { sku }: SkuParams) {
@@ -58,6 +59,9 @@ export class SkuDecisionSettingsHttpController {
           perOrderCap,
         }))
         .sort((a, b) => a.poolId.localeCompare(b.poolId)),
+      // Fen. `cost` is what a unit costs now (a supplier-backed SKU's first supplier on sale); `prices`, what each
+      // listed channel is sent (null: no rule names one).
+      pricing: { ...pricingOf(state), cost: unitCost(state), prices: channelPrices(state) },
     };
   }
 }

@@ -183,10 +183,10 @@ export async function writeReadModelChanges(
   }
   if (changes.targets.length > 0) {
     await db.query(
-      `INSERT INTO target_outbox (channel, sku, quantity, version, occurred_at)
-       SELECT r."channel", r."sku", r."quantity", r."version", r."occurredAt"
-         FROM json_to_recordset($1::json) AS r("channel" text, "sku" text, "quantity" bigint, "version" bigint,
-              "occurredAt" timestamptz)`,
+      `INSERT INTO target_outbox (channel, sku, quantity, price, version, occurred_at)
+       SELECT r."channel", r."sku", r."quantity", r."price", r."version", r."occurredAt"
+         FROM json_to_recordset($1::json) AS r("channel" text, "sku" text, "quantity" bigint, "price" bigint,
+              "version" bigint, "occurredAt" timestamptz)`,
       [JSON.stringify(changes.targets)],
     );
   }

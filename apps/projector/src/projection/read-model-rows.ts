@@ -93,6 +93,8 @@ export interface TargetOutboxRow {
   channel: string;
   sku: string;
   quantity: number;
+  /** The channel's selling price in fen; null when no price rule names one. */
+  price: number | null;
   version: number;
   occurredAt: Date;
 }

@@ -1,5 +1,6 @@
 import type { RecordedEvent } from '@libs/event-store';
 import {
+  channelPrice,
   channelTargets,
   inventoryDecider,
   supplyOf,
@@ -235,9 +236,14 @@ function changedTargets(
 ): TargetOutboxRow[] {
   const was = channelTargets(before);
   const now = channelTargets(after);
-  return Object.entries(now)
-    .filter(([channel, quantity]) => was[channel] !== quantity || policiesSet.has(channel))
-    .map(([channel, quantity]) => ({ channel, sku, quantity, version, occurredAt: at }));
+  // A price moves with its cost (a supplier's report) or its rule: a changed price is announced like a changed
+  // quantity, both in one target.
+  return Object.entries(now).flatMap(([channel, quantity]) => {
+    const price = channelPrice(after, channel);
+    const changed =
+      was[channel] !== quantity || policiesSet.has(channel) || channelPrice(before, channel) !== price;
+    return changed ? [{ channel, sku, quantity, price, version, occurredAt: at }] : [];
+  });
 }
 
 function mergeReservation(rows: Map<string, ReservationRow>, row: ReservationRow): void {

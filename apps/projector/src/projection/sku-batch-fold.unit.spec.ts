@@ -82,8 +82,8 @@ describe('folding one SKU of a batch', () => {
   it('writes each changed channel target once per batch, at the SKU version after the batch', () => {
     const fold = foldSkuBatch(unprojectedSku(SKU), events, { stateSaveEvery: 1000 });
     expect(fold.targets).toEqual([
-      { channel: 'taobao', sku: SKU, quantity: 7, version: 5, occurredAt: new Date(T0 + 4) },
-      { channel: 'pinduoduo', sku: SKU, quantity: 5, version: 5, occurredAt: new Date(T0 + 4) },
+      { channel: 'taobao', sku: SKU, quantity: 7, price: null, version: 5, occurredAt: new Date(T0 + 4) },
+      { channel: 'pinduoduo', sku: SKU, quantity: 5, price: null, version: 5, occurredAt: new Date(T0 + 4) },
     ]);
   });
 
@@ -100,7 +100,34 @@ describe('folding one SKU of a batch', () => {
     const next = more.run(c.policy(T0 + 5, 'taobao', { maxListed: 100 }));
     const fold = foldSkuBatch(before, next, { stateSaveEvery: 1000 });
     expect(fold.targets).toEqual([
-      { channel: 'taobao', sku: SKU, quantity: 7, version: 6, occurredAt: new Date(T0 + 5) },
+      { channel: 'taobao', sku: SKU, quantity: 7, price: null, version: 6, occurredAt: new Date(T0 + 5) },
+    ]);
+  });
+
+  it('announces a changed selling price with the quantity, even when the quantity stays the same', () => {
+    const before = foldSkuBatch(unprojectedSku(SKU), events, { stateSaveEvery: 1000 }).end;
+    const next = [
+      record(SKU, 6, 99, {
+        type: 'PricingSet',
+        data: {
+          sku: SKU,
+          at: T0 + 9,
+          actor: 'ops',
+          pricing: {
+            faceValue: 1000,
+            costPrice: 800,
+            defaultRule: { kind: 'percent', value: 2500 },
+            channelRules: {},
+            rounding: { step: 10, mode: 'up' },
+            floor: null,
+          },
+        },
+      }),
+    ];
+    const fold = foldSkuBatch(before, next, { stateSaveEvery: 1000 });
+    expect(fold.targets).toEqual([
+      { channel: 'taobao', sku: SKU, quantity: 7, price: 1000, version: 6, occurredAt: new Date(T0 + 9) },
+      { channel: 'pinduoduo', sku: SKU, quantity: 5, price: 1000, version: 6, occurredAt: new Date(T0 + 9) },
     ]);
   });
 

@@ -37,13 +37,17 @@ afterEach(async () => {
 });
 
 /** The connector's consumers on an in-memory bus, over a runtime whose pusher and deliverer only record. */
-async function boot(config: Partial<ConnectorConfig>, withDeliverer: boolean) {
+async function boot(
+  config: Partial<ConnectorConfig>,
+  withDeliverer: boolean,
+  own: { channel: string } = { channel: spec.channel },
+) {
   const bus = new InMemoryMessageBus({ source: 'connector-consumers-test', logger: silentLogger });
   buses.push(bus);
   const seen: Seen = { offered: [], outcomes: [], answers: [] };
   const runtime = {
     pusher: {
-      channel: spec.channel,
+      channel: own.channel,
       offer: async (targets: { sku: string }[]) => void seen.offered.push(...targets.map((t) => t.sku)),
     },
     deliverer: withDeliverer
@@ -53,7 +57,7 @@ async function boot(config: Partial<ConnectorConfig>, withDeliverer: boolean) {
         }
       : undefined,
     adapter: {
-      channel: spec.channel,
+      channel: own.channel,
       answerAfterSales: async (call: AfterSalesAnswerCall) => void seen.answers.push(call),
     },
   };
@@ -133,6 +137,30 @@ describe('connectorConsumers', () => {
       target('taobao', 'sku-theirs'),
       target('shop', 'sku-ours'),
       target('pinduoduo', 'sku-theirs-too'),
+    ]);
+    for (let i = 0; i < 100 && seen.offered.length === 0; i++) await sleep(10);
+    await sleep(50);
+    expect(seen.offered).toEqual(['sku-ours']);
+  });
+
+  it('on a 分站 named by CONNECTOR_CHANNEL: that channel’s keys and groups, and no other channel’s targets', async () => {
+    const { bus, seen, groups, targetsOptions } = await boot({ ...VAULT, channel: 'substation-7' }, true, {
+      channel: 'substation-7',
+    });
+    expect(groups.sort()).toEqual(
+      [
+        `${ChannelTargetsTopic.name} connector-substation-7`,
+        `${OrderOutcomesTopic.name} connector-substation-7-fulfilment`,
+        `${AfterSalesTopic.name} connector-substation-7-after-sales`,
+      ].sort(),
+    );
+    expect(targetsOptions?.acceptKey?.('substation-7:sku-1')).toBe(true);
+    expect(targetsOptions?.acceptKey?.('substation-8:sku-1')).toBe(false);
+    expect(targetsOptions?.acceptKey?.('shop:sku-1')).toBe(false);
+    await bus.publish(ChannelTargetsTopic, [
+      target('shop', 'sku-main-station'),
+      target('substation-8', 'sku-other-substation'),
+      target('substation-7', 'sku-ours'),
     ]);
     for (let i = 0; i < 100 && seen.offered.length === 0; i++) await sleep(10);
     await sleep(50);

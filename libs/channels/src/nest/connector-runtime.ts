@@ -25,6 +25,7 @@ import type { PlatformAdapter } from '../outbound/platform-adapter';
 import { PushStateStore } from '../outbound/push-state-store';
 import { ConnectorConfig } from './connector.config';
 import {
+  connectorChannel,
   CONNECTOR_SPEC,
   type ConnectorSpec,
   PLATFORM_CONNECTION,
@@ -56,6 +57,8 @@ export class ConnectorRuntime implements OnModuleInit, BeforeApplicationShutdown
   deliverer?: CardKeyDeliverer;
   /** The buyer's delivery page, on connectors whose platform gets a link instead of the key. */
   deliveryPage?: DeliveryPage;
+  /** The channel this process serves (connectorChannel): CONNECTOR_CHANNEL on the shop, the platform's otherwise. */
+  readonly channel: string;
   private refusedRetryTimer?: NodeJS.Timeout;
 
   constructor(
@@ -66,13 +69,19 @@ export class ConnectorRuntime implements OnModuleInit, BeforeApplicationShutdown
     private readonly metricsRegistry: MetricsRegistry,
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    this.channel = connectorChannel(config, spec);
+  }
 
   async onModuleInit(): Promise<void> {
-    const { spec, config } = this;
+    const { spec, config, channel } = this;
     await runMigrations(this.pool, channelsMigrations);
     const metrics = ChannelMetrics.for(this.metricsRegistry.registry);
-    this.adapter = withListingOnDemand(spec.createAdapter(this.connection, config), this.connection);
+    const adapter = spec.createAdapter(this.connection, config, channel);
+    // The pusher's push state and metrics and the deliverer's rows are the adapter's channel: it must be this one.
+    if (adapter.channel !== channel)
+      throw new Error(`${spec.app}: the adapter serves channel ${adapter.channel}, not ${channel}`);
+    this.adapter = withListingOnDemand(adapter, this.connection);
     const secrets =
       config.webhookSecrets.length > 0
         ? config.webhookSecrets
@@ -81,12 +90,12 @@ export class ConnectorRuntime implements OnModuleInit, BeforeApplicationShutdown
           : [];
     if (secrets.length === 0)
       this.logger.warn(
-        { channel: spec.channel },
+        { channel },
         'CONNECTOR_WEBHOOK_SECRETS is not set: every order notification will be refused',
       );
     this.receiver = new WebhookReceiver(
       {
-        channel: spec.channel,
+        channel,
         secrets,
         parse: spec.parseNotice,
         defaultHoldMs: config.orderHoldMs,
@@ -100,16 +109,8 @@ export class ConnectorRuntime implements OnModuleInit, BeforeApplicationShutdown
     // Notices recorded but not published (a broker failure, or a crash between the two) go out from here.
     this.receiver.startRelay(
       config.inboxRelayIntervalMs,
-      (err) =>
-        this.logger.warn(
-          { channel: spec.channel, err: (err as Error).message },
-          'webhook inbox relay failed',
-        ),
-      (rows) =>
-        this.logger.warn(
-          { channel: spec.channel, rows },
-          'webhook inbox relay published notices left pending',
-        ),
+      (err) => this.logger.warn({ channel, err: (err as Error).message }, 'webhook inbox relay failed'),
+      (rows) => this.logger.warn({ channel, rows }, 'webhook inbox relay published notices left pending'),
     );
 
     this.pusher = new ChannelPusher(
@@ -132,7 +133,7 @@ export class ConnectorRuntime implements OnModuleInit, BeforeApplicationShutdown
         this.pusher
           .requeueUnacknowledged()
           .catch((err: Error) =>
-            this.logger.warn({ channel: spec.channel, err: err.message }, 'refused pushes not re-queued'),
+            this.logger.warn({ channel, err: err.message }, 'refused pushes not re-queued'),
           );
       }, config.refusedRetryMs);
       this.refusedRetryTimer.unref();
@@ -142,7 +143,7 @@ export class ConnectorRuntime implements OnModuleInit, BeforeApplicationShutdown
     if (vault && links) {
       await runMigrations(this.pool, deliveryPageMigrations);
       this.deliveryPage = new DeliveryPage(this.pool, links, vault, {
-        channel: spec.channel,
+        channel,
         maxViews: config.deliveryLinkMaxViews,
       });
     }
@@ -170,7 +171,7 @@ export class ConnectorRuntime implements OnModuleInit, BeforeApplicationShutdown
       this.deliverer.start();
     } else {
       this.logger.warn(
-        { channel: spec.channel },
+        { channel },
         'card-key delivery is off: CARD_VAULT_KEYS, CARD_VAULT_ACTIVE_KEY_ID and CARD_VAULT_FINGERPRINT_KEY are not all set',
       );
     }

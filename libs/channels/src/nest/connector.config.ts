@@ -1,8 +1,21 @@
 import { IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import { defineConfig } from '@libs/config';
 import { MAX_LINE_QUANTITY, MAX_ORDER_QUANTITY } from '@libs/inventory';
+import { CHANNEL_PATTERN } from '@libs/messaging';
 
 export class ConnectorConfig {
+  /**
+   * The channel this process serves, on a connector whose channel is configuration (the shop contract, which every
+   * 分站 speaks: one deployment per 分站). Never set on the marketplace connectors, which are their platform's
+   * channel; read it through connectorChannel().
+   */
+  @IsOptional()
+  @Matches(CHANNEL_PATTERN, {
+    message:
+      'must be a channel code: a lower-case letter, then up to 63 lower-case letters, digits, "-" or "_" (e.g. substation-7); got "$value"',
+  })
+  channel?: string;
+
   /** The platform's API base URL. Required unless STOCKSYNC_EMBEDDED=1; unset there: the platform simulator runs in process. */
   @IsOptional()
   @Matches(/^https?:\/\//, { message: 'must be an http(s):// URL' })
@@ -193,6 +206,12 @@ export interface ConnectorDefaults {
   usesAppKey?: boolean;
   /** Card keys reach the buyer through a signed link to the delivery page (no sanctioned channel for a secret). */
   deliversByLink?: boolean;
+  /**
+   * The channel's name is configuration, CONNECTOR_CHANNEL (default: the spec's channel): the shop contract, which
+   * the seller's own shop and every 分站 speak, so one app serves any of them, one deployment each. The
+   * marketplaces leave it unset: a Taobao connector is the `taobao` channel.
+   */
+  channelFromConfig?: boolean;
 }
 
 /** One namespace per connector app; the platform decides the default rate (calls per second per app key). */
@@ -201,6 +220,8 @@ export const connectorConfig = (defaults: ConnectorDefaults) =>
     'connector',
     ConnectorConfig,
     {
+      // Only where the channel is configuration; unset, it is the spec's channel (connectorChannel).
+      ...(defaults.channelFromConfig ? { channel: { name: 'CONNECTOR_CHANNEL' } } : {}),
       // Production needs the platform and its credentials; only the embedded mode may stand a simulator in.
       platformUrl: { name: 'CONNECTOR_PLATFORM_URL', requiredUnlessEmbedded: true },
       appKey: defaults.usesAppKey

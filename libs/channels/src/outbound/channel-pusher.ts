@@ -68,6 +68,7 @@ export class ChannelPusher {
         this.queue.offer({
           sku: row.sku,
           quantity: row.desiredQuantity,
+          ...(row.desiredPrice === null ? {} : { price: row.desiredPrice }),
           skuVersion: row.desiredVersion,
           publishedAt: row.desiredPublishedAt ?? Date.now(),
         });
@@ -97,6 +98,7 @@ export class ChannelPusher {
       const result = this.queue.offer({
         sku: row.sku,
         quantity: row.desiredQuantity,
+        ...(row.desiredPrice === null ? {} : { price: row.desiredPrice }),
         skuVersion: row.desiredVersion,
         publishedAt: Date.now(),
       });

@@ -5,6 +5,8 @@ export interface PushStateRow {
   sku: string;
   desiredVersion: number | null;
   desiredQuantity: number | null;
+  /** The desired target's selling price in fen; null when it carried none. */
+  desiredPrice: number | null;
   desiredPublishedAt: number | null;
   lastPushedVersion: number | null;
   lastAckedVersion: number | null;
@@ -23,15 +25,18 @@ export class PushStateStore {
   async recordDesired(channel: string, targets: readonly StockTarget[]): Promise<void> {
     if (targets.length === 0) return;
     await this.db.query(
-      `INSERT INTO channel_push_state AS s (channel, sku, desired_version, desired_quantity, desired_published_at)
-       SELECT $1, t.sku, t.version, t.quantity, to_timestamp(t.published / 1000.0)
-         FROM unnest($2::text[], $3::bigint[], $4::int[], $5::float8[]) AS t(sku, version, quantity, published)
+      `INSERT INTO channel_push_state AS s (channel, sku, desired_version, desired_quantity, desired_price,
+                                            desired_published_at)
+       SELECT $1, t.sku, t.version, t.quantity, t.price, to_timestamp(t.published / 1000.0)
+         FROM unnest($2::text[], $3::bigint[], $4::int[], $5::float8[], $6::bigint[])
+           AS t(sku, version, quantity, published, price)
        ON CONFLICT (channel, sku) DO UPDATE
          SET desired_version = EXCLUDED.desired_version,
              desired_quantity = EXCLUDED.desired_quantity,
+             desired_price = EXCLUDED.desired_price,
              desired_published_at = EXCLUDED.desired_published_at
        WHERE s.desired_version IS NULL OR s.desired_version < EXCLUDED.desired_version`,
-      [channel, ...columns(dedupeLatest(targets))],
+      [channel, ...columns(dedupeLatest(targets)), dedupeLatest(targets).map((t) => t.price ?? null)],
     );
   }
 
@@ -83,13 +88,14 @@ export class PushStateStore {
       sku: string;
       desired_version: string | null;
       desired_quantity: number | null;
+      desired_price: string | null;
       desired_published_at: Date | null;
       last_pushed_version: string | null;
       last_acked_version: string | null;
       last_acked_quantity: number | null;
       last_error_code: string | null;
     }>(
-      `SELECT sku, desired_version, desired_quantity, desired_published_at, last_pushed_version,
+      `SELECT sku, desired_version, desired_quantity, desired_price, desired_published_at, last_pushed_version,
               last_acked_version, last_acked_quantity, last_error_code
          FROM channel_push_state WHERE channel = $1`,
       [channel],
@@ -98,6 +104,7 @@ export class PushStateStore {
       sku: r.sku,
       desiredVersion: toNumber(r.desired_version),
       desiredQuantity: r.desired_quantity,
+      desiredPrice: toNumber(r.desired_price),
       desiredPublishedAt: r.desired_published_at?.getTime() ?? null,
       lastPushedVersion: toNumber(r.last_pushed_version),
       lastAckedVersion: toNumber(r.last_acked_version),

@@ -2,6 +2,8 @@
 export interface StockTarget {
   sku: string;
   quantity: number;
+  /** The selling price in fen, when the SKU has one for this channel (pushed where the platform takes prices). */
+  price?: number;
   skuVersion: number;
   /** When the projector published the target (epoch ms): the start of the target-to-ack latency. */
   publishedAt: number;

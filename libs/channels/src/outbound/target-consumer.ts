@@ -15,6 +15,7 @@ export function channelTargetHandler(pusher: ChannelPusher) {
       targets.push({
         sku: p.sku,
         quantity: p.quantity,
+        ...(p.price === undefined ? {} : { price: p.price }),
         skuVersion: p.skuVersion,
         publishedAt: Date.parse(m.envelope.occurredAt) || Number(m.timestamp),
       });

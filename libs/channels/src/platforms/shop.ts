@@ -35,7 +35,13 @@ export class ShopAdapter implements PlatformAdapter {
 
   async push(targets: readonly StockTarget[]): Promise<PushItemResult[]> {
     const r = await this.request('PUT', '/v1/stock', {
-      items: targets.map((t) => ({ sku: t.sku, quantity: t.quantity, version: t.skuVersion })),
+      // The shop contract takes a price (fen) with the quantity; it keeps its own price where none is sent.
+      items: targets.map((t) => ({
+        sku: t.sku,
+        quantity: t.quantity,
+        ...(t.price === undefined ? {} : { price: t.price }),
+        version: t.skuVersion,
+      })),
     });
     const body = parseJson(r.text, 'PUT /v1/stock') as {
       results?: { sku: string; status: string }[];

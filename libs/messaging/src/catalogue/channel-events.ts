@@ -217,6 +217,7 @@ export const LANE_COMMAND_TYPES = [
   'ConfigureSupply',
   'ObserveSupplierStock',
   'RecordForwardResult',
+  'SetPricing',
 ] as const;
 export type LaneCommandType = (typeof LANE_COMMAND_TYPES)[number];
 

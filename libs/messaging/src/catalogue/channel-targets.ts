@@ -1,4 +1,4 @@
-import { IsInt, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { defineTopic } from './define-topic';
 import { IsChannel, IsIdentifier } from './fields';
 
@@ -20,6 +20,16 @@ export class ChannelTargetSet {
   @Min(0)
   @Max(Number.MAX_SAFE_INTEGER)
   quantity!: number;
+
+  /**
+   * The channel's selling price in fen (integer minor units), when the SKU has a price rule for the channel; absent
+   * otherwise. A connector whose platform takes prices sets it with the quantity; the others ignore it.
+   */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000_000_000)
+  price?: number;
 
   /** The SKU stream version this target was computed at: a connector drops a push older than the last one sent. */
   @IsInt()

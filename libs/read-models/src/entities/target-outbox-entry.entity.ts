@@ -21,6 +21,10 @@ export class TargetOutboxEntry {
   @Column('bigint', { transformer: bigintAsNumber })
   quantity!: number;
 
+  /** The channel's selling price in fen, when the SKU has a price rule for it; null otherwise. */
+  @Column('bigint', { transformer: bigintAsNumber, nullable: true })
+  price!: number | null;
+
   @Column('bigint', { transformer: bigintAsNumber })
   version!: number;
 
