@@ -117,4 +117,17 @@ describe('a production app that is not fully configured', () => {
     expectOneMessageNaming(exit, ['CONNECTOR_APP_SECRET', 'CONNECTOR_WEBHOOK_SECRETS']);
     expect(exit.stderr).not.toMatch(/CONNECTOR_PLATFORM_URL/);
   });
+
+  it('a 分站 connector whose CONNECTOR_CHANNEL is no channel code names it and the rule', async () => {
+    const exit = await runApp('connector-shop', {
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
+      KAFKA_BROKERS: '127.0.0.1:9',
+      CONNECTOR_PLATFORM_URL: 'https://substation-7.example',
+      CONNECTOR_APP_SECRET: 'substation-7-api-secret',
+      CONNECTOR_WEBHOOK_SECRETS: 'substation-7-webhook-secret',
+      CONNECTOR_CHANNEL: 'Substation 7',
+    });
+    expectOneMessageNaming(exit, ['CONNECTOR_CHANNEL']);
+    expect(exit.stderr).toContain('must be a channel code');
+  });
 });
