@@ -104,7 +104,8 @@ export function decideRedeliverOrder(command: RedeliverOrder, state: InventorySt
   const order = paidOrder(command, state);
   if (typeof order === 'string') return rejectCommand(command, order);
   if (order.status === 'refunded') return rejectCommand(command, 'ORDER_REFUNDED');
-  if (state.kind !== 'cardKey') return rejectCommand(command, 'KIND_MISMATCH');
+  // A supplier-backed SKU's keys are units of the SKU too, once a supplier fulfilled the order.
+  if (state.kind !== 'cardKey' && state.kind !== 'supplier') return rejectCommand(command, 'KIND_MISMATCH');
   const unitIds = order.allocatedUnitIds.filter((unitId) => {
     const status = mapGet(state.units, unitId)?.status;
     return status !== undefined && status !== 'voided';

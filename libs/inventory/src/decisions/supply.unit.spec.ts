@@ -365,6 +365,17 @@ describe('supplier-backed SKUs (货源)', () => {
         .thenNothing();
     });
 
+    it('sends a fulfilled order’s supplier keys again on a redelivery (补发)', () => {
+      const done = given(forwarding).when(result('o1', 1, 'up-a', 'fulfilled', { units: keys(2) }));
+      const again = given([...forwarding, ...done.events]).when(
+        command('RedeliverOrder', { channel: 'taobao', channelOrderId: 'o1' }),
+      );
+      expect(again.events[0]).toMatchObject({
+        type: 'DeliveryRepeated',
+        data: { unitIds: ['sk1', 'sk2'], redelivery: 1 },
+      });
+    });
+
     it('refuses an answer for an attempt or supplier the order never had', () => {
       given(forwarding)
         .when(result('o1', 2, 'up-a', 'refused'))
