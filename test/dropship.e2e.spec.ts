@@ -278,6 +278,44 @@ describe('supplier-backed SKUs (dropship)', () => {
       await suppliers['up-a'].sim!.control('POST', '/_sim/supplier/faults', { refuseOrdersWith: null });
     }
   }, 120_000);
+
+  it('given a main station, when its catalogue is previewed and applied, then its product is a supplier SKU, and the same sync again changes nothing', async () => {
+    const prefix = `MB-${run}-`;
+    const started = await api('POST', '/v1/catalogue/syncs', {
+      supplierId: 'up-b',
+      mapping: { skuPrefix: prefix },
+    });
+    expect(started.status).toBe(201);
+    expect(started.body.counts).toEqual({ new: 1, changed: 0, unchanged: 0, gone: 0, invalid: 0 });
+    const syncId = String(started.body.syncId);
+    const applied = await api('POST', `/v1/catalogue/syncs/${syncId}/apply`, {});
+    expect(applied.status).toBe(200);
+    expect(applied.body.counts).toMatchObject({ applied: 1, already_applied: 0 });
+    const again = await api('POST', `/v1/catalogue/syncs/${syncId}/apply`, {});
+    expect(again.body.counts).toMatchObject({ applied: 0, already_applied: 1 });
+    const sku = `${prefix}gift-b`;
+    const links = await eventually(
+      async () => {
+        const res = await api('GET', `/v1/skus/${sku}/suppliers`);
+        return res.status === 200 && Array.isArray(res.body) && res.body.length === 1 ? res.body : undefined;
+      },
+      30_000,
+      `the supplier link of ${sku}`,
+    );
+    expect(links[0]).toMatchObject({ supplierId: 'up-b', productId: 'gift-b', onSale: true });
+    const next = await eventually(
+      async () => {
+        const res = await api('POST', '/v1/catalogue/syncs', {
+          supplierId: 'up-b',
+          mapping: { skuPrefix: prefix },
+        });
+        return (res.body.counts as { unchanged?: number })?.unchanged === 1 ? res : undefined;
+      },
+      30_000,
+      'the next sync to find nothing new',
+    );
+    expect(next.body.counts).toEqual({ new: 0, changed: 0, unchanged: 1, gone: 0, invalid: 0 });
+  }, 90_000);
 });
 
 interface SimOrder {

@@ -7,6 +7,7 @@ import {
   InventoryState,
   isEndless,
   mapValues,
+  type OrderRecord,
   suppliedStock,
   supplyOf,
 } from '@libs/inventory';
@@ -96,32 +97,15 @@ function commandOf(s: Step, now: number, state: InventoryState): InventoryComman
         type: 'ReserveStock',
         data: { ...base, ...order(s.order), lines: [{ quantity: s.quantity }], expiresAt: now + 60_000 },
       };
-    case 'confirm': {
+    case 'confirm':
       // Mostly an order that is waiting for its payment.
-      const waiting = mapValues(state.orders).filter((o) => o.status === 'reserved');
-      const target = waiting.length > 0 && s.order % 4 !== 0 ? waiting[s.order % waiting.length] : undefined;
       return {
         type: 'ConfirmReservation',
-        data: {
-          ...base,
-          channel: 'taobao',
-          channelOrderId: target?.channelOrderId ?? (ORDERS[s.order] as string),
-        },
+        data: { ...base, ...mostly(state, s.order, (o) => o.status === 'reserved') },
       };
-    }
-    case 'release': {
+    case 'release':
       // Mostly a cancel of an order placed already; sometimes one that comes before its placement.
-      const placed = mapValues(state.orders);
-      const target = placed.length > 0 && s.order % 4 !== 0 ? placed[s.order % placed.length] : undefined;
-      return {
-        type: 'ReleaseReservation',
-        data: {
-          ...base,
-          channel: 'taobao',
-          channelOrderId: target?.channelOrderId ?? (ORDERS[s.order] as string),
-        },
-      };
-    }
+      return { type: 'ReleaseReservation', data: { ...base, ...mostly(state, s.order, () => true) } };
     case 'refund':
       return { type: 'RefundOrder', data: { ...base, ...order(s.order) } };
     case 'late': {
@@ -195,6 +179,13 @@ function commandOf(s: Step, now: number, state: InventoryState): InventoryComman
       };
     }
   }
+}
+
+/** Three times in four an order of the state that `wanted` picks (when there is one), else the order `n` names. */
+function mostly(state: InventoryState, n: number, wanted: (o: OrderRecord) => boolean) {
+  const candidates = mapValues(state.orders).filter(wanted);
+  const target = candidates.length > 0 && n % 4 !== 0 ? candidates[n % candidates.length] : undefined;
+  return { channel: 'taobao', channelOrderId: target?.channelOrderId ?? (ORDERS[n] as string) };
 }
 
 function check(condition: boolean, message: string, context?: unknown): void {

@@ -7,32 +7,19 @@ const registeredSupplier = () =>
 const configured = (safetyBuffer = 0, suppliers = [link('up-a', 'p-1'), link('up-b', 'p-9')]) =>
   event('SupplyConfigured', { suppliers, safetyBuffer });
 const link = (supplierId: string, productId: string) => ({ supplierId, productId });
-const observed = (
-  supplierId: string,
-  stock: number | null,
-  options: { onSale?: boolean; supplyPrice?: number | null; observedAt?: number; productId?: string } = {},
-) =>
-  event('SupplierStockObserved', {
-    supplierId,
-    productId: options.productId ?? (supplierId === 'up-a' ? 'p-1' : 'p-9'),
-    stock,
-    supplyPrice: options.supplyPrice ?? 850,
-    onSale: options.onSale ?? true,
-    observedAt: options.observedAt ?? T0,
-  });
-const observe = (
-  supplierId: string,
-  stock: number | null,
-  options: { onSale?: boolean; supplyPrice?: number | null; observedAt?: number; productId?: string } = {},
-) =>
-  command('ObserveSupplierStock', {
-    supplierId,
-    productId: options.productId ?? (supplierId === 'up-a' ? 'p-1' : 'p-9'),
-    stock,
-    supplyPrice: options.supplyPrice ?? 850,
-    onSale: options.onSale ?? true,
-    observedAt: options.observedAt ?? T0,
-  });
+type Report = { onSale?: boolean; supplyPrice?: number | null; observedAt?: number; productId?: string };
+const reportOf = (supplierId: string, stock: number | null, options: Report) => ({
+  supplierId,
+  productId: options.productId ?? (supplierId === 'up-a' ? 'p-1' : 'p-9'),
+  stock,
+  supplyPrice: options.supplyPrice ?? 850,
+  onSale: options.onSale ?? true,
+  observedAt: options.observedAt ?? T0,
+});
+const observed = (supplierId: string, stock: number | null, options: Report = {}) =>
+  event('SupplierStockObserved', reportOf(supplierId, stock, options));
+const observe = (supplierId: string, stock: number | null, options: Report = {}) =>
+  command('ObserveSupplierStock', reportOf(supplierId, stock, options));
 const policy = (channel: string) =>
   event('ChannelPolicySet', {
     channel,
