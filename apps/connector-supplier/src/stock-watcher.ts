@@ -108,7 +108,9 @@ export class StockWatcher {
 
   /** A supplier's signed notices (already verified): each report to the SKUs reselling its product. */
   async onNotices(supplierId: string, notices: readonly StockNotice[]): Promise<number> {
-    const links = await this.links(supplierId);
+    // Only the products the notices name: reading every link of the supplier per notice made the cost of a notice
+    // grow with the supplier's catalogue (bench/supplier-stock.bench.ts).
+    const links = await this.links(supplierId, [...new Set(notices.map((n) => n.productId))]);
     const reports = notices.map((n) => ({
       productId: n.productId,
       stock: n.stock,
@@ -132,13 +134,13 @@ export class StockWatcher {
     }
   }
 
-  /** Product id → the SKUs reselling it and what each last heard. */
-  private async links(supplierId: string): Promise<Map<string, LinkRow[]>> {
+  /** Product id → the SKUs reselling it and what each last heard: every product, or only `productIds`. */
+  private async links(supplierId: string, productIds?: readonly string[]): Promise<Map<string, LinkRow[]>> {
     if (!(await this.hasLinksTable())) return new Map();
     const { rows } = await this.db.query<LinkRow>(
       `SELECT sku, product_id, stock, on_sale, supply_price, observed_at, taken_since_report
-         FROM sku_suppliers WHERE supplier_id = $1`,
-      [supplierId],
+         FROM sku_suppliers WHERE supplier_id = $1 AND ($2::text[] IS NULL OR product_id = ANY($2::text[]))`,
+      [supplierId, productIds ?? null],
     );
     const links = new Map<string, LinkRow[]>();
     for (const row of rows) {
