@@ -297,7 +297,10 @@ describe('supplier-backed SKUs (dropship)', () => {
     const links = await eventually(
       async () => {
         const res = await api('GET', `/v1/skus/${sku}/suppliers`);
-        return res.status === 200 && Array.isArray(res.body) && res.body.length === 1 ? res.body : undefined;
+        const suppliers = res.body.suppliers as { observedAt: string | null }[] | undefined;
+        if (res.status === 200 && suppliers?.length === 1 && suppliers[0]!.observedAt !== null)
+          return suppliers;
+        throw new Error(`${res.status} ${JSON.stringify(res.body)}`);
       },
       30_000,
       `the supplier link of ${sku}`,
