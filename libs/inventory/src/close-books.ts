@@ -15,10 +15,16 @@ import { emptyMap, mapDelete, mapEntries, mapGet, mapHas, mapSet, PersistentMap 
 /** The books never close on anything settled less than a day ago: platforms re-send notices for days. */
 export const MIN_BOOKS_HORIZON_MS = 24 * 60 * 60 * 1000;
 
-/** A record that holds no stock and settled before `before`. Records saved before settledAt existed count as old. */
+/**
+ * A record that holds no stock and settled before `before`. Records saved before settledAt existed count as old.
+ * An order still holding stock never leaves: reserved, waiting for keys by hand, or being forwarded to a supplier.
+ */
 export function isClosable(record: OrderRecord, before: number): boolean {
   return (
-    record.status !== 'reserved' && record.status !== 'awaiting-keys' && (record.settledAt ?? 0) < before
+    record.status !== 'reserved' &&
+    record.status !== 'awaiting-keys' &&
+    record.status !== 'forwarding' &&
+    (record.settledAt ?? 0) < before
   );
 }
 

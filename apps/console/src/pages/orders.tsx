@@ -32,6 +32,7 @@ interface Step {
 const STATES = [
   'reserved',
   'awaiting-keys',
+  'forwarding',
   'confirmed',
   'delivered',
   'released',

@@ -363,6 +363,14 @@ describe('supplier-backed SKUs (货源)', () => {
       });
     });
 
+    it('keeps an order a supplier is working on when the books close, however long it has waited', () => {
+      const later = T0 + 30 * 24 * 60 * MINUTE;
+      const closed = given(forwarding).when(
+        command('CloseBooks', { before: later - 2 * 24 * 60 * MINUTE, now: later }),
+      );
+      expect(orderRecordOf(closed.state, 'taobao', 'o1')).toMatchObject({ status: 'forwarding' });
+    });
+
     it('refuses an answer for an attempt or supplier the order never had', () => {
       given(forwarding)
         .when(result('o1', 2, 'up-a', 'refused'))
