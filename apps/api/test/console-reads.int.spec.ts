@@ -521,8 +521,17 @@ describe('operations API reads for a client', () => {
         }),
         await api.call('PUT', `/v1/skus/${SKU}/channels/shop/policy`, { ...as, json: {} }),
         await api.call('POST', `/v1/skus/${SKU}/pools`, { ...as, json: { poolId: 'flash-1', quantity: 3 } }),
+        await api.call('PUT', `/v1/skus/${SKU}/pricing`, {
+          ...as,
+          json: {
+            faceValue: 1000,
+            costPrice: 800,
+            defaultRule: { kind: 'fixed', value: 200 },
+            channelRules: { taobao: { kind: 'price', value: 1200 } },
+          },
+        }),
       ];
-      expect(steps.map((r) => r.status)).toEqual([201, 201, 200, 200, 201]);
+      expect(steps.map((r) => r.status)).toEqual([201, 201, 200, 200, 201, 200]);
     });
 
     it("answers any role the SKU's channel policies, pools and delivery mode as its stream holds them", async () => {
@@ -564,7 +573,23 @@ describe('operations API reads for a client', () => {
             perOrderCap: null,
           },
         ],
+        // Fen: the settings as set, the cost a rule is applied to, and each listed channel's price.
+        pricing: {
+          faceValue: 1000,
+          costPrice: 800,
+          defaultRule: { kind: 'fixed', value: 200 },
+          channelRules: { taobao: { kind: 'price', value: 1200 } },
+          rounding: { step: 1, mode: 'nearest' },
+          floor: null,
+          cost: 800,
+          prices: { shop: 1000, taobao: 1200 },
+        },
       });
+    });
+
+    it('refuses a price that is not a whole number of fen, before anything is sent', async () => {
+      const res = await api.call('PUT', `/v1/skus/${SKU}/pricing`, { key: stock, json: { costPrice: 8.5 } });
+      expect(res.status).toBe(400);
     });
 
     it('answers 404 API.NOT_FOUND for a SKU never registered', async () => {
