@@ -32,6 +32,11 @@ export const ALERT_KINDS = [
    * failed). Key: channel:orderId.
    */
   'PAID_NOT_FULFILLED',
+  /**
+   * A SKU's days of cover (available / forecast sales velocity) fell below its replenishment lead time: it sells out
+   * before an order placed now arrives. Raised and resolved by the api's replenishment pass. Key: SKU.
+   */
+  'LOW_DAYS_OF_COVER',
   /** A reconciliation run found listed stock that differs from the truth. Key: the channel, or `all`. */
   'STOCK_DRIFT',
   /** The projector set a SKU aside (projection_quarantine). Key: SKU. */
