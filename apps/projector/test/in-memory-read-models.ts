@@ -1,4 +1,5 @@
 import type { ReadModelChanges } from '../src/projection/batch-projection';
+import { keepFirstSet } from '../src/projection/read-model-rows';
 import type {
   ProjectionStateRow,
   ReservationRow,
@@ -32,7 +33,7 @@ export class InMemoryReadModels {
       const old = this.reservations.get(key);
       if (!old) this.reservations.set(key, row);
       else if (old.updatedVersion < row.updatedVersion)
-        this.reservations.set(key, { ...row, createdAt: old.createdAt });
+        this.reservations.set(key, { ...keepFirstSet(old, row), createdAt: old.createdAt });
     }
     for (const row of changes.movements) {
       const key = `${row.sku}|${row.version}`;

@@ -21,6 +21,7 @@ import {
   type ReconciliationSummary,
 } from '@libs/reconciliation';
 import { channelsMigrations } from '@libs/channels';
+import { reportsMigrations } from '@libs/reports';
 import { PG_POOL } from '@libs/runtime';
 import { CronJob } from 'cron';
 import type { Pool } from 'pg';
@@ -59,6 +60,7 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
     await runMigrations(this.pool, channelsMigrations);
     await runMigrations(this.pool, reconciliationMigrations);
     await runMigrations(this.pool, analystViewsMigrations);
+    await runMigrations(this.pool, reportsMigrations);
     if (this.config.connectors.length === 0)
       this.logger.warn('RECONCILE_CONNECTORS is empty: runs compare no platform listing (truth check only)');
     else if (!this.auth.token)

@@ -297,6 +297,28 @@ ALTER TABLE target_outbox ADD COLUMN price bigint;
 CREATE INDEX reservations_forwarding_idx ON reservations (updated_at) WHERE status = 'forwarding';
 `,
     },
+    {
+      version: 8,
+      name: 'reservations: paid, delivered and refunded times, fulfilling supplier, sale observations',
+      // What the reports need (libs/reports, docs/reference/reports.md). Each column is set by one kind of event
+      // and then kept (the first value wins), so a replay or a rebuild writes the same row. Rows projected before
+      // this migration read null until a rebuild replays their events. The buyer's IP is never projected:
+      // personal data is kept to what a report needs.
+      up: `
+ALTER TABLE reservations
+  ADD COLUMN paid_at      timestamptz,
+  ADD COLUMN delivered_at timestamptz,
+  ADD COLUMN refunded_at  timestamptz,
+  ADD COLUMN refund_note  text,
+  ADD COLUMN supplier_id  text,
+  ADD COLUMN unit_price   bigint,
+  ADD COLUMN buyer_ref    text,
+  ADD COLUMN buyer_level  text,
+  ADD COLUMN province     text,
+  ADD COLUMN city         text,
+  ADD COLUMN shop         text;
+`,
+    },
   ],
 };
 

@@ -58,18 +58,37 @@ export async function writeReadModelChanges(
   }
   if (changes.reservations.length > 0) {
     await db.query(
+      // The report columns (paid_at … shop) keep their first non-null value: each is set by one event only.
       `INSERT INTO reservations AS t (channel, channel_order_id, sku, quantity, status, reason, expires_at,
-                                      allocated_unit_ids, loop_unit_ids, created_at, updated_at, updated_version)
+                                      allocated_unit_ids, loop_unit_ids, created_at, updated_at, updated_version,
+                                      paid_at, delivered_at, refunded_at, refund_note, supplier_id, unit_price,
+                                      buyer_ref, buyer_level, province, city, shop)
        SELECT r."channel", r."channelOrderId", r."sku", r."quantity", r."status", r."reason", r."expiresAt",
-              r."allocatedUnitIds", r."loopUnitIds", r."createdAt", r."updatedAt", r."updatedVersion"
+              r."allocatedUnitIds", r."loopUnitIds", r."createdAt", r."updatedAt", r."updatedVersion",
+              r."paidAt", r."deliveredAt", r."refundedAt", r."refundNote", r."supplierId", r."unitPrice",
+              r."buyerRef", r."buyerLevel", r."province", r."city", r."shop"
          FROM json_to_recordset($1::json) AS r("channel" text, "channelOrderId" text, "sku" text,
               "quantity" bigint, "status" text, "reason" text, "expiresAt" timestamptz, "allocatedUnitIds" text[],
-              "loopUnitIds" text[], "createdAt" timestamptz, "updatedAt" timestamptz, "updatedVersion" bigint)
+              "loopUnitIds" text[], "createdAt" timestamptz, "updatedAt" timestamptz, "updatedVersion" bigint,
+              "paidAt" timestamptz, "deliveredAt" timestamptz, "refundedAt" timestamptz, "refundNote" text,
+              "supplierId" text, "unitPrice" bigint, "buyerRef" text, "buyerLevel" text, "province" text,
+              "city" text, "shop" text)
        ON CONFLICT (channel, channel_order_id, sku) DO UPDATE SET
          quantity = EXCLUDED.quantity, status = EXCLUDED.status, reason = EXCLUDED.reason,
          expires_at = EXCLUDED.expires_at, allocated_unit_ids = EXCLUDED.allocated_unit_ids,
          loop_unit_ids = EXCLUDED.loop_unit_ids, updated_at = EXCLUDED.updated_at,
-         updated_version = EXCLUDED.updated_version
+         updated_version = EXCLUDED.updated_version,
+         paid_at = coalesce(t.paid_at, EXCLUDED.paid_at),
+         delivered_at = coalesce(t.delivered_at, EXCLUDED.delivered_at),
+         refunded_at = coalesce(t.refunded_at, EXCLUDED.refunded_at),
+         refund_note = coalesce(t.refund_note, EXCLUDED.refund_note),
+         supplier_id = coalesce(t.supplier_id, EXCLUDED.supplier_id),
+         unit_price = coalesce(t.unit_price, EXCLUDED.unit_price),
+         buyer_ref = coalesce(t.buyer_ref, EXCLUDED.buyer_ref),
+         buyer_level = coalesce(t.buyer_level, EXCLUDED.buyer_level),
+         province = coalesce(t.province, EXCLUDED.province),
+         city = coalesce(t.city, EXCLUDED.city),
+         shop = coalesce(t.shop, EXCLUDED.shop)
        WHERE t.updated_version < EXCLUDED.updated_version`,
       [JSON.stringify(changes.reservations)],
     );

@@ -8,7 +8,13 @@ import {
   type StockLevels,
   type UnitStatus,
 } from '@libs/inventory';
-import type { CardKeyCountDelta, ReservationRow, StockMovementRow } from './read-model-rows';
+import {
+  RESERVATION_FIRST_SET,
+  type CardKeyCountDelta,
+  type ReservationRow,
+  type StockMovementRow,
+} from './read-model-rows';
+import { NO_SALE, saleOf } from './sale-observation';
 
 /** Where an event sits in its stream and in the store. */
 export interface EventPosition {
@@ -170,7 +176,15 @@ function movementRow(
  * The order an event is about, if any. A CommandRejected names one too, but the domain does not remember it (an
  * out-of-order notice may still succeed later), so it gets no row either.
  */
-function ordersOf(event: InventoryEvent): { channel: string; channelOrderId: string; requested?: number }[] {
+interface OrderRef {
+  channel: string;
+  channelOrderId: string;
+  requested?: number;
+  /** The data the order's own facts are in: the event's, or one rejection's of a merged batch. */
+  source?: unknown;
+}
+
+function ordersOf(event: InventoryEvent): OrderRef[] {
   switch (event.type) {
     case 'StockReserved':
     case 'ReservationConfirmed':
@@ -188,9 +202,9 @@ function ordersOf(event: InventoryEvent): { channel: string; channelOrderId: str
     case 'SupplierLateFulfilment':
       return [{ channel: event.data.channel, channelOrderId: event.data.channelOrderId }];
     case 'ReservationRejected':
-      return [{ ...event.data }];
+      return [{ ...event.data, source: event.data }];
     case 'ReservationsRejected':
-      return event.data.rejections.map((r) => ({ ...r }));
+      return event.data.rejections.map((r) => ({ ...r, source: r }));
     case 'SkuRegistered':
     case 'SkuSettingsChanged':
     case 'StockReceived':
@@ -226,16 +240,46 @@ function reservationRows(
 ): ReservationRow[] {
   return ordersOf(event).flatMap((order) => {
     const record = orderRecordOf(after, order.channel, order.channelOrderId);
-    return record === null ? [] : [reservationRow(order, record, position)];
+    return record === null ? [] : [reservationRow(event, order, record, position)];
   });
 }
 
+/**
+ * The report columns this event sets, null where it sets none: the writer keeps each column's first value, so
+ * only the event that settles a fact names it (a later event on the same order names nothing).
+ */
+function firstSetFacts(
+  event: InventoryEvent,
+  order: OrderRef,
+  record: OrderRecord,
+  at: Date,
+): Pick<ReservationRow, (typeof RESERVATION_FIRST_SET)[number]> {
+  // The sale observations come with the order notice: its reservation, or its rejection.
+  const sale =
+    event.type === 'StockReserved' ||
+    event.type === 'ReservationRejected' ||
+    event.type === 'ReservationsRejected'
+      ? saleOf(order.source ?? event.data)
+      : NO_SALE;
+  return {
+    paidAt: event.type === 'ReservationConfirmed' ? at : null,
+    // Whichever event completes the delivery (the last keys reported, a supplier's keys delivered).
+    deliveredAt: record.status === 'delivered' ? at : null,
+    refundedAt: event.type === 'OrderRefunded' ? at : null,
+    refundNote: event.type === 'OrderRefunded' ? (event.data.note ?? null) : null,
+    supplierId: event.type === 'SupplierForwardFulfilled' ? event.data.supplierId : null,
+    ...sale,
+  };
+}
+
 function reservationRow(
-  order: { requested?: number },
+  event: InventoryEvent,
+  order: OrderRef,
   record: OrderRecord,
   position: EventPosition,
 ): ReservationRow {
   return {
+    ...firstSetFacts(event, order, record, position.at),
     channel: record.channel,
     channelOrderId: record.channelOrderId,
     sku: position.sku,

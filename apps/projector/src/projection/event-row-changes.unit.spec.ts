@@ -118,6 +118,18 @@ describe('event → row changes', () => {
         createdAt: new Date(T0 + 10),
         updatedAt: new Date(T0 + 10),
         updatedVersion: 3,
+        // Nothing paid, delivered or refunded yet, and this notice carried no sale observation.
+        paidAt: null,
+        deliveredAt: null,
+        refundedAt: null,
+        refundNote: null,
+        supplierId: null,
+        unitPrice: null,
+        buyerRef: null,
+        buyerLevel: null,
+        province: null,
+        city: null,
+        shop: null,
       });
     });
 

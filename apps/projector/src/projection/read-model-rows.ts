@@ -38,6 +38,49 @@ export interface ReservationRow {
   createdAt: Date;
   updatedAt: Date;
   updatedVersion: number;
+  /*
+   * Set by one kind of event each and then kept: the first non-null value wins (in a batch, in the writer and on
+   * replay), so the row does not depend on how the events were batched. See RESERVATION_FIRST_SET.
+   */
+  /** The first payment (ReservationConfirmed). */
+  paidAt: Date | null;
+  /** When the order first reached `delivered`. */
+  deliveredAt: Date | null;
+  refundedAt: Date | null;
+  refundNote: string | null;
+  /** The supplier that fulfilled a forwarded order. */
+  supplierId: string | null;
+  /** The sale observations of the order notice (see sale-observation.ts). */
+  unitPrice: number | null;
+  buyerRef: string | null;
+  buyerLevel: string | null;
+  province: string | null;
+  city: string | null;
+  shop: string | null;
+}
+
+/** The reservation columns whose first non-null value is kept. */
+export const RESERVATION_FIRST_SET = [
+  'paidAt',
+  'deliveredAt',
+  'refundedAt',
+  'refundNote',
+  'supplierId',
+  'unitPrice',
+  'buyerRef',
+  'buyerLevel',
+  'province',
+  'city',
+  'shop',
+] as const satisfies readonly (keyof ReservationRow)[];
+
+/** `later` with each first-set column that `earlier` already had kept from `earlier`. */
+export function keepFirstSet(earlier: ReservationRow, later: ReservationRow): ReservationRow {
+  const merged: ReservationRow = { ...later };
+  for (const column of RESERVATION_FIRST_SET) {
+    if (earlier[column] !== null) (merged as unknown as Record<string, unknown>)[column] = earlier[column];
+  }
+  return merged;
 }
 
 export interface StockMovementRow {

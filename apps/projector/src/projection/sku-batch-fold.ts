@@ -12,15 +12,16 @@ import { eventRowChanges, type AlertSignal } from './event-row-changes';
 import { decodeInventoryEvent, eventTime } from './inventory-event';
 import { EventProjectionError, messageOf, QuarantineReasons } from './projection-failure';
 import type { ProjectedSku } from './projected-sku';
-import type {
-  CardKeyCountDelta,
-  ProjectionStateRow,
-  ReservationRow,
-  SkuStockRow,
-  SkuSuppliersRow,
-  StockAlertRow,
-  StockMovementRow,
-  TargetOutboxRow,
+import {
+  keepFirstSet,
+  type CardKeyCountDelta,
+  type ProjectionStateRow,
+  type ReservationRow,
+  type SkuStockRow,
+  type SkuSuppliersRow,
+  type StockAlertRow,
+  type StockMovementRow,
+  type TargetOutboxRow,
 } from './read-model-rows';
 
 /** The stream skipped a version: projecting on would fold the wrong state, so the SKU stops there. */
@@ -249,7 +250,7 @@ function changedTargets(
 function mergeReservation(rows: Map<string, ReservationRow>, row: ReservationRow): void {
   const key = `${row.channel.length}:${row.channel}:${row.channelOrderId}`;
   const earlier = rows.get(key);
-  rows.set(key, earlier ? { ...row, createdAt: earlier.createdAt } : row);
+  rows.set(key, earlier ? { ...keepFirstSet(earlier, row), createdAt: earlier.createdAt } : row);
 }
 
 function mergeCount(counts: Map<string, CardKeyCountDelta>, delta: CardKeyCountDelta): void {

@@ -50,4 +50,44 @@ export class Reservation {
 
   @Column('bigint', { name: 'updated_version', transformer: bigintAsNumber })
   updatedVersion!: number;
+
+  /** First payment (ReservationConfirmed); null before, and on rows projected before read-models migration 8. */
+  @Column('timestamptz', { name: 'paid_at', nullable: true })
+  paidAt!: Date | null;
+
+  /** When the order first reached `delivered`. */
+  @Column('timestamptz', { name: 'delivered_at', nullable: true })
+  deliveredAt!: Date | null;
+
+  @Column('timestamptz', { name: 'refunded_at', nullable: true })
+  refundedAt!: Date | null;
+
+  /** The refund's note (refunds carry no reason code). */
+  @Column('text', { name: 'refund_note', nullable: true })
+  refundNote!: string | null;
+
+  /** The supplier that fulfilled a forwarded order (SupplierForwardFulfilled). */
+  @Column('text', { name: 'supplier_id', nullable: true })
+  supplierId!: string | null;
+
+  /** Sale observations from the order notice, where the platform sent them: fen paid per unit. */
+  @Column('bigint', { name: 'unit_price', nullable: true, transformer: bigintAsNumber })
+  unitPrice!: number | null;
+
+  /** The platform's opaque buyer id. */
+  @Column('text', { name: 'buyer_ref', nullable: true })
+  buyerRef!: string | null;
+
+  @Column('text', { name: 'buyer_level', nullable: true })
+  buyerLevel!: string | null;
+
+  @Column('text', { nullable: true })
+  province!: string | null;
+
+  @Column('text', { nullable: true })
+  city!: string | null;
+
+  /** The selling shop or 分站. */
+  @Column('text', { nullable: true })
+  shop!: string | null;
 }

@@ -1,0 +1,2 @@
+export * from './report-queries';
+export * from './report-views.migrations';
