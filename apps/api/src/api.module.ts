@@ -60,6 +60,10 @@ import { TicketsRepository } from './tickets/tickets.repository';
 import { ConfiguredSuppliers } from './supply/configured-suppliers';
 import { SupplyHttpController } from './supply/supply.http.controller';
 import { PricingHttpController } from './pricing/pricing.http.controller';
+import { ReportsHttpController } from './reports/reports.http.controller';
+import { replenishmentConfig } from './replenishment/replenishment.config';
+import { ReplenishmentHttpController } from './replenishment/replenishment.http.controller';
+import { replenishmentProviders } from './replenishment/replenishment.providers';
 
 /** The operations REST API: /v1 (API keys, roles, rate limit), OpenAPI at /docs, plus /health and /metrics. */
 @Module({
@@ -67,7 +71,7 @@ import { PricingHttpController } from './pricing/pricing.http.controller';
     PlatformModule.forApp({
       name: 'api',
       defaultPort: 3000,
-      config: [apiConfig, cardVaultConfig, suppliersConfig, catalogueSyncConfig],
+      config: [apiConfig, cardVaultConfig, suppliersConfig, catalogueSyncConfig, replenishmentConfig],
     }),
     EventStoreModule,
     // Writes go to each SKU's owner through the SKU lane (see InventoryCommands).
@@ -103,6 +107,10 @@ import { PricingHttpController } from './pricing/pricing.http.controller';
     CatalogueSyncsHttpController,
     SupplyHttpController,
     PricingHttpController,
+    // Sales, stock turnover, repeat purchase, fulfilment time and order failures (docs/reference/reports.md).
+    ReportsHttpController,
+    // Sales velocity, days of cover and suggested reorders (libs/replenishment).
+    ReplenishmentHttpController,
     ImportTemplatesHttpController,
     // The SKU lane's replies: an @EventPattern consumer on the message bus transport (startApp connects it).
     InventoryLaneRepliesController,
@@ -138,6 +146,7 @@ import { PricingHttpController } from './pricing/pricing.http.controller';
     TicketsRepository,
     TicketAnswers,
     DeadLetters,
+    ...replenishmentProviders,
   ],
 })
 export class ApiModule implements NestModule {

@@ -17,7 +17,7 @@ export interface ReorderPolicy {
 export interface ReplenishmentPlan {
   /** Units per day (the model's level). */
   velocity: number;
-  /** available / velocity; 0 with nothing available; null when nothing sells (cover without end). */
+  /** available / velocity; null when nothing sells (no rate to run out at). */
   daysOfCover: number | null;
   /** Expected units over lead time + review period, from the day after the history. */
   demandOverCycle: number;
@@ -54,9 +54,13 @@ export function planReplenishment(
   };
 }
 
+/**
+ * Without sales there is no rate to run out at: null, whatever the stock (an SKU out of stock is LOW_STOCK's
+ * business, not a forecast's).
+ */
 export function daysOfCover(available: number, velocity: number): number | null {
-  if (available <= 0) return 0;
-  return velocity > 0 ? available / velocity : null;
+  if (!(velocity > 0)) return null;
+  return Math.max(0, available) / velocity;
 }
 
 /** Cover without end (null) is never low; a lead time of 0 is never missed. */

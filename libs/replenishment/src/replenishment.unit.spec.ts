@@ -114,10 +114,16 @@ describe('days of cover and reorder', () => {
         { leadTimeDays: 7, reviewPeriodDays: 0, safetyStockUnits: 5 },
       );
       expect(plan).toMatchObject({ velocity: 0, daysOfCover: null, lowCover: false, reorderUnits: 2 });
+      const empty = planReplenishment(
+        none,
+        { available: 0 },
+        { leadTimeDays: 7, reviewPeriodDays: 0, safetyStockUnits: 0 },
+      );
+      expect(empty).toMatchObject({ daysOfCover: null, lowCover: false, reorderUnits: 0 });
     });
   });
 
-  describe('given nothing available', () => {
+  describe('given nothing available and sales', () => {
     it('then cover is 0 days', () => {
       const policy = { leadTimeDays: 1, reviewPeriodDays: 0, safetyStockUnits: 0 };
       expect(planReplenishment(flat, { available: 0 }, policy).daysOfCover).toBe(0);
