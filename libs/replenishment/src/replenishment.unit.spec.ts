@@ -64,6 +64,23 @@ describe('sales velocity', () => {
     });
   });
 
+  describe('given a SKU that started selling 10 days ago, after 100 days without a sale', () => {
+    it('then the days before its first sale are not history: velocity is its rate, not a ramp from 0', () => {
+      const units = [...new Array(100).fill(0), ...new Array(10).fill(5)];
+      expect(fitSalesModel({ firstWeekday: MON, units }).level).toBeCloseTo(5, 9);
+    });
+  });
+
+  describe('given a SKU that stopped selling', () => {
+    it('then velocity decays by (1 − α) a day', () => {
+      const units = [...weeks([10], 14), 0, 0];
+      const model = fitSalesModel({ firstWeekday: MON, units }, { alpha: 0.1 });
+      // The factors see 2 zero days out of 16, so only bound it: 10 · 0.9² = 8.1 before they move.
+      expect(model.level).toBeLessThan(10);
+      expect(model.level).toBeGreaterThan(7);
+    });
+  });
+
   describe('given sales that step from 10 to 20 a day', () => {
     it('then velocity moves towards 20 by α of the gap each day', () => {
       const units = [...weeks([10], 14), 20];

@@ -89,9 +89,13 @@ export function fitUpTo(
   options: ForecastOptions,
 ): SalesModel {
   const nextWeekday = weekdayAt(firstWeekday, end);
-  if (end <= 0) return { level: 0, factors: ones(), nextWeekday, days: 0 };
-  const factors = weekdayFactors(units, firstWeekday, end, options);
-  const start = Math.max(0, end - options.windowDays);
+  // Days before the first sale are not history: the SKU was not on sale yet (or not yet sold through StockSync).
+  // Counting them as zero-sale days would start a new SKU's velocity near 0 and take weeks to climb.
+  let first = Math.max(0, end - Math.max(options.windowDays, options.seasonalityWeeks * DAYS_PER_WEEK));
+  while (first < end && units[first] === 0) first++;
+  if (first >= end) return { level: 0, factors: ones(), nextWeekday, days: end };
+  const factors = weekdayFactors(units, firstWeekday, first, end, options);
+  const start = Math.max(first, end - options.windowDays);
   // The level starts at the mean of the window's first week (deseasonalised), then is smoothed over the rest.
   const seed = Math.min(end, start + DAYS_PER_WEEK);
   let level = 0;
@@ -111,10 +115,11 @@ export function fitUpTo(
 function weekdayFactors(
   units: readonly number[],
   firstWeekday: Weekday,
+  first: number,
   end: number,
   options: ForecastOptions,
 ): number[] {
-  const start = Math.max(0, end - options.seasonalityWeeks * DAYS_PER_WEEK);
+  const start = Math.max(first, end - options.seasonalityWeeks * DAYS_PER_WEEK);
   const sums = new Array<number>(DAYS_PER_WEEK).fill(0);
   const counts = new Array<number>(DAYS_PER_WEEK).fill(0);
   let total = 0;
