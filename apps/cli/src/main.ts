@@ -11,6 +11,7 @@ import { initCommand } from './init.command';
 import { rebuildProjections, reconcileNow, showSku } from './operations.commands';
 import { ORDER_ACTIONS, type OrderAction, runKeyAction, runOrderAction, showOrder } from './order.command';
 import { listQuarantine, retryQuarantine } from './projection-quarantine.commands';
+import { parseReportCommand, REPORT_USAGE, runReportCommand } from './report.command';
 import { parseSupplyCommand, runSupplyCommand, SUPPLY_USAGE } from './supply.commands';
 import { parseTicketCommand, runTicketCommand, TICKET_USAGE } from './ticket.commands';
 import { positiveInt, rotateVault } from './vault.commands';
@@ -47,6 +48,7 @@ commands:
 ${TICKET_USAGE.trimEnd()}
 ${SUPPLY_USAGE.trimEnd()}
 ${CATALOGUE_SYNC_USAGE.trimEnd()}
+${REPORT_USAGE.trimEnd()}
   reconcile
       Run a reconciliation now and print its summary (reconciler app).
   rebuild-projections
@@ -196,6 +198,10 @@ export async function run(
     case 'catalogue': {
       const catalogue = parseCatalogueCommand(args);
       return catalogue ? withApiKey(() => runCatalogueCommand(catalogue, context)) : usage();
+    }
+    case 'report': {
+      const report = parseReportCommand(args);
+      return report ? withApiKey(() => runReportCommand(report, context)) : usage();
     }
     case 'reconcile':
       // Saying so beats the 401 the reconciler would answer.
