@@ -1,5 +1,5 @@
 import type { Queryable } from '@libs/database';
-import type { SupplierForwardRequested } from '@libs/messaging';
+import type { SupplierForwardRequested, TopUpAccount } from '@libs/messaging';
 
 export type ForwardStatus = 'placing' | 'pending' | 'answered';
 
@@ -18,6 +18,8 @@ export interface ForwardRow {
   outcome: 'fulfilled' | 'refused' | 'timeout' | null;
   calls: number;
   giveUpAt: number;
+  /** A top-up attempt: what to credit (null for card keys, and once answered). */
+  topUp: TopUpAccount | null;
 }
 
 interface DbRow {
@@ -35,10 +37,11 @@ interface DbRow {
   outcome: ForwardRow['outcome'];
   calls: number;
   give_up_at: Date;
+  top_up: TopUpAccount | null;
 }
 
 const COLUMNS = `forward_id, supplier_order_id, supplier_id, product_id, sku, channel, channel_order_id, attempt,
-  quantity, expected_unit_price, status, outcome, calls, give_up_at`;
+  quantity, expected_unit_price, status, outcome, calls, give_up_at, top_up`;
 
 function rowOf(r: DbRow): ForwardRow {
   return {
@@ -56,6 +59,7 @@ function rowOf(r: DbRow): ForwardRow {
     outcome: r.outcome,
     calls: r.calls,
     giveUpAt: r.give_up_at.getTime(),
+    topUp: r.top_up,
   };
 }
 
@@ -73,12 +77,12 @@ export class ForwardStore {
     await this.db.query(
       `INSERT INTO supplier_forwards (forward_id, supplier_order_id, supplier_id, product_id, sku, channel,
                                       channel_order_id, attempt, quantity, expected_unit_price, status,
-                                      requested_at, give_up_at, next_check_at)
+                                      requested_at, give_up_at, next_check_at, top_up)
        SELECT r."forwardId", r."supplierOrderId", r."supplierId", r."productId", r."sku", r."channel",
-              r."channelOrderId", r."attempt", r."quantity", r."expectedUnitPrice", 'placing', $2, $3, $2
+              r."channelOrderId", r."attempt", r."quantity", r."expectedUnitPrice", 'placing', $2, $3, $2, r."topUp"
          FROM json_to_recordset($1::json) AS r("forwardId" text, "supplierOrderId" text, "supplierId" text,
               "productId" text, "sku" text, "channel" text, "channelOrderId" text, "attempt" int, "quantity" int,
-              "expectedUnitPrice" bigint)
+              "expectedUnitPrice" bigint, "topUp" jsonb)
        ON CONFLICT (forward_id) DO NOTHING`,
       [JSON.stringify(requests), new Date(now), new Date(now + giveUpMs)],
     );
@@ -127,7 +131,7 @@ export class ForwardStore {
   ): Promise<void> {
     await this.db.query(
       `UPDATE supplier_forwards SET status = 'answered', outcome = $2, outcome_code = $3, supplier_ref = $4,
-              answered_at = $5, calls = calls + 1
+              answered_at = $5, calls = calls + 1, top_up = NULL
         WHERE forward_id = $1 AND status <> 'answered'`,
       [forwardId, outcome, code, supplierRef, new Date(now)],
     );

@@ -1,7 +1,7 @@
 import { EVENT_ID_NAMESPACE, uuidV5 } from '@libs/command-handling';
 import type { CardVault } from '@libs/card-vault';
 import type { SupplierForwardRequested } from '@libs/messaging';
-import type { OrderLookup, OrderOutcome, SupplierClient, SupplierOrder } from '@libs/suppliers';
+import type { OrderLookup, OrderOutcome, SupplierClient, SupplierOrder, TopUpReceipt } from '@libs/suppliers';
 import type { Logger } from 'pino';
 import type { ForwardRow, ForwardStore } from './forward-store';
 import { forwardResultRequest, type LaneRequest } from './lane-requests';
@@ -123,6 +123,10 @@ export class Forwarder {
       if (client === undefined) return await this.answer(row, 'refused', 'SUPPLIER.NOT_CONFIGURED');
       // Never buy without knowing what it costs: the supplier has not reported a price for the product.
       if (row.expectedUnitPrice === null) return await this.answer(row, 'refused', 'SUPPLIER.PRICE_UNKNOWN');
+      const topUp = row.topUp;
+      // A top-up with no amount would credit whatever the supplier assumes: never placed.
+      if (topUp !== null && topUp.amount === undefined && row.status !== 'pending')
+        return await this.answer(row, 'refused', 'SUPPLIER.TOP_UP_AMOUNT_UNKNOWN');
       const started = process.hrtime.bigint();
       const outcome: OrderOutcome | OrderLookup =
         row.status === 'pending'
@@ -132,6 +136,16 @@ export class Forwarder {
               productId: row.productId,
               quantity: row.quantity,
               unitPrice: row.expectedUnitPrice,
+              ...(topUp === null
+                ? {}
+                : {
+                    topUp: {
+                      account: topUp.account,
+                      amount: topUp.amount as number,
+                      ...(topUp.server === undefined ? {} : { server: topUp.server }),
+                      ...(topUp.region === undefined ? {} : { region: topUp.region }),
+                    },
+                  }),
               ...(this.options.callbackUrl ? { callbackUrl: this.options.callbackUrl(row.supplierId) } : {}),
             });
       this.metrics?.calls.observe(
@@ -177,6 +191,7 @@ export class Forwarder {
 
   private async fulfilled(row: ForwardRow, order: SupplierOrder): Promise<void> {
     const cards = order.cards ?? [];
+    if (order.receipt !== undefined && cards.length === 0) return this.toppedUp(row, order, order.receipt);
     // Sealed first: the inventory allocates only keys the vault can reveal. The unit ids are derived from the
     // attempt, so sealing again after a crash stores nothing twice.
     const sealed = await this.vault.storeBatch(
@@ -203,6 +218,36 @@ export class Forwarder {
           outcome: 'fulfilled',
           supplierOrderId: order.supplierOrderId,
           units,
+        },
+        now,
+        late,
+      ),
+    ]);
+    this.metrics?.forwards.inc({ supplier: row.supplierId, outcome: late ? 'late_fulfilled' : 'fulfilled' });
+    if (late) await this.store.lateFulfilment(row.forwardId, order.supplierOrderId, now);
+    else await this.store.answered(row.forwardId, 'fulfilled', null, order.supplierOrderId, now);
+  }
+
+  /** A top-up done: its receipt is the fulfilment (nothing to seal; the inventory checks it was a top-up order). */
+  private async toppedUp(row: ForwardRow, order: SupplierOrder, receipt: TopUpReceipt): Promise<void> {
+    const late = row.status === 'answered';
+    const now = this.now();
+    const completedAt = receipt.completedAt === undefined ? NaN : Date.parse(receipt.completedAt);
+    await this.publish([
+      forwardResultRequest(
+        row.sku,
+        row.forwardId,
+        {
+          channel: row.channel,
+          channelOrderId: row.channelOrderId,
+          attempt: row.attempt,
+          supplierId: row.supplierId,
+          outcome: 'fulfilled',
+          supplierOrderId: order.supplierOrderId,
+          receipt: {
+            reference: receipt.reference,
+            ...(Number.isSafeInteger(completedAt) && completedAt >= 0 ? { completedAt } : {}),
+          },
         },
         now,
         late,

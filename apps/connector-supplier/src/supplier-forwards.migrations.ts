@@ -48,5 +48,15 @@ CREATE TABLE supplier_fulfilment_alerts (
 );
 `,
     },
+    {
+      version: 2,
+      name: 'supplier_forwards: top-ups',
+      up: `
+-- A top-up (直充) attempt: the account the supplier credits and the amount in fen ({account, amount, server?,
+-- region?}). Kept while the attempt is worked on, and cleared once it is answered: the account is personal data
+-- the connector has no use for afterwards. The supplier's receipt reference is kept in supplier_ref.
+ALTER TABLE supplier_forwards ADD COLUMN top_up jsonb;
+`,
+    },
   ],
 };

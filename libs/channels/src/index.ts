@@ -23,6 +23,7 @@ export * from './platforms/taobao';
 export * from './platforms/pinduoduo';
 export * from './platforms/miniprogram';
 export * from './platforms/shop';
+export { observedYuan, observedFen } from './platforms/notice-fields';
 export * from './platforms/delivery-link';
 export * from './fulfilment/delivery-ledger';
 export * from './fulfilment/card-key-deliverer';

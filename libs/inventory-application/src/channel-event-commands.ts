@@ -34,6 +34,8 @@ export function commandFor(envelope: ChannelReportEnvelope, now: number): Invent
           channelOrderId: p.channelOrderId,
           lines: p.lines.map((l) => ({ quantity: l.quantity, poolId: l.poolId ?? null })),
           expiresAt: Date.parse(p.expiresAt),
+          ...(p.sale === undefined ? {} : { sale: { ...p.sale } }),
+          ...(p.topUp === undefined ? {} : { topUp: { ...p.topUp } }),
         },
       };
     }

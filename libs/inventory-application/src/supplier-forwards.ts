@@ -36,6 +36,7 @@ export function supplierForwardsFor(
         quantity,
         expectedUnitPrice: event.data.expectedUnitPrice,
         skuVersion: item.recorded[i]?.version ?? 0,
+        ...(event.data.topUp === undefined ? {} : { topUp: event.data.topUp }),
       },
     });
   });

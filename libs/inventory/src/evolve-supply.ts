@@ -31,7 +31,11 @@ export function configureSupply(state: InventoryState, event: SupplyConfigured):
       }
     );
   });
-  return { ...state, supply: { suppliers, safetyBuffer: event.data.safetyBuffer } };
+  const { safetyBuffer, fulfilment } = event.data;
+  return {
+    ...state,
+    supply: { suppliers, safetyBuffer, ...(fulfilment === undefined ? {} : { fulfilment }) },
+  };
 }
 
 export function observeSupplierStock(state: InventoryState, event: SupplierStockObserved): InventoryState {
@@ -116,11 +120,14 @@ export function fulfilForward(state: InventoryState, event: SupplierForwardFulfi
     fingerprints = mapSet(fingerprints, unit.fingerprint, unit.unitId);
   }
   const quantity = record.quantity;
+  const receipt = event.data.receipt;
+  // A top-up is done when the supplier credits the account: there is nothing left for a channel to deliver.
   const next: OrderRecord = {
     ...record,
-    status: 'confirmed',
+    status: receipt === undefined ? 'confirmed' : 'delivered',
     allocatedUnitIds: units.map((unit) => unit.unitId),
     settledAt: at,
+    ...(receipt === undefined ? {} : { receipt }),
     ...(record.forward === undefined ? {} : { forward: { ...record.forward, open: null } }),
   };
   const withOrder: InventoryState = {

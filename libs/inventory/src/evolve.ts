@@ -251,7 +251,7 @@ function rejectOrder(
 }
 
 function reserve(state: InventoryState, event: StockReserved): InventoryState {
-  const { channel, channelOrderId, lines, quantity, expiresAt } = event.data;
+  const { channel, channelOrderId, lines, quantity, expiresAt, topUp } = event.data;
   const key = orderKey(channel, channelOrderId);
   const record: OrderRecord = {
     channel,
@@ -264,6 +264,7 @@ function reserve(state: InventoryState, event: StockReserved): InventoryState {
     allocatedUnitIds: [],
     loopUnits: [],
     settledAt: null,
+    ...(topUp === undefined ? {} : { topUp }),
   };
   const { counted, endless } = split(lines);
   return {

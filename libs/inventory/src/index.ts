@@ -19,3 +19,4 @@ export type { UnitQueue } from './unit-queue';
 export * from './close-books';
 export * from './supply';
 export * from './pricing';
+export * from './sale';

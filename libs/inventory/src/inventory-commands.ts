@@ -1,3 +1,5 @@
+import type { SaleObservation, TopUpTarget } from './sale';
+import type { SupplyFulfilment, TopUpReceiptRecord } from './supply';
 import { OrderRecord } from './inventory-state';
 import { AdjustmentReason, DeliveryMode, StockKind } from './stock-kind';
 import type { MarkupRule, PriceRounding } from './pricing';
@@ -58,7 +60,16 @@ export interface OrderLineInput {
 
 export type ReserveStock = Command<
   'ReserveStock',
-  { channel: string; channelOrderId: string; lines: readonly OrderLineInput[]; expiresAt: number }
+  {
+    channel: string;
+    channelOrderId: string;
+    lines: readonly OrderLineInput[];
+    expiresAt: number;
+    /** What the platform said about the sale (kept with the order; malformed fields are dropped). */
+    sale?: SaleObservation;
+    /** The account a top-up (直充) SKU credits: required by such a SKU, ignored by any other. */
+    topUp?: TopUpTarget;
+  }
 >;
 
 export type ConfirmReservation = Command<'ConfirmReservation', { channel: string; channelOrderId: string }>;
@@ -150,7 +161,12 @@ export type CloseBooks = Command<'CloseBooks', { before: number }>;
  */
 export type ConfigureSupply = Command<
   'ConfigureSupply',
-  { suppliers: readonly { supplierId: string; productId: string }[]; safetyBuffer?: number }
+  {
+    suppliers: readonly { supplierId: string; productId: string }[];
+    safetyBuffer?: number;
+    /** What the suppliers provide: card keys (the default) or a top-up (直充). Left out, it keeps its value. */
+    fulfilment?: SupplyFulfilment;
+  }
 >;
 
 /** A supplier's report of the product this SKU resells (see SupplierStockObserved). */
@@ -180,6 +196,8 @@ export type RecordForwardResult = Command<
     outcome: 'fulfilled' | 'refused' | 'timeout';
     supplierOrderId?: string;
     units?: readonly { unitId: string; fingerprint: string }[];
+    /** A top-up's fulfilment: the supplier's receipt (its reference for the credit), instead of keys. */
+    receipt?: TopUpReceiptRecord;
     code?: string;
   }
 >;

@@ -1,3 +1,5 @@
+import type { SaleObservation, TopUpTarget } from './sale';
+import type { SupplyFulfilment, TopUpReceiptRecord } from './supply';
 import { ChannelPolicy, LoopAllocation, OrderRecord, ReservedLine, UnitStatus } from './inventory-state';
 import { InventoryCommandType } from './inventory-commands';
 import { ReasonCode, SkipReason } from './reason-codes';
@@ -65,6 +67,10 @@ export type StockReserved = Event<
     lines: readonly ReservedLine[];
     quantity: number;
     expiresAt: number;
+    /** What the platform said about the sale (price paid, buyer region and reference, IP, shop), when it did. */
+    sale?: SaleObservation;
+    /** The account a top-up (直充) order credits; only on a top-up SKU's orders. */
+    topUp?: TopUpTarget;
   }
 >;
 
@@ -258,7 +264,12 @@ export type PricingSet = Event<'PricingSet', { pricing: PricingSettings }>;
 /** The suppliers of a supplier-backed SKU, in priority order, and its safety buffer: the whole list each time. */
 export type SupplyConfigured = Event<
   'SupplyConfigured',
-  { suppliers: readonly { supplierId: string; productId: string }[]; safetyBuffer: number }
+  {
+    suppliers: readonly { supplierId: string; productId: string }[];
+    safetyBuffer: number;
+    /** Absent in events written before top-ups: card keys. */
+    fulfilment?: SupplyFulfilment;
+  }
 >;
 
 /**
@@ -293,10 +304,15 @@ export type SupplierForwardStarted = Event<
     forwardId: string;
     quantity: number;
     expectedUnitPrice: number | null;
+    /** A top-up order: the account the supplier credits (its amount is quantity × the product's face value). */
+    topUp?: TopUpTarget;
   }
 >;
 
-/** The supplier fulfilled the attempt: its card keys, sealed in the vault under `units`, now belong to the order. */
+/**
+ * The supplier fulfilled the attempt: its card keys, sealed in the vault under `units`, now belong to the order; or,
+ * for a top-up, it credited the buyer's account and `receipt` says so.
+ */
 export type SupplierForwardFulfilled = Event<
   'SupplierForwardFulfilled',
   {
@@ -305,7 +321,10 @@ export type SupplierForwardFulfilled = Event<
     attempt: number;
     supplierId: string;
     supplierOrderId: string;
+    /** Card keys, sealed in the vault; empty for a top-up. */
     units: readonly { unitId: string; fingerprint: string }[];
+    /** A top-up done: the supplier's receipt. The order is delivered with it (nothing is left to send). */
+    receipt?: TopUpReceiptRecord;
   }
 >;
 
@@ -347,6 +366,8 @@ export type SupplierLateFulfilment = Event<
     supplierId: string;
     supplierOrderId: string;
     unitIds: readonly string[];
+    /** A top-up credited after it was given up: the account may have been credited twice. */
+    receipt?: TopUpReceiptRecord;
   }
 >;
 

@@ -1,8 +1,9 @@
+import type { TopUpTarget } from './sale';
 import { EarlyCancellations } from './early-cancellations';
 import { emptyMap, PersistentMap, sharedIfEmpty } from './persistent-map';
 import { ReasonCode } from './reason-codes';
 import { DeliveryMode, StockKind } from './stock-kind';
-import type { SupplyState } from './supply';
+import type { SupplyState, TopUpReceiptRecord } from './supply';
 import type { PricingSettings } from './pricing';
 import { emptyUnitQueue, sharedIfEmptyQueue, UnitQueue } from './unit-queue';
 
@@ -113,6 +114,10 @@ export interface OrderRecord {
   readonly lastRedeliveryAt?: number;
   /** Forwarding to suppliers (supplier-backed SKUs only; absent before payment). */
   readonly forward?: ForwardRecord;
+  /** The account a top-up order credits (top-up SKUs only), forwarded with each attempt. */
+  readonly topUp?: TopUpTarget;
+  /** A top-up's receipt, once a supplier credited the account. */
+  readonly receipt?: TopUpReceiptRecord;
 }
 
 export interface DedicatedPool {

@@ -60,6 +60,10 @@ export const REASON_CODES = [
   'FORWARD_IN_PROGRESS',
   /** A forwarding result for an order that is not being forwarded. */
   'NOT_FORWARDING',
+  /** An order for a top-up (直充) SKU that names no account to credit. */
+  'TOP_UP_ACCOUNT_REQUIRED',
+  /** An order for a top-up SKU whose face value (the amount to credit per unit) is not set, or is out of range. */
+  'FACE_VALUE_UNKNOWN',
 ] as const;
 
 export type ReasonCode = (typeof REASON_CODES)[number];

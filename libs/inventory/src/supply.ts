@@ -41,6 +41,26 @@ export interface SupplyState {
   readonly suppliers: readonly SupplierLink[];
   /** Units never offered on the channels, whatever the suppliers report (a margin for their lag). */
   readonly safetyBuffer: number;
+  /** What the suppliers provide; absent: card keys. */
+  readonly fulfilment?: SupplyFulfilment;
+}
+
+/**
+ * Card keys come back from the supplier and are delivered by the channel; a top-up (直充) credits the account the
+ * order names, and the supplier's receipt is the delivery.
+ */
+export const SUPPLY_FULFILMENTS = ['cardKey', 'topUp'] as const;
+export type SupplyFulfilment = (typeof SUPPLY_FULFILMENTS)[number];
+
+/** A supplier's receipt for a top-up: its reference for the credit, and when it says it was done. */
+export interface TopUpReceiptRecord {
+  readonly reference: string;
+  /** The supplier's time of the credit (ms since epoch), when it says. */
+  readonly completedAt?: number;
+}
+
+export function fulfilmentOf(state: InventoryState): SupplyFulfilment {
+  return supplyOf(state).fulfilment ?? 'cardKey';
 }
 
 export const EMPTY_SUPPLY: SupplyState = { suppliers: [], safetyBuffer: 0 };

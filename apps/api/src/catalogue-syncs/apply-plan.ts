@@ -54,7 +54,7 @@ export type ApplyPlan =
       /** RegisterSku {kind: supplier}: the SKU is not registered yet. */
       register: boolean;
       /** ConfigureSupply with this whole list; null when the SKU already lists this supplier for this product. */
-      supply: { suppliers: SupplyLink[]; safetyBuffer?: number } | null;
+      supply: { suppliers: SupplyLink[]; safetyBuffer?: number; fulfilment?: 'topUp' } | null;
       /** ObserveSupplierStock: the catalogue's stock, price and status as the supplier's report at read time. */
       observe: Observation;
     };
@@ -83,7 +83,13 @@ export function planApply(
   };
   if (state.kind === null) {
     const safety = context.safetyBuffer === undefined ? {} : { safetyBuffer: context.safetyBuffer };
-    return { register: true, supply: { suppliers: [{ supplierId, productId }], ...safety }, observe };
+    // A top-up product makes a top-up SKU: its orders name the account to credit (an existing SKU keeps its own).
+    const fulfilment = product.kind === 'topUp' ? { fulfilment: 'topUp' as const } : {};
+    return {
+      register: true,
+      supply: { suppliers: [{ supplierId, productId }], ...safety, ...fulfilment },
+      observe,
+    };
   }
   const at = state.suppliers.findIndex((s) => s.supplierId === supplierId);
   const suppliers = state.suppliers.map(({ supplierId: s, productId: p }) => ({

@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '@libs/event-store';
-import type { InventoryEvent } from '@libs/inventory';
+import type { InventoryEvent, TopUpTarget } from '@libs/inventory';
 
 /** One thing that happened to an order, as the SKU's stream recorded it. */
 export interface OrderStep {
@@ -78,6 +78,8 @@ function stepsOf(
             quantity: event.data.quantity,
             lines: event.data.lines,
             expiresAt: iso(event.data.expiresAt),
+            ...(event.data.sale === undefined ? {} : { sale: event.data.sale }),
+            ...(event.data.topUp === undefined ? {} : { topUp: maskedTopUp(event.data.topUp) }),
           },
         },
       ];
@@ -154,7 +156,13 @@ function stepsOf(
     }
     case 'SupplierForwardFulfilled': {
       if (!mine(event.data)) return [];
-      const { attempt, supplierId, supplierOrderId, units } = event.data;
+      const { attempt, supplierId, supplierOrderId, units, receipt } = event.data;
+      if (receipt !== undefined) {
+        const completedAt =
+          receipt.completedAt === undefined ? {} : { completedAt: iso(receipt.completedAt) };
+        const detail = { attempt, supplierId, supplierOrderId, reference: receipt.reference, ...completedAt };
+        return [{ step: 'topped-up', detail }];
+      }
       const unitIds = units.map((unit) => unit.unitId);
       return [{ step: 'supplier-fulfilled', detail: { attempt, supplierId, supplierOrderId, unitIds } }];
     }
@@ -169,12 +177,28 @@ function stepsOf(
         : [];
     case 'SupplierLateFulfilment': {
       if (!mine(event.data)) return [];
-      const { attempt, supplierId, supplierOrderId, unitIds } = event.data;
-      return [{ step: 'supplier-fulfilled-late', detail: { attempt, supplierId, supplierOrderId, unitIds } }];
+      const { attempt, supplierId, supplierOrderId, unitIds, receipt } = event.data;
+      const reference = receipt === undefined ? {} : { reference: receipt.reference };
+      return [
+        {
+          step: 'supplier-fulfilled-late',
+          detail: { attempt, supplierId, supplierOrderId, unitIds, ...reference },
+        },
+      ];
     }
     default:
       return [];
   }
+}
+
+/**
+ * The account a top-up credits, shown with its last four characters only: enough to match a buyer's complaint,
+ * not enough to read a phone number off the history.
+ */
+function maskedTopUp(topUp: TopUpTarget): TopUpTarget {
+  const { account } = topUp;
+  const shown = account.length <= 4 ? '' : account.slice(-4);
+  return { ...topUp, account: `${'*'.repeat(Math.max(4, account.length - shown.length))}${shown}` };
 }
 
 function iso(epochMs: number): string {

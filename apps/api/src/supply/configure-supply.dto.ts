@@ -1,10 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { MAX_SUPPLIER_STOCK, MAX_SUPPLIERS_PER_SKU } from '@libs/inventory';
+import {
+  MAX_SUPPLIER_STOCK,
+  MAX_SUPPLIERS_PER_SKU,
+  SUPPLY_FULFILMENTS,
+  type SupplyFulfilment,
+} from '@libs/inventory';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayUnique,
   IsArray,
+  IsIn,
   IsInt,
   IsOptional,
   Max,
@@ -50,4 +56,14 @@ export class ConfigureSupplyDto {
   @Min(0)
   @Max(MAX_SUPPLIER_STOCK)
   safetyBuffer?: number;
+
+  @ApiPropertyOptional({
+    enum: SUPPLY_FULFILMENTS,
+    description:
+      'What the suppliers provide: cardKey (keys come back and are delivered) or topUp (直充: the order names an ' +
+      "account, the supplier credits quantity × the SKU's face value). Left out: unchanged (cardKey at first)",
+  })
+  @IsOptional()
+  @IsIn(SUPPLY_FULFILMENTS)
+  fulfilment?: SupplyFulfilment;
 }

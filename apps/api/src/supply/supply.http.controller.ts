@@ -71,6 +71,7 @@ export class SupplyHttpController {
     const data = {
       suppliers: body.suppliers.map(({ supplierId, productId }) => ({ supplierId, productId })),
       ...(body.safetyBuffer === undefined ? {} : { safetyBuffer: body.safetyBuffer }),
+      ...(body.fulfilment === undefined ? {} : { fulfilment: body.fulfilment }),
     };
     const outcome = await this.commands.send<ConfigureSupply>(
       'ConfigureSupply',

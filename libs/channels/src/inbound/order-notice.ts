@@ -10,9 +10,29 @@ export interface OrderNotice {
   channel: string;
   orderId: string;
   status: OrderStatus;
-  lines: { sku: string; quantity: number }[];
+  /** `unitPrice`: the price paid per unit in fen, where the platform says. */
+  lines: { sku: string; quantity: number; unitPrice?: number }[];
   /** When an unpaid order lapses on the platform; a default hold applies when the platform does not say. */
   expiresAt?: string;
+  /** What the platform says about the buyer and the selling shop (see notice-fields.ts saleNotice). */
+  sale?: SaleNotice;
+  /** A top-up (直充) order: the account to credit. */
+  topUp?: TopUpNotice;
+}
+
+export interface SaleNotice {
+  province?: string;
+  city?: string;
+  buyerRef?: string;
+  buyerLevel?: string;
+  ip?: string;
+  shop?: string;
+}
+
+export interface TopUpNotice {
+  account: string;
+  server?: string;
+  region?: string;
 }
 
 /** A notification that is well-formed but not about stock (a shipment, a review…): acknowledged, not emitted. */
@@ -52,7 +72,18 @@ export function channelEventsOf(notice: OrderNotice, nowMs: number, defaultHoldM
   // later (the inbox relay after a broker failure) must decide as it would have on time.
   const occurredAt = new Date(nowMs).toISOString();
   const bySku = new Map<string, number[]>();
-  for (const line of notice.lines) bySku.set(line.sku, [...(bySku.get(line.sku) ?? []), line.quantity]);
+  // A SKU on several lines at different prices is observed at the lowest: a price floor is about the cheapest sale.
+  const lowestPrice = new Map<string, number>();
+  for (const line of notice.lines) {
+    bySku.set(line.sku, [...(bySku.get(line.sku) ?? []), line.quantity]);
+    if (line.unitPrice !== undefined)
+      lowestPrice.set(line.sku, Math.min(line.unitPrice, lowestPrice.get(line.sku) ?? line.unitPrice));
+  }
+  const saleOf = (sku: string) => {
+    const unitPrice = lowestPrice.get(sku);
+    const sale = { ...(unitPrice === undefined ? {} : { unitPrice }), ...notice.sale };
+    return Object.keys(sale).length === 0 ? {} : { sale };
+  };
   const { channel, orderId: channelOrderId } = notice;
   const id = (status: OrderStatus, sku: string) =>
     uuidV5(`${channel}:${channelOrderId}:${status}:${sku}`, EVENT_ID_NAMESPACE);
@@ -67,6 +98,8 @@ export function channelEventsOf(notice: OrderNotice, nowMs: number, defaultHoldM
         sku,
         lines: quantities.map((quantity) => ({ quantity })),
         expiresAt: notice.expiresAt ?? new Date(nowMs + defaultHoldMs).toISOString(),
+        ...saleOf(sku),
+        ...(notice.topUp === undefined ? {} : { topUp: notice.topUp }),
       },
     }));
   switch (notice.status) {

@@ -4,7 +4,16 @@ import { httpCall, parseJson } from '../outbound/http-call';
 import type { CardKeyToDeliver, PlatformAdapter } from '../outbound/platform-adapter';
 import { PlatformCallError } from '../outbound/platform-errors';
 import type { ListingPage, PushItemResult, StockTarget } from '../outbound/stock-target';
-import { list, obj, optionalTime, positiveInt, statusNamed, str } from './notice-fields';
+import {
+  list,
+  obj,
+  observedFen,
+  optionalTime,
+  positiveInt,
+  saleNotice,
+  statusNamed,
+  str,
+} from './notice-fields';
 import { type DeliveryLinks, linkForCards } from './delivery-link';
 
 export interface MiniprogramAdapterOptions {
@@ -141,17 +150,31 @@ export function parseMiniprogramNotice(body: unknown): OrderNotice | IgnoredNoti
   const status = statusNamed(WECHAT_EVENTS, b.Event, 'Event');
   if (!status) return { ignored: `event ${b.Event}` };
   const info = obj(b.order_info, 'order_info');
+  // The order's openid (the buyer's id for this mini-program), address_info's province_name/city_name, and
+  // product_infos[].sale_price in fen. WeChat gives no buyer IP to the merchant.
+  const address =
+    typeof info.address_info === 'object' && info.address_info !== null
+      ? (info.address_info as Record<string, unknown>)
+      : {};
+  const sale = saleNotice({
+    province: address.province_name,
+    city: address.city_name,
+    buyerRef: info.openid,
+  });
   return {
     channel: 'miniprogram',
     orderId: str(info.order_id, 'order_info.order_id'),
     status,
     lines: list(info.product_infos, 'order_info.product_infos').map((o, i) => {
       const line = obj(o, `order_info.product_infos[${i}]`);
+      const unitPrice = observedFen(line.sale_price);
       return {
         sku: str(line.out_sku_id, `order_info.product_infos[${i}].out_sku_id`),
         quantity: positiveInt(line.sku_cnt, `order_info.product_infos[${i}].sku_cnt`),
+        ...(unitPrice === undefined ? {} : { unitPrice }),
       };
     }),
     expiresAt: optionalTime(info.pay_deadline, 'order_info.pay_deadline'),
+    ...(sale === undefined ? {} : { sale }),
   };
 }

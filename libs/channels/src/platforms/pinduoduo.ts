@@ -6,7 +6,16 @@ import { httpCall, parseJson } from '../outbound/http-call';
 import { type CardKeyToDeliver, type PlatformAdapter, readAllListings } from '../outbound/platform-adapter';
 import { PlatformCallError } from '../outbound/platform-errors';
 import type { ListingPage, PushItemResult, StockTarget } from '../outbound/stock-target';
-import { list, obj, optionalTime, positiveInt, statusNamed, str } from './notice-fields';
+import {
+  list,
+  obj,
+  observedYuan,
+  optionalTime,
+  positiveInt,
+  saleNotice,
+  statusNamed,
+  str,
+} from './notice-fields';
 import { type DeliveryLinks, linkForCards, trackingNumberOf } from './delivery-link';
 import { sortedParamString } from './sorted-params';
 
@@ -195,17 +204,23 @@ export function parsePinduoduoNotice(body: unknown): OrderNotice | IgnoredNotice
     };
   const status = statusNamed(PDD_EVENTS, b.type, 'type');
   if (!status) return { ignored: `type ${b.type}` };
+  // Order fields as pdd.order.information.get names them: province, city, item_list[].goods_price in yuan.
+  // Pinduoduo gives neither a buyer id nor an IP to the merchant.
+  const sale = saleNotice({ province: b.province, city: b.city });
   return {
     channel: 'pinduoduo',
     orderId: str(b.order_sn, 'order_sn'),
     status,
     lines: list(b.item_list, 'item_list').map((o, i) => {
       const line = obj(o, `item_list[${i}]`);
+      const unitPrice = observedYuan(line.goods_price);
       return {
         sku: str(line.outer_id, `item_list[${i}].outer_id`),
         quantity: positiveInt(line.goods_count, `item_list[${i}].goods_count`),
+        ...(unitPrice === undefined ? {} : { unitPrice }),
       };
     }),
     expiresAt: optionalTime(b.pay_deadline, 'pay_deadline'),
+    ...(sale === undefined ? {} : { sale }),
   };
 }

@@ -6,7 +6,17 @@ import { httpCall, parseJson } from '../outbound/http-call';
 import type { AfterSalesAnswerCall, CardKeyToDeliver, PlatformAdapter } from '../outbound/platform-adapter';
 import { PlatformCallError } from '../outbound/platform-errors';
 import type { ListingPage, PushItemResult, StockTarget } from '../outbound/stock-target';
-import { list, obj, optionalTime, positiveInt, statusNamed, str } from './notice-fields';
+import {
+  list,
+  obj,
+  observedFen,
+  optionalTime,
+  positiveInt,
+  saleNotice,
+  statusNamed,
+  str,
+  topUpNotice,
+} from './notice-fields';
 
 export interface ShopAdapterOptions {
   /** The shop's base URL; the contract's paths start with /v1. */
@@ -133,8 +143,10 @@ const SHOP_TYPES = new Map<string, OrderStatus>([
 ]);
 
 /**
- * Contract v1 webhook body: `{type: order.placed|order.paid|order.cancelled, orderId, lines: [{sku, quantity}],
- * expiresAt?}`, or an after-sales case `{type: after-sales.requested, orderId, caseId, sku?, reason, description?}`.
+ * Contract v1 webhook body: `{type: order.placed|order.paid|order.cancelled, orderId, lines: [{sku, quantity,
+ * unitPrice?}], expiresAt?, buyer?: {ref?, level?, province?, city?, ip?}, shop?, topUp?: {account, server?,
+ * region?}}` (prices in fen), or an after-sales case `{type: after-sales.requested, orderId, caseId, sku?, reason,
+ * description?}`.
  */
 export function parseShopNotice(body: unknown): OrderNotice | IgnoredNotice | AfterSalesNotice {
   const b = obj(body, 'body');
@@ -151,17 +163,31 @@ export function parseShopNotice(body: unknown): OrderNotice | IgnoredNotice | Af
     };
   const status = statusNamed(SHOP_TYPES, b.type, 'type');
   if (!status) return { ignored: `type ${b.type}` };
+  const buyer = typeof b.buyer === 'object' && b.buyer !== null ? (b.buyer as Record<string, unknown>) : {};
+  const sale = saleNotice({
+    province: buyer.province,
+    city: buyer.city,
+    buyerRef: buyer.ref,
+    buyerLevel: buyer.level,
+    ip: buyer.ip,
+    shop: b.shop,
+  });
+  const topUp = topUpNotice(b.topUp, 'topUp');
   return {
     channel: 'shop',
     orderId: str(b.orderId, 'orderId'),
     status,
     lines: list(b.lines, 'lines').map((o, i) => {
       const line = obj(o, `lines[${i}]`);
+      const unitPrice = observedFen(line.unitPrice);
       return {
         sku: str(line.sku, `lines[${i}].sku`),
         quantity: positiveInt(line.quantity, `lines[${i}].quantity`),
+        ...(unitPrice === undefined ? {} : { unitPrice }),
       };
     }),
     expiresAt: optionalTime(b.expiresAt, 'expiresAt'),
+    ...(sale === undefined ? {} : { sale }),
+    ...(topUp === undefined ? {} : { topUp }),
   };
 }

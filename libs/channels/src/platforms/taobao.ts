@@ -6,7 +6,16 @@ import { httpCall, parseJson } from '../outbound/http-call';
 import { type CardKeyToDeliver, type PlatformAdapter, readAllListings } from '../outbound/platform-adapter';
 import { PlatformCallError } from '../outbound/platform-errors';
 import type { ListingPage, PushItemResult, StockTarget } from '../outbound/stock-target';
-import { list, obj, optionalTime, positiveInt, statusNamed, str } from './notice-fields';
+import {
+  list,
+  obj,
+  observedYuan,
+  optionalTime,
+  positiveInt,
+  saleNotice,
+  statusNamed,
+  str,
+} from './notice-fields';
 import { type DeliveryLinks, linkForCards } from './delivery-link';
 import { sortedParamString } from './sorted-params';
 
@@ -223,17 +232,28 @@ export function parseTaobaoNotice(body: unknown): OrderNotice | IgnoredNotice | 
     throw new NoticeFormatError('content.status must be a trade status');
   const status = statusNamed(TAOBAO_STATUS, content.status, 'content.status');
   if (!status) return { ignored: `status ${content.status}` };
+  // Trade fields as taobao.trade.fullinfo.get names them: receiver_state/receiver_city, buyer_open_uid (the
+  // buyer's opaque id), seller_nick (the shop), orders[].price in yuan. Taobao gives no buyer IP.
+  const sale = saleNotice({
+    province: content.receiver_state,
+    city: content.receiver_city,
+    buyerRef: content.buyer_open_uid,
+    shop: content.seller_nick,
+  });
   return {
     channel: 'taobao',
     orderId: str(content.tid, 'content.tid'),
     status,
     lines: list(content.orders, 'content.orders').map((o, i) => {
       const line = obj(o, `content.orders[${i}]`);
+      const unitPrice = observedYuan(line.price);
       return {
         sku: str(line.outer_sku_id, `content.orders[${i}].outer_sku_id`),
         quantity: positiveInt(line.num, `content.orders[${i}].num`),
+        ...(unitPrice === undefined ? {} : { unitPrice }),
       };
     }),
     expiresAt: optionalTime(content.pay_deadline, 'content.pay_deadline'),
+    ...(sale === undefined ? {} : { sale }),
   };
 }

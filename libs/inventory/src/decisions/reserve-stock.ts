@@ -7,6 +7,8 @@ import { orderKey } from '../order-key';
 import { own } from '../own';
 import { mapHas } from '../persistent-map';
 import { ReasonCode } from '../reason-codes';
+import { saleObservationOf, TopUpTarget, topUpTargetOf } from '../sale';
+import { fulfilmentOf, MAX_PRICE_MINOR } from '../supply';
 import { generalAvailable, isEndless, poolFree } from '../stock-levels';
 import { contextOf, isId, isInstant, isPositiveCount, rejectCommand } from './decision-helpers';
 
@@ -29,18 +31,37 @@ export function decideReserveStock(command: ReserveStock, state: InventoryState)
   }
   const planned = plan(command, state);
   if (typeof planned === 'string') return [rejection(command, planned)];
+  const sale = saleObservationOf(command.data.sale);
+  const quantity = planned.reduce((sum, line) => sum + line.quantity, 0);
+  // The account is kept only where a supplier needs it: personal data a card-key order has no use for is dropped.
+  let topUp: TopUpTarget | undefined;
+  if (isTopUpSku(state)) {
+    const target = topUpTargetOf(command.data.topUp);
+    if (target === undefined) return [rejection(command, 'TOP_UP_ACCOUNT_REQUIRED')];
+    // The amount credited is what the buyer bought: the SKU's face value, which the supplier checks against its own.
+    const faceValue = state.pricing?.faceValue ?? null;
+    if (faceValue === null || quantity * faceValue > MAX_PRICE_MINOR)
+      return [rejection(command, 'FACE_VALUE_UNKNOWN')];
+    topUp = { ...target, amount: quantity * faceValue };
+  }
   const reserved: StockReserved = {
     type: 'StockReserved',
     data: {
       channel,
       channelOrderId,
       lines: planned,
-      quantity: planned.reduce((sum, line) => sum + line.quantity, 0),
+      quantity,
       expiresAt: command.data.expiresAt,
+      ...(sale === undefined ? {} : { sale }),
+      ...(topUp === undefined ? {} : { topUp }),
       ...contextOf(command),
     },
   };
   return [reserved];
+}
+
+function isTopUpSku(state: InventoryState): boolean {
+  return state.kind === 'supplier' && fulfilmentOf(state) === 'topUp';
 }
 
 function plan(command: ReserveStock, state: InventoryState): ReservedLine[] | ReasonCode {

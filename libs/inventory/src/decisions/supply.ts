@@ -16,7 +16,9 @@ import {
   MAX_SUPPLIER_STOCK,
   MAX_SUPPLIERS_PER_SKU,
   supplierLink,
+  SUPPLY_FULFILMENTS,
   supplyOf,
+  TopUpReceiptRecord,
 } from '../supply';
 import {
   contextOf,
@@ -54,7 +56,10 @@ export function decideConfigureSupply(command: ConfigureSupply, state: Inventory
     seen.add(link.supplierId);
   }
   const current = supplyOf(state);
+  const fulfilment = command.data.fulfilment ?? current.fulfilment ?? 'cardKey';
+  if (!SUPPLY_FULFILMENTS.includes(fulfilment)) return rejectCommand(command, 'INVALID_SETTING');
   const same =
+    (current.fulfilment ?? 'cardKey') === fulfilment &&
     current.safetyBuffer === safetyBuffer &&
     current.suppliers.length === suppliers.length &&
     current.suppliers.every(
@@ -66,6 +71,7 @@ export function decideConfigureSupply(command: ConfigureSupply, state: Inventory
     data: {
       suppliers: suppliers.map(({ supplierId, productId }) => ({ supplierId, productId })),
       safetyBuffer,
+      fulfilment,
       ...contextOf(command),
     },
   };
@@ -119,7 +125,7 @@ export function decideObserveSupplierStock(
  */
 export function nextForward(
   state: InventoryState,
-  order: Pick<OrderRecord, 'channel' | 'channelOrderId' | 'quantity' | 'forward'>,
+  order: Pick<OrderRecord, 'channel' | 'channelOrderId' | 'quantity' | 'forward' | 'topUp'>,
   context: EventContext,
 ): SupplierForwardStarted | SupplierForwardingExhausted {
   const tried = new Set(order.forward?.tried ?? []);
@@ -143,6 +149,7 @@ export function nextForward(
       forwardId: forwardIdOf(channel, channelOrderId, attempt),
       quantity,
       expectedUnitPrice: next.supplyPrice,
+      ...(order.topUp === undefined ? {} : { topUp: order.topUp }),
       ...context,
     },
   };
@@ -178,6 +185,27 @@ export function decideRecordForwardResult(
   const isOpen = attempt === forward.attempt && forward.open === supplierId && order.status === 'forwarding';
   if (!isOpen) return lateAnswer(command, state, context);
 
+  if (outcome === 'fulfilled' && order.topUp !== undefined) {
+    const receipt = receiptOf(command);
+    if (receipt === null) {
+      return failAndMoveOn(state, order, attempt, supplierId, 'invalid-fulfilment', 'NO_RECEIPT', context);
+    }
+    return [
+      {
+        type: 'SupplierForwardFulfilled',
+        data: {
+          channel,
+          channelOrderId,
+          attempt,
+          supplierId,
+          supplierOrderId: command.data.supplierOrderId as string,
+          units: [],
+          receipt,
+          ...context,
+        },
+      },
+    ];
+  }
   if (outcome === 'fulfilled') {
     const invalid = invalidFulfilment(command, state, order.quantity);
     if (invalid === null) {
@@ -230,6 +258,21 @@ function failAndMoveOn(
   ];
 }
 
+/**
+ * A top-up's receipt when the answer is one: the supplier's order id and its reference for the credit, and no keys
+ * (a top-up that came back with keys is not the product the order was placed for). Null otherwise.
+ */
+function receiptOf(command: RecordForwardResult): TopUpReceiptRecord | null {
+  const { receipt, supplierOrderId, units } = command.data;
+  if (!isBoundedId(supplierOrderId) || (units !== undefined && units.length > 0)) return null;
+  if (typeof receipt !== 'object' || receipt === null || !isBoundedId(receipt.reference)) return null;
+  const completedAt = receipt.completedAt;
+  return {
+    reference: receipt.reference,
+    ...(completedAt !== undefined && isInstant(completedAt) ? { completedAt } : {}),
+  };
+}
+
 /** Why a fulfilment cannot be given to the buyer, or null when it can. */
 function invalidFulfilment(
   command: RecordForwardResult,
@@ -260,9 +303,30 @@ function lateAnswer(
   context: EventContext,
 ): InventoryEvent[] {
   const { channel, channelOrderId, attempt, supplierId, outcome, supplierOrderId, units } = command.data;
-  if (outcome !== 'fulfilled' || !isBoundedId(supplierOrderId) || !Array.isArray(units)) return [];
+  if (outcome !== 'fulfilled' || !isBoundedId(supplierOrderId)) return [];
   const order = mapGet(state.orders, orderKey(channel, channelOrderId));
   if (order?.forward?.late?.includes(attempt) === true) return [];
+  if (order?.topUp !== undefined) {
+    // A top-up credited after it was given up: the account may have been credited twice, which an operator must see.
+    const receipt = receiptOf(command);
+    if (receipt === null) return [];
+    return [
+      {
+        type: 'SupplierLateFulfilment',
+        data: {
+          channel,
+          channelOrderId,
+          attempt,
+          supplierId,
+          supplierOrderId,
+          unitIds: [],
+          receipt,
+          ...context,
+        },
+      },
+    ];
+  }
+  if (!Array.isArray(units)) return [];
   const unitIds = units.map((unit) => unit?.unitId).filter(isBoundedId);
   if (unitIds.length === 0 || unitIds.every((unitId) => mapHas(state.units, unitId))) return [];
   return [

@@ -93,7 +93,13 @@ describe('supplier-backed SKUs (货源)', () => {
       const result = given([registeredSupplier()]).when(
         command('ConfigureSupply', { suppliers: [link('up-a', 'p-1')], safetyBuffer: 1 }),
       );
-      result.then([configured(1, [link('up-a', 'p-1')])]);
+      result.then([
+        event('SupplyConfigured', {
+          suppliers: [link('up-a', 'p-1')],
+          safetyBuffer: 1,
+          fulfilment: 'cardKey',
+        }),
+      ]);
       expect(stockLevels(result.state).available).toBe(-1);
       expect(
         channelTargets({ ...result.state, channelPolicies: { taobao: supplied[4]!.data as never } }),
@@ -381,6 +387,192 @@ describe('supplier-backed SKUs (货源)', () => {
       given(forwarding)
         .when(result('o9', 1, 'up-a', 'refused'))
         .thenRejects('RESERVATION_NOT_FOUND');
+    });
+  });
+
+  describe('top-ups (直充)', () => {
+    const account = { account: '13800138000', region: 'mobile' };
+    const topUpSku: InventoryEvent[] = [
+      registeredSupplier(),
+      event('SupplyConfigured', {
+        suppliers: [link('up-a', 'p-1'), link('up-b', 'p-9')],
+        safetyBuffer: 0,
+        fulfilment: 'topUp',
+      }),
+      event('PricingSet', {
+        pricing: {
+          faceValue: 5000,
+          costPrice: null,
+          defaultRule: null,
+          channelRules: {},
+          rounding: null,
+          floor: null,
+        },
+      }),
+      observed('up-a', null),
+      observed('up-b', null),
+    ];
+    const reserveTopUp = (channelOrderId: string, quantity: number, topUp: unknown) =>
+      command('ReserveStock', {
+        channel: 'taobao',
+        channelOrderId,
+        lines: [{ quantity }],
+        expiresAt: T0 + 15 * MINUTE,
+        topUp: topUp as never,
+      });
+    const reservedTopUp = (channelOrderId: string, quantity: number) =>
+      event('StockReserved', {
+        channel: 'taobao',
+        channelOrderId,
+        lines: [{ quantity, poolId: null, endless: quantity }],
+        quantity,
+        expiresAt: T0 + 15 * MINUTE,
+        topUp: { ...account, amount: quantity * 5000 },
+      });
+    const startedTopUp = (attempt: number, supplierId: string) => ({
+      ...started('o1', attempt, supplierId, 2),
+      data: { ...started('o1', attempt, supplierId, 2).data, topUp: { ...account, amount: 10_000 } },
+    });
+    const forwardingTopUp = [...topUpSku, reservedTopUp('o1', 2), paid('o1', 2), startedTopUp(1, 'up-a')];
+
+    it('is named by ConfigureSupply and kept when the list changes without saying', () => {
+      const state = given(topUpSku).state;
+      expect(state.supply?.fulfilment).toBe('topUp');
+      const relisted = given(topUpSku).when(command('ConfigureSupply', { suppliers: [link('up-b', 'p-9')] }));
+      expect(relisted.state.supply?.fulfilment).toBe('topUp');
+      given(topUpSku)
+        .when(
+          command('ConfigureSupply', { suppliers: [link('up-a', 'p-1')], fulfilment: 'giftCard' as never }),
+        )
+        .thenRejects('INVALID_SETTING');
+    });
+
+    it('reserves an order naming an account, with the amount the SKU’s face value sets', () => {
+      given(topUpSku)
+        .when(reserveTopUp('o1', 2, { ...account, amount: 1 }))
+        .then([reservedTopUp('o1', 2)]);
+    });
+
+    it('refuses an order naming no account, or a malformed one, and one for a SKU with no face value', () => {
+      given(topUpSku)
+        .when(reserveTopUp('o1', 1, undefined))
+        .thenRejects('TOP_UP_ACCOUNT_REQUIRED');
+      given(topUpSku)
+        .when(reserveTopUp('o2', 1, { account: ' 138\n' }))
+        .thenRejects('TOP_UP_ACCOUNT_REQUIRED');
+      given(topUpSku.filter((e) => e.type !== 'PricingSet'))
+        .when(reserveTopUp('o3', 1, account))
+        .thenRejects('FACE_VALUE_UNKNOWN');
+    });
+
+    it('keeps no account on a card-key SKU’s order', () => {
+      const held = given(supplied).when(reserveTopUp('o1', 1, account));
+      held.then([reservedSupplied('o1', 1)]);
+    });
+
+    it('forwards the account and amount with each attempt, to the next supplier after a refusal', () => {
+      given([...topUpSku, reservedTopUp('o1', 2)])
+        .when(confirm('o1'))
+        .then([paid('o1', 2), startedTopUp(1, 'up-a')]);
+      given(forwardingTopUp)
+        .when(result('o1', 1, 'up-a', 'refused', { code: 'SUPPLIER.TOP_UP_ACCOUNT_INVALID' }))
+        .then([
+          event('SupplierForwardFailed', {
+            channel: 'taobao',
+            channelOrderId: 'o1',
+            attempt: 1,
+            supplierId: 'up-a',
+            reason: 'refused',
+            code: 'SUPPLIER.TOP_UP_ACCOUNT_INVALID',
+          }),
+          startedTopUp(2, 'up-b'),
+        ]);
+    });
+
+    it('is delivered by the supplier’s receipt: nothing left for a channel to send', () => {
+      const done = given(forwardingTopUp).when(
+        command('RecordForwardResult', {
+          channel: 'taobao',
+          channelOrderId: 'o1',
+          attempt: 1,
+          supplierId: 'up-a',
+          outcome: 'fulfilled',
+          supplierOrderId: 's-1',
+          receipt: { reference: 'CMCC-77', completedAt: T0 + 5 },
+        }),
+      );
+      done.then([
+        event('SupplierForwardFulfilled', {
+          channel: 'taobao',
+          channelOrderId: 'o1',
+          attempt: 1,
+          supplierId: 'up-a',
+          supplierOrderId: 's-1',
+          units: [],
+          receipt: { reference: 'CMCC-77', completedAt: T0 + 5 },
+        }),
+      ]);
+      expect(orderRecordOf(done.state, 'taobao', 'o1')).toMatchObject({
+        status: 'delivered',
+        allocatedUnitIds: [],
+        receipt: { reference: 'CMCC-77' },
+      });
+      expect(done.state.counters.endlessReserved).toBe(0);
+    });
+
+    it('takes a fulfilment without a receipt, or with keys, as unusable and moves on', () => {
+      given(forwardingTopUp)
+        .when(result('o1', 1, 'up-a', 'fulfilled', { units: keys(2) }))
+        .then([
+          event('SupplierForwardFailed', {
+            channel: 'taobao',
+            channelOrderId: 'o1',
+            attempt: 1,
+            supplierId: 'up-a',
+            reason: 'invalid-fulfilment',
+            code: 'NO_RECEIPT',
+          }),
+          startedTopUp(2, 'up-b'),
+        ]);
+    });
+
+    it('records a top-up credited after it was given up, once, so an operator sees a possible double credit', () => {
+      const givenUp = [
+        ...forwardingTopUp,
+        event('SupplierForwardFailed', {
+          channel: 'taobao',
+          channelOrderId: 'o1',
+          attempt: 1,
+          supplierId: 'up-a',
+          reason: 'timeout',
+          code: null,
+        }),
+        startedTopUp(2, 'up-b'),
+      ];
+      const late = command('RecordForwardResult', {
+        channel: 'taobao',
+        channelOrderId: 'o1',
+        attempt: 1,
+        supplierId: 'up-a',
+        outcome: 'fulfilled',
+        supplierOrderId: 's-1',
+        receipt: { reference: 'CMCC-late' },
+      });
+      const recorded = given(givenUp).when(late);
+      recorded.then([
+        event('SupplierLateFulfilment', {
+          channel: 'taobao',
+          channelOrderId: 'o1',
+          attempt: 1,
+          supplierId: 'up-a',
+          supplierOrderId: 's-1',
+          unitIds: [],
+          receipt: { reference: 'CMCC-late' },
+        }),
+      ]);
+      given([...givenUp, ...recorded.events])
+        .when(late)
+        .thenNothing();
     });
   });
 });

@@ -6,6 +6,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsIP,
   IsISO8601,
   IsObject,
   IsOptional,
@@ -18,9 +19,17 @@ import {
   ValidateNested,
 } from 'class-validator';
 import {
+  MAX_BUYER_LEVEL_LENGTH,
+  MAX_BUYER_REF_LENGTH,
+  MAX_IP_LENGTH,
   MAX_LINE_QUANTITY,
   MAX_ON_HAND,
   MAX_ORDER_QUANTITY,
+  MAX_PRICE_MINOR,
+  MAX_REGION_NAME_LENGTH,
+  MAX_SHOP_LENGTH,
+  MAX_TOP_UP_ACCOUNT_LENGTH,
+  MAX_TOP_UP_DETAIL_LENGTH,
   MAX_UNITS_PER_IMPORT_EVENT,
 } from '@libs/inventory';
 import { defineTopic } from './define-topic';
@@ -51,6 +60,81 @@ export class OrderLine {
   poolId?: string | null;
 }
 
+/**
+ * What the platform said about the sale (kept with the order: the diversion rules, the order rules and the reports
+ * read it). Every field optional and bounded; the connector leaves out a field it cannot read rather than refuse
+ * the order. Text fields follow the identifier rule (no whitespace or invisible characters).
+ */
+export class SaleFacts {
+  /** Price paid per unit, integer fen. */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_PRICE_MINOR)
+  unitPrice?: number;
+
+  @IsOptional()
+  @IsIdentifier()
+  @MaxLength(MAX_REGION_NAME_LENGTH)
+  province?: string;
+
+  @IsOptional()
+  @IsIdentifier()
+  @MaxLength(MAX_REGION_NAME_LENGTH)
+  city?: string;
+
+  /** The platform's opaque buyer id (never a name or phone number). */
+  @IsOptional()
+  @IsIdentifier()
+  @MaxLength(MAX_BUYER_REF_LENGTH)
+  buyerRef?: string;
+
+  @IsOptional()
+  @IsIdentifier()
+  @MaxLength(MAX_BUYER_LEVEL_LENGTH)
+  buyerLevel?: string;
+
+  @IsOptional()
+  @IsIP()
+  @MaxLength(MAX_IP_LENGTH)
+  ip?: string;
+
+  /** The selling shop or 分站, when one channel serves several. */
+  @IsOptional()
+  @IsIdentifier()
+  @MaxLength(MAX_SHOP_LENGTH)
+  shop?: string;
+}
+
+/** The account a top-up (直充) order credits. */
+export class TopUpAccount {
+  @IsIdentifier()
+  @MaxLength(MAX_TOP_UP_ACCOUNT_LENGTH)
+  account!: string;
+
+  /** Game server or zone (区服). */
+  @IsOptional()
+  @IsIdentifier()
+  @MaxLength(MAX_TOP_UP_DETAIL_LENGTH)
+  server?: string;
+
+  /** Carrier or game region. */
+  @IsOptional()
+  @IsIdentifier()
+  @MaxLength(MAX_TOP_UP_DETAIL_LENGTH)
+  region?: string;
+
+  /**
+   * Fen to credit: set by the inventory (quantity × the SKU's face value) on the supplier request; a channel's
+   * order notice never sets it, and the inventory ignores one that does.
+   */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PRICE_MINOR)
+  amount?: number;
+}
+
 export class OrderPlaced {
   @IsChannel()
   channel!: string;
@@ -72,6 +156,19 @@ export class OrderPlaced {
   /** When an unpaid reservation lapses (ISO 8601 with offset). */
   @IsISO8601({ strict: true })
   expiresAt!: string;
+
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => SaleFacts)
+  sale?: SaleFacts;
+
+  /** A top-up order: the account to credit. */
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => TopUpAccount)
+  topUp?: TopUpAccount;
 }
 
 export class OrderPaid {

@@ -1,4 +1,6 @@
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { TopUpAccount } from './channel-events';
 import { defineTopic } from './define-topic';
 import { IsChannel, IsIdentifier } from './fields';
 
@@ -56,6 +58,13 @@ export class SupplierForwardRequested {
   @IsInt()
   @Min(0)
   skuVersion!: number;
+
+  /** A top-up order: the account the supplier credits. */
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => TopUpAccount)
+  topUp?: TopUpAccount;
 }
 
 export const SupplierOrdersTopic = defineTopic({
