@@ -29,7 +29,10 @@ export interface PriceRounding {
 }
 
 export interface PricingSettings {
-  /** What one unit is worth to the buyer (面值), fen; shown, never used to compute a price. */
+  /**
+   * What one unit is worth to the buyer (面值), fen; never used to compute a price. A top-up SKU credits it per unit
+   * (the amount forwarded to the supplier).
+   */
   readonly faceValue: number | null;
   /** What a unit costs us, fen, for SKUs we stock ourselves; a supplier-backed SKU's cost is its supplier's price. */
   readonly costPrice: number | null;

@@ -1,4 +1,11 @@
-import { channelTargets, forwardIdOf, InventoryEvent, orderRecordOf, stockLevels } from '@libs/inventory';
+import {
+  channelTargets,
+  DEFAULT_PRICING,
+  forwardIdOf,
+  InventoryEvent,
+  orderRecordOf,
+  stockLevels,
+} from '@libs/inventory';
 import { given } from '../../test/decider-specification';
 import { command, confirm, event, MINUTE, reserve, T0 } from '../../test/fixtures';
 
@@ -399,16 +406,7 @@ describe('supplier-backed SKUs (货源)', () => {
         safetyBuffer: 0,
         fulfilment: 'topUp',
       }),
-      event('PricingSet', {
-        pricing: {
-          faceValue: 5000,
-          costPrice: null,
-          defaultRule: null,
-          channelRules: {},
-          rounding: null,
-          floor: null,
-        },
-      }),
+      event('PricingSet', { pricing: { ...DEFAULT_PRICING, faceValue: 5000 } }),
       observed('up-a', null),
       observed('up-b', null),
     ];
