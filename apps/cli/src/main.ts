@@ -12,6 +12,11 @@ import { rebuildProjections, reconcileNow, showSku } from './operations.commands
 import { ORDER_ACTIONS, type OrderAction, runKeyAction, runOrderAction, showOrder } from './order.command';
 import { listQuarantine, retryQuarantine } from './projection-quarantine.commands';
 import { parseReportCommand, REPORT_USAGE, runReportCommand } from './report.command';
+import {
+  parseReplenishmentCommand,
+  REPLENISHMENT_USAGE,
+  runReplenishmentCommand,
+} from './replenishment.command';
 import { parseSupplyCommand, runSupplyCommand, SUPPLY_USAGE } from './supply.commands';
 import { parseTicketCommand, runTicketCommand, TICKET_USAGE } from './ticket.commands';
 import { positiveInt, rotateVault } from './vault.commands';
@@ -49,6 +54,7 @@ ${TICKET_USAGE.trimEnd()}
 ${SUPPLY_USAGE.trimEnd()}
 ${CATALOGUE_SYNC_USAGE.trimEnd()}
 ${REPORT_USAGE.trimEnd()}
+${REPLENISHMENT_USAGE.trimEnd()}
   reconcile
       Run a reconciliation now and print its summary (reconciler app).
   rebuild-projections
@@ -202,6 +208,10 @@ export async function run(
     case 'report': {
       const report = parseReportCommand(args);
       return report ? withApiKey(() => runReportCommand(report, context)) : usage();
+    }
+    case 'replenishment': {
+      const replenishment = parseReplenishmentCommand(args);
+      return replenishment ? withApiKey(() => runReplenishmentCommand(replenishment, context)) : usage();
     }
     case 'reconcile':
       // Saying so beats the 401 the reconciler would answer.
