@@ -150,9 +150,11 @@ SELECT ${utcTrunc('hour', 'r.paid_at')}                                   AS hou
 }
 
 /**
- * Time-weighted average on hand over [from, to): the level before `from` (the last movement before it) holds
- * until the first movement in the range, each movement's level until the next one or `to`. Units sold are the
- * ReservationConfirmed movements in the range (counted and endless units alike, refunds not taken back).
+ * Time-weighted average on hand over [from, to). With `opening` the level before `from` (the last movement before
+ * it) and each movement in the range changing it by delta_on_hand at its time t, the stock held is
+ * opening × (to − from) + Σ delta × (to − t) unit-seconds: one pass over the range's movements, in any order, with
+ * no window over each SKU's history (the deltas add up to the levels: libs/read-models/README.md). Units sold are
+ * the ReservationConfirmed movements in the range (counted and endless units alike, refunds not taken back).
  */
 function stockTurnover(b: Bounds): string {
   const from = b.from!;
@@ -161,29 +163,22 @@ function stockTurnover(b: Bounds): string {
 WITH skus AS (
   SELECT s.sku, s.kind FROM sku_stock s
    WHERE ${all([`s.kind IN ('quantity', 'cardKey')`, b.sku && `s.sku = ${b.sku}`])}
-), opening AS (
-  SELECT k.sku, k.kind,
-         coalesce((SELECT m.on_hand_after FROM stock_movements m
-                    WHERE m.sku = k.sku AND m.occurred_at < ${from}
-                    ORDER BY m.occurred_at DESC, m.version DESC LIMIT 1), 0) AS on_hand
-    FROM skus k
-), held AS (
-  SELECT m.sku, m.occurred_at, m.on_hand_after, m.event_type, m.quantity,
-         lead(m.occurred_at, 1, ${to}) OVER (PARTITION BY m.sku ORDER BY m.occurred_at, m.version) AS until
-    FROM stock_movements m JOIN skus k ON k.sku = m.sku
-   WHERE ${all(range('m.occurred_at', b))}
-), per_sku AS (
-  SELECT sku, min(occurred_at) AS first_at,
-         sum(on_hand_after * extract(epoch FROM until - occurred_at)) AS unit_seconds,
-         sum(quantity) FILTER (WHERE event_type = 'ReservationConfirmed') AS units_sold
-    FROM held GROUP BY sku
+), moved AS (
+  SELECT m.sku,
+         sum(m.delta_on_hand * extract(epoch FROM ${to} - m.occurred_at)) AS unit_seconds,
+         sum(m.quantity) FILTER (WHERE m.event_type = 'ReservationConfirmed') AS units_sold
+    FROM stock_movements m
+   WHERE ${all([...range('m.occurred_at', b), b.sku && `m.sku = ${b.sku}`])}
+   GROUP BY m.sku
 ), figures AS (
-  SELECT o.sku, o.kind,
+  SELECT k.sku, k.kind,
          extract(epoch FROM ${to} - ${from}) / 86400 AS days,
-         (o.on_hand * extract(epoch FROM coalesce(p.first_at, ${to}) - ${from}) + coalesce(p.unit_seconds, 0))
-           / extract(epoch FROM ${to} - ${from}) AS avg_on_hand,
+         (coalesce((SELECT o.on_hand_after FROM stock_movements o
+                     WHERE o.sku = k.sku AND o.occurred_at < ${from}
+                     ORDER BY o.occurred_at DESC, o.version DESC LIMIT 1), 0) * extract(epoch FROM ${to} - ${from})
+           + coalesce(p.unit_seconds, 0)) / extract(epoch FROM ${to} - ${from}) AS avg_on_hand,
          coalesce(p.units_sold, 0) AS units_sold
-    FROM opening o LEFT JOIN per_sku p USING (sku)
+    FROM skus k LEFT JOIN moved p USING (sku)
 )
 SELECT sku, kind,
        round(days, 4)::float8                                                         AS days,

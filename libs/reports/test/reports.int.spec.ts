@@ -249,23 +249,23 @@ describe('reports on PostgreSQL', () => {
         [sku, kind, onHand],
       );
     }
-    const moves: [string, number, string, string, number, number][] = [
-      // sku, version, event, time, quantity, on hand after
-      ['A', 1, 'StockReceived', '2026-11-01T00:00:00Z', 100, 100],
-      ['A', 2, 'ReservationConfirmed', '2026-11-03T00:00:00Z', 10, 90],
-      ['A', 3, 'ReservationConfirmed', '2026-11-05T00:00:00Z', 20, 70],
-      ['A', 4, 'StockReceived', '2026-11-10T00:00:00Z', 100, 170],
-      ['C', 1, 'CardKeysImported', '2026-10-20T00:00:00Z', 5, 5],
-      ['B', 1, 'SupplierStockObserved', '2026-11-04T00:00:00Z', 50, 0],
+    const moves: [string, number, string, string, number, number, number][] = [
+      // sku, version, event, time, quantity, change of on hand, on hand after
+      ['A', 1, 'StockReceived', '2026-11-01T00:00:00Z', 100, 100, 100],
+      ['A', 2, 'ReservationConfirmed', '2026-11-03T00:00:00Z', 10, -10, 90],
+      ['A', 3, 'ReservationConfirmed', '2026-11-05T00:00:00Z', 20, -20, 70],
+      ['A', 4, 'StockReceived', '2026-11-10T00:00:00Z', 100, 100, 170],
+      ['C', 1, 'CardKeysImported', '2026-10-20T00:00:00Z', 5, 5, 5],
+      ['B', 1, 'SupplierStockObserved', '2026-11-04T00:00:00Z', 50, 0, 0],
     ];
     let id = 0;
-    for (const [sku, version, type, at, quantity, onHandAfter] of moves) {
+    for (const [sku, version, type, at, quantity, delta, onHandAfter] of moves) {
       id += 1;
       await db.pool.query(
         `INSERT INTO stock_movements (id, event_id, sku, version, event_type, quantity, delta_on_hand, delta_reserved,
                                       delta_held_in_pools, delta_available, on_hand_after, available_after, occurred_at)
-         VALUES ($1, gen_random_uuid(), $2, $3, $4, $5, 0, 0, 0, 0, $6, $6, $7)`,
-        [id, sku, version, type, quantity, onHandAfter, at],
+         VALUES ($1, gen_random_uuid(), $2, $3, $4, $5, $6, 0, 0, 0, $7, $7, $8)`,
+        [id, sku, version, type, quantity, delta, onHandAfter, at],
       );
     }
   });
@@ -352,7 +352,8 @@ describe('reports on PostgreSQL', () => {
 
   it('stock-turnover: time-weighted stock on hand against units sold, per SKU of counted stock', async () => {
     expect(await report('stock-turnover')).toEqual([
-      // A: 100 on hand from before the week for 1 day, 90 for 2 days, 70 for 4 days: (100 + 180 + 280) / 7 = 80.
+      // A: 100 on hand from before the week for 1 day, 90 for 2 days, 70 for 4 days: (100 + 180 + 280) / 7 = 80
+      // (as the query adds it up: 100 × 7 − 10 × 6 − 20 × 4 = 560 unit-days).
       // Sold 10 + 20 = 30; turnover 30 / 80 = 0.375; days of stock 80 × 7 / 30 = 18.666… → 18.67.
       {
         sku: 'A',
