@@ -4,7 +4,7 @@ import {
   Injectable,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import type { Queryable } from '@libs/database';
+import { type Queryable, withTransaction } from '@libs/database';
 import type { AlertSink } from '@libs/messaging';
 import { LOGGER } from '@libs/observability';
 import {
@@ -255,9 +255,12 @@ export class ReplenishmentService implements OnApplicationBootstrap, BeforeAppli
     actor: string,
     now: Date,
   ): Promise<SkuForecast> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await withTransaction(this.pool, async (client) => {
+      // A row to lock even on the first change, so two changes of different fields at once both stay.
+      await client.query(
+        `INSERT INTO replenishment_settings (sku, updated_by, updated_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+        [stock.sku, actor, now],
+      );
       const { rows } = await client.query<{
         lead_time_days: number | null;
         safety_stock_units: string | null;
@@ -287,13 +290,7 @@ export class ReplenishmentService implements OnApplicationBootstrap, BeforeAppli
          VALUES ($1, $2, $3, $4, $5)`,
         [stock.sku, leadTimeDays, safetyStockUnits, actor, now],
       );
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
     if (isTracked(stock)) {
       try {
         await this.refreshSkus([stock], now);
