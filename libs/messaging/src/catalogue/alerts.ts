@@ -37,6 +37,12 @@ export const ALERT_KINDS = [
    * before an order placed now arrives. Raised and resolved by the api's replenishment pass. Key: SKU.
    */
   'LOW_DAYS_OF_COVER',
+  /**
+   * A 串货 (diversion) rule was broken: a sale below its price floor, outside its regions, or above its volume per
+   * buyer, IP or shop. Raised once per rule, subject and window by the notifier's diversion engine; never resolved
+   * (the window ends). Key: ruleId:subjectKind=subject:windowStart.
+   */
+  'DIVERSION_SUSPECTED',
   /** A reconciliation run found listed stock that differs from the truth. Key: the channel, or `all`. */
   'STOCK_DRIFT',
   /** The projector set a SKU aside (projection_quarantine). Key: SKU. */
