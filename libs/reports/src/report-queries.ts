@@ -165,27 +165,32 @@ WITH skus AS (
    WHERE ${all([`s.kind IN ('quantity', 'cardKey')`, b.sku && `s.sku = ${b.sku}`])}
 ), moved AS (
   SELECT m.sku,
-         sum(m.delta_on_hand * extract(epoch FROM ${to} - m.occurred_at)) AS unit_seconds,
+         sum(m.delta_on_hand * date_part('epoch', ${to} - m.occurred_at)) AS unit_seconds,
          sum(m.quantity) FILTER (WHERE m.event_type = 'ReservationConfirmed') AS units_sold
     FROM stock_movements m
    WHERE ${all([...range('m.occurred_at', b), b.sku && `m.sku = ${b.sku}`])}
    GROUP BY m.sku
-), figures AS (
+), opening AS MATERIALIZED (
+  -- Materialised: the figures below name the level several times, and each would run the lookup again.
   SELECT k.sku, k.kind,
-         extract(epoch FROM ${to} - ${from}) / 86400 AS days,
-         (coalesce((SELECT o.on_hand_after FROM stock_movements o
-                     WHERE o.sku = k.sku AND o.occurred_at < ${from}
-                     ORDER BY o.occurred_at DESC, o.version DESC LIMIT 1), 0) * extract(epoch FROM ${to} - ${from})
-           + coalesce(p.unit_seconds, 0)) / extract(epoch FROM ${to} - ${from}) AS avg_on_hand,
+         coalesce((SELECT o.on_hand_after FROM stock_movements o
+                    WHERE o.sku = k.sku AND o.occurred_at < ${from}
+                    ORDER BY o.occurred_at DESC, o.version DESC LIMIT 1), 0) AS on_hand
+    FROM skus k
+), figures AS (
+  SELECT o.sku, o.kind,
+         date_part('epoch', ${to} - ${from}) / 86400 AS days,
+         (o.on_hand * date_part('epoch', ${to} - ${from}) + coalesce(p.unit_seconds, 0))
+           / date_part('epoch', ${to} - ${from}) AS avg_on_hand,
          coalesce(p.units_sold, 0) AS units_sold
-    FROM skus k LEFT JOIN moved p USING (sku)
+    FROM opening o LEFT JOIN moved p USING (sku)
 )
 SELECT sku, kind,
-       round(days, 4)::float8                                                         AS days,
-       round(avg_on_hand, 2)::float8                                                  AS avg_on_hand,
+       round(days::numeric, 4)::float8                                                AS days,
+       round(avg_on_hand::numeric, 2)::float8                                         AS avg_on_hand,
        units_sold::bigint                                                             AS units_sold,
-       CASE WHEN avg_on_hand > 0 THEN round(units_sold / avg_on_hand, 4)::float8 END  AS turnover,
-       CASE WHEN units_sold > 0 THEN round(avg_on_hand * days / units_sold, 2)::float8 END AS days_of_stock
+       CASE WHEN avg_on_hand > 0 THEN round((units_sold / avg_on_hand)::numeric, 4)::float8 END AS turnover,
+       CASE WHEN units_sold > 0 THEN round((avg_on_hand * days / units_sold)::numeric, 2)::float8 END AS days_of_stock
   FROM figures`;
 }
 
@@ -216,7 +221,7 @@ function fulfilmentTime(b: Bounds): string {
   return `
 WITH lines AS (
   SELECT r.channel, coalesce(r.supplier_id, '(own stock)') AS supplier,
-         extract(epoch FROM r.delivered_at - r.paid_at) AS seconds
+         date_part('epoch', r.delivered_at - r.paid_at) AS seconds
     FROM reservations r
    WHERE ${all(['r.paid_at IS NOT NULL', 'r.delivered_at IS NOT NULL', ...range('r.paid_at', b), b.sku && `r.sku = ${b.sku}`, b.channel && `r.channel = ${b.channel}`])}
 )
@@ -305,6 +310,19 @@ export function reportViewBody(name: ReportName, period: RepeatPeriod = 'day'): 
       : { from: null, to: null, sku: null, channel: null };
   return body(name, bounds, period).trim();
 }
+
+/**
+ * Settings for the transaction a report runs in (SET LOCAL, so they end with it). A week of a busy shop groups a few
+ * hundred thousand order lines; at the server's default work_mem (4 MB) those groups spill to disk, which costs more
+ * than the grouping itself (docs/benchmarks.md). 64 MB per sort or hash is bounded by the statement timeout and by
+ * the reports' bounded ranges.
+ */
+export const REPORT_WORK_MEM = '64MB';
+export const REPORT_STATEMENT_TIMEOUT_MS = 30_000;
+export const REPORT_TRANSACTION_SETTINGS = [
+  `SET LOCAL work_mem = '${REPORT_WORK_MEM}'`,
+  `SET LOCAL statement_timeout = ${REPORT_STATEMENT_TIMEOUT_MS}`,
+] as const;
 
 export type ReportFilterProblem = { field: string; message: string };
 
