@@ -1,0 +1,326 @@
+import { randomUUID } from 'node:crypto';
+import { withTransaction } from '@libs/database';
+import {
+  alertKeyOf,
+  describeViolation,
+  type DiversionRule,
+  evaluateOrder,
+  type ObservedOrder,
+  ruleProblems,
+  type RuleType,
+  type SubjectKind,
+  traceLabels,
+  type TraceOrder,
+  type Violation,
+  volumeContributions,
+  volumeKey,
+} from '@libs/diversion';
+import type { AlertSink } from '@libs/messaging';
+import type { Pool, PoolClient } from 'pg';
+
+/** Orders kept in one alert's trace: the first ones and those that follow in its window, up to this many. */
+const MAX_TRACE_ORDERS = 20;
+/** Volume observations outlive the longest window (a week) by a day, then go. */
+const VOLUME_RETENTION_MS = 8 * 86_400_000;
+
+export interface BatchOutcome {
+  /** Notices not seen before (a redelivered one counts nothing). */
+  fresh: number;
+  violations: number;
+  /** Violations that opened a new alert (the first of their rule:subject:window). */
+  alertsOpened: number;
+  byType: Partial<Record<RuleType, number>>;
+}
+
+/** The rows of diversion_rules in force, read by the engine and written by the api alone. */
+export async function loadRules(
+  pool: Pick<Pool, 'query'>,
+  onInvalid: (id: string, problems: string[]) => void = () => undefined,
+): Promise<DiversionRule[]> {
+  const { rows } = await pool.query<{
+    id: string;
+    version: number;
+    name: string;
+    definition: Omit<DiversionRule, 'id' | 'version' | 'name'>;
+  }>('SELECT id::text AS id, version, name, definition FROM diversion_rules WHERE NOT deleted ORDER BY id');
+  const rules: DiversionRule[] = [];
+  for (const r of rows) {
+    const rule: DiversionRule = { ...r.definition, id: r.id, version: r.version, name: r.name };
+    // The api validated it; a row written by hand is skipped rather than evaluated half-understood.
+    const problems = ruleProblems(rule);
+    if (problems.length > 0) onInvalid(r.id, problems);
+    else rules.push(rule);
+  }
+  return rules;
+}
+
+function traceOf(o: ObservedOrder): TraceOrder {
+  return {
+    channel: o.channel,
+    orderId: o.orderId,
+    sku: o.sku,
+    quantity: o.quantity,
+    at: o.at.toISOString(),
+    ...(o.unitPrice !== undefined ? { unitPrice: o.unitPrice } : {}),
+    ...(o.shop !== undefined ? { shop: o.shop } : {}),
+    ...(o.province !== undefined ? { province: o.province } : {}),
+    ...(o.city !== undefined ? { city: o.city } : {}),
+    ...(o.ip !== undefined ? { ip: o.ip } : {}),
+    ...(o.buyerRef !== undefined ? { buyerRef: o.buyerRef } : {}),
+  };
+}
+
+/**
+ * The diversion engine's state in PostgreSQL, so that several notifier instances and restarts agree: the notices
+ * evaluated (by event id), the volume observations behind the windowed counts, and one diversion_alerts row per
+ * rule:subject:window. A batch is one transaction: a redelivered batch finds its notices already recorded and counts
+ * and alerts nothing again.
+ */
+export class DiversionEngine {
+  constructor(private readonly pool: Pool) {}
+
+  async processBatch(
+    orders: readonly ObservedOrder[],
+    rules: readonly DiversionRule[],
+  ): Promise<BatchOutcome> {
+    const outcome: BatchOutcome = { fresh: 0, violations: 0, alertsOpened: 0, byType: {} };
+    if (orders.length === 0) return outcome;
+    await withTransaction(this.pool, async (tx) => {
+      const { rows } = await tx.query<{ event_id: string }>(
+        `INSERT INTO diversion_processed (event_id) SELECT unnest($1::text[])
+         ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
+        [orders.map((o) => o.eventId)],
+      );
+      const fresh = new Set(rows.map((r) => r.event_id));
+      if (fresh.size === 0 || rules.length === 0) {
+        outcome.fresh = fresh.size;
+        return;
+      }
+      for (const order of orders) {
+        // delete: the same notice twice in one batch is evaluated once.
+        if (!fresh.delete(order.eventId)) continue;
+        outcome.fresh += 1;
+        const counts = await this.count(tx, order, rules);
+        const violations = evaluateOrder(
+          order,
+          rules,
+          (ruleId, subject) => counts.get(volumeKey(ruleId, subject)) ?? 0,
+        );
+        for (const v of violations) {
+          outcome.violations += 1;
+          outcome.byType[v.type] = (outcome.byType[v.type] ?? 0) + 1;
+          if (await this.recordAlert(tx, v, order)) outcome.alertsOpened += 1;
+        }
+      }
+    });
+    return outcome;
+  }
+
+  /**
+   * Adds the order to its volume rules' observations and answers each count over the window ending at the order,
+   * the order included. One statement: the CTE's insert is not visible to its own select, so the order's share is
+   * added here.
+   */
+  private async count(
+    tx: PoolClient,
+    order: ObservedOrder,
+    rules: readonly DiversionRule[],
+  ): Promise<Map<string, number>> {
+    const contributions = volumeContributions(order, rules);
+    const counts = new Map<string, number>();
+    if (contributions.length === 0) return counts;
+    const { rows } = await tx.query<{ rule_id: string; subject: string; n: string }>(
+      `WITH c AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::int[]) AS c(rule_id, subject, window_ms, amount)
+       ), ins AS (
+         INSERT INTO diversion_volume
+           (rule_id, subject, at, amount, event_id, channel, order_id, sku, quantity, unit_price, shop, province, city, ip, buyer_ref)
+         SELECT rule_id, subject, $5, amount, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16 FROM c
+       )
+       SELECT c.rule_id, c.subject, coalesce(sum(v.amount), 0)::text AS n
+         FROM c LEFT JOIN diversion_volume v
+           ON v.rule_id = c.rule_id AND v.subject = c.subject
+          AND v.at > $5::timestamptz - c.window_ms * interval '1 millisecond' AND v.at <= $5::timestamptz
+        GROUP BY c.rule_id, c.subject`,
+      [
+        contributions.map((c) => c.ruleId),
+        contributions.map((c) => c.subject),
+        contributions.map((c) => c.windowMs),
+        contributions.map((c) => c.amount),
+        order.at,
+        order.eventId,
+        order.channel,
+        order.orderId,
+        order.sku,
+        order.quantity,
+        order.unitPrice ?? null,
+        order.shop ?? null,
+        order.province ?? null,
+        order.city ?? null,
+        order.ip ?? null,
+        order.buyerRef ?? null,
+      ],
+    );
+    const own = new Map(contributions.map((c) => [volumeKey(c.ruleId, c.subject), c.amount]));
+    for (const r of rows) {
+      const key = volumeKey(r.rule_id, r.subject);
+      counts.set(key, Number(r.n) + (own.get(key) ?? 0));
+    }
+    return counts;
+  }
+
+  /** Opens the alert of the violation's key, or adds the order to an open one's trace. True when it opened. */
+  private async recordAlert(tx: PoolClient, v: Violation, order: ObservedOrder): Promise<boolean> {
+    let trace = [traceOf(order)];
+    if (v.type === 'volume') {
+      // A volume alert's trace is the window's orders of the subject, not only the one that crossed the limit.
+      const { rows } = await tx.query<{
+        channel: string;
+        order_id: string;
+        sku: string;
+        quantity: number;
+        at: Date;
+        unit_price: string | null;
+        shop: string | null;
+        province: string | null;
+        city: string | null;
+        ip: string | null;
+        buyer_ref: string | null;
+      }>(
+        `SELECT channel, order_id, sku, quantity, at, unit_price, shop, province, city, ip, buyer_ref
+           FROM diversion_volume
+          WHERE rule_id = $1 AND subject = $2 AND at > $3::timestamptz - $4 * interval '1 millisecond' AND at <= $3
+          ORDER BY at DESC, id DESC LIMIT ${MAX_TRACE_ORDERS}`,
+        [v.ruleId, v.subject, order.at, v.windowEnd.getTime() - v.windowStart.getTime()],
+      );
+      trace = rows.reverse().map((r) =>
+        traceOf({
+          eventId: '',
+          channel: r.channel,
+          orderId: r.order_id,
+          sku: r.sku,
+          quantity: r.quantity,
+          at: r.at,
+          ...(r.unit_price !== null ? { unitPrice: Number(r.unit_price) } : {}),
+          ...(r.shop !== null ? { shop: r.shop } : {}),
+          ...(r.province !== null ? { province: r.province } : {}),
+          ...(r.city !== null ? { city: r.city } : {}),
+          ...(r.ip !== null ? { ip: r.ip } : {}),
+          ...(r.buyer_ref !== null ? { buyerRef: r.buyer_ref } : {}),
+        }),
+      );
+    }
+    const detail = {
+      ...(v.floorFen !== undefined ? { floorFen: v.floorFen } : {}),
+      ...(v.allowed !== undefined ? { allowed: v.allowed } : {}),
+      ...(v.count !== undefined ? { count: v.count, max: v.max, measure: v.measure } : {}),
+    };
+    const { rows } = await tx.query<{ opened: boolean }>(
+      `INSERT INTO diversion_alerts
+         (id, alert_key, rule_id, rule_version, rule_name, rule_type, subject_kind, subject, window_start, window_end,
+          sku, channel, shop, first_at, last_at, detail, orders)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16)
+       ON CONFLICT (alert_key) DO UPDATE SET
+         violations = diversion_alerts.violations + 1,
+         last_at = greatest(diversion_alerts.last_at, EXCLUDED.last_at),
+         orders = CASE WHEN jsonb_array_length(diversion_alerts.orders) < ${MAX_TRACE_ORDERS}
+                       THEN diversion_alerts.orders || jsonb_build_array(EXCLUDED.orders -> -1)
+                       ELSE diversion_alerts.orders END
+       RETURNING (xmax = 0) AS opened`,
+      [
+        randomUUID(),
+        alertKeyOf(v),
+        v.ruleId,
+        v.ruleVersion,
+        v.ruleName,
+        v.type,
+        v.subjectKind,
+        v.subject,
+        v.windowStart,
+        v.windowEnd,
+        order.sku,
+        order.channel,
+        order.shop ?? null,
+        order.at,
+        JSON.stringify(detail),
+        JSON.stringify(trace),
+      ],
+    );
+    return rows[0]?.opened === true;
+  }
+
+  /**
+   * Publishes alerts recorded but not yet on stock.alerts, oldest first, and marks them. Run after each batch and
+   * periodically: a broker that was away when the batch committed only delays the alert. Two instances may publish
+   * the same row; the notifier keeps one alert per kind and key.
+   */
+  async publishPending(sink: AlertSink, limit = 100): Promise<number> {
+    const { rows } = await this.pool.query<AlertRow>(
+      `SELECT id, alert_key, rule_id, rule_version, rule_name, rule_type, subject_kind, subject, window_start,
+              window_end, first_at, detail, orders
+         FROM diversion_alerts WHERE published_at IS NULL ORDER BY created_at LIMIT $1`,
+      [limit],
+    );
+    for (const row of rows) {
+      const { notice } = alertOf(row);
+      await sink.raise(notice);
+      await this.pool.query('UPDATE diversion_alerts SET published_at = now() WHERE id = $1', [row.id]);
+    }
+    return rows.length;
+  }
+
+  /** Deletes what is past its retention: volume observations after 8 days, notices and alerts after `retainMs`. */
+  async purge(retainMs: number, now = new Date()): Promise<void> {
+    await this.pool.query('DELETE FROM diversion_volume WHERE at < $1', [
+      new Date(now.getTime() - VOLUME_RETENTION_MS),
+    ]);
+    const before = new Date(now.getTime() - retainMs);
+    await this.pool.query('DELETE FROM diversion_processed WHERE processed_at < $1', [before]);
+    await this.pool.query('DELETE FROM diversion_alerts WHERE first_at < $1 AND published_at IS NOT NULL', [
+      before,
+    ]);
+  }
+}
+
+interface AlertRow {
+  id: string;
+  alert_key: string;
+  rule_id: string;
+  rule_version: number;
+  rule_name: string;
+  rule_type: RuleType;
+  subject_kind: SubjectKind;
+  subject: string;
+  window_start: Date;
+  window_end: Date;
+  first_at: Date;
+  detail: Pick<Violation, 'floorFen' | 'allowed' | 'count' | 'max' | 'measure'>;
+  orders: TraceOrder[];
+}
+
+function alertOf(row: AlertRow) {
+  const v: Violation = {
+    ruleId: row.rule_id,
+    ruleVersion: row.rule_version,
+    ruleName: row.rule_name,
+    type: row.rule_type,
+    subjectKind: row.subject_kind,
+    subject: row.subject,
+    windowStart: row.window_start,
+    windowEnd: row.window_end,
+    ...row.detail,
+  };
+  // The order that opened the alert: a volume trace ends with it, a price or region trace starts with it.
+  const trigger = (row.rule_type === 'volume' ? row.orders[row.orders.length - 1] : row.orders[0])!;
+  return {
+    notice: {
+      kind: 'DIVERSION_SUSPECTED' as const,
+      key: row.alert_key,
+      severity: 'warning' as const,
+      summary: describeViolation(v, row.orders),
+      labels: traceLabels(v, trigger),
+      at: row.first_at,
+      eventId: row.id,
+    },
+  };
+}
