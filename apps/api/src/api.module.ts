@@ -37,6 +37,7 @@ import { ReadModelsModule } from './common/read-models.module';
 import { RequestMetricsMiddleware } from './common/request-metrics.middleware';
 import { createValidationPipe } from './common/validation';
 import { DeadLettersHttpController } from './dead-letters/dead-letters.http.controller';
+import { DiversionHttpController } from './diversion/diversion.http.controller';
 import { DeadLetters } from './dead-letters/dead-letters.service';
 import { DedicatedPoolsHttpController } from './dedicated-pools/dedicated-pools.http.controller';
 import { ProjectionQuarantineHttpController } from './projection-quarantine/projection-quarantine.http.controller';
@@ -111,6 +112,8 @@ import { replenishmentProviders } from './replenishment/replenishment.providers'
     ReportsHttpController,
     // Sales velocity, days of cover and suggested reorders (libs/replenishment).
     ReplenishmentHttpController,
+    // 串货 rules, versioned, and the alerts the notifier's diversion engine raised (libs/diversion).
+    DiversionHttpController,
     ImportTemplatesHttpController,
     // The SKU lane's replies: an @EventPattern consumer on the message bus transport (startApp connects it).
     InventoryLaneRepliesController,

@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { runMigrations } from '@libs/database';
+import { diversionMigrations } from '@libs/diversion';
 import { reconciliationMigrations } from '@libs/reconciliation';
 import { PG_POOL } from '@libs/runtime';
 import type { Pool } from 'pg';
@@ -19,5 +20,7 @@ export class ApiMigrationsRunner implements OnModuleInit {
     await runMigrations(this.pool, apiMigrations);
     await runMigrations(this.pool, reconciliationMigrations);
     await runMigrations(this.pool, replenishmentMigrations);
+    // The 串货 rules the api writes (the notifier applies the same set; whichever starts first).
+    await runMigrations(this.pool, diversionMigrations);
   }
 }
