@@ -67,7 +67,7 @@ class RecordingSink implements AlertSink {
     this.raised.push(alert);
     return Promise.resolve();
   }
-  resolve(): Promise<void> {
+  resolve(_alert: AlertNotice): Promise<void> {
     return Promise.resolve();
   }
 }
@@ -192,6 +192,24 @@ describe('DiversionEngine on PostgreSQL', () => {
       unit_price_fen: '1',
       shop: 'fenzhan-a',
     });
+  });
+
+  it('resolves a published alert once its window has ended', async () => {
+    await engine.processBatch([order({ unitPrice: 1, at: at(1) })], RULES);
+    const sink = new RecordingSink();
+    const resolved: AlertNotice[] = [];
+    sink.resolve = (a: AlertNotice) => {
+      resolved.push(a);
+      return Promise.resolve();
+    };
+    // Not published yet: nothing to resolve.
+    expect(await engine.resolveEnded(sink, at(120))).toBe(0);
+    await engine.publishPending(sink);
+    expect(await engine.resolveEnded(sink, at(59))).toBe(0);
+    expect(await engine.resolveEnded(sink, at(60))).toBe(1);
+    expect(await engine.resolveEnded(sink, at(120))).toBe(0);
+    expect(resolved[0]).toMatchObject({ kind: 'DIVERSION_SUSPECTED', key: sink.raised[0]!.key });
+    expect(resolved[0]!.summary).toContain('ended at 2026-12-01T06:00:00.000Z: 1 violating order(s)');
   });
 
   it('purges volume after 8 days and notices and published alerts after the retention', async () => {

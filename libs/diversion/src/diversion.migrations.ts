@@ -85,5 +85,15 @@ export const diversionMigrations: MigrationSet = {
         CREATE INDEX diversion_alerts_unpublished_idx ON diversion_alerts (created_at) WHERE published_at IS NULL;
       `,
     },
+    {
+      version: 2,
+      name: 'diversion alerts resolved when their window ends',
+      // Without it the notifier would remind of a closed window every NOTIFIER_REMIND_AFTER_MS for ever.
+      up: `
+        ALTER TABLE diversion_alerts ADD COLUMN resolved_at timestamptz;
+        CREATE INDEX diversion_alerts_open_idx ON diversion_alerts (window_end)
+          WHERE published_at IS NOT NULL AND resolved_at IS NULL;
+      `,
+    },
   ],
 };

@@ -269,6 +269,32 @@ export class DiversionEngine {
     return rows.length;
   }
 
+  /**
+   * Resolves the published alerts whose window has ended: the notifier then stops reminding of them, and the next
+   * window's violation is a new alert. Run periodically; marking after the publish means a failure resolves again.
+   */
+  async resolveEnded(sink: AlertSink, now = new Date(), limit = 100): Promise<number> {
+    const { rows } = await this.pool.query<AlertRow & { violations: number; last_at: Date }>(
+      `SELECT id, alert_key, rule_id, rule_version, rule_name, rule_type, subject_kind, subject, window_start,
+              window_end, first_at, last_at, violations, detail, orders
+         FROM diversion_alerts
+        WHERE published_at IS NOT NULL AND resolved_at IS NULL AND window_end <= $1
+        ORDER BY window_end LIMIT $2`,
+      [now, limit],
+    );
+    for (const row of rows) {
+      const { notice } = alertOf(row);
+      await sink.resolve({
+        ...notice,
+        summary: `The window of 串货 rule ${row.rule_id} "${row.rule_name}" for ${row.subject_kind} ${row.subject} ended at ${row.window_end.toISOString()}: ${row.violations} violating order(s), the last at ${row.last_at.toISOString()}. The trace stays in GET /v1/diversion/alerts.`,
+        at: row.window_end,
+        eventId: undefined,
+      });
+      await this.pool.query('UPDATE diversion_alerts SET resolved_at = now() WHERE id = $1', [row.id]);
+    }
+    return rows.length;
+  }
+
   /** Deletes what is past its retention: volume observations after 8 days, notices and alerts after `retainMs`. */
   async purge(retainMs: number, now = new Date()): Promise<void> {
     await this.pool.query('DELETE FROM diversion_volume WHERE at < $1', [

@@ -7,7 +7,7 @@ export class DiversionMetrics {
   readonly orders: Counter<'result'>;
   /** type: price-floor, region, volume. */
   readonly violations: Counter<'type'>;
-  /** change: opened (a new rule:subject:window), published (on stock.alerts). */
+  /** change: opened (a new rule:subject:window), published (raised on stock.alerts), resolved (its window ended). */
   readonly alerts: Counter<'change'>;
   readonly batchSeconds: Histogram;
   readonly rules: Gauge;
@@ -30,7 +30,7 @@ export class DiversionMetrics {
     });
     this.alerts = new Counter({
       name: 'stocksync_diversion_alerts_total',
-      help: 'DIVERSION_SUSPECTED alerts, by change: opened (first violation of a rule:subject:window), published (on stock.alerts)',
+      help: 'DIVERSION_SUSPECTED alerts, by change: opened (first violation of a rule:subject:window), published (raised on stock.alerts), resolved (its window ended)',
       labelNames: ['change'],
       registers,
     });

@@ -75,7 +75,7 @@ export class DiversionService implements OnModuleInit, OnApplicationBootstrap, O
       intervalMs: config.rulesRefreshMs,
       onError: onError('rule read'),
     });
-    this.publisher = new PeriodicTask(() => this.publish(), {
+    this.publisher = new PeriodicTask(() => this.publishAndResolve(), {
       intervalMs: 5_000,
       onError: onError('alert publish'),
     });
@@ -137,6 +137,12 @@ export class DiversionService implements OnModuleInit, OnApplicationBootstrap, O
   private async publish(): Promise<void> {
     const n = await this.engine.publishPending(this.sink);
     if (n > 0) this.metrics.alerts.inc({ change: 'published' }, n);
+  }
+
+  private async publishAndResolve(): Promise<void> {
+    await this.publish();
+    const ended = await this.engine.resolveEnded(this.sink);
+    if (ended > 0) this.metrics.alerts.inc({ change: 'resolved' }, ended);
   }
 }
 

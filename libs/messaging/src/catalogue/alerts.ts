@@ -39,8 +39,8 @@ export const ALERT_KINDS = [
   'LOW_DAYS_OF_COVER',
   /**
    * A 串货 (diversion) rule was broken: a sale below its price floor, outside its regions, or above its volume per
-   * buyer, IP or shop. Raised once per rule, subject and window by the notifier's diversion engine; never resolved
-   * (the window ends). Key: ruleId:subjectKind=subject:windowStart.
+   * buyer, IP or shop. Raised once per rule, subject and window by the notifier's diversion engine; resolved when
+   * the window ends. Key: ruleId:subjectKind=subject:windowStart.
    */
   'DIVERSION_SUSPECTED',
   /** A reconciliation run found listed stock that differs from the truth. Key: the channel, or `all`. */
