@@ -18,7 +18,7 @@ export const DIVERSION_LIMITS = {
   /** The longest window: a week. Volume counts older than that are never needed. */
   maxWindowMinutes: 7 * 24 * 60,
   maxThreshold: 1_000_000,
-  /** Same ceiling as an order's price (libs/inventory MAX_PRICE_MINOR): 100,000,000 fen, ¥1,000,000. */
+  /** ¥1,000,000 in fen: far above any card or top-up sold, and small enough that a typo of extra zeros is refused. */
   maxPriceFen: 100_000_000,
 } as const;
 
