@@ -14,6 +14,8 @@ import {
   type Violation,
   volumeContributions,
   volumeKey,
+  type VolumeContribution,
+  windowSum,
 } from '@libs/diversion';
 import type { AlertSink } from '@libs/messaging';
 import type { Pool, PoolClient } from 'pg';
@@ -96,15 +98,15 @@ export class DiversionEngine {
         outcome.fresh = fresh.size;
         return;
       }
-      for (const order of orders) {
-        // delete: the same notice twice in one batch is evaluated once.
-        if (!fresh.delete(order.eventId)) continue;
-        outcome.fresh += 1;
-        const counts = await this.count(tx, order, rules);
+      // delete: the same notice twice in one batch is evaluated once.
+      const batch = orders.filter((o) => fresh.delete(o.eventId));
+      outcome.fresh = batch.length;
+      const counts = await this.countBatch(tx, batch, rules);
+      for (const [i, order] of batch.entries()) {
         const violations = evaluateOrder(
           order,
           rules,
-          (ruleId, subject) => counts.get(volumeKey(ruleId, subject)) ?? 0,
+          (ruleId, subject) => counts[i]!.get(volumeKey(ruleId, subject)) ?? 0,
         );
         for (const v of violations) {
           outcome.violations += 1;
@@ -117,55 +119,70 @@ export class DiversionEngine {
   }
 
   /**
-   * Adds the order to its volume rules' observations and answers each count over the window ending at the order,
-   * the order included. One statement: the CTE's insert is not visible to its own select, so the order's share is
-   * added here.
+   * Each order's windowed count per volume rule and subject (over the window ending at the order, the order
+   * included), and the batch's observations recorded: two statements per batch, not two per order. The counts are
+   * what was recorded before the batch, read in one statement, plus the batch's own earlier orders added here.
    */
-  private async count(
+  private async countBatch(
     tx: PoolClient,
-    order: ObservedOrder,
+    batch: readonly ObservedOrder[],
     rules: readonly DiversionRule[],
-  ): Promise<Map<string, number>> {
-    const contributions = volumeContributions(order, rules);
-    const counts = new Map<string, number>();
-    if (contributions.length === 0) return counts;
-    const { rows } = await tx.query<{ rule_id: string; subject: string; n: string }>(
-      `WITH c AS (
-         SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::int[]) AS c(rule_id, subject, window_ms, amount)
-       ), ins AS (
-         INSERT INTO diversion_volume
-           (rule_id, subject, at, amount, event_id, channel, order_id, sku, quantity, unit_price, shop, province, city, ip, buyer_ref)
-         SELECT rule_id, subject, $5, amount, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16 FROM c
-       )
-       SELECT c.rule_id, c.subject, coalesce(sum(v.amount), 0)::text AS n
-         FROM c LEFT JOIN diversion_volume v
-           ON v.rule_id = c.rule_id AND v.subject = c.subject
-          AND v.at > $5::timestamptz - c.window_ms * interval '1 millisecond' AND v.at <= $5::timestamptz
-        GROUP BY c.rule_id, c.subject`,
+  ): Promise<Map<string, number>[]> {
+    const counts = batch.map(() => new Map<string, number>());
+    const rows: { order: number; c: VolumeContribution }[] = [];
+    for (const [i, order] of batch.entries())
+      for (const c of volumeContributions(order, rules)) rows.push({ order: i, c });
+    if (rows.length === 0) return counts;
+    const { rows: prior } = await tx.query<{ n: string }>(
+      `SELECT (SELECT coalesce(sum(v.amount), 0) FROM diversion_volume v
+                WHERE v.rule_id = c.rule_id AND v.subject = c.subject
+                  AND v.at > c.at - c.window_ms * interval '1 millisecond' AND v.at <= c.at)::text AS n
+         FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::bigint[]) WITH ORDINALITY
+              AS c(rule_id, subject, at, window_ms, ord)
+        ORDER BY c.ord`,
       [
-        contributions.map((c) => c.ruleId),
-        contributions.map((c) => c.subject),
-        contributions.map((c) => c.windowMs),
-        contributions.map((c) => c.amount),
-        order.at,
-        order.eventId,
-        order.channel,
-        order.orderId,
-        order.sku,
-        order.quantity,
-        order.unitPrice ?? null,
-        order.shop ?? null,
-        order.province ?? null,
-        order.city ?? null,
-        order.ip ?? null,
-        order.buyerRef ?? null,
+        rows.map((r) => r.c.ruleId),
+        rows.map((r) => r.c.subject),
+        rows.map((r) => batch[r.order]!.at),
+        rows.map((r) => r.c.windowMs),
       ],
     );
-    const own = new Map(contributions.map((c) => [volumeKey(c.ruleId, c.subject), c.amount]));
-    for (const r of rows) {
-      const key = volumeKey(r.rule_id, r.subject);
-      counts.set(key, Number(r.n) + (own.get(key) ?? 0));
+    // The batch's earlier orders of the same rule and subject inside the window count too, and this one.
+    const earlier = new Map<string, { at: number; amount: number }[]>();
+    for (const [j, { order, c }] of rows.entries()) {
+      const key = volumeKey(c.ruleId, c.subject);
+      const at = batch[order]!.at.getTime();
+      const seen = earlier.get(key) ?? [];
+      seen.push({ at, amount: c.amount });
+      earlier.set(key, seen);
+      counts[order]!.set(key, Number(prior[j]!.n) + windowSum(seen, at, c.windowMs));
     }
+    const col = <T>(f: (o: ObservedOrder) => T) => rows.map((r) => f(batch[r.order]!));
+    await tx.query(
+      `INSERT INTO diversion_volume
+         (rule_id, subject, amount, at, event_id, channel, order_id, sku, quantity, unit_price, shop, province, city,
+          ip, buyer_ref)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::timestamptz[], $5::text[], $6::text[], $7::text[],
+                            $8::text[], $9::int[], $10::bigint[], $11::text[], $12::text[], $13::text[], $14::text[],
+                            $15::text[])`,
+      [
+        rows.map((r) => r.c.ruleId),
+        rows.map((r) => r.c.subject),
+        rows.map((r) => r.c.amount),
+        col((o) => o.at),
+        col((o) => o.eventId),
+        col((o) => o.channel),
+        col((o) => o.orderId),
+        col((o) => o.sku),
+        col((o) => o.quantity),
+        col((o) => o.unitPrice ?? null),
+        col((o) => o.shop ?? null),
+        col((o) => o.province ?? null),
+        col((o) => o.city ?? null),
+        col((o) => o.ip ?? null),
+        col((o) => o.buyerRef ?? null),
+      ],
+    );
     return counts;
   }
 
