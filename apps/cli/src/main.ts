@@ -1,5 +1,6 @@
 import { CATALOGUE_SYNC_USAGE, parseCatalogueCommand, runCatalogueCommand } from './catalogue-sync.command';
 import { listDeadLetters, replayDeadLetter } from './dead-letters.commands';
+import { DIVERSION_USAGE, parseDiversionCommand, runDiversionCommand } from './diversion.command';
 import {
   downloadTemplate,
   importCardKeys,
@@ -55,6 +56,7 @@ ${SUPPLY_USAGE.trimEnd()}
 ${CATALOGUE_SYNC_USAGE.trimEnd()}
 ${REPORT_USAGE.trimEnd()}
 ${REPLENISHMENT_USAGE.trimEnd()}
+${DIVERSION_USAGE.trimEnd()}
   reconcile
       Run a reconciliation now and print its summary (reconciler app).
   rebuild-projections
@@ -212,6 +214,10 @@ export async function run(
     case 'replenishment': {
       const replenishment = parseReplenishmentCommand(args);
       return replenishment ? withApiKey(() => runReplenishmentCommand(replenishment, context)) : usage();
+    }
+    case 'diversion': {
+      const diversion = parseDiversionCommand(args);
+      return diversion ? withApiKey(() => runDiversionCommand(diversion, context)) : usage();
     }
     case 'reconcile':
       // Saying so beats the 401 the reconciler would answer.
