@@ -1,6 +1,8 @@
+import { MAX_PRICE_MINOR } from '@libs/inventory';
+
 /**
  * What a platform told us about a sale (unit price, buyer, region, selling shop), as the order's reservation event
- * carries it in `data.sale`. Read field by field and bounded here rather than trusted: events written before the
+ * carries it in `data.sale` (StockReserved's SaleObservation, libs/inventory/src/sale.ts). Read field by field and bounded here rather than trusted: events written before the
  * field existed have none, and a value the read model cannot hold must leave the column null instead of stopping
  * the SKU's projection. The buyer's IP, which the event may carry too, is never read: personal data in the read
  * models is kept to what the reports need.
@@ -25,8 +27,8 @@ export const NO_SALE: SaleObservation = {
 
 /** Longest text kept per field; the channel notices are bounded tighter than this already. */
 export const MAX_SALE_TEXT = 200;
-/** Fen per unit; far above any real price (10 million yuan), and safe to multiply by any order's quantity. */
-export const MAX_UNIT_PRICE_FEN = 1_000_000_000;
+/** Fen per unit: the domain's bound on a price (MAX_PRICE_MINOR), which the order notices are checked against. */
+export const MAX_UNIT_PRICE_FEN = MAX_PRICE_MINOR;
 
 function text(value: unknown): string | null {
   if (typeof value !== 'string') return null;

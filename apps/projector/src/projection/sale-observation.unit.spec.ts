@@ -38,7 +38,8 @@ describe('sale observations read from an order event', () => {
       }),
     ).toEqual(NO_SALE);
     expect(saleOf({ sale: { unitPrice: -1 } }).unitPrice).toBeNull();
-    expect(saleOf({ sale: { unitPrice: 1e12 } }).unitPrice).toBeNull();
+    expect(saleOf({ sale: { unitPrice: 1e12 + 1 } }).unitPrice).toBeNull();
+    expect(saleOf({ sale: { unitPrice: 1e12 } }).unitPrice).toBe(1e12);
     expect(saleOf({ sale: { unitPrice: 0 } }).unitPrice).toBe(0);
   });
 });
