@@ -11,6 +11,7 @@
  * the stream breaks a floor or a region. Loopback PostgreSQL only (DATABASE_URL); no broker.
  *
  * Run: npm run bench -- bench/diversion-rules.bench.ts [orders per run] [rounds]
+ * (DIVERSION_BENCH_CLEAN=1: the same stream with no floor or region breach, to see what the alerts cost)
  */
 import { runMigrations } from '@libs/database';
 import {
@@ -28,6 +29,8 @@ import { DiversionEngine } from '../apps/notifier/src/diversion/diversion-engine
 const ORDERS = Number(process.argv[2] ?? 10_000);
 const ROUNDS = Number(process.argv[3] ?? 3);
 const BATCH = 100;
+// DIVERSION_BENCH_CLEAN=1: no order breaks a floor or a region (what the alerts cost, by difference).
+const CLEAN = process.env.DIVERSION_BENCH_CLEAN === '1';
 const PREFIXES = Array.from({ length: 10 }, (_, i) => `cat${i}-`);
 const PROVINCES = ['浙江', '江苏', '上海', '广东', '北京', '四川'];
 const CHANNELS = ['shop', 'taobao', 'pinduoduo', 'miniprogram'];
@@ -91,9 +94,9 @@ function stream(run: number, count: number): ObservedOrder[] {
     quantity: 1 + Math.floor(r() * 3),
     at: new Date(start + i * 1_000),
     // About 1% under the floor of 5,000 fen.
-    unitPrice: r() < 0.01 ? 4_000 : 6_000 + Math.floor(r() * 4_000),
+    unitPrice: r() < 0.01 && !CLEAN ? 4_000 : 6_000 + Math.floor(r() * 4_000),
     // About 1% outside the five allowed provinces.
-    province: r() < 0.01 ? '四川' : PROVINCES[Math.floor(r() * 5)]!,
+    province: r() < 0.01 && !CLEAN ? '四川' : PROVINCES[Math.floor(r() * 5)]!,
     city: 'c',
     buyerRef: `b-${Math.floor(r() * 2_000)}`,
     ip: `10.0.${Math.floor(r() * 2)}.${Math.floor(r() * 250)}`,

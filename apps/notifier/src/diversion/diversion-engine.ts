@@ -278,10 +278,18 @@ export class DiversionEngine {
          FROM diversion_alerts WHERE published_at IS NULL ORDER BY created_at LIMIT $1`,
       [limit],
     );
-    for (const row of rows) {
-      const { notice } = alertOf(row);
-      await sink.raise(notice);
-      await this.pool.query('UPDATE diversion_alerts SET published_at = now() WHERE id = $1', [row.id]);
+    const done: string[] = [];
+    try {
+      for (const row of rows) {
+        await sink.raise(alertOf(row).notice);
+        done.push(row.id);
+      }
+    } finally {
+      // One update for the lot; what was raised before a failure is marked too, so it is not raised again.
+      if (done.length > 0)
+        await this.pool.query('UPDATE diversion_alerts SET published_at = now() WHERE id = ANY($1::uuid[])', [
+          done,
+        ]);
     }
     return rows.length;
   }
