@@ -178,5 +178,40 @@ CREATE INDEX catalogue_sync_rows_status ON catalogue_sync_rows (sync_id, status,
 CREATE INDEX catalogue_sync_rows_product ON catalogue_sync_rows (sync_id, product_id);
 `,
     },
+    {
+      version: 8,
+      name: 'order rules',
+      up: `
+-- Order rules (订单自动化), written by the api only and read by every SKU owner (inventory-service), which hands
+-- the rules in force (enabled, not deleted) to each placement's decision. condition and action are the domain's
+-- OrderRule when/then (libs/inventory order-rules.ts), checked by it before they are written.
+CREATE TABLE order_rules (
+  rule_id     text        PRIMARY KEY CHECK (char_length(rule_id) BETWEEN 1 AND 64),
+  version     integer     NOT NULL CHECK (version >= 1),
+  position    integer     NOT NULL CHECK (position BETWEEN 0 AND 1000000),
+  enabled     boolean     NOT NULL,
+  deleted     boolean     NOT NULL DEFAULT false,
+  description text        CHECK (char_length(description) <= 500),
+  condition   jsonb       NOT NULL,
+  action      jsonb       NOT NULL,
+  updated_by  text        NOT NULL,
+  updated_at  timestamptz NOT NULL
+);
+-- Every version of every rule, as written and by whom: the rulings on orders name (rule_id, version).
+CREATE TABLE order_rule_versions (
+  rule_id     text        NOT NULL,
+  version     integer     NOT NULL,
+  change      text        NOT NULL CHECK (change IN ('created', 'changed', 'deleted')),
+  position    integer     NOT NULL,
+  enabled     boolean     NOT NULL,
+  description text,
+  condition   jsonb       NOT NULL,
+  action      jsonb       NOT NULL,
+  actor       text        NOT NULL,
+  at          timestamptz NOT NULL,
+  PRIMARY KEY (rule_id, version)
+);
+`,
+    },
   ],
 };

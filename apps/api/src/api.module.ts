@@ -38,6 +38,7 @@ import { RequestMetricsMiddleware } from './common/request-metrics.middleware';
 import { createValidationPipe } from './common/validation';
 import { DeadLettersHttpController } from './dead-letters/dead-letters.http.controller';
 import { DiversionHttpController } from './diversion/diversion.http.controller';
+import { OrderRulesHttpController } from './order-rules/order-rules.http.controller';
 import { DeadLetters } from './dead-letters/dead-letters.service';
 import { DedicatedPoolsHttpController } from './dedicated-pools/dedicated-pools.http.controller';
 import { ProjectionQuarantineHttpController } from './projection-quarantine/projection-quarantine.http.controller';
@@ -114,6 +115,8 @@ import { replenishmentProviders } from './replenishment/replenishment.providers'
     ReplenishmentHttpController,
     // 串货 rules, versioned, and the alerts the notifier's diversion engine raised (libs/diversion).
     DiversionHttpController,
+    // Order rules (订单自动化): hold, priority, route, refuse; applied in each placement's decision.
+    OrderRulesHttpController,
     ImportTemplatesHttpController,
     // The SKU lane's replies: an @EventPattern consumer on the message bus transport (startApp connects it).
     InventoryLaneRepliesController,

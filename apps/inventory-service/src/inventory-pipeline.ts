@@ -9,6 +9,7 @@ import {
   CommandBodies,
   createInventoryBatchHandler,
   InventoryMetrics,
+  OrderRuleBook,
   type InventoryBatchHandler,
   type LaneRequest,
   ReservationDeadlines,
@@ -40,6 +41,8 @@ export class InventoryPipeline implements OnModuleInit, OnApplicationShutdown {
   /** The SKU states this owner holds between batches; the books closer looks through them. */
   private readonly cache = new StreamStateCache<InventoryState>(10_000);
   private booksClosing?: PeriodicTask;
+  private readonly orderRules: OrderRuleBook;
+  private orderRulesRefresh?: PeriodicTask;
 
   constructor(
     store: EventStore,
@@ -57,13 +60,26 @@ export class InventoryPipeline implements OnModuleInit, OnApplicationShutdown {
       onSnapshotError: (err, streamId) => logger.warn({ err, streamId }, 'snapshot not saved'),
       onRecall: (keys) => this.metrics.closedOrderLookups.inc(keys),
     });
+    this.orderRules = new OrderRuleBook(pool);
     this.processor = new ChannelEventProcessor(this.handler, bus, Date.now, this.metrics, {
       bodies: new CommandBodies(pool),
       deadlines: this.deadlines,
+      orderRules: this.orderRules,
     });
   }
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
+    // The rules are read before the lane is consumed: the first placements are ruled on like the next ones.
+    await this.refreshOrderRules();
+    this.orderRulesRefresh = new PeriodicTask(() => this.refreshOrderRules(), {
+      intervalMs: this.config.orderRulesRefreshMs,
+      onError: (err) =>
+        this.logger.error(
+          { err: (err as Error).message },
+          'order rules not read; the last rules read stay in force',
+        ),
+    });
+    this.orderRulesRefresh.start();
     const send = (requests: LaneRequest[]) => this.bus.publish(ChannelEventsTopic, requests);
     this.driver = new ReservationExpiryDriver(
       this.deadlines,
@@ -94,6 +110,12 @@ export class InventoryPipeline implements OnModuleInit, OnApplicationShutdown {
     this.startBooksClosing(send);
   }
 
+  private async refreshOrderRules(): Promise<void> {
+    const { rules, skipped } = await this.orderRules.refresh();
+    this.metrics.orderRules.set(rules);
+    if (skipped > 0) this.logger.warn({ skipped }, 'order rules skipped as unusable');
+  }
+
   /**
    * Closing the books needs an order's history to be found by its id without reading the SKU's stream: PostgreSQL
    * indexes it; on KurrentDB that lookup reads the whole stream, so there the books stay open (state grows).
@@ -122,6 +144,7 @@ export class InventoryPipeline implements OnModuleInit, OnApplicationShutdown {
     await this.driver?.stop();
     await this.sweeper?.stop();
     await this.booksClosing?.stop();
+    await this.orderRulesRefresh?.stop();
     // Snapshots are written off the command path; the last ones still spare the next start a replay.
     await this.handler.snapshotsSettled();
   }

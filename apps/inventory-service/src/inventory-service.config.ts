@@ -45,6 +45,12 @@ export class InventoryServiceConfig {
   @Max(100_000_000)
   booksMinClosable!: number;
 
+  /** How often the order rules in force are read again (a change applies within this long). */
+  @IsInt()
+  @Min(200)
+  @Max(600_000)
+  orderRulesRefreshMs!: number;
+
   /** A SKU's state is snapshotted every this many events (0: never). */
   @IsInt()
   @Min(0)
@@ -57,6 +63,7 @@ export const inventoryServiceConfig = defineConfig('inventory', InventoryService
   catchUpIntervalMs: { name: 'RESERVATION_CATCH_UP_INTERVAL_MS', parse: 'int', default: '60000' },
   catchUpGraceMs: { name: 'RESERVATION_CATCH_UP_GRACE_MS', parse: 'int', default: '30000' },
   snapshotEvery: { name: 'SNAPSHOT_EVERY', parse: 'int', default: '1000' },
+  orderRulesRefreshMs: { name: 'ORDER_RULES_REFRESH_MS', parse: 'int', default: '2000' },
   booksHorizonMs: { name: 'BOOKS_HORIZON_MS', parse: 'int', default: '2592000000' },
   booksCloseIntervalMs: { name: 'BOOKS_CLOSE_INTERVAL_MS', parse: 'int', default: '600000' },
   booksMinClosable: { name: 'BOOKS_MIN_CLOSABLE', parse: 'int', default: '1000' },

@@ -15,6 +15,7 @@ import { commandFor, decisionTime, type ChannelEventEnvelope } from './channel-e
 import { fulfilmentOutcomesFor } from './fulfilment-outcomes';
 import type { InventoryBatchHandler } from './inventory-handler';
 import type { InventoryMetrics } from './inventory-metrics';
+import type { OrderRuleSource } from './order-rule-book';
 import { laneCommandFor, type CommandBodies } from './lane-commands';
 import {
   checkAllocationOutcomes,
@@ -25,6 +26,13 @@ import {
 import type { ReservationDeadlines } from './reservation-deadlines';
 import { skuStreamId } from './sku-stream';
 import { supplierForwardsFor, type SupplierForwardMessage } from './supplier-forwards';
+
+/** A placement carries the rules in force into its decision (in the lane, with the stock); other commands do not. */
+function withOrderRules(command: InventoryCommand, source: OrderRuleSource | undefined): InventoryCommand {
+  if (command.type !== 'ReserveStock' || source === undefined) return command;
+  const orderRules = source.current();
+  return orderRules.length === 0 ? command : { ...command, data: { ...command.data, orderRules } };
+}
 
 export class CommandFailedError extends Error {
   readonly code = 'INVENTORY.COMMAND_FAILED';
@@ -37,6 +45,8 @@ export interface ChannelEventProcessorOptions {
   bodies?: Pick<CommandBodies, 'read'>;
   /** The owner's reservation clock, fed with every decided state (see ReservationExpiryDriver). */
   deadlines?: ReservationDeadlines;
+  /** The order rules in force, handed to each placement's decision; none without it. */
+  orderRules?: OrderRuleSource;
 }
 
 /**
@@ -108,7 +118,7 @@ export class ChannelEventProcessor {
       }
       forwards.push(...supplierForwardsFor(item, envelope.correlationId, now));
       this.noteDecided(decided, envelope, commands[i].command, item);
-      this.record(commands[i].command, item.status, item.recorded.length);
+      this.record(commands[i].command, item.status, item.recorded.length, item.events);
       if (item.status === 'failed')
         failures.push(`${envelope.eventId}: ${(item.error as Error)?.message ?? item.error}`);
     });
@@ -161,7 +171,7 @@ export class ChannelEventProcessor {
     }
     return {
       streamId: skuStreamId(envelope.payload.sku),
-      command: commandFor(envelope, at),
+      command: withOrderRules(commandFor(envelope, at), this.options.orderRules),
       commandId: envelope.eventId,
       check: (events) => checkAllocationOutcomes(envelope, events as InventoryEvent[]),
       metadata: {
@@ -211,10 +221,22 @@ export class ChannelEventProcessor {
     }
   }
 
-  private record(command: InventoryCommand, status: string, appended: number): void {
+  private record(
+    command: InventoryCommand,
+    status: string,
+    appended: number,
+    events: readonly InventoryEvent[] = [],
+  ): void {
     if (!this.metrics) return;
     this.metrics.commands.inc({ command: command.type, result: status });
     if (status === 'applied') this.metrics.eventsAppended.inc(appended);
+    if (status !== 'applied' || command.type !== 'ReserveStock') return;
+    for (const event of events) {
+      if (event.type === 'ReservationRejected' && event.data.rule !== undefined)
+        this.metrics.orderRulings.inc({ action: 'refuse' });
+      if (event.type === 'StockReserved' && event.data.ruling !== undefined)
+        for (const action of Object.keys(event.data.ruling)) this.metrics.orderRulings.inc({ action });
+    }
   }
 }
 

@@ -8,3 +8,4 @@ export * from './reservation-expiry-sweeper';
 export * from './lane-commands';
 export * from './reservation-deadlines';
 export * from './books-closer';
+export * from './order-rule-book';

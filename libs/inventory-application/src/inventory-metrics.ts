@@ -1,6 +1,6 @@
 import { REASON_CODES } from '@libs/inventory';
 import { BoundedLabel, fulfilmentStages, withBoundedLabels } from '@libs/observability';
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /**
  * Channels with a series of their own in the rejection counters. The channel comes from stock.channel-events,
@@ -20,6 +20,10 @@ export class InventoryMetrics {
   readonly expiryRequests: Counter<'source'>;
   readonly booksClosingRequests: Counter;
   readonly closedOrderLookups: Counter;
+  /** stocksync_order_rules: the order rules in force at the last read. */
+  readonly orderRules: Gauge;
+  /** stocksync_order_rulings_total{action}: placements an order rule held, prioritised, routed or refused. */
+  readonly orderRulings: Counter<'action'>;
   /** stocksync_fulfilment_stage_seconds: this service times the decision stage of a payment. */
   readonly stages: Histogram<'stage'>;
 
@@ -76,6 +80,17 @@ export class InventoryMetrics {
     this.booksClosingRequests = new Counter({
       name: 'stocksync_books_closing_requests_total',
       help: 'SKUs asked by their owner to close their books (drop order records settled before the horizon).',
+      registers: [registry],
+    });
+    this.orderRules = new Gauge({
+      name: 'stocksync_order_rules',
+      help: 'Order rules in force (enabled, usable) at the last read of order_rules by this SKU owner.',
+      registers: [registry],
+    });
+    this.orderRulings = new Counter({
+      name: 'stocksync_order_rulings_total',
+      help: 'Placements an order rule acted on, by action (hold, priority, route, refuse).',
+      labelNames: ['action'],
       registers: [registry],
     });
     this.closedOrderLookups = new Counter({

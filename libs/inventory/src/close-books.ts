@@ -81,7 +81,8 @@ export function closedOrderLookups(command: InventoryCommand, state: InventorySt
     case 'RefundOrder':
     case 'RedeliverOrder':
     case 'ReplaceCardKey':
-    case 'AllocateCardKeys': {
+    case 'AllocateCardKeys':
+    case 'ReleaseHold': {
       const { channel, channelOrderId } = command.data;
       if (typeof channel !== 'string' || typeof channelOrderId !== 'string') return [];
       if (channel === '' || channelOrderId === '') return [];

@@ -24,6 +24,7 @@ import {
   decideConfigureSupply,
   decideObserveSupplierStock,
   decideRecordForwardResult,
+  decideReleaseHold,
 } from './decisions/supply';
 import { recalledEvent } from './close-books';
 import { decideCloseBooks } from './decisions/close-books';
@@ -83,6 +84,8 @@ function decideCommand(command: InventoryCommand, state: InventoryState): Invent
       return decideReplaceCardKey(command, state);
     case 'AllocateCardKeys':
       return decideAllocateCardKeys(command, state);
+    case 'ReleaseHold':
+      return decideReleaseHold(command, state);
     case 'SetChannelPolicy':
       return decideSetChannelPolicy(command, state);
     case 'OpenDedicatedPool':

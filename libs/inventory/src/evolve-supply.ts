@@ -57,7 +57,9 @@ export function observeSupplierStock(state: InventoryState, event: SupplierStock
 
 export function startForward(state: InventoryState, event: SupplierForwardStarted): InventoryState {
   const { attempt, supplierId } = event.data;
-  return updateForward(state, event.data, (forward) => ({
+  // Forwarding a held order is its release: the hold has done its work.
+  const released = releaseHold(state, event.data);
+  return updateForward(released, event.data, (forward) => ({
     attempt,
     open: supplierId,
     tried: [...(forward?.tried ?? []), supplierId],
@@ -146,6 +148,18 @@ export function fulfilForward(state: InventoryState, event: SupplierForwardFulfi
     takenSinceReport: link.takenSinceReport + quantity,
     lastTakenAt: at,
   }));
+}
+
+/** The order without its hold (an order rule's review), once an operator let it go on. */
+export function releaseHold(
+  state: InventoryState,
+  ids: { channel: string; channelOrderId: string },
+): InventoryState {
+  const key = orderKey(ids.channel, ids.channelOrderId);
+  const record = mapGet(state.orders, key);
+  if (record?.held === undefined) return state;
+  const { held: _released, ...rest } = record;
+  return { ...state, orders: mapSet(state.orders, key, rest) };
 }
 
 function updateLink(

@@ -31,6 +31,7 @@ import {
   fulfilForward,
   observeSupplierStock,
   recordLateFulfilment,
+  releaseHold,
   startForward,
 } from './evolve-supply';
 
@@ -251,7 +252,7 @@ function rejectOrder(
 }
 
 function reserve(state: InventoryState, event: StockReserved): InventoryState {
-  const { channel, channelOrderId, lines, quantity, expiresAt, topUp } = event.data;
+  const { channel, channelOrderId, lines, quantity, expiresAt, topUp, ruling } = event.data;
   const key = orderKey(channel, channelOrderId);
   const record: OrderRecord = {
     channel,
@@ -265,6 +266,9 @@ function reserve(state: InventoryState, event: StockReserved): InventoryState {
     loopUnits: [],
     settledAt: null,
     ...(topUp === undefined ? {} : { topUp }),
+    ...(ruling?.hold === undefined ? {} : { held: ruling.hold }),
+    ...(ruling?.priority === undefined ? {} : { priority: ruling.priority.priority }),
+    ...(ruling?.route === undefined ? {} : { routeTo: ruling.route.supplierId }),
   };
   const { counted, endless } = split(lines);
   return {
@@ -366,7 +370,8 @@ function refund(state: InventoryState, event: OrderRefunded): InventoryState {
 function allocateByHand(state: InventoryState, event: KeysAllocatedManually): InventoryState {
   const { channel, channelOrderId, unitIds, at } = event.data;
   const key = orderKey(channel, channelOrderId);
-  const record = mapGet(state.orders, key);
+  // Keys given to a held order are its release: the hold has done its work.
+  const record = mapGet(releaseHold(state, event.data).orders, key);
   if (record === undefined) return state;
   let units = state.units;
   for (const unitId of unitIds) {

@@ -20,3 +20,4 @@ export * from './close-books';
 export * from './supply';
 export * from './pricing';
 export * from './sale';
+export * from './order-rules';

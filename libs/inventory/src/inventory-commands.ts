@@ -1,3 +1,4 @@
+import type { OrderRule } from './order-rules';
 import type { SaleObservation, TopUpTarget } from './sale';
 import type { SupplyFulfilment, TopUpReceiptRecord } from './supply';
 import { OrderRecord } from './inventory-state';
@@ -69,10 +70,19 @@ export type ReserveStock = Command<
     sale?: SaleObservation;
     /** The account a top-up (直充) SKU credits: required by such a SKU, ignored by any other. */
     topUp?: TopUpTarget;
+    /** The order rules in force (see order-rules.ts): applied in this decision, recorded by the ruling. */
+    orderRules?: readonly OrderRule[];
   }
 >;
 
 export type ConfirmReservation = Command<'ConfirmReservation', { channel: string; channelOrderId: string }>;
+
+/**
+ * An operator approves a paid order an order rule held for review: a supplier-backed SKU's order is forwarded
+ * (SupplierForwardStarted), a card-key order gets the first available keys (KeysAllocatedManually; naming keys is
+ * AllocateCardKeys). Refused with NOT_HELD for an order no rule holds.
+ */
+export type ReleaseHold = Command<'ReleaseHold', { channel: string; channelOrderId: string }>;
 
 /**
  * The connector delivered (the platform acknowledged) keys of a paid order: `unitIds` names which; absent, every
@@ -242,6 +252,7 @@ export type InventoryCommand =
   | ConfigureSupply
   | ObserveSupplierStock
   | RecordForwardResult
-  | SetPricing;
+  | SetPricing
+  | ReleaseHold;
 
 export type InventoryCommandType = InventoryCommand['type'];

@@ -1,3 +1,4 @@
+import type { OrderRuling, RuleRef } from './order-rules';
 import type { SaleObservation, TopUpTarget } from './sale';
 import type { SupplyFulfilment, TopUpReceiptRecord } from './supply';
 import { ChannelPolicy, LoopAllocation, OrderRecord, ReservedLine, UnitStatus } from './inventory-state';
@@ -71,13 +72,22 @@ export type StockReserved = Event<
     sale?: SaleObservation;
     /** The account a top-up (直充) order credits; only on a top-up SKU's orders. */
     topUp?: TopUpTarget;
+    /** What the order rules decided (hold, priority, route), with the rule and version of each. */
+    ruling?: Omit<OrderRuling, 'refuse'>;
   }
 >;
 
 /** The order's final answer: remembered, so the same order id is answered the same way forever. */
 export type ReservationRejected = Event<
   'ReservationRejected',
-  { channel: string; channelOrderId: string; reason: ReasonCode; requested: number }
+  {
+    channel: string;
+    channelOrderId: string;
+    reason: ReasonCode;
+    requested: number;
+    /** ORDER_RULE_REFUSED: the rule (and version) that refused it, and the rule's own code. */
+    rule?: RuleRef & { code: string };
+  }
 >;
 
 export interface RejectedOrder {
@@ -87,6 +97,7 @@ export interface RejectedOrder {
   readonly requested: number;
   /** The deciding command's time: the order's settledAt. */
   readonly at: number;
+  readonly rule?: RuleRef & { readonly code: string };
 }
 
 /**
@@ -425,12 +436,14 @@ export const REJECTION_EVENT_TYPES = ['ReservationRejected', 'CommandRejected'] 
 
 /** The stored form of several ReservationRejected events decided in one batch (see ReservationsRejected). */
 export function mergedRejections(events: readonly ReservationRejected[]): ReservationsRejected {
-  const rejections = events.map(({ data: { channel, channelOrderId, reason, requested, at } }) => ({
+  const rejections = events.map(({ data: { channel, channelOrderId, reason, requested, at, rule } }) => ({
     channel,
     channelOrderId,
     reason,
     requested,
     at,
+    // The rule that refused it stays with it: the order history shows which rule, whichever event holds it.
+    ...(rule === undefined ? {} : { rule }),
   }));
   const last = events[events.length - 1].data;
   return {

@@ -1,3 +1,4 @@
+import type { RuleRef } from './order-rules';
 import type { TopUpTarget } from './sale';
 import { EarlyCancellations } from './early-cancellations';
 import { emptyMap, PersistentMap, sharedIfEmpty } from './persistent-map';
@@ -118,6 +119,12 @@ export interface OrderRecord {
   readonly topUp?: TopUpTarget;
   /** A top-up's receipt, once a supplier credited the account. */
   readonly receipt?: TopUpReceiptRecord;
+  /** An order rule holds it for review: nothing is allocated or forwarded at payment until an operator says so. */
+  readonly held?: RuleRef;
+  /** An order rule's priority (1–100, higher first). */
+  readonly priority?: number;
+  /** An order rule's supplier to try first. */
+  readonly routeTo?: string;
 }
 
 export interface DedicatedPool {

@@ -64,6 +64,10 @@ export const REASON_CODES = [
   'TOP_UP_ACCOUNT_REQUIRED',
   /** An order for a top-up SKU whose face value (the amount to credit per unit) is not set, or is out of range. */
   'FACE_VALUE_UNKNOWN',
+  /** An order rule refused the order (the event names the rule and its own code). */
+  'ORDER_RULE_REFUSED',
+  /** ReleaseHold for an order no rule holds, or one already released. */
+  'NOT_HELD',
 ] as const;
 
 export type ReasonCode = (typeof REASON_CODES)[number];

@@ -29,7 +29,8 @@ export type SettleType =
   | 'RefundOrder'
   | 'RedeliverOrder'
   | 'ReplaceCardKey'
-  | 'AllocateCardKeys';
+  | 'AllocateCardKeys'
+  | 'ReleaseHold';
 
 export type CommandTemplate = {
   readonly type: InventoryCommand['type'];
@@ -80,6 +81,49 @@ const importCardKeys = fc.oneof(
 );
 
 /**
+ * Order rules of every action over the facts a placement carries (SKU, channel, quantity, amount, buyer), often
+ * matching; sometimes malformed, which the decision must skip.
+ */
+export const orderRule = fc
+  .record({
+    ruleId: fc.constantFrom('r1', 'r2', 'r3', 'r4'),
+    version: fc.integer({ min: 1, max: 3 }),
+    position: fc.integer({ min: 0, max: 5 }),
+    when: fc.record(
+      {
+        skus: fc.constant([SKU]),
+        skuPrefix: fc.constantFrom('S', 'X'),
+        kinds: fc.subarray(['quantity', 'cardKey', 'unlimited', 'supplier'], { minLength: 1 }),
+        channels: fc.subarray(['taobao', 'pdd'], { minLength: 1 }),
+        minAmount: fc.integer({ min: 0, max: 2_000 }),
+        maxAmount: fc.integer({ min: 0, max: 4_000 }),
+        minQuantity: fc.integer({ min: 0, max: 4 }),
+        maxQuantity: fc.integer({ min: 0, max: 8 }),
+        buyerRefs: fc.subarray(['b1', 'b2'], { minLength: 1 }),
+        buyerLevels: fc.constant(['vip']),
+      },
+      { requiredKeys: [] },
+    ),
+    then: fc.oneof(
+      fc.constant({ type: 'hold' }),
+      fc.integer({ min: 1, max: 100 }).map((priority) => ({ type: 'priority', priority })),
+      fc.constantFrom('up-a', 'up-b').map((supplierId) => ({ type: 'route', supplierId })),
+      fc.constant({ type: 'refuse', code: 'RULE.BLOCKED' }),
+      fc.constant({ type: 'refuse', code: 'lower case is refused' }),
+    ),
+  })
+  .map((rule) => rule as Record<string, unknown>);
+
+const sale = fc.record(
+  {
+    unitPrice: fc.integer({ min: 0, max: 1_000 }),
+    buyerRef: fc.constantFrom('b1', 'b2', 'b3'),
+    buyerLevel: fc.constantFrom('vip', 'normal'),
+  },
+  { requiredKeys: [] },
+);
+
+/**
  * Small thresholds and caps so that a change often crosses the stock on hand or an order's size; a field
  * is sometimes left out (kept), sometimes null (removed), rarely invalid.
  */
@@ -118,6 +162,8 @@ const commandTemplate = (kind: StockKind): fc.Arbitrary<CommandTemplate> =>
             maxLength: 2,
           }),
           ttl: fc.integer({ min: 1, max: 60 }),
+          sale,
+          orderRules: fc.array(orderRule, { maxLength: 4 }),
         }),
       ),
     },
@@ -206,6 +252,7 @@ const step = (kind: StockKind): fc.Arbitrary<Step> =>
           'RedeliverOrder',
           'ReplaceCardKey',
           'AllocateCardKeys',
+          'ReleaseHold',
         ),
         pick: fc.nat(),
       }),

@@ -74,8 +74,8 @@ function settle(type: SettleType, pick: number, state: InventoryState, now: numb
   }
   const paid = type === 'RecordDelivery' || type === 'RefundOrder' || type === 'RedeliverOrder';
   const wanted = (status: string) =>
-    type === 'AllocateCardKeys'
-      ? status === 'awaiting-keys'
+    type === 'AllocateCardKeys' || type === 'ReleaseHold'
+      ? status === 'awaiting-keys' || (type === 'ReleaseHold' && status === 'forwarding')
       : paid
         ? status === 'confirmed' || status === 'delivered' || status === 'awaiting-keys'
         : status === 'reserved';

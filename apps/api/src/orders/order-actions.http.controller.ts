@@ -2,7 +2,13 @@ import { Body, Controller, HttpCode, HttpStatus, Inject, Param, Post } from '@ne
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { CardVault } from '@libs/card-vault';
-import type { AllocateCardKeys, RedeliverOrder, RefundOrder, ReplaceCardKey } from '@libs/inventory';
+import type {
+  AllocateCardKeys,
+  RedeliverOrder,
+  RefundOrder,
+  ReleaseHold,
+  ReplaceCardKey,
+} from '@libs/inventory';
 import { Reservation } from '@libs/read-models';
 import {
   ArrayMaxSize,
@@ -135,6 +141,26 @@ export class OrderActionsHttpController {
     const data = { ...order, note: body.note };
     return CommandOutcomeDto.of(
       await this.commands.send<RedeliverOrder>('RedeliverOrder', sku, data, caller.name, idempotencyKey),
+    );
+  }
+
+  @Post('release-hold')
+  @HttpCode(HttpStatus.OK)
+  @Roles('order-operator', 'inventory-admin')
+  @ApiOperation({
+    summary:
+      'Release a paid order an order rule held for review: a supplier-backed SKU forwards it to its first supplier, a card-key SKU gives it the first available keys (to name keys, POST card-keys). INVENTORY.NOT_HELD (no rule holds it, or released already), INVENTORY.NOT_PAID',
+  })
+  @ApiOkResponse({ type: CommandOutcomeDto })
+  async releaseHold(
+    @Param() order: OrderParams,
+    @Body() body: OrderActionDto,
+    @CurrentPrincipal() caller: Principal,
+    @IdempotencyKey() idempotencyKey?: IdempotentRequest,
+  ): Promise<CommandOutcomeDto> {
+    const sku = await this.skuOf(order, body.sku);
+    return CommandOutcomeDto.of(
+      await this.commands.send<ReleaseHold>('ReleaseHold', sku, { ...order }, caller.name, idempotencyKey),
     );
   }
 

@@ -86,7 +86,8 @@ export function decideConfirmReservation(
     const counted = lines.reduce((sum, line) => sum + line.quantity - line.endless, 0);
     const endless = lines.reduce((sum, line) => sum + line.endless, 0);
     // Manual delivery: the single-use keys wait for an operator, their stock held (loop keys are handed out now).
-    if (state.deliveryMode === 'manual' && counted > 0) awaitingKeys = counted;
+    // An order a rule holds for review waits the same way, in the same queue.
+    if ((state.deliveryMode === 'manual' || order.held !== undefined) && counted > 0) awaitingKeys = counted;
     allocatedUnitIds =
       awaitingKeys !== undefined
         ? []
@@ -116,8 +117,10 @@ export function decideConfirmReservation(
       ...contextOf(command),
     },
   };
-  // 一键代发: the paid order goes to its first supplier in the same answer, so no payment is left unforwarded.
-  if (forwarding !== undefined) return [confirmed, nextForward(state, order, contextOf(command))];
+  // 一键代发: the paid order goes to its first supplier in the same answer, so no payment is left unforwarded —
+  // unless a rule holds it for review: then it is forwarded when an operator releases it (ReleaseHold).
+  if (forwarding !== undefined && order.held === undefined)
+    return [confirmed, nextForward(state, order, contextOf(command))];
   return [confirmed];
 }
 

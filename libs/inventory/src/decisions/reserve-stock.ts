@@ -7,6 +7,7 @@ import { orderKey } from '../order-key';
 import { own } from '../own';
 import { mapHas } from '../persistent-map';
 import { ReasonCode } from '../reason-codes';
+import { orderRuling, OrderRuling, RuleRef } from '../order-rules';
 import { saleObservationOf, TopUpTarget, topUpTargetOf } from '../sale';
 import { fulfilmentOf, MAX_PRICE_MINOR } from '../supply';
 import { generalAvailable, isEndless, poolFree } from '../stock-levels';
@@ -29,6 +30,8 @@ export function decideReserveStock(command: ReserveStock, state: InventoryState)
   if (state.kind !== null && isCancelledBeforePlacement(state.earlyCancellations, channel, channelOrderId)) {
     return [rejection(command, 'ORDER_CANCELLED')];
   }
+  const ruling = rulingOf(command, state);
+  if (ruling?.refuse !== undefined) return [rejection(command, 'ORDER_RULE_REFUSED', ruling.refuse)];
   const planned = plan(command, state);
   if (typeof planned === 'string') return [rejection(command, planned)];
   const sale = saleObservationOf(command.data.sale);
@@ -54,10 +57,30 @@ export function decideReserveStock(command: ReserveStock, state: InventoryState)
       expiresAt: command.data.expiresAt,
       ...(sale === undefined ? {} : { sale }),
       ...(topUp === undefined ? {} : { topUp }),
+      ...(ruling === undefined ? {} : { ruling }),
       ...contextOf(command),
     },
   };
   return [reserved];
+}
+
+/**
+ * The order rules' ruling on this placement, or undefined when none applies. Only a well-formed order is ruled on
+ * (its quantity is what the rules compare); one that is not is refused for that reason by the plan.
+ */
+function rulingOf(command: ReserveStock, state: InventoryState): OrderRuling | undefined {
+  const { orderRules, lines, channel } = command.data;
+  if (orderRules === undefined || state.kind === null || !Array.isArray(lines)) return undefined;
+  if (!lines.every((line) => isPositiveCount(line?.quantity))) return undefined;
+  const quantity = lines.reduce((sum, line) => sum + line.quantity, 0);
+  const sale = saleObservationOf(command.data.sale);
+  return orderRuling(orderRules, {
+    sku: command.data.sku,
+    kind: state.kind,
+    channel,
+    quantity,
+    ...(sale === undefined ? {} : { sale }),
+  });
 }
 
 function isTopUpSku(state: InventoryState): boolean {
@@ -129,7 +152,11 @@ export function planLines(
   return planned;
 }
 
-function rejection(command: ReserveStock, reason: ReasonCode): ReservationRejected {
+function rejection(
+  command: ReserveStock,
+  reason: ReasonCode,
+  rule?: RuleRef & { code: string },
+): ReservationRejected {
   const { channel, channelOrderId, lines } = command.data;
   // Saturating: what was asked for may be absurd, the record of it stays a safe integer.
   const requested = Array.isArray(lines)
@@ -141,6 +168,13 @@ function rejection(command: ReserveStock, reason: ReasonCode): ReservationReject
     : 0;
   return {
     type: 'ReservationRejected',
-    data: { channel, channelOrderId, reason, requested, ...contextOf(command) },
+    data: {
+      channel,
+      channelOrderId,
+      reason,
+      requested,
+      ...(rule === undefined ? {} : { rule }),
+      ...contextOf(command),
+    },
   };
 }

@@ -1,4 +1,10 @@
-import { ConfigureSupply, ObserveSupplierStock, RecordForwardResult } from '../inventory-commands';
+import {
+  ConfigureSupply,
+  ObserveSupplierStock,
+  RecordForwardResult,
+  ReleaseHold,
+} from '../inventory-commands';
+import { decideAllocateCardKeys } from './operator-actions';
 import {
   EventContext,
   InventoryEvent,
@@ -120,18 +126,48 @@ export function decideObserveSupplierStock(
 }
 
 /**
+ * An operator releases a paid order an order rule held: a supplier-backed SKU's order goes to its first supplier
+ * now; a card-key order gets the first available keys, as AllocateCardKeys without named keys would give them.
+ */
+export function decideReleaseHold(command: ReleaseHold, state: InventoryState): InventoryEvent[] {
+  const failure = preconditionFailure(command, state);
+  if (failure !== null) return rejectCommand(command, failure);
+  const { channel, channelOrderId } = command.data;
+  if (!isId(channel) || !isId(channelOrderId)) return rejectCommand(command, 'INVALID_REFERENCE');
+  const order = mapGet(state.orders, orderKey(channel, channelOrderId));
+  if (order === undefined) return rejectCommand(command, 'RESERVATION_NOT_FOUND');
+  if (order.held === undefined) return rejectCommand(command, 'NOT_HELD');
+  if (order.status === 'reserved' || order.status === 'expired') return rejectCommand(command, 'NOT_PAID');
+  if (state.kind === 'supplier') {
+    if (order.status !== 'forwarding' || order.forward !== undefined)
+      return rejectCommand(command, 'NOT_HELD');
+    return [nextForward(state, order, contextOf(command))];
+  }
+  if (state.kind === 'cardKey') {
+    if (order.status !== 'awaiting-keys') return rejectCommand(command, 'NOT_HELD');
+    return decideAllocateCardKeys(
+      { type: 'AllocateCardKeys', data: { ...command.data, channel, channelOrderId } },
+      state,
+    );
+  }
+  return rejectCommand(command, 'NOT_HELD');
+}
+
+/**
  * The first attempt of a paid order, or the next one after a failure: the first supplier on sale, in priority
  * order, not tried yet for this order. None left: the order is given up to an operator.
  */
 export function nextForward(
   state: InventoryState,
-  order: Pick<OrderRecord, 'channel' | 'channelOrderId' | 'quantity' | 'forward' | 'topUp'>,
+  order: Pick<OrderRecord, 'channel' | 'channelOrderId' | 'quantity' | 'forward' | 'topUp' | 'routeTo'>,
   context: EventContext,
 ): SupplierForwardStarted | SupplierForwardingExhausted {
   const tried = new Set(order.forward?.tried ?? []);
   const attempt = (order.forward?.attempt ?? 0) + 1;
   const { channel, channelOrderId, quantity } = order;
-  const next = supplyOf(state).suppliers.find((link) => link.onSale && !tried.has(link.supplierId));
+  // An order rule's supplier goes first when the SKU links it and it is on sale; the others follow in their order.
+  const candidates = supplyOf(state).suppliers.filter((link) => link.onSale && !tried.has(link.supplierId));
+  const next = candidates.find((link) => link.supplierId === order.routeTo) ?? candidates[0];
   if (next === undefined) {
     return {
       type: 'SupplierForwardingExhausted',

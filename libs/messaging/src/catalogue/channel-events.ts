@@ -315,6 +315,8 @@ export const LANE_COMMAND_TYPES = [
   'ObserveSupplierStock',
   'RecordForwardResult',
   'SetPricing',
+  // An operator releases a paid order an order rule held for review.
+  'ReleaseHold',
 ] as const;
 export type LaneCommandType = (typeof LANE_COMMAND_TYPES)[number];
 
