@@ -175,6 +175,64 @@ describe('the projector fills the report columns of reservations', () => {
     expect(await rows()).toEqual(expected);
   });
 
+  it('records the supplier that fulfilled a forwarded order', async () => {
+    const sku = 'RPT-SUP';
+    const ctx = (now: number) => ({ sku, now, actor: 'test' });
+    const s = commandsFor(sku);
+    await appendCommands(
+      handler,
+      [
+        { type: 'RegisterSku', data: { ...ctx(T0), kind: 'supplier' } },
+        {
+          type: 'ConfigureSupply',
+          data: { ...ctx(T0), suppliers: [{ supplierId: 'sup-1', productId: 'p-1' }], safetyBuffer: 0 },
+        },
+        {
+          type: 'ObserveSupplierStock',
+          data: {
+            ...ctx(T0),
+            supplierId: 'sup-1',
+            productId: 'p-1',
+            stock: 100,
+            supplyPrice: 500,
+            onSale: true,
+            observedAt: T0,
+          },
+        },
+        s.reserve(T0 + 1_000, 'taobao', 'f1', 1),
+        s.confirm(T0 + 2_000, 'taobao', 'f1'),
+        {
+          type: 'RecordForwardResult',
+          data: {
+            ...ctx(T0 + 30_000),
+            channel: 'taobao',
+            channelOrderId: 'f1',
+            attempt: 1,
+            supplierId: 'sup-1',
+            outcome: 'fulfilled',
+            supplierOrderId: 'so-1',
+            units: [{ unitId: 'sup-key-1', fingerprint: 'fp-sup-key-1' }],
+          },
+        },
+        s.deliver(T0 + 40_000, 'taobao', 'f1'),
+      ] as InventoryCommand[],
+      1,
+    );
+    await projectToHead(projector(2), db.pool);
+    const { rows: forwarded } = await db.pool.query(
+      `SELECT status, paid_at, delivered_at, supplier_id FROM reservations WHERE sku = $1`,
+      [sku],
+    );
+    expect(forwarded).toEqual([
+      {
+        status: 'delivered',
+        paid_at: new Date(T0 + 2_000),
+        delivered_at: new Date(T0 + 40_000),
+        supplier_id: 'sup-1',
+      },
+    ]);
+  });
+
   it('keeps the first delivery time when the order is delivered again', async () => {
     await appendCommands(handler, [c.deliver(T0 + 90_000, 'taobao', 'o1')], 1);
     await projectToHead(projector(10), db.pool);
