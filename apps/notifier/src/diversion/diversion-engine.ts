@@ -102,6 +102,8 @@ export class DiversionEngine {
       const batch = orders.filter((o) => fresh.delete(o.eventId));
       outcome.fresh = batch.length;
       const counts = await this.countBatch(tx, batch, rules);
+      // The batch's violations by alert key, in order: one row each, whatever number of orders broke it.
+      const byKey = new Map<string, PendingAlert>();
       for (const [i, order] of batch.entries()) {
         const violations = evaluateOrder(
           order,
@@ -111,9 +113,16 @@ export class DiversionEngine {
         for (const v of violations) {
           outcome.violations += 1;
           outcome.byType[v.type] = (outcome.byType[v.type] ?? 0) + 1;
-          if (await this.recordAlert(tx, v, order)) outcome.alertsOpened += 1;
+          const key = alertKeyOf(v);
+          const open = byKey.get(key);
+          if (open) {
+            open.orders.push(order);
+            continue;
+          }
+          byKey.set(key, { key, v, orders: [order], trace: await this.openingTrace(tx, v, order) });
         }
       }
+      outcome.alertsOpened = await this.recordAlerts(tx, [...byKey.values()]);
     });
     return outcome;
   }
@@ -186,84 +195,106 @@ export class DiversionEngine {
     return counts;
   }
 
-  /** Opens the alert of the violation's key, or adds the order to an open one's trace. True when it opened. */
-  private async recordAlert(tx: PoolClient, v: Violation, order: ObservedOrder): Promise<boolean> {
-    let trace = [traceOf(order)];
-    if (v.type === 'volume') {
-      // A volume alert's trace is the window's orders of the subject, not only the one that crossed the limit.
-      const { rows } = await tx.query<{
-        channel: string;
-        order_id: string;
-        sku: string;
-        quantity: number;
-        at: Date;
-        unit_price: string | null;
-        shop: string | null;
-        province: string | null;
-        city: string | null;
-        ip: string | null;
-        buyer_ref: string | null;
-      }>(
-        `SELECT channel, order_id, sku, quantity, at, unit_price, shop, province, city, ip, buyer_ref
-           FROM diversion_volume
-          WHERE rule_id = $1 AND subject = $2 AND at > $3::timestamptz - $4 * interval '1 millisecond' AND at <= $3
-          ORDER BY at DESC, id DESC LIMIT ${MAX_TRACE_ORDERS}`,
-        [v.ruleId, v.subject, order.at, v.windowEnd.getTime() - v.windowStart.getTime()],
-      );
-      trace = rows.reverse().map((r) =>
-        traceOf({
-          eventId: '',
-          channel: r.channel,
-          orderId: r.order_id,
-          sku: r.sku,
-          quantity: r.quantity,
-          at: r.at,
-          ...(r.unit_price !== null ? { unitPrice: Number(r.unit_price) } : {}),
-          ...(r.shop !== null ? { shop: r.shop } : {}),
-          ...(r.province !== null ? { province: r.province } : {}),
-          ...(r.city !== null ? { city: r.city } : {}),
-          ...(r.ip !== null ? { ip: r.ip } : {}),
-          ...(r.buyer_ref !== null ? { buyerRef: r.buyer_ref } : {}),
-        }),
-      );
-    }
-    const detail = {
+  /** The trace an alert opens with: the order, or for a volume rule the window's orders of the subject. */
+  private async openingTrace(tx: PoolClient, v: Violation, order: ObservedOrder): Promise<TraceOrder[]> {
+    if (v.type !== 'volume') return [traceOf(order)];
+    const { rows } = await tx.query<{
+      channel: string;
+      order_id: string;
+      sku: string;
+      quantity: number;
+      at: Date;
+      unit_price: string | null;
+      shop: string | null;
+      province: string | null;
+      city: string | null;
+      ip: string | null;
+      buyer_ref: string | null;
+    }>(
+      `SELECT channel, order_id, sku, quantity, at, unit_price, shop, province, city, ip, buyer_ref
+         FROM diversion_volume
+        WHERE rule_id = $1 AND subject = $2 AND at > $3::timestamptz - $4 * interval '1 millisecond' AND at <= $3
+        ORDER BY at DESC, id DESC LIMIT ${MAX_TRACE_ORDERS}`,
+      [v.ruleId, v.subject, order.at, v.windowEnd.getTime() - v.windowStart.getTime()],
+    );
+    return rows.reverse().map((r) =>
+      traceOf({
+        eventId: '',
+        channel: r.channel,
+        orderId: r.order_id,
+        sku: r.sku,
+        quantity: r.quantity,
+        at: r.at,
+        ...(r.unit_price !== null ? { unitPrice: Number(r.unit_price) } : {}),
+        ...(r.shop !== null ? { shop: r.shop } : {}),
+        ...(r.province !== null ? { province: r.province } : {}),
+        ...(r.city !== null ? { city: r.city } : {}),
+        ...(r.ip !== null ? { ip: r.ip } : {}),
+        ...(r.buyer_ref !== null ? { buyerRef: r.buyer_ref } : {}),
+      }),
+    );
+  }
+
+  /**
+   * Opens each key's alert, or adds the batch's orders to an open one's trace and count: one statement for the
+   * batch. Answers how many were opened.
+   */
+  private async recordAlerts(tx: PoolClient, alerts: readonly PendingAlert[]): Promise<number> {
+    if (alerts.length === 0) return 0;
+    const detailOf = (v: Violation) => ({
       ...(v.floorFen !== undefined ? { floorFen: v.floorFen } : {}),
       ...(v.allowed !== undefined ? { allowed: v.allowed } : {}),
       ...(v.count !== undefined ? { count: v.count, max: v.max, measure: v.measure } : {}),
-    };
+    });
+    const col = <T>(f: (a: PendingAlert) => T) => alerts.map(f);
     const { rows } = await tx.query<{ opened: boolean }>(
-      `INSERT INTO diversion_alerts
+      `WITH v AS (
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[],
+                              $8::text[], $9::timestamptz[], $10::timestamptz[], $11::text[], $12::text[], $13::text[],
+                              $14::timestamptz[], $15::timestamptz[], $16::int[], $17::jsonb[], $18::jsonb[], $19::jsonb[])
+           AS v(id, alert_key, rule_id, rule_version, rule_name, rule_type, subject_kind, subject, window_start,
+                window_end, sku, channel, shop, first_at, last_at, violations, detail, orders, appended)
+       )
+       INSERT INTO diversion_alerts
          (id, alert_key, rule_id, rule_version, rule_name, rule_type, subject_kind, subject, window_start, window_end,
-          sku, channel, shop, first_at, last_at, detail, orders)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16)
+          sku, channel, shop, first_at, last_at, violations, detail, orders)
+       SELECT id, alert_key, rule_id, rule_version, rule_name, rule_type, subject_kind, subject, window_start,
+              window_end, sku, channel, shop, first_at, last_at, violations, detail, orders
+         FROM v
        ON CONFLICT (alert_key) DO UPDATE SET
-         violations = diversion_alerts.violations + 1,
+         violations = diversion_alerts.violations + EXCLUDED.violations,
          last_at = greatest(diversion_alerts.last_at, EXCLUDED.last_at),
-         orders = CASE WHEN jsonb_array_length(diversion_alerts.orders) < ${MAX_TRACE_ORDERS}
-                       THEN diversion_alerts.orders || jsonb_build_array(EXCLUDED.orders -> -1)
-                       ELSE diversion_alerts.orders END
+         orders = (SELECT coalesce(jsonb_agg(t.e ORDER BY t.i), '[]'::jsonb)
+                     FROM (SELECT e, i FROM jsonb_array_elements(
+                             diversion_alerts.orders || (SELECT v.appended FROM v WHERE v.alert_key = EXCLUDED.alert_key)
+                           ) WITH ORDINALITY AS x(e, i) ORDER BY i LIMIT ${MAX_TRACE_ORDERS}) t)
        RETURNING (xmax = 0) AS opened`,
       [
-        randomUUID(),
-        alertKeyOf(v),
-        v.ruleId,
-        v.ruleVersion,
-        v.ruleName,
-        v.type,
-        v.subjectKind,
-        v.subject,
-        v.windowStart,
-        v.windowEnd,
-        order.sku,
-        order.channel,
-        order.shop ?? null,
-        order.at,
-        JSON.stringify(detail),
-        JSON.stringify(trace),
+        col(() => randomUUID()),
+        col((a) => a.key),
+        col((a) => a.v.ruleId),
+        col((a) => a.v.ruleVersion),
+        col((a) => a.v.ruleName),
+        col((a) => a.v.type),
+        col((a) => a.v.subjectKind),
+        col((a) => a.v.subject),
+        col((a) => a.v.windowStart),
+        col((a) => a.v.windowEnd),
+        col((a) => a.orders[0]!.sku),
+        col((a) => a.orders[0]!.channel),
+        col((a) => a.orders[0]!.shop ?? null),
+        col((a) => a.orders[0]!.at),
+        col((a) => new Date(Math.max(...a.orders.map((o) => o.at.getTime())))),
+        col((a) => a.orders.length),
+        col((a) => JSON.stringify(detailOf(a.v))),
+        // A new alert: its opening trace and the batch's later orders; an open one: the batch's orders appended.
+        col((a) =>
+          JSON.stringify([...a.trace, ...a.orders.slice(1).map(traceOf)].slice(0, MAX_TRACE_ORDERS)),
+        ),
+        col((a) => JSON.stringify(a.orders.map(traceOf))),
       ],
     );
-    return rows[0]?.opened === true;
+    return rows.filter((r) => r.opened).length;
   }
 
   /**
@@ -331,6 +362,14 @@ export class DiversionEngine {
       before,
     ]);
   }
+}
+
+/** One alert key's share of a batch: the violation that opened it here and every order that broke it. */
+interface PendingAlert {
+  key: string;
+  v: Violation;
+  orders: ObservedOrder[];
+  trace: TraceOrder[];
 }
 
 interface AlertRow {
