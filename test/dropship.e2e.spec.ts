@@ -52,7 +52,14 @@ describe('supplier-backed SKUs (dropship)', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('dropship');
-    common = { DATABASE_URL: db.url, KAFKA_TOPIC_PREFIX: prefix, LOG_LEVEL: 'warn', ...vault };
+    common = {
+      DATABASE_URL: db.url,
+      KAFKA_TOPIC_PREFIX: prefix,
+      LOG_LEVEL: 'warn',
+      // The SKU owners read the order rules again this often (a rule applies within it).
+      ORDER_RULES_REFRESH_MS: '300',
+      ...vault,
+    };
     suppliers['up-a'].sim = await startSupplierSimulator(suppliers['up-a'].secret, [
       {
         productId: 'listed',
@@ -75,6 +82,21 @@ describe('supplier-backed SKUs (dropship)', () => {
         supplyPrice: 1800,
         secrets: keysOf('gift-a', 3),
       },
+      {
+        productId: 'ruled',
+        kind: 'cardKey',
+        faceValue: 3000,
+        supplyPrice: 2800,
+        secrets: keysOf('ruled-a', 3),
+      },
+      // 直充: a 50-yuan phone top-up; the carrier behind this supplier refuses one account.
+      {
+        productId: 'phone-50',
+        kind: 'topUp',
+        faceValue: 5000,
+        supplyPrice: 4900,
+        invalidAccounts: ['13900000000'],
+      },
     ]);
     suppliers['up-b'].sim = await startSupplierSimulator(suppliers['up-b'].secret, [
       {
@@ -84,8 +106,17 @@ describe('supplier-backed SKUs (dropship)', () => {
         supplyPrice: 1750,
         secrets: keysOf('gift-b', 3),
       },
+      { productId: 'phone-50-b', kind: 'topUp', faceValue: 5000, supplyPrice: 4950 },
+      {
+        productId: 'ruled-b',
+        kind: 'cardKey',
+        faceValue: 3000,
+        supplyPrice: 2900,
+        secrets: keysOf('ruled-b', 3),
+      },
     ]);
-    for (const sku of ['LISTED', 'STEAM', 'GIFT']) stack.listOnMarketplaces(`${sku}-${run}`);
+    for (const sku of ['LISTED', 'STEAM', 'GIFT', 'PHONE', 'RULED'])
+      stack.listOnMarketplaces(`${sku}-${run}`);
     await stack.start({
       common,
       api: { API_BOOTSTRAP_ADMIN_KEY: bootstrapAdminKey, SUPPLIERS: suppliersVariable() },
@@ -153,7 +184,7 @@ describe('supplier-backed SKUs (dropship)', () => {
   }
 
   /** A supplier-backed SKU listed on the four channels, reselling `links` in priority order. */
-  async function supplierSku(sku: string, links: [string, string][]) {
+  async function supplierSku(sku: string, links: [string, string][], fulfilment?: 'topUp') {
     expect((await api('POST', '/v1/skus', { sku, kind: 'supplier' })).status).toBe(201);
     for (const channel of CHANNELS) {
       expect(
@@ -162,6 +193,7 @@ describe('supplier-backed SKUs (dropship)', () => {
     }
     const linked = await api('PUT', `/v1/skus/${sku}/suppliers`, {
       suppliers: links.map(([supplierId, productId]) => ({ supplierId, productId })),
+      ...(fulfilment === undefined ? {} : { fulfilment }),
     });
     expect(linked.status).toBe(200);
   }
@@ -279,6 +311,164 @@ describe('supplier-backed SKUs (dropship)', () => {
     }
   }, 120_000);
 
+  it('given a top-up (直充) SKU, when buyers order with their accounts, then the supplier credits each account once, a refused account moves to the next supplier, and an order without an account is refused', async () => {
+    const sku = `PHONE-${run}`;
+    await supplierSku(
+      sku,
+      [
+        ['up-a', 'phone-50'],
+        ['up-b', 'phone-50-b'],
+      ],
+      'topUp',
+    );
+    // The amount credited is the SKU's face value per unit, never a figure from the order notice.
+    expect((await api('PUT', `/v1/skus/${sku}/pricing`, { faceValue: 5000 })).status).toBe(200);
+    await eventually(
+      async () => {
+        const res = await api('GET', `/v1/skus/${sku}/suppliers`);
+        const links = (res.body.suppliers ?? []) as { observedAt: string | null }[];
+        return links.length === 2 && links.every((l) => l.observedAt !== null) ? true : undefined;
+      },
+      30_000,
+      'both suppliers reported',
+    );
+    const topUpOrder = (orderId: string, topUp?: { account: string }) =>
+      stack.notify('shop', {
+        type: 'order.paid',
+        orderId,
+        lines: [{ sku, quantity: 1, unitPrice: 5000 }],
+        ...(topUp === undefined ? {} : { topUp }),
+      });
+    const historyOf = async (orderId: string, last: string) =>
+      eventually(
+        async () => {
+          const res = await api('GET', `/v1/orders/shop/${orderId}`);
+          const steps = (res.body.steps ?? []) as { step: string; detail: Record<string, unknown> }[];
+          return steps.some((s) => s.step === last) ? steps : undefined;
+        },
+        60_000,
+        `${orderId} reaches ${last}`,
+      );
+
+    const credited = `shop-phone-${run}`;
+    for (let i = 0; i < 3; i++)
+      expect((await topUpOrder(credited, { account: '13800138000' })).status).toBe(200);
+    const steps = await historyOf(credited, 'topped-up');
+    expect(steps.map((s) => s.step)).toEqual(['placed-and-reserved', 'paid', 'forwarded', 'topped-up']);
+    // The history shows enough of the account to match a complaint, not the whole number.
+    expect(steps[0]!.detail.topUp).toEqual({ account: '*******8000', amount: 5000 });
+    const atA = (await suppliers['up-a'].sim!.orders()).orders as unknown as {
+      productId: string;
+      topUp?: { account: string; amount: number };
+      receipt?: { reference: string };
+    }[];
+    const phoneA = atA.filter((o) => o.productId === 'phone-50');
+    expect(phoneA).toHaveLength(1);
+    expect(phoneA[0]!.topUp).toMatchObject({ account: '13800138000', amount: 5000 });
+    expect(steps[3]!.detail.reference).toBe(phoneA[0]!.receipt?.reference);
+
+    const refusedAtA = `shop-phone-b-${run}`;
+    expect((await topUpOrder(refusedAtA, { account: '13900000000' })).status).toBe(200);
+    const fallback = await historyOf(refusedAtA, 'topped-up');
+    expect(fallback.map((s) => [s.step, s.detail.supplierId ?? null])).toEqual([
+      ['placed-and-reserved', null],
+      ['paid', null],
+      ['forwarded', 'up-a'],
+      ['supplier-failed', 'up-a'],
+      ['forwarded', 'up-b'],
+      ['topped-up', 'up-b'],
+    ]);
+    expect(fallback[3]!.detail.code).toBe('SUPPLIER.TOP_UP_ACCOUNT_INVALID');
+
+    const noAccount = `shop-phone-none-${run}`;
+    expect((await topUpOrder(noAccount)).status).toBe(200);
+    const refused = await historyOf(noAccount, 'rejected');
+    expect(refused.find((s) => s.step === 'rejected')!.detail.reason).toBe('TOP_UP_ACCOUNT_REQUIRED');
+  }, 120_000);
+
+  it('given order rules, when a vip buyer, a blocked buyer and a big order come, then the vip order goes to the second supplier first, the blocked one is refused and the big one waits for an operator', async () => {
+    const sku = `RULED-${run}`;
+    await supplierSku(sku, [
+      ['up-a', 'ruled'],
+      ['up-b', 'ruled-b'],
+    ]);
+    await everyChannelLists(sku, 6);
+    const rules = {
+      [`vip-to-b-${run}`]: {
+        when: { skus: [sku], buyerLevels: ['vip'] },
+        then: { type: 'route', supplierId: 'up-b' },
+      },
+      [`hold-big-${run}`]: { when: { skus: [sku], minQuantity: 2 }, then: { type: 'hold' } },
+      [`blocked-${run}`]: {
+        position: 1,
+        when: { skus: [sku], buyerRefs: [`blocked-${run}`] },
+        then: { type: 'refuse', code: 'BLOCKED_BUYER' },
+      },
+    };
+    for (const [ruleId, rule] of Object.entries(rules)) {
+      const put = await api('PUT', `/v1/order-rules/${ruleId}`, rule);
+      expect(put.status).toBe(200);
+      expect(put.body).toMatchObject({ ruleId, version: 1, updatedBy: `ops-${run}` });
+    }
+    // Every owner reads the rules again within ORDER_RULES_REFRESH_MS.
+    await new Promise((r) => setTimeout(r, 1_500));
+    const order = (orderId: string, quantity: number, buyer: Record<string, string>) =>
+      stack.notify('shop', {
+        type: 'order.paid',
+        orderId,
+        lines: [{ sku, quantity, unitPrice: 3000 }],
+        buyer,
+      });
+    const stepsOf = async (orderId: string, last: string) =>
+      eventually(
+        async () => {
+          const res = await api('GET', `/v1/orders/shop/${orderId}`);
+          const steps = (res.body.steps ?? []) as {
+            step: string;
+            actor: string;
+            detail: Record<string, unknown>;
+          }[];
+          return steps.some((s) => s.step === last) ? steps : undefined;
+        },
+        60_000,
+        `${orderId} reaches ${last}`,
+      );
+
+    const vip = `shop-vip-${run}`;
+    expect((await order(vip, 1, { ref: `vip-${run}`, level: 'vip' })).status).toBe(200);
+    const vipSteps = await stepsOf(vip, 'delivered');
+    expect(vipSteps.find((s) => s.step === 'forwarded')?.detail.supplierId).toBe('up-b');
+    expect(shopDeliveries(vip)[0]?.secret ?? '').toMatch(new RegExp(`^ruled-b-${run}-KEY-`));
+
+    const blocked = `shop-blocked-${run}`;
+    expect((await order(blocked, 1, { ref: `blocked-${run}`, level: 'vip' })).status).toBe(200);
+    const refusal = (await stepsOf(blocked, 'rejected')).find((s) => s.step === 'rejected')!;
+    expect(refusal.detail).toMatchObject({
+      reason: 'ORDER_RULE_REFUSED',
+      rule: { ruleId: `blocked-${run}`, version: 1, code: 'BLOCKED_BUYER' },
+    });
+
+    const big = `shop-big-${run}`;
+    expect((await order(big, 2, { ref: `big-${run}` })).status).toBe(200);
+    const held = await stepsOf(big, 'paid');
+    expect(held.map((s) => s.step)).toEqual(['placed-and-reserved', 'paid']);
+    // Held: nothing goes to a supplier until an operator releases it.
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect((await suppliers['up-a'].sim!.orders()).orders.filter((o) => o.productId === 'ruled')).toEqual([]);
+    const released = await api('POST', `/v1/orders/shop/${big}/release-hold`, {});
+    expect(released.status).toBe(200);
+    const bigSteps = await stepsOf(big, 'delivered');
+    expect(bigSteps.find((s) => s.step === 'forwarded')).toMatchObject({
+      actor: `ops-${run}`,
+      detail: { supplierId: 'up-a', quantity: 2 },
+    });
+    expect(shopDeliveries(big)).toHaveLength(2);
+    const again = await api('POST', `/v1/orders/shop/${big}/release-hold`, {});
+    expect([again.status, again.body.code]).toEqual([409, 'INVENTORY.NOT_HELD']);
+    for (const ruleId of Object.keys(rules))
+      expect((await api('DELETE', `/v1/order-rules/${ruleId}`)).status).toBe(200);
+  }, 120_000);
+
   it('given a main station, when its catalogue is previewed and applied, then its product is a supplier SKU, and the same sync again changes nothing', async () => {
     const prefix = `MB-${run}-`;
     const started = await api('POST', '/v1/catalogue/syncs', {
@@ -286,13 +476,14 @@ describe('supplier-backed SKUs (dropship)', () => {
       mapping: { skuPrefix: prefix },
     });
     expect(started.status).toBe(201);
-    expect(started.body.counts).toEqual({ new: 1, changed: 0, unchanged: 0, gone: 0, invalid: 0 });
+    // Its card-key products and its top-up product.
+    expect(started.body.counts).toEqual({ new: 3, changed: 0, unchanged: 0, gone: 0, invalid: 0 });
     const syncId = String(started.body.syncId);
     const applied = await api('POST', `/v1/catalogue/syncs/${syncId}/apply`, {});
     expect(applied.status).toBe(200);
-    expect(applied.body.counts).toMatchObject({ applied: 1, already_applied: 0 });
+    expect(applied.body.counts).toMatchObject({ applied: 3, already_applied: 0 });
     const again = await api('POST', `/v1/catalogue/syncs/${syncId}/apply`, {});
-    expect(again.body.counts).toMatchObject({ applied: 0, already_applied: 1 });
+    expect(again.body.counts).toMatchObject({ applied: 0, already_applied: 3 });
     const sku = `${prefix}gift-b`;
     const links = await eventually(
       async () => {
@@ -312,12 +503,12 @@ describe('supplier-backed SKUs (dropship)', () => {
           supplierId: 'up-b',
           mapping: { skuPrefix: prefix },
         });
-        return (res.body.counts as { unchanged?: number })?.unchanged === 1 ? res : undefined;
+        return (res.body.counts as { unchanged?: number })?.unchanged === 3 ? res : undefined;
       },
       30_000,
       'the next sync to find nothing new',
     );
-    expect(next.body.counts).toEqual({ new: 0, changed: 0, unchanged: 1, gone: 0, invalid: 0 });
+    expect(next.body.counts).toEqual({ new: 0, changed: 0, unchanged: 3, gone: 0, invalid: 0 });
   }, 90_000);
 });
 

@@ -80,16 +80,18 @@ function stepsOf(
             expiresAt: iso(event.data.expiresAt),
             ...(event.data.sale === undefined ? {} : { sale: event.data.sale }),
             ...(event.data.topUp === undefined ? {} : { topUp: maskedTopUp(event.data.topUp) }),
+            // What the order rules decided (hold, priority, route), each with its rule and version.
+            ...(event.data.ruling === undefined ? {} : { ruling: event.data.ruling }),
           },
         },
       ];
     case 'ReservationRejected':
       if (!mine(event.data)) return [];
-      return [{ step: 'rejected', detail: { reason: event.data.reason, requested: event.data.requested } }];
+      return [{ step: 'rejected', detail: rejectionDetail(event.data) }];
     case 'ReservationsRejected':
       return event.data.rejections
         .filter(mine)
-        .map((r) => ({ step: 'rejected', detail: { reason: r.reason, requested: r.requested }, at: r.at }));
+        .map((r) => ({ step: 'rejected', detail: rejectionDetail(r), at: r.at }));
     case 'ReservationConfirmed':
       if (!mine(event.data)) return [];
       return [
@@ -189,6 +191,11 @@ function stepsOf(
     default:
       return [];
   }
+}
+
+/** Why an order was refused; for ORDER_RULE_REFUSED, which rule (and version) and the rule's own code. */
+function rejectionDetail(r: { reason: string; requested: number; rule?: object }) {
+  return { reason: r.reason, requested: r.requested, ...(r.rule === undefined ? {} : { rule: r.rule }) };
 }
 
 /**
