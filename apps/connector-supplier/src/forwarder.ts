@@ -1,5 +1,6 @@
 import { EVENT_ID_NAMESPACE, uuidV5 } from '@libs/command-handling';
 import type { CardVault } from '@libs/card-vault';
+import type { RecordForwardResult } from '@libs/inventory';
 import type { SupplierForwardRequested } from '@libs/messaging';
 import type { OrderLookup, OrderOutcome, SupplierClient, SupplierOrder, TopUpReceipt } from '@libs/suppliers';
 import type { Logger } from 'pino';
@@ -204,35 +205,31 @@ export class Forwarder {
     const units = [...sealed.stored, ...sealed.duplicates]
       .map(({ unitId, fingerprint }) => ({ unitId, fingerprint }))
       .sort((a, b) => (a.unitId < b.unitId ? -1 : a.unitId > b.unitId ? 1 : 0));
-    const late = row.status === 'answered';
-    const now = this.now();
-    await this.publish([
-      forwardResultRequest(
-        row.sku,
-        row.forwardId,
-        {
-          channel: row.channel,
-          channelOrderId: row.channelOrderId,
-          attempt: row.attempt,
-          supplierId: row.supplierId,
-          outcome: 'fulfilled',
-          supplierOrderId: order.supplierOrderId,
-          units,
-        },
-        now,
-        late,
-      ),
-    ]);
-    this.metrics?.forwards.inc({ supplier: row.supplierId, outcome: late ? 'late_fulfilled' : 'fulfilled' });
-    if (late) await this.store.lateFulfilment(row.forwardId, order.supplierOrderId, now);
-    else await this.store.answered(row.forwardId, 'fulfilled', null, order.supplierOrderId, now);
+    await this.recordFulfilment(row, order, { units });
   }
 
   /** A top-up done: its receipt is the fulfilment (nothing to seal; the inventory checks it was a top-up order). */
   private async toppedUp(row: ForwardRow, order: SupplierOrder, receipt: TopUpReceipt): Promise<void> {
+    const completedAt = receipt.completedAt === undefined ? NaN : Date.parse(receipt.completedAt);
+    await this.recordFulfilment(row, order, {
+      receipt: {
+        reference: receipt.reference,
+        ...(Number.isSafeInteger(completedAt) && completedAt >= 0 ? { completedAt } : {}),
+      },
+    });
+  }
+
+  /**
+   * Tells the SKU what the supplier fulfilled (its keys, or a top-up's receipt), then records the attempt as
+   * answered — or, for an attempt given up already, as fulfilled late (the inventory records it as surplus).
+   */
+  private async recordFulfilment(
+    row: ForwardRow,
+    order: SupplierOrder,
+    fulfilment: Pick<RecordForwardResult['data'], 'units' | 'receipt'>,
+  ): Promise<void> {
     const late = row.status === 'answered';
     const now = this.now();
-    const completedAt = receipt.completedAt === undefined ? NaN : Date.parse(receipt.completedAt);
     await this.publish([
       forwardResultRequest(
         row.sku,
@@ -244,10 +241,7 @@ export class Forwarder {
           supplierId: row.supplierId,
           outcome: 'fulfilled',
           supplierOrderId: order.supplierOrderId,
-          receipt: {
-            reference: receipt.reference,
-            ...(Number.isSafeInteger(completedAt) && completedAt >= 0 ? { completedAt } : {}),
-          },
+          ...fulfilment,
         },
         now,
         late,
