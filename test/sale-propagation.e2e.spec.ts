@@ -94,11 +94,19 @@ describe('a sale on one channel', () => {
     expect(shopOrder.status).toBe(200);
     await everyChannelLists(5);
 
-    // Every platform got the change as a full-set value it acknowledged, recorded per channel.
-    const { rows } = await db.pool.query<{ channel: string; last_acked_quantity: number }>(
-      'SELECT channel, last_acked_quantity FROM channel_push_state WHERE sku = $1 ORDER BY channel',
-      [sku],
+    // Every platform got the change as a full-set value it acknowledged, recorded per channel. A connector records
+    // the acknowledgement after the platform has answered, so the rows are read until they agree.
+    await eventually(
+      async () => {
+        const { rows } = await db.pool.query<{ channel: string; last_acked_quantity: number }>(
+          'SELECT channel, last_acked_quantity FROM channel_push_state WHERE sku = $1 ORDER BY channel',
+          [sku],
+        );
+        expect(rows).toEqual([...CHANNELS].sort().map((channel) => ({ channel, last_acked_quantity: 5 })));
+        return true;
+      },
+      20_000,
+      'the acknowledged push of every channel recorded',
     );
-    expect(rows).toEqual([...CHANNELS].sort().map((channel) => ({ channel, last_acked_quantity: 5 })));
   }, 90_000);
 });

@@ -167,55 +167,93 @@ describe('several 分站 from the one shop connector', () => {
     await bothList(cardSku, 1);
 
     // Each order is its 分站's: the same id on two channels is two orders, and the key went to substation-8 only.
-    const reservations = await db.pool.query<{
-      channel: string;
-      sku: string;
-      quantity: number;
-      status: string;
-    }>(
-      'SELECT channel, sku, quantity::int AS quantity, status FROM reservations WHERE channel_order_id = $1 ORDER BY channel',
-      [orderId],
-    );
-    expect(reservations.rows).toEqual([
-      { channel: 'substation-7', sku, quantity: 3, status: 'reserved' },
-      {
-        channel: 'substation-8',
-        sku: cardSku,
-        quantity: 1,
-        status: expect.stringMatching(/^(confirmed|delivered)$/),
+    // The read models follow the simulated shops' answers: the projector marks the order confirmed, and the connector
+    // records the delivery and each acknowledged push, after the shop has already seen the call. So they are read
+    // until they agree, not once.
+    await eventually(
+      async () => {
+        const reservations = await db.pool.query<{
+          channel: string;
+          sku: string;
+          quantity: number;
+          status: string;
+        }>(
+          'SELECT channel, sku, quantity::int AS quantity, status FROM reservations WHERE channel_order_id = $1 ORDER BY channel',
+          [orderId],
+        );
+        expect(reservations.rows).toEqual([
+          { channel: 'substation-7', sku, quantity: 3, status: 'reserved' },
+          {
+            channel: 'substation-8',
+            sku: cardSku,
+            quantity: 1,
+            status: expect.stringMatching(/^(confirmed|delivered)$/),
+          },
+        ]);
+        return true;
       },
-    ]);
-    const deliveries = await db.pool.query<{ channel: string; state: string }>(
-      'SELECT channel, state FROM card_key_deliveries WHERE order_id = $1',
-      [orderId],
+      20_000,
+      'both orders in the reservations read model',
     );
-    expect(deliveries.rows).toEqual([{ channel: 'substation-8', state: 'delivered' }]);
+    await eventually(
+      async () => {
+        const deliveries = await db.pool.query<{ channel: string; state: string }>(
+          'SELECT channel, state FROM card_key_deliveries WHERE order_id = $1',
+          [orderId],
+        );
+        expect(deliveries.rows).toEqual([{ channel: 'substation-8', state: 'delivered' }]);
+        return true;
+      },
+      20_000,
+      'the delivery recorded by substation-8 only',
+    );
     expect(substations['substation-7'].sim.deliveries.size).toBe(0);
     expect(substations['substation-7'].sim.deliveryLog).toEqual([]);
 
     // Push state rows and metrics carry each process's own channel, never `shop`.
-    const pushState = await db.pool.query<{ channel: string; sku: string; last_acked_quantity: number }>(
-      'SELECT channel, sku, last_acked_quantity FROM channel_push_state WHERE sku = ANY($1) ORDER BY sku, channel',
-      [[sku, cardSku]],
+    await eventually(
+      async () => {
+        const pushState = await db.pool.query<{ channel: string; sku: string; last_acked_quantity: number }>(
+          'SELECT channel, sku, last_acked_quantity FROM channel_push_state WHERE sku = ANY($1) ORDER BY sku, channel',
+          [[sku, cardSku]],
+        );
+        expect(pushState.rows).toEqual([
+          { channel: 'substation-7', sku: cardSku, last_acked_quantity: 1 },
+          { channel: 'substation-8', sku: cardSku, last_acked_quantity: 1 },
+          { channel: 'substation-7', sku, last_acked_quantity: 7 },
+          { channel: 'substation-8', sku, last_acked_quantity: 7 },
+        ]);
+        return true;
+      },
+      20_000,
+      'each acknowledged push recorded under its own channel',
     );
-    expect(pushState.rows).toEqual([
-      { channel: 'substation-7', sku: cardSku, last_acked_quantity: 1 },
-      { channel: 'substation-8', sku: cardSku, last_acked_quantity: 1 },
-      { channel: 'substation-7', sku, last_acked_quantity: 7 },
-      { channel: 'substation-8', sku, last_acked_quantity: 7 },
-    ]);
     for (const channel of SUBSTATIONS) {
-      const metrics = await (await fetch(`${connector(channel).url}/metrics`)).text();
       const other = SUBSTATIONS.find((c) => c !== channel)!;
-      expect(metrics).toMatch(
-        new RegExp(`^stocksync_channel_pushes_total\\{[^}]*channel="${channel}"[^}]*\\} [1-9]`, 'm'),
+      const metrics = await eventually(
+        async () => {
+          const text = await (await fetch(`${connector(channel).url}/metrics`)).text();
+          expect(text).toMatch(
+            new RegExp(`^stocksync_channel_pushes_total\\{[^}]*channel="${channel}"[^}]*\\} [1-9]`, 'm'),
+          );
+          return text;
+        },
+        20_000,
+        `the pushes counted by ${channel}`,
       );
       expect(metrics).not.toContain(`channel="${other}"`);
       expect(metrics).not.toContain('channel="shop"');
     }
-    const sub8 = await (await fetch(`${connector('substation-8').url}/metrics`)).text();
-    expect(sub8).toMatch(
-      /^stocksync_card_key_deliveries_total\{[^}]*channel="substation-8"[^}]*result="delivered"[^}]*\} 1$/m,
+    await eventually(
+      async () => {
+        const sub8 = await (await fetch(`${connector('substation-8').url}/metrics`)).text();
+        expect(sub8).toMatch(
+          /^stocksync_card_key_deliveries_total\{[^}]*channel="substation-8"[^}]*result="delivered"[^}]*\} 1$/m,
+        );
+        return true;
+      },
+      20_000,
+      'the delivery counted by substation-8',
     );
   }, 60_000);
 });
