@@ -410,8 +410,15 @@ describe('supplier-backed SKUs (dropship)', () => {
       expect(put.status).toBe(200);
       expect(put.body).toMatchObject({ ruleId, version: 1, updatedBy: `ops-${run}` });
     }
-    // Every owner reads the rules again within ORDER_RULES_REFRESH_MS.
-    await new Promise((r) => setTimeout(r, 1_500));
+    // The SKU owner reads the rules again every ORDER_RULES_REFRESH_MS and then reports how many are in force.
+    await eventually(
+      async () => {
+        const metrics = await (await fetch(`${stack.service('inventory-service').url}/metrics`)).text();
+        return /^stocksync_order_rules(\{[^}]*\})? 3$/m.test(metrics) || undefined;
+      },
+      20_000,
+      'the three order rules in force at the SKU owner',
+    );
     const order = (orderId: string, quantity: number, buyer: Record<string, string>) =>
       stack.notify('shop', {
         type: 'order.paid',
