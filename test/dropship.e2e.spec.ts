@@ -213,27 +213,46 @@ describe('supplier-backed SKUs (dropship)', () => {
   const shopOrder = (type: 'order.placed' | 'order.paid', orderId: string, sku: string) =>
     stack.notify('shop', { type, orderId, lines: [{ sku, quantity: 1 }] });
 
-  it('given a SKU reselling 10 of a supplier’s keys, when the supplier’s stock drops to 6 and its price rises, then all four channels list 6 and the shop the new price', async () => {
+  it('given a SKU reselling 10 of a supplier’s keys, when the supplier’s stock drops to 6 and its price rises, then all four channels list 6 and the priced channels the new prices', async () => {
     const sku = `LISTED-${run}`;
     await supplierSku(sku, [['up-a', 'listed']]);
     // Linked: the connector polls the supplier at once, and every channel lists what it holds.
     await everyChannelLists(sku, 10);
-    // Priced at the supplier's price plus 1.50 on the shop (分站), the other channels keep their own prices.
+    // Priced over the supplier's 8.50: the shop (分站) at +1.50, Taobao at +3.00 and WeChat at +2.00; Pinduoduo has no
+    // rule and keeps its own price.
     const priced = await api('PUT', `/v1/skus/${sku}/pricing`, {
       faceValue: 1000,
-      channelRules: { shop: { kind: 'fixed', value: 150 } },
+      channelRules: {
+        shop: { kind: 'fixed', value: 150 },
+        taobao: { kind: 'fixed', value: 300 },
+        miniprogram: { kind: 'fixed', value: 200 },
+      },
     });
     expect(priced.status).toBe(200);
-    await eventually(() => shopPrice(sku) === 1000 || undefined, 30_000, 'price 1000 on the shop');
-    expect(stack.platforms.taobao.sim.listings.get(sku)).not.toHaveProperty('price');
+    const pricesAre = (expected: Record<string, number>) =>
+      eventually(
+        () => {
+          const now = {
+            shop: shopPrice(sku),
+            taobao: stack.platforms.taobao.sim.listings.get(sku)?.price,
+            miniprogram: stack.platforms.miniprogram.sim.listings.get(sku)?.price,
+          };
+          return JSON.stringify(now) === JSON.stringify(expected) || undefined;
+        },
+        30_000,
+        `prices ${JSON.stringify(expected)}`,
+      );
+    await pricesAre({ shop: 1000, taobao: 1150, miniprogram: 1050 });
+    expect(stack.platforms.pinduoduo.sim.listings.get(sku)).not.toHaveProperty('price');
     // The supplier sells 4 elsewhere and raises its price, and says so in a signed notice: the stock follows on every
-    // channel, the price on the shop.
+    // channel, the price on every priced channel.
     await suppliers['up-a'].sim!.control('POST', '/_sim/supplier/products/listed', {
       removeSecrets: 4,
       supplyPrice: 900,
     });
     await everyChannelLists(sku, 6);
-    await eventually(() => shopPrice(sku) === 1050 || undefined, 30_000, 'price 1050 on the shop');
+    await pricesAre({ shop: 1050, taobao: 1200, miniprogram: 1100 });
+    expect(stack.platforms.pinduoduo.sim.listings.get(sku)).not.toHaveProperty('price');
   }, 90_000);
 
   it('given a paid dropship order, when the payment notice comes five times and the supplier connector is killed mid-forward, then the supplier sees one order and the buyer gets one key', async () => {

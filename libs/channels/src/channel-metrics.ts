@@ -21,6 +21,7 @@ const MAX_PLATFORM_ERROR_CODES = 64;
 export class ChannelMetrics {
   readonly pushes: Counter<'channel' | 'result'>;
   readonly pushCalls: Counter<'channel' | 'result'>;
+  readonly pricePushes: Counter<'channel' | 'result'>;
   readonly pushErrors: Counter<'channel' | 'code'>;
   readonly circuitState: Gauge<'channel'>;
   readonly targetToAck: Histogram<'channel'>;
@@ -51,6 +52,12 @@ export class ChannelMetrics {
     this.pushes = new Counter({
       name: 'stocksync_channel_pushes_total',
       help: 'SKU quantities pushed to a platform, by channel and result (acknowledged, refused, failed, dropped).',
+      labelNames: ['channel', 'result'],
+      registers,
+    });
+    this.pricePushes = new Counter({
+      name: 'stocksync_channel_price_pushes_total',
+      help: 'Selling prices sent to a marketplace by its own price call, by channel and result (acknowledged, refused).',
       labelNames: ['channel', 'result'],
       registers,
     });

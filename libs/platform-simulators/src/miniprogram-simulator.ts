@@ -1,4 +1,5 @@
 import {
+  priceOutsideLimits,
   readJson,
   type SimAnswer,
   SimulatedPlatform,
@@ -56,6 +57,8 @@ export class MiniprogramSimulator extends SimulatedPlatform {
     switch (`${request.method} ${path}`) {
       case 'POST /product/stock/update':
         return this.stockUpdate(body);
+      case 'POST /product/sku/update_price':
+        return this.updatePrice(body);
       case 'POST /product/delisting':
         return this.setListed('product/delisting', body, false);
       case 'POST /product/listing':
@@ -84,6 +87,24 @@ export class MiniprogramSimulator extends SimulatedPlatform {
     const next = type === 1 ? stock : listing.quantity + stock;
     if (next < 0) return this.answer(api, [listing.sku], { errcode: 9_401_021, errmsg: 'stock not enough' });
     listing.quantity = next;
+    return this.answer(api, [listing.sku], { errcode: 0, errmsg: 'ok' });
+  }
+
+  /** `/product/sku/update_price` {out_product_id, out_sku_id, sale_price, market_price}, both prices in fen. */
+  private updatePrice(body: Record<string, unknown>): SimAnswer {
+    const api = 'product/sku/update_price';
+    const listing = this.listings.get(String(body.out_sku_id ?? ''));
+    const fault = this.fault(api, listing ? [listing.sku] : []);
+    if (fault) return fault;
+    if (!listing || listing.itemId !== body.out_product_id)
+      return this.answer(api, [], { errcode: 9_401_006, errmsg: 'sku not exist' });
+    const sale = body.sale_price;
+    const market = body.market_price;
+    if (!Number.isSafeInteger(sale) || (sale as number) <= 0 || !Number.isSafeInteger(market))
+      return this.answer(api, [listing.sku], { errcode: 9_401_020, errmsg: 'invalid parameter' });
+    if (priceOutsideLimits(listing, sale as number))
+      return this.answer(api, [listing.sku], { errcode: 9_401_025, errmsg: 'sku not allowed to edit' });
+    listing.price = sale as number;
     return this.answer(api, [listing.sku], { errcode: 0, errmsg: 'ok' });
   }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
+  priceOutsideLimits,
   readForm,
   type SimAnswer,
   SimulatedPlatform,
@@ -16,6 +17,9 @@ export function pddSign(params: Record<string, string>, secret: string): string 
     .join('');
   return createHash('md5').update(`${secret}${text}${secret}`).digest('hex').toUpperCase();
 }
+
+/** 拼单价须低于单买价: a group price the platform refuses. The numeric code is this simulator's choice. */
+export const PDD_PRICE_REFUSED = { code: 40_012, message: '拼单价需低于单买价' } as const;
 
 /** 在资源位上的商品不能减少库存: the promotion-slot refusal. The numeric code is this simulator's choice. */
 export const PDD_PROMOTION_SLOT_ERROR = {
@@ -77,6 +81,8 @@ export class PinduoduoSimulator extends SimulatedPlatform {
     switch (params.type) {
       case 'pdd.goods.quantity.update':
         return this.quantityUpdate(params);
+      case 'pdd.goods.sku.price.update':
+        return this.skuPriceUpdate(params);
       case 'pdd.goods.list.get':
         return this.listGet(params);
       case 'pdd.logistics.online.send':
@@ -95,6 +101,44 @@ export class PinduoduoSimulator extends SimulatedPlatform {
     if (!result)
       return error(10_002, '参数错误', 'order_sn, logistics_id, tracking_number and a delivery link');
     return { status: 200, json: { logistics_online_send_response: { is_success: true }, ...result } };
+  }
+
+  /**
+   * `pdd.goods.sku.price.update`: goods_id and sku_price_list, a JSON array of {sku_id, group_price?,
+   * single_price?} in fen. All of the list or none: one SKU outside its limits refuses the call.
+   */
+  private skuPriceUpdate(p: Record<string, string>): SimAnswer {
+    const api = 'pdd.goods.sku.price.update';
+    let list: { sku_id?: unknown; group_price?: unknown; single_price?: unknown }[];
+    try {
+      list = JSON.parse(p.sku_price_list ?? '');
+    } catch {
+      return this.refuse(api, [], error(10_000, '参数错误', 'sku_price_list'));
+    }
+    if (!Array.isArray(list) || list.length === 0)
+      return this.refuse(api, [], error(10_000, '参数错误', 'sku_price_list'));
+    const listings = list.map((e) => this.findListing(p.goods_id ?? '', { skuId: String(e.sku_id) }));
+    const fault = this.fault(
+      api,
+      listings.flatMap((l) => (l ? [l.sku] : [])),
+    );
+    if (fault) return fault;
+    if (listings.some((l) => !l))
+      return this.refuse(api, [], error(50_001, '商品不存在', 'goods or sku not found'));
+    const skus = listings.map((l) => l!.sku);
+    const prices = list.map((e) => e.group_price);
+    if (prices.some((fen) => !Number.isSafeInteger(fen) || (fen as number) <= 0))
+      return this.refuse(api, skus, error(10_000, '参数错误', 'group_price'));
+    const outside = listings.map((l, i) => priceOutsideLimits(l!, prices[i] as number)).find(Boolean);
+    if (outside)
+      return this.refuse(
+        api,
+        skus,
+        error(PDD_PRICE_REFUSED.code, '业务服务错误', `${PDD_PRICE_REFUSED.message}（${outside}）`),
+      );
+    listings.forEach((l, i) => (l!.price = prices[i] as number));
+    this.record(api, skus, 'ok');
+    return { status: 200, json: { goods_sku_price_update_response: { is_success: true } } };
   }
 
   private quantityUpdate(p: Record<string, string>): SimAnswer {

@@ -13,6 +13,26 @@ export interface SimulatedListing {
   listed: boolean;
   /** PDD: the item sits in a promotion slot (资源位) and refuses a decrease. */
   promotionSlot: boolean;
+  /** The selling price (fen) last set through the platform's price API; absent until one is set. */
+  price?: number;
+  /**
+   * Prices (fen) the platform accepts for this SKU, where it bounds them: Taobao's SKU price range of the item,
+   * PDD's group price below the single-purchase price. Outside them the price call is refused.
+   */
+  priceLimits?: { min?: number; max?: number };
+}
+
+/** `{key: value}`, or nothing when the value is absent (an optional field left out, never set to undefined). */
+function pick<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+}
+
+/** A price inside the listing's limits (inclusive), or the limit it breaks. */
+export function priceOutsideLimits(listing: SimulatedListing, price: number): string | undefined {
+  const { min, max } = listing.priceLimits ?? {};
+  if (min !== undefined && price < min) return `below ${min}`;
+  if (max !== undefined && price > max) return `above ${max}`;
+  return undefined;
 }
 
 export interface Faults {
@@ -181,6 +201,8 @@ export abstract class SimulatedPlatform {
       quantity,
       listed: options.listed ?? existing?.listed ?? true,
       promotionSlot: options.promotionSlot ?? existing?.promotionSlot ?? false,
+      ...pick('price', options.price ?? existing?.price),
+      ...pick('priceLimits', options.priceLimits ?? existing?.priceLimits),
     };
     // Same item and SKU id: change the listing in place, so the indexes stay valid.
     if (existing && existing.itemId === next.itemId && existing.skuId === next.skuId) {

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import {
+  priceOutsideLimits,
   readForm,
   type SimAnswer,
   SimulatedPlatform,
@@ -89,6 +90,8 @@ export class TaobaoSimulator extends SimulatedPlatform {
         return this.itemQuantityUpdate(params);
       case 'taobao.skus.quantity.update':
         return this.skusQuantityUpdate(params);
+      case 'taobao.item.sku.price.update':
+        return this.skuPriceUpdate(params);
       case 'taobao.items.onsale.get':
         return this.onsaleGet(params);
       case 'taobao.logistics.dummy.send':
@@ -129,6 +132,36 @@ export class TaobaoSimulator extends SimulatedPlatform {
     this.record(api, [listing.sku], 'ok');
     return ok('item_quantity_update_response', {
       item: { num_iid: listing.itemId, num: listing.quantity, modified: new Date().toISOString() },
+    });
+  }
+
+  /** `taobao.item.sku.price.update`: one SKU (num_iid + outer_id or sku_id), price in yuan with two decimals. */
+  private skuPriceUpdate(p: Record<string, string>): SimAnswer {
+    const api = 'taobao.item.sku.price.update';
+    const listing = this.find(p.num_iid, p.sku_id, p.outer_id);
+    const fault = this.fault(api, listing ? [listing.sku] : []);
+    if (fault) return fault;
+    if (!listing) return this.recorded(api, [], error(15, 'Remote service error', 'isv.sku-not-exist'));
+    const yuan = /^(\d{1,8})(?:\.(\d{1,2}))?$/.exec(p.price ?? '');
+    const fen = yuan ? Number(yuan[1]) * 100 + Number((yuan[2] ?? '0').padEnd(2, '0')) : NaN;
+    if (!(fen > 0))
+      return this.recorded(api, [listing.sku], error(41, 'Invalid arguments:price', 'isv.invalid-parameter'));
+    const outside = priceOutsideLimits(listing, fen);
+    if (outside)
+      return this.recorded(
+        api,
+        [listing.sku],
+        error(
+          15,
+          'Remote service error',
+          'isv.item-sku-price-invalid',
+          `sku price out of the item's range (${outside})`,
+        ),
+      );
+    listing.price = fen;
+    this.record(api, [listing.sku], 'ok');
+    return ok('item_sku_price_update_response', {
+      sku: { num_iid: listing.itemId, modified: new Date().toISOString() },
     });
   }
 

@@ -6,7 +6,7 @@ import type { PlatformAdapter } from './platform-adapter';
 import { PlatformCallError } from './platform-errors';
 import type { PushStateStore } from './push-state-store';
 import { clampRetryAfter, DEFAULT_MAX_RETRY_AFTER_MS, retryDelayMs } from './retry-after';
-import type { PushItemResult, StockTarget } from './stock-target';
+import type { PriceResult, PushItemResult, StockTarget } from './stock-target';
 import { TokenBucket } from './token-bucket';
 
 export interface ChannelPusherOptions {
@@ -84,6 +84,19 @@ export class ChannelPusher {
     this.stopping.abort();
     for (const wakeUp of [...this.idlers]) wakeUp();
     await Promise.all(this.loops);
+  }
+
+  /** A price refusal leaves the quantity acknowledged: it is counted and logged for the operator to correct. */
+  private countPrice(sku: string, price: PriceResult): void {
+    const channel = this.channel;
+    this.metrics.pricePushes.inc({ channel, result: price.outcome });
+    if (price.outcome === 'refused') {
+      this.metrics.pushErrors.inc({ channel, code: price.code });
+      this.logger?.warn(
+        { channel, sku, code: price.code, reason: price.message },
+        'platform refused a selling price',
+      );
+    }
   }
 
   /**
@@ -224,6 +237,7 @@ export class ChannelPusher {
         this.queue.markAcknowledged(target);
         this.metrics.pushes.inc({ channel, result: 'acknowledged' });
         this.metrics.targetToAck.observe({ channel }, Math.max(0, now - target.publishedAt) / 1000);
+        if (result.price) this.countPrice(result.sku, result.price);
       } else {
         // A refusal is the platform's decision about this SKU, not a failure of the call: recorded, alerted
         // through the metric, and left for reconciliation to retry.

@@ -9,9 +9,16 @@ export interface StockTarget {
   publishedAt: number;
 }
 
+/**
+ * What a marketplace did with a target's selling price, where it takes prices by a call of its own after the stock
+ * call. A refusal (a price outside what the platform allows for the item) never undoes the acknowledged quantity.
+ */
+export type PriceResult = { outcome: 'acknowledged' } | { outcome: 'refused'; code: string; message: string };
+
 /** What the platform did with one SKU of a push. */
 export type PushItemResult =
-  | { sku: string; outcome: 'acknowledged' }
+  /** `price`: present when the adapter sent the target's price by a call of its own (absent: not sent or unchanged). */
+  | { sku: string; outcome: 'acknowledged'; price?: PriceResult }
   /** The platform refused this SKU for a business reason (PDD promotion slot…): not retried, left for reconciliation. */
   | { sku: string; outcome: 'refused'; code: string; message: string };
 

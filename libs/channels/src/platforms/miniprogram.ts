@@ -3,7 +3,8 @@ import { NoticeFormatError } from '../inbound/order-notice';
 import { httpCall, parseJson } from '../outbound/http-call';
 import type { CardKeyToDeliver, PlatformAdapter } from '../outbound/platform-adapter';
 import { PlatformCallError } from '../outbound/platform-errors';
-import type { ListingPage, PushItemResult, StockTarget } from '../outbound/stock-target';
+import { PlatformPrices, priceRefusal } from '../outbound/platform-prices';
+import type { ListingPage, PriceResult, PushItemResult, StockTarget } from '../outbound/stock-target';
 import {
   list,
   obj,
@@ -43,6 +44,7 @@ export class MiniprogramAdapter implements PlatformAdapter {
   readonly maxBatchSize = 1;
   /** Products this process knows to be on sale; unknown ones are listed again after a positive update. */
   private readonly onSale = new Set<string>();
+  private readonly prices = new PlatformPrices();
 
   constructor(private readonly options: MiniprogramAdapterOptions) {}
 
@@ -73,9 +75,27 @@ export class MiniprogramAdapter implements PlatformAdapter {
           this.onSale.add(product);
         }
       }
-      results.push({ sku: t.sku, outcome: 'acknowledged' });
+      // A delisted product (target 0) keeps its price for when it is listed again.
+      const price = t.quantity === 0 ? undefined : await this.pushPrice(t, spendExtraCall);
+      results.push({ sku: t.sku, outcome: 'acknowledged', ...(price ? { price } : {}) });
     }
     return results;
+  }
+
+  /**
+   * `/product/sku/update_price` when the target carries a price WeChat has not answered. WeChat requires a market
+   * (list) price with the sale price; StockSync keeps none, so the sale price is sent as both (no crossed-out price).
+   */
+  private pushPrice(target: StockTarget, spendExtraCall?: () => Promise<void>) {
+    return this.prices.send(target, spendExtraCall, async (fen): Promise<PriceResult> => {
+      const answer = await this.call('/product/sku/update_price', {
+        out_product_id: target.sku,
+        out_sku_id: target.sku,
+        sale_price: fen,
+        market_price: fen,
+      });
+      return answer.errcode === 0 ? { outcome: 'acknowledged' } : priceRefusal(wechatFailure(answer));
+    });
   }
 
   async readListings(cursor: string | undefined, pageSize: number): Promise<ListingPage> {

@@ -5,7 +5,8 @@ import { NoticeFormatError } from '../inbound/order-notice';
 import { httpCall, parseJson } from '../outbound/http-call';
 import { type CardKeyToDeliver, type PlatformAdapter, readAllListings } from '../outbound/platform-adapter';
 import { PlatformCallError } from '../outbound/platform-errors';
-import type { ListingPage, PushItemResult, StockTarget } from '../outbound/stock-target';
+import { PlatformPrices, priceRefusal } from '../outbound/platform-prices';
+import type { ListingPage, PriceResult, PushItemResult, StockTarget } from '../outbound/stock-target';
 import {
   list,
   obj,
@@ -51,10 +52,16 @@ export class PinduoduoAdapter implements PlatformAdapter {
   readonly channel = 'pinduoduo';
   readonly maxBatchSize = 1;
   private readonly goodsOfSku = new Map<string, string>();
+  /** PDD's own sku_id per outer_id, which the price call addresses (the stock call takes the outer_id). */
+  private readonly skuIdOf = new Map<string, string | number>();
+  private readonly prices = new PlatformPrices();
 
   constructor(private readonly options: PinduoduoAdapterOptions) {}
 
-  async push(targets: readonly StockTarget[]): Promise<PushItemResult[]> {
+  async push(
+    targets: readonly StockTarget[],
+    spendExtraCall?: () => Promise<void>,
+  ): Promise<PushItemResult[]> {
     if (targets.some((t) => !this.goodsOfSku.has(t.sku))) await this.learnGoods();
     const results: PushItemResult[] = [];
     for (const t of targets) {
@@ -76,7 +83,8 @@ export class PinduoduoAdapter implements PlatformAdapter {
       });
       const error = answer.error_response as PddError | undefined;
       if (!error) {
-        results.push({ sku: t.sku, outcome: 'acknowledged' });
+        const price = await this.pushPrice(goodsId, t, spendExtraCall);
+        results.push({ sku: t.sku, outcome: 'acknowledged', ...(price ? { price } : {}) });
       } else if ((error.sub_msg ?? '').includes(PROMOTION_SLOT_TEXT)) {
         results.push({
           sku: t.sku,
@@ -91,6 +99,34 @@ export class PinduoduoAdapter implements PlatformAdapter {
     return results;
   }
 
+  /**
+   * `pdd.goods.sku.price.update` with the SKU's group price (拼单价, what a PDD buyer pays) in fen, when the target
+   * carries a price PDD has not answered. The single-purchase price (单买价) is left as the seller set it: PDD
+   * refuses a group price that is not below it, and that refusal is this SKU's answer.
+   */
+  private async pushPrice(
+    goodsId: string,
+    target: StockTarget,
+    spendExtraCall?: () => Promise<void>,
+  ): Promise<PriceResult | undefined> {
+    const skuId = this.skuIdOf.get(target.sku);
+    return this.prices.send(target, spendExtraCall, async (fen): Promise<PriceResult> => {
+      if (skuId === undefined)
+        return {
+          outcome: 'refused',
+          code: 'PDD.SKU_ID_UNKNOWN',
+          message: 'the listing read gave no sku_id for this outer_id',
+        };
+      const answer = await this.call('pdd.goods.sku.price.update', {
+        goods_id: goodsId,
+        // The sku_id goes back as the listing read gave it (an int64 may not fit a double).
+        sku_price_list: JSON.stringify([{ sku_id: skuId, group_price: fen }]),
+      });
+      const error = answer.error_response as PddError | undefined;
+      return error ? priceRefusal(pddFailure(error)) : { outcome: 'acknowledged' };
+    });
+  }
+
   async readListings(cursor: string | undefined, pageSize: number): Promise<ListingPage> {
     const page = Number(cursor ?? '1');
     const answer = await this.call('pdd.goods.list.get', { page: String(page), page_size: String(pageSize) });
@@ -99,12 +135,18 @@ export class PinduoduoAdapter implements PlatformAdapter {
       total_count: number;
       goods_list: {
         goods_id: string;
-        sku_list: { outer_id: string; sku_quantity: number; is_sku_onsale: number }[];
+        sku_list: {
+          sku_id?: string | number;
+          outer_id: string;
+          sku_quantity: number;
+          is_sku_onsale: number;
+        }[];
       }[];
     };
     const items = body.goods_list.flatMap((g) =>
       g.sku_list.map((s) => {
         this.goodsOfSku.set(s.outer_id, String(g.goods_id));
+        if (s.sku_id !== undefined) this.skuIdOf.set(s.outer_id, s.sku_id);
         return { sku: s.outer_id, quantity: s.sku_quantity, listed: s.is_sku_onsale === 1 };
       }),
     );

@@ -5,7 +5,8 @@ import { NoticeFormatError } from '../inbound/order-notice';
 import { httpCall, parseJson } from '../outbound/http-call';
 import { type CardKeyToDeliver, type PlatformAdapter, readAllListings } from '../outbound/platform-adapter';
 import { PlatformCallError } from '../outbound/platform-errors';
-import type { ListingPage, PushItemResult, StockTarget } from '../outbound/stock-target';
+import { PlatformPrices, priceRefusal, yuanOf } from '../outbound/platform-prices';
+import type { ListingPage, PriceResult, PushItemResult, StockTarget } from '../outbound/stock-target';
 import {
   list,
   obj,
@@ -41,12 +42,15 @@ export const TAOBAO_MAX_SKUS_PER_CALL = 20;
 /**
  * Taobao through TOP. Always full-set (type=1): an incremental update would clamp an over-large decrement to 0
  * silently and drift from the truth. SKUs are addressed by outer_id (the seller's code = our SKU) under their
- * item's num_iid, learnt from the listing read; one `taobao.skus.quantity.update` per item, ≤ 20 SKUs each.
+ * item's num_iid, learnt from the listing read; one `taobao.skus.quantity.update` per item, ≤ 20 SKUs each. A
+ * selling price goes by `taobao.item.sku.price.update`, one SKU per call, only when it differs from the last one
+ * Taobao answered.
  */
 export class TaobaoAdapter implements PlatformAdapter {
   readonly channel = 'taobao';
   readonly maxBatchSize = TAOBAO_MAX_SKUS_PER_CALL;
   private readonly itemOfSku = new Map<string, string>();
+  private readonly prices = new PlatformPrices();
 
   constructor(private readonly options: TaobaoAdapterOptions) {}
 
@@ -55,7 +59,10 @@ export class TaobaoAdapter implements PlatformAdapter {
     return this.itemOfSku.get(sku) ?? '?';
   }
 
-  async push(targets: readonly StockTarget[]): Promise<PushItemResult[]> {
+  async push(
+    targets: readonly StockTarget[],
+    spendExtraCall?: () => Promise<void>,
+  ): Promise<PushItemResult[]> {
     if (targets.some((t) => !this.itemOfSku.has(t.sku))) await this.learnItems();
     const results: PushItemResult[] = [];
     const byItem = new Map<string, StockTarget[]>();
@@ -83,6 +90,8 @@ export class TaobaoAdapter implements PlatformAdapter {
         const error = answer.error_response as TopError | undefined;
         if (error && /not-exist/.test(error.sub_code ?? '')) {
           this.itemOfSku.clear();
+          // Relisted as another item, the SKU's price is sent to that item again.
+          for (const t of chunk) this.prices.forget(t.sku);
           results.push(
             ...chunk.map((t): PushItemResult => ({
               sku: t.sku,
@@ -94,10 +103,29 @@ export class TaobaoAdapter implements PlatformAdapter {
           continue;
         }
         if (error) throw topFailure(error);
-        results.push(...chunk.map((t): PushItemResult => ({ sku: t.sku, outcome: 'acknowledged' })));
+        for (const t of chunk) {
+          const price = await this.pushPrice(numIid, t, spendExtraCall);
+          results.push({ sku: t.sku, outcome: 'acknowledged', ...(price ? { price } : {}) });
+        }
       }
     }
     return results;
+  }
+
+  /**
+   * `taobao.item.sku.price.update` for one SKU whose target carries a price Taobao has not answered: one call per
+   * SKU (the API takes one), in yuan with two decimals, after the quantity is acknowledged.
+   */
+  private pushPrice(numIid: string, target: StockTarget, spendExtraCall?: () => Promise<void>) {
+    return this.prices.send(target, spendExtraCall, async (fen): Promise<PriceResult> => {
+      const answer = await this.call('taobao.item.sku.price.update', {
+        num_iid: numIid,
+        outer_id: target.sku,
+        price: yuanOf(fen),
+      });
+      const error = answer.error_response as TopError | undefined;
+      return error ? priceRefusal(topFailure(error)) : { outcome: 'acknowledged' };
+    });
   }
 
   async readListings(cursor: string | undefined, pageSize: number): Promise<ListingPage> {
@@ -187,7 +215,8 @@ function topFailure(error: TopError): PlatformCallError {
     );
   }
   // isp.* sub codes and code 15 without an isv cause are the platform's own trouble: worth retrying.
-  const retryable = (error.sub_code ?? '').startsWith('isp.') || error.code === 15;
+  const cause = error.sub_code ?? '';
+  const retryable = cause.startsWith('isp.') || (error.code === 15 && !cause.startsWith('isv.'));
   return new PlatformCallError(
     `TAOBAO.${error.sub_code ?? error.code}`,
     error.sub_msg ?? error.msg,
