@@ -10,9 +10,9 @@ import { ChannelMetrics } from '../src/channel-metrics';
 import { ChannelPusher } from '../src/outbound/channel-pusher';
 import type { PlatformAdapter } from '../src/outbound/platform-adapter';
 import { PlatformCallError } from '../src/outbound/platform-errors';
-import { PlatformPrices, priceRefusal, yuanOf } from '../src/outbound/platform-prices';
+import { PlatformPrices, priceAnswerOf, yuanOf } from '../src/outbound/platform-prices';
 import type { PushStateStore } from '../src/outbound/push-state-store';
-import type { StockTarget } from '../src/outbound/stock-target';
+import type { PriceResult, StockTarget } from '../src/outbound/stock-target';
 import { MiniprogramAdapter } from '../src/platforms/miniprogram';
 import { PinduoduoAdapter } from '../src/platforms/pinduoduo';
 import { TaobaoAdapter } from '../src/platforms/taobao';
@@ -142,6 +142,30 @@ describe.each(Object.keys(PRICE_API))('%s: selling prices', (channel) => {
     expect(sim().listings.get(sku)?.price).toBe(1_500);
   });
 
+  it('given the platform throttles the price call, when the target is pushed, then the quantity stands, the price failed and is sent with the same target again', async () => {
+    await push(target(sku, 7)); // learns the item (and on WeChat lists the product)
+    // The price call is paid for just before it is made: the platform starts throttling right then.
+    const throttledPush = (t: StockTarget) =>
+      adapter.push([t], async () => void (sim().faults.throttledUntil = Date.now() + 60_000));
+    try {
+      const t = target(sku, 6, 1_999);
+      expect(await throttledPush(t)).toEqual([
+        {
+          sku,
+          outcome: 'acknowledged',
+          price: { outcome: 'failed', code: expect.any(String), message: expect.any(String) },
+        },
+      ]);
+      expect(sim().listings.get(sku)).toMatchObject({ quantity: 6 });
+      expect(sim().listings.get(sku)?.price).toBeUndefined();
+      sim().faults.throttledUntil = 0;
+      expect(await push(t)).toEqual([{ sku, outcome: 'acknowledged', price: { outcome: 'acknowledged' } }]);
+      expect(sim().listings.get(sku)).toMatchObject({ quantity: 6, price: 1_999 });
+    } finally {
+      sim().faults.throttledUntil = 0;
+    }
+  });
+
   it('given the rate limiter, when a price call is made, then it is paid for as an extra call', async () => {
     await push(target(sku, 7, 1_999));
     await push(target(sku, 6, 1_999));
@@ -167,18 +191,19 @@ describe('taobao: the price travels in yuan', () => {
 });
 
 describe('a failed price call', () => {
-  it('given a failure worth retrying, when the price call fails, then it is thrown (the push is tried again) and the price stays unanswered', () => {
+  it('given a failure worth retrying, when the price call fails, then it is failed and the price stays unanswered', async () => {
     const prices = new PlatformPrices();
     const t = target('SKU-R', 3, 1_000);
-    expect(() => priceRefusal(new PlatformCallError('HTTP_503', 'unavailable', true))).toThrow(
-      PlatformCallError,
-    );
+    const result = await prices.send(t, undefined, async () => {
+      throw new PlatformCallError('TIMEOUT', 'no answer in 2000 ms', true);
+    });
+    expect(result).toEqual({ outcome: 'failed', code: 'TIMEOUT', message: 'no answer in 2000 ms' });
     expect(prices.toSend(t)).toBe(1_000);
   });
 
   it('given a refusal, then it is the answer for that price only', () => {
     const prices = new PlatformPrices();
-    const refusal = priceRefusal(new PlatformCallError('PDD.40012', 'group price too high', false));
+    const refusal = priceAnswerOf(new PlatformCallError('PDD.40012', 'group price too high', false));
     expect(refusal).toEqual({ outcome: 'refused', code: 'PDD.40012', message: 'group price too high' });
     prices.answer('SKU-R', 1_000, refusal);
     expect(prices.toSend(target('SKU-R', 2, 1_000))).toBeUndefined();
@@ -190,9 +215,11 @@ describe('channel pusher: price answers', () => {
   let pusher: ChannelPusher | undefined;
   afterEach(() => pusher?.stop());
 
-  it('given a platform that takes the quantity and refuses the price, when the target is pushed, then the quantity is recorded acknowledged and the refusal is counted under its code', async () => {
+  /** A PDD-like platform that takes every quantity and answers each price call with the next scripted answer. */
+  async function pusherWith(priceAnswers: PriceResult[]) {
     const registry = new Registry();
     const recorded: string[] = [];
+    const pushes: number[] = [];
     const store = {
       load: async () => [],
       recordDesired: async () => undefined,
@@ -205,11 +232,11 @@ describe('channel pusher: price answers', () => {
       channel: 'pinduoduo',
       maxBatchSize: 1,
       push: async (targets) =>
-        targets.map((t) => ({
-          sku: t.sku,
-          outcome: 'acknowledged' as const,
-          price: { outcome: 'refused' as const, code: 'PDD.40012', message: 'group price too high' },
-        })),
+        targets.map((t) => {
+          pushes.push(t.skuVersion);
+          const price = priceAnswers.shift();
+          return { sku: t.sku, outcome: 'acknowledged' as const, ...(price ? { price } : {}) };
+        }),
       readListings: async () => ({ items: [] }),
       deliverCardKeys: async () => undefined,
     };
@@ -217,15 +244,31 @@ describe('channel pusher: price answers', () => {
       ratePerSecond: 1_000,
       burst: 100,
       concurrency: 1,
-      backoff: { initialMs: 1, maxMs: 5 },
-      circuit: { failureThreshold: 100, openMs: 100 },
+      backoff: { initialMs: 1, maxMs: 20 },
+      circuit: { failureThreshold: 1, openMs: 60_000 },
     });
     await pusher.start();
-    await pusher.offer([target('SKU-P', 4, 5_000)]);
+    return { registry, recorded, pushes, pusher };
+  }
+
+  async function until(probe: () => boolean, label: string): Promise<void> {
     const deadline = Date.now() + 5_000;
-    while (recorded.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    while (!probe()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${label}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  it('given a platform that takes the quantity and refuses the price, when the target is pushed, then the quantity is recorded acknowledged and the refusal is counted under its code', async () => {
+    const { registry, recorded, pushes, pusher } = await pusherWith([
+      { outcome: 'refused', code: 'PDD.40012', message: 'group price too high' },
+    ]);
+    await pusher.offer([target('SKU-P', 4, 5_000)]);
+    await until(() => recorded.length > 0, 'the acknowledgement');
+    await new Promise((r) => setTimeout(r, 60));
 
     expect(recorded).toEqual(['SKU-P']);
+    expect(pushes).toHaveLength(1);
     const metrics = await registry.metrics();
     expect(metrics).toMatch(
       /^stocksync_channel_price_pushes_total\{channel="pinduoduo",result="refused"\} 1$/m,
@@ -236,5 +279,39 @@ describe('channel pusher: price answers', () => {
     expect(metrics).toMatch(
       /^stocksync_channel_pushes_total\{channel="pinduoduo",result="acknowledged"\} 1$/m,
     );
+  });
+
+  it('given a price call that fails, when the target is pushed, then the quantity is acknowledged, the circuit stays closed, and the same target goes again until the price is set', async () => {
+    const failed: PriceResult = { outcome: 'failed', code: 'PDD.70031', message: 'throttled' };
+    const { registry, recorded, pushes, pusher } = await pusherWith([
+      failed,
+      failed,
+      { outcome: 'acknowledged' },
+    ]);
+    const t = target('SKU-F', 4, 5_000);
+    await pusher.offer([t]);
+    await until(() => pushes.length >= 3, 'the third push');
+    await new Promise((r) => setTimeout(r, 60));
+
+    // The same version each time, and no more once the price was set.
+    expect(pushes).toEqual([t.skuVersion, t.skuVersion, t.skuVersion]);
+    expect(recorded[0]).toBe('SKU-F');
+    expect(pusher.breaker.current).toBe('closed');
+    const metrics = await registry.metrics();
+    expect(metrics).toMatch(
+      /^stocksync_channel_price_pushes_total\{channel="pinduoduo",result="failed"\} 2$/m,
+    );
+    expect(metrics).toMatch(
+      /^stocksync_channel_price_pushes_total\{channel="pinduoduo",result="acknowledged"\} 1$/m,
+    );
+  });
+
+  it('given a price call failed, when the pusher stops before the wait is over, then nothing is sent after it stopped', async () => {
+    const { pushes, pusher } = await pusherWith([{ outcome: 'failed', code: 'TIMEOUT', message: 'slow' }]);
+    await pusher.offer([target('SKU-S', 4, 5_000)]);
+    await until(() => pushes.length === 1, 'the first push');
+    await pusher.stop();
+    await new Promise((r) => setTimeout(r, 60));
+    expect(pushes).toHaveLength(1);
   });
 });

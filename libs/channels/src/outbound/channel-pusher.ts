@@ -40,6 +40,8 @@ export class ChannelPusher {
   private consecutiveFailures = 0;
   private retryNotBefore = 0;
   private stopping = new AbortController();
+  /** Targets waiting to be sent again because their price call failed. */
+  private readonly priceRetries = new Set<ReturnType<typeof setTimeout>>();
 
   constructor(
     private readonly adapter: PlatformAdapter,
@@ -82,20 +84,36 @@ export class ChannelPusher {
   async stop(): Promise<void> {
     this.running = false;
     this.stopping.abort();
+    for (const timer of this.priceRetries) clearTimeout(timer);
+    this.priceRetries.clear();
     for (const wakeUp of [...this.idlers]) wakeUp();
     await Promise.all(this.loops);
   }
 
-  /** A price refusal leaves the quantity acknowledged: it is counted and logged for the operator to correct. */
-  private countPrice(sku: string, price: PriceResult): void {
+  /**
+   * The price's answer never holds back the acknowledged quantity. A refusal is counted and logged for the operator
+   * to correct. A failure sends the same target again after the backoff's longest wait (its quantity is full-set, so
+   * it is the same again), outside the circuit: a price call that keeps failing must not stop the stock pushes.
+   */
+  private onPriceAnswer(target: StockTarget, price: PriceResult): void {
     const channel = this.channel;
     this.metrics.pricePushes.inc({ channel, result: price.outcome });
-    if (price.outcome === 'refused') {
-      this.metrics.pushErrors.inc({ channel, code: price.code });
-      this.logger?.warn(
-        { channel, sku, code: price.code, reason: price.message },
-        'platform refused a selling price',
-      );
+    if (price.outcome === 'acknowledged') return;
+    this.metrics.pushErrors.inc({ channel, code: price.code });
+    this.logger?.warn(
+      { channel, sku: target.sku, code: price.code, reason: price.message },
+      price.outcome === 'refused'
+        ? 'platform refused a selling price'
+        : 'selling price not set; sent again later',
+    );
+    if (price.outcome === 'failed') {
+      const timer = setTimeout(() => {
+        this.priceRetries.delete(timer);
+        if (!this.running) return;
+        this.queue.reassert(target);
+        for (const wakeUp of [...this.idlers]) wakeUp();
+      }, this.options.backoff.maxMs);
+      this.priceRetries.add(timer);
     }
   }
 
@@ -237,7 +255,7 @@ export class ChannelPusher {
         this.queue.markAcknowledged(target);
         this.metrics.pushes.inc({ channel, result: 'acknowledged' });
         this.metrics.targetToAck.observe({ channel }, Math.max(0, now - target.publishedAt) / 1000);
-        if (result.price) this.countPrice(result.sku, result.price);
+        if (result.price) this.onPriceAnswer(target, result.price);
       } else {
         // A refusal is the platform's decision about this SKU, not a failure of the call: recorded, alerted
         // through the metric, and left for reconciliation to retry.

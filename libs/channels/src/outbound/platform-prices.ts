@@ -1,4 +1,4 @@
-import type { PlatformCallError } from './platform-errors';
+import { PlatformCallError } from './platform-errors';
 import type { PriceResult, StockTarget } from './stock-target';
 
 /**
@@ -19,9 +19,9 @@ export class PlatformPrices {
     return target.price;
   }
 
-  /** Records the platform's answer to a price call; a failed call records nothing (the target is pushed again). */
+  /** Records the platform's answer to a price call; a failed call records nothing (the price is sent again). */
   answer(sku: string, price: number, result: PriceResult): PriceResult {
-    this.answered.set(sku, price);
+    if (result.outcome !== 'failed') this.answered.set(sku, price);
     return result;
   }
 
@@ -37,7 +37,15 @@ export class PlatformPrices {
     const fen = this.toSend(target);
     if (fen === undefined) return undefined;
     await spendExtraCall?.();
-    return this.answer(target.sku, fen, await call(fen));
+    let result: PriceResult;
+    try {
+      result = await call(fen);
+    } catch (err) {
+      // A timeout or a lost connection on the price call: the quantity already stands.
+      if (!(err instanceof PlatformCallError)) throw err;
+      result = priceAnswerOf(err);
+    }
+    return this.answer(target.sku, fen, result);
   }
 
   /** A SKU's item was found gone or moved: its price is sent again with its next target. */
@@ -52,11 +60,13 @@ export function yuanOf(fen: number): string {
 }
 
 /**
- * The answer to a failed price call: a failure worth retrying (throttling, 5xx, a timeout) is thrown, so the whole
- * push is tried again (its quantity is a full-set value, the same again); any other is the platform refusing this
- * price for this SKU, which a retry cannot change.
+ * The answer to a failed price call: a failure worth retrying (throttling, 5xx, a timeout) is `failed`, and the price
+ * is sent again later; any other is the platform refusing this price for this SKU, which a retry cannot change.
  */
-export function priceRefusal(failure: PlatformCallError): PriceResult {
-  if (failure.retryable) throw failure;
-  return { outcome: 'refused', code: failure.code, message: failure.message };
+export function priceAnswerOf(failure: PlatformCallError): PriceResult {
+  return {
+    outcome: failure.retryable ? 'failed' : 'refused',
+    code: failure.code,
+    message: failure.message,
+  };
 }

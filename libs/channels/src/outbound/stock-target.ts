@@ -11,9 +11,11 @@ export interface StockTarget {
 
 /**
  * What a marketplace did with a target's selling price, where it takes prices by a call of its own after the stock
- * call. A refusal (a price outside what the platform allows for the item) never undoes the acknowledged quantity.
+ * call. Neither a refusal (a price outside what the platform allows for the item) nor a failure (throttling, 5xx, a
+ * timeout: worth trying again) undoes the acknowledged quantity.
  */
-export type PriceResult = { outcome: 'acknowledged' } | { outcome: 'refused'; code: string; message: string };
+export type PriceResult =
+  { outcome: 'acknowledged' } | { outcome: 'refused' | 'failed'; code: string; message: string };
 
 /** What the platform did with one SKU of a push. */
 export type PushItemResult =

@@ -3,7 +3,7 @@ import { NoticeFormatError } from '../inbound/order-notice';
 import { httpCall, parseJson } from '../outbound/http-call';
 import type { CardKeyToDeliver, PlatformAdapter } from '../outbound/platform-adapter';
 import { PlatformCallError } from '../outbound/platform-errors';
-import { PlatformPrices, priceRefusal } from '../outbound/platform-prices';
+import { PlatformPrices, priceAnswerOf } from '../outbound/platform-prices';
 import type { ListingPage, PriceResult, PushItemResult, StockTarget } from '../outbound/stock-target';
 import {
   list,
@@ -94,7 +94,7 @@ export class MiniprogramAdapter implements PlatformAdapter {
         sale_price: fen,
         market_price: fen,
       });
-      return answer.errcode === 0 ? { outcome: 'acknowledged' } : priceRefusal(wechatFailure(answer));
+      return answer.errcode === 0 ? { outcome: 'acknowledged' } : priceAnswerOf(wechatFailure(answer));
     });
   }
 

@@ -5,7 +5,7 @@ import { NoticeFormatError } from '../inbound/order-notice';
 import { httpCall, parseJson } from '../outbound/http-call';
 import { type CardKeyToDeliver, type PlatformAdapter, readAllListings } from '../outbound/platform-adapter';
 import { PlatformCallError } from '../outbound/platform-errors';
-import { PlatformPrices, priceRefusal } from '../outbound/platform-prices';
+import { PlatformPrices, priceAnswerOf } from '../outbound/platform-prices';
 import type { ListingPage, PriceResult, PushItemResult, StockTarget } from '../outbound/stock-target';
 import {
   list,
@@ -123,7 +123,7 @@ export class PinduoduoAdapter implements PlatformAdapter {
         sku_price_list: JSON.stringify([{ sku_id: skuId, group_price: fen }]),
       });
       const error = answer.error_response as PddError | undefined;
-      return error ? priceRefusal(pddFailure(error)) : { outcome: 'acknowledged' };
+      return error ? priceAnswerOf(pddFailure(error)) : { outcome: 'acknowledged' };
     });
   }
 

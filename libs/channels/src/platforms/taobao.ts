@@ -5,7 +5,7 @@ import { NoticeFormatError } from '../inbound/order-notice';
 import { httpCall, parseJson } from '../outbound/http-call';
 import { type CardKeyToDeliver, type PlatformAdapter, readAllListings } from '../outbound/platform-adapter';
 import { PlatformCallError } from '../outbound/platform-errors';
-import { PlatformPrices, priceRefusal, yuanOf } from '../outbound/platform-prices';
+import { PlatformPrices, priceAnswerOf, yuanOf } from '../outbound/platform-prices';
 import type { ListingPage, PriceResult, PushItemResult, StockTarget } from '../outbound/stock-target';
 import {
   list,
@@ -124,7 +124,7 @@ export class TaobaoAdapter implements PlatformAdapter {
         price: yuanOf(fen),
       });
       const error = answer.error_response as TopError | undefined;
-      return error ? priceRefusal(topFailure(error)) : { outcome: 'acknowledged' };
+      return error ? priceAnswerOf(topFailure(error)) : { outcome: 'acknowledged' };
     });
   }
 
