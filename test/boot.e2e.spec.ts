@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { startApp } from '@libs/runtime';
 import { createTestDatabase, type TestDatabase } from '@libs/testing';
@@ -16,7 +17,14 @@ describe('every app boots against the real PostgreSQL and Kafka', () => {
     process.env.LOG_LEVEL = 'warn';
     // The connectors run against their simulated platforms, which only the embedded mode may start.
     process.env.STOCKSYNC_EMBEDDED = '1';
-    // All eight apps run side by side in this process, each on its own port, like a small deployment.
+    // The card vault, as a deployment has it: the supplier connector refuses to start without it (a supplier's keys
+    // could not be kept), and with it the marketplace connectors need their delivery links.
+    process.env.CARD_VAULT_KEYS = `k1:${randomBytes(32).toString('base64')}`;
+    process.env.CARD_VAULT_ACTIVE_KEY_ID = 'k1';
+    process.env.CARD_VAULT_FINGERPRINT_KEY = randomBytes(32).toString('base64');
+    process.env.DELIVERY_LINK_SECRET = randomBytes(32).toString('base64url');
+    process.env.DELIVERY_PAGE_URL = 'http://127.0.0.1:9';
+    // Every app runs side by side in this process, each on its own port, like a small deployment.
     for (const [name, module] of Object.entries(APPS)) {
       const started = await startApp(module);
       running.push({ name, ...started });

@@ -92,6 +92,15 @@ export function freshEnv(random: Random = randomBytes, now = new Date()): EnvSec
       entries: [{ name: 'API_BOOTSTRAP_ADMIN_KEY', value: token(random) }],
     },
     {
+      title: 'Upstream suppliers (api and connector-supplier)',
+      notes: [
+        'The suppliers (货源 / 主站) this installation buys from, as one JSON array, e.g.',
+        '[{"id":"main-station","baseUrl":"https://…","appId":"…","secret":"…","pollIntervalMs":300000}]',
+        '(apps/connector-supplier/README.md). [] for none: catalogue syncs and dropship are then off.',
+      ],
+      entries: [{ name: 'SUPPLIERS', value: '[]' }],
+    },
+    {
       title: 'Service tokens (internal routes)',
       notes: [
         'The token the api, the reconciler and the CLI (STOCKSYNC_SERVICE_TOKEN) send to internal routes, and its',

@@ -3,6 +3,7 @@ import { ApiModule } from '../../api/src/api.module';
 import { ConnectorMiniprogramModule } from '../../connector-miniprogram/src/connector-miniprogram.module';
 import { ConnectorPinduoduoModule } from '../../connector-pinduoduo/src/connector-pinduoduo.module';
 import { ConnectorShopModule } from '../../connector-shop/src/connector-shop.module';
+import { ConnectorSupplierModule } from '../../connector-supplier/src/connector-supplier.module';
 import { ConnectorTaobaoModule } from '../../connector-taobao/src/connector-taobao.module';
 import { InventoryServiceModule } from '../../inventory-service/src/inventory-service.module';
 import { NotifierModule } from '../../notifier/src/notifier.module';
@@ -18,6 +19,7 @@ export const APPS: Record<string, Type<unknown>> = {
   'connector-pinduoduo': ConnectorPinduoduoModule,
   'connector-miniprogram': ConnectorMiniprogramModule,
   'connector-shop': ConnectorShopModule,
+  'connector-supplier': ConnectorSupplierModule,
   api: ApiModule,
   notifier: NotifierModule,
 };

@@ -32,8 +32,8 @@ import { PlatformListings } from './simulation/platform-listings';
 const HELP = `Usage: npm start [-- options]
 
 Runs the whole StockSync engine in one process with nothing installed but Node: an embedded PostgreSQL
-(PGlite), an in-memory message bus, every app (inventory-service, projector, reconciler, connectors, api)
-and four simulated platforms (taobao, pinduoduo, miniprogram, shop) with buyers placing, paying, cancelling
+(PGlite), an in-memory message bus, every app (inventory-service, projector, reconciler, connectors, api,
+notifier) and four simulated platforms (taobao, pinduoduo, miniprogram, shop) with buyers placing, paying, cancelling
 and abandoning orders, and restocks. The terminal shows each SKU's stock next to what each platform lists,
 read from the platform through its connector, and how many SKUs each platform shows in step with its target.
 
@@ -62,7 +62,8 @@ It runs in embedded mode (it sets STOCKSYNC_EMBEDDED=1 itself): the only mode in
 the in-memory bus or a simulated platform. Each app started on its own needs its servers and platform.
 
 Every app listens on 127.0.0.1 only and serves /health, /health/ready and /metrics on its default port (api
-3000, inventory-service 3001, projector 3002, reconciler 3003, connectors 3010-3013).`;
+3000, inventory-service 3001, projector 3002, reconciler 3003, notifier 3005, connectors 3010-3013, the
+supplier connector 3014). The supplier connector runs with no supplier unless SUPPLIERS names some.`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -131,7 +132,10 @@ async function main(): Promise<void> {
   delete process.env.DELIVERY_PAGE_URL;
   const inventory = apps.find((a) => a.name === 'inventory-service')!.started.app;
   const api = apps.find((a) => a.name === 'api')!.started;
-  const connectors = apps.filter((a) => a.name.startsWith('connector-')).map((a) => a.started.app);
+  // The platform connectors (the supplier connector has no platform listing to show).
+  const connectors = apps
+    .filter((a) => a.name.replace(/^connector-/, '') in CONNECTOR_PORTS)
+    .map((a) => a.started.app);
 
   const vault = await CardVault.create(pool, {
     keys: parseKeyring(vaultKeys.env.CARD_VAULT_KEYS),
