@@ -77,12 +77,13 @@ export class ForwardStore {
     await this.db.query(
       `INSERT INTO supplier_forwards (forward_id, supplier_order_id, supplier_id, product_id, sku, channel,
                                       channel_order_id, attempt, quantity, expected_unit_price, status,
-                                      requested_at, give_up_at, next_check_at, top_up)
+                                      requested_at, give_up_at, next_check_at, top_up, priority)
        SELECT r."forwardId", r."supplierOrderId", r."supplierId", r."productId", r."sku", r."channel",
-              r."channelOrderId", r."attempt", r."quantity", r."expectedUnitPrice", 'placing', $2, $3, $2, r."topUp"
+              r."channelOrderId", r."attempt", r."quantity", r."expectedUnitPrice", 'placing', $2, $3, $2, r."topUp",
+              coalesce(r."priority", 0)
          FROM json_to_recordset($1::json) AS r("forwardId" text, "supplierOrderId" text, "supplierId" text,
               "productId" text, "sku" text, "channel" text, "channelOrderId" text, "attempt" int, "quantity" int,
-              "expectedUnitPrice" bigint, "topUp" jsonb)
+              "expectedUnitPrice" bigint, "topUp" jsonb, "priority" int)
        ON CONFLICT (forward_id) DO NOTHING`,
       [JSON.stringify(requests), new Date(now), new Date(now + giveUpMs)],
     );
@@ -90,15 +91,19 @@ export class ForwardStore {
 
   /**
    * Takes up to `limit` attempts due at `now`, leased for `leaseMs` (another instance, or the next round, leaves
-   * them alone meanwhile).
+   * them alone meanwhile). An order rule's priority goes first, then the longest due.
    */
   async claimDue(now: number, limit: number, leaseMs: number): Promise<ForwardRow[]> {
+    // UPDATE … RETURNING gives no order: the rows come back in the order they were chosen in.
     const { rows } = await this.db.query<DbRow>(
-      `UPDATE supplier_forwards SET next_check_at = $2
-        WHERE forward_id IN (SELECT forward_id FROM supplier_forwards
-                              WHERE status <> 'answered' AND next_check_at <= $1
-                              ORDER BY next_check_at LIMIT $3 FOR UPDATE SKIP LOCKED)
-        RETURNING ${COLUMNS}`,
+      `WITH due AS (
+         SELECT forward_id, priority, next_check_at FROM supplier_forwards
+          WHERE status <> 'answered' AND next_check_at <= $1
+          ORDER BY priority DESC, next_check_at LIMIT $3 FOR UPDATE SKIP LOCKED),
+       leased AS (
+         UPDATE supplier_forwards f SET next_check_at = $2 FROM due WHERE f.forward_id = due.forward_id
+         RETURNING ${COLUMNS.replace(/(^|,\s*)(\w+)/g, '$1f.$2')}, due.priority AS due_priority, due.next_check_at AS due_at)
+       SELECT * FROM leased ORDER BY due_priority DESC, due_at`,
       [new Date(now), new Date(now + leaseMs), limit],
     );
     return rows.map(rowOf);

@@ -58,5 +58,13 @@ CREATE TABLE supplier_fulfilment_alerts (
 ALTER TABLE supplier_forwards ADD COLUMN top_up jsonb;
 `,
     },
+    {
+      version: 3,
+      name: 'supplier_forwards: priority',
+      up: `
+-- An order rule's priority (1–100; 0 when no rule gave one): among attempts due at once, higher ones are placed first.
+ALTER TABLE supplier_forwards ADD COLUMN priority integer NOT NULL DEFAULT 0;
+`,
+    },
   ],
 };

@@ -37,6 +37,7 @@ export function supplierForwardsFor(
         expectedUnitPrice: event.data.expectedUnitPrice,
         skuVersion: item.recorded[i]?.version ?? 0,
         ...(event.data.topUp === undefined ? {} : { topUp: event.data.topUp }),
+        ...(event.data.priority === undefined ? {} : { priority: event.data.priority }),
       },
     });
   });

@@ -317,6 +317,8 @@ export type SupplierForwardStarted = Event<
     expectedUnitPrice: number | null;
     /** A top-up order: the account the supplier credits (its amount is quantity × the product's face value). */
     topUp?: TopUpTarget;
+    /** An order rule's priority (1–100, higher first): the supplier connector places such attempts first. */
+    priority?: number;
   }
 >;
 

@@ -159,7 +159,10 @@ export function decideReleaseHold(command: ReleaseHold, state: InventoryState): 
  */
 export function nextForward(
   state: InventoryState,
-  order: Pick<OrderRecord, 'channel' | 'channelOrderId' | 'quantity' | 'forward' | 'topUp' | 'routeTo'>,
+  order: Pick<
+    OrderRecord,
+    'channel' | 'channelOrderId' | 'quantity' | 'forward' | 'topUp' | 'routeTo' | 'priority'
+  >,
   context: EventContext,
 ): SupplierForwardStarted | SupplierForwardingExhausted {
   const tried = new Set(order.forward?.tried ?? []);
@@ -186,6 +189,7 @@ export function nextForward(
       quantity,
       expectedUnitPrice: next.supplyPrice,
       ...(order.topUp === undefined ? {} : { topUp: order.topUp }),
+      ...(order.priority === undefined ? {} : { priority: order.priority }),
       ...context,
     },
   };

@@ -209,6 +209,31 @@ describe('supplier-backed SKUs (货源)', () => {
         .then([paid('o1', 2), started('o1', 1, 'up-a', 2)]);
     });
 
+    it('given an order an order rule gave a priority, when it is paid and then refused, then every attempt carries the priority', () => {
+      const prioritised = event('StockReserved', {
+        ...reservedSupplied('o1', 2).data,
+        ruling: { priority: { ruleId: 'vip', version: 3, priority: 90 } },
+      });
+      const withPriority = (e: InventoryEvent) =>
+        ({ ...e, data: { ...e.data, priority: 90 } }) as InventoryEvent;
+      given([...supplied, prioritised])
+        .when(confirm('o1'))
+        .then([paid('o1', 2), withPriority(started('o1', 1, 'up-a', 2))]);
+      given([...supplied, prioritised, paid('o1', 2), withPriority(started('o1', 1, 'up-a', 2))])
+        .when(result('o1', 1, 'up-a', 'refused', { code: 'SUPPLIER.OUT_OF_STOCK' }))
+        .then([
+          event('SupplierForwardFailed', {
+            channel: 'taobao',
+            channelOrderId: 'o1',
+            attempt: 1,
+            supplierId: 'up-a',
+            reason: 'refused',
+            code: 'SUPPLIER.OUT_OF_STOCK',
+          }),
+          withPriority(started('o1', 2, 'up-b', 2)),
+        ]);
+    });
+
     it('skips a supplier off sale', () => {
       given([
         ...supplied,

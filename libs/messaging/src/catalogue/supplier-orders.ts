@@ -65,6 +65,13 @@ export class SupplierForwardRequested {
   @ValidateNested()
   @Type(() => TopUpAccount)
   topUp?: TopUpAccount;
+
+  /** An order rule's priority (1–100, the order rules' bound; higher first): placed before attempts without. */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  priority?: number;
 }
 
 export const SupplierOrdersTopic = defineTopic({
