@@ -103,7 +103,7 @@ export class ChannelMetrics {
     });
     this.deliveries = new Counter({
       name: 'stocksync_card_key_deliveries_total',
-      help: 'Card-key delivery attempts per unit, by channel and result (delivered, retried, failed, lease_lost: the lease ran out during the platform call).',
+      help: 'Card-key delivery attempts per unit, by channel and result (delivered, retried, failed, lease_lost: the lease ran out during the platform call, sent_after_withdrawal: the platform took a key a refund had taken back meanwhile).',
       labelNames: ['channel', 'result'],
       registers,
     });

@@ -527,18 +527,47 @@ export class CardKeyDeliverer {
     const marked = await this.ledger.markDelivered(token, channel, orderId, unitIds);
     observeStage(stages, 'acknowledged', stageStart);
     this.metrics.deliveries.inc({ channel, result: 'delivered' }, marked);
-    if (marked < unitIds.length) {
-      // The lease was lost while the call was in flight (the database was out of reach longer than the lease):
-      // another worker may deliver the same keys, and only the platform's idempotency on (order, unit) keeps the
-      // buyer from a second copy. Counted and logged so the operator can raise the lease.
-      this.metrics.deliveries.inc({ channel, result: 'lease_lost' }, unitIds.length - marked);
-      this.logger?.warn(
-        { channel, orderId, sku, units: unitIds.length, marked },
-        'card-key delivery lease lost during the platform call',
-      );
-    }
+    if (marked < unitIds.length) await this.onNotMarked(channel, orderId, sku, unitIds, marked);
     // The ids an operator traces an order by; the secrets stay out (they were in `cards`, never logged).
     this.logger?.info?.({ channel, orderId, sku, units: unitIds.length }, 'card keys delivered');
+  }
+
+  /**
+   * The platform took keys this claim no longer holds. A refund or replacement that withdrew a key while the call
+   * was in flight: the buyer has a key that is back in stock, so an operator must void it (alerted once per key).
+   * Otherwise the lease ran out during the call (the database out of reach longer than the lease): another worker
+   * may deliver the same keys, and only the platform's idempotency on (order, unit) keeps the buyer from a second
+   * copy; counted and logged so the operator can raise the lease.
+   */
+  private async onNotMarked(
+    channel: string,
+    orderId: string,
+    sku: string,
+    unitIds: string[],
+    marked: number,
+  ): Promise<void> {
+    const withdrawn = await this.ledger.markSentAfterWithdrawal(channel, orderId, unitIds);
+    for (const unitId of withdrawn) {
+      this.metrics.deliveries.inc({ channel, result: 'sent_after_withdrawal' });
+      this.logger?.error(
+        { channel, orderId, sku, unitId, alert: 'KEY_SENT_AFTER_WITHDRAWAL' },
+        'card key reached the platform after it was withdrawn from the order: void it',
+      );
+      await this.alert('raise', {
+        kind: 'KEY_SENT_AFTER_WITHDRAWAL',
+        key: `${channel}:${orderId}:${unitId}`,
+        severity: 'critical',
+        summary: `Key ${unitId} of ${sku} reached order ${orderId} on ${channel} after a refund or replacement took it back (the send was under way). It is back in stock: void it (stocksync key void ${sku} ${unitId}).`,
+        labels: { channel, sku, unitId },
+      });
+    }
+    const lost = unitIds.length - marked - withdrawn.length;
+    if (lost <= 0) return;
+    this.metrics.deliveries.inc({ channel, result: 'lease_lost' }, lost);
+    this.logger?.warn(
+      { channel, orderId, sku, units: unitIds.length, marked },
+      'card-key delivery lease lost during the platform call',
+    );
   }
 
   private async onAttemptFailed(token: string, rows: DueDelivery[], err: unknown): Promise<void> {

@@ -227,6 +227,25 @@ export class DeliveryLedger {
   }
 
   /**
+   * Of the keys a platform just acknowledged for an order, those withdrawn while the call was in flight: marked
+   * (`last_error` SENT_AFTER_WITHDRAWAL, the state stays withdrawn) and returned, once each.
+   */
+  async markSentAfterWithdrawal(
+    channel: string,
+    orderId: string,
+    unitIds: readonly string[],
+  ): Promise<string[]> {
+    const r = await this.db.query<{ unit_id: string }>(
+      `UPDATE card_key_deliveries SET last_error = 'SENT_AFTER_WITHDRAWAL'
+        WHERE channel = $1 AND order_id = $2 AND unit_id = ANY($3::text[]) AND state = 'withdrawn'
+          AND last_error IS DISTINCT FROM 'SENT_AFTER_WITHDRAWAL'
+        RETURNING unit_id`,
+      [channel, orderId, unitIds],
+    );
+    return r.rows.map((row) => row.unit_id).sort();
+  }
+
+  /**
    * Takes keys back from an order (a refund before delivery, or a key voided and replaced): rows still waiting or
    * given up are never delivered from here. A row delivered already stays delivered. Returns how many rows changed.
    */

@@ -28,6 +28,12 @@ export const ALERT_KINDS = [
   /** Card-key delivery of an order was given up after its attempts. Key: channel:orderId. */
   'DELIVERY_FAILED',
   /**
+   * A card key reached the platform after a refund or a replacement took it back from the order: its send was
+   * already under way and cannot be called back. The buyer may hold a key that is back in stock (and may be sold
+   * again): void it. Raised once per key; never resolved by the system. Key: channel:orderId:unitId.
+   */
+  'KEY_SENT_AFTER_WITHDRAWAL',
+  /**
    * A paid order of a supplier-backed SKU no supplier fulfilled within the limit (still forwarding, or every supplier
    * failed). Key: channel:orderId.
    */
