@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { requestJson } from './http-json';
+import { jsonArgument, requestJson } from './http-json';
 import type { OperationsContext } from './operations.commands';
 
 export const DIVERSION_USAGE = `  diversion rules [<id>] [--versions]
@@ -106,11 +105,8 @@ export async function runDiversionCommand(cmd: DiversionCommand, c: OperationsCo
         );
       break;
     case 'set': {
-      const text = cmd.source.trimStart().startsWith('{') ? cmd.source : await readFile(cmd.source, 'utf8');
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch {
+      const body = await jsonArgument(cmd.source);
+      if (body === undefined) {
         c.stderr.write('the rule is not valid JSON\n');
         return 2;
       }

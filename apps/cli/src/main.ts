@@ -11,6 +11,7 @@ import {
 import { initCommand } from './init.command';
 import { rebuildProjections, reconcileNow, showSku } from './operations.commands';
 import { ORDER_ACTIONS, type OrderAction, runKeyAction, runOrderAction, showOrder } from './order.command';
+import { ORDER_RULES_USAGE, parseOrderRulesCommand, runOrderRulesCommand } from './order-rules.command';
 import { listQuarantine, retryQuarantine } from './projection-quarantine.commands';
 import { parseReportCommand, REPORT_USAGE, runReportCommand } from './report.command';
 import {
@@ -47,6 +48,9 @@ commands:
       换卡: void a key the buyer reports invalid and deliver the next available one in its place (order-operator).
   order refund <channel> <order id> [--sku <sku>] [--note <text>]
       退款: keys not delivered go back to stock, delivered ones stay spent (inventory-admin).
+  order release-hold <channel> <order id> [--sku <sku>]
+      Release a paid order an order rule held for review: forwarded to its first supplier, or given the first
+      available keys (order-operator).
   key redeem <sku> <unit id>
       核销: mark a sold key as used by its buyer (order-operator).
   key void <sku> <unit id> [--note <text>]
@@ -57,6 +61,7 @@ ${CATALOGUE_SYNC_USAGE.trimEnd()}
 ${REPORT_USAGE.trimEnd()}
 ${REPLENISHMENT_USAGE.trimEnd()}
 ${DIVERSION_USAGE.trimEnd()}
+${ORDER_RULES_USAGE.trimEnd()}
   reconcile
       Run a reconciliation now and print its summary (reconciler app).
   rebuild-projections
@@ -218,6 +223,10 @@ export async function run(
     case 'diversion': {
       const diversion = parseDiversionCommand(args);
       return diversion ? withApiKey(() => runDiversionCommand(diversion, context)) : usage();
+    }
+    case 'order-rules': {
+      const rules = parseOrderRulesCommand(args);
+      return rules ? withApiKey(() => runOrderRulesCommand(rules, context)) : usage();
     }
     case 'reconcile':
       // Saying so beats the 401 the reconciler would answer.

@@ -31,11 +31,11 @@ export async function showOrder(
   return 0;
 }
 
-export const ORDER_ACTIONS = ['refund', 'redeliver', 'replace'] as const;
+export const ORDER_ACTIONS = ['refund', 'redeliver', 'replace', 'release-hold'] as const;
 export type OrderAction = (typeof ORDER_ACTIONS)[number];
 
 /**
- * `order refund|redeliver <channel> <id>` and `order replace <channel> <id> <unit id>`, each with optional
+ * `order refund|redeliver|release-hold <channel> <id>` and `order replace <channel> <id> <unit id>`, each with optional
  * `--sku` and `--note`: the operator's actions on one order (POST /v1/orders/:channel/:id/...). The outcome as JSON
  * on stdout; a refusal rejects with the API's stable code (exit 1).
  */

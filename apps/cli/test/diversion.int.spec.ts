@@ -1,7 +1,6 @@
 import { type ApiTestApp, startApiTestApp } from '../../api/test/api-test-app';
 import { parseDiversionCommand, runDiversionCommand } from '../src/diversion.command';
-import type { OperationsContext } from '../src/operations.commands';
-import { capturedIo } from './captured-io';
+import { runApiCommand } from './captured-io';
 
 /** `stocksync diversion` against the booted api: set, list, replace, versions, alerts, delete, and usage errors. */
 describe('stocksync diversion against the API', () => {
@@ -14,22 +13,8 @@ describe('stocksync diversion against the API', () => {
   });
   afterAll(() => api?.close());
 
-  async function cli(...argv: string[]) {
-    const command = parseDiversionCommand(argv);
-    if (!command) throw new Error(`usage error: ${argv.join(' ')}`);
-    const c = capturedIo();
-    const context = {
-      apiUrl: api.url,
-      apiKey: admin,
-      reconcilerUrl: '',
-      serviceToken: '',
-      env: {},
-      stdout: c.io.stdout,
-      stderr: c.io.stderr,
-    } as OperationsContext;
-    const code = await runDiversionCommand(command, context);
-    return { code, stdout: c.stdout(), stderr: c.stderr() };
-  }
+  const cli = (...argv: string[]) =>
+    runApiCommand(parseDiversionCommand, runDiversionCommand, { apiUrl: api.url, apiKey: admin }, argv);
 
   it('sets, lists, replaces and retires a rule, with every version attributed', async () => {
     const rule = { name: 'floor', check: { type: 'price-floor', floorFen: 9000 }, windowMinutes: 60 };

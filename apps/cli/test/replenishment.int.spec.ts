@@ -4,9 +4,8 @@ import { addDays } from '@libs/replenishment';
 import { type ApiTestApp, startApiTestApp } from '../../api/test/api-test-app';
 import { localDay } from '../../api/src/replenishment/daily-sales';
 import { ReplenishmentService } from '../../api/src/replenishment/replenishment.service';
-import type { OperationsContext } from '../src/operations.commands';
 import { parseReplenishmentCommand, runReplenishmentCommand } from '../src/replenishment.command';
-import { capturedIo } from './captured-io';
+import { runApiCommand } from './captured-io';
 
 /** `stocksync replenishment` against the booted api: the list as a table and JSON, as CSV, one SKU, its settings. */
 describe('stocksync replenishment against the API', () => {
@@ -36,22 +35,13 @@ describe('stocksync replenishment against the API', () => {
   });
   afterAll(() => api?.close());
 
-  async function cli(...argv: string[]) {
-    const command = parseReplenishmentCommand(argv);
-    if (!command) throw new Error(`usage error: ${argv.join(' ')}`);
-    const c = capturedIo();
-    const context = {
-      apiUrl: api.url,
-      apiKey: admin,
-      reconcilerUrl: '',
-      serviceToken: '',
-      env: {},
-      stdout: c.io.stdout,
-      stderr: c.io.stderr,
-    } as OperationsContext;
-    const code = await runReplenishmentCommand(command, context);
-    return { code, stdout: c.stdout(), stderr: c.stderr() };
-  }
+  const cli = (...argv: string[]) =>
+    runApiCommand(
+      parseReplenishmentCommand,
+      runReplenishmentCommand,
+      { apiUrl: api.url, apiKey: admin },
+      argv,
+    );
 
   it('prints the list as a table on stderr and JSON on stdout, or CSV', async () => {
     const list = await cli();
