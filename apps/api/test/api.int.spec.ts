@@ -385,6 +385,32 @@ describe('operations API', () => {
       ]);
       expect((await api.call('GET', '/v1/orders?state=lost', { key: analyst })).status).toBe(400);
     });
+
+    it('lists the manual queue highest order-rule priority first, then the longest waiting (sort=queue)', async () => {
+      await api.db.pool.query(
+        `INSERT INTO reservations (channel, channel_order_id, sku, quantity, status, reason, expires_at,
+                                   allocated_unit_ids, loop_unit_ids, created_at, updated_at, updated_version, priority)
+         VALUES ('shop', 'm-old', 'queue-1', 1, 'awaiting-keys', NULL, NULL, '{}', '{}', '2026-11-01T10:00:00Z', now(), 3, NULL),
+                ('shop', 'm-new', 'queue-1', 1, 'awaiting-keys', NULL, NULL, '{}', '{}', '2026-11-03T10:00:00Z', now(), 4, NULL),
+                ('shop', 'm-vip', 'queue-1', 1, 'awaiting-keys', NULL, NULL, '{}', '{}', '2026-11-04T10:00:00Z', now(), 5, 90),
+                ('shop', 'm-mid', 'queue-1', 1, 'awaiting-keys', NULL, NULL, '{}', '{}', '2026-11-02T10:00:00Z', now(), 6, 10)`,
+      );
+      const ids = async (query: string) =>
+        (
+          await api.call('GET', `/v1/orders?sku=queue-1&state=awaiting-keys${query}`, { key: analyst })
+        ).body.items.map((o: { channelOrderId: string; priority?: number }) => [
+          o.channelOrderId,
+          o.priority ?? null,
+        ]);
+      expect(await ids('&sort=queue')).toEqual([
+        ['m-vip', 90],
+        ['m-mid', 10],
+        ['m-old', null],
+        ['m-new', null],
+      ]);
+      expect((await ids('')).map(([id]: [string]) => id)).toEqual(['m-vip', 'm-new', 'm-mid', 'm-old']);
+      expect((await api.call('GET', '/v1/orders?sort=oldest', { key: analyst })).status).toBe(400);
+    });
   });
 
   it('serves Swagger UI at /docs and counts requests in /metrics', async () => {

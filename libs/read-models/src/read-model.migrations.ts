@@ -319,6 +319,15 @@ ALTER TABLE reservations
   ADD COLUMN shop         text;
 `,
     },
+    {
+      version: 9,
+      name: 'reservations: order-rule priority',
+      // The manual queue (paid orders awaiting keys) is listed highest priority first. Set from the reservation's
+      // ruling and kept like the report columns; rows projected before read null until a rebuild.
+      up: `
+ALTER TABLE reservations ADD COLUMN priority smallint;
+`,
+    },
   ],
 };
 

@@ -66,6 +66,16 @@ export class SearchOrdersQuery {
   @Min(1)
   @Max(1000)
   limit?: number;
+
+  @ApiPropertyOptional({
+    enum: ['newest', 'queue'],
+    default: 'newest',
+    description:
+      "newest: placed newest first. queue: the order to work a queue in (e.g. state=awaiting-keys, the manual queue): an order rule's priority highest first, orders without one last, then the longest waiting first",
+  })
+  @IsOptional()
+  @IsIn(['newest', 'queue'])
+  sort?: 'newest' | 'queue';
 }
 
 /**
@@ -84,7 +94,8 @@ export class OrdersHttpController {
 
   @Get()
   @ApiOperation({
-    summary: 'Search orders by SKU, channel, state and the time they were placed; newest first',
+    summary:
+      'Search orders by SKU, channel, state and the time they were placed; newest first, or sort=queue: highest order-rule priority first, then the longest waiting',
   })
   async search(@Query() query: SearchOrdersQuery) {
     const placed =
@@ -103,7 +114,15 @@ export class OrdersHttpController {
     };
     const rows = await this.reservations.find({
       where,
-      order: { createdAt: 'DESC', channel: 'ASC', channelOrderId: 'ASC' },
+      order:
+        query.sort === 'queue'
+          ? {
+              priority: { direction: 'DESC', nulls: 'LAST' },
+              createdAt: 'ASC',
+              channel: 'ASC',
+              channelOrderId: 'ASC',
+            }
+          : { createdAt: 'DESC', channel: 'ASC', channelOrderId: 'ASC' },
       take: query.limit ?? 100,
     });
     return { items: rows.map(summary) };
@@ -151,5 +170,6 @@ function summary(r: Reservation) {
     loopUnitIds: r.loopUnitIds,
     placedAt: r.createdAt,
     updatedAt: r.updatedAt,
+    ...(r.priority === null ? {} : { priority: r.priority }),
   };
 }

@@ -58,21 +58,21 @@ export async function writeReadModelChanges(
   }
   if (changes.reservations.length > 0) {
     await db.query(
-      // The report columns (paid_at … shop) keep their first non-null value: each is set by one event only.
+      // The report columns (paid_at … priority) keep their first non-null value: each is set by one event only.
       `INSERT INTO reservations AS t (channel, channel_order_id, sku, quantity, status, reason, expires_at,
                                       allocated_unit_ids, loop_unit_ids, created_at, updated_at, updated_version,
                                       paid_at, delivered_at, refunded_at, refund_note, supplier_id, unit_price,
-                                      buyer_ref, buyer_level, province, city, shop)
+                                      buyer_ref, buyer_level, province, city, shop, priority)
        SELECT r."channel", r."channelOrderId", r."sku", r."quantity", r."status", r."reason", r."expiresAt",
               r."allocatedUnitIds", r."loopUnitIds", r."createdAt", r."updatedAt", r."updatedVersion",
               r."paidAt", r."deliveredAt", r."refundedAt", r."refundNote", r."supplierId", r."unitPrice",
-              r."buyerRef", r."buyerLevel", r."province", r."city", r."shop"
+              r."buyerRef", r."buyerLevel", r."province", r."city", r."shop", r."priority"
          FROM json_to_recordset($1::json) AS r("channel" text, "channelOrderId" text, "sku" text,
               "quantity" bigint, "status" text, "reason" text, "expiresAt" timestamptz, "allocatedUnitIds" text[],
               "loopUnitIds" text[], "createdAt" timestamptz, "updatedAt" timestamptz, "updatedVersion" bigint,
               "paidAt" timestamptz, "deliveredAt" timestamptz, "refundedAt" timestamptz, "refundNote" text,
               "supplierId" text, "unitPrice" bigint, "buyerRef" text, "buyerLevel" text, "province" text,
-              "city" text, "shop" text)
+              "city" text, "shop" text, "priority" smallint)
        ON CONFLICT (channel, channel_order_id, sku) DO UPDATE SET
          quantity = EXCLUDED.quantity, status = EXCLUDED.status, reason = EXCLUDED.reason,
          expires_at = EXCLUDED.expires_at, allocated_unit_ids = EXCLUDED.allocated_unit_ids,
@@ -88,7 +88,8 @@ export async function writeReadModelChanges(
          buyer_level = coalesce(t.buyer_level, EXCLUDED.buyer_level),
          province = coalesce(t.province, EXCLUDED.province),
          city = coalesce(t.city, EXCLUDED.city),
-         shop = coalesce(t.shop, EXCLUDED.shop)
+         shop = coalesce(t.shop, EXCLUDED.shop),
+         priority = coalesce(t.priority, EXCLUDED.priority)
        WHERE t.updated_version < EXCLUDED.updated_version`,
       [JSON.stringify(changes.reservations)],
     );

@@ -268,6 +268,7 @@ function firstSetFacts(
     refundedAt: event.type === 'OrderRefunded' ? at : null,
     refundNote: event.type === 'OrderRefunded' ? (event.data.note ?? null) : null,
     supplierId: event.type === 'SupplierForwardFulfilled' ? event.data.supplierId : null,
+    priority: record.priority ?? null,
     ...sale,
   };
 }

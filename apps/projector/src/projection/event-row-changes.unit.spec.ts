@@ -130,7 +130,28 @@ describe('event → row changes', () => {
         province: null,
         city: null,
         shop: null,
+        priority: null,
       });
+    });
+
+    it("an order rule's priority is written with the reservation and kept by the payment after it", () => {
+      const reserve = c.reserve(T0 + 10, 'taobao', 'T9', 1);
+      const ruled = {
+        ...reserve,
+        data: {
+          ...reserve.data,
+          orderRules: [
+            { ruleId: 'vip', version: 2, position: 1, when: {}, then: { type: 'priority', priority: 90 } },
+          ],
+        },
+      } as typeof reserve;
+      const reserved = only(changesOf(stocked, ruled), 'StockReserved');
+      expect(reserved.reservations[0]).toMatchObject({ channelOrderId: 'T9', priority: 90 });
+      const paid = only(
+        changesOf([...stocked, ruled], c.confirm(T0 + 20, 'taobao', 'T9')),
+        'ReservationConfirmed',
+      );
+      expect(paid.reservations[0]).toMatchObject({ channelOrderId: 'T9', status: 'confirmed', priority: 90 });
     });
 
     it("a batch's rejections stored as one event give each refused order its row, and move nothing", () => {

@@ -57,6 +57,8 @@ export interface ReservationRow {
   province: string | null;
   city: string | null;
   shop: string | null;
+  /** An order rule's priority (1–100), from the reservation's ruling: the manual queue is worked highest first. */
+  priority: number | null;
 }
 
 /** The reservation columns whose first non-null value is kept. */
@@ -72,6 +74,7 @@ export const RESERVATION_FIRST_SET = [
   'province',
   'city',
   'shop',
+  'priority',
 ] as const satisfies readonly (keyof ReservationRow)[];
 
 /** `later` with each first-set column that `earlier` already had kept from `earlier`. */

@@ -90,4 +90,8 @@ export class Reservation {
   /** The selling shop or 分站. */
   @Column('text', { nullable: true })
   shop!: string | null;
+
+  /** An order rule's priority (1–100, higher first); null when no rule gave one. */
+  @Column('smallint', { nullable: true })
+  priority!: number | null;
 }
