@@ -6,6 +6,7 @@ import { ApiKeysHttpController } from '../apps/api/src/auth/api-keys.http.contro
 import { ROLES_KEY } from '../apps/api/src/auth/roles.decorator';
 import { ImportCardKeysHttpController } from '../apps/api/src/card-keys/import-card-keys.http.controller';
 import { ImportCatalogueHttpController } from '../apps/api/src/catalogue/import-catalogue.http.controller';
+import { CatalogueSyncsHttpController } from '../apps/api/src/catalogue-syncs/catalogue-syncs.http.controller';
 import { SetChannelPolicyHttpController } from '../apps/api/src/channel-policies/set-channel-policy.http.controller';
 import { OrderActionsHttpController } from '../apps/api/src/orders/order-actions.http.controller';
 import { ProjectionQuarantineHttpController } from '../apps/api/src/projection-quarantine/projection-quarantine.http.controller';
@@ -28,6 +29,10 @@ const ROUTES: Record<Action, Route[]> = {
   ],
   importCardKeys: [[ImportCardKeysHttpController, 'import']],
   importCatalogue: [[ImportCatalogueHttpController, 'import']],
+  syncCatalogue: [
+    [CatalogueSyncsHttpController, 'start'],
+    [CatalogueSyncsHttpController, 'apply'],
+  ],
   runReconciliation: [[ReconciliationsHttpController, 'runNow']],
   retryProjection: [[ProjectionQuarantineHttpController, 'retry']],
   replayDeadLetter: [[DeadLettersHttpController, 'replay']],

@@ -5,6 +5,7 @@ import { useI18n } from './i18n/i18n';
 import { LOCALES, type Locale, type MessageKey } from './i18n/catalogue';
 import { AlertsPage } from './pages/alerts';
 import { ApiKeysPage } from './pages/api-keys';
+import { CatalogueSyncsPage } from './pages/catalogue-syncs';
 import { ImportsPage } from './pages/imports';
 import { OrdersPage } from './pages/orders';
 import { OverviewPage } from './pages/overview';
@@ -132,6 +133,7 @@ interface NavItem {
 const NAV: NavItem[] = [
   { page: 'overview', label: 'nav.overview' },
   { page: 'imports', label: 'nav.imports', needs: 'importCardKeys' },
+  { page: 'catalogue-syncs', label: 'nav.catalogueSyncs' },
   { page: 'reconciliation', label: 'nav.reconciliation' },
   { page: 'orders', label: 'nav.orders' },
   { page: 'tickets', label: 'nav.tickets' },
@@ -180,6 +182,8 @@ function Page() {
       return a ? <SkuPage key={a} sku={a} /> : <OverviewPage />;
     case 'imports':
       return <ImportsPage />;
+    case 'catalogue-syncs':
+      return <CatalogueSyncsPage key={a ?? ''} id={a} />;
     case 'reconciliation':
       return <ReconciliationPage key={a ?? ''} runId={a} />;
     case 'orders':

@@ -8,6 +8,7 @@ const WRITERS = {
   manageSkus: ['inventory-admin'],
   importCardKeys: ['inventory-admin'],
   importCatalogue: ['inventory-admin'],
+  syncCatalogue: ['inventory-admin'],
   runReconciliation: ['inventory-admin'],
   retryProjection: ['inventory-admin'],
   replayDeadLetter: ['inventory-admin'],

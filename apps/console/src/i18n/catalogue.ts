@@ -26,6 +26,18 @@ export function formatNumber(locale: Locale, value: number | null | undefined): 
   return new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }).format(value);
 }
 
+/**
+ * An amount in integer fen as yuan (¥1,234.50), by integer arithmetic only: the fen are never divided as a float,
+ * so what the API said is what is shown. Anything but a safe integer is shown as it came.
+ */
+export function formatYuan(locale: Locale, fen: number | null | undefined): string {
+  if (fen === null || fen === undefined) return '—';
+  if (!Number.isSafeInteger(fen)) return String(fen);
+  const sign = fen < 0 ? '-' : '';
+  const abs = Math.abs(fen);
+  return `${sign}¥${formatNumber(locale, Math.floor(abs / 100))}.${String(abs % 100).padStart(2, '0')}`;
+}
+
 /** A date and time in the viewer's own time zone (the browser's), in the locale's order. */
 export function formatDateTime(
   locale: Locale,

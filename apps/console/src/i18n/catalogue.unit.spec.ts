@@ -1,4 +1,12 @@
-import { catalogue, formatAge, formatDateTime, formatNumber, LOCALES, translate } from './catalogue';
+import {
+  catalogue,
+  formatAge,
+  formatDateTime,
+  formatNumber,
+  formatYuan,
+  LOCALES,
+  translate,
+} from './catalogue';
 
 describe('the console message catalogues', () => {
   it('every language has every label, none empty, and the same placeholders', () => {
@@ -31,6 +39,16 @@ describe('the console message catalogues', () => {
     expect(formatNumber('en', 12345)).toBe('12,345');
     expect(formatNumber('zh-CN', 12345)).toBe('12,345');
     expect(formatNumber('en', null)).toBe('—');
+    expect(formatYuan('zh-CN', 4600)).toBe('¥46.00');
+    expect(formatYuan('en', 1999)).toBe('¥19.99');
+    expect(formatYuan('en', 5)).toBe('¥0.05');
+    expect(formatYuan('en', 0)).toBe('¥0.00');
+    expect(formatYuan('en', -120)).toBe('-¥1.20');
+    // 0.29 * 100 is 28.999999999999996 as a float: fen are never divided that way.
+    expect(formatYuan('en', 29)).toBe('¥0.29');
+    expect(formatYuan('en', 123_456_789)).toBe('¥1,234,567.89');
+    expect(formatYuan('en', Number.MAX_SAFE_INTEGER)).toBe('¥90,071,992,547,409.91');
+    expect(formatYuan('en', null)).toBe('—');
     const at = '2026-11-30T16:05:09Z';
     expect(formatDateTime('zh-CN', at, 'Asia/Shanghai')).toBe('2026/12/1 00:05:09');
     expect(formatDateTime('en', at, 'UTC')).toMatch(/^11\/30\/26,? 4:05:09\sPM$/);

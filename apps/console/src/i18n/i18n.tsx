@@ -4,6 +4,7 @@ import {
   formatAge,
   formatDateTime,
   formatNumber,
+  formatYuan,
   LOCALES,
   translate,
   type Locale,
@@ -16,6 +17,8 @@ interface I18n {
   setLocale(locale: Locale): void;
   t(key: MessageKey, params?: Params): string;
   number(value: number | null | undefined): string;
+  /** Integer fen as yuan. */
+  yuan(fen: number | null | undefined): string;
   dateTime(value: string | Date | null | undefined): string;
   age(ms: number): string;
 }
@@ -41,6 +44,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       setLocale,
       t: (key, params) => translate(locale, key, params),
       number: (v) => formatNumber(locale, v),
+      yuan: (fen) => formatYuan(locale, fen),
       dateTime: (v) => formatDateTime(locale, v),
       age: (ms) => formatAge(locale, ms),
     }),

@@ -3,7 +3,15 @@ import { ActionForm, Field, fieldValue, Loading, NumberField, ProblemNote, Secti
 import { useI18n } from '../i18n/i18n';
 import type { MessageKey } from '../i18n/catalogue';
 import { useSession } from '../session';
-import type { ChannelPolicy, ChannelRow, DecisionSettings, Page, SkuDetail, SkuEvent } from '../types';
+import type {
+  ChannelPolicy,
+  ChannelRow,
+  DecisionSettings,
+  Page,
+  SkuDetail,
+  SkuEvent,
+  SkuSuppliers,
+} from '../types';
 import { useApi } from '../use-api';
 import { withQuery } from '../api-client';
 
@@ -64,6 +72,7 @@ export function SkuPage({ sku }: { sku: string }) {
               </table>
             </Section>
           ) : null}
+          {s.kind === 'supplier' ? <Suppliers sku={sku} /> : null}
           {settings.data ? <Pools sku={sku} settings={settings.data} onSaved={saved} /> : null}
           {session.may('manageSkus') ? (
             <>
@@ -132,6 +141,53 @@ function ChannelTable({ channels }: { channels: ChannelRow[] }) {
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** A supplier SKU's suppliers in priority order with what each last reported (read only; prices in fen as yuan). */
+function Suppliers({ sku }: { sku: string }) {
+  const { t, number, yuan, dateTime } = useI18n();
+  const suppliers = useApi<SkuSuppliers>(`/v1/skus/${enc(sku)}/suppliers`, { pollMs: 10_000 });
+  return (
+    <Section title={t('sku.suppliers')}>
+      <ProblemNote problem={suppliers.error} />
+      {suppliers.data && suppliers.data.suppliers.length === 0 ? (
+        <p className="muted">{t('common.none')}</p>
+      ) : (
+        <table data-testid="suppliers">
+          <thead>
+            <tr>
+              <th scope="col">{t('sku.supplier')}</th>
+              <th scope="col">{t('sku.product')}</th>
+              <th scope="col" className="num">
+                {t('syncs.stock')}
+              </th>
+              <th scope="col" className="num">
+                {t('sku.supplyPrice')}
+              </th>
+              <th scope="col">{t('sku.onSale')}</th>
+              <th scope="col">{t('sku.reportedAt')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(suppliers.data?.suppliers ?? []).map((l) => (
+              <tr key={l.supplierId} data-supplier={l.supplierId}>
+                <th scope="row">{l.supplierId}</th>
+                <td>{l.productId}</td>
+                <td className="num">
+                  {l.observedAt === null ? '—' : l.stock === null ? t('common.unlimited') : number(l.stock)}
+                </td>
+                <td className="num" data-field="supplyPrice">
+                  {yuan(l.supplyPrice)}
+                </td>
+                <td>{l.observedAt === null ? '—' : t(l.onSale ? 'common.yes' : 'common.no')}</td>
+                <td>{dateTime(l.observedAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Section>
   );
 }
 
