@@ -45,6 +45,20 @@ describe('diversion routes', () => {
     const list = await api.call('GET', '/v1/diversion/rules', { key: analyst });
     expect(list.body.items.map((r: { id: string }) => r.id)).toContain(id);
 
+    // A percentage under each channel's own selling price: no fixed floor to show, and a reference alone is refused.
+    const underPrice = { ...floorRule, check: { type: 'price-floor', maxDiscountPercent: 10 } };
+    const channelPriced = await api.call('POST', '/v1/diversion/rules', {
+      key: stockAdmin,
+      json: underPrice,
+    });
+    expect(channelPriced.status).toBe(201);
+    expect(channelPriced.body).toMatchObject({ check: underPrice.check });
+    expect(channelPriced.body).not.toHaveProperty('floorFen');
+    const referenceOnly = { ...floorRule, check: { type: 'price-floor', referenceFen: 10000 } };
+    expect(
+      (await api.call('POST', '/v1/diversion/rules', { key: stockAdmin, json: referenceOnly })).status,
+    ).toBe(400);
+
     const gone = await api.call('DELETE', `/v1/diversion/rules/${id}`, { key: stockAdmin });
     expect(gone.body).toEqual({ id, version: 3, deleted: true, updatedBy: 'stock-sam' });
     expect((await api.call('GET', `/v1/diversion/rules/${id}`, { key: analyst })).status).toBe(404);

@@ -6,6 +6,7 @@ import {
   type ObservedOrder,
 } from '@libs/diversion';
 import type { AlertNotice, AlertSink } from '@libs/messaging';
+import { migrateReadModels } from '@libs/read-models';
 import { createTestDatabase, type TestDatabase } from '@libs/testing';
 import { DiversionEngine, loadRules } from '../src/diversion/diversion-engine';
 
@@ -222,6 +223,42 @@ describe('DiversionEngine on PostgreSQL', () => {
     await engine.purge(30 * 86_400_000, new Date(Date.now() + 31 * 86_400_000));
     expect((await db.pool.query('SELECT 1 FROM diversion_alerts')).rowCount).toBe(0);
     expect((await db.pool.query('SELECT 1 FROM diversion_processed')).rowCount).toBe(0);
+  });
+
+  it("judges a percentage floor against each channel's own selling price, read from channel_stock", async () => {
+    // The projector's read model: the shop lists steam-100 at ¥100.00, Taobao at ¥120.00, PDD with no price set.
+    await migrateReadModels(db.pool);
+    await db.pool.query(
+      `INSERT INTO channel_stock (channel, sku, target, target_version, target_published_at, price) VALUES
+         ('shop', 'steam-100', 5, 3, now(), 10000), ('taobao', 'steam-100', 5, 3, now(), 12000),
+         ('pinduoduo', 'steam-100', 5, 3, now(), NULL)`,
+    );
+    const tenPercent: DiversionRule = {
+      id: '9',
+      version: 1,
+      name: '10 % under the channel price',
+      scope: { skuPrefix: 'steam-' },
+      windowMinutes: 60,
+      check: { type: 'price-floor', maxDiscountPercent: 10 },
+    };
+    const out = await engine.processBatch(
+      [
+        order({ channel: 'shop', shop: 'fz-1', unitPrice: 9_000 }), // at the floor: passes
+        order({ channel: 'shop', shop: 'fz-2', unitPrice: 8_999 }), // one fen under: violates
+        order({ channel: 'taobao', shop: 'tb-1', unitPrice: 10_000 }), // under ¥108.00: violates
+        order({ channel: 'pinduoduo', shop: 'pdd-1', unitPrice: 1 }), // no price set: not judged
+      ],
+      [tenPercent],
+    );
+    expect(out).toMatchObject({ fresh: 4, violations: 2, alertsOpened: 2 });
+    const { rows } = await db.pool.query(
+      'SELECT subject, detail FROM diversion_alerts WHERE rule_id = $1 ORDER BY subject',
+      ['9'],
+    );
+    expect(rows).toEqual([
+      { subject: 'fz-2', detail: { floorFen: 9_000 } },
+      { subject: 'tb-1', detail: { floorFen: 10_800 } },
+    ]);
   });
 
   it('loads the rules in force and skips a row that is not a valid rule', async () => {

@@ -139,6 +139,26 @@ describe('the outbox relay on PostgreSQL', () => {
     expect(await relay.relayOnce()).toBe(0);
   });
 
+  it('records the selling price published with the target in channel_stock, and its removal', async () => {
+    await db.pool.query(
+      `INSERT INTO target_outbox (channel, sku, quantity, price, version, occurred_at)
+       VALUES ('taobao', 'PRICED', 3, 12900, 4, now())`,
+    );
+    const relay = new OutboxRelay(db.pool, bus);
+    await relay.relayOnce();
+    const priceOf = async () =>
+      (await db.pool.query(`SELECT price FROM channel_stock WHERE channel = 'taobao' AND sku = 'PRICED'`))
+        .rows;
+    expect(await priceOf()).toEqual([{ price: '12900' }]);
+    // The rule for the channel removed: the next target carries no price, and neither does the row.
+    await db.pool.query(
+      `INSERT INTO target_outbox (channel, sku, quantity, price, version, occurred_at)
+       VALUES ('taobao', 'PRICED', 3, NULL, 5, now())`,
+    );
+    await relay.relayOnce();
+    expect(await priceOf()).toEqual([{ price: null }]);
+  });
+
   it('never lets an older target replace a newer one in channel_stock', async () => {
     await db.pool.query(
       `INSERT INTO target_outbox (channel, sku, quantity, version, occurred_at) VALUES ('shop', 'OLDER', 9, 10, now())`,

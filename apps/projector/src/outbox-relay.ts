@@ -149,12 +149,13 @@ export class OutboxRelay {
       `WITH marked AS (
          UPDATE target_outbox SET published_at = now() WHERE id = ANY($1::bigint[])
        )
-       INSERT INTO channel_stock AS t (channel, sku, target, target_version, target_published_at)
-       SELECT r."channel", r."sku", r."quantity", r."version", now()
-         FROM json_to_recordset($2::json) AS r("channel" text, "sku" text, "quantity" bigint, "version" bigint)
+       INSERT INTO channel_stock AS t (channel, sku, target, target_version, target_published_at, price)
+       SELECT r."channel", r."sku", r."quantity", r."version", now(), r."price"
+         FROM json_to_recordset($2::json)
+           AS r("channel" text, "sku" text, "quantity" bigint, "version" bigint, "price" bigint)
        ON CONFLICT (channel, sku) DO UPDATE SET
          target = EXCLUDED.target, target_version = EXCLUDED.target_version,
-         target_published_at = EXCLUDED.target_published_at
+         target_published_at = EXCLUDED.target_published_at, price = EXCLUDED.price
        WHERE t.target_version IS NULL OR t.target_version <= EXCLUDED.target_version`,
       [
         settled.map((r) => r.id),
@@ -164,6 +165,7 @@ export class OutboxRelay {
             sku: r.sku,
             quantity: Number(r.quantity),
             version: r.version,
+            price: r.price === null ? null : Number(r.price),
           })),
         ),
       ],

@@ -9,6 +9,7 @@ import {
   type ObservedOrder,
   ruleProblems,
   traceLabels,
+  usesChannelPrice,
   windowOf,
 } from './index';
 
@@ -76,6 +77,28 @@ describe('price floor', () => {
     });
     it('then an odd reference rounds the floor up to the fen', () => {
       expect(floorOf({ type: 'price-floor', referenceFen: 101, maxDiscountPercent: 15 })).toBe(86);
+    });
+  });
+
+  describe("given at most 10 % under the channel's own selling price (no reference in the rule)", () => {
+    const underPrice = rule({ check: { type: 'price-floor', maxDiscountPercent: 10 } });
+    it("then the floor follows the channel's price: ¥90.00 under a ¥100.00 price passes, ¥89.99 violates", () => {
+      expect(evaluateOrder(order({ unitPrice: 9_000 }), [underPrice], undefined, 10_000)).toEqual([]);
+      const [v] = evaluateOrder(order({ unitPrice: 8_999 }), [underPrice], undefined, 10_000);
+      expect(v).toMatchObject({ type: 'price-floor', floorFen: 9_000 });
+      // The operator lowers the price to ¥95.00: the same sale is now within 10 %, and the floor is ¥85.50.
+      expect(evaluateOrder(order({ unitPrice: 8_999 }), [underPrice], undefined, 9_500)).toEqual([]);
+      expect(evaluateOrder(order({ unitPrice: 8_550 }), [underPrice], undefined, 9_500)).toEqual([]);
+      expect(evaluateOrder(order({ unitPrice: 8_549 }), [underPrice], undefined, 9_500)).toHaveLength(1);
+    });
+    it('then a channel with no price set judges nothing (the rule cannot tell)', () => {
+      expect(evaluateOrder(order({ unitPrice: 1 }), [underPrice])).toEqual([]);
+    });
+    it("then a rule's own reference wins over the channel's price", () => {
+      const own = rule({ check: { type: 'price-floor', referenceFen: 20_000, maxDiscountPercent: 10 } });
+      expect(evaluateOrder(order({ unitPrice: 17_999 }), [own], undefined, 10_000)).toHaveLength(1);
+      expect(usesChannelPrice(own)).toBe(false);
+      expect(usesChannelPrice(underPrice)).toBe(true);
     });
   });
 
@@ -230,6 +253,7 @@ describe('rule validation', () => {
     expect(
       ruleProblems({ ...valid, check: { type: 'price-floor', referenceFen: 100, maxDiscountPercent: 10 } }),
     ).toEqual([]);
+    expect(ruleProblems({ ...valid, check: { type: 'price-floor', maxDiscountPercent: 10 } })).toEqual([]);
     expect(
       ruleProblems({
         ...valid,
@@ -247,6 +271,10 @@ describe('rule validation', () => {
         check: { type: 'price-floor', floorFen: 1, referenceFen: 2, maxDiscountPercent: 1 },
       }),
     ).toHaveLength(1);
+    // A reference with no discount says nothing about a floor.
+    expect(ruleProblems({ ...valid, check: { type: 'price-floor', referenceFen: 100 } })).toEqual([
+      'check.maxDiscountPercent: must be an integer from 0 to 99',
+    ]);
     expect(
       ruleProblems({
         ...valid,

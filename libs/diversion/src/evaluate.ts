@@ -115,13 +115,16 @@ export function volumeKey(ruleId: string, subject: string): string {
 
 /**
  * The violations of one order. `windowedCount(ruleId, subject)` answers a volume rule's count over its window
- * ending at this order, this order included (the engine reads it from PostgreSQL). An observation the platform did
- * not send (no price, no province) never violates: the rule cannot tell.
+ * ending at this order, this order included (the engine reads it from PostgreSQL); `channelPriceFen` is the
+ * selling price the SKU's pricing sets for the order's channel, for a percentage floor without a reference of its
+ * own. An observation the platform did not send (no price, no province), or a channel with no price set, never
+ * violates: the rule cannot tell.
  */
 export function evaluateOrder(
   order: ObservedOrder,
   rules: readonly DiversionRule[],
   windowedCount: (ruleId: string, subject: string) => number = () => 0,
+  channelPriceFen?: number,
 ): Violation[] {
   const out: Violation[] = [];
   // Price and region alerts are about who sold: the shop (分站) when the platform names it, else the channel.
@@ -142,7 +145,7 @@ export function evaluateOrder(
     const check = rule.check;
     switch (check.type) {
       case 'price-floor': {
-        const floor = floorOf(check);
+        const floor = floorOf(check, channelPriceFen);
         if (floor !== undefined && order.unitPrice !== undefined && order.unitPrice < floor)
           out.push({
             ...base,

@@ -4,6 +4,7 @@ export {
   floorOf,
   ruleProblems,
   RULE_TYPES,
+  usesChannelPrice,
   VOLUME_MEASURES,
   VOLUME_SUBJECTS,
   type AllowedRegion,

@@ -43,8 +43,10 @@ export interface RuleScope {
 }
 
 /**
- * Below the floor alerts. The floor is `floorFen`, or `referenceFen` less `maxDiscountPercent` per cent (rounded up
- * to the fen, so a price at exactly the discount limit is allowed and one fen under is not).
+ * Below the floor alerts. The floor is `floorFen`, or a reference price less `maxDiscountPercent` per cent (rounded
+ * up to the fen, so a price at exactly the discount limit is allowed and one fen under is not). The reference is
+ * `referenceFen` when the rule gives it, else the selling price the SKU's pricing sets for the order's channel
+ * (channel_stock.price): a rule then follows the operator's price changes, and says nothing where none is set.
  */
 export interface PriceFloorCheck {
   type: 'price-floor';
@@ -89,12 +91,27 @@ export interface DiversionRule {
   windowMinutes: number;
 }
 
-/** The floor of a price-floor check in fen, or undefined when the rule gives neither form (never stored so). */
-export function floorOf(check: PriceFloorCheck): number | undefined {
+/**
+ * The floor of a price-floor check in fen: `floorFen`, or the reference less the discount, the reference being the
+ * rule's own or else `channelPriceFen`. Undefined when there is no reference to take it from.
+ */
+export function floorOf(check: PriceFloorCheck, channelPriceFen?: number): number | undefined {
   if (check.floorFen !== undefined) return check.floorFen;
-  if (check.referenceFen === undefined || check.maxDiscountPercent === undefined) return undefined;
+  const reference = check.referenceFen ?? channelPriceFen;
+  if (reference === undefined || check.maxDiscountPercent === undefined) return undefined;
   // Integer arithmetic on fen × per cent: no float rounding at the limit.
-  return Math.ceil((check.referenceFen * (100 - check.maxDiscountPercent)) / 100);
+  return Math.ceil((reference * (100 - check.maxDiscountPercent)) / 100);
+}
+
+/** Whether a rule's floor is taken from the channel's selling price (a percentage with no reference of its own). */
+export function usesChannelPrice(rule: Pick<DiversionRule, 'check'>): boolean {
+  const check = rule.check;
+  return (
+    check.type === 'price-floor' &&
+    check.floorFen === undefined &&
+    check.referenceFen === undefined &&
+    check.maxDiscountPercent !== undefined
+  );
 }
 
 const IDENTIFIER = /^[^\s\p{Cc}\p{Cf}]+$/u;
@@ -139,10 +156,12 @@ export function ruleProblems(rule: Omit<DiversionRule, 'id' | 'version'>): strin
       const absolute = check.floorFen !== undefined;
       const relative = check.referenceFen !== undefined || check.maxDiscountPercent !== undefined;
       if (absolute === relative)
-        problems.push('check: give floorFen, or referenceFen with maxDiscountPercent (one of the two)');
+        problems.push(
+          "check: give floorFen, or maxDiscountPercent (under referenceFen, or under the channel's price)",
+        );
       if (absolute) int('check.floorFen', check.floorFen, 1, L.maxPriceFen);
       if (relative) {
-        int('check.referenceFen', check.referenceFen, 1, L.maxPriceFen);
+        if (check.referenceFen !== undefined) int('check.referenceFen', check.referenceFen, 1, L.maxPriceFen);
         int('check.maxDiscountPercent', check.maxDiscountPercent, 0, 99);
       }
       break;

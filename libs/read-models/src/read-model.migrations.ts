@@ -328,6 +328,15 @@ ALTER TABLE reservations
 ALTER TABLE reservations ADD COLUMN priority smallint;
 `,
     },
+    {
+      version: 10,
+      name: 'channel_stock: the selling price published with the target',
+      // Written by the relay with the target it published, so analysts and the 串货 engine (a percentage floor
+      // under the channel's own price) read each channel's selling price; null where no price rule names one.
+      up: `
+ALTER TABLE channel_stock ADD COLUMN price bigint;
+`,
+    },
   ],
 };
 

@@ -90,7 +90,10 @@ export class RuleCheckDto {
   @Max(L.maxPriceFen)
   floorFen?: number;
 
-  @ApiPropertyOptional({ description: 'price-floor: the reference price in fen, with maxDiscountPercent' })
+  @ApiPropertyOptional({
+    description:
+      "price-floor: the reference price in fen, with maxDiscountPercent; left out, the reference is the order's channel's own selling price (channel_stock.price)",
+  })
   @IsOptional()
   @IsInt()
   @Min(1)

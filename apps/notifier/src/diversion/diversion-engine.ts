@@ -11,6 +11,7 @@ import {
   type SubjectKind,
   traceLabels,
   type TraceOrder,
+  usesChannelPrice,
   type Violation,
   volumeContributions,
   volumeKey,
@@ -102,6 +103,7 @@ export class DiversionEngine {
       const batch = orders.filter((o) => fresh.delete(o.eventId));
       outcome.fresh = batch.length;
       const counts = await this.countBatch(tx, batch, rules);
+      const prices = await this.channelPrices(tx, batch, rules);
       // The batch's violations by alert key, in order: one row each, whatever number of orders broke it.
       const byKey = new Map<string, PendingAlert>();
       for (const [i, order] of batch.entries()) {
@@ -109,6 +111,7 @@ export class DiversionEngine {
           order,
           rules,
           (ruleId, subject) => counts[i]!.get(volumeKey(ruleId, subject)) ?? 0,
+          prices.get(priceKey(order.channel, order.sku)),
         );
         for (const v of violations) {
           outcome.violations += 1;
@@ -193,6 +196,27 @@ export class DiversionEngine {
       ],
     );
     return counts;
+  }
+
+  /**
+   * The selling price each (channel, SKU) of the batch is listed at (channel_stock.price, written by the projector's
+   * relay with the target), read in one statement and only when a percentage floor takes its reference from it.
+   */
+  private async channelPrices(
+    tx: PoolClient,
+    batch: readonly ObservedOrder[],
+    rules: readonly DiversionRule[],
+  ): Promise<Map<string, number>> {
+    const prices = new Map<string, number>();
+    if (!rules.some(usesChannelPrice)) return prices;
+    const { rows } = await tx.query<{ channel: string; sku: string; price: string }>(
+      `SELECT s.channel, s.sku, s.price::text AS price
+         FROM channel_stock s JOIN unnest($1::text[], $2::text[]) AS b(channel, sku) USING (channel, sku)
+        WHERE s.price IS NOT NULL`,
+      [batch.map((o) => o.channel), batch.map((o) => o.sku)],
+    );
+    for (const r of rows) prices.set(priceKey(r.channel, r.sku), Number(r.price));
+    return prices;
   }
 
   /** The trace an alert opens with: the order, or for a volume rule the window's orders of the subject. */
@@ -363,6 +387,8 @@ export class DiversionEngine {
     ]);
   }
 }
+
+const priceKey = (channel: string, sku: string) => `${channel}\u0000${sku}`;
 
 /** One alert key's share of a batch: the violation that opened it here and every order that broke it. */
 interface PendingAlert {

@@ -24,6 +24,10 @@ export class ChannelStock {
   @Column('timestamptz', { name: 'target_published_at', nullable: true })
   targetPublishedAt!: Date | null;
 
+  /** The selling price (fen) published with the target; null when no price rule names one for the channel. */
+  @Column('bigint', { transformer: bigintAsNumber, nullable: true })
+  price!: number | null;
+
   @Column('bigint', { transformer: bigintAsNumber, name: 'last_pushed', nullable: true })
   lastPushed!: number | null;
 
