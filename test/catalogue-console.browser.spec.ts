@@ -1,9 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
   createTestDatabase,
   deleteTopicsWithPrefix,
@@ -12,8 +10,17 @@ import {
   type TestDatabase,
 } from '@libs/testing';
 import { translate, type MessageKey } from '../apps/console/src/i18n/catalogue';
-import { launchChromium, recentCalls, screenshot, watchPage } from './browser/console-browser';
+import {
+  expectAttribute,
+  expectCount,
+  expectText,
+  launchChromium,
+  screenshot,
+  WAIT_MS,
+  watchPage,
+} from './browser/console-browser';
 import { type ServiceProcess, startServiceProcess } from './service-process';
+import { startSupplierSimulator, type SupplierSimProcess } from './supplier-simulator-process';
 
 const zh = (key: MessageKey, params?: Record<string, string | number>) => translate('zh-CN', key, params);
 
@@ -259,149 +266,3 @@ describe('the console: catalogue sync from a main station', () => {
     expect({ status: forced.status, code: forced.body.code }).toEqual({ status: 403, code: 'API.FORBIDDEN' });
   });
 });
-
-const WAIT_MS = 20_000;
-
-/** Waits until the element's text matches (the page answers the API's calls; nothing here is timed). */
-async function expectText(locator: Locator, expected: string | RegExp): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
-  let last = '';
-  for (;;) {
-    last =
-      (await locator
-        .first()
-        .textContent({ timeout: WAIT_MS })
-        .catch(() => null)) ?? '';
-    if (typeof expected === 'string' ? last.includes(expected) : expected.test(last)) return;
-    if (Date.now() > deadline)
-      throw await pageError(
-        locator,
-        `expected ${String(expected)}, the element shows ${JSON.stringify(last)}`,
-      );
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function expectAttribute(locator: Locator, name: string, expected: string): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
-  let last: string | null = null;
-  for (;;) {
-    last = await locator
-      .first()
-      .getAttribute(name, { timeout: WAIT_MS })
-      .catch(() => null);
-    if (last === expected) return;
-    if (Date.now() > deadline)
-      throw await pageError(
-        locator,
-        `expected ${name}="${expected}", the element shows ${JSON.stringify(last)}`,
-      );
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function expectCount(locator: Locator, expected: number): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
-  let last = -1;
-  for (;;) {
-    last = await locator.count();
-    if (last === expected) return;
-    if (Date.now() > deadline) throw await pageError(locator, `expected ${expected} elements, found ${last}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** A failed wait with what the page showed: its text in the error and a screenshot beside the others. */
-async function pageError(locator: Locator, message: string): Promise<Error> {
-  const page = locator.page();
-  const name = `failure-${Date.now()}`;
-  await screenshot(page, name).catch(() => undefined);
-  const text = (
-    (await page
-      .locator('body')
-      .textContent()
-      .catch(() => '')) ?? ''
-  )
-    .replace(/\s+/g, ' ')
-    .slice(0, 1500);
-  return new Error(
-    `${message} (screenshot ${name}.png; the page: ${text})\nits last API calls:\n${recentCalls(page).join('\n')}`,
-  );
-}
-
-interface SupplierSimProcess {
-  url: string;
-  /** The simulator's control routes (`/_sim/supplier/...`). */
-  control(method: string, path: string, body?: unknown): Promise<unknown>;
-  stop(): Promise<void>;
-}
-
-/** The supplier simulator in its own process (libs/platform-simulators/src/supplier-simulator.main.ts). */
-async function startSupplierSimulator(secret: string, products: unknown[]): Promise<SupplierSimProcess> {
-  const seed = join(tmpdir(), `supplier-seed-${randomBytes(6).toString('hex')}.json`);
-  writeFileSync(seed, JSON.stringify({ products }));
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      '-r',
-      'ts-node/register/transpile-only',
-      '-r',
-      'tsconfig-paths/register',
-      'libs/platform-simulators/src/supplier-simulator.main.ts',
-      '--seed',
-      seed,
-    ],
-    {
-      cwd: join(__dirname, '..'),
-      env: {
-        ...process.env,
-        TS_NODE_PROJECT: 'tsconfig.json',
-        SUPPLIER_SIM_SECRET: secret,
-        SUPPLIER_SIM_APP_ID: 'stocksync',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(timer);
-  };
-  try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`supplier simulator not ready: ${out}`)), 30_000);
-      child.stdout!.on('data', (b: Buffer) => {
-        out += b.toString('utf8');
-        const ready = /supplier-simulator ready (\S+)/.exec(out);
-        if (ready) {
-          clearTimeout(timer);
-          resolve(ready[1]!);
-        }
-      });
-      child.stderr!.on('data', (b: Buffer) => (out += b.toString('utf8')));
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`supplier simulator exited ${code}: ${out}`));
-      });
-    });
-    const control = async (method: string, path: string, body?: unknown) => {
-      const response = await fetch(`${url}${path}`, {
-        method,
-        headers: { 'content-type': 'application/json' },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-      return response.json() as Promise<unknown>;
-    };
-    return { url, control, stop };
-  } catch (error) {
-    await stop();
-    throw error;
-  } finally {
-    rmSync(seed, { force: true });
-  }
-}

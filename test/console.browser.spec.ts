@@ -13,7 +13,14 @@ import {
 } from '@libs/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { translate, type MessageKey } from '../apps/console/src/i18n/catalogue';
-import { launchChromium, recentCalls, screenshot, watchPage } from './browser/console-browser';
+import {
+  expectAttribute,
+  expectText,
+  expectValue,
+  launchChromium,
+  screenshot,
+  watchPage,
+} from './browser/console-browser';
 import { CHANNELS as channels, type Channel, FourPlatforms } from './four-platforms';
 
 const zh = (key: MessageKey, params?: Record<string, string | number>) => translate('zh-CN', key, params);
@@ -349,83 +356,3 @@ describe('the operations console', () => {
     await expectText(page.getByRole('heading', { level: 1 }), zh('overview.title'));
   });
 });
-
-const WAIT_MS = 30_000;
-
-/** Waits until the element's text matches (the page polls the API; nothing here is timed). */
-async function expectText(
-  locator: import('playwright-core').Locator,
-  expected: string | RegExp,
-): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
-  let last = '';
-  for (;;) {
-    last =
-      (await locator
-        .first()
-        .textContent({ timeout: WAIT_MS })
-        .catch(() => null)) ?? '';
-    if (typeof expected === 'string' ? last.includes(expected) : expected.test(last)) return;
-    if (Date.now() > deadline)
-      throw await pageError(
-        locator,
-        `expected ${String(expected)}, the element shows ${JSON.stringify(last)}`,
-      );
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function expectAttribute(
-  locator: import('playwright-core').Locator,
-  name: string,
-  expected: string,
-): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
-  let last: string | null = null;
-  for (;;) {
-    last = await locator
-      .first()
-      .getAttribute(name, { timeout: WAIT_MS })
-      .catch(() => null);
-    if (last === expected) return;
-    if (Date.now() > deadline)
-      throw await pageError(
-        locator,
-        `expected ${name}="${expected}", the element shows ${JSON.stringify(last)}`,
-      );
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** A failed wait with what the page showed: its text in the error and a screenshot beside the others. */
-async function pageError(locator: import('playwright-core').Locator, message: string): Promise<Error> {
-  const page = locator.page();
-  const name = `failure-${Date.now()}`;
-  await screenshot(page, name).catch(() => undefined);
-  const text = (
-    (await page
-      .locator('body')
-      .textContent()
-      .catch(() => '')) ?? ''
-  )
-    .replace(/\s+/g, ' ')
-    .slice(0, 1500);
-  return new Error(
-    `${message} (screenshot ${name}.png; the page: ${text})\nits last API calls:\n${recentCalls(page).join('\n')}`,
-  );
-}
-
-async function expectValue(locator: import('playwright-core').Locator, expected: string): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
-  let last = '';
-  for (;;) {
-    last = await locator.inputValue({ timeout: WAIT_MS }).catch(() => '');
-    if (last === expected) return;
-    if (Date.now() > deadline)
-      throw await pageError(
-        locator,
-        `expected the value ${JSON.stringify(expected)}, the field holds ${JSON.stringify(last)}`,
-      );
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

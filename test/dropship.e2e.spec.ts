@@ -1,8 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import {
   createTestDatabase,
   deleteTopicsWithPrefix,
@@ -13,6 +9,7 @@ import {
 import type { ShopSimulator } from '@libs/platform-simulators';
 import { CHANNELS, FourPlatforms } from './four-platforms';
 import { type ServiceProcess, startServiceProcess } from './service-process';
+import { fingerprint, startSupplierSimulator, type SupplierSimProcess } from './supplier-simulator-process';
 
 /**
  * Supplier-backed SKUs end to end (货源, 一键代发): the supplier connector runs as deployed beside the inventory
@@ -36,11 +33,11 @@ describe('supplier-backed SKUs (dropship)', () => {
   const suppliers = {
     'up-a': {
       secret: `up-a-${randomBytes(16).toString('base64url')}`,
-      sim: undefined as SimProcess | undefined,
+      sim: undefined as SupplierSimProcess | undefined,
     },
     'up-b': {
       secret: `up-b-${randomBytes(16).toString('base64url')}`,
-      sim: undefined as SimProcess | undefined,
+      sim: undefined as SupplierSimProcess | undefined,
     },
   };
   const keysOf = (product: string, n: number) =>
@@ -537,88 +534,3 @@ describe('supplier-backed SKUs (dropship)', () => {
     expect(next.body.counts).toEqual({ new: 0, changed: 0, unchanged: 3, gone: 0, invalid: 0 });
   }, 90_000);
 });
-
-interface SimOrder {
-  orderId: string;
-  productId: string;
-  secretFingerprints: string[];
-}
-
-interface SimProcess {
-  url: string;
-  control(method: string, path: string, body?: unknown): Promise<unknown>;
-  orders(): Promise<{ orders: SimOrder[]; received: Record<string, number> }>;
-  stop(): Promise<void>;
-}
-
-/** The simulator's fingerprint of a secret, to match a delivered key with a supplier's order without the key. */
-function fingerprint(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex').slice(0, 16);
-}
-
-/** One supplier simulator in its own process (libs/platform-simulators/src/supplier-simulator.main.ts). */
-async function startSupplierSimulator(secret: string, products: unknown[]): Promise<SimProcess> {
-  const seed = join(tmpdir(), `supplier-seed-${randomBytes(6).toString('hex')}.json`);
-  writeFileSync(seed, JSON.stringify({ products }));
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      '-r',
-      'ts-node/register/transpile-only',
-      '-r',
-      'tsconfig-paths/register',
-      'libs/platform-simulators/src/supplier-simulator.main.ts',
-      '--seed',
-      seed,
-    ],
-    {
-      cwd: join(__dirname, '..'),
-      env: {
-        ...process.env,
-        TS_NODE_PROJECT: 'tsconfig.json',
-        SUPPLIER_SIM_SECRET: secret,
-        SUPPLIER_SIM_APP_ID: 'stocksync',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`supplier simulator not ready: ${out}`)), 30_000);
-    child.stdout!.on('data', (b: Buffer) => {
-      out += b.toString('utf8');
-      const ready = /supplier-simulator ready (\S+)/.exec(out);
-      if (ready) {
-        clearTimeout(timer);
-        resolve(ready[1]!);
-      }
-    });
-    child.stderr!.on('data', (b: Buffer) => (out += b.toString('utf8')));
-    child.once('exit', (code) => reject(new Error(`supplier simulator exited ${code}: ${out}`)));
-  });
-  const control = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${url}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-    return response.json() as Promise<unknown>;
-  };
-  return {
-    url,
-    control,
-    orders: () =>
-      control('GET', '/_sim/supplier/orders') as Promise<{
-        orders: SimOrder[];
-        received: Record<string, number>;
-      }>,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
-    },
-  };
-}
