@@ -102,8 +102,8 @@ export class ForwardStore {
           ORDER BY priority DESC, next_check_at LIMIT $3 FOR UPDATE SKIP LOCKED),
        leased AS (
          UPDATE supplier_forwards f SET next_check_at = $2 FROM due WHERE f.forward_id = due.forward_id
-         RETURNING ${COLUMNS.replace(/(^|,\s*)(\w+)/g, '$1f.$2')}, due.priority AS due_priority, due.next_check_at AS due_at)
-       SELECT * FROM leased ORDER BY due_priority DESC, due_at`,
+         RETURNING f.*, due.next_check_at AS due_at)
+       SELECT ${COLUMNS} FROM leased ORDER BY priority DESC, due_at`,
       [new Date(now), new Date(now + leaseMs), limit],
     );
     return rows.map(rowOf);
